@@ -1,0 +1,71 @@
+"""Changes to campaigns: loading a file (create or update by name), editing the reading list."""
+from django.db import transaction
+
+from tuijin.core import events
+from tuijin.core.errors import ActionError
+from tuijin.core.permissions import require
+
+from .loader import CampaignSpec, parse
+from .models import Campaign, Chapter, ReadingItem, Task
+
+
+def load_campaign(spec: CampaignSpec | str, *, actor) -> Campaign:
+    """Create or update the campaign named in the file. Reading items and tasks are matched by
+    code: re-loading the same file changes nothing, and a task dropped from the file is removed."""
+    if isinstance(spec, str):
+        spec = parse(spec)
+    with transaction.atomic():
+        require(actor, "campaign.manage", spec.root)
+        campaign = Campaign.objects.filter(name=spec.campaign["name"]).first()
+        created = campaign is None
+        campaign = campaign or Campaign(name=spec.campaign["name"])
+        for key, value in spec.campaign.items():
+            setattr(campaign, key, value)
+        campaign.root = spec.root
+        campaign.save()
+        keep_items = []
+        for pos, item in enumerate(spec.reading):
+            obj, _ = ReadingItem.objects.update_or_create(
+                campaign=campaign, code=item["code"], defaults={"title": item["title"], "position": pos})
+            keep_items.append(obj.pk)
+            keep = []
+            for cpos, (code, title) in enumerate(item["chapters"]):
+                ch, _ = Chapter.objects.update_or_create(item=obj, code=code,
+                                                         defaults={"title": title, "position": cpos})
+                keep.append(ch.pk)
+            obj.chapters.exclude(pk__in=keep).delete()
+        campaign.reading.exclude(pk__in=keep_items).delete()
+        keep_tasks = []
+        for t in spec.tasks:
+            obj, _ = Task.objects.update_or_create(
+                campaign=campaign, code=t["code"],
+                defaults={"title": t["title"], "applies_to": t["applies_to"], "deadline": t["deadline"],
+                          "rule": t["rule"]})
+            keep_tasks.append(obj.pk)
+        campaign.tasks.exclude(pk__in=keep_tasks).delete()
+        events.record(actor, "campaign.load", campaign, org=spec.root,
+                      summary=f"{'载入' if created else '更新'}主题教育“{campaign.name}”："
+                              f"{len(spec.reading)} 种书目，{len(spec.tasks)} 项部署任务",
+                      after={"start": campaign.start, "end": campaign.end, "tasks": [t["code"] for t in spec.tasks]})
+        return campaign
+
+
+def current_campaign(org, as_of):
+    """The campaign that covers `org` on as_of (latest start first), or None."""
+    from tuijin.orgs.models import Org
+
+    ancestors = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+    roots = Org.objects.filter(path__in=ancestors)
+    qs = Campaign.objects.filter(root__in=roots).select_related("root")
+    return qs.filter(start__lte=as_of).first() or qs.first()
+
+
+def add_chapter(item: ReadingItem, *, actor, code: str, title: str) -> Chapter:
+    with transaction.atomic():
+        require(actor, "campaign.manage", item.campaign.root)
+        if Chapter.objects.filter(item__campaign=item.campaign, code=code).exists():
+            raise ActionError(f"篇目编码“{code}”已存在", field="code")
+        chapter = Chapter.objects.create(item=item, code=code, title=title, position=item.chapters.count())
+        events.record(actor, "chapter.create", chapter, org=item.campaign.root,
+                      summary=f"书目《{item.title}》新增篇目 {code} {title}")
+        return chapter

@@ -1,0 +1,79 @@
+"""A campaign, its reading list and its deployed tasks (SPEC §2.2)."""
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from tuijin.core.calendar import time_progress
+from tuijin.orgs.models import Org
+
+
+class Campaign(models.Model):
+    name = models.CharField("名称", max_length=200, unique=True)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    root = models.ForeignKey(Org, verbose_name="牵头组织", on_delete=models.PROTECT, related_name="campaigns")
+    participants = models.JSONField("参加范围", default=dict, blank=True)
+    satisfaction_threshold = models.FloatField("满意度门槛", default=0.9)
+    satisfaction_min_votes = models.PositiveIntegerField("最少评价数", default=10)
+    lag_threshold = models.FloatField("滞后阈值", default=0.10)
+    severe_lag_threshold = models.FloatField("严重滞后阈值", default=0.25)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主题教育"
+        ordering = ["-start"]
+
+    def __str__(self):
+        return self.name
+
+    def progress(self, as_of) -> float:
+        return time_progress(self.start, self.end, as_of)
+
+
+class ReadingItem(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reading")
+    code = models.CharField("书目编码", max_length=40)
+    title = models.CharField("书目", max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指定书目"
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="reading_code_unique")]
+
+    def __str__(self):
+        return self.title
+
+
+class Chapter(models.Model):
+    item = models.ForeignKey(ReadingItem, on_delete=models.CASCADE, related_name="chapters")
+    code = models.CharField("篇目编码", max_length=40)
+    title = models.CharField("篇目", max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "篇目"
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="chapter_code_unique")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class Task(models.Model):
+    """A deployed task (规定动作). Completion is computed from module data by its rule, never ticked."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
+    code = models.CharField("任务编码", max_length=40)
+    title = models.CharField("任务", max_length=200)
+    applies_to = models.JSONField("适用范围", default=dict, blank=True)
+    deadline = models.DateField("完成时限")
+    rule = models.JSONField("完成规则")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部署任务"
+        ordering = ["deadline", "code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="task_code_unique")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"

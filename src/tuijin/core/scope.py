@@ -1,0 +1,78 @@
+"""The one scope function: what a user may see (SPEC §1).
+
+Every list, detail, export, API call and report reads through `visible_to(queryset, user)`
+(or the `.visible_to(user)` queryset method, which calls it). A model opts in by naming the
+path of its owning org (`scope_path_field`, e.g. "org__path") and, if party members may see
+some of its rows, a `scope_member_q(user)` classmethod. Out-of-scope rows simply do not exist
+for the caller: views answer 404.
+
+- 办公室 / 单位: the granted org's whole subtree.
+- 指导组: the subtrees of the orgs assigned to the group.
+- 党员: only what the model's scope_member_q allows (own records, own org).
+- admin roles (三员) and users without grants: no business data.
+"""
+from django.db.models import Q
+
+BUSINESS_SCOPE_ROLES = ("office", "unit", "guidance")
+
+
+def scope_paths(user) -> list[str]:
+    """Tree paths whose subtrees the user sees, minimal (no path under another). Cached per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_tuijin_scope_paths", None)
+    if cached is not None:
+        return cached
+    from tuijin.orgs.models import Org, RoleGrant
+
+    grants = RoleGrant.objects.filter(user=user, role__in=BUSINESS_SCOPE_ROLES)
+    paths = set(
+        Org.objects.filter(pk__in=grants.filter(org__isnull=False).values("org")).values_list("path", flat=True)
+    )
+    paths |= set(
+        Org.objects.filter(guidance_groups__in=grants.filter(group__isnull=False).values("group"))
+        .values_list("path", flat=True)
+    )
+    minimal = []
+    for path in sorted(paths):
+        if not minimal or not path.startswith(minimal[-1]):
+            minimal.append(path)
+    user._tuijin_scope_paths = minimal
+    return minimal
+
+
+def is_member(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_tuijin_is_member", None)
+    if cached is None:
+        cached = user.grants.filter(role="member").exists()
+        user._tuijin_is_member = cached
+    return cached
+
+
+def scope_q(model, user) -> Q:
+    """The filter that restricts `model` to what `user` may see."""
+    field = model.scope_path_field
+    q = Q(pk__in=[])
+    for path in scope_paths(user):
+        q |= Q(**{f"{field}__startswith": path})
+    if is_member(user) and hasattr(model, "scope_member_q"):
+        q |= model.scope_member_q(user)
+    return q
+
+
+def visible_to(queryset, user):
+    return queryset.filter(scope_q(queryset.model, user))
+
+
+def forget(user) -> None:
+    """Drop cached scope after grants change (used by actions and tests)."""
+    for attr in ("_tuijin_scope_paths", "_tuijin_is_member"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+class ScopedQuerySetMixin:
+    def visible_to(self, user):
+        return visible_to(self, user)

@@ -1,0 +1,43 @@
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from tuijin.core.calendar import today
+from tuijin.demo.generate import DEMO_PASSWORD, SCALES, generate
+from tuijin.orgs.models import Org, User
+
+
+class Command(BaseCommand):
+    help = "建库、生成演示城市 X市 并启动服务：tuijin demo [--scale small|city] [--no-server] [--port N] [--reset]"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", default="small", choices=list(SCALES))
+        parser.add_argument("--no-server", action="store_true", help="只生成数据，不启动服务")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--reset", action="store_true", help="清空数据库后重新生成")
+
+    def handle(self, scale, no_server, port, reset, **options):
+        call_command("migrate", verbosity=0, interactive=False)
+        if reset:
+            call_command("flush", interactive=False, verbosity=0)
+        if Org.objects.filter(code="XS").exists():
+            self.stdout.write("演示数据已存在，直接使用（加 --reset 可重新生成）。")
+            accounts = [(u.username, "、".join(g.get_role_display() for g in u.grants.all()), "")
+                        for u in User.objects.filter(grants__isnull=False).distinct().order_by("pk")]
+        else:
+            started = time.monotonic()
+            info = generate(scale, today=today())
+            self.stdout.write(f"已生成演示城市 X市（{scale}）：{info.orgs} 个组织，{info.people} 人，"
+                              f"用时 {time.monotonic() - started:.1f} 秒")
+            self.stdout.write(f"主题教育：{info.campaign}")
+            accounts = info.accounts
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, label, sees in accounts:
+            self.stdout.write(f"  {username:<16} {label}{'：' + sees if sees else ''}")
+        if no_server:
+            return
+        self.stdout.write("")
+        self.stdout.write(f"打开 http://127.0.0.1:{port}/ 登录（Ctrl+C 停止）")
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)

@@ -1,0 +1,256 @@
+"""Turn the values clerks type into Excel/WPS into clean Python values.
+
+Every parser raises ValueError with a Chinese message meant to be shown to
+the clerk as-is (usually prefixed by RowErrors with the row and column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# Invisible characters that survive str.split() but break lookups
+# (they come in with text pasted from web pages and WeChat).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Full-width digits, Latin letters and a few joiners used in codes and dates become ASCII;
+# Chinese punctuation (，；：（）) in free text is left alone: it is part of what a clerk wrote.
+_WIDE = {0xFF10 + i: 0x30 + i for i in range(10)}
+_WIDE.update({0xFF21 + i: 0x41 + i for i in range(26)})
+_WIDE.update({0xFF41 + i: 0x61 + i for i in range(26)})
+_WIDE.update({ord("－"): "-", ord("／"): "/", ord("．"): ".", ord("＿"): "_", ord("＋"): "+"})
+_WIDE.update(_INVISIBLE)
+
+
+def clean_text(v: Any) -> str | None:
+    """Cell value -> trimmed text, or None when there is nothing in it.
+
+    Whole floats become "12" because Excel stores codes typed as numbers as
+    12.0. Line breaks inside a cell are kept (split_list relies on them);
+    other whitespace runs (incl. \\u3000 and nbsp) collapse to one space.
+    """
+    if v is None:
+        return None
+    if isinstance(v, str):
+        s = v if v.isascii() else v.translate(_WIDE)
+        if "\n" in s or "\r" in s:
+            lines = (" ".join(line.split()) for line in s.splitlines())
+            s = "\n".join(line for line in lines if line)
+        else:
+            s = " ".join(s.split())
+        return s.strip() or None
+    if isinstance(v, bool):  # before int: bool is an int subclass
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v) or None
+
+
+def _shown(v: Any) -> str:
+    """The value as quoted back to the clerk in an error message."""
+    return clean_text(v) or ""
+
+
+def _require(v: Any) -> str:
+    s = clean_text(v)
+    if s is None:
+        raise ValueError("不能为空")
+    return s
+
+
+# ---------------------------------------------------------------- dates
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # 1900 system incl. Lotus' fake 1900-02-29
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954-10-03 .. 2119-01-10
+_TIME = r"(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DATE_PATTERNS = [
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?" + _TIME),
+    re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME),
+    re.compile(r"(\d{4})(\d{2})(\d{2})" + _TIME),
+]
+_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def _from_serial(n: float) -> dt.date | None:
+    if _SERIAL_MIN <= n <= _SERIAL_MAX:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(n))
+    return None
+
+
+def parse_date(v: Any) -> dt.date:
+    """Date cell, Excel serial number or one of the usual Chinese spellings."""
+    bad = ValueError(f"无法识别的日期“{_shown(v)}”，请写成 2026-11-27 或 2026年11月27日")
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, bool):
+        raise bad
+    if isinstance(v, (int, float)) and (d := _from_serial(v)):
+        return d
+    # other numbers fall through as text: 20261127 typed into a number cell
+    s = _require(v)
+    if _SERIAL_TEXT.fullmatch(s) and (d := _from_serial(float(s))):
+        return d
+    for pattern in _DATE_PATTERNS:
+        if m := pattern.fullmatch(s):
+            y, mo, d = (int(g) for g in m.groups() if g.isdigit())
+            try:
+                return dt.date(y, mo, d)
+            except ValueError:
+                raise ValueError(f"日期“{s}”不存在，请检查月份和日") from None
+    raise bad
+
+
+# ---------------------------------------------------------------- numbers
+
+# Thousands separators only in the right places, so "1,2" is not read as 12.
+_INT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)")
+_DEC = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[+-]?\.\d+")
+
+
+def parse_int(v: Any, *, min: int | None = None, max: int | None = None) -> int:
+    bad = ValueError(f"应为整数，实际为“{_shown(v)}”")
+    if isinstance(v, bool):
+        raise bad
+    if isinstance(v, int):
+        n = v
+    elif isinstance(v, float):
+        if not v.is_integer():
+            raise bad
+        n = int(v)
+    else:
+        s = "".join(unicodedata.normalize("NFKC", _require(v)).split())
+        if _INT.fullmatch(s):
+            n = int(s.replace(",", ""))
+        elif _DEC.fullmatch(s) and (d := Decimal(s.replace(",", ""))) == d.to_integral_value():
+            n = int(d)  # "12.0" from text exports
+        else:
+            raise bad
+    if min is not None and n < min:
+        raise ValueError(f"不能小于 {min}，实际为“{n}”")
+    if max is not None and n > max:
+        raise ValueError(f"不能大于 {max}，实际为“{n}”")
+    return n
+
+
+def parse_decimal(v: Any) -> Decimal:
+    bad = ValueError(f"应为数字，实际为“{_shown(v)}”")
+    if isinstance(v, bool):
+        raise bad
+    if isinstance(v, int):
+        return Decimal(v)
+    if isinstance(v, float):
+        # repr gives the shortest form, so 0.1 reads as Decimal("0.1")
+        try:
+            d = Decimal(repr(v))
+        except InvalidOperation:
+            raise bad from None
+        if not d.is_finite():
+            raise bad
+        return d
+    if isinstance(v, Decimal):
+        return v
+    s = "".join(unicodedata.normalize("NFKC", _require(v)).split())
+    if not _DEC.fullmatch(s):
+        raise bad
+    return Decimal(s.replace(",", ""))
+
+
+# ---------------------------------------------------------------- choices
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "对"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "无", "错"}
+
+
+def parse_bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    s = _require(v).casefold()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise ValueError(f"应填“是”或“否”，实际为“{_shown(v)}”")
+
+
+_LIST_SEPARATORS = re.compile(r"[；;、\r\n]+")
+
+
+def split_list(v: Any) -> list[str]:
+    """Split on ；;、 and line breaks. Commas are deliberately NOT separators:
+    they appear inside names ("北京市，海淀区") too often."""
+    if v is None:
+        return []
+    if not isinstance(v, str):
+        s = clean_text(v)
+        return [s] if s else []
+    parts = (clean_text(p) for p in _LIST_SEPARATORS.split(v))
+    return [p for p in parts if p]
+
+
+def _choice_key(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split()).casefold()
+
+
+def parse_choice(v: Any, choices: Mapping[str, str] | Sequence[str]) -> str:
+    """Match v against choices and return the canonical value.
+
+    A mapping is {stored value: label shown to clerks} (Django choices
+    order); either the value or the label is accepted.
+    """
+    if isinstance(choices, Mapping):
+        pairs = list(choices.items())
+    else:
+        pairs = [(c, c) for c in choices]
+    labels = "、".join(label for _, label in pairs)
+    s = clean_text(v)
+    if s is not None:
+        key = _choice_key(s)
+        for value, label in pairs:
+            if key in (_choice_key(label), _choice_key(value)):
+                return value
+    raise ValueError(f"应为以下之一：{labels}，实际为“{s or ''}”")
+
+
+# ---------------------------------------------------------------- errors
+
+
+class RowErrors:
+    """Per-cell problems collected while importing, formatted for clerks."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[int, str, str]] = []
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        self._items.append((row, column, str(reason)))
+
+    def extend(self, other: RowErrors | Iterable[tuple[int, str, str]]) -> None:
+        items = other._items if isinstance(other, RowErrors) else other
+        for row, column, reason in items:
+            self.add(row, column, reason)
+
+    @property
+    def messages(self) -> list[str]:
+        # sorted() is stable, so errors on one row keep their insertion order
+        items = sorted(self._items, key=lambda item: item[0])
+        return [f"第{row}行 {column}: {reason}" for row, column, reason in items]
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self.messages)
+
+    def __repr__(self) -> str:
+        return f"RowErrors({self.messages!r})"

@@ -1,0 +1,175 @@
+"""Read a clerk's Excel sheet into rows keyed by template column names.
+
+Real sheets have title rows above the header, "*" required markers,
+full-width brackets, merged cells and blank rows; all of that is handled
+here so the importers only see clean rows.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import os
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+from .normalize import clean_text
+
+HEADER_SCAN_ROWS = 30
+
+
+class SheetError(Exception):
+    """The sheet cannot be imported at all; .messages are for the clerk."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass
+class Row:
+    number: int  # row number as Excel/WPS shows it
+    values: dict[str, Any]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        v = self.values.get(name)
+        return default if v is None else v
+
+
+@dataclass
+class Sheet:
+    sheet_name: str
+    header_row: int  # Excel row number of the header
+    columns: dict[str, int]  # expected name -> 0-based column index
+    rows: list[Row] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def header_key(v: Any) -> str:
+    """Comparable form of a header: "* 时长（小时）" == "时长(小时)"."""
+    s = clean_text(v)
+    # NFKC here (not in clean_text) so that （）and ( ) headers match while cell text keeps its punctuation.
+    return "".join(unicodedata.normalize("NFKC", s).split()).strip("*").casefold() if s else ""
+
+
+def read_sheet(
+    source: str | os.PathLike | bytes | BinaryIO,
+    *,
+    expected: list[str],
+    required: list[str],
+    aliases: dict[str, str] | None = None,
+) -> Sheet:
+    """Find the template header in any worksheet and return its data rows.
+
+    aliases maps other header spellings to an expected name.
+    """
+    keys = {header_key(name): name for name in expected}
+    for alias, name in (aliases or {}).items():
+        if name not in expected:
+            raise ValueError(f"alias {alias!r} points to unknown column {name!r}")
+        keys[header_key(alias)] = name
+
+    with _open(source) as wb:
+        best = None  # (rank, sheet, header index)
+        for i, meta in enumerate(wb.sheets_metadata):
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = wb.get_sheet_by_index(i)
+            # skip_empty_area=False pads from A1, so grid[i][j] is Excel
+            # row i+1, column j+1 even when the sheet starts lower/further right.
+            top = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+            for h, cells in enumerate(top):
+                found = {keys.get(header_key(v)) for v in cells if v != ""} - {None}
+                rank = (set(required) <= found, len(found))
+                if best is None or rank > best[0]:
+                    best = (rank, sheet, h)
+        if best is None or best[0][1] == 0:
+            raise SheetError([f"未找到表头：请确认表格中有一行列名包含 {'、'.join(required or expected)}"])
+        _, sheet, h = best
+        grid = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+        sheet_name = sheet.name
+
+    header_row = h + 1
+    columns, warnings, errors, dupes = {}, [], [], []
+    for c, v in enumerate(grid[h]):
+        text = clean_text(v)
+        if text is None:
+            continue
+        name = keys.get(header_key(text))
+        if name is None:
+            warnings.append(f"第{header_row}行 {' '.join(text.split())}: 不是模板中的列，已忽略")
+        elif name in columns:
+            if name not in dupes:
+                dupes.append(name)
+        else:
+            columns[name] = c
+    errors += [f"第{header_row}行 {name}: 缺少此列" for name in required if name not in columns]
+    errors += [f"第{header_row}行 {name}: 列重复" for name in dupes]
+    if errors:
+        raise SheetError(errors)
+
+    _fill_merged(grid, merged, below=h)
+    return Sheet(
+        sheet_name=sheet_name,
+        header_row=header_row,
+        columns=columns,
+        rows=_data_rows(grid, h + 1, columns),
+        warnings=warnings,
+    )
+
+
+def _open(source) -> CalamineWorkbook:
+    try:
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            return CalamineWorkbook.from_filelike(io.BytesIO(source))
+        if isinstance(source, (str, os.PathLike)):
+            return CalamineWorkbook.from_path(os.fspath(source))
+        return CalamineWorkbook.from_filelike(source)
+    except (CalamineError, ValueError) as e:
+        raise SheetError(["无法读取文件：请上传 Excel 表格（.xlsx）"]) from e
+
+
+def _fill_merged(grid: list[list], merged, *, below: int) -> None:
+    """Copy each merged range's top-left value into all its cells.
+
+    Only ranges starting under the header: a merged header cell must count
+    once, and title merges above the header do not matter.
+    calamine gives ranges as ((row0, col0), (row1, col1)), 0-based inclusive.
+    """
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= below or r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        v = grid[r0][c0]
+        if v == "" or v is None:
+            continue
+        # a range can reach past the last row/column that holds data
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            cells = grid[r]
+            for c in range(c0, min(c1, len(cells) - 1) + 1):
+                cells[c] = v
+
+
+def _data_rows(grid: list[list], start: int, columns: dict[str, int]) -> list[Row]:
+    items = list(columns.items())
+    cleaned: dict[str, str | None] = {}  # office sheets repeat the same strings a lot
+    rows = []
+    for i in range(start, len(grid)):
+        cells = grid[i]
+        values = {}
+        blank = True
+        for name, c in items:
+            v = cells[c] if c < len(cells) else None
+            if type(v) is str:
+                if v in cleaned:
+                    v = cleaned[v]
+                else:
+                    v = cleaned[v] = clean_text(v)
+            if v is not None:
+                blank = False
+            values[name] = v
+        if not blank:
+            rows.append(Row(i + 1, values))
+    return rows

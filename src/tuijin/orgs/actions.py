@@ -1,0 +1,207 @@
+"""Every change to orgs, people, accounts and grants. Each action checks permission, runs in
+one transaction and writes a domain event; views, API, imports and the demo all call these."""
+from django.db import transaction
+from django.db.models import F
+
+from tuijin.core import events
+from tuijin.core.errors import ActionError, StaleEdit
+from tuijin.core.permissions import require
+from tuijin.core.scope import forget
+
+from .models import BUSINESS_ROLES, GuidanceGroup, Org, Person, Role, RoleGrant, User
+
+ORG_FIELDS = ("name", "kind", "sector", "batch", "active")
+PERSON_FIELDS = ("name", "status", "post", "is_leading_cadre", "cadre_level", "phone", "active")
+
+
+def _check_version(obj, version):
+    if version is not None and int(version) != obj.version:
+        raise StaleEdit()
+
+
+def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, sector: str = "其他",
+               batch: str = "") -> Org:
+    with transaction.atomic():
+        if parent is None:
+            if actor is not None:
+                raise ActionError("只有命令行可以创建根组织")
+        else:
+            require(actor, "org.manage", parent)
+        if Org.objects.filter(code=code).exists():
+            raise ActionError(f"组织编码“{code}”已存在", field="code")
+        fields = dict(code=code, name=name, kind=kind, sector=sector, batch=batch, parent=parent)
+        org = Org.add_root(**fields) if parent is None else Org.objects.get(pk=parent.pk).add_child(**fields)
+        events.record(actor, "org.create", org, org=org, summary=f"新建组织 {name}（{code}）",
+                      after=events.snapshot(org))
+        return org
+
+
+def update_org(org: Org, *, actor, version=None, **changes) -> Org:
+    with transaction.atomic():
+        org = Org.objects.select_for_update().get(pk=org.pk)
+        require(actor, "org.manage", org)
+        _check_version(org, version)
+        before = events.snapshot(org, ORG_FIELDS)
+        for key, value in changes.items():
+            if key not in ORG_FIELDS:
+                raise ActionError(f"不能修改字段 {key}")
+            setattr(org, key, value)
+        org.version = F("version") + 1
+        org.save()
+        org.refresh_from_db()
+        b, a = events.diff(before, events.snapshot(org, ORG_FIELDS))
+        events.record(actor, "org.update", org, org=org, summary=f"修改组织 {org.name}", before=b, after=a)
+        return org
+
+
+def move_org(org: Org, *, actor, new_parent: Org) -> Org:
+    """Move a subtree under another parent. History keeps the old parent in the event."""
+    with transaction.atomic():
+        org = Org.objects.get(pk=org.pk)
+        new_parent = Org.objects.get(pk=new_parent.pk)
+        require(actor, "org.manage", org)
+        require(actor, "org.manage", new_parent)
+        if new_parent.path.startswith(org.path):
+            raise ActionError("不能把组织移到它自己的下级组织之下", field="parent")
+        old_parent = org.get_parent()
+        org.move(new_parent, pos="last-child")
+        Org.objects.filter(pk=org.pk).update(parent=new_parent)
+        org.refresh_from_db()
+        events.record(
+            actor, "org.move", org, org=org,
+            summary=f"组织 {org.name} 从 {old_parent.name if old_parent else '（无）'} 移至 {new_parent.name}",
+            before={"parent": old_parent.code if old_parent else None},
+            after={"parent": new_parent.code},
+        )
+        return org
+
+
+def merge_org(source: Org, *, actor, into: Org) -> Org:
+    """Merge `source` into `into`: people and child orgs move over, source stays as an inactive
+    record pointing at its successor (nothing is deleted)."""
+    with transaction.atomic():
+        source = Org.objects.get(pk=source.pk)
+        into = Org.objects.get(pk=into.pk)
+        require(actor, "org.manage", source)
+        require(actor, "org.manage", into)
+        if source.pk == into.pk or into.path.startswith(source.path):
+            raise ActionError("不能并入自身或自身的下级组织", field="into")
+        moved_people = list(source.people.values_list("number", flat=True))
+        source.people.update(org=into)
+        for child in list(source.get_children()):
+            child.move(Org.objects.get(pk=into.pk), pos="last-child")
+        Org.objects.filter(parent=source).update(parent=into)
+        source = Org.objects.get(pk=source.pk)
+        source.active = False
+        source.merged_into = into
+        source.version = F("version") + 1
+        source.save()
+        events.record(
+            actor, "org.merge", source, org=into,
+            summary=f"组织 {source.name} 并入 {into.name}（转入 {len(moved_people)} 人）",
+            before={"active": True}, after={"active": False, "merged_into": into.code, "people": moved_people},
+        )
+        return Org.objects.get(pk=source.pk)
+
+
+def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Person:
+    with transaction.atomic():
+        require(actor, "people.manage", org)
+        if Person.objects.filter(number=number).exists():
+            raise ActionError(f"人员编号“{number}”已存在", field="number")
+        person = Person.objects.create(org=org, number=number, name=name, **fields)
+        events.record(actor, "person.create", person, org=org, summary=f"新增人员 {name}（{number}）",
+                      after=events.snapshot(person, PERSON_FIELDS + ("number", "org")))
+        return person
+
+
+def update_person(person: Person, *, actor, version=None, org: Org | None = None, **changes) -> Person:
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+        require(actor, "people.manage", person.org)
+        if org is not None and org.pk != person.org_id:
+            require(actor, "people.manage", org)
+            changes["org_id"] = org.pk
+        _check_version(person, version)
+        before = events.snapshot(person, PERSON_FIELDS + ("org",))
+        for key, value in changes.items():
+            if key not in PERSON_FIELDS + ("org_id",):
+                raise ActionError(f"不能修改字段 {key}")
+            setattr(person, key, value)
+        person.version = F("version") + 1
+        person.save()
+        person.refresh_from_db()
+        b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))
+        events.record(actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}",
+                      before=b, after=a)
+        return person
+
+
+def create_account(*, actor, username: str, password: str | None, person: Person | None = None,
+                   validate_password: bool = True) -> User:
+    from django.contrib.auth.password_validation import validate_password as check
+
+    with transaction.atomic():
+        require(actor, "accounts.manage")
+        if User.objects.filter(username=username).exists():
+            raise ActionError(f"账号“{username}”已存在", field="username")
+        user = User(username=username, person=person)
+        if password and validate_password:
+            check(password, user)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save()
+        events.record(actor, "account.create", user, summary=f"新建账号 {username}",
+                      after={"username": username, "person": person.number if person else None})
+        return user
+
+
+def grant_role(*, actor, user: User, role: str, org: Org | None = None, group: GuidanceGroup | None = None,
+               manage_subtree: bool = False) -> RoleGrant:
+    """Role grants are the security administrator's job (三员分立), never an office's."""
+    with transaction.atomic():
+        require(actor, "grants.manage")
+        role = Role(role)
+        if role == Role.GUIDANCE and group is None:
+            raise ActionError("指导组角色必须指定指导组", field="group")
+        if role in (Role.OFFICE, Role.UNIT) and org is None:
+            raise ActionError("办公室和单位角色必须指定组织", field="org")
+        if role == Role.MEMBER and user.person_id is None:
+            raise ActionError("党员角色的账号必须关联人员", field="user")
+        grant = RoleGrant.objects.create(
+            user=user, role=role, org=org if role in (Role.OFFICE, Role.UNIT) else None,
+            group=group if role == Role.GUIDANCE else None, manage_subtree=manage_subtree,
+        )
+        forget(user)
+        events.record(actor, "grant.create", grant, org=org, summary=f"授予 {user.username} {grant}",
+                      after={"role": role.value, "org": org.code if org else None,
+                             "group": group.code if group else None, "business": role in BUSINESS_ROLES})
+        return grant
+
+
+def create_guidance_group(*, actor, code: str, name: str, orgs=()) -> GuidanceGroup:
+    with transaction.atomic():
+        for org in orgs:
+            require(actor, "org.manage", org)
+        group = GuidanceGroup.objects.create(code=code, name=name)
+        group.orgs.set(orgs)
+        events.record(actor, "group.create", group, summary=f"新建指导组 {name}",
+                      after={"orgs": [o.code for o in orgs]})
+        return group
+
+
+def issue_api_token(*, actor, user: User, name: str = "") -> str:
+    """Create a token for `user` and return it in clear, once. Users issue their own; the
+    system administrator may issue for anyone."""
+    import hashlib
+    import secrets
+
+    from .models import ApiToken
+
+    with transaction.atomic():
+        if actor is not None and actor.pk != user.pk:
+            require(actor, "accounts.manage")
+        key = "tj_" + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(user=user, name=name, prefix=key[:8],
+                                        key_hash=hashlib.sha256(key.encode()).hexdigest())
+        events.record(actor, "token.create", token, summary=f"为 {user.username} 签发 API 令牌 {key[:8]}…")
+        return key

@@ -1,0 +1,60 @@
+"""Reads over the org tree that are more than one filter: rolled-up counts, search."""
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from .models import Org, Person
+
+
+@dataclass
+class Counts:
+    orgs: int = 0
+    branches: int = 0
+    people: int = 0
+    members: int = 0
+
+
+def subtree_counts(org: Org) -> Counts:
+    """Counts over the org's whole subtree, the org itself included."""
+    orgs = Org.objects.filter(path__startswith=org.path, active=True).aggregate(
+        n=Count("pk"), b=Count("pk", filter=Q(kind="党支部")))
+    people = Person.objects.filter(org__path__startswith=org.path, active=True).aggregate(
+        n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"])))
+    return Counts(orgs["n"], orgs["b"], people["n"], people["m"])
+
+
+def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
+    """Each child with counts over its own subtree, in two grouped queries whatever the tree's size."""
+    children = list(children if children is not None else org.get_children().filter(active=True))
+    if not children:
+        return []
+    width = org.steplen * (org.depth + 1)
+    counts = {c.path: Counts() for c in children}
+    org_rows = (Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, active=True)
+                .annotate(prefix=Substr("path", 1, width)).values("prefix")
+                .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind="党支部"))))
+    for row in org_rows:
+        if row["prefix"] in counts:
+            counts[row["prefix"]].orgs = row["n"]
+            counts[row["prefix"]].branches = row["b"]
+    people_rows = (Person.objects.filter(org__path__startswith=org.path, org__depth__gt=org.depth, active=True)
+                   .annotate(prefix=Substr("org__path", 1, width)).values("prefix")
+                   .annotate(n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"]))))
+    for row in people_rows:
+        if row["prefix"] in counts:
+            counts[row["prefix"]].people = row["n"]
+            counts[row["prefix"]].members = row["m"]
+    return [(c, counts[c.path]) for c in children]
+
+
+def search_orgs(user, text: str):
+    text = text.strip()
+    return (Org.objects.visible_to(user).filter(Q(name__contains=text) | Q(code__iexact=text))
+            .order_by("path"))
+
+
+def search_people(user, text: str):
+    text = text.strip()
+    return (Person.objects.visible_to(user).filter(Q(name__contains=text) | Q(number__iexact=text))
+            .select_related("org").order_by("org__path", "number"))

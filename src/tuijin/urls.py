@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tuijin.api.api import api
+from tuijin.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
+    path("orgs/", include("tuijin.orgs.urls")),
+    path("imports/", include("tuijin.imports.urls")),
+    path("campaign/", include("tuijin.campaigns.urls")),
+    path("api/v1/", api.urls),
+]
