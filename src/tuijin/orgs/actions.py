@@ -30,7 +30,8 @@ def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, se
         if Org.objects.filter(code=code).exists():
             raise ActionError(f"组织编码“{code}”已存在", field="code")
         fields = dict(code=code, name=name, kind=kind, sector=sector, batch=batch, parent=parent)
-        org = Org.add_root(**fields) if parent is None else Org.objects.get(pk=parent.pk).add_child(**fields)
+        org = (Org.objects.add_root(create_kwargs=fields) if parent is None
+               else Org.objects.add_child(Org.objects.get(pk=parent.pk), create_kwargs=fields))
         events.record(actor, "org.create", org, org=org, summary=f"新建组织 {name}（{code}）",
                       after=events.snapshot(org))
         return org
@@ -63,8 +64,8 @@ def move_org(org: Org, *, actor, new_parent: Org) -> Org:
         require(actor, "org.manage", new_parent)
         if new_parent.path.startswith(org.path):
             raise ActionError("不能把组织移到它自己的下级组织之下", field="parent")
-        old_parent = org.get_parent()
-        org.move(new_parent, pos="last-child")
+        old_parent = org.parent
+        Org.objects.move(org, new_parent, pos="last-child")
         Org.objects.filter(pk=org.pk).update(parent=new_parent)
         org.refresh_from_db()
         events.record(
@@ -88,8 +89,8 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
             raise ActionError("不能并入自身或自身的下级组织", field="into")
         moved_people = list(source.people.values_list("number", flat=True))
         source.people.update(org=into)
-        for child in list(source.get_children()):
-            child.move(Org.objects.get(pk=into.pk), pos="last-child")
+        for child in list(Org.objects.filter(parent=source)):
+            Org.objects.move(child, Org.objects.get(pk=into.pk), pos="last-child")
         Org.objects.filter(parent=source).update(parent=into)
         source = Org.objects.get(pk=source.pk)
         source.active = False

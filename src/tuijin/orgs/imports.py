@@ -200,7 +200,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         for code in moves:
             org = Org.objects.get(code=code)
             new_parent = Org.objects.get(code=rows[code]["parent"])
-            org.move(new_parent, pos="last-child")
+            Org.objects.move(org, new_parent, pos="last-child")
             Org.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
         touched = {rows[c]["parent"] for c in creates + moves if rows[c]["parent"]}
         touched |= {existing[c].parent.code for c in moves if existing[c].parent_id}

@@ -22,8 +22,13 @@ class OrgQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
     pass
 
 
-class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):
-    pass
+class OrgManager(MP_NodeManager):
+    # treebeard's manager builds its own MP_NodeQuerySet; ours adds visible_to().
+    def get_queryset(self):
+        return OrgQuerySet(self.model).order_by("path")
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
 
 
 class Org(MP_Node):

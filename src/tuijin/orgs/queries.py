@@ -26,7 +26,7 @@ def subtree_counts(org: Org) -> Counts:
 
 def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
     """Each child with counts over its own subtree, in two grouped queries whatever the tree's size."""
-    children = list(children if children is not None else org.get_children().filter(active=True))
+    children = list(children if children is not None else Org.objects.filter(parent=org, active=True))
     if not children:
         return []
     width = org.steplen * (org.depth + 1)
