@@ -124,8 +124,9 @@ def count_by_org(kind_name: str, where: dict, orgs, as_of: dt.date, scope: str =
     orgs = list(orgs)
     records = _records(kind, where, as_of)
     if scope == "self":
+        # order_by() clears default ordering, which would otherwise split the GROUP BY.
         rows = records.filter(**{f"{kind.org_field}__in": [o.pk for o in orgs]}) \
-            .values(kind.org_field).annotate(n=Count("pk"))
+            .order_by().values(kind.org_field).annotate(n=Count("pk"))
         counts = {row[kind.org_field]: row["n"] for row in rows}
         return {o.pk: counts.get(o.pk, 0) for o in orgs}
     result = {}
@@ -147,7 +148,7 @@ def count_per_cadre(kind_name: str, where: dict, orgs, as_of: dt.date) -> dict[i
         result[org_id][pk] = 0
         cadre_org[pk] = org_id
     rows = _records(kind, where, as_of).filter(**{f"{kind.person_field}__in": list(cadre_org)}) \
-        .values(kind.person_field).annotate(n=Count("pk"))
+        .order_by().values(kind.person_field).annotate(n=Count("pk"))
     for row in rows:
         pk = row[kind.person_field]
         result[cadre_org[pk]][pk] = row["n"]

@@ -205,10 +205,12 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     city, counties = notable["city"], notable["counties"]
     county = counties[1]  # 东城区
     other = counties[2]
-    branch = Org.objects.filter(path__startswith=county.path, kind="党支部").order_by("path").first()
-    member = Person.objects.filter(org=branch, status="正式党员").order_by("number")[1]
+    # The reporter's branch is a complete one, so their home page shows a finished task.
+    branch = next(b for b in Org.objects.filter(path__startswith=county.path, kind="党支部").order_by("path")
+                  if b.people.filter(status="正式党员").count() >= 3)
+    member = Person.objects.filter(org=branch, status="正式党员").exclude(phone="").order_by("number").first()
     group = org_actions.create_guidance_group(actor=None, code="XS-G1", name="市委第一巡回指导组",
-                                              orgs=[other, counties[3]])
+                                              orgs=counties[2:4])
     rows = []
 
     def grant(username, role, label, sees, person=None, **kw):

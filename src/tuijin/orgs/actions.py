@@ -1,7 +1,6 @@
 """Every change to orgs, people, accounts and grants. Each action checks permission, runs in
 one transaction and writes a domain event; views, API, imports and the demo all call these."""
 from django.db import transaction
-from django.db.models import F
 
 from tuijin.core import events
 from tuijin.core.errors import ActionError, StaleEdit
@@ -47,9 +46,8 @@ def update_org(org: Org, *, actor, version=None, **changes) -> Org:
             if key not in ORG_FIELDS:
                 raise ActionError(f"不能修改字段 {key}")
             setattr(org, key, value)
-        org.version = F("version") + 1
+        org.version += 1  # the row is locked (select_for_update), so a plain increment is safe
         org.save()
-        org.refresh_from_db()
         b, a = events.diff(before, events.snapshot(org, ORG_FIELDS))
         events.record(actor, "org.update", org, org=org, summary=f"修改组织 {org.name}", before=b, after=a)
         return org
@@ -95,7 +93,7 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         source = Org.objects.get(pk=source.pk)
         source.active = False
         source.merged_into = into
-        source.version = F("version") + 1
+        source.version += 1
         source.save()
         events.record(
             actor, "org.merge", source, org=into,
@@ -129,9 +127,8 @@ def update_person(person: Person, *, actor, version=None, org: Org | None = None
             if key not in PERSON_FIELDS + ("org_id",):
                 raise ActionError(f"不能修改字段 {key}")
             setattr(person, key, value)
-        person.version = F("version") + 1
+        person.version += 1
         person.save()
-        person.refresh_from_db()
         b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))
         events.record(actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}",
                       before=b, after=a)

@@ -32,14 +32,14 @@ def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
     width = org.steplen * (org.depth + 1)
     counts = {c.path: Counts() for c in children}
     org_rows = (Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, active=True)
-                .annotate(prefix=Substr("path", 1, width)).values("prefix")
+                .annotate(prefix=Substr("path", 1, width)).order_by().values("prefix")
                 .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind="党支部"))))
     for row in org_rows:
         if row["prefix"] in counts:
             counts[row["prefix"]].orgs = row["n"]
             counts[row["prefix"]].branches = row["b"]
     people_rows = (Person.objects.filter(org__path__startswith=org.path, org__depth__gt=org.depth, active=True)
-                   .annotate(prefix=Substr("org__path", 1, width)).values("prefix")
+                   .annotate(prefix=Substr("org__path", 1, width)).order_by().values("prefix")
                    .annotate(n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"]))))
     for row in people_rows:
         if row["prefix"] in counts:

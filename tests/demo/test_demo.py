@@ -1,0 +1,60 @@
+"""The demo city: generated in bulk, uneven on purpose, with accounts for every role."""
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from tuijin.campaigns import rules
+from tuijin.campaigns.models import Campaign
+from tuijin.demo.generate import generate
+from tuijin.orgs.models import Org, Person, User
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return generate("tiny", today=TODAY)
+
+
+def test_demo_builds_a_consistent_tree(demo):
+    assert Org.objects.count() == demo.orgs and Person.objects.count() == demo.people
+    for org in Org.objects.exclude(parent=None).select_related("parent"):
+        assert org.path.startswith(org.parent.path) and org.depth == org.parent.depth + 1
+    for org in Org.objects.all():
+        assert org.numchild == Org.objects.filter(parent=org).count()
+
+
+def test_demo_campaign_is_about_sixty_percent_elapsed(demo):
+    campaign = Campaign.objects.get()
+    assert campaign.progress(TODAY) == pytest.approx(0.6, abs=0.01)
+    assert campaign.tasks.count() >= 2 and campaign.reading.count() >= 3
+
+
+def test_demo_has_accounts_for_every_role(demo):
+    roles = set(User.objects.values_list("grants__role", flat=True))
+    assert {"office", "unit", "guidance", "member", "sysadmin", "secadmin", "auditadmin"} <= roles
+    assert User.objects.get(username="county_office").grants.get().org.code == "XS-C01"
+
+
+def test_demo_is_uneven_so_there_is_something_to_supervise(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate("small", today=TODAY)
+    campaign = Campaign.objects.get()
+    task = campaign.tasks.get(code="T1")
+    result = rules.evaluate(task, rules.applicable_orgs(task), TODAY)
+    done = sum(c.done for c in result.values())
+    assert 0 < done < len(result)
+
+
+def test_demo_command_prints_the_accounts_and_reuses_existing_data(db, settings, capsys, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
+    call_command("demo", "--scale", "tiny", "--no-server")
+    out = capsys.readouterr().out
+    for username in ("city_office", "county_office", "branch_reporter", "guide", "member"):
+        assert username in out
+    call_command("demo", "--scale", "tiny", "--no-server")
+    assert "演示数据已存在" in capsys.readouterr().out
+    assert Org.objects.filter(code="XS").count() == 1
