@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "tuijin.core",
     "tuijin.orgs",
     "tuijin.campaigns",
+    "tuijin.rectification",
+    "tuijin.public",
     "tuijin.imports",
     "tuijin.demo",
 ]

@@ -28,7 +28,8 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def record(actor, verb: str, target, *, summary: str, org=None, before=None, after=None) -> DomainEvent:
+def record(actor, verb: str, target, *, summary: str, org=None, before=None, after=None,
+           label: str | None = None) -> DomainEvent:
     """Append one event. Must run inside the action's transaction."""
     assert transaction.get_connection().in_atomic_block, "record() belongs inside an action's transaction"
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -39,7 +40,7 @@ def record(actor, verb: str, target, *, summary: str, org=None, before=None, aft
     event = DomainEvent(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=getattr(actor, "username", None) or CLI_LABEL,
+        actor_label=label or getattr(actor, "username", None) or CLI_LABEL,
         verb=verb,
         summary=summary[:500],
         target_type=target_type,

@@ -11,6 +11,7 @@ for the caller: views answer 404.
 - 党员: only what the model's scope_member_q allows (own records, own org).
 - admin roles (三员) and users without grants: no business data.
 """
+from django.db import models
 from django.db.models import Q
 
 BUSINESS_SCOPE_ROLES = ("office", "unit", "guidance")
@@ -52,11 +53,16 @@ def is_member(user) -> bool:
 
 
 def scope_q(model, user) -> Q:
-    """The filter that restricts `model` to what `user` may see."""
-    field = model.scope_path_field
+    """The filter that restricts `model` to what `user` may see.
+
+    `scope_path_field` may be a tuple: a row is visible through any of the orgs it names
+    (an escalated problem stays visible to the unit that raised it)."""
+    fields = model.scope_path_field
+    fields = (fields,) if isinstance(fields, str) else fields
     q = Q(pk__in=[])
     for path in scope_paths(user):
-        q |= Q(**{f"{field}__startswith": path})
+        for field in fields:
+            q |= Q(**{f"{field}__startswith": path})
     if is_member(user) and hasattr(model, "scope_member_q"):
         q |= model.scope_member_q(user)
     return q
@@ -76,3 +82,7 @@ def forget(user) -> None:
 class ScopedQuerySetMixin:
     def visible_to(self, user):
         return visible_to(self, user)
+
+
+class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    """For org-owned models with nothing else on their queryset: `objects = ScopedQuerySet.as_manager()`."""

@@ -25,7 +25,7 @@ SCALES = {
     # counties, units per county, branches per unit, people per branch (mean)
     "tiny": (2, 3, 3, 6),
     "small": (6, 6, 6, 10),
-    "city": (10, 40, 13, 34),
+    "city": (10, 40, 13, 37),
 }
 
 COUNTIES = ["东城区", "西城区", "南湖县", "北山县", "青河县", "石桥县", "云岭县", "清水县", "安平县", "梅溪县",

@@ -35,9 +35,11 @@ def _code(row, column, errors, required=True):
     return value
 
 
-def _choice(row, column, choices, errors, default=""):
+def _choice(row, column, choices, errors, default="", required=False):
     value = row.get(column)
     if clean_text(value) is None:
+        if required:
+            errors.add(row.number, column, "不能为空")
         return default
     try:
         return parse_choice(value, choices)
@@ -57,36 +59,51 @@ def _text(row, column, errors, *, required=False, max_length=120):
     return value
 
 
-def _fetch(model, field, values, **extra):
-    """{value: obj} for many keys, in chunks (SQLite limits bound parameters)."""
+def _chunks(values):
     values = list(values)
+    for i in range(0, len(values), CHUNK):  # SQLite limits bound parameters
+        yield values[i:i + CHUNK]
+
+
+def _fetch(queryset, field, values):
+    """{value: obj} for many keys, in chunks."""
     found = {}
-    for i in range(0, len(values), CHUNK):
-        qs = model.objects.filter(**{f"{field}__in": values[i:i + CHUNK]}, **extra)
-        found.update({getattr(o, field): o for o in qs})
+    for chunk in _chunks(values):
+        found.update({getattr(o, field): o for o in queryset.filter(**{f"{field}__in": chunk})})
     return found
+
+
+def _present(sheet, columns):
+    """Fields whose column is in the sheet. A column left out of the sheet says nothing, so it must
+    not blank what is stored (a sheet without 手机号 would otherwise erase every phone)."""
+    return [f for f, column in columns.items() if column in sheet.columns]
+
+
+def _not_found(code, actor):
+    # To an actor, an org outside their scope reads exactly like one that does not exist (SPEC §1).
+    return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else "（既不在系统中，也不在本表中）")
 
 
 # ------------------------------------------------------------------ orgs
 
-ORG_FIELDS = ("name", "kind", "sector", "batch")
+ORG_COLUMNS = {"name": "组织名称", "kind": "组织类别", "sector": "所属领域", "batch": "批次"}
 
 
-def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
-    errors = RowErrors()
+def _org_rows(sheet, errors):
+    """{code: row data} in sheet order; cell errors are added in column order."""
     rows, first_row = {}, {}
     for row in sheet.rows:
         code = _code(row, "组织编码", errors)
         data = {
             "name": _text(row, "组织名称", errors, required=True),
-            "kind": _choice(row, "组织类别", ORG_KINDS, errors),
+            "parent": _code(row, "上级组织编码", errors, required=False),
+            "kind": _choice(row, "组织类别", ORG_KINDS, errors, required=True),
             "sector": _choice(row, "所属领域", SECTORS, errors, default="其他"),
             "batch": _choice(row, "批次", BATCHES, errors),
-            "parent": _code(row, "上级组织编码", errors, required=False),
             "row": row.number,
         }
-        if not data["kind"] and clean_text(row.get("组织类别")) is None:
-            errors.add(row.number, "组织类别", "不能为空")
+        # An unreadable parent code is already reported; do not also call it "empty".
+        data["parent_unreadable"] = data["parent"] is None and clean_text(row.get("上级组织编码")) is not None
         if code is None:
             continue
         if code in first_row:
@@ -94,129 +111,158 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             continue
         first_row[code] = row.number
         rows[code] = data
+    return rows
 
-    existing = _fetch(Org, "code", set(rows) | {d["parent"] for d in rows.values() if d["parent"]})
-    # Resolve parents: an existing org or another row of this sheet; refuse cycles.
+
+def _paths_with_ancestors(orgs):
+    """{code: path} for the given orgs and every org above them."""
+    step = Org.steplen
+    paths = {o.path[:i] for o in orgs for i in range(step, len(o.path) + 1, step)}
+    found = {}
+    for chunk in _chunks(paths):
+        found.update(Org.objects.filter(path__in=chunk).values_list("code", "path"))
+    return found
+
+
+def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
+    errors = RowErrors()
+    rows = _org_rows(sheet, errors)
+    existing = _fetch(Org.objects.select_related("parent"), "code",
+                      set(rows) | {d["parent"] for d in rows.values() if d["parent"]})
+    visible = set(existing) if actor is None else set(_fetch(Org.objects.visible_to(actor), "code", existing))
+
+    def parent_now(code):
+        org = existing[code]
+        return org.parent.code if org.parent_id else None
+
+    for code, data in list(rows.items()):
+        if code in existing and code not in visible:
+            errors.add(data["row"], "组织编码", f"组织编码“{code}”已被其他单位使用，无权维护")
+            del rows[code]
+
+    # Where each row puts its org. An org staying under its current parent needs no check: that is
+    # how a county re-imports its own export, whose top row names the city above it.
+    bad_parent = set()
     for code, data in rows.items():
         parent = data["parent"]
-        if parent is None:
-            if code in existing and existing[code].depth == 1:
-                continue
-            if code in existing:
-                errors.add(data["row"], "上级组织编码", "不能为空（该组织已有上级组织）")
-            elif actor is not None:
-                errors.add(data["row"], "上级组织编码", "不能为空：新的最上级组织只能由系统管理员用命令行导入")
+        if data["parent_unreadable"] or (code in existing and parent == parent_now(code)):
+            bad_parent.add(code) if data["parent_unreadable"] else None
             continue
-        if parent == code:
-            errors.add(data["row"], "上级组织编码", "不能是组织自己")
-        elif parent not in rows and parent not in existing:
-            errors.add(data["row"], "上级组织编码", f"组织“{parent}”不存在（既不在系统中，也不在本表中）")
-    for code, data in rows.items():
-        seen, cur = {code}, data["parent"]
-        while cur in rows and not errors_for(errors, data["row"], "上级组织编码"):
-            if cur in seen:
-                errors.add(data["row"], "上级组织编码", "上下级关系形成了循环")
-                break
-            seen.add(cur)
-            cur = rows[cur]["parent"]
+        if parent is None:
+            if code in existing:
+                reason = "不能为空（该组织已有上级组织）"
+            elif actor is not None:
+                reason = "不能为空：新的最上级组织只能由系统管理员用命令行导入"
+            else:
+                continue  # a new top-level org, from the command line
+        elif parent == code:
+            reason = "不能是组织自己"
+        elif parent not in rows and parent not in visible:
+            reason = _not_found(parent, actor)
         else:
-            # Moving an existing org under its own descendant is a cycle too.
-            target = existing.get(data["parent"])
-            mine = existing.get(code)
-            if target is not None and mine is not None and target.path.startswith(mine.path):
-                errors.add(data["row"], "上级组织编码", "不能把组织移到它自己的下级组织之下")
+            continue
+        errors.add(data["row"], "上级组织编码", reason)
+        bad_parent.add(code)
 
-    # Permission: the actor must manage the org (if it exists) and its (existing) parent.
-    if actor is not None:
-        for code, data in rows.items():
-            for check_code, column in ((code, "组织编码"), (data["parent"], "上级组织编码")):
-                target = existing.get(check_code)
-                if target is not None and not can(actor, "org.manage", target):
-                    errors.add(data["row"], column, f"无权维护组织“{target.name}”")
-                    break
-    if errors:
-        raise ImportFailed(errors.messages)
+    # Walk each row up the tree as it will be after the import (sheet rows first, stored paths for
+    # the rest): this finds loops made of sheet rows, of stored orgs, or of both, and gives each
+    # org its final depth so parents are created and moved before their children.
+    path_of = _paths_with_ancestors(existing.values())
+    code_at = {path: code for code, path in path_of.items()}
 
-    result = ImportResult()
-    creates, updates, moves = [], [], []
+    def parent_after(code):
+        if code in rows:
+            return rows[code]["parent"]
+        path = path_of.get(code, "")
+        return code_at.get(path[:-Org.steplen]) if len(path) > Org.steplen else None
+
+    depth_after = {}
+    for code, data in rows.items():
+        if code in bad_parent:
+            continue
+        chain, cur = [code], parent_after(code)
+        while cur is not None and cur not in chain:
+            chain.append(cur)
+            cur = parent_after(cur)
+        if cur is None:
+            depth_after[code] = len(chain)
+        elif cur == code:  # this org is part of the loop (other rows may only lead into it)
+            target, mine = existing.get(data["parent"]), existing.get(code)
+            under_itself = target is not None and mine is not None and target.path.startswith(mine.path)
+            errors.add(data["row"], "上级组织编码",
+                       "不能把组织移到它自己的下级组织之下" if under_itself else "上下级关系形成了循环")
+
+    # What the sheet changes.
+    fields = _present(sheet, ORG_COLUMNS)
+    creates, changed, moves = [], [], []
     for code, data in rows.items():
         org = existing.get(code)
         if org is None:
             creates.append(code)
             continue
-        changed = any(getattr(org, f) != data[f] for f in ORG_FIELDS) or not org.active
-        parent_changed = data["parent"] and (org.parent is None or org.parent.code != data["parent"])
-        if parent_changed:
+        if any(getattr(org, f) != data[f] for f in fields) or not org.active:
+            changed.append(code)
+        if data["parent"] != parent_now(code):
             moves.append(code)
-        if changed:
-            updates.append(org)
-        if not changed and not parent_changed:
-            result.unchanged += 1
-    result.created, result.updated = len(creates), len(set(o.code for o in updates) | set(moves))
+
+    # Permission is needed for what changes: the org itself, and the parent it is put under.
+    if actor is not None:
+        for code in dict.fromkeys(changed + moves + creates):
+            data = rows[code]
+            org, parent = existing.get(code), existing.get(data["parent"])
+            if org is not None and not can(actor, "org.manage", org):
+                errors.add(data["row"], "组织编码", f"无权维护组织“{org.name}”")
+            elif (code in creates or code in moves) and parent is not None and not can(actor, "org.manage", parent):
+                errors.add(data["row"], "上级组织编码", f"无权在组织“{parent.name}”下设立或调入组织")
+    if errors:
+        raise ImportFailed(errors.messages)
+
+    updated = list(dict.fromkeys(changed + moves))
+    result = ImportResult(created=len(creates), updated=len(updated), unchanged=len(rows) - len(creates) - len(updated))
     if dry_run:
         return result
 
     with transaction.atomic():
-        # Parents before children: order new orgs by how deep their chain inside the sheet goes.
-        def chain_depth(code):
-            n, cur = 0, rows[code]["parent"]
-            while cur in rows and cur in creates_set:
-                n, cur = n + 1, rows[cur]["parent"]
-            return n
-
-        creates_set = set(creates)
-        creates.sort(key=chain_depth)
-        path_of = {code: o.path for code, o in existing.items()}
-        new_objs = []
-        for level in sorted({chain_depth(c) for c in creates}):
-            batch = []
-            for code in (c for c in creates if chain_depth(c) == level):
-                d = rows[code]
-                org = Org(code=code, **{f: d[f] for f in ORG_FIELDS})
-                batch.append((org, path_of.get(d["parent"], "") if d["parent"] else ""))
-            allocate_paths(batch)
-            for org, _ in batch:
-                path_of[org.code] = org.path
-            new_objs += [o for o, _ in batch]
-        # Parent ids are set after insert, once every new org has a primary key.
-        bulk_create_with_history(new_objs, Org, batch_size=500, default_change_reason="导入")
-        by_code = {o.code: o for o in Org.objects.filter(code__in=list(rows))}
-        parent_fix = []
-        for code in creates:
-            parent = rows[code]["parent"]
-            if parent:
-                org = by_code[code]
-                org.parent_id = (by_code.get(parent) or existing[parent]).pk
-                parent_fix.append(org)
-        Org.objects.bulk_update(parent_fix, ["parent"], batch_size=500)
-        for org in updates:
-            d = rows[org.code]
-            for f in ORG_FIELDS:
-                setattr(org, f, d[f])
-            org.active = True
-            org.version += 1
-        bulk_update_with_history(updates, Org, list(ORG_FIELDS) + ["active", "version"], batch_size=500,
-                                 default_change_reason="导入")
-        for code in moves:
+        pk_of = {code: o.pk for code, o in existing.items()}
+        new_path = {}
+        for depth in sorted({depth_after[c] for c in creates}):
+            level = []
+            for code in (c for c in creates if depth_after[c] == depth):
+                data, parent = rows[code], rows[code]["parent"]
+                org = Org(code=code, parent_id=pk_of.get(parent), **{f: data[f] for f in ORG_COLUMNS})
+                level.append((org, (new_path.get(parent) or existing[parent].path) if parent else ""))
+            allocate_paths(level)
+            created = bulk_create_with_history([o for o, _ in level], Org, batch_size=500,
+                                               default_change_reason="导入")
+            for org in created:
+                pk_of[org.code], new_path[org.code] = org.pk, org.path
+        # treebeard's move() reads numchild to find a free path: it must count the new children.
+        refresh_numchild(Org.objects.filter(code__in={rows[c]["parent"] for c in creates if rows[c]["parent"]})
+                         .values_list("path", flat=True))
+        # Shallowest first: every new parent is then already where it belongs.
+        for code in sorted(moves, key=depth_after.get):
             org = Org.objects.get(code=code)
             new_parent = Org.objects.get(code=rows[code]["parent"])
             Org.objects.move(org, new_parent, pos="last-child")
-            Org.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
-        touched = {rows[c]["parent"] for c in creates + moves if rows[c]["parent"]}
-        touched |= {existing[c].parent.code for c in moves if existing[c].parent_id}
-        refresh_numchild(Org.objects.filter(code__in=touched).values_list("path", flat=True))
+            Org.objects.filter(pk=org.pk).update(parent=new_parent)
+        # Field changes last, on fresh rows, so each history row shows the org as it now stands.
+        orgs = list(_fetch(Org.objects.all(), "code", updated).values())
+        for org in orgs:
+            for f in fields:
+                setattr(org, f, rows[org.code][f])
+            org.active = True
+            org.version += 1
+        bulk_update_with_history(orgs, Org, fields + ["active", "version"], batch_size=500,
+                                 default_change_reason="导入")
         events.record(actor, "import.orgs", ("imports", "orgs"), summary=f"导入组织：{result.summary()}",
-                      after={"created": creates[:200], "updated": [o.code for o in updates][:200],
-                             "moved": moves[:200]})
+                      after={"created": creates[:200], "updated": changed[:200], "moved": moves[:200]})
     return result
 
 
-def errors_for(errors: RowErrors, row: int, column: str) -> bool:
-    return any(r == row and c == column for r, c, _ in errors._items)
-
-
 def export_orgs(org, user):
-    qs = Org.objects.filter(path__startswith=org.path).select_related("parent").order_by("path")
+    # Inactive (merged) orgs are left out: the sheet has no column to say so, and importing
+    # the export back would bring them back to life.
+    qs = Org.objects.filter(path__startswith=org.path, active=True).select_related("parent").order_by("path")
     if user is not None:
         qs = qs.visible_to(user)
     for o in qs.iterator(chunk_size=2000):

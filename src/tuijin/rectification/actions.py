@@ -1,0 +1,382 @@
+"""Every change to problems, measures, evidence, rules and public ratings (SPEC §2.5).
+
+States: 待整改 → 整改中 → 待验收 → 已销号, and 已销号 → 已反弹 → 整改中 … on reopening.
+The owner org rectifies and submits; only a reviewer of a higher level closes, sends back or reopens.
+"""
+import datetime as dt
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tuijin.core import events, files
+from tuijin.core.errors import ActionError, StaleEdit
+from tuijin.core.permissions import require
+from tuijin.orgs.models import Org, RoleGrant
+
+from .models import CATEGORIES, SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
+
+EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
+SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
+
+
+# ------------------------------------------------------------------ who may do what
+
+def reviewer_grants(actor, org: Org):
+    """Grants that make `actor` a reviewer of a higher level for `org`: an office strictly above it,
+    or a guidance group assigned to it or to one of its ancestors. Never the owner org itself."""
+    if actor is None:
+        return ["命令行"]
+    found = []
+    for grant in RoleGrant.objects.filter(user=actor, role__in=["office", "guidance"]).select_related("org", "group"):
+        if grant.role == "office" and org.path.startswith(grant.org.path) and org.path != grant.org.path:
+            found.append(grant)
+        elif grant.role == "guidance" and any(org.path.startswith(p) for p in
+                                               grant.group.orgs.values_list("path", flat=True)):
+            found.append(grant)
+    return found
+
+
+def can_review(actor, problem: Problem) -> bool:
+    return bool(reviewer_grants(actor, problem.org))
+
+
+def require_reviewer(actor, problem: Problem) -> None:
+    if not can_review(actor, problem):
+        raise PermissionDenied("只有上级办公室或指导组可以验收、销号、退回或重新打开问题，责任单位不能给自己销号")
+
+
+def can_rectify(actor, problem: Problem) -> bool:
+    from tuijin.core.permissions import can
+
+    return can(actor, "records.manage", problem.org)
+
+
+def _locked(problem: Problem, version=None) -> Problem:
+    fresh = Problem.objects.select_for_update().select_related("org").get(pk=problem.pk)
+    if version is not None and int(version) != fresh.version:
+        raise StaleEdit()
+    return fresh
+
+
+def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None) -> Problem:
+    problem.version += 1
+    problem.save()
+    events.record(actor, verb, problem, org=problem.org, summary=f"{problem.org.name} 问题 {problem.number}：{summary}",
+                  before=before, after=after)
+    return problem
+
+
+def _validate(fields: dict) -> None:
+    if "source" in fields and fields["source"] not in SOURCES:
+        raise ActionError(f"问题来源应为以下之一：{'、'.join(SOURCES)}", field="source")
+    if "category" in fields and fields["category"] not in CATEGORIES:
+        raise ActionError(f"问题类别应为以下之一：{'、'.join(CATEGORIES)}", field="category")
+    if "description" in fields and not (fields["description"] or "").strip():
+        raise ActionError("问题描述不能为空", field="description")
+
+
+def _next_number(org: Org, year: int) -> str:
+    n = Problem.objects.filter(org=org).count() + 1
+    while Problem.objects.filter(org=org, number=f"{year}-{n:03d}").exists():
+        n += 1
+    return f"{year}-{n:03d}"
+
+
+# ------------------------------------------------------------------ the problem list
+
+def create_problem(*, actor, org: Org, description: str, source: str, found_on: dt.date, number: str = "",
+                   category: str = "其他", responsible: str = "", deadline: dt.date | None = None,
+                   is_special: bool = False, measures=(), reason: str = "", parent: Problem | None = None) -> Problem:
+    """Add a problem to an org's list, with its measures ({text, owner, deadline})."""
+    with transaction.atomic():
+        require(actor, "records.manage", org)
+        fields = dict(category=category, source=source, description=description.strip())
+        _validate(fields)
+        number = (number or "").strip() or _next_number(org, found_on.year)
+        if Problem.objects.filter(org=org, number=number).exists():
+            raise ActionError(f"问题编号“{number}”在{org.name}已存在", field="number")
+        problem = Problem.objects.create(org=org, number=number, responsible=responsible, deadline=deadline,
+                                         is_special=is_special, found_on=found_on, parent=parent, **fields)
+        for i, m in enumerate(measures):
+            Measure.objects.create(problem=problem, position=i, text=m["text"], owner=m.get("owner", ""),
+                                   deadline=m.get("deadline"))
+        events.record(actor, "problem.create", problem, org=org,
+                      summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
+                      after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
+                             "measures": len(measures)})
+        return problem
+
+
+def update_problem(problem: Problem, *, actor, version=None, **changes) -> Problem:
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require(actor, "records.manage", problem.org)
+        if problem.state == State.CLOSED or problem.withdrawn:
+            raise ActionError("已销号或已撤回的问题不能修改")
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise ActionError(f"不能修改字段 {'、'.join(sorted(unknown))}")
+        _validate(changes)
+        before = events.snapshot(problem, EDITABLE)
+        for key, value in changes.items():
+            setattr(problem, key, value)
+        b, a = events.diff(before, events.snapshot(problem, EDITABLE))
+        return _save(problem, actor, "problem.update", "修改", before=b, after=a)
+
+
+def withdraw_problem(problem: Problem, *, actor, reason: str, version=None) -> Problem:
+    """Take a problem off the list (动态更新): it stays in history, never deleted."""
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require(actor, "records.manage", problem.org)
+        if not reason.strip():
+            raise ActionError("撤回问题必须写明原因", field="reason")
+        if problem.state == State.CLOSED:
+            raise ActionError("已销号的问题不能撤回")
+        problem.withdrawn, problem.withdraw_reason = True, reason.strip()
+        return _save(problem, actor, "problem.withdraw", f"撤回（{reason.strip()}）", after={"reason": reason})
+
+
+def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None) -> Measure:
+    with transaction.atomic():
+        problem = _locked(problem)
+        require(actor, "records.manage", problem.org)
+        if not text.strip():
+            raise ActionError("措施内容不能为空", field="text")
+        measure = Measure.objects.create(problem=problem, text=text.strip(), owner=owner.strip(), deadline=deadline,
+                                         position=problem.measures.count())
+        _save(problem, actor, "measure.create", f"新增措施“{measure.text[:40]}”")
+        return measure
+
+
+def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> Measure:
+    with transaction.atomic():
+        problem = _locked(measure.problem)
+        require(actor, "records.manage", problem.org)
+        measure = Measure.objects.get(pk=measure.pk)
+        measure.done, measure.done_on = done, (as_of if done else None)
+        measure.save()
+        if done and problem.state in (State.OPEN, State.RELAPSED):
+            problem.state = State.IN_PROGRESS
+        _save(problem, actor, "measure.done" if done else "measure.undone",
+              f"措施“{measure.text[:40]}”{'已完成' if done else '改为未完成'}")
+        return measure
+
+
+def attach_evidence(problem: Problem, *, actor, name: str, data: bytes, kind: str = Evidence.Kind.SUPPORT) -> Evidence:
+    with transaction.atomic():
+        problem = _locked(problem)
+        require(actor, "records.manage", problem.org)
+        if problem.withdrawn:
+            raise ActionError("已撤回的问题不能上传材料")
+        stored = files.store(name, data)
+        evidence = Evidence.objects.create(problem=problem, kind=kind, name=stored.name,
+                                           content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                                           storage_name=stored.storage_name,
+                                           uploaded_by=actor if getattr(actor, "pk", None) else None)
+        if problem.state in (State.OPEN, State.RELAPSED):
+            problem.state = State.IN_PROGRESS
+        _save(problem, actor, "evidence.add", f"上传{kind}“{stored.name}”",
+              after={"sha256": stored.sha256, "size": stored.size})
+        return evidence
+
+
+def start_rectification(problem: Problem, *, actor, version=None) -> Problem:
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require(actor, "records.manage", problem.org)
+        if problem.state not in (State.OPEN, State.RELAPSED) or problem.withdrawn:
+            raise ActionError(f"问题当前为“{problem.state}”，不能开始整改")
+        before = problem.state
+        problem.state = State.IN_PROGRESS
+        return _save(problem, actor, "problem.start", "开始整改", {"state": before}, {"state": problem.state})
+
+
+def submit_for_acceptance(problem: Problem, *, actor, version=None) -> Problem:
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require(actor, "records.manage", problem.org)
+        if problem.withdrawn or problem.state not in (State.OPEN, State.IN_PROGRESS, State.RELAPSED):
+            raise ActionError(f"问题当前为“{problem.state}”，不能提交验收")
+        if not problem.evidence.filter(kind=Evidence.Kind.SUPPORT).exists():
+            raise ActionError("提交验收前至少要上传一份支撑材料（图片、PDF、Word 或 Excel）", field="evidence")
+        before = problem.state
+        problem.state = State.SUBMITTED
+        return _save(problem, actor, "problem.submit", "提交验收", {"state": before}, {"state": problem.state})
+
+
+def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "", version=None) -> Problem:
+    """销号: only by a reviewer of a higher level; 专项整治 also needs its plan document."""
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require_reviewer(actor, problem)
+        if problem.state != State.SUBMITTED:
+            raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以销号")
+        if problem.is_special and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
+            raise ActionError("专项整治问题必须先上传整改方案，才能销号", field="evidence")
+        problem.state, problem.closed_on = State.CLOSED, as_of
+        return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else ""),
+                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment})
+
+
+def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require_reviewer(actor, problem)
+        if not reason.strip():
+            raise ActionError("退回必须写明原因", field="reason")
+        if problem.state != State.SUBMITTED:
+            raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以退回")
+        problem.state = State.IN_PROGRESS
+        return _save(problem, actor, "problem.send_back", f"退回整改（{reason.strip()}）",
+                     {"state": State.SUBMITTED}, {"state": State.IN_PROGRESS, "reason": reason})
+
+
+def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Problem:
+    """已反弹: a closed problem came back; the reason is kept."""
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require_reviewer(actor, problem)
+        if not reason.strip():
+            raise ActionError("重新打开必须写明原因", field="reason")
+        if problem.state != State.CLOSED:
+            raise ActionError("只有已销号的问题可以标记为反弹")
+        problem.state, problem.closed_on = State.RELAPSED, None
+        problem.relapses += 1
+        return _save(problem, actor, "problem.reopen", f"问题反弹，重新打开（{reason.strip()}）",
+                     {"state": State.CLOSED}, {"state": State.RELAPSED, "reason": reason})
+
+
+def escalate(problem: Problem, *, actor, to: Org, reason: str, version=None) -> Problem:
+    """上下贯通: a problem beyond the unit's powers goes to a higher level, which owns it from then on;
+    the unit keeps seeing its progress (origin_org)."""
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require(actor, "records.manage", problem.org)
+        to = Org.objects.get(pk=to.pk)
+        if not problem.org.path.startswith(to.path) or to.pk == problem.org_id:
+            raise ActionError("只能提交给本单位的上级组织", field="to")
+        if not reason.strip():
+            raise ActionError("请说明为什么本单位解决不了", field="reason")
+        if problem.state == State.CLOSED or problem.withdrawn:
+            raise ActionError("已销号或已撤回的问题不能上报")
+        origin = problem.org
+        number = problem.number
+        if Problem.objects.filter(org=to, number=number).exists():
+            number = f"{origin.code}-{number}"
+        problem.origin_org = problem.origin_org or origin
+        problem.org, problem.number, problem.state = to, number, State.OPEN
+        return _save(problem, actor, "problem.escalate", f"由{origin.name}提交{to.name}解决（{reason.strip()}）",
+                     {"org": origin.code}, {"org": to.code, "reason": reason})
+
+
+def hand_down(*, actor, org: Org, targets, description: str, deadline: dt.date | None, found_on: dt.date,
+              category: str = "其他", number: str = "", measures=()) -> Problem:
+    """上级交办 / 同题共答: one problem issued to many orgs; each gets its own child item."""
+    with transaction.atomic():
+        require(actor, "records.manage", org)
+        targets = list(targets)
+        if not targets:
+            raise ActionError("请选择至少一个下级组织", field="targets")
+        for target in targets:
+            if not target.path.startswith(org.path) or target.pk == org.pk:
+                raise ActionError(f"“{target.name}”不是{org.name}的下级组织", field="targets")
+            require(actor, "records.manage", target)
+        parent = create_problem(actor=actor, org=org, description=description, source="上级交办", found_on=found_on,
+                                number=number, category=category, deadline=deadline,
+                                reason=f"交办给 {len(targets)} 个单位")
+        for target in targets:
+            child_number = parent.number if not Problem.objects.filter(org=target, number=parent.number).exists() \
+                else f"{org.code}-{parent.number}"
+            create_problem(actor=actor, org=target, description=description, source="上级交办", found_on=found_on,
+                           number=child_number, category=category, deadline=deadline, measures=measures,
+                           parent=parent, reason=f"{org.name}交办")
+        return parent
+
+
+def create_institution_rule(*, actor, org: Org, title: str, issued_on: dt.date, doc_number: str = "",
+                            problems=()) -> InstitutionRule:
+    with transaction.atomic():
+        require(actor, "records.manage", org)
+        if not title.strip():
+            raise ActionError("制度名称不能为空", field="title")
+        problems = list(problems)
+        for p in problems:
+            if not p.org.path.startswith(org.path):
+                raise ActionError(f"问题 {p.number} 不属于{org.name}或其下级", field="problems")
+        rule = InstitutionRule.objects.create(org=org, title=title.strip(), doc_number=doc_number.strip(),
+                                              issued_on=issued_on)
+        rule.problems.set(problems)
+        events.record(actor, "rule.create", rule, org=org, summary=f"{org.name} 建章立制《{rule.title}》",
+                      after={"problems": [p.number for p in problems]})
+        return rule
+
+
+# ------------------------------------------------------------------ 群众评
+
+def publish(problem: Problem, *, actor, title: str = "", summary: str = "") -> PublicItem:
+    with transaction.atomic():
+        problem = _locked(problem)
+        if not (can_rectify(actor, problem) or can_review(actor, problem)):
+            raise PermissionDenied("没有权限公示该问题")
+        if problem.state not in (State.SUBMITTED, State.CLOSED) or problem.withdrawn:
+            raise ActionError("整改完成（待验收或已销号）后才能公示，请群众评价")
+        item = PublicItem.objects.filter(problem=problem).first()
+        if item is None:
+            item = PublicItem.objects.create(problem=problem, token=secrets.token_urlsafe(12),
+                                             title=title or problem.description[:60], summary=summary)
+        else:
+            item.active, item.title, item.summary = True, title or item.title, summary or item.summary
+            item.save()
+        events.record(actor, "problem.publish", problem, org=problem.org,
+                      summary=f"{problem.org.name} 问题 {problem.number} 公示，接受群众评价", after={"token": item.token})
+        return item
+
+
+class RateLimited(ActionError):
+    pass
+
+
+RATE_PER_IP_PER_ITEM = 3  # a household or an office behind one address
+RATE_PER_IP_PER_HOUR = 30
+
+
+def _digest(value: str) -> str:
+    from django.conf import settings
+
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, now=None) -> Rating:
+    """One vote per device per item, and a cap per network address, so one source cannot flood the score."""
+    now = now or timezone.now()
+    if choice not in Rating.Choice.values:
+        raise ActionError("请选择 满意、基本满意 或 不满意", field="choice")
+    if not device:
+        raise ActionError("无法识别设备，请允许浏览器保存 Cookie 后再评价")
+    device_hash, ip_hash = _digest(device), _digest(ip or "")
+    with transaction.atomic():
+        item = PublicItem.objects.select_for_update().get(pk=item.pk)
+        if not item.active:
+            raise ActionError("该事项已停止评价")
+        if Rating.objects.filter(item=item, device=device_hash).exists():
+            raise ActionError("您已经评价过这一事项，谢谢参与", field="device")
+        if Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= RATE_PER_IP_PER_ITEM or \
+                Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count() \
+                >= RATE_PER_IP_PER_HOUR:
+            raise RateLimited("同一网络的评价次数已达上限，请稍后再试")
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(item=item, choice=choice, comment=comment.strip()[:500],
+                                               device=device_hash, ip_hash=ip_hash)
+        except IntegrityError:
+            raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
+        PublicItem.objects.filter(pk=item.pk).update(
+            votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
+        events.record(None, "public.rate", item, org=item.problem.org if item.problem_id else None,
+                      summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
+        return rating

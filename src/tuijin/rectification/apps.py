@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RectificationConfig(AppConfig):
+    name = "tuijin.rectification"
+    verbose_name = "检视整改"
+
+    def ready(self):
+        from . import indicators, kinds  # noqa: F401  register indicators and the `problem` record kind

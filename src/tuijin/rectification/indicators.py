@@ -1,0 +1,93 @@
+"""检视整改 indicators (SPEC §2.8): each an additive pair per org over its own problems."""
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from tuijin.core.indicators import Indicator, Pair, register
+
+from .models import ACTIVE_STATES, Evidence, InstitutionRule, Measure, Problem, PublicItem, State
+
+
+def _per_org(qs, field="org_id", **aggregates):
+    return {row[field]: row for row in qs.order_by().values(field).annotate(**aggregates)}
+
+
+def _problems(orgs, as_of):
+    return Problem.objects.filter(org__in=[o.pk for o in orgs], withdrawn=False, found_on__lte=as_of)
+
+
+def problems_found(orgs, as_of, campaign):
+    rows = _per_org(_problems(orgs, as_of), n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
+
+
+def rectified_share(orgs, as_of, campaign):
+    rows = _per_org(_problems(orgs, as_of), n=Count("pk"),
+                    done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of)))
+    return {k: Pair(v["done"], v["n"]) for k, v in rows.items()}
+
+
+def overdue_count(orgs, as_of, campaign):
+    rows = _per_org(_problems(orgs, as_of).filter(state__in=ACTIVE_STATES, deadline__lt=as_of), n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
+
+
+def evidence_share(orgs, as_of, campaign):
+    closed = _problems(orgs, as_of).filter(state=State.CLOSED)
+    with_evidence = closed.filter(evidence__kind=Evidence.Kind.SUPPORT).distinct()
+    total = _per_org(closed, n=Count("pk"))
+    have = _per_org(Problem.objects.filter(pk__in=with_evidence.values("pk")), n=Count("pk"))
+    return {k: Pair(have.get(k, {"n": 0})["n"], v["n"]) for k, v in total.items()}
+
+
+def measures_per_problem(orgs, as_of, campaign):
+    problems = _per_org(_problems(orgs, as_of), n=Count("pk"))
+    measures = _per_org(Measure.objects.filter(problem__in=_problems(orgs, as_of)), field="problem__org_id",
+                        n=Count("pk"))
+    return {k: Pair(measures.get(k, {"n": 0})["n"], v["n"]) for k, v in problems.items()}
+
+
+def measure_specificity(orgs, as_of, campaign):
+    rows = _per_org(Measure.objects.filter(problem__in=_problems(orgs, as_of)), field="problem__org_id",
+                    n=Count("pk"), specific=Count("pk", filter=~Q(owner="") & Q(deadline__isnull=False)))
+    return {k: Pair(v["specific"], v["n"]) for k, v in rows.items()}
+
+
+def relapse_count(orgs, as_of, campaign):
+    out = defaultdict(int)
+    for org_id, relapses in _problems(orgs, as_of).filter(relapses__gt=0).values_list("org_id", "relapses"):
+        out[org_id] += relapses
+    return {k: Pair(v) for k, v in out.items()}
+
+
+def rules_made(orgs, as_of, campaign):
+    rows = _per_org(InstitutionRule.objects.filter(org__in=[o.pk for o in orgs], issued_on__lte=as_of), n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
+
+
+def mass_satisfaction(orgs, as_of, campaign):
+    out = defaultdict(lambda: Pair(0, 0))
+    items = PublicItem.objects.filter(problem__org__in=[o.pk for o in orgs]).values_list(
+        "problem__org_id", "satisfied", "votes")
+    for org_id, satisfied, votes in items:
+        out[org_id] = out[org_id] + Pair(satisfied, votes)
+    return dict(out)
+
+
+for code, name, unit, fn, expected, higher, description in [
+    ("problems.found", "查摆问题数", "个", problems_found, None, True, "本组织及下级查摆的问题（不含已撤回）"),
+    ("problems.rectified_share", "问题整改销号率", "%", rectified_share, lambda p: p, True,
+     "已销号问题占查摆问题的比例，与时间进度比较"),
+    ("problems.overdue", "逾期未整改问题数", "个", overdue_count, lambda p: 0, False, "超过整改时限仍未销号的问题"),
+    ("problems.evidence_share", "销号问题有支撑材料比例", "%", evidence_share, lambda p: 1.0, True,
+     "已销号问题中上传了支撑材料的比例"),
+    ("problems.measures_per_problem", "每个问题的整改措施数", "条", measures_per_problem, None, True, ""),
+    ("problems.measure_specificity", "措施具体率", "%", measure_specificity, lambda p: 1.0, True,
+     "写明责任人和完成时限的措施占全部措施的比例"),
+    ("problems.relapses", "问题反弹次数", "次", relapse_count, lambda p: 0, False, "已销号后又反弹的次数"),
+    ("problems.rules_made", "建章立制数", "项", rules_made, None, True, ""),
+    ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, True,
+     "公示事项中“满意”“基本满意”票数占比"),
+]:
+    register(Indicator(code=code, name=name, dimension="检视整改", unit=unit, compute=fn, expected=expected,
+                       higher_is_better=higher, description=description))

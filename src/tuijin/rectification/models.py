@@ -1,0 +1,187 @@
+"""Problem lists and their rectification (SPEC §2.5): 问题清单 → 满意清单."""
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
+from tuijin.orgs.models import Org
+
+SOURCES = ["集体查", "个人纠", "群众评", "上级查", "本级督", "下级提", "上级交办", "调研发现"]
+CATEGORIES = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众", "其他"]
+
+
+class State(models.TextChoices):
+    OPEN = "待整改", "待整改"
+    IN_PROGRESS = "整改中", "整改中"
+    SUBMITTED = "待验收", "待验收"
+    CLOSED = "已销号", "已销号"
+    RELAPSED = "已反弹", "已反弹"
+
+
+ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.SUBMITTED, State.RELAPSED]
+
+
+class ProblemQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    def current(self):
+        return self.filter(withdrawn=False)
+
+    def overdue(self, as_of: dt.date):
+        return self.current().filter(state__in=ACTIVE_STATES, deadline__lt=as_of)
+
+
+class Problem(models.Model):
+    org = models.ForeignKey(Org, verbose_name="责任组织", on_delete=models.PROTECT, related_name="problems")
+    # The unit that found it, when a higher level took it over (上下贯通): it keeps seeing its progress.
+    origin_org = models.ForeignKey(Org, verbose_name="提出单位", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="escalated_problems")
+    number = models.CharField("问题编号", max_length=40)
+    category = models.CharField("问题类别", max_length=20, default="其他")
+    source = models.CharField("问题来源", max_length=10, choices=[(s, s) for s in SOURCES])
+    description = models.TextField("问题描述")
+    responsible = models.CharField("责任人", max_length=60, blank=True)
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    is_special = models.BooleanField("专项整治", default=False)
+    state = models.CharField("整改状态", max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    parent = models.ForeignKey("self", verbose_name="交办来源", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    withdrawn = models.BooleanField("已撤回", default=False)
+    withdraw_reason = models.CharField("撤回原因", max_length=300, blank=True)
+    found_on = models.DateField("发现日期")
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    relapses = models.PositiveIntegerField("反弹次数", default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ProblemQuerySet.as_manager()
+    scope_path_field = ("org__path", "origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问题"
+        constraints = [models.UniqueConstraint(fields=["org", "number"], name="problem_number_unique_in_org")]
+        indexes = [models.Index(fields=["org", "state"]), models.Index(fields=["deadline"])]
+        ordering = ["-found_on", "-id"]
+
+    def __str__(self):
+        return f"{self.number} {self.description[:30]}"
+
+    def is_overdue(self, as_of) -> bool:
+        return (not self.withdrawn and self.state in ACTIVE_STATES and self.deadline is not None
+                and self.deadline < as_of)
+
+
+class Measure(models.Model):
+    """整改措施. A measure with no owner or no deadline is not specific (措施不具体)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
+    text = models.CharField("措施", max_length=500)
+    owner = models.CharField("责任人", max_length=60, blank=True)
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    done = models.BooleanField("已完成", default=False)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改措施"
+        ordering = ["position", "id"]
+
+    @property
+    def is_specific(self) -> bool:
+        return bool(self.owner) and self.deadline is not None
+
+
+class Evidence(models.Model):
+    """支撑材料: stored by content hash, never overwritten, served only through the scope check."""
+
+    class Kind(models.TextChoices):
+        SUPPORT = "支撑材料", "支撑材料"
+        PLAN = "整改方案", "整改方案"
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.SUPPORT)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    storage_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "支撑材料"
+        ordering = ["uploaded_at"]
+
+
+class InstitutionRule(models.Model):
+    """建章立制: a rule or regulation made, linked to the problems it closes off."""
+
+    org = models.ForeignKey(Org, verbose_name="制定组织", on_delete=models.PROTECT, related_name="institution_rules")
+    title = models.CharField("制度名称", max_length=200)
+    doc_number = models.CharField("文号", max_length=60, blank=True)
+    issued_on = models.DateField("印发日期")
+    problems = models.ManyToManyField(Problem, verbose_name="针对问题", related_name="institution_rules", blank=True)
+    history = HistoricalRecords(m2m_fields=[problems])
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "建章立制"
+        ordering = ["-issued_on"]
+
+
+class PublicItem(models.Model):
+    """A published item the public rates through a link or QR code (群众评)."""
+
+    token = models.CharField(max_length=32, unique=True)
+    problem = models.OneToOneField(Problem, null=True, blank=True, on_delete=models.PROTECT, related_name="publication")
+    title = models.CharField("公示标题", max_length=200)
+    summary = models.TextField("整改结果")
+    active = models.BooleanField(default=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+    votes = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)  # 满意 + 基本满意, kept by the rating action
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "群众评价公示"
+
+    @property
+    def satisfaction(self) -> float | None:
+        return self.satisfied / self.votes if self.votes else None
+
+
+class Rating(models.Model):
+    class Choice(models.TextChoices):
+        SATISFIED = "满意", "满意"
+        BASIC = "基本满意", "基本满意"
+        UNSATISFIED = "不满意", "不满意"
+
+    item = models.ForeignKey(PublicItem, on_delete=models.CASCADE, related_name="ratings")
+    choice = models.CharField(max_length=6, choices=Choice.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    device = models.CharField(max_length=64)  # hash of the device cookie, never the cookie itself
+    ip_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("item__problem__org__path", "item__problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "群众评价"
+        constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
+
+
+__all__ = ["Problem", "Measure", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

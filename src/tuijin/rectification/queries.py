@@ -1,0 +1,59 @@
+"""Reads of the problem list: filtered ledgers, hand-down progress and the 满意清单."""
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from .models import ACTIVE_STATES, Problem, PublicItem, State
+
+
+def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
+                 include_withdrawn=False, q="", sub_org=None):
+    qs = Problem.objects.visible_to(user).filter(
+        Q(org__path__startswith=org.path) | Q(origin_org__path__startswith=org.path))
+    if sub_org is not None:
+        qs = qs.filter(org__path__startswith=sub_org.path)
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn=False)
+    if state:
+        qs = qs.filter(state=state)
+    if source:
+        qs = qs.filter(source=source)
+    if category:
+        qs = qs.filter(category=category)
+    if overdue:
+        qs = qs.filter(state__in=ACTIVE_STATES, deadline__lt=as_of, withdrawn=False)
+    if q:
+        qs = qs.filter(Q(description__contains=q) | Q(number__iexact=q))
+    return qs.select_related("org", "origin_org").order_by("org__path", "number")
+
+
+def state_counts(qs) -> dict[str, int]:
+    rows = qs.order_by().values("state").annotate(n=Count("pk"))
+    counts = {s.value: 0 for s in State}
+    counts.update({r["state"]: r["n"] for r in rows})
+    return counts
+
+
+def children_progress(parent: Problem) -> dict:
+    """A handed-down problem's roll-up: its children by state, and how many are closed."""
+    children = parent.children.filter(withdrawn=False)
+    counts = state_counts(children)
+    total = sum(counts.values())
+    return {"total": total, "closed": counts[State.CLOSED], "by_state": counts,
+            "share": counts[State.CLOSED] / total if total else None}
+
+
+def satisfaction_list(user, org, campaign):
+    """满意清单: published items whose satisfaction meets the campaign's threshold with enough votes."""
+    threshold = campaign.satisfaction_threshold if campaign else 0.9
+    min_votes = campaign.satisfaction_min_votes if campaign else 10
+    items = (PublicItem.objects.visible_to(user).filter(problem__org__path__startswith=org.path,
+                                                        votes__gte=min_votes)
+             .select_related("problem", "problem__org"))
+    return [i for i in items if i.satisfaction is not None and i.satisfaction >= threshold]
+
+
+def in_satisfaction_list(item: PublicItem, campaign) -> bool:
+    threshold = campaign.satisfaction_threshold if campaign else 0.9
+    min_votes = campaign.satisfaction_min_votes if campaign else 10
+    return item.votes >= min_votes and (item.satisfaction or 0) >= threshold
