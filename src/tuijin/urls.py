@@ -12,5 +12,8 @@ urlpatterns = [
     path("orgs/", include("tuijin.orgs.urls")),
     path("imports/", include("tuijin.imports.urls")),
     path("campaign/", include("tuijin.campaigns.urls")),
+    path("problems/", include("tuijin.rectification.urls")),
+    path("p/", include("tuijin.public.urls")),
+    path("admin3/", include("tuijin.core.admin_urls")),
     path("api/v1/", api.urls),
 ]

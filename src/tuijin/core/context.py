@@ -6,8 +6,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {}
-    roles = sorted({g.get_role_display() for g in user.grants.all()})
+    grants = list(user.grants.all())
+    roles = sorted({g.get_role_display() for g in grants})
+    admin_roles = {g.role for g in grants} & {"sysadmin", "secadmin", "auditadmin"}
     return {
+        "nav_admin": admin_roles,
         "nav_roles": roles,
         "nav_has_orgs": bool(scope_paths(user)),
         "nav_is_member": is_member(user),

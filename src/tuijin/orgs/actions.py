@@ -18,6 +18,23 @@ def _check_version(obj, version):
         raise StaleEdit()
 
 
+def _validate(obj, names) -> None:
+    """Check the named fields against the model's rules. The first problem is raised for a clerk
+    to read, in Chinese, naming the field; nothing has been saved yet."""
+    for name in names:
+        field = obj._meta.get_field(name)
+        value, label = getattr(obj, field.attname), field.verbose_name
+        if (value is None and not field.null) or (value == "" and not field.blank):
+            raise ActionError(f"{label}不能为空", field=name)
+        allowed = [key for key, _ in field.choices or []]
+        if allowed and value not in ("", None) and value not in allowed:
+            raise ActionError(f"{label}“{value}”无效，应为：{'、'.join(allowed)}", field=name)
+        if field.max_length and isinstance(value, str) and len(value) > field.max_length:
+            raise ActionError(f"{label}太长（{len(value)} 字），最多 {field.max_length} 字", field=name)
+        if name == "phone" and value and not PHONE_RE.match(value):
+            raise ActionError(f"手机号“{value}”格式不对，应为 11 位手机号或带区号的固定电话", field=name)
+
+
 def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, sector: str = "其他",
                batch: str = "") -> Org:
     with transaction.atomic():
@@ -29,6 +46,7 @@ def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, se
         if Org.objects.filter(code=code).exists():
             raise ActionError(f"组织编码“{code}”已存在", field="code")
         fields = dict(code=code, name=name, kind=kind, sector=sector, batch=batch, parent=parent)
+        _validate(Org(**fields), ("code", "name", "kind", "sector", "batch"))
         org = (Org.objects.add_root(create_kwargs=fields) if parent is None
                else Org.objects.add_child(Org.objects.get(pk=parent.pk), create_kwargs=fields))
         events.record(actor, "org.create", org, org=org, summary=f"新建组织 {name}（{code}）",
@@ -53,19 +71,32 @@ def update_org(org: Org, *, actor, version=None, **changes) -> Org:
         return org
 
 
-def move_org(org: Org, *, actor, new_parent: Org) -> Org:
+def _reparent(org: Org, new_parent: Org) -> Org:
+    """Move org's subtree under new_parent and keep the denormalized parent, through save() so
+    that field history records the move."""
+    Org.objects.move(org, Org.objects.get(pk=new_parent.pk), pos="last-child")
+    org.refresh_from_db()
+    org.parent = new_parent
+    org.version = F("version") + 1
+    org.save()
+    org.refresh_from_db()
+    return org
+
+
+def move_org(org: Org, *, actor, new_parent: Org, version=None) -> Org:
     """Move a subtree under another parent. History keeps the old parent in the event."""
     with transaction.atomic():
-        org = Org.objects.get(pk=org.pk)
+        org = Org.objects.select_for_update().get(pk=org.pk)
         new_parent = Org.objects.get(pk=new_parent.pk)
         require(actor, "org.manage", org)
         require(actor, "org.manage", new_parent)
+        _check_version(org, version)
         if new_parent.path.startswith(org.path):
             raise ActionError("不能把组织移到它自己的下级组织之下", field="parent")
+        if not new_parent.active:
+            raise ActionError(f"“{new_parent.name}”已撤销，不能作为上级组织", field="parent")
         old_parent = org.parent
-        Org.objects.move(org, new_parent, pos="last-child")
-        Org.objects.filter(pk=org.pk).update(parent=new_parent)
-        org.refresh_from_db()
+        org = _reparent(org, new_parent)
         events.record(
             actor, "org.move", org, org=org,
             summary=f"组织 {org.name} 从 {old_parent.name if old_parent else '（无）'} 移至 {new_parent.name}",
@@ -85,11 +116,19 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         require(actor, "org.manage", into)
         if source.pk == into.pk or into.path.startswith(source.path):
             raise ActionError("不能并入自身或自身的下级组织", field="into")
-        moved_people = list(source.people.values_list("number", flat=True))
-        source.people.update(org=into)
-        for child in list(Org.objects.filter(parent=source)):
-            Org.objects.move(child, Org.objects.get(pk=into.pk), pos="last-child")
-        Org.objects.filter(parent=source).update(parent=into)
+        if not source.active:
+            raise ActionError(f"“{source.name}”已撤销，不能再并入其他组织", field="source")
+        if not into.active:
+            raise ActionError(f"“{into.name}”已撤销，不能接收并入", field="into")
+        # People and children move through the model (with history and a new version), not
+        # with a bare update(), so each one's field history shows where it came from.
+        people = list(source.people.select_for_update().order_by("number"))
+        for person in people:
+            person.org, person.version = into, person.version + 1
+        bulk_update_with_history(people, Person, ["org", "version"], batch_size=500,
+                                 default_user=actor if getattr(actor, "pk", None) else None)
+        moved_people = [p.number for p in people]
+        moved_children = [_reparent(child, into).code for child in Org.objects.filter(parent=source)]
         source = Org.objects.get(pk=source.pk)
         source.active = False
         source.merged_into = into
@@ -98,7 +137,8 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         events.record(
             actor, "org.merge", source, org=into,
             summary=f"组织 {source.name} 并入 {into.name}（转入 {len(moved_people)} 人）",
-            before={"active": True}, after={"active": False, "merged_into": into.code, "people": moved_people},
+            before={"active": True},
+            after={"active": False, "merged_into": into.code, "people": moved_people, "children": moved_children},
         )
         return Org.objects.get(pk=source.pk)
 
@@ -108,7 +148,9 @@ def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Perso
         require(actor, "people.manage", org)
         if Person.objects.filter(number=number).exists():
             raise ActionError(f"人员编号“{number}”已存在", field="number")
-        person = Person.objects.create(org=org, number=number, name=name, **fields)
+        person = Person(org=org, number=number, name=name, **fields)
+        _validate(person, ("number", "name", *fields))
+        person.save()
         events.record(actor, "person.create", person, org=org, summary=f"新增人员 {name}（{number}）",
                       after=events.snapshot(person, PERSON_FIELDS + ("number", "org")))
         return person
@@ -203,3 +245,23 @@ def issue_api_token(*, actor, user: User, name: str = "") -> str:
                                         key_hash=hashlib.sha256(key.encode()).hexdigest())
         events.record(actor, "token.create", token, summary=f"为 {user.username} 签发 API 令牌 {key[:8]}…")
         return key
+
+
+def revoke_role(*, actor, grant: RoleGrant) -> None:
+    with transaction.atomic():
+        require(actor, "grants.manage")
+        user, label = grant.user, str(grant)
+        events.record(actor, "grant.revoke", grant, org=grant.org, summary=f"撤销 {user.username} 的授权：{label}",
+                      before={"role": grant.role, "org": grant.org.code if grant.org else None})
+        grant.delete()
+        forget(user)
+
+
+def set_account_active(*, actor, user: User, active: bool) -> User:
+    with transaction.atomic():
+        require(actor, "accounts.manage")
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        events.record(actor, "account.activate" if active else "account.deactivate", user,
+                      summary=f"{'启用' if active else '停用'}账号 {user.username}", after={"is_active": active})
+        return user
