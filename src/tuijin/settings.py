@@ -56,7 +56,9 @@ INSTALLED_APPS = [
     "tuijin.orgs",
     "tuijin.campaigns",
     "tuijin.rectification",
+    "tuijin.study",
     "tuijin.public",
+    "tuijin.evaluation",
     "tuijin.imports",
     "tuijin.demo",
 ]

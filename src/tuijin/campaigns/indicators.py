@@ -12,7 +12,8 @@ def _task_completion(orgs, as_of, campaign):
     ids = {o.pk for o in orgs}
     out = {}
     for task in campaign.tasks.all():
-        applicable = [o for o in rules.applicable_orgs(task) if o.pk in ids]
+        applicable = list(rules.applicable_orgs(task).filter(pk__in=ids)) if len(ids) < 500 else \
+            [o for o in rules.applicable_orgs(task) if o.pk in ids]
         for org_id, c in rules.evaluate(task, applicable, as_of).items():
             out[org_id] = out.get(org_id, Pair(0, 0)) + Pair(1 if c.done else 0, 1)
     return out

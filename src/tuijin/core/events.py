@@ -9,6 +9,12 @@ from .models import ChainHead, DomainEvent
 
 CLI_LABEL = "命令行"
 
+# Called with the event's org after each event is written, inside the action's transaction.
+# The evaluation app registers its counter refresh here, so core does not depend on it.
+AFTER_RECORD: list = []
+# Called after the org tree's shape changed (moves, merges, imports that move orgs).
+TREE_CHANGED: list = []
+
 
 def snapshot(instance, fields=None) -> dict:
     """A JSON-safe dict of the instance's concrete fields (foreign keys as ids)."""
@@ -54,7 +60,18 @@ def record(actor, verb: str, target, *, summary: str, org=None, before=None, aft
     event.save()
     head.last_hash = event.hash
     head.save(update_fields=["last_hash"])
+    if org is not None and hasattr(org, "path"):
+        for hook in AFTER_RECORD:
+            hook([org])
     return event
+
+
+def touched(orgs) -> None:
+    """For writes whose event has no single org (imports, moves): refresh these orgs' derived data."""
+    orgs = [o for o in orgs if o is not None]
+    if orgs:
+        for hook in AFTER_RECORD:
+            hook(orgs)
 
 
 def verify_chain() -> list[int]:
@@ -66,3 +83,8 @@ def verify_chain() -> list[int]:
             broken.append(event.id)
         prev = event.hash
     return broken
+
+
+def tree_changed() -> None:
+    for hook in TREE_CHANGED:
+        hook()

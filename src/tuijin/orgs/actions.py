@@ -1,12 +1,14 @@
 """Every change to orgs, people, accounts and grants. Each action checks permission, runs in
 one transaction and writes a domain event; views, API, imports and the demo all call these."""
 from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
 from tuijin.core import events
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.core.scope import forget
 
+from .imports import PHONE_RE
 from .models import BUSINESS_ROLES, GuidanceGroup, Org, Person, Role, RoleGrant, User
 
 ORG_FIELDS = ("name", "kind", "sector", "batch", "active")
@@ -64,6 +66,7 @@ def update_org(org: Org, *, actor, version=None, **changes) -> Org:
             if key not in ORG_FIELDS:
                 raise ActionError(f"不能修改字段 {key}")
             setattr(org, key, value)
+        _validate(org, changes)
         org.version += 1  # the row is locked (select_for_update), so a plain increment is safe
         org.save()
         b, a = events.diff(before, events.snapshot(org, ORG_FIELDS))
@@ -77,9 +80,8 @@ def _reparent(org: Org, new_parent: Org) -> Org:
     Org.objects.move(org, Org.objects.get(pk=new_parent.pk), pos="last-child")
     org.refresh_from_db()
     org.parent = new_parent
-    org.version = F("version") + 1
+    org.version += 1
     org.save()
-    org.refresh_from_db()
     return org
 
 
@@ -97,6 +99,7 @@ def move_org(org: Org, *, actor, new_parent: Org, version=None) -> Org:
             raise ActionError(f"“{new_parent.name}”已撤销，不能作为上级组织", field="parent")
         old_parent = org.parent
         org = _reparent(org, new_parent)
+        events.tree_changed()
         events.record(
             actor, "org.move", org, org=org,
             summary=f"组织 {org.name} 从 {old_parent.name if old_parent else '（无）'} 移至 {new_parent.name}",
@@ -134,6 +137,8 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         source.merged_into = into
         source.version += 1
         source.save()
+        events.touched([source, into])
+        events.tree_changed()
         events.record(
             actor, "org.merge", source, org=into,
             summary=f"组织 {source.name} 并入 {into.name}（转入 {len(moved_people)} 人）",
@@ -159,6 +164,7 @@ def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Perso
 def update_person(person: Person, *, actor, version=None, org: Org | None = None, **changes) -> Person:
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+        old_org = person.org
         require(actor, "people.manage", person.org)
         if org is not None and org.pk != person.org_id:
             require(actor, "people.manage", org)
@@ -169,9 +175,12 @@ def update_person(person: Person, *, actor, version=None, org: Org | None = None
             if key not in PERSON_FIELDS + ("org_id",):
                 raise ActionError(f"不能修改字段 {key}")
             setattr(person, key, value)
+        _validate(person, [key for key in changes if key != "org_id"])
         person.version += 1
         person.save()
         b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))
+        if person.org_id != old_org.pk:
+            events.touched([old_org])
         events.record(actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}",
                       before=b, after=a)
         return person

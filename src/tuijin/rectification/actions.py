@@ -270,6 +270,8 @@ def escalate(problem: Problem, *, actor, to: Org, reason: str, version=None) -> 
             number = f"{origin.code}-{number}"
         problem.origin_org = problem.origin_org or origin
         problem.org, problem.number, problem.state = to, number, State.OPEN
+        problem.save()
+        events.touched([origin])
         return _save(problem, actor, "problem.escalate", f"由{origin.name}提交{to.name}解决（{reason.strip()}）",
                      {"org": origin.code}, {"org": to.code, "reason": reason})
 

@@ -6,4 +6,4 @@ class RectificationConfig(AppConfig):
     verbose_name = "检视整改"
 
     def ready(self):
-        from . import indicators, kinds  # noqa: F401  register indicators and the `problem` record kind
+        from . import imports, indicators, kinds  # noqa: F401  register the importer, indicators and `problem` kind

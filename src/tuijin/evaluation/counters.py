@@ -1,0 +1,137 @@
+"""Keeping per-org indicator counters current, and rebuilding them.
+
+- `refresh(orgs)`: recompute the own pairs of a few orgs at the counter date and add the change
+  to every ancestor's total, inside the caller's transaction. Called for each event an action writes.
+- `rebuild(as_of)`: recompute everything for a date (the daily job, after imports or tree moves).
+A scorecard then reads totals instead of rescanning fact tables, whatever their size.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from tuijin.core.indicators import Pair, all_indicators, roll_up
+from tuijin.orgs.models import Org
+
+from .models import CounterDate, OrgScore
+
+
+def counter_date() -> dt.date | None:
+    row = CounterDate.objects.first()
+    return row.as_of if row else None
+
+
+def _campaign_for(org, as_of):
+    from tuijin.campaigns.actions import current_campaign
+
+    return current_campaign(org, as_of)
+
+
+def encode(pairs: dict[str, Pair]) -> dict:
+    return {code: [p.num, p.den] for code, p in pairs.items() if p.num or p.den}
+
+
+def decode(data: dict) -> dict[str, Pair]:
+    return {code: Pair(num, den) for code, (num, den) in data.items()}
+
+
+def compute_own(orgs: list[Org], as_of: dt.date, campaign=None) -> dict[int, dict[str, Pair]]:
+    """Each org's own pairs for every registered indicator, in one grouped query per indicator."""
+    if campaign is None and orgs:
+        campaign = _campaign_for(orgs[0], as_of)
+    result: dict[int, dict[str, Pair]] = {o.pk: {} for o in orgs}
+    for indicator in all_indicators():
+        for org_id, pair in indicator.compute(orgs, as_of, campaign).items():
+            if org_id in result:
+                result[org_id][indicator.code] = pair
+    return result
+
+
+def _add(a: dict, b: dict, sign: int = 1) -> dict:
+    out = dict(a)
+    for code, (num, den) in b.items():
+        n0, d0 = out.get(code, [0, None])
+        d = None if d0 is None and den is None else (d0 or 0) + sign * (den or 0)
+        out[code] = [n0 + sign * num, d]
+    return {k: v for k, v in out.items() if v[0] or v[1]}
+
+
+def refresh(orgs) -> None:
+    """Bring the given orgs' own pairs up to date and carry the change to their ancestors,
+    each affected row written once however many orgs changed."""
+    as_of = counter_date()
+    if as_of is None:
+        return  # counters not built yet: scorecards compute live
+    orgs = list({o.pk: o for o in orgs if o is not None}.values())
+    if not orgs:
+        return
+    with transaction.atomic():
+        fresh = compute_own(orgs, as_of)
+        scores = {s.org_id: s for s in OrgScore.objects.select_for_update().filter(org__in=orgs)}
+        deltas: dict[str, dict] = {}  # path -> delta to add to that org's total
+        for org in orgs:
+            score = scores.get(org.pk) or OrgScore(org=org)
+            new_own = encode(fresh[org.pk])
+            delta = _add(new_own, score.own, sign=-1)
+            if not delta:
+                continue
+            score.own = new_own
+            score.save()
+            scores[org.pk] = score
+            for i in range(org.steplen, len(org.path) + 1, org.steplen):
+                path = org.path[:i]
+                deltas[path] = _add(deltas.get(path, {}), delta)
+        if not deltas:
+            return
+        for score in OrgScore.objects.select_for_update().filter(org__path__in=list(deltas)).select_related("org"):
+            score.total = _add(score.total, deltas.pop(score.org.path))
+            score.save(update_fields=["total", "updated_at"])
+        for path, delta in deltas.items():  # orgs created after the last rebuild
+            org = Org.objects.get(path=path)
+            OrgScore.objects.update_or_create(org=org, defaults={"total": delta})
+
+
+def rebuild(as_of: dt.date) -> int:
+    """Recompute every org's counters for as_of; returns the number of orgs."""
+    orgs = list(Org.objects.all())
+    if not orgs:
+        return 0
+    own = compute_own(orgs, as_of)
+    totals = {}
+    for code in {c for pairs in own.values() for c in pairs}:
+        rolled = roll_up(orgs, {pk: pairs[code] for pk, pairs in own.items() if code in pairs})
+        for pk, pair in rolled.items():
+            totals.setdefault(pk, {})[code] = pair
+    with transaction.atomic():
+        CounterDate.objects.all().delete()
+        CounterDate.objects.create(as_of=as_of)
+        OrgScore.objects.all().delete()
+        OrgScore.objects.bulk_create(
+            [OrgScore(org_id=o.pk, own=encode(own[o.pk]), total=encode(totals.get(o.pk, {}))) for o in orgs],
+            batch_size=2000)
+    return len(orgs)
+
+
+def reroll() -> None:
+    """Recompute every total from the stored own pairs: after the tree's shape changed."""
+    if counter_date() is None:
+        return
+    with transaction.atomic():
+        orgs = list(Org.objects.all())
+        scores = {s.org_id: s for s in OrgScore.objects.select_for_update()}
+        own = {pk: decode(s.own) for pk, s in scores.items()}
+        totals: dict[int, dict] = {o.pk: {} for o in orgs}
+        for code in {c for pairs in own.values() for c in pairs}:
+            rolled = roll_up(orgs, {pk: pairs[code] for pk, pairs in own.items() if code in pairs})
+            for pk, pair in rolled.items():
+                totals[pk][code] = pair
+        changed = []
+        for org in orgs:
+            score = scores.get(org.pk) or OrgScore(org_id=org.pk)
+            new_total = encode(totals[org.pk])
+            if score.total != new_total or org.pk not in scores:
+                score.total = new_total
+                changed.append(score)
+        OrgScore.objects.bulk_create([s for s in changed if s.org_id not in scores], batch_size=2000)
+        OrgScore.objects.bulk_update([s for s in changed if s.org_id in scores], ["total"], batch_size=2000)

@@ -1,0 +1,298 @@
+"""Problems over the API (SPEC §2.5, §4.4): the list, one problem with its measures and evidence,
+and every change through the same actions the pages use.
+
+Everything is read through visible_to(): a problem outside the caller's scope is 404. Refusals
+come from the actions: PermissionDenied → 403, ActionError → 422, StaleEdit → 409 (see api.py).
+"""
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from tuijin.campaigns.actions import current_campaign
+from tuijin.core.calendar import today
+from tuijin.core.errors import ActionError
+from tuijin.orgs.models import Org
+
+from . import actions, queries
+from .models import Evidence, Problem, PublicItem, Rating
+
+router = Router(tags=["检视整改"])
+
+
+class _WholeScope:
+    """Stands in for a root org when no org filter is given: every path starts with ""."""
+
+    path = ""
+
+
+# ------------------------------------------------------------------ schemas
+
+class MeasureIn(Schema):
+    text: str
+    owner: str = ""
+    deadline: dt.date | None = None
+
+
+class MeasureOut(Schema):
+    id: int
+    text: str
+    owner: str
+    deadline: dt.date | None
+    done: bool
+    done_on: dt.date | None
+    is_specific: bool
+
+
+class EvidenceOut(Schema):
+    id: int
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str | None
+
+    @staticmethod
+    def resolve_uploaded_by(obj):
+        return obj.uploaded_by.username if obj.uploaded_by_id else None
+
+
+class ProblemOut(Schema):
+    id: int
+    org_code: str
+    org_name: str
+    origin_org_code: str | None
+    number: str
+    category: str
+    source: str
+    description: str
+    responsible: str
+    deadline: dt.date | None
+    is_special: bool
+    state: str
+    overdue: bool
+    found_on: dt.date
+    closed_on: dt.date | None
+    relapses: int
+    withdrawn: bool
+    withdraw_reason: str
+    parent_id: int | None
+    version: int
+
+    @staticmethod
+    def resolve_org_code(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_origin_org_code(obj):
+        return obj.origin_org.code if obj.origin_org_id else None
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue(today())
+
+
+class ChildrenOut(Schema):
+    total: int
+    closed: int
+    by_state: dict[str, int]
+    share: float | None
+
+
+class ProblemDetailOut(ProblemOut):
+    """Built by _detail(), which loads the measures, evidence and roll-up once."""
+
+    measures: list[MeasureOut]
+    evidence: list[EvidenceOut]
+    children: ChildrenOut | None
+
+    @staticmethod
+    def resolve_measures(obj):
+        return obj.measures_list
+
+    @staticmethod
+    def resolve_evidence(obj):
+        return obj.evidence_list
+
+    @staticmethod
+    def resolve_children(obj):
+        return obj.children_progress
+
+
+class ProblemIn(Schema):
+    org: str
+    description: str
+    source: str
+    category: str = "其他"
+    number: str = ""
+    responsible: str = ""
+    deadline: dt.date | None = None
+    is_special: bool = False
+    found_on: dt.date | None = None
+    measures: list[MeasureIn] = []
+    reason: str = ""
+
+
+class ProblemPatch(Schema):
+    version: int
+    category: str | None = None
+    source: str | None = None
+    description: str | None = None
+    responsible: str | None = None
+    deadline: dt.date | None = None
+    is_special: bool | None = None
+
+
+class TransitionIn(Schema):
+    action: Literal["start", "submit", "close", "send_back", "reopen", "withdraw"]
+    reason: str = ""
+    comment: str = ""
+    version: int | None = None
+
+
+class CommentOut(Schema):
+    choice: str
+    comment: str
+    created_at: dt.datetime
+
+
+class RatingsOut(Schema):
+    published: bool
+    active: bool
+    title: str
+    votes: int
+    satisfied: int
+    satisfaction: float | None
+    by_choice: dict[str, int]
+    threshold: float
+    min_votes: int
+    in_satisfaction_list: bool
+    comments: list[CommentOut]
+
+
+# ------------------------------------------------------------------ reads
+
+def _problem(request, pk) -> Problem:
+    return get_object_or_404(Problem.objects.visible_to(request.user).select_related("org", "origin_org"), pk=pk)
+
+
+def _detail(problem: Problem) -> Problem:
+    problem = Problem.objects.select_related("org", "origin_org").get(pk=problem.pk)
+    problem.measures_list = list(problem.measures.all())
+    problem.evidence_list = list(problem.evidence.select_related("uploaded_by"))
+    problem.children_progress = queries.children_progress(problem) if problem.children.exists() else None
+    return problem
+
+
+@router.get("/problems", response=list[ProblemOut], summary="问题清单（可按组织及下级、状态、来源、类别、逾期、关键词筛选）")
+@paginate(PageNumberPagination, page_size=50)
+def list_problems(request, org: str = "", state: str = "", source: str = "", category: str = "",
+                  overdue: bool = False, q: str = "", include_withdrawn: bool = False):
+    root = get_object_or_404(Org.objects.visible_to(request.user), code=org) if org else _WholeScope()
+    return queries.problem_list(request.user, root, as_of=today(), state=state, source=source, category=category,
+                                overdue=overdue, q=q.strip(), include_withdrawn=include_withdrawn)
+
+
+@router.get("/problems/{int:pk}", response=ProblemDetailOut, summary="问题详情（含整改措施、支撑材料信息、交办汇总）")
+def get_problem(request, pk: int):
+    return _detail(_problem(request, pk))
+
+
+@router.get("/problems/{int:pk}/ratings", response=RatingsOut, summary="群众评价：汇总和留言（不含设备、地址信息）")
+def get_ratings(request, pk: int):
+    problem = _problem(request, pk)
+    item = PublicItem.objects.filter(problem=problem).first()
+    campaign = current_campaign(problem.org, today())
+    threshold = campaign.satisfaction_threshold if campaign else 0.9
+    min_votes = campaign.satisfaction_min_votes if campaign else 10
+    if item is None:
+        return RatingsOut(published=False, active=False, title="", votes=0, satisfied=0, satisfaction=None,
+                          by_choice={c: 0 for c in Rating.Choice.values}, threshold=threshold, min_votes=min_votes,
+                          in_satisfaction_list=False, comments=[])
+    counts = {c: 0 for c in Rating.Choice.values}
+    counts.update(dict(item.ratings.order_by().values_list("choice").annotate(n=Count("pk"))))
+    comments = item.ratings.exclude(comment="").order_by("-created_at").values("choice", "comment", "created_at")
+    return RatingsOut(published=True, active=item.active, title=item.title, votes=item.votes,
+                      satisfied=item.satisfied, satisfaction=item.satisfaction, by_choice=counts,
+                      threshold=threshold, min_votes=min_votes,
+                      in_satisfaction_list=queries.in_satisfaction_list(item, campaign),
+                      comments=[CommentOut(**c) for c in comments[:200]])
+
+
+# ------------------------------------------------------------------ changes
+
+@router.post("/problems", response={201: ProblemDetailOut}, summary="新增问题")
+def create_problem(request, payload: ProblemIn):
+    org = get_object_or_404(Org.objects.visible_to(request.user), code=payload.org)
+    problem = actions.create_problem(
+        actor=request.user, org=org, description=payload.description, source=payload.source,
+        found_on=payload.found_on or today(), number=payload.number, category=payload.category,
+        responsible=payload.responsible.strip(), deadline=payload.deadline, is_special=payload.is_special,
+        measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline}
+                  for m in payload.measures if m.text.strip()], reason=payload.reason.strip())
+    return Status(201, _detail(problem))
+
+
+@router.patch("/problems/{int:pk}", response=ProblemDetailOut, summary="修改问题（需带 version，防止覆盖他人修改）")
+def patch_problem(request, pk: int, payload: ProblemPatch):
+    problem = _problem(request, pk)
+    changes = payload.dict(exclude_unset=True, exclude={"version"})
+    for key in ("category", "source", "description", "is_special"):
+        if key in changes and changes[key] is None:
+            raise ActionError("不能为空", field=key)
+    if changes.get("responsible") is None and "responsible" in changes:
+        changes["responsible"] = ""
+    return _detail(actions.update_problem(problem, actor=request.user, version=payload.version, **changes))
+
+
+@router.post("/problems/{int:pk}/transitions", response=ProblemDetailOut,
+             summary="办理：start 开始整改、submit 提交验收、close 销号、send_back 退回、reopen 反弹重开、withdraw 撤回")
+def transition(request, pk: int, payload: TransitionIn):
+    problem, actor, version = _problem(request, pk), request.user, payload.version
+    if payload.action == "start":
+        problem = actions.start_rectification(problem, actor=actor, version=version)
+    elif payload.action == "submit":
+        problem = actions.submit_for_acceptance(problem, actor=actor, version=version)
+    elif payload.action == "close":
+        problem = actions.close_problem(problem, actor=actor, as_of=today(), comment=payload.comment.strip(),
+                                        version=version)
+    elif payload.action == "send_back":
+        problem = actions.send_back(problem, actor=actor, reason=payload.reason, version=version)
+    elif payload.action == "reopen":
+        problem = actions.reopen_problem(problem, actor=actor, reason=payload.reason, version=version)
+    else:
+        problem = actions.withdraw_problem(problem, actor=actor, reason=payload.reason, version=version)
+    return _detail(problem)
+
+
+@router.post("/problems/{int:pk}/measures", response={201: MeasureOut}, summary="增加整改措施")
+def add_measure(request, pk: int, payload: MeasureIn):
+    measure = actions.add_measure(_problem(request, pk), actor=request.user, text=payload.text,
+                                  owner=payload.owner, deadline=payload.deadline)
+    return Status(201, measure)
+
+
+@router.post("/problems/{int:pk}/evidence", response={201: EvidenceOut},
+             summary="上传支撑材料或整改方案（multipart：file，kind=支撑材料|整改方案）")
+def upload_evidence(request, pk: int, file: UploadedFile = File(...), kind: str = Form(Evidence.Kind.SUPPORT)):
+    problem = _problem(request, pk)
+    if kind not in Evidence.Kind.values:
+        raise ActionError(f"材料类型应为：{'、'.join(Evidence.Kind.values)}", field="kind")
+    limit = settings.TUIJIN_UPLOAD_MAX_BYTES
+    if file.size > limit:  # refuse before reading it into memory
+        raise ActionError(f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB",
+                          field="file")
+    evidence = actions.attach_evidence(problem, actor=request.user, name=file.name or "未命名", data=file.read(),
+                                       kind=kind)
+    return Status(201, Evidence.objects.select_related("uploaded_by").get(pk=evidence.pk))

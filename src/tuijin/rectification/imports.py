@@ -1,0 +1,485 @@
+"""Importing and exporting the problem list (问题清单, template `problems` of SPEC §4.2).
+
+Rows match stored problems by (组织编码, 问题编号), so re-importing a sheet updates and never
+duplicates. Every row is checked first — cells, the actor's right over the row's org, and that a
+state in the sheet is one the owner org may reach by the rules (an import never closes or reopens a
+problem, and never submits one without evidence). Only a wholly valid sheet is written, with bulk
+inserts and their history rows, in one transaction recorded as one event.
+
+整改措施 is a list cell. Each item is a measure's text, optionally followed by its owner and deadline
+in the form the export writes: 措施内容（责任人：张三，时限：2026-12-31）.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from tuijin.core import events
+from tuijin.core.calendar import today
+from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
+from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.core.permissions import can
+from tuijin.orgs.models import Org
+
+from .models import CATEGORIES, SOURCES, Evidence, Measure, Problem, State
+
+# model field -> template column, for the plain fields an import may change
+COLUMNS = {"category": "问题类别", "source": "问题来源", "description": "问题描述", "responsible": "责任人",
+           "deadline": "整改时限", "is_special": "是否专项整治"}
+MEASURES, STATE = "整改措施", "整改状态"
+BATCH = 1000
+CHUNK = 2000  # keys per IN (...): SQLite limits bound parameters
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+
+# ------------------------------------------------------------------ measures in one cell
+
+OWNER_KEYS = ("责任人", "负责人")
+DEADLINE_KEYS = ("完成时限", "整改时限", "时限", "期限", "完成时间")
+_KEY = re.compile(r"(%s)\s*[：:]" % "|".join(OWNER_KEYS + DEADLINE_KEYS))
+_TAIL = re.compile(r"[（(]([^（()）]*)[）)]\s*$")
+_STRONG, _WEAK = "；;\n\r", "、"
+_OPEN, _CLOSE = "（(", "）)"
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    text: str
+    owner: str = ""
+    deadline: dt.date | None = None
+
+
+def _split_outside_brackets(s: str, separators: str) -> tuple[list[str], bool]:
+    parts, current, depth, split = [], [], 0, False
+    for ch in s:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in separators:
+            parts.append("".join(current))
+            current, split = [], True
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p for p in (clean_text(x) for x in parts) if p], split
+
+
+def split_measures(value) -> list[str]:
+    """The items of a 整改措施 cell. ；; and line breaks always separate; 、 separates only in a
+    cell that uses none of them, because measure texts enumerate with 、 ("健全学习、考核制度").
+    Separators inside brackets never split (责任人：张三、李四)."""
+    s = clean_text(value)
+    if s is None:
+        return []
+    parts, split = _split_outside_brackets(s, _STRONG)
+    if not split:
+        parts, _ = _split_outside_brackets(s, _WEAK)
+    return parts
+
+
+def parse_measure(item: str) -> MeasureSpec:
+    """"措施内容（责任人：张三，时限：2026-12-31）" or just "措施内容". A bracket that does not start
+    with 责任人/时限 is part of the text ("开展专题学习（每月一次）"). Raises ValueError for the clerk."""
+    item = item.strip()
+    tail = _TAIL.search(item)
+    keys = list(_KEY.finditer(tail.group(1))) if tail else []
+    if not keys or tail.group(1)[:keys[0].start()].strip():
+        text, owner, deadline = item, "", None
+    else:
+        inner, text, owner, deadline = tail.group(1), item[:tail.start()].strip(), "", None
+        seen = set()
+        for i, key in enumerate(keys):
+            end = keys[i + 1].start() if i + 1 < len(keys) else len(inner)
+            value = inner[key.end():end].strip().strip("，,；;、").strip()
+            name = "责任人" if key.group(1) in OWNER_KEYS else "时限"
+            if name in seen:
+                raise ValueError(f"措施“{text[:30]}”的{name}写了两次")
+            seen.add(name)
+            if name == "责任人":
+                if len(value) > 60:
+                    raise ValueError(f"措施“{text[:30]}”的责任人太长（{len(value)} 字），最多 60 字")
+                owner = value
+            elif value:
+                try:
+                    deadline = parse_date(value)
+                except ValueError as exc:
+                    raise ValueError(f"措施“{text[:30]}”的时限：{exc}") from None
+    if not text:
+        raise ValueError(f"“{item[:40]}”没有写措施内容")
+    if len(text) > 500:
+        raise ValueError(f"措施“{text[:30]}…”太长（{len(text)} 字），最多 500 字")
+    return MeasureSpec(text, owner, deadline)
+
+
+def format_measure(m) -> str:
+    """The export form, read back unchanged by parse_measure."""
+    details = ([f"责任人：{m.owner}"] if m.owner else []) + ([f"时限：{m.deadline.isoformat()}"] if m.deadline else [])
+    return m.text + (f"（{'，'.join(details)}）" if details else "")
+
+
+def join_measures(measures) -> str:
+    items = [format_measure(m) for m in measures]
+    cell = "；".join(items)
+    if len(items) == 1 and len(split_measures(cell)) > 1:
+        cell += "；"  # one measure whose text has 、: the ； keeps it whole on re-import
+    return cell
+
+
+def _measures(row, errors) -> list[MeasureSpec] | None:
+    specs: dict[str, MeasureSpec] = {}
+    ok = True
+    for item in split_measures(row.get(MEASURES)):
+        try:
+            spec = parse_measure(item)
+        except ValueError as exc:
+            errors.add(row.number, MEASURES, str(exc))
+            ok = False
+            continue
+        if spec.text in specs and specs[spec.text] != spec:
+            errors.add(row.number, MEASURES, f"措施“{spec.text[:30]}”出现两次，责任人或时限不一致")
+            ok = False
+        specs.setdefault(spec.text, spec)
+    return list(specs.values()) if ok else None
+
+
+# ------------------------------------------------------------------ reading rows
+# (the same cell rules as the org and people importers)
+
+def _code(row, column, errors):
+    value = clean_text(row.get(column))
+    if value is None:
+        errors.add(row.number, column, "不能为空")
+        return None
+    if not CODE_RE.match(value):
+        errors.add(row.number, column, f"“{value}”不是有效的编码（只能用字母、数字、- _ .，最长 40 位）")
+        return None
+    return value
+
+
+def _text(row, column, errors, *, required=False, max_length=120):
+    value = clean_text(row.get(column))
+    if value is None:
+        if required:
+            errors.add(row.number, column, "不能为空")
+        return ""
+    if len(value) > max_length:
+        errors.add(row.number, column, f"太长（{len(value)} 字），最多 {max_length} 字")
+    return value
+
+
+def _choice(row, column, choices, errors):
+    """The canonical choice, or None for an empty (or wrong) cell."""
+    if clean_text(row.get(column)) is None:
+        return None
+    try:
+        return parse_choice(row.get(column), choices)
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+
+
+def _date(row, column, errors):
+    if clean_text(row.get(column)) is None:
+        return None
+    try:
+        return parse_date(row.get(column))
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+
+
+def _bool(row, column, errors):
+    if clean_text(row.get(column)) is None:
+        return False
+    try:
+        return parse_bool(row.get(column))
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return False
+
+
+def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
+    """{(org code, number): row data} in sheet order; cell errors are added in column order."""
+    rows, first_row = {}, {}
+    for row in sheet.rows:
+        code = _code(row, "组织编码", errors)
+        number = _text(row, "问题编号", errors, required=True, max_length=40)
+        category = _choice(row, "问题类别", CATEGORIES, errors)
+        data = {
+            "row": row.number,
+            "category": category or "其他",
+            "source": _choice(row, "问题来源", SOURCES, errors),
+            "description": _text(row, "问题描述", errors, required=True, max_length=2000),
+            "measures": _measures(row, errors),
+            "responsible": _text(row, "责任人", errors, max_length=60),
+            "deadline": _date(row, "整改时限", errors),
+            "state": _choice(row, STATE, State.values, errors),
+            "is_special": _bool(row, "是否专项整治", errors),
+        }
+        if code is None or not number:
+            continue
+        key = (code, number)
+        if key in first_row:
+            errors.add(row.number, "问题编号", f"“{number}”与第{first_row[key]}行是同一组织的同一问题编号")
+            continue
+        first_row[key] = row.number
+        rows[key] = data
+    return rows
+
+
+# ------------------------------------------------------------------ what the owner org may do
+
+REVIEWER_ONLY = "须由上级办公室或指导组在系统中办理，责任单位不能通过导入设置"
+
+
+def state_refusal(current: str | None, target: str, has_evidence: bool) -> str | None:
+    """Why an importer (the owner org) may not move a problem from `current` (None: a new problem)
+    to `target`; None when the move is one the owner org may make itself."""
+    if current == target:
+        return None
+    if target == State.CLOSED:
+        return f"不能导入为“已销号”：销号{REVIEWER_ONLY}" + ("（新问题还没有支撑材料）" if current is None else "")
+    if target == State.RELAPSED:
+        return f"不能导入为“已反弹”：重新打开已销号的问题{REVIEWER_ONLY}"
+    if current is None:
+        if target == State.SUBMITTED:
+            return "新问题还没有支撑材料，不能直接导入为“待验收”：请导入为“待整改”或“整改中”，上传支撑材料后再提交验收"
+        return None
+    if target == State.OPEN:
+        return f"问题当前为“{current}”，不能改回“待整改”"
+    if current == State.CLOSED:
+        return f"问题已销号，不能改为“{target}”；如问题反弹，须由上级办公室或指导组重新打开"
+    if target == State.IN_PROGRESS:
+        if current == State.SUBMITTED:
+            return f"问题已提交验收，退回整改{REVIEWER_ONLY}"
+        return None
+    if target == State.SUBMITTED and not has_evidence:
+        return "问题还没有上传支撑材料，不能改为“待验收”：请先在系统中上传支撑材料"
+    return None
+
+
+# ------------------------------------------------------------------ loading
+
+def _chunks(values):
+    values = list(values)
+    for i in range(0, len(values), CHUNK):
+        yield values[i:i + CHUNK]
+
+
+def _orgs(actor, codes) -> dict[str, Org]:
+    qs = Org.objects.all() if actor is None else Org.objects.visible_to(actor)
+    found = {}
+    for chunk in _chunks(codes):
+        found.update({o.code: o for o in qs.filter(code__in=chunk)})
+    return found
+
+
+def _allowed(actor):
+    """can(actor, "records.manage", org), asked once per org."""
+    answers = {}
+
+    def may(org):
+        if org.pk not in answers:
+            answers[org.pk] = can(actor, "records.manage", org)
+        return answers[org.pk]
+    return may
+
+
+def _existing(orgs: dict[str, Org], keys) -> tuple[dict, dict]:
+    """Stored problems for the sheet's (org, number) keys, and those that were escalated away
+    from the sheet's orgs (matched by their old number), without a query per row."""
+    wanted = {(orgs[c].pk, n) for c, n in keys if c in orgs}
+    numbers = {n for _, n in wanted}
+    moved_numbers = numbers | {f"{c}-{n}" for c, n in keys if c in orgs}
+    org_ids = sorted({pk for pk, _ in wanted})
+    found, moved = {}, {}
+    for org_chunk in _chunks(org_ids):
+        for number_chunk in _chunks(numbers):
+            for p in Problem.objects.filter(org_id__in=org_chunk, number__in=number_chunk):
+                if (p.org_id, p.number) in wanted:
+                    found[(p.org_id, p.number)] = p
+        for number_chunk in _chunks(moved_numbers):
+            escalated = Problem.objects.filter(origin_org_id__in=org_chunk, number__in=number_chunk)
+            for p in escalated.select_related("org"):
+                moved[(p.origin_org_id, p.number)] = p
+    return found, moved
+
+
+def _ids_with_evidence(problem_ids) -> set[int]:
+    have = set()
+    for chunk in _chunks(problem_ids):
+        have.update(Evidence.objects.filter(problem_id__in=chunk, kind=Evidence.Kind.SUPPORT)
+                    .values_list("problem_id", flat=True))
+    return have
+
+
+def _measures_of(problem_ids) -> dict[int, list[Measure]]:
+    by_problem = defaultdict(list)
+    for chunk in _chunks(problem_ids):
+        for m in Measure.objects.filter(problem_id__in=chunk).order_by("position", "id"):
+            by_problem[m.problem_id].append(m)
+    return by_problem
+
+
+@dataclass
+class _MeasurePlan:
+    create: list
+    update: list
+    delete: list
+
+
+def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec]) -> _MeasurePlan:
+    """Match by text: keep and update the ones in the sheet, add new ones, drop the ones the sheet
+    no longer lists unless they are done (a done measure is a fact, not a plan)."""
+    plan = _MeasurePlan([], [], [])
+    by_text = {m.text: m for m in stored}
+    for position, spec in enumerate(wanted):
+        m = by_text.pop(spec.text, None)
+        if m is None:
+            plan.create.append(Measure(problem_id=problem_id, text=spec.text, owner=spec.owner,
+                                       deadline=spec.deadline, position=position))
+        elif (m.owner, m.deadline, m.position) != (spec.owner, spec.deadline, position):
+            m.owner, m.deadline, m.position = spec.owner, spec.deadline, position
+            plan.update.append(m)
+    position = len(wanted)
+    for m in by_text.values():
+        if m.done:
+            if m.position != position:
+                m.position = position
+                plan.update.append(m)
+            position += 1
+        else:
+            plan.delete.append(m)
+    return plan
+
+
+def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
+    errors = RowErrors()
+    rows = _rows(sheet, errors)
+    fields = [f for f, column in COLUMNS.items() if column in sheet.columns]
+    has_measures, has_state = MEASURES in sheet.columns, STATE in sheet.columns
+
+    codes = {code for code, _ in rows}
+    orgs = _orgs(actor, codes)
+    may = _allowed(actor)
+    for (code, number), d in list(rows.items()):
+        org = orgs.get(code)
+        if org is None:
+            # Out of scope reads exactly like not there (SPEC §1).
+            errors.add(d["row"], "组织编码", f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor else ""))
+        elif not org.active:
+            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，不能再导入问题")
+        elif not may(org):
+            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的问题清单")
+        else:
+            continue
+        del rows[(code, number)]
+
+    found, moved = _existing(orgs, rows)
+    stored_measures = _measures_of([p.pk for p in found.values()]) if has_measures else {}
+    evidence = _ids_with_evidence([p.pk for (c, n), d in rows.items()
+                                   if (p := found.get((orgs[c].pk, n))) and d["state"] == State.SUBMITTED])
+    result = ImportResult()
+    creates, updates, plans = [], [], {}
+    for (code, number), d in rows.items():
+        org = orgs[code]
+        problem = found.get((org.pk, number))
+        if problem is None and (gone := moved.get((org.pk, number)) or moved.get((org.pk, f"{code}-{number}"))):
+            result.warnings.append(f"第{d['row']}行 问题编号: 问题“{number}”已提交{gone.org.name}解决，由其负责整改，"
+                                   "本行未导入")
+            result.unchanged += 1
+            continue
+        target = d["state"] if has_state else None
+        if problem is None:
+            if d["source"] is None:
+                errors.add(d["row"], "问题来源", f"新问题必须填写问题来源（{'、'.join(SOURCES)}）")
+            if target and (reason := state_refusal(None, target, False)):
+                errors.add(d["row"], STATE, reason)
+            if d["measures"] is None:
+                continue
+            creates.append((Problem(org=org, number=number, category=d["category"],
+                                    source=d["source"] or "", description=d["description"],
+                                    responsible=d["responsible"], deadline=d["deadline"],
+                                    is_special=d["is_special"], state=target or State.OPEN,
+                                    found_on=today()), d["measures"] if has_measures else []))
+            continue
+        if problem.withdrawn:
+            errors.add(d["row"], "问题编号", f"问题“{number}”已撤回（{problem.withdraw_reason}），不能再导入；"
+                                             "请从表中删去此行")
+            continue
+        changed = [f for f in fields if f != "source" or d["source"] is not None]
+        changed = [f for f in changed if getattr(problem, f) != d[f]]
+        plan = None
+        if has_measures and d["measures"] is not None:
+            plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"])
+        measures_change = plan is not None and (plan.create or plan.update or plan.delete)
+        new_state = target if target and target != problem.state else None
+        if new_state and (reason := state_refusal(problem.state, new_state, problem.pk in evidence)):
+            errors.add(d["row"], STATE, reason)
+            continue
+        if (changed or measures_change) and problem.state == State.CLOSED:
+            what = [COLUMNS[f] for f in changed] + ([MEASURES] if measures_change else [])
+            errors.add(d["row"], "问题编号", f"问题“{number}”已销号，不能再修改（本行改动了：{'、'.join(what)}）")
+            continue
+        if not (changed or measures_change or new_state):
+            result.unchanged += 1
+            continue
+        for f in changed:
+            setattr(problem, f, d[f])
+        if new_state:
+            problem.state = new_state
+        problem.version += 1
+        updates.append(problem)
+        if measures_change:
+            plans[problem.pk] = plan
+    if errors:
+        raise ImportFailed(errors.messages, result.warnings)
+
+    result.created, result.updated = len(creates), len(updates)
+    if dry_run:
+        return result
+    code_of = {org.pk: code for code, org in orgs.items()}
+    _write(actor, creates, updates, plans, fields, result, code_of)
+    return result
+
+
+def _write(actor, creates, updates, plans, fields, result, code_of):
+    user = actor if getattr(actor, "pk", None) else None
+    history = dict(default_user=user, default_change_reason="导入")
+    with transaction.atomic():
+        problems = bulk_create_with_history([p for p, _ in creates], Problem, batch_size=BATCH, **history)
+        new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
+                        for p, (_, specs) in zip(problems, creates) for i, s in enumerate(specs)]
+        bulk_update_with_history(updates, Problem, fields + ["state", "version"], batch_size=BATCH, **history)
+        new_measures += [m for plan in plans.values() for m in plan.create]
+        bulk_create_with_history(new_measures, Measure, batch_size=BATCH, **history)
+        bulk_update_with_history([m for plan in plans.values() for m in plan.update], Measure,
+                                 ["owner", "deadline", "position"], batch_size=BATCH, **history)
+        dropped = [m.pk for plan in plans.values() for m in plan.delete]
+        for chunk in _chunks(dropped):
+            Measure.objects.filter(pk__in=chunk).delete()  # history keeps a "-" row for each
+        events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
+                      after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
+                             "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
+                             "measures_added": len(new_measures), "measures_dropped": len(dropped)})
+
+
+# ------------------------------------------------------------------ the ledger
+
+def export_problems(org, user):
+    """台账: every current problem owned in the subtree, in template columns; re-imports unchanged."""
+    qs = (Problem.objects.filter(org__path__startswith=org.path, withdrawn=False)
+          .select_related("org").prefetch_related("measures"))
+    if user is not None:
+        qs = qs.visible_to(user)
+    for p in qs.order_by("org__path", "number").iterator(chunk_size=2000):
+        yield [p.org.code, p.number, p.category, p.source, p.description, join_measures(p.measures.all()),
+               p.responsible, p.deadline, p.state, p.is_special]
+
+
+register_loader("problems", load=load_problems, export=export_problems)
