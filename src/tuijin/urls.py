@@ -13,7 +13,9 @@ urlpatterns = [
     path("imports/", include("tuijin.imports.urls")),
     path("campaign/", include("tuijin.campaigns.urls")),
     path("problems/", include("tuijin.rectification.urls")),
+    path("study/", include("tuijin.study.urls")),
     path("p/", include("tuijin.public.urls")),
+    path("evaluation/", include("tuijin.evaluation.urls")),
     path("admin3/", include("tuijin.core.admin_urls")),
     path("api/v1/", api.urls),
 ]

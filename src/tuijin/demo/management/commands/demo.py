@@ -4,7 +4,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from tuijin.core.calendar import today
+from tuijin.campaigns.models import Campaign
 from tuijin.demo.generate import DEMO_PASSWORD, SCALES, generate
+from tuijin.evaluation.jobs import backfill
 from tuijin.orgs.models import Org, User
 
 
@@ -30,6 +32,10 @@ class Command(BaseCommand):
             info = generate(scale, today=today())
             self.stdout.write(f"已生成演示城市 X市（{scale}）：{info.orgs} 个组织，{info.people} 人，"
                               f"用时 {time.monotonic() - started:.1f} 秒")
+            started = time.monotonic()
+            campaign = Campaign.objects.get(name=info.campaign)
+            days = backfill(campaign.start, today(), every_days=7)
+            self.stdout.write(f"已补齐 {len(days)} 个每周快照（趋势图）并建立指标计数，用时 {time.monotonic() - started:.1f} 秒")
             self.stdout.write(f"主题教育：{info.campaign}")
             accounts = info.accounts
         self.stdout.write("")

@@ -1,0 +1,97 @@
+"""Dashboard reads: heat map of children × indicators, rankings among peers, lagging units, trends."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from tuijin.core.indicators import STATUS_OK, all_indicators
+from tuijin.orgs.models import Org
+
+from . import counters
+from .models import Snapshot
+from .scorecard import scorecards
+
+STATUS_LEVEL = {"正常": 0, "滞后": 1, "严重滞后": 2}
+
+
+def share_indicators():
+    return [i for i in all_indicators() if i.unit == "%"]
+
+
+def children_cards(org: Org, as_of: dt.date):
+    children = list(Org.objects.filter(parent=org, active=True).order_by("path"))
+    cards = scorecards(children, as_of)
+    return children, cards
+
+
+def heatmap(org: Org, as_of: dt.date) -> dict:
+    """Rows: children; columns: share indicators; cells: value, expected and status level."""
+    children, cards = children_cards(org, as_of)
+    indicators = share_indicators()
+    cells = []
+    for y, child in enumerate(children):
+        lines = {ln.code: ln for ln in cards[child.pk].lines}
+        for x, ind in enumerate(indicators):
+            ln = lines[ind.code]
+            cells.append({"x": x, "y": y, "value": None if ln.value is None else round(ln.value * 100, 1),
+                          "expected": None if ln.expected is None else round(ln.expected * 100, 1),
+                          "status": ln.status, "level": STATUS_LEVEL[ln.status] if ln.value is not None else -1})
+    return {"orgs": [{"code": c.code, "name": c.name} for c in children],
+            "indicators": [{"code": i.code, "name": i.name, "dimension": i.dimension} for i in indicators],
+            "cells": cells}
+
+
+def lagging_units(org: Org, as_of: dt.date) -> list[tuple[Org, list]]:
+    """Children with at least one lagging indicator, worst first, with the indicators that make them lag."""
+    children, cards = children_cards(org, as_of)
+    rows = []
+    for child in children:
+        lag = [ln for ln in cards[child.pk].lines if ln.status != STATUS_OK]
+        if lag:
+            rows.append((child, sorted(lag, key=lambda ln: -STATUS_LEVEL[ln.status])))
+    return sorted(rows, key=lambda r: (-max(STATUS_LEVEL[ln.status] for ln in r[1]), -len(r[1]), r[0].path))
+
+
+def rankings(org: Org, as_of: dt.date, code: str) -> list[tuple[str, list[tuple[int, Org, object]]]]:
+    """分类指导: the children ranked on one indicator within their own sector."""
+    children, cards = children_cards(org, as_of)
+    by_sector = defaultdict(list)
+    for child in children:
+        line = next(ln for ln in cards[child.pk].lines if ln.code == code)
+        by_sector[child.sector].append((child, line))
+    higher = next(i for i in all_indicators() if i.code == code).higher_is_better
+    out = []
+    for sector, rows in sorted(by_sector.items()):
+        rows.sort(key=lambda r: (r[1].value is None, -(r[1].value or 0) if higher else (r[1].value or 0)))
+        out.append((sector, [(n + 1, child, line) for n, (child, line) in enumerate(rows)]))
+    return out
+
+
+def dimension_progress(card) -> list[dict]:
+    """Each dimension: mean of its share indicators' values and expectations."""
+    out = []
+    for dimension, lines in card.by_dimension():
+        shares = [ln for ln in lines if ln.indicator.unit == "%" and ln.value is not None]
+        if not shares:
+            continue
+        value = sum(ln.value for ln in shares) / len(shares)
+        expected = [ln.expected for ln in shares if ln.expected is not None]
+        worst = max((STATUS_LEVEL[ln.status] for ln in shares), default=0)
+        out.append({"dimension": dimension, "value": value,
+                    "expected": sum(expected) / len(expected) if expected else None,
+                    "status": {0: "正常", 1: "滞后", 2: "严重滞后"}[worst], "count": len(shares)})
+    return out
+
+
+def trend(org: Org, codes: list[str]) -> dict:
+    """Daily snapshots of the org's share indicators (plus the current counters)."""
+    rows = list(Snapshot.objects.filter(org=org).order_by("date").values_list("date", "total"))
+    series = {code: [] for code in codes}
+    dates = []
+    for date, total in rows:
+        dates.append(date.isoformat())
+        pairs = counters.decode(total)
+        for code in codes:
+            pair = pairs.get(code)
+            series[code].append(None if pair is None or pair.value is None else round(pair.value * 100, 1))
+    return {"dates": dates, "series": series}

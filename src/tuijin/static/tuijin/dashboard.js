@@ -1,0 +1,59 @@
+// Dashboard charts. The data comes from the page (json_script); every chart's numbers can also be
+// downloaded as Excel from the link above it.
+(function () {
+  const read = (id) => JSON.parse(document.getElementById(id).textContent);
+  const colors = { "-1": "#e9ecef", 0: "#4caf50", 1: "#f5b400", 2: "#d32f2f" };
+
+  const heat = read("heatmap-data");
+  const heatEl = document.getElementById("heatmap");
+  if (heatEl && heat.orgs.length) {
+    heatEl.style.height = Math.max(260, 60 + heat.orgs.length * 26) + "px";
+    const chart = echarts.init(heatEl);
+    chart.setOption({
+      tooltip: {
+        formatter: (p) => {
+          const c = p.data.cell;
+          const v = c.value === null ? "无数据" : c.value + "%";
+          const e = c.expected === null ? "" : "，应达 " + c.expected + "%";
+          return heat.orgs[c.y].name + "<br>" + heat.indicators[c.x].name + "：" + v + e + "（" + c.status + "）";
+        },
+      },
+      grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "category", position: "top", data: heat.indicators.map((i) => i.name),
+               axisLabel: { interval: 0, rotate: 30, fontSize: 11 } },
+      yAxis: { type: "category", inverse: true, data: heat.orgs.map((o) => o.name),
+               axisLabel: { fontSize: 11, width: 180, overflow: "truncate" }, triggerEvent: true },
+      series: [{
+        type: "heatmap",
+        data: heat.cells.map((c) => ({ value: [c.x, c.y, c.value], cell: c,
+                                        itemStyle: { color: colors[c.level], borderColor: "#fff", borderWidth: 1 } })),
+        label: { show: heat.indicators.length <= 12, formatter: (p) => (p.data.cell.value === null ? "" : p.data.cell.value), fontSize: 10 },
+      }],
+    });
+    const drill = (y) => { window.location.href = "/evaluation/" + encodeURIComponent(heat.orgs[y].code) + "/"; };
+    chart.on("click", (p) => {
+      if (p.componentType === "yAxis") drill(heat.orgs.findIndex((o) => o.name === p.value));
+      else if (p.data && p.data.cell) drill(p.data.cell.y);
+    });
+    window.addEventListener("resize", () => chart.resize());
+  } else if (heatEl) {
+    heatEl.outerHTML = '<div class="p-3 text-secondary">没有下级单位。</div>';
+  }
+
+  const trend = read("trend-data");
+  const trendEl = document.getElementById("trend");
+  if (trendEl && trend.dates.length) {
+    const chart = echarts.init(trendEl);
+    chart.setOption({
+      tooltip: { trigger: "axis", valueFormatter: (v) => (v === null ? "—" : v + "%") },
+      legend: { type: "scroll", bottom: 0 },
+      grid: { left: 40, right: 16, top: 16, bottom: 48 },
+      xAxis: { type: "category", data: trend.dates },
+      yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      series: Object.entries(trend.series).map(([code, values]) => ({ name: trend.names[code] || code, type: "line", data: values, connectNulls: true })),
+    });
+    window.addEventListener("resize", () => chart.resize());
+  } else if (trendEl) {
+    trendEl.outerHTML = '<div class="p-3 text-secondary">还没有快照。每日任务 <code>tuijin snapshot</code> 运行后即有趋势。</div>';
+  }
+})();
