@@ -108,3 +108,24 @@ def chart_data(request, code, chart):
     else:
         raise Http404
     return _xlsx(f"{org.name}-{chart}-{as_of}.xlsx", lambda b: exports.grid_xlsx(b, headers, rows))
+
+
+@login_required
+def briefing_page(request, code):
+    from . import briefing, docx
+
+    org, as_of = _org(request, code), _as_of(request)
+    b = briefing.build(org, as_of)
+    fmt = request.GET.get("format")
+    if fmt == "md":
+        response = HttpResponse(briefing.to_markdown(b), content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title + '.md')}"
+        return response
+    if fmt == "docx":
+        buffer = io.BytesIO()
+        docx.render(b, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title + '.docx')}"
+        return response
+    return render(request, "evaluation/briefing.html", {"org": org, "as_of": as_of, "b": b})
