@@ -65,6 +65,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {**os.environ, "TUIJIN_ENV": "production", "SECRET_KEY": "x" * 20 + "-Production-Key-" + "y" * 40,
            "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn", "TUIJIN_VAR_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests; production never has it
     result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

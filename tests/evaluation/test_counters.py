@@ -123,3 +123,26 @@ def test_scorecards_read_counters_snapshots_or_compute_live_and_agree(world):
     values = [{ln.code: ln.pair for ln in card.lines} for card in (live, from_counters, from_snapshot)]
     assert values[0] == values[1] == values[2]
     assert values[0]["problems.found"] == Pair(1)
+
+
+def test_imports_keep_counters_current(world, tmp_path):
+    """People moved between branches by an import move their counts too (a bulk write, one event)."""
+    from openpyxl import Workbook
+
+    from tests.campaigns.test_campaign_file import GOOD
+    from tuijin.campaigns.actions import load_campaign
+    from tuijin.imports.registry import run_import
+
+    load_campaign(GOOD, actor=None)  # T1 counts full members per branch: moving people moves completion
+    counters.rebuild(AS_OF)
+    before = counters.decode(OrgScore.objects.get(org=world.branch_a1a).own)["campaign.task_completion"]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["人员编号", "姓名", "所在组织编码", "政治面貌"])
+    ws.append(["A1A1", "甲1", "XS-B-1", "正式党员"])
+    ws.append(["NEW1", "新人", "XS-B-1", "正式党员"])
+    wb.save(tmp_path / "p.xlsx")
+    run_import("people", str(tmp_path / "p.xlsx"), actor=None)
+    after = counters.decode(OrgScore.objects.get(org=world.branch_a1a).own)["campaign.task_completion"]
+    assert (before.num, after.num) == (1, 0)  # A1a fell below three full members
+    assert normalize(stored_totals()) == normalize(live_totals())

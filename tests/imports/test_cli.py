@@ -132,8 +132,9 @@ def test_import_as_a_user_checks_that_users_rights(world, tmp_path):
     assert written_state() == before
 
 
-def test_a_missing_file_or_an_unknown_kind_exits_2(world, tmp_path):
+def test_a_missing_file_a_folder_or_an_unknown_kind_exits_2(world, tmp_path):
     assert run("import", "orgs", str(tmp_path / "nope.xlsx"))[::2] == (2, [f"文件不存在：{tmp_path / 'nope.xlsx'}"])
+    assert run("import", "orgs", str(tmp_path))[0] == 2  # a folder, not a file
     path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, NEW_BRANCHES)
     code, _, err = run("import", "units", str(path))
     assert code == 2 and err[0].startswith("未知的导入类型“units”")
@@ -156,6 +157,19 @@ def test_every_template_has_exactly_the_spec_header(kind, tmp_path):
     assert code == 0 and stdout == [f"已生成模板 {out}"]
     assert header_of(out) == SPEC_TEMPLATES[kind]
     assert data_rows(out) == []
+
+
+def test_export_template_all_writes_one_template_per_spec_kind(tmp_path):
+    code, stdout, _ = run("export_template", "all", out=str(tmp_path / "模板"))
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "模板").iterdir()) == sorted(f"{k}-模板.xlsx" for k in SPEC_TEMPLATES)
+    for kind, header in SPEC_TEMPLATES.items():
+        assert header_of(tmp_path / "模板" / f"{kind}-模板.xlsx") == header
+
+
+def test_an_unknown_template_kind_exits_2(tmp_path):
+    code, _, err = run("export_template", "units", out=str(tmp_path / "x.xlsx"))
+    assert code == 2 and err[0].startswith("未知的模板类型“units”")
 
 
 def test_an_empty_template_imports_back_with_a_clear_no_data_message(world, tmp_path):

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from tests.conftest import make_org, refresh
 from tuijin.core.models import DomainEvent
 from tuijin.imports.registry import ImportFailed, export_subtree, run_import
-from tuijin.orgs.models import Org
+from tuijin.orgs.models import Org, Person
 
 ORG_HEADER = ["组织编码", "组织名称", "上级组织编码", "组织类别", "所属领域", "批次"]
 TITLES = ("A县基层党组织名册", "填报单位（盖章）：A县委组织部　　　　填报日期：2026年11月27日")
@@ -43,8 +43,6 @@ def import_errors(kind, path, actor=None):
 
 def written_state():
     """Everything an import could write: compare before/after to prove nothing was."""
-    from tuijin.orgs.models import Person
-
     return {
         "orgs": sorted(Org.objects.values_list("code", "name", "kind", "sector", "batch", "path", "parent__code",
                                                "numchild", "active")),
@@ -63,24 +61,27 @@ def assert_tree_is_sound():
         assert (org.parent.path if org.parent else "") == parent_path, org.code
 
 
-# A county adds a street party working committee with its sub-branches. Children come first
-# in the sheet, codes are typed with full-width letters and digits, names carry stray spaces.
+# A county adds a street party working committee with its sub-branches, in its own layout: a 序号
+# column, "*" on required headers, children listed before their parents, codes typed with
+# full-width letters and digits, names and codes carrying stray (full-width) spaces.
+MESSY_ORG_HEADER = ["序号", "*组织编码", "组织名称 ", "上级组织编码", "* 组织类别", "所属领域", "批次"]
 NEW_STREET = [
-    ["XS-A-3-1-1", "城关社区第一党支部　", "ＸＳ-Ａ-３-１ ", "党支部", "社区", "第二批"],
+    [1, "XS-A-3-1-1", "城关社区第一党支部　", "ＸＳ-Ａ-３-１ ", "党支部", "社区", "第二批"],
     None,
-    ["ＸＳ-Ａ-３-１", " 城关社区党总支 ", "XS-A-３", "党总支", " 社区", "第二批"],
-    ["XS-A-３\u3000", "A县城关街道党工委  ", "XS-A", "党工委", "机关", "第二批"],
+    [2, "ＸＳ-Ａ-３-１", " 城关社区党总支 ", "XS-A-３", "党总支", " 社区", "第二批"],
+    [3, "XS-A-３\u3000", "A县城关街道党工委  ", "XS-A", "党工委", "机关", "第二批"],
     None,
     None,
 ]
 
 
 def test_a_messy_sheet_creates_the_whole_subtree_with_parents_declared_later(world, tmp_path):
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, NEW_STREET)
+    path = office_sheet(tmp_path / "组织.xlsx", MESSY_ORG_HEADER, NEW_STREET)
 
     result = run_import("orgs", path, actor=world.county_office)
 
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    assert result.warnings == ["第3行 序号: 不是模板中的列，已忽略"]
     street = Org.objects.get(code="XS-A-3")
     community = Org.objects.get(code="XS-A-3-1")
     branch = Org.objects.get(code="XS-A-3-1-1")
@@ -96,14 +97,15 @@ def test_a_messy_sheet_creates_the_whole_subtree_with_parents_declared_later(wor
 
 def test_the_import_is_recorded_as_one_event_with_history_rows(world, tmp_path):
     events = DomainEvent.objects.count()
-    run_import("orgs", office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, NEW_STREET), actor=world.county_office)
+    path = office_sheet(tmp_path / "组织.xlsx", MESSY_ORG_HEADER, NEW_STREET)
+    run_import("orgs", path, actor=world.county_office)
     assert DomainEvent.objects.count() == events + 1
     assert DomainEvent.objects.first().verb == "import.orgs"
     assert Org.history.filter(code="XS-A-3-1-1", history_type="+").exists()
 
 
 def test_reimporting_the_same_sheet_changes_nothing(world, tmp_path):
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, NEW_STREET)
+    path = office_sheet(tmp_path / "组织.xlsx", MESSY_ORG_HEADER, NEW_STREET)
     run_import("orgs", path, actor=world.county_office)
     before = written_state()
 
@@ -143,6 +145,7 @@ def test_changing_a_parent_moves_the_org_with_its_whole_subtree(world, tmp_path)
         assert branch.depth == town.depth + 2
     assert town.numchild == 1 and refresh(world.county_a).numchild == 1
     assert refresh(world.p_a1a[0]).org.path.startswith(town.path)  # people travel with their org
+    assert Org.history.filter(code="XS-A-1").latest("history_date").parent_id == town.pk
     assert_tree_is_sound()
 
 

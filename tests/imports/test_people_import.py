@@ -1,5 +1,4 @@
 """Importing people: matched by 人员编号, all or nothing, phones kept whole but only ever shown masked."""
-from tests.conftest import refresh
 from tests.imports.test_org_import import import_errors, office_sheet, written_state
 from tuijin.imports.registry import export_subtree, run_import
 from tuijin.orgs.models import Person
@@ -7,13 +6,15 @@ from tuijin.orgs.models import Person
 PEOPLE_HEADER = ["人员编号", "姓名", "所在组织编码", "政治面貌", "职务", "是否领导干部", "干部层级", "手机号"]
 TITLES = ("A县城关镇党员花名册", "填报时间：2026年11月")
 
-# Data starts on Excel row 4 (two title rows, header on row 3).
+# Data starts on Excel row 4 (two title rows, header on row 3). The office's own layout: a 序号
+# column, "手机号码" for 手机号, names padded with full-width spaces, phones typed every which way.
+TOWN_HEADER = ["序号", "人员编号", "姓名", "所在组织编码", "政治面貌", "职务", "是否领导干部", "干部层级", "手机号码"]
 TOWN_PEOPLE = [
-    ["A2P1 ", "王　芳", "XS-A-２", "正式 党员", "支部书记", "是", "乡科级", "138 0000 5678"],
+    [1, "A2P1 ", "王　芳", "XS-A-２", "正式 党员", "支部书记", "是", "乡科级", "138 0000 5678"],
     None,
-    ["A2P2", "李强\u3000", " XS-A-2", " 预备党员", "", "否", "", "+86 139-0000-1111"],
-    ["Ａ2P3", "赵敏", "XS-A-2", "群众", "", "√", "县处级", 13700002222],
-    ["A2P4", "钱多多", "XS-A-2", None, None, None, None, None],
+    [2, "A2P2", "李强\u3000", " XS-A-2", " 预备党员", "", "否", "", "+86 139-0000-1111"],
+    [3, "Ａ2P3", "赵敏", "XS-A-2", "群众", "", "√", "县处级", 13700002222],
+    [4, "A2P4", "钱多多", "XS-A-2", None, None, None, None, None],
     None,
 ]
 
@@ -23,11 +24,12 @@ def person(number):
 
 
 def test_a_messy_people_sheet_is_read_the_way_the_clerk_meant_it(world, tmp_path):
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, TOWN_PEOPLE, titles=TITLES)
+    path = office_sheet(tmp_path / "人员.xlsx", TOWN_HEADER, TOWN_PEOPLE, titles=TITLES)
 
     result = run_import("people", path, actor=world.county_office)
 
     assert (result.created, result.updated, result.unchanged) == (4, 0, 0)
+    assert result.warnings == ["第3行 序号: 不是模板中的列，已忽略"]  # 手机号码 is read as 手机号
     wang = person("A2P1")
     assert (wang.name, wang.org, wang.status, wang.post) == ("王芳", world.branch_a2, "正式党员", "支部书记")
     assert (wang.is_leading_cadre, wang.cadre_level, wang.phone) == (True, "乡科级", "13800005678")
@@ -41,7 +43,7 @@ def test_a_messy_people_sheet_is_read_the_way_the_clerk_meant_it(world, tmp_path
 
 
 def test_reimporting_the_same_people_sheet_changes_nothing(world, tmp_path):
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, TOWN_PEOPLE, titles=TITLES)
+    path = office_sheet(tmp_path / "人员.xlsx", TOWN_HEADER, TOWN_PEOPLE, titles=TITLES)
     run_import("people", path, actor=world.county_office)
     before = written_state()
 
@@ -164,3 +166,13 @@ def test_a_branch_reporter_imports_people_into_its_own_branch_only(world, tmp_pa
     assert [e.split(":")[0] for e in import_errors("people", sibling, world.branch_reporter)] == [
         "第4行 所在组织编码"]
     assert not Person.objects.filter(number="A1B9").exists()
+
+
+def test_people_cannot_be_put_into_an_org_that_was_merged_away(world, tmp_path):
+    from tuijin.orgs import actions
+
+    actions.merge_org(world.branch_a1b, actor=None, into=world.branch_a1a)
+    path = office_sheet(tmp_path / "旧名单.xlsx", PEOPLE_HEADER,
+                        [["A1B9", "乙九", "XS-A-1-2", "正式党员", "", "否", "", ""]], titles=TITLES)
+    errors = import_errors("people", path, world.county_office)
+    assert [e.split(":")[0] for e in errors] == ["第4行 所在组织编码"] and "并入" in errors[0]

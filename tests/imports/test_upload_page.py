@@ -1,5 +1,7 @@
 """The upload page /imports/: the same all-or-nothing import as the command line, for clerks."""
 import html
+import io
+import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -67,9 +69,19 @@ def test_a_bad_file_lists_every_row_error_and_writes_nothing(client, world, tmp_
     assert written_state() == before
 
 
+def word_document_bytes():
+    """A .docx is a zip too, like an .xlsx: the reader must still tell them apart."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
 def test_a_file_that_is_not_excel_gets_a_chinese_message_not_a_server_error(client, world):
     client.force_login(world.county_office)
-    for fake in (b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "人员编号,姓名\nA1,张三\n".encode()):
+    pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    for fake in (pdf, "人员编号,姓名\nA1,张三\n".encode(), word_document_bytes()):
         before = written_state()
         response = upload(client, "people", fake, name="名单.xlsx")
         assert response.status_code == 200
@@ -83,7 +95,7 @@ def test_submitting_without_a_file_asks_for_one(client, world):
     assert response.status_code == 200 and "请选择要导入的 Excel 文件" in page_text(response)
 
 
-def test_a_file_over_the_size_limit_is_refused(client, world, tmp_path, settings):
+def test_a_file_over_the_size_limit_is_refused(client, world, settings):
     settings.TUIJIN_UPLOAD_MAX_BYTES = 1024 * 1024
     client.force_login(world.county_office)
     response = upload(client, "orgs", b"x" * (1024 * 1024 + 1), name="大.xlsx")
@@ -128,7 +140,7 @@ def test_a_branch_reporter_imports_people_into_its_own_branch(client, world, tmp
     assert Person.objects.get(number="A1A9").org == world.branch_a1a
 
 
-def test_an_unknown_kind_is_a_message_not_a_crash(client, world, tmp_path):
+def test_an_unknown_kind_is_a_message_not_a_crash(client, world):
     client.force_login(world.county_office)
     response = upload(client, "nonsense", b"PK")
     assert response.status_code == 200 and "未知的导入类型“nonsense”" in page_text(response)

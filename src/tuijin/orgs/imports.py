@@ -7,7 +7,6 @@ re-importing the same sheet updates and never duplicates.
 import re
 
 from django.db import transaction
-from django.db.models import F
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tuijin.core import events
@@ -79,9 +78,20 @@ def _present(sheet, columns):
     return [f for f, column in columns.items() if column in sheet.columns]
 
 
-def _not_found(code, actor):
+def _allowed(actor, perm):
+    """can(actor, perm, org), asked once per org."""
+    answers = {}
+
+    def may(org):
+        if org.pk not in answers:
+            answers[org.pk] = can(actor, perm, org)
+        return answers[org.pk]
+    return may
+
+
+def _not_found(code, actor, hint):
     # To an actor, an org outside their scope reads exactly like one that does not exist (SPEC §1).
-    return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else "（既不在系统中，也不在本表中）")
+    return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else hint)
 
 
 # ------------------------------------------------------------------ orgs
@@ -145,8 +155,10 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
     bad_parent = set()
     for code, data in rows.items():
         parent = data["parent"]
-        if data["parent_unreadable"] or (code in existing and parent == parent_now(code)):
-            bad_parent.add(code) if data["parent_unreadable"] else None
+        if data["parent_unreadable"]:
+            bad_parent.add(code)
+            continue
+        if code in existing and parent == parent_now(code):
             continue
         if parent is None:
             if code in existing:
@@ -158,7 +170,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         elif parent == code:
             reason = "不能是组织自己"
         elif parent not in rows and parent not in visible:
-            reason = _not_found(parent, actor)
+            reason = _not_found(parent, actor, "（既不在系统中，也不在本表中）")
         else:
             continue
         errors.add(data["row"], "上级组织编码", reason)
@@ -206,14 +218,15 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             moves.append(code)
 
     # Permission is needed for what changes: the org itself, and the parent it is put under.
-    if actor is not None:
-        for code in dict.fromkeys(changed + moves + creates):
-            data = rows[code]
-            org, parent = existing.get(code), existing.get(data["parent"])
-            if org is not None and not can(actor, "org.manage", org):
-                errors.add(data["row"], "组织编码", f"无权维护组织“{org.name}”")
-            elif (code in creates or code in moves) and parent is not None and not can(actor, "org.manage", parent):
-                errors.add(data["row"], "上级组织编码", f"无权在组织“{parent.name}”下设立或调入组织")
+    may = _allowed(actor, "org.manage")
+    for code in dict.fromkeys(changed + moves + creates):
+        data = rows[code]
+        org = existing.get(code)
+        parent = existing.get(data["parent"]) if data["parent"] in visible else None  # else reported above
+        if org is not None and not may(org):
+            errors.add(data["row"], "组织编码", f"无权维护组织“{org.name}”")
+        elif (org is None or code in moves) and parent is not None and not may(parent):
+            errors.add(data["row"], "上级组织编码", f"无权在组织“{parent.name}”下设立或调入组织")
     if errors:
         raise ImportFailed(errors.messages)
 
@@ -254,6 +267,8 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             org.version += 1
         bulk_update_with_history(orgs, Org, fields + ["active", "version"], batch_size=500,
                                  default_change_reason="导入")
+        if moves:
+            events.tree_changed()
         events.record(actor, "import.orgs", ("imports", "orgs"), summary=f"导入组织：{result.summary()}",
                       after={"created": creates[:200], "updated": changed[:200], "moved": moves[:200]})
     return result
@@ -271,39 +286,52 @@ def export_orgs(org, user):
 
 # ---------------------------------------------------------------- people
 
-PERSON_FIELDS = ("name", "status", "post", "is_leading_cadre", "cadre_level", "phone")
+PERSON_COLUMNS = {"name": "姓名", "status": "政治面貌", "post": "职务", "is_leading_cadre": "是否领导干部",
+                  "cadre_level": "干部层级", "phone": "手机号"}
+# Offices pad two-character names to line them up ("王　芳"); the person is 王芳.
+CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+MASK = "****"
 
 
-def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
-    errors = RowErrors()
+def _phone(row, errors):
+    """Digits only: spaces, dashes, brackets and a +86 prefix are dropped. An exported phone
+    comes back masked (138****1234); it is matched against the stored one later."""
+    shown = clean_text(row.get("手机号"))
+    if shown is None or MASK in shown:
+        return shown or ""
+    phone = re.sub(r"[\s\-－—()（）+]", "", shown)
+    phone = phone[2:] if phone.startswith("86") and len(phone) == 13 else phone
+    if not PHONE_RE.match(phone):
+        errors.add(row.number, "手机号", f"“{shown}”不是有效的手机号")
+    return phone
+
+
+def _bool(row, column, errors):
+    if clean_text(row.get(column)) is None:
+        return False
+    try:
+        return parse_bool(row.get(column))
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return False
+
+
+def _person_rows(sheet, errors):
+    """{number: row data} in sheet order; cell errors are added in column order."""
     rows, first_row = {}, {}
     for row in sheet.rows:
         number = _code(row, "人员编号", errors)
-        org_code = _code(row, "所在组织编码", errors)
-        phone = clean_text(row.get("手机号"))
-        if phone and "****" in phone:
-            pass  # an exported (masked) phone: kept as is if it matches the stored one, checked below
-        elif phone:
-            phone = re.sub(r"[\s\-－—()（）+]", "", phone)
-            phone = phone[2:] if phone.startswith("86") and len(phone) == 13 else phone
-            if not PHONE_RE.match(phone):
-                errors.add(row.number, "手机号", f"“{clean_text(row.get('手机号'))}”不是有效的手机号")
-        is_cadre = False
-        if clean_text(row.get("是否领导干部")) is not None:
-            try:
-                is_cadre = parse_bool(row.get("是否领导干部"))
-            except ValueError as exc:
-                errors.add(row.number, "是否领导干部", str(exc))
         data = {
-            "name": _text(row, "姓名", errors, required=True, max_length=60),
+            "name": CJK_GAP.sub("", _text(row, "姓名", errors, required=True, max_length=60)),
+            "org": _code(row, "所在组织编码", errors),
             "status": _choice(row, "政治面貌", PERSON_STATUSES, errors, default="正式党员"),
             "post": _text(row, "职务", errors, max_length=60),
-            "is_leading_cadre": is_cadre,
+            "is_leading_cadre": _bool(row, "是否领导干部", errors),
             "cadre_level": _choice(row, "干部层级", CADRE_LEVELS, errors),
-            "phone": phone or "",
-            "org": org_code, "row": row.number,
+            "phone": _phone(row, errors),
+            "row": row.number,
         }
-        if data["cadre_level"] and not is_cadre:
+        if data["cadre_level"] and not data["is_leading_cadre"]:
             errors.add(row.number, "干部层级", "填写了干部层级，但“是否领导干部”不是“是”")
         if number is None:
             continue
@@ -312,48 +340,47 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
             continue
         first_row[number] = row.number
         rows[number] = data
+    return rows
 
-    orgs = _fetch(Org, "code", {d["org"] for d in rows.values() if d["org"]})
-    for d in rows.values():
-        if d["org"] and d["org"] not in orgs:
-            errors.add(d["row"], "所在组织编码", f"组织“{d['org']}”不存在，请先导入组织")
-    existing = {p.number: p for p in _fetch(Person, "number", rows).values()}
+
+def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
+    errors = RowErrors()
+    rows = _person_rows(sheet, errors)
+    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
+                  {d["org"] for d in rows.values() if d["org"]})
+    existing = _fetch(Person.objects.select_related("org"), "number", rows)
+    may = _allowed(actor, "people.manage")
     for number, d in rows.items():
-        if "****" in d["phone"]:
-            person = existing.get(number)
+        person, target = existing.get(number), orgs.get(d["org"])
+        if d["org"] and target is None:
+            errors.add(d["row"], "所在组织编码", _not_found(d["org"], actor, "，请先导入组织"))
+        elif target is not None and not target.active:
+            errors.add(d["row"], "所在组织编码", f"组织“{target.name}”已撤销或并入其他组织，请填写现在的组织")
+        elif target is not None and not may(target):
+            errors.add(d["row"], "所在组织编码", f"无权维护组织“{target.name}”的人员")
+        elif person is not None and not may(person.org):
+            errors.add(d["row"], "人员编号", f"“{number}”是其他组织（无权维护）的人员")
+        if MASK in d["phone"]:
             if person is not None and person.masked_phone == d["phone"]:
                 d["phone"] = person.phone
             else:
                 errors.add(d["row"], "手机号", "是隐藏了中间四位的号码，请填写完整的手机号")
-    if actor is not None:
-        allowed = {}
-
-        def may(org):
-            if org.pk not in allowed:
-                allowed[org.pk] = can(actor, "people.manage", org)
-            return allowed[org.pk]
-
-        current_orgs = {o.pk: o for o in Org.objects.filter(pk__in={p.org_id for p in existing.values()})}
-        for number, d in rows.items():
-            target = orgs.get(d["org"])
-            if target is not None and not may(target):
-                errors.add(d["row"], "所在组织编码", f"无权维护组织“{target.name}”的人员")
-            elif number in existing and not may(current_orgs[existing[number].org_id]):
-                errors.add(d["row"], "人员编号", f"“{number}”是其他组织（无权维护）的人员")
     if errors:
         raise ImportFailed(errors.messages)
 
+    fields = _present(sheet, PERSON_COLUMNS)
     result = ImportResult()
     creates, updates = [], []
+    # Orgs whose people change, before and after: their indicator counters are refreshed.
+    touched_ids = {p.org_id for p in existing.values()}
     for number, d in rows.items():
-        fields = {f: d[f] for f in PERSON_FIELDS}
         org_id = orgs[d["org"]].pk
         person = existing.get(number)
         if person is None:
-            creates.append(Person(number=number, org_id=org_id, **fields))
-        elif any(getattr(person, f) != v for f, v in fields.items()) or person.org_id != org_id or not person.active:
-            for f, v in fields.items():
-                setattr(person, f, v)
+            creates.append(Person(number=number, org_id=org_id, **{f: d[f] for f in PERSON_COLUMNS}))
+        elif any(getattr(person, f) != d[f] for f in fields) or person.org_id != org_id or not person.active:
+            for f in fields:
+                setattr(person, f, d[f])
             person.org_id, person.active = org_id, True
             person.version += 1
             updates.append(person)
@@ -364,8 +391,10 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
         return result
     with transaction.atomic():
         bulk_create_with_history(creates, Person, batch_size=2000, default_change_reason="导入")
-        bulk_update_with_history(updates, Person, list(PERSON_FIELDS) + ["org", "active", "version"],
+        bulk_update_with_history(updates, Person, fields + ["org", "active", "version"],
                                  batch_size=2000, default_change_reason="导入")
+        touched_ids |= {p.org_id for p in creates + updates}
+        events.touched(list(Org.objects.filter(pk__in=touched_ids)) if creates or updates else [])
         events.record(actor, "import.people", ("imports", "people"), summary=f"导入人员：{result.summary()}",
                       after={"created": [p.number for p in creates][:200],
                              "updated": [p.number for p in updates][:200]})

@@ -15,11 +15,14 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="as_user", help="只导出该账号可见的数据")
 
     def handle(self, kind, org, out, as_user, **options):
-        root = Org.objects.filter(code=org).first()
+        user = actor_from(as_user)
+        # With --as, an org outside the user's scope reads like a missing one (SPEC §1: 404, not 403).
+        orgs = Org.objects.all() if user is None else Org.objects.visible_to(user)
+        root = orgs.filter(code=org).first()
         if root is None:
-            fail(self, [f"组织编码“{org}”不存在"])
+            fail(self, [f"组织编码“{org}”不存在" + ("" if user is None else "，或不在该账号的查看范围内")])
         try:
-            n = export_subtree(kind, root, out, user=actor_from(as_user))
+            n = export_subtree(kind, root, out, user=user)
         except ImportFailed as exc:
             fail(self, exc.errors)
         self.stdout.write(f"已导出 {n} 行到 {out}")

@@ -19,6 +19,8 @@ class Command(BaseCommand):
                 result = run_import(kind, fh, actor=actor_from(as_user), dry_run=dry_run)
         except FileNotFoundError:
             fail(self, [f"文件不存在：{file}"])
+        except OSError as exc:  # a folder, no permission, …: still exit 2 with a message, not a traceback
+            fail(self, [f"无法打开文件：{file}（{exc.strerror}）"])
         except ImportFailed as exc:
             for w in exc.warnings:
                 self.stderr.write(f"提示 {w}")

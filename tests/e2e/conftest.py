@@ -1,0 +1,72 @@
+"""Browser fixtures for the end-to-end tests: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+The browser is started once for the e2e package; each test gets a fresh context (cookies, viewport).
+Playwright's sync API keeps an asyncio loop on the main thread, so Django's async-safety check
+would refuse the ORM calls the fixtures make; DJANGO_ALLOW_ASYNC_UNSAFE turns that check off.
+"""
+import os
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium_path() -> str | None:
+    """TUIJIN_CHROMIUM if it points at an executable, else Debian's /usr/bin/chromium, else None."""
+    for candidate in (os.environ.get("TUIJIN_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="package")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _page(browser, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _page(browser, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context, page = _page(browser, PHONE)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(live_server):
+    """Log in through the real login form; returns after the home page has loaded."""
+
+    def do_login(page, username, password=PASSWORD):
+        page.goto(live_server.url + "/login/")
+        page.get_by_label("账号").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state("domcontentloaded")
+        return page
+
+    return do_login
