@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tuijin.evaluation",
     "tuijin.imports",
     "tuijin.demo",
+    "tuijin.research",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,8 @@ MEDIA_ROOT = Path(os.environ.get("TUIJIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
+TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 if PRODUCTION:

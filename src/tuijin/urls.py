@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaign/", include("tuijin.campaigns.urls")),
     path("problems/", include("tuijin.rectification.urls")),
     path("study/", include("tuijin.study.urls")),
+    path("research/", include("tuijin.research.urls")),
     path("p/", include("tuijin.public.urls")),
     path("evaluation/", include("tuijin.evaluation.urls")),
     path("admin3/", include("tuijin.core.admin_urls")),

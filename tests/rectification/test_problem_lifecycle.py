@@ -159,3 +159,15 @@ def test_overdue_means_past_deadline_and_not_closed(world, problem):
     assert not problem.is_overdue(dt.date(2026, 12, 20))
     assert problem.is_overdue(dt.date(2026, 12, 21))
     assert Problem.objects.overdue(dt.date(2026, 12, 21)).filter(pk=problem.pk).exists()
+
+
+def test_a_hand_down_parent_is_rectified_through_its_children_only(world):
+    parent = actions.hand_down(actor=world.city_office, org=world.city, targets=[world.county_a, world.county_b],
+                               description="同题共答", deadline=None, found_on=TODAY)
+    assert parent.is_hand_down
+    with pytest.raises(ActionError, match="交办事项由各单位分别整改"):
+        actions.submit_for_acceptance(parent, actor=world.city_office)
+    from tuijin.core.indicators import get
+
+    found = get("problems.found").compute([world.city, world.county_a], TODAY, None)
+    assert found[world.county_a.pk].num == 1 and world.city.pk not in found  # the parent is not counted again

@@ -62,6 +62,11 @@ def _locked(problem: Problem, version=None) -> Problem:
     return fresh
 
 
+def _not_hand_down(problem: Problem) -> None:
+    if problem.is_hand_down:
+        raise ActionError("交办事项由各单位分别整改、分别验收，请在下级事项中办理；本事项显示汇总进度")
+
+
 def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None) -> Problem:
     problem.version += 1
     problem.save()
@@ -188,6 +193,7 @@ def attach_evidence(problem: Problem, *, actor, name: str, data: bytes, kind: st
 def start_rectification(problem: Problem, *, actor, version=None) -> Problem:
     with transaction.atomic():
         problem = _locked(problem, version)
+        _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
         if problem.state not in (State.OPEN, State.RELAPSED) or problem.withdrawn:
             raise ActionError(f"问题当前为“{problem.state}”，不能开始整改")
@@ -199,6 +205,7 @@ def start_rectification(problem: Problem, *, actor, version=None) -> Problem:
 def submit_for_acceptance(problem: Problem, *, actor, version=None) -> Problem:
     with transaction.atomic():
         problem = _locked(problem, version)
+        _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
         if problem.withdrawn or problem.state not in (State.OPEN, State.IN_PROGRESS, State.RELAPSED):
             raise ActionError(f"问题当前为“{problem.state}”，不能提交验收")
@@ -213,6 +220,7 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "",
     """销号: only by a reviewer of a higher level; 专项整治 also needs its plan document."""
     with transaction.atomic():
         problem = _locked(problem, version)
+        _not_hand_down(problem)
         require_reviewer(actor, problem)
         if problem.state != State.SUBMITTED:
             raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以销号")
@@ -226,6 +234,7 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "",
 def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
     with transaction.atomic():
         problem = _locked(problem, version)
+        _not_hand_down(problem)
         require_reviewer(actor, problem)
         if not reason.strip():
             raise ActionError("退回必须写明原因", field="reason")
@@ -240,6 +249,7 @@ def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Pro
     """已反弹: a closed problem came back; the reason is kept."""
     with transaction.atomic():
         problem = _locked(problem, version)
+        _not_hand_down(problem)
         require_reviewer(actor, problem)
         if not reason.strip():
             raise ActionError("重新打开必须写明原因", field="reason")
@@ -256,6 +266,7 @@ def escalate(problem: Problem, *, actor, to: Org, reason: str, version=None) -> 
     the unit keeps seeing its progress (origin_org)."""
     with transaction.atomic():
         problem = _locked(problem, version)
+        _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
         to = Org.objects.get(pk=to.pk)
         if not problem.org.path.startswith(to.path) or to.pk == problem.org_id:
@@ -291,6 +302,8 @@ def hand_down(*, actor, org: Org, targets, description: str, deadline: dt.date |
         parent = create_problem(actor=actor, org=org, description=description, source="上级交办", found_on=found_on,
                                 number=number, category=category, deadline=deadline,
                                 reason=f"交办给 {len(targets)} 个单位")
+        Problem.objects.filter(pk=parent.pk).update(is_hand_down=True)
+        parent.is_hand_down = True
         for target in targets:
             child_number = parent.number if not Problem.objects.filter(org=target, number=parent.number).exists() \
                 else f"{org.code}-{parent.number}"

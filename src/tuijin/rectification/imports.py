@@ -16,14 +16,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.db import connections, router, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.core.permissions import can
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.core.permissions import can
 from tuijin.orgs.models import Org
 
 from .models import CATEGORIES, SOURCES, Evidence, Measure, Problem, State
@@ -172,54 +173,43 @@ def _text(row, column, errors, *, required=False, max_length=120):
     return value
 
 
-def _choice(row, column, choices, errors):
-    """The canonical choice, or None for an empty (or wrong) cell."""
-    if clean_text(row.get(column)) is None:
-        return None
-    try:
-        return parse_choice(row.get(column), choices)
-    except ValueError as exc:
-        errors.add(row.number, column, str(exc))
-        return None
-
-
-def _date(row, column, errors):
-    if clean_text(row.get(column)) is None:
-        return None
-    try:
-        return parse_date(row.get(column))
-    except ValueError as exc:
-        errors.add(row.number, column, str(exc))
-        return None
-
-
-def _bool(row, column, errors):
-    if clean_text(row.get(column)) is None:
-        return False
-    try:
-        return parse_bool(row.get(column))
-    except ValueError as exc:
-        errors.add(row.number, column, str(exc))
-        return False
+def _cell(row, column, parse, errors, cache, empty=None):
+    """parse(cell), or `empty` for an empty or wrong cell. Sheets repeat the same values thousands of
+    times, so each distinct value is parsed once per import."""
+    value = row.get(column)
+    if clean_text(value) is None:
+        return empty
+    key = (column, type(value), value)
+    hit = cache.get(key)
+    if hit is None:
+        try:
+            hit = cache[key] = (True, parse(value))
+        except ValueError as exc:
+            hit = cache[key] = (False, str(exc))
+    if hit[0]:
+        return hit[1]
+    errors.add(row.number, column, hit[1])
+    return empty
 
 
 def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
     """{(org code, number): row data} in sheet order; cell errors are added in column order."""
-    rows, first_row = {}, {}
+    rows, first_row, cache = {}, {}, {}
+    category, source = (lambda v: parse_choice(v, CATEGORIES)), (lambda v: parse_choice(v, SOURCES))
+    state = lambda v: parse_choice(v, State.values)  # noqa: E731
     for row in sheet.rows:
         code = _code(row, "组织编码", errors)
         number = _text(row, "问题编号", errors, required=True, max_length=40)
-        category = _choice(row, "问题类别", CATEGORIES, errors)
         data = {
             "row": row.number,
-            "category": category or "其他",
-            "source": _choice(row, "问题来源", SOURCES, errors),
+            "category": _cell(row, "问题类别", category, errors, cache, empty="其他"),
+            "source": _cell(row, "问题来源", source, errors, cache),
             "description": _text(row, "问题描述", errors, required=True, max_length=2000),
             "measures": _measures(row, errors),
             "responsible": _text(row, "责任人", errors, max_length=60),
-            "deadline": _date(row, "整改时限", errors),
-            "state": _choice(row, STATE, State.values, errors),
-            "is_special": _bool(row, "是否专项整治", errors),
+            "deadline": _cell(row, "整改时限", parse_date, errors, cache),
+            "state": _cell(row, STATE, state, errors, cache),
+            "is_special": _cell(row, "是否专项整治", parse_bool, errors, cache, empty=False),
         }
         if code is None or not number:
             continue
@@ -371,7 +361,7 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         org = orgs.get(code)
         if org is None:
             # Out of scope reads exactly like not there (SPEC §1).
-            errors.add(d["row"], "组织编码", f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor else ""))
+            errors.add(d["row"], "组织编码", f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else ""))
         elif not org.active:
             errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，不能再导入问题")
         elif not may(org):
@@ -449,24 +439,99 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
 
 
 def _write(actor, creates, updates, plans, fields, result, code_of):
-    user = actor if getattr(actor, "pk", None) else None
-    history = dict(default_user=user, default_change_reason="导入")
+    history = dict(user=actor, reason="导入")
     with transaction.atomic():
-        problems = bulk_create_with_history([p for p, _ in creates], Problem, batch_size=BATCH, **history)
+        problems = insert_with_history(Problem, [p for p, _ in creates], **history)
         new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
                         for p, (_, specs) in zip(problems, creates) for i, s in enumerate(specs)]
-        bulk_update_with_history(updates, Problem, fields + ["state", "version"], batch_size=BATCH, **history)
+        update_with_history(Problem, updates, fields + ["state", "version"], **history)
         new_measures += [m for plan in plans.values() for m in plan.create]
-        bulk_create_with_history(new_measures, Measure, batch_size=BATCH, **history)
-        bulk_update_with_history([m for plan in plans.values() for m in plan.update], Measure,
-                                 ["owner", "deadline", "position"], batch_size=BATCH, **history)
+        insert_with_history(Measure, new_measures, **history)
+        update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
+                            ["owner", "deadline", "position"], **history)
         dropped = [m.pk for plan in plans.values() for m in plan.delete]
         for chunk in _chunks(dropped):
-            Measure.objects.filter(pk__in=chunk).delete()  # history keeps a "-" row for each
+            Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
         events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
                       after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
                              "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
                              "measures_added": len(new_measures), "measures_dropped": len(dropped)})
+
+
+# ------------------------------------------------------------------ bulk writes with history rows
+# simple_history's bulk helpers build a historical model instance per row and send it through
+# bulk_create: for 10,000 problems with their measures that cost more than the inserts themselves.
+# These write the same history rows (who, when, why, +/~) with one executemany per table.
+
+_AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "PositiveIntegerField", "BigIntegerField",
+          "SmallIntegerField", "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey"}
+
+
+def _adapter(field, connection):
+    kind = field.get_internal_type()
+    if kind in _AS_IS:
+        return None
+    if kind == "DateField":
+        return connection.ops.adapt_datefield_value
+    if kind == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def write_history(model, objs, *, history_type: str, user=None, reason: str = "", when=None) -> None:
+    """The history rows simple_history's bulk_history_create would write for objs, in one executemany."""
+    if not objs:
+        return
+    history = model.history.model
+    connection = connections[router.db_for_write(history)]
+    tracked = {f.attname for f in history.tracked_fields}
+    fixed = {"history_date": when or timezone.now(), "history_user_id": getattr(user, "pk", None),
+             "history_change_reason": reason, "history_type": history_type}
+    columns, names, adapters, constants = [], [], [], {}
+    for field in history._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        adapt = _adapter(field, connection)
+        if field.attname in fixed:
+            value = fixed[field.attname]
+            constants[len(columns)] = adapt(value) if adapt and value is not None else value
+        elif field.attname in tracked:
+            names.append((len(columns), field.attname, adapt))
+        else:
+            raise ValueError(f"{history.__name__}.{field.attname}: no value for a bulk history row")
+        columns.append(connection.ops.quote_name(field.column))
+    rows = []
+    for obj in objs:
+        row = [None] * len(columns)
+        for i, value in constants.items():
+            row[i] = value
+        for i, attname, adapt in names:
+            value = getattr(obj, attname)
+            row[i] = adapt(value) if adapt is not None and value is not None else value
+        rows.append(row)
+    sql = (f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            cursor.executemany(sql, chunk)
+
+
+def insert_with_history(model, objs, *, user=None, reason="", batch_size=BATCH) -> list:
+    """bulk_create with a "+" history row per object; returns the objects with their primary keys."""
+    if not objs:
+        return []
+    if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
+        return bulk_create_with_history(objs, model, batch_size=batch_size, default_change_reason=reason,
+                                        default_user=user if getattr(user, "pk", None) else None)
+    created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+    write_history(model, created, history_type="+", user=user, reason=reason)
+    return created
+
+
+def update_with_history(model, objs, fields, *, user=None, reason="", batch_size=BATCH) -> None:
+    if objs:
+        model._default_manager.bulk_update(objs, fields, batch_size=batch_size)
+        write_history(model, objs, history_type="~", user=user, reason=reason)
 
 
 # ------------------------------------------------------------------ the ledger

@@ -13,7 +13,8 @@ def _per_org(qs, field="org_id", **aggregates):
 
 
 def _problems(orgs, as_of):
-    return Problem.objects.filter(org__in=[o.pk for o in orgs], withdrawn=False, found_on__lte=as_of)
+    return Problem.objects.filter(org__in=[o.pk for o in orgs], withdrawn=False, is_hand_down=False,
+                                  found_on__lte=as_of)
 
 
 def problems_found(orgs, as_of, campaign):

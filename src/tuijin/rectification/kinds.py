@@ -5,7 +5,7 @@ from tuijin.campaigns.rules import RecordKind, register_kind
 def _problems():
     from .models import Problem
 
-    return Problem.objects.filter(withdrawn=False)
+    return Problem.objects.filter(withdrawn=False, is_hand_down=False)
 
 
 register_kind(RecordKind(

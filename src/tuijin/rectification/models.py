@@ -47,6 +47,9 @@ class Problem(models.Model):
     state = models.CharField("整改状态", max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     parent = models.ForeignKey("self", verbose_name="交办来源", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
+    # A hand-down parent (上级交办) is rectified by its children, not by itself: it has no state of
+    # its own to move through and is not counted again in indicators.
+    is_hand_down = models.BooleanField("交办事项", default=False)
     withdrawn = models.BooleanField("已撤回", default=False)
     withdraw_reason = models.CharField("撤回原因", max_length=300, blank=True)
     found_on = models.DateField("发现日期")

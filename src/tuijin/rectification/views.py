@@ -120,7 +120,8 @@ def problem_list(request, code):
         "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),
         "children": org.children_set.filter(active=True).order_by("path"),
         "sources": SOURCES, "categories": CATEGORIES,
-        "ledger_query": _with(request), "can_manage": can(request.user, "records.manage", org),
+        "overdue_url": _with(request, overdue="1"), "ledger_query": _with(request),
+        "can_manage": can(request.user, "records.manage", org),
     })
 
 
@@ -204,14 +205,16 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
     """Which action forms to show. The actions check again; this only hides what would be refused."""
     s, live = problem.state, not problem.withdrawn
     rectify = live and actions.can_rectify(user, problem)
-    review = live and actions.can_review(user, problem)
+    review = live and actions.can_review(user, problem) and not problem.is_hand_down
+    # A hand-down parent only shows its children's progress; it can still be edited or withdrawn.
+    flow = not problem.is_hand_down
     open_ = s != State.CLOSED
     return {
         "rectify": rectify, "review": review,
-        "start": rectify and s in (State.OPEN, State.RELAPSED),
-        "submit": rectify and s in (State.OPEN, State.IN_PROGRESS, State.RELAPSED),
+        "start": rectify and flow and s in (State.OPEN, State.RELAPSED),
+        "submit": rectify and flow and s in (State.OPEN, State.IN_PROGRESS, State.RELAPSED),
         "edit": rectify and open_, "measures": rectify and open_, "evidence": rectify and open_,
-        "withdraw": rectify and open_, "escalate": rectify and open_ and has_ancestors,
+        "withdraw": rectify and open_, "escalate": rectify and flow and open_ and has_ancestors,
         "close": review and s == State.SUBMITTED, "send_back": review and s == State.SUBMITTED,
         "reopen": review and s == State.CLOSED,
         "publish": (rectify or review) and s in (State.SUBMITTED, State.CLOSED) and not (item and item.active),
@@ -232,11 +235,13 @@ def problem_detail(request, pk):
     children = problem.children.visible_to(user).select_related("org").annotate(
         measures_total=Count("measures"), measures_done=Count("measures", filter=Q(measures__done=True)))
     campaign = current_campaign(problem.org, as_of) if item else None
+    # The list this problem is reached from: its org's, or for an escalated one, the unit that raised it.
+    home = next((o for o in (problem.org, problem.origin_org) if o and Org.objects.visible_to(user).filter(pk=o.pk)
+                 .exists()), None)
     return render(request, "rectification/detail.html", {
         "problem": problem, "as_of": as_of, "overdue": problem.is_overdue(as_of),
+        "org": home, "breadcrumb": _breadcrumb(user, home) if home else [], "events": _timeline(problem),
         "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
-        "events": DomainEvent.objects.filter(target_type="rectification.problem", target_id=str(problem.pk))
-        .order_by("-at", "-id"),
         "rules": problem.institution_rules.all(),
         "children": children, "progress": queries.children_progress(problem) if children else None,
         "parent_visible": problem.parent_id and Problem.objects.visible_to(user).filter(pk=problem.parent_id).exists(),
@@ -247,6 +252,15 @@ def problem_detail(request, pk):
         "measure_form": MeasureForm(), "publish_form": PublishForm(initial={"title": problem.description[:60]}),
         "kinds": Evidence.Kind,
     })
+
+
+def _timeline(problem: Problem) -> list[tuple]:
+    """(time, who, what) newest first; the "<org> 问题 <number>：" every summary starts with is left out."""
+    events = (DomainEvent.objects.filter(target_type="rectification.problem", target_id=str(problem.pk))
+              .select_related("actor__person").order_by("-at", "-id"))
+    prefix = f"{problem.org.name} 问题 {problem.number}"
+    return [(e.at, e.actor.display_name if e.actor else e.actor_label,
+             e.summary.removeprefix(prefix).lstrip("： ") or e.summary) for e in events]
 
 
 def _start(request, p):

@@ -1,0 +1,112 @@
+"""The no-login rating page: one published item, no personal data, one vote per device."""
+import pytest
+
+from tests.rectification.conftest import problem, submitted  # noqa: F401  (fixtures)
+from tuijin.public.views import DEVICE_COOKIE
+from tuijin.rectification import actions
+from tuijin.rectification.models import PublicItem, Rating
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def item(world, submitted):  # noqa: F811
+    return actions.publish(submitted, actor=world.county_office, title="理论学习不深入的整改",
+                           summary="已建立每周集中学习制度，学习记录已公开")
+
+
+def url(item):
+    return f"/p/{item.token}/"
+
+
+def test_the_page_needs_no_login_and_shows_the_item(client, item):
+    response = client.get(url(item))
+    body = response.content.decode()
+    assert response.status_code == 200
+    for shown in ("理论学习不深入的整改", "理论学习不深入，学用脱节", "理论学习", "每周集中学习一次", "加强学习",
+                  "已建立每周集中学习制度", "A县教育局第一党支部", "满意", "基本满意", "不满意"):
+        assert shown in body, shown
+
+
+def test_the_page_shows_no_personal_data_and_no_internal_ids(client, world, item):
+    body = client.get(url(item)).content.decode()
+    problem = item.problem
+    owners = {problem.responsible} | {m.owner for m in problem.measures.all() if m.owner}
+    assert owners == {"甲1"}
+    for hidden in owners | {"13800001234", "branch_reporter", "county_office", problem.number,
+                            f"/problems/item/{problem.pk}/", "学习记录.pdf"}:
+        assert hidden not in body, hidden
+
+
+def test_voting_sets_a_device_cookie_and_a_second_vote_from_it_is_refused(client, item):
+    first = client.get(url(item))
+    cookie = first.cookies[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) == 365 * 24 * 3600
+    response = client.post(url(item), {"choice": "满意", "comment": "学习氛围好多了"})
+    assert "谢谢您的评价" in response.content.decode() and "已有 1 人参与评价" in response.content.decode()
+    again = client.post(url(item), {"choice": "不满意"})
+    assert "您已经评价过这一事项" in again.content.decode()
+    item.refresh_from_db()
+    assert (item.votes, item.satisfied) == (1, 1)
+    assert Rating.objects.get().comment == "学习氛围好多了"
+
+
+def test_different_devices_each_count(client, item):
+    for choice in ("满意", "不满意"):
+        client.cookies.clear()
+        client.get(url(item))
+        assert "谢谢您的评价" in client.post(url(item), {"choice": choice}).content.decode()
+    item.refresh_from_db()
+    assert (item.votes, item.satisfied) == (2, 1)
+
+
+def test_a_vote_without_the_device_cookie_is_refused(client, item):
+    response = client.post(url(item), {"choice": "满意"})
+    assert "允许浏览器保存 Cookie" in response.content.decode()
+    assert DEVICE_COOKIE in response.cookies and not Rating.objects.exists()
+
+
+def test_votes_from_one_address_are_capped(client, item, monkeypatch):
+    monkeypatch.setattr(actions, "RATE_PER_IP_PER_ITEM", 1)
+    client.get(url(item))
+    client.post(url(item), {"choice": "满意"})
+    client.cookies.clear()
+    client.get(url(item))
+    assert "同一网络的评价次数已达上限" in client.post(url(item), {"choice": "满意"}).content.decode()
+
+
+def test_the_forwarded_address_is_ignored_unless_settings_trust_it(client, item, monkeypatch, settings):
+    monkeypatch.setattr(actions, "RATE_PER_IP_PER_ITEM", 1)
+    for i in range(2):
+        client.cookies.clear()
+        client.get(url(item))
+        response = client.post(url(item), {"choice": "满意"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+    assert "已达上限" in response.content.decode()
+    settings.TUIJIN_TRUST_X_FORWARDED_FOR = True
+    client.cookies.clear()
+    client.get(url(item))
+    assert "谢谢" in client.post(url(item), {"choice": "满意"}, HTTP_X_FORWARDED_FOR="10.0.0.9").content.decode()
+
+
+def test_a_missing_choice_is_asked_for(client, item):
+    client.get(url(item))
+    assert "请选择 满意、基本满意 或 不满意" in client.post(url(item), {"comment": "x"}).content.decode()
+
+
+def test_qr_codes_are_png_and_svg(client, item):
+    png = client.get(f"{url(item)}qr.png")
+    assert png.status_code == 200 and png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    svg = client.get(f"{url(item)}qr.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+
+
+def test_inactive_or_unknown_tokens_are_404(client, item):
+    assert client.get("/p/no-such-token/").status_code == 404
+    assert client.get(f"/p/{item.problem.pk}/").status_code == 404  # ids are not tokens
+    PublicItem.objects.filter(pk=item.pk).update(active=False)
+    for path in ("", "qr.png", "qr.svg"):
+        assert client.get(f"{url(item)}{path}").status_code == 404
+    assert client.post(url(item), {"choice": "满意"}).status_code == 404
