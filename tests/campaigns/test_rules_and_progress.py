@@ -98,3 +98,7 @@ def test_task_completion_indicator_reads_against_time_progress(world, campaign, 
     assert reading.value == 0.5
     assert reading.expected == pytest.approx(campaign.progress(as_of))
     assert reading.status == "正常"  # 0.5 vs 0.58: within the 10-point lag
+
+
+def test_a_rule_reads_as_words(world, campaign):
+    assert campaign.tasks.get(code="T1").rule_text == "本组织：人员（status=正式党员）不少于 3 项"
