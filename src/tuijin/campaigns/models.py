@@ -58,20 +58,6 @@ class Chapter(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
-    @property
-    def rule_text(self) -> str:
-        """The completion rule in words, e.g. 每个组织：问题（状态=已销号）不少于 3 项."""
-        from .rules import kinds
-
-        rule = self.rule or {}
-        kind = kinds().get(rule.get("count"))
-        label = kind.label if kind else rule.get("count", "")
-        where = "，".join(f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}"
-                         for k, v in (rule.get("where") or {}).items())
-        who = "每名领导干部" if rule.get("per") == "leading_cadre" else (
-            "本组织及下级" if rule.get("scope") == "subtree" else "本组织")
-        return f"{who}：{label}{f'（{where}）' if where else ''}不少于 {rule.get('at_least')} 项"
-
 
 class Task(models.Model):
     """A deployed task (规定动作). Completion is computed from module data by its rule, never ticked."""
@@ -91,3 +77,17 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    @property
+    def rule_text(self) -> str:
+        """The completion rule in words, e.g. 每个组织：问题（状态=已销号）不少于 3 项."""
+        from .rules import kinds
+
+        rule = self.rule or {}
+        kind = kinds().get(rule.get("count"))
+        label = kind.label if kind else rule.get("count", "")
+        where = "，".join(f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in (rule.get("where") or {}).items())
+        who = "每名领导干部" if rule.get("per") == "leading_cadre" else (
+            "本组织及下级" if rule.get("scope") == "subtree" else "本组织")
+        return f"{who}：{label}{f'（{where}）' if where else ''}不少于 {rule.get('at_least')} 项"
