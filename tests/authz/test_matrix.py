@@ -12,8 +12,9 @@ The tests are generated from the tables below, one test id per case, e.g.
   of OBJECTS). If it lists things (children, people, rows of an export), give ``listed`` (what the
   response shows, as codes/numbers) and ``expected`` (what it would show someone who sees
   everything); the test checks it shows exactly the expected rows this persona may see.
-* A new kind of object (problems, study records, …): add its keys to OBJECTS and add each one to
-  the SEES set of every persona that may see it.
+* A new kind of object (problems, study records, …): create a few in the ``city`` fixture (in and
+  out of each persona's scope), add their labels to OBJECTS and to the SEES set of every persona
+  that may see them. If its URLs carry a database id, add to URL_VALUE how a label becomes one.
 * A page with no object (a dashboard, an upload page): add a ``Page`` with the status each
   persona gets; personas not named get 404.
 * A list or search across the scope: add a ``Listing`` with the queries to try and ``matches``
@@ -24,25 +25,29 @@ The tests are generated from the tables below, one test id per case, e.g.
 SEES is written out by hand from the tree drawn in tests/conftest.py. It is the specification the
 scope code is checked against: never compute it with visible_to().
 """
+import inspect
 import io
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from python_calamine import CalamineWorkbook
 
+import tests.conftest as shared
 from tuijin.campaigns.actions import load_campaign
-from tuijin.orgs.actions import create_account, grant_role, issue_api_token
+from tuijin.orgs.actions import issue_api_token
 from tuijin.orgs.models import Org, Person
 
 # ------------------------------------------------------------------ who sees what
 
 ORGS = ["XS", "XS-A", "XS-A-1", "XS-A-1-1", "XS-A-1-2", "XS-A-2", "XS-B", "XS-B-1"]
-PEOPLE = ["A1A1", "A1A2", "A1B1", "A1C1", "B1P1"]
+PEOPLE = ["A1A1", "A1A2", "A1A3", "A1B1", "A1B2", "A1C1", "B1P1"]
 OBJECTS = {"org": ORGS, "person": PEOPLE}
 
 COUNTY_A = {"XS-A", "XS-A-1", "XS-A-1-1", "XS-A-1-2", "XS-A-2", "A1A1", "A1A2", "A1A3", "A1B1", "A1B2", "A1C1"}
-NOTHING = set()
+NOTHING = frozenset()
 SEES = {
     "city_office": set(ORGS) | COUNTY_A | {"B1P1"},
     "county_office": COUNTY_A,
@@ -106,7 +111,7 @@ def people_matching(text):
 
 
 def orgs_with_parent(code):
-    return children_of(code)
+    return set(Org.objects.filter(parent__code=code).values_list("code", flat=True))
 
 
 def orgs_of_kind(kind):
@@ -144,10 +149,18 @@ def search_results(key, attr):
 # ------------------------------------------------------------------ the rows
 
 
+# How an object's label becomes the value in its URLs: codes and numbers stand for themselves.
+URL_VALUE = {"org": str, "person": str}
+
+
+def url_for(row, label):
+    return row.url.format(URL_VALUE[row.kind](label))
+
+
 @dataclass(frozen=True)
 class Endpoint:
     name: str
-    url: str                                  # "{}" is replaced by the object's code or number
+    url: str                                  # "{}" is replaced by the object's URL value
     kind: str                                 # key of OBJECTS: which objects it is tried with
     listed: Callable | None = None            # response -> codes/numbers it shows
     expected: Callable | None = None          # object -> what it shows someone who sees everything
@@ -192,21 +205,24 @@ PAGES = [
 class Listing:
     name: str
     url: str                                  # "{}" is replaced by the query
-    queries: tuple
+    queries: dict                             # test id -> query
     listed: Callable                          # response -> codes/numbers it shows
     matches: Callable                         # query -> codes/numbers that answer it, scope ignored
 
 
+ORG_QUERIES = {"county": "县", "branch": "党支部", "code": "xs-b"}
+PEOPLE_QUERIES = {"surname": "甲", "given_name": "一", "number": "a1c1"}
 LISTINGS = [
-    Listing("search_orgs", "/orgs/search/?q={}", ("县", "党支部", "xs-b"), search_results("orgs", "code"),
-            orgs_matching),
-    Listing("search_people", "/orgs/search/?q={}", ("甲", "一", "a1c1"), search_results("people", "number"),
+    Listing("search_orgs", "/orgs/search/?q={}", ORG_QUERIES, search_results("orgs", "code"), orgs_matching),
+    Listing("search_people", "/orgs/search/?q={}", PEOPLE_QUERIES, search_results("people", "number"),
             people_matching),
-    Listing("api_orgs", "/api/v1/orgs?q={}", ("", "县", "xs-b"), api_items("code"), orgs_matching),
-    Listing("api_orgs_by_parent", "/api/v1/orgs?parent={}", ("XS", "XS-A", "XS-A-1"), api_items("code"),
-            orgs_with_parent),
-    Listing("api_orgs_by_kind", "/api/v1/orgs?kind={}", ("党委", "党支部"), api_items("code"), orgs_of_kind),
-    Listing("api_people", "/api/v1/people?q={}", ("", "甲", "a1c1"), api_items("number"), people_matching),
+    Listing("api_orgs", "/api/v1/orgs?q={}", {"all": ""} | ORG_QUERIES, api_items("code"), orgs_matching),
+    Listing("api_orgs_by_parent", "/api/v1/orgs?parent={}", {"XS": "XS", "XS-A": "XS-A", "XS-A-1": "XS-A-1"},
+            api_items("code"), orgs_with_parent),
+    Listing("api_orgs_by_kind", "/api/v1/orgs?kind={}", {"committee": "党委", "branch": "党支部"},
+            api_items("code"), orgs_of_kind),
+    Listing("api_people", "/api/v1/people?q={}", {"all": ""} | PEOPLE_QUERIES, api_items("number"),
+            people_matching),
 ]
 
 
@@ -216,15 +232,20 @@ class Change:
     method: str
     url: str
     kind: str
-    body: Callable                            # the object -> request body
+    body: Callable                            # label -> request body
+    applied: Callable                         # label -> whether the change reached the database
 
 
 def person_patch(number):
-    return {"version": Person.objects.get(number=number).version, "post": "组织委员"}
+    return {"version": Person.objects.get(number=number).version, "post": "矩阵测试委员"}
+
+
+def person_patched(number):
+    return Person.objects.get(number=number).post == "矩阵测试委员"
 
 
 CHANGES = [
-    Change("patch_person", "patch", "/api/v1/people/{}", "person", person_patch),
+    Change("patch_person", "patch", "/api/v1/people/{}", "person", person_patch, person_patched),
 ]
 
 # ------------------------------------------------------------------ fixtures and helpers
@@ -245,12 +266,28 @@ rule = { count = "person", where = { status = "正式党员" }, at_least = 3 }
 """
 
 
+@pytest.fixture(scope="module")
+def city(django_db_setup, django_db_blocker):
+    """The conftest world, plus a campaign and one more persona, built once for the whole matrix.
+
+    It lives in a transaction rolled back after the module; every test runs in a savepoint inside
+    it (pytest-django's usual wrapping), so a test's changes never reach the next one.
+    """
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        world = inspect.unwrap(shared.world)(db=None)
+        load_campaign(CAMPAIGN, actor=None)
+        users = {name: getattr(world, name) for name in world.personas}
+        users["committee_member"] = shared.make_user("committee_member", "member", person=world.cadre)
+        for user in users.values():
+            user.api_token = issue_api_token(actor=None, user=user)
+        yield users
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def users(world):
-    load_campaign(CAMPAIGN, actor=None)
-    committee_member = create_account(actor=None, username="committee_member", password=None, person=world.cadre)
-    grant_role(actor=None, user=committee_member, role="member")
-    return {name: getattr(world, name) for name in world.personas} | {"committee_member": committee_member}
+def users(city, db):
+    return city
 
 
 def is_api(url):
@@ -260,7 +297,7 @@ def is_api(url):
 def request_as(client, user, url, method="get", body=None):
     headers = {}
     if is_api(url):
-        headers["Authorization"] = f"Bearer {issue_api_token(actor=None, user=user)}"
+        headers["Authorization"] = f"Bearer {user.api_token}"
     else:
         client.force_login(user)
     if body is None:
@@ -272,17 +309,17 @@ def cases(rows, make):
     return [case for persona in PERSONAS for row in rows for case in make(persona, row)]
 
 
-def test_the_matrix_names_every_persona_of_the_world(world):
-    assert set(world.personas) <= set(PERSONAS)
-
-
 # ------------------------------------------------------------------ the tests
+
+
+def test_the_matrix_names_every_persona_of_the_world(users):
+    assert set(users) == set(PERSONAS)
 
 
 @pytest.mark.parametrize("persona, endpoint, obj", cases(OBJECT_ENDPOINTS, lambda persona, e: [
     pytest.param(persona, e, obj, id=f"{persona}-{e.name}-{obj}") for obj in OBJECTS[e.kind]]))
 def test_an_object_is_shown_in_scope_and_is_404_outside(client, users, persona, endpoint, obj):
-    response = request_as(client, users[persona], endpoint.url.format(obj))
+    response = request_as(client, users[persona], url_for(endpoint, obj))
     if obj not in SEES[persona]:
         assert response.status_code == 404
         return
@@ -299,7 +336,7 @@ def test_a_page_answers_each_persona_as_the_table_says(client, users, persona, p
 
 
 @pytest.mark.parametrize("persona, listing, query", cases(LISTINGS, lambda persona, li: [
-    pytest.param(persona, li, q, id=f"{persona}-{li.name}-{q or 'all'}") for q in li.queries]))
+    pytest.param(persona, li, q, id=f"{persona}-{li.name}-{label}") for label, q in li.queries.items()]))
 def test_a_list_shows_exactly_the_rows_in_scope(client, users, persona, listing, query):
     response = request_as(client, users[persona], listing.url.format(query))
     assert response.status_code == 200
@@ -309,8 +346,7 @@ def test_a_list_shows_exactly_the_rows_in_scope(client, users, persona, listing,
 @pytest.mark.parametrize("persona, change, obj", cases(CHANGES, lambda persona, c: [
     pytest.param(persona, c, obj, id=f"{persona}-{c.name}-{obj}") for obj in OBJECTS[c.kind]]))
 def test_a_change_is_404_outside_scope_and_403_without_the_permission(client, users, persona, change, obj):
-    body = change.body(obj)
-    response = request_as(client, users[persona], change.url.format(obj), change.method, body)
+    response = request_as(client, users[persona], url_for(change, obj), change.method, change.body(obj))
     if obj not in SEES[persona]:
         expected = 404
     elif obj not in MAY[change.name].get(persona, NOTHING):
@@ -318,18 +354,19 @@ def test_a_change_is_404_outside_scope_and_403_without_the_permission(client, us
     else:
         expected = 200
     assert response.status_code == expected
+    assert change.applied(obj) == (expected == 200)
 
 
 def _anonymous_cases():
-    urls = [(e.name, "get", e.url.format(OBJECTS[e.kind][0])) for e in OBJECT_ENDPOINTS]
+    urls = [(e.name, "get", url_for(e, OBJECTS[e.kind][0])) for e in OBJECT_ENDPOINTS]
     urls += [(p.name, "get", p.url) for p in PAGES]
-    urls += [(li.name, "get", li.url.format(li.queries[-1])) for li in LISTINGS]
-    urls += [(c.name, c.method, c.url.format(OBJECTS[c.kind][0])) for c in CHANGES]
+    urls += [(li.name, "get", li.url.format(list(li.queries.values())[-1])) for li in LISTINGS]
+    urls += [(c.name, c.method, url_for(c, OBJECTS[c.kind][0])) for c in CHANGES]
     return [pytest.param(method, url, id=f"anonymous-{name}") for name, method, url in urls]
 
 
 @pytest.mark.parametrize("method, url", _anonymous_cases())
-def test_anonymous_visitors_are_sent_to_login_and_the_api_answers_401(client, world, method, url):
+def test_anonymous_visitors_are_sent_to_login_and_the_api_answers_401(client, users, method, url):
     response = getattr(client, method)(url)
     if is_api(url):
         assert response.status_code == 401

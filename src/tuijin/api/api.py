@@ -8,6 +8,7 @@ import hashlib
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from tuijin.core.errors import ActionError, StaleEdit
@@ -45,11 +46,46 @@ def _action_error(request, exc):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
 
 
+# Request data the schema refuses, worded for a clerk; anything rarer keeps pydantic's words.
+INVALID = {
+    "missing": "必须填写",
+    "int_parsing": "应为整数", "int_type": "应为整数",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "string_type": "应为文字",
+    "date_parsing": "应为日期，如 2026-11-27", "date_from_datetime_parsing": "应为日期，如 2026-11-27",
+    "greater_than_equal": "数值太小",
+}
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    """422 in the same shape as an action's refusal: a Chinese message naming the field."""
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        field = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "请求内容"
+        errors.append({"field": field, "message": f"{field}：{INVALID.get(error.get('type'), error.get('msg'))}"})
+    return api.create_response(request, {
+        "detail": "；".join(e["message"] for e in errors), "field": errors[0]["field"] if errors else None,
+        "errors": errors,
+    }, status=422)
+
+
 @api.exception_handler(PermissionDenied)
 def _denied(request, exc):
     return api.create_response(request, {"detail": "没有权限执行此操作"}, status=403)
 
 
 from tuijin.orgs.api import router as orgs_router  # noqa: E402
+from tuijin.rectification.api import router as rectification_router  # noqa: E402
 
 api.add_router("/", orgs_router)
+api.add_router("/", rectification_router)
+
+from tuijin.study.api import router as study_router  # noqa: E402
+
+api.add_router("/study", study_router)
+
+from tuijin.research.api import router as research_router  # noqa: E402
+
+api.add_router("/research", research_router)

@@ -20,12 +20,15 @@ def _check_version(obj, version):
         raise StaleEdit()
 
 
-def _validate(obj, names) -> None:
-    """Check the named fields against the model's rules. The first problem is raised for a clerk
-    to read, in Chinese, naming the field; nothing has been saved yet."""
+def _clean(obj, names) -> None:
+    """Trim the named text fields and check them against the model's rules. The first problem is
+    raised for a clerk to read, in Chinese, naming the field; nothing has been saved yet."""
     for name in names:
         field = obj._meta.get_field(name)
         value, label = getattr(obj, field.attname), field.verbose_name
+        if isinstance(value, str):
+            value = value.strip()
+            setattr(obj, field.attname, value)
         if (value is None and not field.null) or (value == "" and not field.blank):
             raise ActionError(f"{label}不能为空", field=name)
         allowed = [key for key, _ in field.choices or []]
@@ -45,13 +48,13 @@ def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, se
                 raise ActionError("只有命令行可以创建根组织")
         else:
             require(actor, "org.manage", parent)
-        if Org.objects.filter(code=code).exists():
-            raise ActionError(f"组织编码“{code}”已存在", field="code")
-        fields = dict(code=code, name=name, kind=kind, sector=sector, batch=batch, parent=parent)
-        _validate(Org(**fields), ("code", "name", "kind", "sector", "batch"))
-        org = (Org.objects.add_root(create_kwargs=fields) if parent is None
-               else Org.objects.add_child(Org.objects.get(pk=parent.pk), create_kwargs=fields))
-        events.record(actor, "org.create", org, org=org, summary=f"新建组织 {name}（{code}）",
+        org = Org(code=code, name=name, kind=kind, sector=sector, batch=batch, parent=parent)
+        _clean(org, ("code", "name", "kind", "sector", "batch"))
+        if Org.objects.filter(code=org.code).exists():
+            raise ActionError(f"组织编码“{org.code}”已存在", field="code")
+        org = (Org.objects.add_root(instance=org) if parent is None
+               else Org.objects.add_child(Org.objects.get(pk=parent.pk), instance=org))
+        events.record(actor, "org.create", org, org=org, summary=f"新建组织 {org.name}（{org.code}）",
                       after=events.snapshot(org))
         return org
 
@@ -66,7 +69,7 @@ def update_org(org: Org, *, actor, version=None, **changes) -> Org:
             if key not in ORG_FIELDS:
                 raise ActionError(f"不能修改字段 {key}")
             setattr(org, key, value)
-        _validate(org, changes)
+        _clean(org, changes)
         org.version += 1  # the row is locked (select_for_update), so a plain increment is safe
         org.save()
         b, a = events.diff(before, events.snapshot(org, ORG_FIELDS))
@@ -151,12 +154,13 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
 def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Person:
     with transaction.atomic():
         require(actor, "people.manage", org)
-        if Person.objects.filter(number=number).exists():
-            raise ActionError(f"人员编号“{number}”已存在", field="number")
         person = Person(org=org, number=number, name=name, **fields)
-        _validate(person, ("number", "name", *fields))
+        _clean(person, ("number", "name", *fields))
+        if Person.objects.filter(number=person.number).exists():
+            raise ActionError(f"人员编号“{person.number}”已存在", field="number")
         person.save()
-        events.record(actor, "person.create", person, org=org, summary=f"新增人员 {name}（{number}）",
+        events.record(actor, "person.create", person, org=org,
+                      summary=f"新增人员 {person.name}（{person.number}）",
                       after=events.snapshot(person, PERSON_FIELDS + ("number", "org")))
         return person
 
@@ -175,7 +179,7 @@ def update_person(person: Person, *, actor, version=None, org: Org | None = None
             if key not in PERSON_FIELDS + ("org_id",):
                 raise ActionError(f"不能修改字段 {key}")
             setattr(person, key, value)
-        _validate(person, [key for key in changes if key != "org_id"])
+        _clean(person, [key for key in changes if key != "org_id"])
         person.version += 1
         person.save()
         b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))

@@ -45,7 +45,9 @@ def tree_root(request):
 @login_required
 def org_detail(request, code):
     org = _visible_org(request.user, code)
-    children = queries.children_with_counts(org)
+    # A member sees its own org but not the orgs below it.
+    visible_children = Org.objects.visible_to(request.user).filter(parent=org, active=True)
+    children = queries.children_with_counts(org, visible_children)
     return render(request, "orgs/detail.html", {
         "org": org,
         "counts": queries.subtree_counts(org),
