@@ -47,3 +47,12 @@ def test_anonymous_sees_nothing(world):
     from django.contrib.auth.models import AnonymousUser
 
     assert not Org.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_search_does_not_find_people_who_left(world):
+    from tuijin.orgs.actions import update_person
+    from tuijin.orgs.queries import search_people
+
+    assert search_people(world.county_office, "甲2").exists()
+    update_person(world.p_a1a[1], actor=None, active=False)
+    assert not search_people(world.county_office, "甲2").exists()

@@ -56,5 +56,7 @@ def search_orgs(user, text: str):
 
 def search_people(user, text: str):
     text = text.strip()
-    return (Person.objects.visible_to(user).filter(Q(name__contains=text) | Q(number__iexact=text))
+    # Soft-deleted people are kept for history but are not found by search.
+    return (Person.objects.visible_to(user).filter(active=True)
+            .filter(Q(name__contains=text) | Q(number__iexact=text))
             .select_related("org").order_by("org__path", "number"))
