@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ResearchConfig(AppConfig):
+    name = "tuijin.research"
+    verbose_name = "调查研究与办实事"
+
+    def ready(self):
+        from . import imports, indicators, kinds  # noqa: F401  register indicators, record kinds and loaders

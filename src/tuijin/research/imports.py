@@ -1,0 +1,361 @@
+"""Importing and exporting research visits and practical projects (templates `research` and `projects`
+of SPEC §4.2).
+
+Natural keys make a re-import match instead of duplicate: a visit is (人员编号, 日期, 调研主题), a
+project is (组织编码, 项目名称). A matched row updates what its columns say (a column left out of the
+sheet changes nothing); a row equal to what is stored counts as unchanged.
+
+发现问题 is a list cell, one finding per item. Items are split like rectification's 整改措施: ；; and
+line breaks always separate, 、 only in a cell that uses none of them, because a finding often
+enumerates with 、 ("道路、路灯年久失修"). On re-import, findings match by text: new ones are added,
+and ones the sheet no longer lists are dropped unless already converted (a conversion is a fact).
+
+Every row is checked first; only a wholly valid sheet is written, in bulk with history rows, in one
+transaction recorded as one event. A project's 疑似泛化 flag is computed for every written row and
+each flagged row is reported as a warning, as the form warns at save time.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from tuijin.core import events
+from tuijin.core.calendar import today
+from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_int
+from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.orgs.imports import _allowed, _choice, _chunks, _code, _fetch, _not_found, _text
+from tuijin.orgs.models import Org, Person
+from tuijin.rectification.imports import split_measures
+
+from .actions import apply_flags, clean_findings, date_problem, finding_problem, status_problem
+from .models import NEED_CATEGORIES, Finding, Project, ProjectEvidence, ProjectStatus, ResearchVisit
+
+BATCH = 2000
+FINDINGS = "发现问题"
+VISIT_COLUMNS = {"place": "调研地点", "outcome": "调研成果"}
+PROJECT_COLUMNS = {"need": "群众需求", "need_category": "所属领域", "beneficiaries": "受益人数",
+                   "deadline": "计划完成时间"}
+STATUS = "状态"
+
+
+def _date(row, column, errors, *, required=False):
+    if clean_text(row.get(column)) is None:
+        if required:
+            errors.add(row.number, column, "不能为空")
+        return None
+    try:
+        return parse_date(row.get(column))
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+
+
+def _users(actor):
+    user = actor if getattr(actor, "pk", None) else None
+    return dict(default_user=user, default_change_reason="导入")
+
+
+# ------------------------------------------------------------------ findings in one cell
+
+def split_findings(value) -> list[str]:
+    return clean_findings(split_measures(value))
+
+
+def join_findings(texts: list[str]) -> str:
+    cell = "；".join(texts)
+    if len(texts) == 1 and len(split_findings(cell)) > 1:
+        cell += "；"  # one finding whose text has 、: the ； keeps it whole on re-import
+    return cell
+
+
+# ------------------------------------------------------------------ research visits
+
+def _visit_rows(sheet, errors, as_of):
+    rows, first_row = {}, {}
+    for row in sheet.rows:
+        number = _code(row, "人员编号", errors)
+        date = _date(row, "日期", errors, required=True)
+        if date is not None and (message := date_problem(date, as_of)):
+            errors.add(row.number, "日期", message)
+            date = None
+        topic = _text(row, "调研主题", errors, required=True, max_length=200)
+        findings = split_findings(row.get(FINDINGS))
+        for text in findings:
+            if message := finding_problem(text):
+                errors.add(row.number, FINDINGS, message)
+        data = {"place": _text(row, "调研地点", errors, max_length=200),
+                "outcome": _text(row, "调研成果", errors, max_length=5000),
+                "findings": findings, "row": row.number}
+        if not (number and date and topic):
+            continue
+        key = (number, date, topic)
+        if key in first_row:
+            errors.add(row.number, "调研主题", f"与第{first_row[key]}行是同一次调研（人员、日期、主题都相同）")
+            continue
+        first_row[key] = row.number
+        rows[key] = data
+    return rows
+
+
+def _stored_visits(person_ids):
+    found, findings = {}, defaultdict(list)
+    for chunk in _chunks(person_ids):
+        for v in ResearchVisit.objects.filter(person_id__in=chunk):
+            found[(v.person_id, v.date, v.topic)] = v
+    for chunk in _chunks([v.pk for v in found.values()]):
+        for f in Finding.objects.filter(visit_id__in=chunk).order_by("position", "id"):
+            findings[f.visit_id].append(f)
+    return found, findings
+
+
+def _plan_findings(visit_id, stored: list[Finding], wanted: list[str]):
+    """(create, update, delete): keep and reorder the ones in the sheet, add new ones, drop the ones
+    the sheet no longer lists unless they were converted."""
+    create, update, delete = [], [], []
+    by_text = {f.text: f for f in stored}
+    for position, text in enumerate(wanted):
+        f = by_text.pop(text, None)
+        if f is None:
+            create.append(Finding(visit_id=visit_id, text=text, position=position))
+        elif f.position != position:
+            f.position = position
+            update.append(f)
+    position = len(wanted)
+    for f in by_text.values():
+        if f.converted:
+            if f.position != position:
+                f.position = position
+                update.append(f)
+            position += 1
+        else:
+            delete.append(f)
+    return create, update, delete
+
+
+def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
+    as_of = today()
+    errors = RowErrors()
+    rows = _visit_rows(sheet, errors, as_of)
+    visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
+    people = _fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    may = _allowed(actor, "records.manage")
+    for key, d in list(rows.items()):
+        person = people.get(key[0])
+        if person is None:
+            errors.add(d["row"], "人员编号", f"人员编号“{key[0]}”不存在" +
+                       ("，或不在您的管理范围内" if actor is not None else "，请先导入人员"))
+        elif not person.active:
+            errors.add(d["row"], "人员编号", f"人员编号“{key[0]}”（{person.name}）已停用")
+        elif not (actor is None or actor.person_id == person.pk or may(person.org)):
+            errors.add(d["row"], "人员编号", f"无权登记“{person.name}”的调研")
+        else:
+            d["person"] = person
+            continue
+        del rows[key]
+
+    stored, stored_findings = _stored_visits({d["person"].pk for d in rows.values()})
+    fields = [f for f, column in VISIT_COLUMNS.items() if column in sheet.columns]
+    has_findings = FINDINGS in sheet.columns
+    result = ImportResult()
+    creates, updates, plans = [], [], []
+    for (number, date, topic), d in rows.items():
+        person = d["person"]
+        visit = stored.get((person.pk, date, topic))
+        if visit is None:
+            creates.append((ResearchVisit(person=person, org_id=person.org_id, date=date, topic=topic,
+                                          place=d["place"], outcome=d["outcome"]), d["findings"]))
+            continue
+        changed = [f for f in fields if getattr(visit, f) != d[f]]
+        plan = _plan_findings(visit.pk, stored_findings.get(visit.pk, []), d["findings"]) if has_findings else None
+        if not (changed or (plan and any(plan))):
+            result.unchanged += 1
+            continue
+        for f in changed:
+            setattr(visit, f, d[f])
+        visit.version += 1
+        updates.append(visit)
+        if plan:
+            plans.append(plan)
+    if errors:
+        raise ImportFailed(errors.messages)
+    result.created, result.updated = len(creates), len(updates)
+    if dry_run:
+        return result
+
+    history = _users(actor)
+    with transaction.atomic():
+        visits = bulk_create_with_history([v for v, _ in creates], ResearchVisit, batch_size=BATCH, **history)
+        new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates)
+               for i, t in enumerate(texts)]
+        new += [f for create, _, _ in plans for f in create]
+        bulk_update_with_history(updates, ResearchVisit, fields + ["version"], batch_size=BATCH, **history)
+        bulk_create_with_history(new, Finding, batch_size=BATCH, **history)
+        bulk_update_with_history([f for _, update, _ in plans for f in update], Finding, ["position"],
+                                 batch_size=BATCH, **history)
+        dropped = [f.pk for _, _, delete in plans for f in delete]
+        for chunk in _chunks(dropped):
+            Finding.objects.filter(pk__in=chunk).delete()  # history keeps a "-" row for each
+        events.record(actor, "import.research", ("imports", "research"), summary=f"导入调研：{result.summary()}",
+                      after={"created": [f"{v.person.number} {v.date} {v.topic}" for v, _ in creates][:200],
+                             "updated": [v.pk for v in updates][:200], "findings_added": len(new),
+                             "findings_dropped": len(dropped)})
+        events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()}.values()))
+    return result
+
+
+def export_visits(org, user):
+    """Visits recorded in the subtree, in template columns; re-imports unchanged."""
+    qs = ResearchVisit.objects.filter(org__path__startswith=org.path)
+    if user is not None:
+        qs = qs.visible_to(user)
+    ids = list(qs.order_by("org__path", "person__number", "date", "id").values_list("pk", flat=True))
+    for chunk in _chunks(ids):
+        visits = ResearchVisit.objects.filter(pk__in=chunk).select_related("person").in_bulk()
+        findings = defaultdict(list)
+        for visit_id, text in (Finding.objects.filter(visit_id__in=chunk).order_by("position", "id")
+                               .values_list("visit_id", "text")):
+            findings[visit_id].append(text)
+        for pk in chunk:
+            v = visits[pk]
+            yield [v.person.number, v.date, v.place, v.topic, join_findings(findings[pk]), v.outcome]
+
+
+# ------------------------------------------------------------------ practical projects
+
+_PEOPLE_SUFFIX = re.compile(r"^\s*(.*?)\s*(人次|人|名)?\s*$")
+
+
+def _beneficiaries(row, errors):
+    """受益人数: a whole number; "300人" and "1,200 名" are read as meant. Households are not people."""
+    column = "受益人数"
+    value = row.get(column)
+    if clean_text(value) is None:
+        return None
+    if isinstance(value, str):
+        text = clean_text(value)
+        if text.endswith("户"):
+            errors.add(row.number, column, f"“{text}”是户数，请填写受益人数（人）")
+            return None
+        value = _PEOPLE_SUFFIX.match(text).group(1)
+    try:
+        return parse_int(value, min=0)
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+
+
+def _project_rows(sheet, errors):
+    rows, first_row = {}, {}
+    for row in sheet.rows:
+        code = _code(row, "组织编码", errors)
+        name = _text(row, "项目名称", errors, required=True, max_length=200)
+        data = {"need": _text(row, "群众需求", errors, max_length=2000),
+                "need_category": _choice(row, "所属领域", NEED_CATEGORIES, errors),
+                "beneficiaries": _beneficiaries(row, errors),
+                "deadline": _date(row, "计划完成时间", errors),
+                "status": _choice(row, STATUS, ProjectStatus.values, errors) or None,
+                "row": row.number}
+        if not (code and name):
+            continue
+        key = (code, name)
+        if key in first_row:
+            errors.add(row.number, "项目名称", f"与第{first_row[key]}行是同一组织的同一项目")
+            continue
+        first_row[key] = row.number
+        rows[key] = data
+    return rows
+
+
+def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
+    as_of = today()
+    errors = RowErrors()
+    rows = _project_rows(sheet, errors)
+    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
+                  {code for code, _ in rows})
+    may = _allowed(actor, "records.manage")
+    for key, d in list(rows.items()):
+        org = orgs.get(key[0])
+        if org is None:
+            errors.add(d["row"], "组织编码", _not_found(key[0], actor, "，请先导入组织"))
+        elif not org.active:
+            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，请填写现在的组织")
+        elif not may(org):
+            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的办实事项目")
+        else:
+            continue
+        del rows[key]
+
+    stored = {}
+    for chunk in _chunks({orgs[code].pk for code, _ in rows}):
+        for p in Project.objects.filter(org_id__in=chunk).select_related("org"):
+            stored[(p.org_id, p.name)] = p
+    with_evidence = set()
+    for chunk in _chunks([p.pk for p in stored.values()]):
+        with_evidence.update(ProjectEvidence.objects.filter(project_id__in=chunk).values_list("project_id", flat=True))
+
+    fields = [f for f, column in PROJECT_COLUMNS.items() if column in sheet.columns]
+    result = ImportResult()
+    creates, updates, flagged_rows = [], [], []
+    for (code, name), d in rows.items():
+        org = orgs[code]
+        project = stored.get((org.pk, name))
+        target = d["status"]  # None: the cell is empty or the column absent, so the status stays
+        if project is None:
+            if target and (message := status_problem(None, target, False)):
+                errors.add(d["row"], STATUS, message)
+                continue
+            project = apply_flags(Project(org=org, name=name, listed_on=as_of,
+                                          status=target or ProjectStatus.NOT_STARTED,
+                                          **{f: d[f] for f in PROJECT_COLUMNS}))
+            creates.append(project)
+        else:
+            changed = [f for f in fields if getattr(project, f) != d[f]]
+            new_status = target if target and target != project.status else None
+            if new_status and (message := status_problem(project.status, new_status, project.pk in with_evidence)):
+                errors.add(d["row"], STATUS, message)
+                continue
+            if not (changed or new_status):
+                result.unchanged += 1
+                continue
+            for f in changed:
+                setattr(project, f, d[f])
+            if new_status:
+                project.status = new_status
+                project.completed_on = as_of if new_status == ProjectStatus.DONE else None
+            project.version += 1
+            apply_flags(project)
+            updates.append(project)
+        if project.flagged:
+            flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(project.flag_reasons)}）")
+    if errors:
+        raise ImportFailed(errors.messages)
+    result.created, result.updated = len(creates), len(updates)
+    result.warnings += flagged_rows
+    if dry_run:
+        return result
+
+    history = _users(actor)
+    with transaction.atomic():
+        bulk_create_with_history(creates, Project, batch_size=BATCH, **history)
+        bulk_update_with_history(updates, Project, fields + ["status", "completed_on", "version", "flagged",
+                                                             "flag_reasons"], batch_size=BATCH, **history)
+        events.record(actor, "import.projects", ("imports", "projects"), summary=f"导入办实事项目：{result.summary()}",
+                      after={"created": [f"{p.org.code} {p.name}" for p in creates][:200],
+                             "updated": [p.pk for p in updates][:200], "flagged": len(flagged_rows)})
+        events.touched(list({p.org_id: p.org for p in creates + updates}.values()))
+    return result
+
+
+def export_projects(org, user):
+    qs = Project.objects.filter(org__path__startswith=org.path).select_related("org")
+    if user is not None:
+        qs = qs.visible_to(user)
+    for p in qs.order_by("org__path", "name").iterator(chunk_size=2000):
+        yield [p.org.code, p.name, p.need, p.need_category, p.beneficiaries, p.deadline, p.status]
+
+
+register_loader("research", load=load_visits, export=export_visits)
+register_loader("projects", load=load_projects, export=export_projects)
