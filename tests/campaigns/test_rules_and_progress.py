@@ -102,3 +102,10 @@ def test_task_completion_indicator_reads_against_time_progress(world, campaign, 
 
 def test_a_rule_reads_as_words(world, campaign):
     assert campaign.tasks.get(code="T1").rule_text == "本组织：人员（status=正式党员）不少于 3 项"
+
+
+def test_ratios_that_are_not_shares_lag_relative_to_their_expectation():
+    # 1.0 visit per cadre against 1.15 expected is 13% short: 滞后 at the 10% threshold.
+    assert status(1.0, 1.15, lag=0.10, severe=0.25, relative=True) == "滞后"
+    assert status(1.1, 1.15, lag=0.10, severe=0.25, relative=True) == "正常"
+    assert status(0.8, 1.15, lag=0.10, severe=0.25, relative=True) == "严重滞后"

@@ -46,6 +46,15 @@ OPS = st.lists(st.tuples(st.sampled_from(["create", "evidence", "submit", "close
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_counters_equal_a_full_recount_after_any_sequence_of_actions(world, ops, tmp_path_factory):
+    from django.db import transaction
+
+    # Each example runs in a savepoint that is rolled back, so examples never see each other's data.
+    with transaction.atomic():
+        _run_sequence(world, ops, tmp_path_factory)
+        transaction.set_rollback(True)
+
+
+def _run_sequence(world, ops, tmp_path_factory):
     from django.conf import settings as dj_settings
 
     dj_settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -62,15 +62,18 @@ def get(code: str) -> Indicator:
 
 
 def status(value: float | None, expected: float | None, *, lag: float, severe: float,
-           higher_is_better: bool = True) -> str:
+           higher_is_better: bool = True, relative: bool = False) -> str:
     """正常 / 滞后 / 严重滞后 by the shortfall against the expected value.
 
-    For shares the shortfall is in percentage points of 1.0; a shortfall of more than
-    `lag` is 滞后, more than `severe` is 严重滞后. Without an expectation, status is 正常.
+    For shares the shortfall is in percentage points of 1.0; for other ratios (visits per cadre)
+    it is relative to the expectation (`relative=True`). A shortfall of more than `lag` is 滞后,
+    more than `severe` is 严重滞后. Without an expectation, status is 正常.
     """
     if value is None or expected is None:
         return STATUS_OK
     gap = (expected - value) if higher_is_better else (value - expected)
+    if relative:
+        gap = gap / expected if expected else (1.0 if gap > 0 else 0.0)
     if gap > severe:
         return STATUS_SEVERE
     if gap > lag:
@@ -112,5 +115,5 @@ def read(indicator: Indicator, org, as_of: dt.date, campaign) -> Reading:
     expected = indicator.expected(progress) if indicator.expected and progress is not None else None
     st = status(pair.value, expected, lag=campaign.lag_threshold if campaign else 0.1,
                 severe=campaign.severe_lag_threshold if campaign else 0.25,
-                higher_is_better=indicator.higher_is_better)
+                higher_is_better=indicator.higher_is_better, relative=indicator.unit != "%")
     return Reading(indicator, pair.value, expected, st, pair)

@@ -29,6 +29,7 @@ def _campaign_for(org, as_of):
 
 
 def encode(pairs: dict[str, Pair]) -> dict:
+    # Empty pairs are not stored: an indicator with nothing to measure reads the same as a missing one.
     return {code: [p.num, p.den] for code, p in pairs.items() if p.num or p.den}
 
 
