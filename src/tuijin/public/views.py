@@ -23,7 +23,8 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _item(token) -> PublicItem:
-    return get_object_or_404(PublicItem.objects.select_related("problem", "problem__org"), token=token, active=True)
+    return get_object_or_404(PublicItem.objects.select_related("problem", "problem__org", "project", "project__org"),
+                             token=token, active=True)
 
 
 def _client_ip(request) -> str:
@@ -54,6 +55,7 @@ def item_page(request, token):
     problem = item.problem
     response = render(request, "public/item.html", {
         "item": item, "problem": problem, "measures": problem.measures.all() if problem else [],
+        "project": item.project,
         "form": form, "thanks": thanks, "error": error,
     })
     if not device:

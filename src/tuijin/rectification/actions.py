@@ -352,6 +352,28 @@ def publish(problem: Problem, *, actor, title: str = "", summary: str = "") -> P
         return item
 
 
+def publish_project(project, *, actor, title: str = "", summary: str = "") -> PublicItem:
+    """A finished 办实事 project goes to the people who were to benefit, for their rating."""
+    from tuijin.core.permissions import can
+
+    with transaction.atomic():
+        if not can(actor, "records.manage", project.org) and not reviewer_grants(actor, project.org):
+            raise PermissionDenied("没有权限公示该项目")
+        if project.status != "已完成":
+            raise ActionError("项目完成后才能公示，请群众评价")
+        item = PublicItem.objects.filter(project=project).first()
+        if item is None:
+            item = PublicItem.objects.create(project=project, token=secrets.token_urlsafe(12),
+                                             title=title or project.name, summary=summary)
+        else:
+            item.active, item.title, item.summary = True, title or item.title, summary or item.summary
+            item.save()
+        events.record(actor, "project.publish", project, org=project.org,
+                      summary=f"{project.org.name} 办实事项目“{project.name}”公示，接受群众评价",
+                      after={"token": item.token})
+        return item
+
+
 class RateLimited(ActionError):
     pass
 
@@ -392,6 +414,6 @@ def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, n
             raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
         PublicItem.objects.filter(pk=item.pk).update(
             votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
-        events.record(None, "public.rate", item, org=item.problem.org if item.problem_id else None,
+        events.record(None, "public.rate", item, org=item.org,
                       summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
         return rating

@@ -409,6 +409,9 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
             plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"])
         measures_change = plan is not None and (plan.create or plan.update or plan.delete)
         new_state = target if target and target != problem.state else None
+        if new_state and problem.is_hand_down:
+            errors.add(d["row"], STATE, "交办事项由各单位分别整改、分别验收，本事项的状态不能修改")
+            continue
         if new_state and (reason := state_refusal(problem.state, new_state, problem.pk in evidence)):
             errors.add(d["row"], STATE, reason)
             continue
@@ -433,13 +436,13 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     result.created, result.updated = len(creates), len(updates)
     if dry_run:
         return result
-    code_of = {org.pk: code for code, org in orgs.items()}
-    _write(actor, creates, updates, plans, fields, result, code_of)
+    _write(actor, creates, updates, plans, fields, result, orgs)
     return result
 
 
-def _write(actor, creates, updates, plans, fields, result, code_of):
+def _write(actor, creates, updates, plans, fields, result, orgs):
     history = dict(user=actor, reason="导入")
+    code_of = {org.pk: code for code, org in orgs.items()}
     with transaction.atomic():
         problems = insert_with_history(Problem, [p for p, _ in creates], **history)
         new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
@@ -452,6 +455,8 @@ def _write(actor, creates, updates, plans, fields, result, code_of):
         dropped = [m.pk for plan in plans.values() for m in plan.delete]
         for chunk in _chunks(dropped):
             Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
+        touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
+        events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures
         events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
                       after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
                              "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
@@ -516,16 +521,51 @@ def write_history(model, objs, *, history_type: str, user=None, reason: str = ""
             cursor.executemany(sql, chunk)
 
 
-def insert_with_history(model, objs, *, user=None, reason="", batch_size=BATCH) -> list:
-    """bulk_create with a "+" history row per object; returns the objects with their primary keys."""
+def _insert_returning(model, objs, connection) -> None:
+    """INSERT … VALUES (…), (…) … RETURNING pk, in large batches, each column's values adapted by one
+    function chosen up front: what bulk_create does (and, like it, relies on RETURNING giving rows in
+    VALUES order), without its per-value compiler work or SQLite's 999-parameter batches."""
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    for f in fields:
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+            for obj in objs:
+                f.pre_save(obj, add=True)
+    columns = [(f.attname, _adapter(f, connection)) for f in fields]
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    row_sql = f"({', '.join(['%s'] * len(fields))})"
+    limit = 30000
+    if connection.vendor == "sqlite" and hasattr(connection.connection, "getlimit"):
+        import sqlite3
+
+        limit = min(limit, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    per = max(1, min(2000, limit // len(fields)))
+    with connection.cursor() as cursor:
+        for i in range(0, len(objs), per):
+            batch, params = objs[i:i + per], []
+            for obj in batch:
+                for attname, adapt in columns:
+                    value = getattr(obj, attname)
+                    params.append(adapt(value) if adapt is not None and value is not None else value)
+            cursor.execute(f"{head}{', '.join([row_sql] * len(batch))} RETURNING {qn(pk.column)}", params)
+            for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, value)
+                obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_with_history(model, objs, *, user=None, reason="") -> list:
+    """Insert objs with a "+" history row each; returns them with their primary keys."""
     if not objs:
         return []
-    if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
-        return bulk_create_with_history(objs, model, batch_size=batch_size, default_change_reason=reason,
+    connection = connections[router.db_for_write(model)]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return bulk_create_with_history(objs, model, batch_size=BATCH, default_change_reason=reason,
                                         default_user=user if getattr(user, "pk", None) else None)
-    created = model._default_manager.bulk_create(objs, batch_size=batch_size)
-    write_history(model, created, history_type="+", user=user, reason=reason)
-    return created
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        _insert_returning(model, objs, connection)
+        write_history(model, objs, history_type="+", user=user, reason=reason)
+    return objs
 
 
 def update_with_history(model, objs, fields, *, user=None, reason="", batch_size=BATCH) -> None:
@@ -537,14 +577,24 @@ def update_with_history(model, objs, fields, *, user=None, reason="", batch_size
 # ------------------------------------------------------------------ the ledger
 
 def export_problems(org, user):
-    """台账: every current problem owned in the subtree, in template columns; re-imports unchanged."""
-    qs = (Problem.objects.filter(org__path__startswith=org.path, withdrawn=False)
-          .select_related("org").prefetch_related("measures"))
+    """台账: every current problem owned in the subtree, in template columns; re-imports unchanged.
+    Plain tuples, measures fetched per chunk: a city's 30,000 problems need no model instances."""
+    qs = Problem.objects.filter(org__path__startswith=org.path, withdrawn=False)
     if user is not None:
         qs = qs.visible_to(user)
-    for p in qs.order_by("org__path", "number").iterator(chunk_size=2000):
-        yield [p.org.code, p.number, p.category, p.source, p.description, join_measures(p.measures.all()),
-               p.responsible, p.deadline, p.state, p.is_special]
+    problems = list(qs.order_by("org__path", "number").values_list(
+        "pk", "org__code", "number", "category", "source", "description", "responsible", "deadline", "state",
+        "is_special"))
+    for i in range(0, len(problems), CHUNK):
+        chunk = problems[i:i + CHUNK]
+        measures = defaultdict(list)
+        for problem_id, *spec in (Measure.objects.filter(problem_id__in=[p[0] for p in chunk])
+                                  .order_by("problem_id", "position", "id")
+                                  .values_list("problem_id", "text", "owner", "deadline")):
+            measures[problem_id].append(MeasureSpec(*spec))
+        for pk, code, number, category, source, description, responsible, deadline, state, special in chunk:
+            yield [code, number, category, source, description, join_measures(measures[pk]), responsible, deadline,
+                   state, special]
 
 
 register_loader("problems", load=load_problems, export=export_problems)

@@ -67,10 +67,13 @@ def rules_made(orgs, as_of, campaign):
 
 
 def mass_satisfaction(orgs, as_of, campaign):
+    """Ratings of published problems and 办实事 projects alike, counted where the item belongs."""
     out = defaultdict(lambda: Pair(0, 0))
-    items = PublicItem.objects.filter(problem__org__in=[o.pk for o in orgs]).values_list(
-        "problem__org_id", "satisfied", "votes")
-    for org_id, satisfied, votes in items:
+    ids = [o.pk for o in orgs]
+    items = PublicItem.objects.filter(Q(problem__org__in=ids) | Q(project__org__in=ids)).values_list(
+        "problem__org_id", "project__org_id", "satisfied", "votes")
+    for problem_org, project_org, satisfied, votes in items:
+        org_id = problem_org or project_org
         out[org_id] = out[org_id] + Pair(satisfied, votes)
     return dict(out)
 

@@ -147,7 +147,10 @@ class PublicItem(models.Model):
     """A published item the public rates through a link or QR code (群众评)."""
 
     token = models.CharField(max_length=32, unique=True)
+    # Exactly one of the two: a rectified problem, or a 办实事 project.
     problem = models.OneToOneField(Problem, null=True, blank=True, on_delete=models.PROTECT, related_name="publication")
+    project = models.OneToOneField("research.Project", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="publication")
     title = models.CharField("公示标题", max_length=200)
     summary = models.TextField("整改结果")
     active = models.BooleanField(default=True)
@@ -156,10 +159,14 @@ class PublicItem(models.Model):
     satisfied = models.PositiveIntegerField(default=0)  # 满意 + 基本满意, kept by the rating action
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+    scope_path_field = ("problem__org__path", "problem__origin_org__path", "project__org__path")
 
     class Meta:
         verbose_name = verbose_name_plural = "群众评价公示"
+
+    @property
+    def org(self):
+        return self.problem.org if self.problem_id else self.project.org
 
     @property
     def satisfaction(self) -> float | None:
@@ -180,7 +187,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = ("item__problem__org__path", "item__problem__origin_org__path")
+    scope_path_field = ("item__problem__org__path", "item__problem__origin_org__path", "item__project__org__path")
 
     class Meta:
         verbose_name = verbose_name_plural = "群众评价"

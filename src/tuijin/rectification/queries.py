@@ -47,9 +47,10 @@ def satisfaction_list(user, org, campaign):
     """满意清单: published items whose satisfaction meets the campaign's threshold with enough votes."""
     threshold = campaign.satisfaction_threshold if campaign else 0.9
     min_votes = campaign.satisfaction_min_votes if campaign else 10
-    items = (PublicItem.objects.visible_to(user).filter(problem__org__path__startswith=org.path,
-                                                        votes__gte=min_votes)
-             .select_related("problem", "problem__org"))
+    items = (PublicItem.objects.visible_to(user)
+             .filter(Q(problem__org__path__startswith=org.path) | Q(project__org__path__startswith=org.path),
+                     votes__gte=min_votes)
+             .select_related("problem", "problem__org", "project", "project__org"))
     return [i for i in items if i.satisfaction is not None and i.satisfaction >= threshold]
 
 

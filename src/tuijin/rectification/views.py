@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -443,8 +444,10 @@ def satisfied(request, code):
     campaign = current_campaign(org, as_of)
     listed = queries.satisfaction_list(request.user, org, campaign)
     rating = (PublicItem.objects.visible_to(request.user)
-              .filter(problem__org__path__startswith=org.path, active=True)
-              .exclude(pk__in=[i.pk for i in listed]).select_related("problem", "problem__org")
+              .filter(Q(problem__org__path__startswith=org.path) | Q(project__org__path__startswith=org.path),
+                      active=True)
+              .exclude(pk__in=[i.pk for i in listed])
+              .select_related("problem", "problem__org", "project", "project__org")
               .order_by("-published_at"))
     return render(request, "rectification/satisfied.html", {
         "org": org, "campaign": campaign, "listed": listed, "rating": rating[:100],

@@ -24,6 +24,7 @@ from tuijin.core.permissions import can
 from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import export_subtree
 from tuijin.orgs.models import Org, Person
+from tuijin.rectification.models import PublicItem
 from tuijin.orgs.views import _breadcrumb, page_query
 from tuijin.rectification.models import Problem
 
@@ -328,6 +329,7 @@ def project_detail(request, pk):
         "project": project, "org": project.org, "as_of": as_of, "overdue": project.is_overdue(as_of),
         "breadcrumb": _breadcrumb(request.user, project.org), "section": "projects",
         "evidence": project.evidence.select_related("uploaded_by"), "can_manage": manage,
+        "publication": PublicItem.objects.filter(project=project, active=True).first(),
         "status_form": StatusForm(initial={"status": project.status}), "evidence_form": EvidenceForm(),
         "upload_limit_mb": settings.TUIJIN_UPLOAD_MAX_BYTES // 1048576,
         "events": DomainEvent.objects.filter(target_type="research.project", target_id=str(project.pk))
@@ -384,6 +386,11 @@ def project_action(request, pk, name):
             evidence = actions.attach_project_evidence(project, actor=request.user, name=upload.name,
                                                        data=upload.read())
             messages.success(request, f"已上传佐证材料“{evidence.name}”")
+        elif name == "publish":
+            from tuijin.rectification.actions import publish_project
+
+            publish_project(project, actor=request.user, summary=request.POST.get("summary", "").strip())
+            messages.success(request, "已公示，群众可扫码或打开链接评价")
         else:
             raise Http404
     except ActionError as exc:
