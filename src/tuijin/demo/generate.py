@@ -47,6 +47,7 @@ class DemoInfo:
     scale: str
     orgs: int = 0
     people: int = 0
+    problems: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role label, what they see)
     campaign: str = ""
 
@@ -230,6 +231,244 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     return rows
 
 
+# ------------------------------------------------------------------ 检视整改: problem lists
+
+# (category, description, measures) — what branches and units actually write down
+PROBLEM_BANK = [
+    ("理论学习", "理论学习不够系统深入，存在“学用脱节”现象", ["制定支部年度学习计划", "每月开展一次专题研讨"]),
+    ("理论学习", "集体学习以读文件为主，交流研讨不充分", ["改进集体学习方式，增加交流发言环节", "建立学习台账"]),
+    ("理论学习", "青年党员理论学习主动性不强", ["组建青年理论学习小组", "开展读书分享活动"]),
+    ("政治素质", "落实“第一议题”制度不够及时", ["建立“第一议题”学习清单", "会后形成贯彻落实措施"]),
+    ("政治素质", "组织生活会批评与自我批评辣味不足", ["会前开展谈心谈话", "上级党组织派员指导"]),
+    ("能力本领", "运用新技术开展工作的本领不强", ["开展业务能力专题培训", "组织岗位练兵"]),
+    ("能力本领", "应对突发事件的预案不完善", ["修订应急预案", "每季度开展一次应急演练"]),
+    ("担当作为", "遇到难题绕着走，个别事项久拖不决", ["建立难题攻坚清单", "实行领导包案"]),
+    ("担当作为", "推进重点项目办法不多、进度滞后", ["倒排工期挂图作战", "每周调度项目进展"]),
+    ("工作作风", "调研走马观花，解决实际问题不够", ["蹲点调研不少于一周", "形成调研成果转化清单"]),
+    ("工作作风", "会议多、文件多，基层负担较重", ["精简会议文件", "合并同类检查考核"]),
+    ("工作作风", "窗口服务存在推诿扯皮现象", ["推行首问负责制", "公开办事流程和时限"]),
+    ("廉洁自律", "公务用车管理不够规范", ["完善公务用车使用登记制度", "每月公示用车情况"]),
+    ("廉洁自律", "廉政风险点排查不够全面", ["开展廉政风险点再排查", "签订廉政承诺书"]),
+    ("服务群众", "群众反映的停车难问题解决不及时", ["增设临时停车位", "错时开放单位停车场"]),
+    ("服务群众", "党员联系服务群众不够经常", ["落实党员联系户制度", "每月走访联系户一次"]),
+    ("服务群众", "村（社区）便民服务点开放时间不合理", ["调整便民服务点开放时间", "推行预约和延时服务"]),
+    ("其他", "党建档案资料整理不规范", ["按标准重新整理党建档案", "指定专人管理"]),
+]
+BULK_SOURCES = ["集体查"] * 7 + ["个人纠"] * 3 + ["群众评"] * 2 + ["上级查"] * 2 + ["本级督", "下级提"] + ["调研发现"] * 3
+RATING_COMMENTS = ["整改效果明显，点赞", "办事比以前方便多了", "希望长期坚持", "还有改进空间", "解决得很及时", ""]
+# mean problems per org of each kind, by scale: ~30,000 at city, a few hundred at small
+PROBLEM_DENSITY = {"tiny": (1.5, 2), "small": (1.5, 2), "city": (5.0, 3)}
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small but valid one-page PDF (correct xref offsets) standing in for a scanned report."""
+    text = title.encode("ascii", "replace").decode().replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
+    """The bulk of the list, inserted in bulk with history: every state, uneven by unit."""
+    from tuijin.core import files
+    from tuijin.rectification.imports import insert_with_history
+    from tuijin.rectification.models import ACTIVE_STATES, Evidence, Measure, Problem, State
+
+    per_branch, per_unit = PROBLEM_DENSITY[scale]
+    elapsed = max(1, (today - start).days)
+    reports = [files.store(f"整改报告{i + 1}.pdf", demo_pdf(f"Rectification report {i + 1}")) for i in range(8)]
+    plan = files.store("整改方案.pdf", demo_pdf("Special rectification plan"))
+    diligence = {}  # unit path -> how far its problems have got (some units lag behind)
+    problems, measures_of = [], []
+    for org in orgs:
+        if org.pk in skip or org.depth < 2:
+            continue
+        mean = per_branch if org.kind == "党支部" else per_unit
+        n = max(0, round(rng.gauss(mean, mean * 0.5)))
+        unit_path = org.path[:3 * Org.steplen]
+        pace = diligence.setdefault(unit_path, rng.choice([0.3, 0.7, 1.0, 1.0, 1.2, 1.5]))
+        for i in range(n):
+            category, description, texts = rng.choice(PROBLEM_BANK)
+            found_on = start + dt.timedelta(days=rng.randrange(elapsed))
+            deadline = found_on + dt.timedelta(days=rng.choice((30, 45, 60, 90)))
+            r = rng.random() * pace
+            state = (State.OPEN if r < 0.2 else State.IN_PROGRESS if r < 0.55 else State.SUBMITTED if r < 0.65
+                     else State.CLOSED if rng.random() > 0.06 else State.RELAPSED)
+            closed_on = None
+            if state == State.CLOSED:
+                closed_on = min(today, found_on + dt.timedelta(days=rng.randrange(10, 80)))
+            p = Problem(org_id=org.pk, number=f"{found_on.year}-{i + 1:03d}", category=category,
+                        source=rng.choice(BULK_SOURCES), description=description, responsible=_name(rng),
+                        deadline=deadline, is_special=rng.random() < 0.03, state=state, found_on=found_on,
+                        closed_on=closed_on, relapses=1 if state == State.RELAPSED else 0,
+                        withdrawn=state in ACTIVE_STATES and rng.random() < 0.01)
+            if p.withdrawn:
+                p.withdraw_reason = "与本支部其他问题重复，合并整改"
+            problems.append(p)
+            specs = []
+            for k, text in enumerate(rng.sample(texts, rng.choice((1, 2, 2)))):
+                specific = rng.random() > 0.15  # the rest are 措施不具体
+                done = state == State.CLOSED or (state in (State.IN_PROGRESS, State.SUBMITTED) and rng.random() < 0.5)
+                specs.append(dict(text=text, position=k, owner=_name(rng) if specific else "",
+                                  deadline=deadline - dt.timedelta(days=10) if specific else None,
+                                  done=done, done_on=min(today, found_on + dt.timedelta(days=20)) if done else None))
+            measures_of.append(specs)
+    created = insert_with_history(Problem, problems, reason="演示数据")
+    insert_with_history(Measure, [Measure(problem_id=p.pk, **spec) for p, specs in zip(created, measures_of)
+                                  for spec in specs], reason="演示数据")
+    evidence = []
+    for p in created:
+        if p.state in (State.SUBMITTED, State.CLOSED, State.RELAPSED):
+            f = reports[p.pk % len(reports)]
+            evidence.append(Evidence(problem_id=p.pk, name=f.name, content_type=f.content_type, size=f.size,
+                                     sha256=f.sha256, storage_name=f.storage_name))
+            if p.is_special:
+                evidence.append(Evidence(problem_id=p.pk, kind=Evidence.Kind.PLAN, name=plan.name,
+                                         content_type=plan.content_type, size=plan.size, sha256=plan.sha256,
+                                         storage_name=plan.storage_name))
+    Evidence.objects.bulk_create(evidence, batch_size=5000)
+    return len(created)
+
+
+def _showcase_problems(today, start) -> int:
+    """A handful of items made through the real actions, so their events, history and files exist:
+    the reporter's own list, a city hand-down to 东城区, escalations, closings with PDF evidence,
+    relapses, institution rules and published items with public ratings."""
+    from tuijin.orgs.models import RoleGrant, User
+    from tuijin.rectification import actions as r
+    from tuijin.rectification.models import Evidence
+
+    users = {u.username: u for u in User.objects.filter(username__in=["city_office", "county_office",
+                                                                        "branch_reporter"])}
+    city_office, county_office, reporter = users["city_office"], users["county_office"], users["branch_reporter"]
+    branch = RoleGrant.objects.get(user=reporter, role="unit").org
+    county = Org.objects.get(code="XS-C01")
+    units = list(Org.objects.filter(parent=county).order_by("path"))
+    day = lambda n: start + dt.timedelta(days=n)  # noqa: E731
+    made = 0
+
+    def create(actor, org, description, *, found, deadline=None, measures=(), source="集体查", category="其他",
+               **kw):
+        nonlocal made
+        made += 1
+        return r.create_problem(actor=actor, org=org, description=description, source=source, category=category,
+                                found_on=day(found), deadline=deadline, measures=measures, **kw)
+
+    def evidence(actor, problem, name, kind=Evidence.Kind.SUPPORT):
+        pdf = demo_pdf(f"{problem.org.code} {problem.number} {'plan' if kind == Evidence.Kind.PLAN else 'report'}")
+        r.attach_evidence(problem, actor=actor, name=name, data=pdf, kind=kind)
+
+    def close(problem, owner_actor, reviewer, name="整改完成情况报告.pdf", comment="整改到位，同意销号"):
+        evidence(owner_actor, problem, name)
+        r.submit_for_acceptance(problem, actor=owner_actor)
+        return r.close_problem(problem, actor=reviewer, as_of=today - dt.timedelta(days=3), comment=comment)
+
+    # The branch reporter's own list: one in each working state, one vague measure, one overdue.
+    soon = today + dt.timedelta(days=25)
+    p1 = create(reporter, branch, "理论学习不够系统深入，存在“学用脱节”现象", found=5, category="理论学习",
+                deadline=soon, responsible="支部书记", measures=[
+                    {"text": "制定支部学习计划，每月集中学习两次", "owner": "支部书记", "deadline": day(30)},
+                    {"text": "加强学习"}])
+    r.start_rectification(p1, actor=reporter)
+    p2 = create(reporter, branch, "组织生活会批评与自我批评辣味不足", found=8, category="政治素质", deadline=soon,
+                measures=[{"text": "会前逐一开展谈心谈话", "owner": "组织委员", "deadline": day(40)}])
+    evidence(reporter, p2, "谈心谈话记录.pdf")
+    r.submit_for_acceptance(p2, actor=reporter)
+    create(reporter, branch, "党员联系服务群众不够经常，走访记录不全", found=12, category="服务群众",
+           deadline=today - dt.timedelta(days=6), measures=[{"text": "落实党员联系户制度"}])
+    road = create(reporter, branch, "村内主干道破损严重，群众出行不便", found=20, source="群众评",
+                  category="服务群众", deadline=today + dt.timedelta(days=40))
+    r.escalate(road, actor=reporter, to=county, reason="涉及道路改造资金和规划审批，需区里统筹解决")
+
+    # 上级交办 / 同题共答: the city issues one problem to units of 东城区; each gets its own child.
+    parent = r.hand_down(actor=city_office, org=Org.objects.get(code="XS"), targets=units[:5],
+                         description="落实“第一议题”制度不到位，学习贯彻习近平总书记重要讲话精神跟进不及时",
+                         deadline=today + dt.timedelta(days=15), found_on=day(10), category="政治素质",
+                         measures=[{"text": "建立“第一议题”学习台账", "owner": "办公室主任", "deadline": day(60)}])
+    made += 1 + min(5, len(units))
+    children = list(parent.children.order_by("org__path"))
+    close(children[0], county_office, county_office)
+    if len(children) > 1:
+        evidence(county_office, children[1], "第一议题学习记录.pdf")
+        r.submit_for_acceptance(children[1], actor=county_office)
+    if len(children) > 2:
+        r.start_rectification(children[2], actor=county_office)
+
+    # Escalated from a branch of another county to that county.
+    other = Org.objects.get(code="XS-C02")
+    far_branch = Org.objects.filter(path__startswith=other.path, kind="党支部").order_by("path").first()
+    school = create(city_office, far_branch, "学校周边上下学时段交通拥堵，存在安全隐患", found=15, source="调研发现",
+                    category="服务群众", deadline=today + dt.timedelta(days=30))
+    r.escalate(school, actor=city_office, to=other, reason="需交警、教育等部门协同解决")
+
+    # Closed with PDF evidence in 东城区; some published for the public to rate.
+    closed = []
+    for k, (category, description, texts) in enumerate(PROBLEM_BANK[9:15]):
+        unit = units[k % len(units)]
+        problem = create(county_office, unit, description, found=3 + k, category=category,
+                         source="群众评" if k % 2 else "集体查", deadline=day(60), responsible="分管领导",
+                         measures=[{"text": t, "owner": "分管领导", "deadline": day(50)} for t in texts])
+        closed.append(close(problem, county_office, county_office))
+    special = create(county_office, units[0], "基层减负专项整治：督查检查考核过多过频", found=4, category="工作作风",
+                     source="上级交办", is_special=True, deadline=day(70),
+                     measures=[{"text": "清理规范督查检查考核事项", "owner": "区委办", "deadline": day(60)}])
+    evidence(county_office, special, "专项整治方案.pdf", kind=Evidence.Kind.PLAN)
+    closed.append(close(special, county_office, city_office))
+
+    # Relapses (已反弹): one stays reopened, one is being rectified again.
+    for k, problem in enumerate(closed[:2]):
+        r.reopen_problem(problem, actor=city_office, reason="群众反映问题再次出现" if k == 0 else "回访发现整改不彻底")
+        if k == 1:
+            r.start_rectification(problem, actor=county_office)
+
+    # 群众评: one item meets the threshold (11 of 12 satisfied), one does not (8 of 12), one lacks votes.
+    for problem, votes in zip(closed[2:5], ([("满意", 9), ("基本满意", 2), ("不满意", 1)],
+                                             [("满意", 5), ("基本满意", 3), ("不满意", 4)],
+                                             [("满意", 5)])):
+        item = r.publish(problem, actor=county_office, summary="已按整改措施全部落实到位，欢迎群众评议")
+        n = 0
+        for choice, count in votes:
+            for _ in range(count):
+                n += 1
+                r.rate(item, choice=choice, comment=RATING_COMMENTS[n % len(RATING_COMMENTS)],
+                       device=f"demo-device-{item.pk}-{n}", ip=f"198.51.{item.pk % 250}.{n}")
+
+    # 建章立制, linked to the problems they close off.
+    for title, doc, linked in [("机关干部作风建设十条规定", "东发〔2026〕12号", closed[2:4]),
+                               ("“第一议题”学习制度", "东发〔2026〕15号", [children[0]]),
+                               ("基层减负若干措施", "东办发〔2026〕8号", [special])]:
+        r.create_institution_rule(actor=county_office, org=county, title=title, doc_number=doc,
+                                  issued_on=today - dt.timedelta(days=2), problems=linked)
+
+    # 动态更新: one taken off the list with its reason.
+    dup = create(county_office, units[1 % len(units)], "会议多、文件多，基层负担较重", found=30, category="工作作风")
+    r.withdraw_problem(dup, actor=county_office, reason="与区委交办的基层减负专项整治问题重复，合并整改")
+    return made
+
+
+def build_problems(orgs, today, rng, scale) -> int:
+    """检视整改 for the demo city: bulk rows for volume, real actions for the showcase items."""
+    from tuijin.orgs.models import RoleGrant
+
+    start = today - dt.timedelta(days=round(0.6 * CAMPAIGN_DAYS) - 1)
+    reporter_branch = RoleGrant.objects.filter(user__username="branch_reporter", role="unit").values_list(
+        "org_id", flat=True)
+    n = _bulk_problems(orgs, today, rng, scale, start, skip=set(reporter_branch))
+    return n + _showcase_problems(today, start)
+
+
 def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoInfo:
     if scale not in SCALES:
         raise ValueError(f"未知的规模 {scale}（可用：{'、'.join(SCALES)}）")
@@ -241,6 +480,7 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         info.people = build_people(orgs, scale, rng)
         info.accounts = create_accounts(notable)
         info.campaign = load_campaign(campaign_text(today), actor=None).name
+        info.problems = build_problems(orgs, today, rng, scale)
         events.record(None, "demo.generate", ("demo", scale), org=notable["city"],
-                      summary=f"生成演示数据（{scale}）：{info.orgs} 个组织，{info.people} 人")
+                      summary=f"生成演示数据（{scale}）：{info.orgs} 个组织，{info.people} 人，{info.problems} 个问题")
     return info

@@ -1,0 +1,95 @@
+import datetime as dt
+import io
+import json
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from tuijin.demo.generate import SCALES
+
+
+class Command(BaseCommand):
+    help = (
+        "性能基准：tuijin bench [--scale city|small] [--out FILE.json] [--runs N]。"
+        "未设置 DATABASE_URL 时，使用单独的 SQLite 库 var/bench-<规模>.sqlite3（附件存于 var/bench-<规模>-media/），"
+        "库中没有数据时先生成该规模的演示城市（同 tuijin demo），不动日常使用的数据库；"
+        "设置了 DATABASE_URL 时直接在该库上测（如 PostgreSQL）。导入在事务中进行并回滚，其余场景只读。"
+        "输出 JSON：{scale, database, generated_at, scenarios: {名称: {median_ms, p95_ms, runs}}}，并打印表格。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", default="city", choices=list(SCALES))
+        parser.add_argument("--out", help="结果 JSON 文件（默认 bench-<规模>.json）")
+        parser.add_argument("--runs", type=int, help="每个场景运行次数（默认：导入 5 次，页面和接口 20 次）")
+        parser.add_argument("--rows", type=int, default=10000, help="导入场景的问题行数（默认 10000）")
+
+    def handle(self, scale, out, runs, rows, **options):
+        from tuijin.bench.scenarios import SCENARIOS, Outcome
+
+        own = not os.environ.get("DATABASE_URL")
+        database = self._use_bench_database(scale) if own else self._describe(connections["default"])
+        settings.DEBUG = False  # measure what production runs: no query log, no debug pages
+        if own or not self._has_data():
+            # As `tuijin demo`: migrate, then generate the city (and its figures) if the database is empty.
+            # A database named by DATABASE_URL that already holds data is measured as it is.
+            call_command("demo", "--scale", scale, "--no-server", stdout=io.StringIO())
+
+        results = {}
+        for scenario in SCENARIOS:
+            self.stdout.write(f"… {scenario.label}")
+            self.stdout.flush()
+            try:
+                outcome = scenario.run(runs or scenario.default_runs, {"rows": rows})
+            except Exception as exc:  # one broken page must not hide the other figures
+                outcome = Outcome(skipped=f"failed: {type(exc).__name__}: {exc}"[:300])
+            results[scenario.name] = outcome.summary()
+
+        report = {"scale": scale, "database": database,
+                  "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+                  "python": sys.version.split()[0], "import_rows": rows, "scenarios": results}
+        path = out or f"bench-{scale}.json"
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, ensure_ascii=False, indent=2)
+        self._table(report, path)
+
+    def _use_bench_database(self, scale) -> str:
+        """Point the default connection at var/bench-<scale>.sqlite3 (used when DATABASE_URL is not set).
+
+        Settings read DATABASE_URL once at start-up; switching the connection's NAME here, before
+        any query of this command, is all it takes, and keeps the bench data apart from the demo's."""
+        conn = connections["default"]
+        conn.close()
+        conn.settings_dict["NAME"] = str(settings.VAR_DIR / f"bench-{scale}.sqlite3")
+        settings.MEDIA_ROOT = settings.VAR_DIR / f"bench-{scale}-media"
+        return self._describe(conn)
+
+    @staticmethod
+    def _describe(conn) -> str:
+        return f"{conn.vendor}: {conn.settings_dict['NAME']}"
+
+    @staticmethod
+    def _has_data() -> bool:
+        from django.db.utils import DatabaseError
+
+        from tuijin.orgs.models import Org
+
+        try:
+            return Org.objects.exists()
+        except DatabaseError:  # not migrated yet
+            return False
+
+    def _table(self, report, path):
+        self.stdout.write("")
+        self.stdout.write(f"规模 {report['scale']}，数据库 {report['database']}")
+        self.stdout.write(f"{'场景':<28}{'中位数 ms':>12}{'p95 ms':>12}{'CPU 中位数 ms':>16}{'次数':>6}")
+        for name, r in report["scenarios"].items():
+            if r.get("skipped"):
+                self.stdout.write(f"{name:<28}  skipped: {r['skipped']}")
+            else:
+                self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}"
+                                  f"{r['runs']:>6}")
+        self.stdout.write(f"结果已写入 {path}")
