@@ -69,3 +69,50 @@ def add_chapter(item: ReadingItem, *, actor, code: str, title: str) -> Chapter:
         events.record(actor, "chapter.create", chapter, org=item.campaign.root,
                       summary=f"书目《{item.title}》新增篇目 {code} {title}")
         return chapter
+
+
+# ------------------------------------------------------------------ editing the reading list in the app
+# Codes are what imports and exports use, so they are set once and never renamed; titles may change.
+
+def add_reading_item(campaign: Campaign, *, actor, code: str, title: str) -> ReadingItem:
+    with transaction.atomic():
+        require(actor, "campaign.manage", campaign.root)
+        code, title = (code or "").strip(), (title or "").strip()
+        if not code:
+            raise ActionError("书目编码不能为空", field="code")
+        if not title:
+            raise ActionError("书目名称不能为空", field="title")
+        if campaign.reading.filter(code=code).exists():
+            raise ActionError(f"书目编码“{code}”已存在", field="code")
+        item = ReadingItem.objects.create(campaign=campaign, code=code, title=title,
+                                          position=campaign.reading.count())
+        events.record(actor, "reading.create", item, org=campaign.root, summary=f"新增指定书目 {code}《{title}》")
+        return item
+
+
+def rename_reading_item(item: ReadingItem, *, actor, title: str) -> ReadingItem:
+    with transaction.atomic():
+        require(actor, "campaign.manage", item.campaign.root)
+        title = (title or "").strip()
+        if not title:
+            raise ActionError("书目名称不能为空", field="title")
+        before = item.title
+        item.title = title
+        item.save(update_fields=["title"])
+        events.record(actor, "reading.rename", item, org=item.campaign.root,
+                      summary=f"书目 {item.code} 改名为《{title}》", before={"title": before}, after={"title": title})
+        return item
+
+
+def rename_chapter(chapter: Chapter, *, actor, title: str) -> Chapter:
+    with transaction.atomic():
+        require(actor, "campaign.manage", chapter.item.campaign.root)
+        title = (title or "").strip()
+        if not title:
+            raise ActionError("篇目名称不能为空", field="title")
+        before = chapter.title
+        chapter.title = title
+        chapter.save(update_fields=["title"])
+        events.record(actor, "chapter.rename", chapter, org=chapter.item.campaign.root,
+                      summary=f"篇目 {chapter.code} 改名为“{title}”", before={"title": before}, after={"title": title})
+        return chapter

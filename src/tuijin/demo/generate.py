@@ -216,6 +216,9 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
 
     def grant(username, role, label, sees, person=None, **kw):
         user = _account(username, person)
+        if person is None:  # the greeting and the event log show this name, not the login
+            user.first_name = label
+            user.save(update_fields=["first_name"])
         org_actions.grant_role(actor=None, user=user, role=role, **kw)
         rows.append((username, label, sees))
 
@@ -479,8 +482,15 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         info.orgs = len(orgs)
         info.people = build_people(orgs, scale, rng)
         info.accounts = create_accounts(notable)
-        info.campaign = load_campaign(campaign_text(today), actor=None).name
+        campaign = load_campaign(campaign_text(today), actor=None)
+        info.campaign = campaign.name
         info.problems = build_problems(orgs, today, rng, scale)
+        # Module demo data lives beside each module's generator (they import names from here).
+        from .research import build_research
+        from .study import build_study
+
+        build_research(orgs, campaign, today, rng, scale)
+        build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
         events.record(None, "demo.generate", ("demo", scale), org=notable["city"],
                       summary=f"生成演示数据（{scale}）：{info.orgs} 个组织，{info.people} 人，{info.problems} 个问题")
     return info

@@ -1,0 +1,400 @@
+"""Importing and exporting study records (templates `study-sessions` and `self-study` of SPEC §4.2).
+
+Natural keys make a re-import match instead of duplicate: a session is (组织编码, 日期, 学习形式, 主题),
+a self-study log is (人员编号, 日期, 篇目编码). A matched row updates what its columns say (a column
+left out of the sheet changes nothing); a row equal to what is stored is counted as unchanged.
+
+Every row is checked first — cells, the org or person, the chapters against the reading list of
+the campaign the org takes part in, every attendee number against the org — and only a wholly
+valid sheet is written, in bulk with history rows, in one transaction recorded as one event.
+The derived chapter coverage of every person touched is rebuilt in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from tuijin.campaigns.models import Campaign, Chapter
+from tuijin.core import events
+from tuijin.core.calendar import today
+from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_decimal, parse_int, split_list
+from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.orgs.imports import _allowed, _chunks, _code, _fetch, _not_found, _text
+from tuijin.orgs.imports import _choice as _choice_cell
+from tuijin.orgs.models import Org, Person
+
+from .actions import (date_problem, headcount_problem, hours_problem, minutes_problem, refresh_coverage,
+                      speaker_problem, touch_orgs_of)
+from .models import FORMS, SPEAKER_CATEGORIES, Attendance, SelfStudy, SessionChapter, StudySession
+
+BATCH = 2000
+# model field -> template column, for the plain fields a session row may change
+SESSION_COLUMNS = {"speaker": "主讲人", "speaker_affiliation": "主讲人单位", "speaker_category": "主讲人类别",
+                   "headcount": "参加人数", "hours": "时长（小时）"}
+CHAPTERS, ATTENDEES = "学习篇目", "参加人员编号"
+
+
+# ------------------------------------------------------------------ cells
+
+def _date(row, column, errors, as_of):
+    if clean_text(row.get(column)) is None:
+        errors.add(row.number, column, "不能为空")
+        return None
+    try:
+        value = parse_date(row.get(column))
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+    if message := date_problem(value, as_of):
+        errors.add(row.number, column, message)
+        return None
+    return value
+
+
+def _int(row, column, errors, **bounds):
+    if clean_text(row.get(column)) is None:
+        return None
+    try:
+        return parse_int(row.get(column), **bounds)
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+
+
+def _hours(row, errors):
+    column = "时长（小时）"
+    if clean_text(row.get(column)) is None:
+        return None
+    try:
+        value = parse_decimal(row.get(column))
+    except ValueError as exc:
+        errors.add(row.number, column, str(exc))
+        return None
+    if message := hours_problem(value):
+        errors.add(row.number, column, message)
+        return None
+    return value
+
+
+def _list(row, column) -> list[str]:
+    return list(dict.fromkeys(clean_text(v) for v in split_list(row.get(column))))
+
+
+# ------------------------------------------------------------------ the reading list of each org
+
+class ReadingLists:
+    """Chapter codes valid for an org on a date: those of the campaign covering it (the latest started
+    by that date, as campaigns.actions.current_campaign chooses), loaded once per import."""
+
+    def __init__(self):
+        self.campaigns = list(Campaign.objects.select_related("root").order_by("-start"))
+        self.chapters: dict[int, dict[str, Chapter]] = defaultdict(dict)
+        for chapter in Chapter.objects.select_related("item__campaign__root"):
+            self.chapters[chapter.item.campaign_id][chapter.code] = chapter
+
+    def campaign(self, org: Org, date: dt.date):
+        covering = [c for c in self.campaigns if org.path.startswith(c.root.path)]
+        started = [c for c in covering if c.start <= date]
+        return (started or covering or [None])[0]
+
+    def lookup(self, org: Org, date: dt.date, code: str) -> Chapter | None:
+        campaign = self.campaign(org, date)
+        return self.chapters[campaign.pk].get(code) if campaign else None
+
+
+def _chapter_error(code, org):
+    return f"篇目编码“{code}”不在{org.name}所参加主题教育的指定书目中"
+
+
+# ------------------------------------------------------------------ study sessions
+
+def _session_rows(sheet, errors, as_of):
+    rows, first_row = {}, {}
+    for row in sheet.rows:
+        code = _code(row, "组织编码", errors)
+        date = _date(row, "日期", errors, as_of)
+        form = _choice_cell(row, "学习形式", FORMS, errors, required=True)
+        topic = _text(row, "主题", errors, required=True, max_length=200)
+        data = {
+            "speaker": _text(row, "主讲人", errors, max_length=60),
+            "speaker_affiliation": _text(row, "主讲人单位", errors, max_length=120),
+            "speaker_category": _choice_cell(row, "主讲人类别", SPEAKER_CATEGORIES, errors),
+            "chapters": _list(row, CHAPTERS),
+            "attendees": _list(row, ATTENDEES),
+            "headcount": _int(row, "参加人数", errors, min=0),
+            "hours": _hours(row, errors),
+            "row": row.number,
+        }
+        if message := speaker_problem(data["speaker_category"], data["speaker"]):
+            errors.add(row.number, "主讲人", message)
+        if not (code and date and form and topic):
+            continue
+        key = (code, date, form, topic)
+        if key in first_row:
+            errors.add(row.number, "主题", f"与第{first_row[key]}行是同一次学习（组织、日期、学习形式、主题都相同）")
+            continue
+        first_row[key] = row.number
+        rows[key] = data
+    return rows
+
+
+def _stored_sessions(org_ids):
+    """{(org id, date, form, topic): session} of the current sessions of these orgs, with their links."""
+    found = {}
+    for chunk in _chunks(org_ids):
+        for s in StudySession.objects.current().filter(org_id__in=chunk):
+            found[(s.org_id, s.date, s.form, s.topic)] = s
+    chapters, attendees = defaultdict(set), defaultdict(set)
+    ids = [s.pk for s in found.values()]
+    for chunk in _chunks(ids):
+        for s, c in SessionChapter.objects.filter(session_id__in=chunk).values_list("session_id", "chapter_id"):
+            chapters[s].add(c)
+        for s, p in Attendance.objects.filter(session_id__in=chunk).values_list("session_id", "person_id"):
+            attendees[s].add(p)
+    return found, chapters, attendees
+
+
+def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
+    as_of = today()
+    errors = RowErrors()
+    rows = _session_rows(sheet, errors, as_of)
+    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
+                  {key[0] for key in rows})
+    may = _allowed(actor, "records.manage")
+    for key, d in list(rows.items()):
+        org = orgs.get(key[0])
+        if org is None:
+            errors.add(d["row"], "组织编码", _not_found(key[0], actor, "，请先导入组织"))
+        elif not org.active:
+            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，请填写现在的组织")
+        elif not may(org):
+            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的学习记录")
+        else:
+            continue
+        del rows[key]
+
+    reading = ReadingLists()
+    stored, stored_chapters, stored_attendees = _stored_sessions({o.pk for o in orgs.values()})
+    people = _fetch(Person.objects.select_related("org"), "number", {n for d in rows.values() for n in d["attendees"]})
+    for (code, date, form, topic), d in rows.items():
+        org = orgs[code]
+        session = stored.get((org.pk, date, form, topic))
+        chapter_ids = []
+        for c in d["chapters"]:
+            chapter = reading.lookup(org, date, c)
+            if chapter is None:
+                errors.add(d["row"], CHAPTERS, _chapter_error(c, org))
+            else:
+                chapter_ids.append(chapter.pk)
+        already = stored_attendees.get(session.pk, set()) if session else set()
+        person_ids = []
+        for number in d["attendees"]:
+            person = people.get(number)
+            # An attendee already recorded stays acceptable after moving to another org, so an
+            # export re-imports unchanged.
+            if person is not None and person.pk in already:
+                person_ids.append(person.pk)
+            elif person is None or not person.org.path.startswith(org.path):
+                errors.add(d["row"], ATTENDEES, f"人员编号“{number}”在{org.name}（含下级组织）中不存在")
+            elif not person.active:
+                errors.add(d["row"], ATTENDEES, f"人员编号“{number}”（{person.name}）已停用")
+            else:
+                person_ids.append(person.pk)
+        d["chapter_ids"], d["person_ids"], d["org"], d["session"] = set(chapter_ids), set(person_ids), org, session
+
+    fields = [f for f, column in SESSION_COLUMNS.items() if column in sheet.columns]
+    has_chapters, has_attendees = CHAPTERS in sheet.columns, ATTENDEES in sheet.columns
+    result = ImportResult()
+    creates, updates, relinks = [], [], []
+    for (code, date, form, topic), d in rows.items():
+        session = d["session"]
+        if session is None:
+            if message := headcount_problem(d["headcount"], len(d["attendees"])):
+                errors.add(d["row"], "参加人数", message)
+            creates.append((StudySession(org=d["org"], date=date, form=form, topic=topic,
+                                         **{f: d[f] for f in SESSION_COLUMNS}), d))
+            continue
+        changed = [f for f in fields if getattr(session, f) != d[f]]
+        chapters_change = has_chapters and d["chapter_ids"] != stored_chapters.get(session.pk, set())
+        attendees_change = has_attendees and d["person_ids"] != stored_attendees.get(session.pk, set())
+        if not (changed or chapters_change or attendees_change):
+            result.unchanged += 1
+            continue
+        listed = len(d["attendees"]) if has_attendees else len(stored_attendees.get(session.pk, ()))
+        headcount = d["headcount"] if "headcount" in fields else session.headcount
+        if message := headcount_problem(headcount, listed):
+            errors.add(d["row"], "参加人数", message)
+        for f in changed:
+            setattr(session, f, d[f])
+        session.version += 1
+        updates.append(session)
+        relinks.append((session, d["chapter_ids"] if chapters_change else None,
+                        d["person_ids"] if attendees_change else None))
+    if errors:
+        raise ImportFailed(errors.messages)
+    result.created, result.updated = len(creates), len(updates)
+    if dry_run:
+        return result
+
+    user = actor if getattr(actor, "pk", None) else None
+    history = dict(default_user=user, default_change_reason="导入")
+    with transaction.atomic():
+        created = bulk_create_with_history([s for s, _ in creates], StudySession, batch_size=BATCH, **history)
+        links, attendance, touched = [], [], set()
+        for session, (_, d) in zip(created, creates):
+            links += [SessionChapter(session_id=session.pk, chapter_id=c) for c in d["chapter_ids"]]
+            attendance += [Attendance(session_id=session.pk, person_id=p) for p in d["person_ids"]]
+            touched |= d["person_ids"]
+        bulk_update_with_history(updates, StudySession, fields + ["version"], batch_size=BATCH, **history)
+        for session, chapter_ids, person_ids in relinks:
+            if chapter_ids is not None:
+                old = stored_chapters.get(session.pk, set())
+                SessionChapter.objects.filter(session=session, chapter_id__in=old - chapter_ids).delete()
+                links += [SessionChapter(session_id=session.pk, chapter_id=c) for c in chapter_ids - old]
+            if person_ids is not None:
+                old = stored_attendees.get(session.pk, set())
+                for chunk in _chunks(old - person_ids):
+                    Attendance.objects.filter(session=session, person_id__in=chunk).delete()
+                attendance += [Attendance(session_id=session.pk, person_id=p) for p in person_ids - old]
+                touched |= old | person_ids
+            elif chapter_ids is not None:
+                touched |= stored_attendees.get(session.pk, set())
+        SessionChapter.objects.bulk_create(links, batch_size=5000)
+        Attendance.objects.bulk_create(attendance, batch_size=5000)
+        refresh_coverage(touched)
+        events.record(actor, "import.study_sessions", ("imports", "study-sessions"),
+                      summary=f"导入集体学习：{result.summary()}",
+                      after={"created": [f"{s.org.code} {s.date} {s.form} {s.topic}" for s, _ in creates][:200],
+                             "updated": [s.pk for s in updates][:200], "attendance": len(attendance)})
+        updated = {s.pk for s in updates}
+        session_orgs = {d["org"].pk: d["org"] for _, d in creates}
+        session_orgs.update({d["org"].pk: d["org"] for d in rows.values() if d["session"] and d["session"].pk in updated})
+        events.touched(list(session_orgs.values()))
+        touch_orgs_of(touched)
+    return result
+
+
+def export_sessions(org, user):
+    """Current sessions held in the subtree, in template columns; re-imports unchanged."""
+    qs = StudySession.objects.current().filter(org__path__startswith=org.path)
+    if user is not None:
+        qs = qs.visible_to(user)
+    ids = list(qs.order_by("org__path", "date", "id").values_list("pk", flat=True))
+    for chunk in _chunks(ids):
+        sessions = StudySession.objects.filter(pk__in=chunk).select_related("org").in_bulk()
+        chapters, attendees = defaultdict(list), defaultdict(list)
+        for s, code in (SessionChapter.objects.filter(session_id__in=chunk)
+                        .order_by("chapter__item__position", "chapter__position").values_list("session_id", "chapter__code")):
+            chapters[s].append(code)
+        for s, number in (Attendance.objects.filter(session_id__in=chunk).order_by("person__number")
+                          .values_list("session_id", "person__number")):
+            attendees[s].append(number)
+        for pk in chunk:
+            s = sessions[pk]
+            yield [s.org.code, s.date, s.form, s.topic, s.speaker, s.speaker_affiliation, s.speaker_category,
+                   chapters[pk], attendees[pk], s.headcount, s.hours]
+
+
+# ------------------------------------------------------------------ self-study
+
+SELF_COLUMNS = {"minutes": "时长（分钟）", "reflection": "学习心得"}
+
+
+def _self_rows(sheet, errors, as_of):
+    rows, first_row = {}, {}
+    for row in sheet.rows:
+        number = _code(row, "人员编号", errors)
+        date = _date(row, "日期", errors, as_of)
+        chapter = _code(row, "篇目编码", errors)
+        minutes = _int(row, "时长（分钟）", errors)
+        if minutes is not None and (message := minutes_problem(minutes)):
+            errors.add(row.number, "时长（分钟）", message)
+        data = {"minutes": minutes, "reflection": _text(row, "学习心得", errors, max_length=2000), "row": row.number}
+        if not (number and date and chapter):
+            continue
+        key = (number, date, chapter)
+        if key in first_row:
+            errors.add(row.number, "篇目编码", f"与第{first_row[key]}行重复（同一人同一天同一篇目）")
+            continue
+        first_row[key] = row.number
+        rows[key] = data
+    return rows
+
+
+def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
+    as_of = today()
+    errors = RowErrors()
+    rows = _self_rows(sheet, errors, as_of)
+    visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
+    people = _fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    may = _allowed(actor, "records.manage")
+    reading = ReadingLists()
+    for (number, date, code), d in list(rows.items()):
+        person = people.get(number)
+        if person is None:
+            reason = f"人员编号“{number}”不存在" + ("，或不在您的管理范围内" if actor is not None else "，请先导入人员")
+            errors.add(d["row"], "人员编号", reason)
+        elif not person.active:
+            errors.add(d["row"], "人员编号", f"人员编号“{number}”（{person.name}）已停用")
+        elif not (actor is None or actor.person_id == person.pk or may(person.org)):
+            errors.add(d["row"], "人员编号", f"无权维护“{person.name}”的自学记录")
+        elif (chapter := reading.lookup(person.org, date, code)) is None:
+            errors.add(d["row"], "篇目编码", _chapter_error(code, person.org))
+        else:
+            d["person"], d["chapter"] = person, chapter
+            continue
+        del rows[(number, date, code)]
+
+    stored = {}
+    for chunk in _chunks({d["person"].pk for d in rows.values()}):
+        for log in SelfStudy.objects.current().filter(person_id__in=chunk):
+            stored[(log.person_id, log.date, log.chapter_id)] = log
+    fields = [f for f, column in SELF_COLUMNS.items() if column in sheet.columns]
+    result = ImportResult()
+    creates, updates = [], []
+    for (number, date, code), d in rows.items():
+        log = stored.get((d["person"].pk, date, d["chapter"].pk))
+        if log is None:
+            creates.append(SelfStudy(person=d["person"], date=date, chapter=d["chapter"],
+                                     minutes=d["minutes"], reflection=d["reflection"]))
+            continue
+        changed = [f for f in fields if getattr(log, f) != d[f]]
+        if not changed:
+            result.unchanged += 1
+            continue
+        for f in changed:
+            setattr(log, f, d[f])
+        updates.append(log)
+    if errors:
+        raise ImportFailed(errors.messages)
+    result.created, result.updated = len(creates), len(updates)
+    if dry_run:
+        return result
+    user = actor if getattr(actor, "pk", None) else None
+    history = dict(default_user=user, default_change_reason="导入")
+    with transaction.atomic():
+        bulk_create_with_history(creates, SelfStudy, batch_size=BATCH, **history)
+        bulk_update_with_history(updates, SelfStudy, fields, batch_size=BATCH, **history)
+        refresh_coverage({log.person_id for log in creates})
+        events.record(actor, "import.self_study", ("imports", "self-study"), summary=f"导入个人自学：{result.summary()}",
+                      after={"created": [f"{log.person.number} {log.date} {log.chapter.code}" for log in creates][:200],
+                             "updated": [log.pk for log in updates][:200]})
+        touch_orgs_of({log.person_id for log in creates})
+    return result
+
+
+def export_self_study(org, user):
+    qs = SelfStudy.objects.current().filter(person__org__path__startswith=org.path)
+    if user is not None:
+        qs = qs.visible_to(user)
+    rows = (qs.order_by("person__org__path", "person__number", "date", "chapter__code")
+            .values_list("person__number", "date", "chapter__code", "minutes", "reflection"))
+    for number, date, code, minutes, reflection in rows.iterator(chunk_size=5000):
+        yield [number, date, code, minutes, reflection]
+
+
+register_loader("study-sessions", load=load_sessions, export=export_sessions)
+register_loader("self-study", load=load_self_study, export=export_self_study)
