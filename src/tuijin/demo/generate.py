@@ -491,6 +491,9 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
 
         build_research(orgs, campaign, today, rng, scale)
         build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
+        from tuijin.rectification.models import Problem
+
+        info.problems = Problem.objects.count()  # research findings turned into problems count too
         events.record(None, "demo.generate", ("demo", scale), org=notable["city"],
                       summary=f"生成演示数据（{scale}）：{info.orgs} 个组织，{info.people} 人，{info.problems} 个问题")
     return info
