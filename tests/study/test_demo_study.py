@@ -19,20 +19,31 @@ TODAY = dt.date(2026, 11, 27)
 
 @pytest.fixture
 def demo(db, settings):
+    """generate() builds the study records with build_study (src/tuijin/demo/generate.py)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     generate("tiny", today=TODAY)
-    campaign = Campaign.objects.get()
-    counts = build_study(list(Org.objects.all()), Person.objects.all(), campaign, TODAY, random.Random(7), "tiny")
-    return campaign, counts
+    return Campaign.objects.get()
 
 
 def test_the_demo_writes_sessions_attendance_and_self_study(demo):
-    campaign, counts = demo
-    assert counts["sessions"] == StudySession.objects.count() > 0
-    assert counts["attendance"] == Attendance.objects.count() > counts["sessions"]
-    assert counts["self_study"] == SelfStudy.objects.count() > 0
+    campaign = demo
+    sessions, attendance, logs = StudySession.objects.count(), Attendance.objects.count(), SelfStudy.objects.count()
+    assert 0 < sessions < attendance and logs > 0
     dates = list(StudySession.objects.values_list("date", flat=True)) + list(SelfStudy.objects.values_list("date", flat=True))
     assert campaign.start <= min(dates) and max(dates) <= TODAY
+
+
+def test_build_study_returns_what_it_wrote(world):
+    from tuijin.campaigns.actions import load_campaign
+
+    from .conftest import CAMPAIGN
+
+    campaign = load_campaign(CAMPAIGN, actor=None)
+    counts = build_study(list(Org.objects.all()), Person.objects.all(), campaign, TODAY, random.Random(1), "tiny")
+    assert counts["sessions"] == StudySession.objects.count() > 0
+    assert counts["attendance"] == Attendance.objects.count()
+    assert counts["self_study"] == SelfStudy.objects.count()
+    assert counts["coverage"] == Coverage.objects.count()
 
 
 def test_demo_coverage_is_what_the_actions_would_derive(demo):
@@ -49,7 +60,7 @@ def test_attendees_belong_to_the_org_that_held_the_session(demo):
 
 
 def test_the_demo_is_uneven_in_every_way_the_speech_names(demo):
-    campaign, _ = demo
+    campaign = demo
     city = Org.objects.get(code="XS")
     orgs = list(Org.objects.filter(active=True))
     unbalanced = queries.unbalanced_orgs(city, campaign, TODAY)
@@ -67,7 +78,7 @@ def test_the_demo_is_uneven_in_every_way_the_speech_names(demo):
 
 
 def test_the_demo_member_has_a_study_record_to_look_at(demo):
-    campaign, _ = demo
+    campaign = demo
     person = User.objects.get(username="member").person
     progress = queries.person_progress(person, campaign, TODAY)
     assert progress.total == 11 and progress.covered > 0

@@ -2,7 +2,6 @@
 every error named by row and column, nothing written unless all is valid, re-imports never duplicate,
 and an export imports back unchanged. Sheets have two title rows, so data starts on Excel row 4."""
 import datetime as dt
-import io
 
 import pytest
 
@@ -231,3 +230,16 @@ def test_the_command_line_exits_2_listing_errors_and_exports_a_subtree(scenario,
     assert code == 0 and out[-1] == "导入完成：新增 0 条，更新 0 条，未变 4 条"
     code, out, err = run("export", "self-study", "--org", "XS-A", "--out", str(tmp_path / "self.xlsx"))
     assert code == 0 and out == [f"已导出 6 行到 {tmp_path / 'self.xlsx'}"]
+
+
+def test_the_upload_page_imports_self_study_for_a_clerk(client, world, campaign, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = self_sheet(tmp_path / "自学登记.xlsx", [["A1A3", "2026-10-03", "R1-01", "", "读了第一部分"],
+                                                 ["A1B1", "2026-10-03", "R1-01", "", ""]])
+    client.force_login(world.branch_reporter)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = client.post("/imports/", {"kind": "self-study",
+                                         "file": SimpleUploadedFile("自学登记.xlsx", path.read_bytes(), xlsx)})
+    page = response.content.decode()
+    assert "第5行 人员编号: 人员编号“A1B1”不存在，或不在您的管理范围内" in page and not SelfStudy.objects.exists()

@@ -6,7 +6,6 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import make_user
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.orgs.actions import issue_api_token
 from tuijin.study.models import SelfStudy, SessionEvidence, StudySession

@@ -74,10 +74,11 @@ def test_an_office_records_for_an_org_below_it(world, campaign, ch):
     ({"speaker_category": "党校专家"}, "speaker", "请填写主讲人"),
     ({"headcount": 1}, "headcount", "参加人数（1）少于列出的参加人员（2 人）"),
     ({"attendees": [], "headcount": None}, "headcount", "请填写参加人员或参加人数"),
+    ({"attendees": [], "headcount": -3}, "headcount", "参加人数不能为负数"),
     ({"hours": Decimal("30")}, "hours", "时长应在 0 到 24 小时之间"),
     ({"form": "座谈会"}, "form", "学习形式应为以下之一"),
     ({"topic": "  "}, "topic", "主题不能为空"),
-], ids=["future", "expert-without-name", "headcount-below-list", "nobody", "hours", "form", "topic"])
+], ids=["future", "expert-without-name", "headcount-below-list", "nobody", "negative", "hours", "form", "topic"])
 def test_a_bad_session_is_refused_naming_the_field(world, campaign, ch, overrides, field, message):
     with pytest.raises(ActionError) as refused:
         session(world, ch, **overrides)

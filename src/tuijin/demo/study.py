@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tuijin.core import events
+from tuijin.demo.generate import _name
 from tuijin.study.models import Attendance, Coverage, SelfStudy, SessionChapter, StudySession
 from tuijin.study.queries import chapters_of
 
@@ -39,7 +40,6 @@ SEMINAR_TOPICS = ["对照党章党规找差距", "以学促干专题研讨", "�
                   "检视问题、推动整改", "牢记初心使命"]
 WARNING_TOPICS = ["观看警示教育片", "典型案例以案促改", "参观廉政教育基地"]
 LECTURERS = ["王建平", "李文华", "张志刚", "陈秀英", "刘明远", "赵丽君", "孙国华"]
-LEADERS = ["书记", "副书记", "支部书记"]
 REFLECTIONS = [
     "通过学习，进一步加深了对党的创新理论的理解，要把学习成果转化为做好本职工作的实际行动。",
     "重温这一篇，深刻体会到坚持以人民为中心的重要性，今后要多到群众中去，解决实际问题。",
@@ -212,9 +212,11 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
             if org.pk in together:
                 per_session, rate, own_share = (2, 3), 0.95, rng.uniform(0.0, 0.12)
             elif org.pk in weak:
-                per_session, rate, own_share = (0, 1), 0.6, rng.uniform(0.05, 0.25) * progress
+                per_session, rate, own_share = (0, 0, 1), 0.6, rng.uniform(0.05, 0.25) * progress
             else:
-                per_session, rate, own_share = (1, 2), 0.85, min(1.0, max(0.0, rng.gauss(progress + 0.05, 0.1)))
+                # Sessions also take up the latest speeches, not only the designated chapters (0 or 1 of them);
+                # members read somewhat behind the calendar: "指定书目学习进度缓慢".
+                per_session, rate, own_share = (0, 1, 1), 0.85, min(1.0, max(0.0, rng.gauss(progress - 0.1, 0.12)))
             pointer = 0
 
             def next_chapters(k):
@@ -234,19 +236,19 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
                 if org.pk in quiet and d >= month_start:
                     break
                 held_this_month |= d >= month_start
-                speaker = "" if is_branch and rng.random() < 0.5 else f"{rng.choice(LEADERS)}"
-                w.session(org.pk, d, regular, rng.choice(topics), next_chapters(rng.randint(*per_session)),
+                speaker = "" if is_branch and rng.random() < 0.5 else _name(rng)
+                w.session(org.pk, d, regular, rng.choice(topics), next_chapters(rng.choice(per_session)),
                           attendees(), speaker=speaker, category="本单位领导" if speaker else "",
                           hours=rng.choice([1, 1.5, 2, 2, 3]))
             if org.pk not in quiet and not held_this_month and today >= month_start:
                 d = month_start + dt.timedelta(days=rng.randint(0, (today - month_start).days))
-                w.session(org.pk, d, regular, rng.choice(topics), next_chapters(rng.randint(*per_session)),
+                w.session(org.pk, d, regular, rng.choice(topics), next_chapters(rng.choice(per_session)),
                           attendees(), hours=2)
             if org.pk not in no_seminar and span > 20:
                 d = start + dt.timedelta(days=rng.randint(span // 3, span))
                 if not (org.pk in quiet and d >= month_start):
                     w.session(org.pk, d, "专题研讨", rng.choice(SEMINAR_TOPICS), next_chapters(1), attendees(0.0),
-                              speaker=rng.choice(LEADERS), category="本单位领导", hours=3)
+                              speaker=_name(rng), category="本单位领导", hours=3)
             if not is_branch and org.pk not in no_expert and span > 10:
                 d = start + dt.timedelta(days=rng.randint(span // 5, span))
                 lecturer = rng.choice(LECTURERS)

@@ -54,6 +54,8 @@ def speaker_problem(category: str, speaker: str) -> str | None:
 
 
 def headcount_problem(headcount: int | None, listed: int) -> str | None:
+    if headcount is not None and headcount < 0:
+        return f"参加人数不能为负数，实际为“{headcount}”"
     if headcount is not None and headcount < listed:
         return f"参加人数（{headcount}）少于列出的参加人员（{listed} 人）"
     if headcount is None and listed == 0:

@@ -19,7 +19,7 @@ class SessionForm(Bootstrap, forms.Form):
     topic = forms.CharField(label="主题", max_length=200)
     speaker = forms.CharField(label="主讲人", max_length=60, required=False)
     speaker_affiliation = forms.CharField(label="主讲人单位", max_length=120, required=False)
-    speaker_category = forms.ChoiceField(label="主讲人类别", choices=_choices(SPEAKER_CATEGORIES, "（不填）"),
+    speaker_category = forms.ChoiceField(label="主讲人类别", choices=_choices(SPEAKER_CATEGORIES, "未注明"),
                                          required=False)
     chapters = forms.MultipleChoiceField(label="学习篇目", required=False, widget=forms.CheckboxSelectMultiple)
     attendees = forms.MultipleChoiceField(label="参加人员", required=False, widget=forms.CheckboxSelectMultiple)
