@@ -6,6 +6,7 @@ TUIJIN_ENV          "production" turns on the hardened settings checked by `chec
 TUIJIN_MEDIA_ROOT   uploaded files (default ./var/media)
 TUIJIN_TODAY        override the as-of date used by views and the CLI (demos, screenshots)
 TUIJIN_ALLOWED_HOSTS comma-separated, production only
+TUIJIN_SNAPSHOT_AT  local time (HH:MM) after which `tuijin worker` takes the daily snapshot (default 01:30)
 """
 import os
 import secrets
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "tuijin.core",
     "tuijin.orgs",
     "tuijin.campaigns",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "tuijin.imports",
     "tuijin.demo",
     "tuijin.research",
+    "tuijin.jobs",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +175,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
 TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+
+# Background jobs (django-tasks): the queue is a table in our own database; `tuijin worker` runs it
+# and enqueues the daily snapshot at TUIJIN_SNAPSHOT_AT (local time, HH:MM) once per day.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TUIJIN_SNAPSHOT_AT = os.environ.get("TUIJIN_SNAPSHOT_AT", "01:30")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

@@ -89,3 +89,7 @@ api.add_router("/study", study_router)
 from tuijin.research.api import router as research_router  # noqa: E402
 
 api.add_router("/research", research_router)
+
+from tuijin.evaluation.api import router as evaluation_router  # noqa: E402
+
+api.add_router("/evaluation", evaluation_router)

@@ -61,24 +61,42 @@ def get(code: str) -> Indicator:
     return _REGISTRY[code]
 
 
-def status(value: float | None, expected: float | None, *, lag: float, severe: float,
-           higher_is_better: bool = True, relative: bool = False) -> str:
-    """正常 / 滞后 / 严重滞后 by the shortfall against the expected value.
+def classifier(expected: float | None, *, lag: float, severe: float, higher_is_better: bool = True,
+               relative: bool = False) -> Callable[[float | None], str]:
+    """正常 / 滞后 / 严重滞后 for values measured against one expected value.
 
     For shares the shortfall is in percentage points of 1.0; for other ratios (visits per cadre)
     it is relative to the expectation (`relative=True`). A shortfall of more than `lag` is 滞后,
-    more than `severe` is 严重滞后. Without an expectation, status is 正常.
+    more than `severe` is 严重滞后. Without an expectation, everything is 正常.
+    Built once per indicator and applied to every org's value, so a city-wide table pays the
+    arithmetic per cell and nothing else.
     """
-    if value is None or expected is None:
+    if expected is None:
+        return lambda value: STATUS_OK
+    sign = 1.0 if higher_is_better else -1.0
+    scale = (abs(expected) if expected else None) if relative else 1.0
+
+    def classify(value: float | None) -> str:
+        if value is None:
+            return STATUS_OK
+        gap = sign * (expected - value)
+        if scale is None:  # relative to an expectation of zero: any shortfall is total
+            gap = 1.0 if gap > 0 else 0.0
+        elif scale != 1.0:
+            gap = gap / scale
+        if gap > severe:
+            return STATUS_SEVERE
+        if gap > lag:
+            return STATUS_LAG
         return STATUS_OK
-    gap = (expected - value) if higher_is_better else (value - expected)
-    if relative:
-        gap = gap / expected if expected else (1.0 if gap > 0 else 0.0)
-    if gap > severe:
-        return STATUS_SEVERE
-    if gap > lag:
-        return STATUS_LAG
-    return STATUS_OK
+    return classify
+
+
+def status(value: float | None, expected: float | None, *, lag: float, severe: float,
+           higher_is_better: bool = True, relative: bool = False) -> str:
+    """The status of one value (see `classifier`)."""
+    return classifier(expected, lag=lag, severe=severe, higher_is_better=higher_is_better,
+                      relative=relative)(value)
 
 
 def roll_up(orgs, own: dict[int, Pair]) -> dict[int, Pair]:

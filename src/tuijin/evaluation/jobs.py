@@ -1,6 +1,7 @@
 """The daily job: recompute counters for a date and keep that day's totals as a snapshot (trends).
 
-Run once a day by cron or a timer: `tuijin snapshot` (as of today). The demo back-fills weekly
+Run once a day by `tuijin worker` (tuijin.jobs: claims the day, runs it as a background task,
+records a JobRun); `tuijin snapshot` does it by hand for any date. The demo back-fills weekly
 snapshots from the campaign's start so trends have a history.
 """
 import datetime as dt

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from tuijin.core.calendar import today
 from tuijin.core.indicators import all_indicators
 from tuijin.core.scope import scope_paths
+from tuijin.jobs.queries import snapshot_status
 from tuijin.orgs.models import Org
 
 from . import exports, queries
@@ -72,6 +73,7 @@ def dashboard(request, code):
         "rank_code": rank_code, "shares": shares,
         "heatmap": queries.heatmap(org, as_of),
         "trend": {**queries.trend(org, trend_codes), "names": {i.code: i.name for i in shares}},
+        "snapshot_status": snapshot_status(today()),
         "breadcrumb": list(Org.objects.filter(
             path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])
             .visible_to(request.user).order_by("depth")),
@@ -100,6 +102,11 @@ def chart_data(request, code, chart):
         headers = ["领域", "名次", "组织", "组织编码", "数值"]
         rows = [[sector, n, o.name, o.code, ln.value] for sector, items in queries.rankings(org, as_of, code_)
                 for n, o, ln in items]
+    elif chart == "units":
+        from .table import units_table, units_xlsx
+
+        table = units_table(org, as_of)
+        return _xlsx(f"{org.name}-全部单位指标一览-{as_of}.xlsx", lambda b: units_xlsx(table, b))
     elif chart == "trend":
         shares = queries.share_indicators()
         data = queries.trend(org, [i.code for i in shares])

@@ -7,7 +7,8 @@ from tuijin.evaluation.jobs import take_snapshot
 
 
 class Command(BaseCommand):
-    help = "每日任务：按日期重算全部指标计数并保存当日快照（趋势图用）。建议每天凌晨运行：tuijin snapshot"
+    help = ("按日期重算全部指标计数并保存当日快照（趋势图用）。日常由后台任务进程 tuijin worker 每天自动执行；"
+            "本命令用于手工补做某一天：tuijin snapshot [--as-of YYYY-MM-DD]")
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="日期，默认今天（YYYY-MM-DD）")

@@ -1,0 +1,49 @@
+"""Scorecards over the API (SPEC §4.4, §2.8): one org's scorecard, and every unit of a subtree at once.
+
+Upper levels pull figures from here instead of sending tables down (SPEC §2.9). Same scope as the
+pages: an org outside the caller's scope is 404.
+"""
+import datetime as dt
+
+from django.http import Http404, HttpResponse
+from ninja import Router
+
+from tuijin.core.calendar import today
+from tuijin.orgs.models import Org
+
+from .scorecard import scorecard
+from .table import units_table
+
+router = Router(tags=["总结讲评"])
+
+
+def _org(request, code: str) -> Org:
+    org = Org.objects.visible_to(request.user).filter(code=code).first()
+    if org is None:
+        raise Http404("组织不存在或不在您的范围内")
+    return org
+
+
+def _json(data: bytes) -> HttpResponse:
+    return HttpResponse(data, content_type="application/json; charset=utf-8")
+
+
+@router.get("/scorecard", summary="组织的指标得分卡（含部署任务完成情况）")
+def get_scorecard(request, org: str, as_of: dt.date | None = None):
+    """Every registered indicator for the org's subtree at as_of (default today): value, numerator,
+    denominator, value expected at the time progress, status 正常/滞后/严重滞后; and the deployed tasks."""
+    import orjson
+
+    card = scorecard(_org(request, org), as_of or today())
+    return _json(orjson.dumps(card.as_dict()))
+
+
+@router.get("/units", summary="全部单位指标一览（组织及其全部下级单位）")
+def get_units(request, org: str, as_of: dt.date | None = None, depth: int | None = None):
+    """For the org and every active org below it (down to `depth` levels; all when omitted), in tree
+    order: each indicator's value and status. `indicators` gives the columns (with the value expected
+    at the time progress); each unit's `values` and `statuses` follow that order. Shares are 0–1."""
+    if depth is not None and depth < 0:
+        depth = 0
+    table = units_table(_org(request, org), as_of or today(), depth=depth)
+    return _json(table.to_json())
