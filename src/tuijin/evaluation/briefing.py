@@ -69,7 +69,9 @@ def fmt(value, unit) -> str:
         return "—"
     if unit == "%":
         return f"{value * 100:.1f}%"
-    return f"{value:g}{unit}" if isinstance(value, float) and not value.is_integer() else f"{int(value)}{unit}"
+    if isinstance(value, float) and not value.is_integer():  # averages: two decimals are what a reader uses
+        return f"{value:.2f}".rstrip("0").rstrip(".") + unit
+    return f"{int(value)}{unit}"
 
 
 def short_name(org: Org) -> str:
