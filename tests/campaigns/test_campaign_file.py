@@ -119,3 +119,33 @@ def test_load_by_an_office_of_another_tree_is_refused(world):
 
     with pytest.raises(PermissionDenied):
         load_campaign(GOOD, actor=world.county_office)
+
+
+def test_a_file_that_drops_a_studied_chapter_is_refused_and_nothing_changes(world, tmp_path, capsys):
+    from tuijin.study.actions import log_self_study
+    from tuijin.study.models import SelfStudy
+
+    load_campaign(GOOD, actor=None)
+    chapter = Chapter.objects.get(code="R1-02")
+    log_self_study(actor=world.city_office, person=world.p_a1a[0], date=dt.date(2026, 11, 20), chapter=chapter,
+                   minutes=30, today=dt.date(2026, 11, 27))
+    dropped = GOOD.replace('chapters = ["R1-01 第一部分", "R1-02 第二部分"]', 'chapters = ["R1-01 第一部分"]')
+    with pytest.raises(CampaignFileError) as exc:
+        load_campaign(dropped, actor=None)
+    assert "R1-02 第二部分" in exc.value.errors[0] and "已有学习记录" in exc.value.errors[0]
+    assert Chapter.objects.filter(code="R1-02").exists() and SelfStudy.objects.count() == 1
+    # The whole reading item dropped: refused the same way.
+    no_reading = GOOD[:GOOD.index("[[reading]]")] + GOOD[GOOD.index("[[task]]"):]
+    with pytest.raises(CampaignFileError):
+        load_campaign(no_reading, actor=None)
+    # From the command line: exit 2 with the clerk's message, nothing loaded.
+    path = tmp_path / "c.toml"
+    path.write_text(dropped, encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        call_command("campaign", "load", str(path))
+    assert stop.value.code == 2
+    assert "已有学习记录" in capsys.readouterr().err
+    # An unused chapter still goes.
+    SelfStudy.objects.all().delete()
+    load_campaign(dropped, actor=None)
+    assert not Chapter.objects.filter(code="R1-02").exists()

@@ -1,11 +1,12 @@
 """Changes to campaigns: loading a file (create or update by name), editing the reading list."""
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from tuijin.core import events
 from tuijin.core.errors import ActionError
 from tuijin.core.permissions import require
 
-from .loader import CampaignSpec, parse
+from .loader import CampaignFileError, CampaignSpec, parse
 from .models import Campaign, Chapter, ReadingItem, Task
 
 
@@ -33,7 +34,8 @@ def load_campaign(spec: CampaignSpec | str, *, actor) -> Campaign:
                 ch, _ = Chapter.objects.update_or_create(item=obj, code=code,
                                                          defaults={"title": title, "position": cpos})
                 keep.append(ch.pk)
-            obj.chapters.exclude(pk__in=keep).delete()
+            _delete_unused(obj.chapters.exclude(pk__in=keep))
+        _delete_unused(Chapter.objects.filter(item__campaign=campaign).exclude(item__pk__in=keep_items))
         campaign.reading.exclude(pk__in=keep_items).delete()
         keep_tasks = []
         for t in spec.tasks:
@@ -48,6 +50,22 @@ def load_campaign(spec: CampaignSpec | str, *, actor) -> Campaign:
                               f"{len(spec.reading)} 种书目，{len(spec.tasks)} 项部署任务",
                       after={"start": campaign.start, "end": campaign.end, "tasks": [t["code"] for t in spec.tasks]})
         return campaign
+
+
+def _delete_unused(chapters) -> None:
+    """Chapters dropped from the file go, unless study records point at them: then the file is
+    refused (nothing is written) and the clerk is told which chapters to keep."""
+    doomed = list(chapters.select_related("item"))
+    if not doomed:
+        return
+    try:
+        with transaction.atomic():
+            chapters.model.objects.filter(pk__in=[c.pk for c in doomed]).delete()
+    except ProtectedError as exc:
+        used = {getattr(o, "chapter_id", None) for o in exc.protected_objects}
+        names = [f"{c.code} {c.title}" for c in doomed if c.pk in used] or [f"{c.code} {c.title}" for c in doomed]
+        raise CampaignFileError([
+            f"学习篇目“{name}”已有学习记录，不能从文件中删去；请在文件中保留该篇目（可改标题）" for name in names])
 
 
 def current_campaign(org, as_of):
