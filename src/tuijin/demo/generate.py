@@ -26,7 +26,10 @@ SCALES = {
     "tiny": (2, 3, 3, 6),
     "small": (6, 6, 6, 10),
     "city": (10, 40, 13, 37),
+    "province": (10, 40, 13, 37),  # PROVINCE_CITIES cities of the city's shape under one province
 }
+PROVINCE_CITIES = [("XS", "X市"), ("AS", "A市"), ("BS", "B市"), ("CS", "C市"), ("DS", "D市"), ("ES", "E市"),
+                   ("FS", "F市"), ("GS", "G市"), ("HS", "H市"), ("JS", "J市")]
 
 COUNTIES = ["东城区", "西城区", "南湖县", "北山县", "青河县", "石桥县", "云岭县", "清水县", "安平县", "梅溪县",
             "龙泉县", "桃源县"]
@@ -59,10 +62,10 @@ def _step(i: int) -> str:
 class _Builder:
     def __init__(self, rng):
         self.rng = rng
-        self.levels: list[list[tuple[Org, str | None]]] = [[], [], [], []]  # (org, parent code)
+        self.levels: list[list[tuple[Org, str | None]]] = [[] for _ in range(5)]  # (org, parent code)
         self.children: dict[str, int] = {}
 
-    def add(self, level, parent: Org | None, code, name, kind, sector, batch="第二批") -> Org:
+    def add(self, parent: Org | None, code, name, kind, sector, batch="第二批") -> Org:
         if parent is None:
             path = _step(1)
         else:
@@ -71,7 +74,7 @@ class _Builder:
             path = parent.path + _step(n)
         org = Org(code=code, name=name, kind=kind, sector=sector, batch=batch, path=path,
                   depth=len(path) // Org.steplen, numchild=0)
-        self.levels[level].append((org, parent.code if parent else None))
+        self.levels[org.depth - 1].append((org, parent.code if parent else None))
         return org
 
     def save(self) -> list[Org]:
@@ -101,14 +104,29 @@ def _phone(rng) -> str:
 
 
 def build_tree(scale: str, rng) -> tuple[list[Org], dict]:
-    counties, units, branches, _ = SCALES[scale]
+    """X市 at the root; at province scale, X省 at the root with X市 and nine more cities like it."""
     b = _Builder(rng)
-    city = b.add(0, None, "XS", "中共X市委员会", "党委", "机关")
+    if scale != "province":
+        notable = _build_city(b, None, "XS", "X市", scale, rng)
+        notable["root"] = notable["city"]
+        return b.save(), notable
+    province = b.add(None, "XP", "中共X省委员会", "党委", "机关")
+    notable = {}
+    for code, name in PROVINCE_CITIES:
+        found = _build_city(b, province, code, name, scale, rng)
+        notable = notable or found  # X市 is the first: its accounts and showcase records
+    notable["root"] = province
+    return b.save(), notable
+
+
+def _build_city(b, parent, code, name, scale, rng) -> dict:
+    counties, units, branches, _ = SCALES[scale]
+    city = b.add(parent, code, f"中共{name}委员会", "党委", "机关")
     notable = {"city": city}
     groups = [("SZ", "市直机关工委", "党工委", "机关")] + [
         (f"C{i + 1:02d}", f"中共{COUNTIES[i]}委员会", "党委", "机关") for i in range(counties)]
     for gi, (gcode, gname, gkind, gsector) in enumerate(groups):
-        county = b.add(1, city, f"XS-{gcode}", gname, gkind, gsector)
+        county = b.add(city, f"{code}-{gcode}", gname, gkind, gsector)
         notable.setdefault("counties", []).append(county)
         short = COUNTIES[gi - 1] if gi else "市"
         for u in range(units):
@@ -117,23 +135,23 @@ def build_tree(scale: str, rng) -> tuple[list[Org], dict]:
             if gi == 0 or r in (0, 1):  # departments (市直 are all departments)
                 dep = DEPARTMENTS[u % len(DEPARTMENTS)]
                 name = f"中共{short}{dep}党组" + (f"（{u // len(DEPARTMENTS) + 1}）" if u >= len(DEPARTMENTS) else "")
-                unit = b.add(2, county, ucode, name, "党组", "机关")
+                unit = b.add(county, ucode, name, "党组", "机关")
                 sectors = ["机关"]
             elif r == 2:  # townships: village and community branches
                 town = TOWNS[u % len(TOWNS)] + (f"{u // len(TOWNS) + 1}" if u >= len(TOWNS) else "")
-                unit = b.add(2, county, ucode, f"中共{short}{town}委员会", "党委", "农村")
+                unit = b.add(county, ucode, f"中共{short}{town}委员会", "党委", "农村")
                 sectors = ["农村", "农村", "社区"]
             elif r == 3:  # schools and hospitals
                 if u % 2:
                     name = f"{short}{SCHOOL_KINDS[u % len(SCHOOL_KINDS)]}{u}党总支"
-                    unit = b.add(2, county, ucode, f"中共{name}", "党总支", "学校")
+                    unit = b.add(county, ucode, f"中共{name}", "党总支", "学校")
                     sectors = ["学校"]
                 else:
-                    unit = b.add(2, county, ucode, f"中共{short}人民医院{u}党委", "党委", "医院")
+                    unit = b.add(county, ucode, f"中共{short}人民医院{u}党委", "党委", "医院")
                     sectors = ["医院"]
             else:  # state-owned and private enterprises
                 kind_sector = rng.choice([("国有企业", "国有企业"), ("非公企业", "非公企业"), ("社会组织", "社会组织")])
-                unit = b.add(2, county, ucode, f"中共{short}{kind_sector[0]}{u}委员会", "党委", kind_sector[1])
+                unit = b.add(county, ucode, f"中共{short}{kind_sector[0]}{u}委员会", "党委", kind_sector[1])
                 sectors = [kind_sector[1]]
             # Unevenness: some units have only one branch (T2 then fails for 党委 units).
             n_branches = 1 if rng.random() < 0.08 else branches
@@ -146,9 +164,9 @@ def build_tree(scale: str, rng) -> tuple[list[Org], dict]:
                     label = f"第{k + 1}社区党支部"
                 else:
                     label = f"第{k + 1}党支部"
-                b.add(3, unit, f"{ucode}-{k + 1:02d}", f"{unit.name.removeprefix('中共').removesuffix('委员会').removesuffix('党组').removesuffix('党委').removesuffix('党总支')}{label}",
+                b.add(unit, f"{ucode}-{k + 1:02d}", f"{unit.name.removeprefix('中共').removesuffix('委员会').removesuffix('党组').removesuffix('党委').removesuffix('党总支')}{label}",
                       "党支部", sector)
-    return b.save(), notable
+    return notable
 
 
 def build_people(orgs: list[Org], scale: str, rng) -> int:
@@ -188,10 +206,14 @@ def build_people(orgs: list[Org], scale: str, rng) -> int:
     return total
 
 
-def campaign_text(today: dt.date) -> str:
+def campaign_text(today: dt.date, root: str = "XS") -> str:
+    """The demo campaign with dates around today. Deployed by a province (root XP), the same tasks
+    reach one level further down: `level` counts from the campaign's root."""
     start = today - dt.timedelta(days=round(0.6 * CAMPAIGN_DAYS) - 1)
     end = start + dt.timedelta(days=CAMPAIGN_DAYS - 1)
     text = (Path(__file__).with_name("campaign.toml")).read_text(encoding="utf-8")
+    if root != "XS":
+        text = text.replace('root = "XS"', f'root = "{root}"').replace("level = [2]", "level = [3]")
     return (text.replace("{start}", start.isoformat()).replace("{end}", end.isoformat())
             .replace("{t1}", (today + dt.timedelta(days=10)).isoformat())
             .replace("{t2}", (today + dt.timedelta(days=20)).isoformat()))
@@ -260,7 +282,7 @@ PROBLEM_BANK = [
 BULK_SOURCES = ["集体查"] * 7 + ["个人纠"] * 3 + ["群众评"] * 2 + ["上级查"] * 2 + ["本级督", "下级提"] + ["调研发现"] * 3
 RATING_COMMENTS = ["整改效果明显，点赞", "办事比以前方便多了", "希望长期坚持", "还有改进空间", "解决得很及时", ""]
 # mean problems per org of each kind, by scale: ~30,000 at city, a few hundred at small
-PROBLEM_DENSITY = {"tiny": (1.5, 2), "small": (1.5, 2), "city": (5.0, 3)}
+PROBLEM_DENSITY = {"tiny": (1.5, 2), "small": (1.5, 2), "city": (5.0, 3), "province": (5.0, 3)}
 
 
 def demo_pdf(title: str) -> bytes:
@@ -482,7 +504,7 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         info.orgs = len(orgs)
         info.people = build_people(orgs, scale, rng)
         info.accounts = create_accounts(notable)
-        campaign = load_campaign(campaign_text(today), actor=None)
+        campaign = load_campaign(campaign_text(today, root=notable["root"].code), actor=None)
         info.campaign = campaign.name
         info.problems = build_problems(orgs, today, rng, scale)
         # Module demo data lives beside each module's generator (they import names from here).
@@ -494,6 +516,6 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         from tuijin.rectification.models import Problem
 
         info.problems = Problem.objects.count()  # research findings turned into problems count too
-        events.record(None, "demo.generate", ("demo", scale), org=notable["city"],
+        events.record(None, "demo.generate", ("demo", scale), org=notable["root"],
                       summary=f"生成演示数据（{scale}）：{info.orgs} 个组织，{info.people} 人，{info.problems} 个问题")
     return info

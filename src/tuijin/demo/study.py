@@ -200,7 +200,7 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
     no_seminar = {o.pk for o in _pick(rng, committees, 0.15)} | {b.pk for b in _pick(rng, branches, 0.20)}
     no_expert = {o.pk for o in _pick(rng, committees, 0.30)}
     quiet = {b.pk for b in _pick(rng, branches, 0.12)} | weak
-    busy = 1.0 if scale == "city" else 1.3
+    busy = 1.0 if scale in ("city", "province") else 1.3
 
     w = _Writer()
     with transaction.atomic(), _big_cache():
