@@ -7,6 +7,7 @@ the clerk as-is (usually prefixed by RowErrors with the row and column).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -196,7 +197,10 @@ def split_list(v: Any) -> list[str]:
     return [p for p in parts if p]
 
 
+@functools.lru_cache(maxsize=4096)
 def _choice_key(s: str) -> str:
+    # Cached: a sheet repeats the same few values (and every call compares against the same choices)
+    # hundreds of thousands of times.
     return "".join(unicodedata.normalize("NFKC", s).split()).casefold()
 
 
@@ -210,13 +214,13 @@ def parse_choice(v: Any, choices: Mapping[str, str] | Sequence[str]) -> str:
         pairs = list(choices.items())
     else:
         pairs = [(c, c) for c in choices]
-    labels = "、".join(label for _, label in pairs)
     s = clean_text(v)
     if s is not None:
         key = _choice_key(s)
         for value, label in pairs:
             if key in (_choice_key(label), _choice_key(value)):
                 return value
+    labels = "、".join(label for _, label in pairs)
     raise ValueError(f"应为以下之一：{labels}，实际为“{s or ''}”")
 
 

@@ -5,12 +5,14 @@ in one transaction, as one recorded action. Rows match existing records by code 
 re-importing the same sheet updates and never duplicates.
 """
 import re
+from collections import Counter, defaultdict
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from tuijin.core import events
 from tuijin.core.permissions import can
+from tuijin.imports.bulk import default_history_user, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 
@@ -238,19 +240,33 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
     with transaction.atomic():
         pk_of = {code: o.pk for code, o in existing.items()}
         new_path = {}
-        for depth in sorted({depth_after[c] for c in creates}):
-            level = []
-            for code in (c for c in creates if depth_after[c] == depth):
+        # treebeard's move() reads numchild to find a free path: it must count the new children. A new
+        # org's children are the ones created here (moves below keep numchild themselves).
+        new_children = Counter(rows[c]["parent"] for c in creates if rows[c]["parent"])
+        by_depth = defaultdict(list)
+        for code in creates:
+            by_depth[depth_after[code]].append(code)
+        for depth in sorted(by_depth):
+            objs, level, taken = [], [], Counter()
+            for code in by_depth[depth]:
                 data, parent = rows[code], rows[code]["parent"]
                 org = Org(code=code, parent_id=pk_of.get(parent), **{f: data[f] for f in ORG_COLUMNS})
-                level.append((org, (new_path.get(parent) or existing[parent].path) if parent else ""))
+                objs.append(org)
+                if parent in new_path:
+                    # Under an org created by this import nothing is stored yet: its children take the
+                    # steps 1, 2, … as allocate_paths would give them, without its query per parent.
+                    taken[parent] += 1
+                    org.path = new_path[parent] + Org._int2str(taken[parent]).rjust(Org.steplen, "0")
+                    org.depth = len(org.path) // Org.steplen
+                else:
+                    level.append((org, existing[parent].path if parent else ""))
             allocate_paths(level)
-            created = bulk_create_with_history([o for o, _ in level], Org, batch_size=500,
-                                               default_change_reason="导入")
+            for org in objs:
+                org.numchild = new_children.get(org.code, 0)
+            created = insert_with_history(Org, objs, user=default_history_user(Org), reason="导入")
             for org in created:
                 pk_of[org.code], new_path[org.code] = org.pk, org.path
-        # treebeard's move() reads numchild to find a free path: it must count the new children.
-        refresh_numchild(Org.objects.filter(code__in={rows[c]["parent"] for c in creates if rows[c]["parent"]})
+        refresh_numchild(Org.objects.filter(code__in={p for p in new_children if p not in new_path})
                          .values_list("path", flat=True))
         # Shallowest first: every new parent is then already where it belongs.
         for code in sorted(moves, key=depth_after.get):
@@ -390,7 +406,7 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     if dry_run:
         return result
     with transaction.atomic():
-        bulk_create_with_history(creates, Person, batch_size=2000, default_change_reason="导入")
+        insert_with_history(Person, creates, user=default_history_user(Person), reason="导入")
         bulk_update_with_history(updates, Person, fields + ["org", "active", "version"],
                                  batch_size=2000, default_change_reason="导入")
         touched_ids |= {p.org_id for p in creates + updates}

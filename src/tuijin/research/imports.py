@@ -20,10 +20,11 @@ import re
 from collections import defaultdict
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.imports.bulk import default_history_user, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_int
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.imports import _allowed, _choice, _chunks, _code, _fetch, _not_found, _text
@@ -187,12 +188,13 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
 
     history = _users(actor)
     with transaction.atomic():
-        visits = bulk_create_with_history([v for v, _ in creates], ResearchVisit, batch_size=BATCH, **history)
+        user = history["default_user"] or default_history_user(ResearchVisit)
+        visits = insert_with_history(ResearchVisit, [v for v, _ in creates], user=user, reason="导入")
         new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates)
                for i, t in enumerate(texts)]
         new += [f for create, _, _ in plans for f in create]
         bulk_update_with_history(updates, ResearchVisit, fields + ["version"], batch_size=BATCH, **history)
-        bulk_create_with_history(new, Finding, batch_size=BATCH, **history)
+        insert_with_history(Finding, new, user=user, reason="导入")
         bulk_update_with_history([f for _, update, _ in plans for f in update], Finding, ["position"],
                                  batch_size=BATCH, **history)
         dropped = [f.pk for _, _, delete in plans for f in delete]
@@ -339,7 +341,8 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
 
     history = _users(actor)
     with transaction.atomic():
-        bulk_create_with_history(creates, Project, batch_size=BATCH, **history)
+        insert_with_history(Project, creates, user=history["default_user"] or default_history_user(Project),
+                            reason="导入")
         bulk_update_with_history(updates, Project, fields + ["status", "completed_on", "version", "flagged",
                                                              "flag_reasons"], batch_size=BATCH, **history)
         events.record(actor, "import.projects", ("imports", "projects"), summary=f"导入办实事项目：{result.summary()}",

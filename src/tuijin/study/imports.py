@@ -15,11 +15,12 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from tuijin.campaigns.models import Campaign, Chapter
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.imports.bulk import default_history_user, insert_rows, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_decimal, parse_int, split_list
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.imports import _allowed, _chunks, _code, _fetch, _not_found, _text
@@ -242,28 +243,30 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
     with transaction.atomic():
-        created = bulk_create_with_history([s for s, _ in creates], StudySession, batch_size=BATCH, **history)
+        created = insert_with_history(StudySession, [s for s, _ in creates],
+                                      user=user or default_history_user(StudySession), reason="导入")
+        # (session id, chapter id) and (session id, person id): link rows, inserted as plain tuples.
         links, attendance, touched = [], [], set()
         for session, (_, d) in zip(created, creates):
-            links += [SessionChapter(session_id=session.pk, chapter_id=c) for c in d["chapter_ids"]]
-            attendance += [Attendance(session_id=session.pk, person_id=p) for p in d["person_ids"]]
+            links += [(session.pk, c) for c in d["chapter_ids"]]
+            attendance += [(session.pk, p) for p in d["person_ids"]]
             touched |= d["person_ids"]
         bulk_update_with_history(updates, StudySession, fields + ["version"], batch_size=BATCH, **history)
         for session, chapter_ids, person_ids in relinks:
             if chapter_ids is not None:
                 old = stored_chapters.get(session.pk, set())
                 SessionChapter.objects.filter(session=session, chapter_id__in=old - chapter_ids).delete()
-                links += [SessionChapter(session_id=session.pk, chapter_id=c) for c in chapter_ids - old]
+                links += [(session.pk, c) for c in chapter_ids - old]
             if person_ids is not None:
                 old = stored_attendees.get(session.pk, set())
                 for chunk in _chunks(old - person_ids):
                     Attendance.objects.filter(session=session, person_id__in=chunk).delete()
-                attendance += [Attendance(session_id=session.pk, person_id=p) for p in person_ids - old]
+                attendance += [(session.pk, p) for p in person_ids - old]
                 touched |= old | person_ids
             elif chapter_ids is not None:
                 touched |= stored_attendees.get(session.pk, set())
-        SessionChapter.objects.bulk_create(links, batch_size=5000)
-        Attendance.objects.bulk_create(attendance, batch_size=5000)
+        insert_rows(SessionChapter, ["session_id", "chapter_id"], links)
+        insert_rows(Attendance, ["session_id", "person_id"], attendance)
         refresh_coverage(touched)
         events.record(actor, "import.study_sessions", ("imports", "study-sessions"),
                       summary=f"导入集体学习：{result.summary()}",
@@ -376,7 +379,7 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
     with transaction.atomic():
-        bulk_create_with_history(creates, SelfStudy, batch_size=BATCH, **history)
+        insert_with_history(SelfStudy, creates, user=user or default_history_user(SelfStudy), reason="导入")
         bulk_update_with_history(updates, SelfStudy, fields, batch_size=BATCH, **history)
         refresh_coverage({log.person_id for log in creates})
         events.record(actor, "import.self_study", ("imports", "self-study"), summary=f"导入个人自学：{result.summary()}",
