@@ -42,6 +42,14 @@ def scope_paths(user) -> list[str]:
     return minimal
 
 
+def in_business_scope(user, org) -> bool:
+    """Whether `org` lies in a subtree the user sees through an office, unit or guidance grant.
+
+    A party member sees their own org (its notices) but not the records and figures of the units
+    below it: pages about a subtree's work (study records, dashboards, briefings) need this."""
+    return any(org.path.startswith(p) for p in scope_paths(user))
+
+
 def is_member(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from ninja import Router
 
 from tuijin.core.calendar import today
+from tuijin.core.scope import in_business_scope
 from tuijin.orgs.models import Org
 
 from .scorecard import scorecard
@@ -19,7 +20,7 @@ router = Router(tags=["总结讲评"])
 
 def _org(request, code: str) -> Org:
     org = Org.objects.visible_to(request.user).filter(code=code).first()
-    if org is None:
+    if org is None or not in_business_scope(request.user, org):  # as the pages: not for a member
         raise Http404("组织不存在或不在您的范围内")
     return org
 

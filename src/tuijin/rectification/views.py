@@ -119,7 +119,7 @@ def problem_list(request, code):
         "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": page_query(request),
         "states": [(label, value, n, _with(request, state=value)) for label, value, n in states],
         "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),
-        "children": org.children_set.filter(active=True).order_by("path"),
+        "children": Org.objects.visible_to(request.user).filter(parent=org, active=True).order_by("path"),
         "sources": SOURCES, "categories": CATEGORIES,
         "overdue_url": _with(request, overdue="1"), "ledger_query": _with(request),
         "can_manage": can(request.user, "records.manage", org),

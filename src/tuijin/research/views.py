@@ -127,7 +127,7 @@ def visits(request, code):
         "converted": converted, "q": q, "sub_org": sub_org,
         "filters": [(label, value, _with(request, converted=value))
                     for label, value in (("全部", ""), ("有未转化的发现", "0"), ("有已转化的发现", "1"))],
-        "children": org.children_set.filter(active=True).order_by("path"),
+        "children": Org.objects.visible_to(request.user).filter(parent=org, active=True).order_by("path"),
         "summary": queries.research_summary(request.user, org, as_of),
         "expected_per_cadre": _expected_per_cadre(org, as_of),
         "idle_cadres": queries.cadres_without_visits(request.user, org, as_of, limit=20),
@@ -270,7 +270,8 @@ def projects(request, code):
         "pills": [(label, value, n, _with(request, status=value)) for label, value, n in pills],
         "flagged_count": flagged_count, "flagged_url": _with(request, flagged="1"),
         "unflag_url": _with(request, flagged=""),
-        "children": org.children_set.filter(active=True).order_by("path"), "categories": NEED_CATEGORIES,
+        "children": Org.objects.visible_to(request.user).filter(parent=org, active=True).order_by("path"),
+        "categories": NEED_CATEGORIES,
         "can_manage": can(request.user, "records.manage", org),
     })
 

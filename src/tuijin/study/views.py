@@ -25,7 +25,7 @@ from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import open_stored
 from tuijin.core.permissions import can
-from tuijin.core.scope import scope_paths
+from tuijin.core.scope import in_business_scope, scope_paths
 from tuijin.imports.registry import KINDS, export_subtree
 from tuijin.orgs.models import Org, Person
 from tuijin.orgs.views import _breadcrumb, page_query
@@ -43,7 +43,7 @@ EXPORT_KINDS = ("study-sessions", "self-study")
 def _org(request, code) -> Org:
     org = get_object_or_404(Org.objects.visible_to(request.user), code=code)
     # A member sees their own org (its notices) but not its study records: those pages need a business scope.
-    if not any(org.path.startswith(p) for p in scope_paths(request.user)):
+    if not in_business_scope(request.user, org):
         raise Http404
     return org
 

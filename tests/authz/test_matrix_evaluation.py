@@ -1,0 +1,90 @@
+"""The authorization matrix for evaluation (SPEC §2.8): dashboards, scorecards, briefings and the
+numbers behind every chart (.xlsx), for every persona × an org in scope and out of it.
+
+The evaluation pages need a business scope (office, unit, guidance group): a dashboard, a scorecard
+or a briefing is about the units below an org, which a party member does not see, so a member gets
+404 (as on the study pages). Whatever a page or a download shows about other orgs — heat-map rows,
+lagging units, rankings, the units a briefing names — must be orgs the persona sees.
+"""
+import html
+import io
+
+import docx
+
+from tuijin.orgs.models import Org
+
+from .matrix import (BUSINESS, BUSINESS_SEES, NOTHING, ORG_SAMPLE, SEES, Endpoint, Page, anonymous_test, column, object_test,
+                     orgs_under, page_test)
+
+# ------------------------------------------------------------------ what a response may show
+
+
+def _out_of_scope_names(persona):
+    return {o.name: o.code for o in Org.objects.all() if o.code not in SEES.get(persona, NOTHING)}
+
+
+def _text(response):
+    if response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml"):
+        document = docx.Document(io.BytesIO(response.content))
+        cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    return html.unescape(response.content.decode())
+
+
+def names_only_orgs_in_scope(persona, label, response):
+    """The text (a page, JSON, Markdown or a Word document) names no org the persona does not see."""
+    text = _text(response)
+    named = sorted(code for name, code in _out_of_scope_names(persona).items() if name in text)
+    assert named == [], f"{persona} is shown orgs outside its scope"
+
+
+def orgs_in_scope(header):
+    listed = column(header)
+
+    def check(persona, label, response):
+        outside = listed(response) - SEES.get(persona, NOTHING)
+        assert outside == set(), f"{persona} is shown orgs outside its scope"
+    return check
+
+
+def units_listed(response):
+    return {unit["code"] for unit in response.json()["units"]}
+
+
+def children_of(code):
+    return set(Org.objects.filter(parent__code=code, active=True).values_list("code", flat=True))
+
+# ------------------------------------------------------------------ the rows
+
+
+def evaluation(name, url, **kw):
+    return Endpoint(name, url, "org", labels=ORG_SAMPLE, sees=BUSINESS_SEES, **kw)
+
+
+OBJECT_ENDPOINTS = [
+    evaluation("dashboard", "/evaluation/{}/", check=names_only_orgs_in_scope),
+    evaluation("scorecard", "/evaluation/{}/scorecard/", check=names_only_orgs_in_scope),
+    evaluation("scorecard_json", "/evaluation/{}/scorecard/?format=json", check=names_only_orgs_in_scope),
+    evaluation("scorecard_xlsx", "/evaluation/{}/scorecard/?format=xlsx"),
+    evaluation("briefing", "/evaluation/{}/briefing/", check=names_only_orgs_in_scope),
+    evaluation("briefing_md", "/evaluation/{}/briefing/?format=md", check=names_only_orgs_in_scope),
+    evaluation("briefing_docx", "/evaluation/{}/briefing/?format=docx", check=names_only_orgs_in_scope),
+    evaluation("data_heatmap", "/evaluation/{}/data/heatmap.xlsx", listed=column("组织编码"), expected=children_of),
+    evaluation("data_lagging", "/evaluation/{}/data/lagging.xlsx", check=orgs_in_scope("组织编码")),
+    evaluation("data_ranking", "/evaluation/{}/data/ranking.xlsx?rank=campaign.task_completion",
+               check=orgs_in_scope("组织编码")),
+    evaluation("data_trend", "/evaluation/{}/data/trend.xlsx"),
+    evaluation("api_scorecard", "/api/v1/evaluation/scorecard?org={}", check=names_only_orgs_in_scope),
+    evaluation("api_units", "/api/v1/evaluation/units?org={}", listed=units_listed, expected=orgs_under),
+]
+
+PAGES = [
+    Page("evaluation_index", "/evaluation/", dict.fromkeys(BUSINESS, 302)),   # to the first org in scope
+]
+
+# ------------------------------------------------------------------ the tests
+
+
+test_an_object_is_shown_in_scope_and_is_404_outside = object_test(OBJECT_ENDPOINTS)
+test_a_page_answers_each_persona_as_the_table_says = page_test(PAGES)
+test_anonymous_visitors_are_sent_to_login = anonymous_test(objects=OBJECT_ENDPOINTS, pages=PAGES)
