@@ -16,6 +16,8 @@ from typing import Callable
 
 from django.db.models import Count, Q
 
+from tuijin.core.scope import subtree_q
+
 APPLIES_TO_KEYS = {"kind", "sector", "level", "batch"}
 RULE_KEYS = {"count", "where", "at_least", "per", "scope"}
 
@@ -93,9 +95,13 @@ def applicable_orgs(task, within=None):
     from tuijin.orgs.models import Org
 
     root = task.campaign.root
-    qs = Org.objects.filter(path__startswith=root.path, active=True)
-    if within is not None:
-        qs = qs.filter(path__startswith=within.path)
+    # One subtree range, the narrower of the two (a second range would make SQLite walk the wider).
+    if within is None or within.path.startswith(root.path):
+        qs = Org.objects.filter(subtree_q("path", (within or root).path), active=True)
+    elif root.path.startswith(within.path):
+        qs = Org.objects.filter(subtree_q("path", root.path), active=True)
+    else:
+        return Org.objects.none()
     f = task.applies_to or {}
     if "kind" in f:
         qs = qs.filter(kind__in=_as_list(f["kind"]))
@@ -131,7 +137,7 @@ def count_by_org(kind_name: str, where: dict, orgs, as_of: dt.date, scope: str =
         return {o.pk: counts.get(o.pk, 0) for o in orgs}
     result = {}
     for org in orgs:
-        result[org.pk] = records.filter(**{f"{kind.org_field}__path__startswith": org.path}).count()
+        result[org.pk] = records.filter(subtree_q(f"{kind.org_field}__path", org.path)).count()
     return result
 
 
