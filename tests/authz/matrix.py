@@ -384,17 +384,9 @@ def expected_status(row, persona, label, ok=200, denied=403):
     return ok
 
 
-def known(xfail, *key):
-    """The xfail(strict=True) mark of a case a module's view gets wrong today (xfail: key -> reason)."""
-    reason = (xfail or {}).get(key)
-    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-
-
-def object_test(endpoints, xfail=None):
-    """xfail: {(endpoint name, persona, label): reason} for known failures in views this suite may not fix."""
+def object_test(endpoints):
     @pytest.mark.parametrize("persona, endpoint, obj", cases(endpoints, lambda persona, e: [
-        pytest.param(persona, e, obj, id=f"{persona}-{e.name}-{obj}", marks=known(xfail, e.name, persona, obj))
-        for obj in e.objects()]))
+        pytest.param(persona, e, obj, id=f"{persona}-{e.name}-{obj}") for obj in e.objects()]))
     def test(client, users, persona, endpoint, obj):
         response = send(client, users[persona], url_for(endpoint, obj))
         expected = expected_status(endpoint, persona, obj)

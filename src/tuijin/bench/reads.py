@@ -11,29 +11,9 @@ from typing import Callable
 
 from tuijin.evaluation import counters
 
-from .scenarios import Outcome, Scenario, _client_for, _timed
+from .scenarios import Outcome, Scenario, page
 
 CITY = "XS"
-
-
-def _get(url_for: Callable[[], str | None], username: str) -> Callable[[int, dict], Outcome]:
-    """Time GET of a URL found at run time (codes differ between databases)."""
-    def run(runs: int, options: dict) -> Outcome:
-        url = url_for()
-        if url is None:
-            return Outcome(skipped="no such org in this database")
-        client = _client_for(username)
-        if client is None:
-            return Outcome(skipped=f"no account {username} (not a demo database)")
-        first = client.get(url)  # warm-up
-        if first.status_code != 200:
-            return Outcome(skipped=f"HTTP {first.status_code}")
-
-        def get():
-            response = client.get(url)
-            assert response.status_code == 200, response.status_code
-        return _timed(get, runs)
-    return run
 
 
 def _branch_url() -> str | None:
@@ -76,15 +56,15 @@ def _as_of_counters(path: str) -> Callable[[], str | None]:
 
 READ_SCENARIOS = [
     Scenario("scorecard_all_units", "全市全部单位得分卡 /api/v1/evaluation/units?org=XS（city_office）",
-             _get(_as_of_counters(f"/api/v1/evaluation/units?org={CITY}"), "city_office")),
+             page(_as_of_counters(f"/api/v1/evaluation/units?org={CITY}"), "city_office")),
     Scenario("scorecard_all_units_db", "其中数据库时间（查询并取回全部单位的计数）", units_database_time),
     Scenario("scorecard_city", "全市得分卡（一张，含部署任务）/api/v1/evaluation/scorecard?org=XS（city_office）",
-             _get(_as_of_counters(f"/api/v1/evaluation/scorecard?org={CITY}"), "city_office"), default_runs=10),
+             page(_as_of_counters(f"/api/v1/evaluation/scorecard?org={CITY}"), "city_office"), default_runs=10),
     Scenario("scorecard_branch", "一个党支部的得分卡（含部署任务）/api/v1/evaluation/scorecard（city_office）",
-             _get(lambda: (u := _branch_url()) and _as_of_counters(u)(), "city_office")),
+             page(lambda: (u := _branch_url()) and _as_of_counters(u)(), "city_office")),
     Scenario("briefing_city", "全市讲评通报页面 /evaluation/XS/briefing/（city_office）",
-             _get(_as_of_counters(f"/evaluation/{CITY}/briefing/"), "city_office"), default_runs=5),
+             page(_as_of_counters(f"/evaluation/{CITY}/briefing/"), "city_office"), default_runs=5),
     Scenario("dashboard_city", "全市推进看板 /evaluation/XS/（city_office）",
-             _get(_as_of_counters(f"/evaluation/{CITY}/"), "city_office"), default_runs=10),
-    Scenario("home_city_office", "首页 /（city_office）", _get(lambda: "/", "city_office"), default_runs=10),
+             page(_as_of_counters(f"/evaluation/{CITY}/"), "city_office"), default_runs=10),
+    Scenario("home_city_office", "首页 /（city_office）", page(lambda: "/", "city_office"), default_runs=10),
 ]

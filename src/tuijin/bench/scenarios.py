@@ -70,8 +70,12 @@ def _client_for(username: str) -> Client | None:
     return client
 
 
-def page(url: str, username: str) -> Callable[[int, dict], Outcome]:
+def page(url_or_finder: str | Callable[[], str | None], username: str) -> Callable[[int, dict], Outcome]:
+    """Time GET of a URL, or of the URL a function finds at run time (codes differ between databases)."""
     def run(runs: int, options: dict) -> Outcome:
+        url = url_or_finder() if callable(url_or_finder) else url_or_finder
+        if url is None:
+            return Outcome(skipped="no such org in this database")
         try:
             resolve(url.split("?")[0])
         except Resolver404:

@@ -42,6 +42,12 @@ class Indicator:
     higher_is_better: bool = True
     description: str = ""
 
+    @property
+    def is_ratio(self) -> bool:
+        """A share, or anything measured against an expectation: with nothing measured it reads "—"
+        (no value), where a count reads 0."""
+        return self.unit == "%" or self.expected is not None
+
 
 _REGISTRY: dict[str, Indicator] = {}
 

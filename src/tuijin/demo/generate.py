@@ -308,7 +308,7 @@ def demo_pdf(title: str) -> bytes:
 def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
     """The bulk of the list, inserted in bulk with history: every state, uneven by unit."""
     from tuijin.core import files
-    from tuijin.rectification.imports import insert_with_history
+    from tuijin.imports.bulk import insert_with_history
     from tuijin.rectification.models import ACTIVE_STATES, Evidence, Measure, Problem, State
 
     per_branch, per_unit = PROBLEM_DENSITY[scale]

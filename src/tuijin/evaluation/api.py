@@ -5,13 +5,13 @@ pages: an org outside the caller's scope is 404.
 """
 import datetime as dt
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import Router
 
 from tuijin.core.calendar import today
-from tuijin.core.scope import in_business_scope
 from tuijin.orgs.models import Org
 
+from .queries import business_org
 from .scorecard import scorecard
 from .table import units_table
 
@@ -19,10 +19,7 @@ router = Router(tags=["总结讲评"])
 
 
 def _org(request, code: str) -> Org:
-    org = Org.objects.visible_to(request.user).filter(code=code).first()
-    if org is None or not in_business_scope(request.user, org):  # as the pages: not for a member
-        raise Http404("组织不存在或不在您的范围内")
-    return org
+    return business_org(request.user, code)
 
 
 def _json(data: bytes) -> HttpResponse:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.http import Http404
+
 from tuijin.core.indicators import STATUS_OK, all_indicators
+from tuijin.core.scope import in_business_scope
 from tuijin.orgs.models import Org
 
 from . import counters
@@ -12,6 +15,15 @@ from .models import Snapshot
 from .scorecard import scorecards
 
 STATUS_LEVEL = {"正常": 0, "滞后": 1, "严重滞后": 2}
+
+
+def business_org(user, code: str) -> Org:
+    """The org a dashboard, scorecard or briefing is about, or 404. It must be in the user's business
+    scope: a party member sees their own org elsewhere, but these pages are about the units below it."""
+    org = Org.objects.visible_to(user).filter(code=code).first()
+    if org is None or not in_business_scope(user, org):
+        raise Http404("组织不存在或不在您的范围内")
+    return org
 
 
 def share_indicators():

@@ -104,9 +104,7 @@ def lines_for(pairs: dict[str, Pair], campaign, progress) -> list[Line]:
     severe = campaign.severe_lag_threshold if campaign else 0.25
     out = []
     for indicator in all_indicators():
-        # Nothing measured: a ratio (a share, or anything with an expectation) reads "—", a count reads 0.
-        is_ratio = indicator.unit == "%" or indicator.expected is not None
-        pair = pairs.get(indicator.code, Pair(0, 0 if is_ratio else None))
+        pair = pairs.get(indicator.code, Pair(0, 0 if indicator.is_ratio else None))
         expected = indicator.expected(progress) if indicator.expected and progress is not None else None
         value = pair.value
         st = status(value, expected, lag=lag, severe=severe, higher_is_better=indicator.higher_is_better,

@@ -21,7 +21,7 @@ from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org
 
 from . import counters
-from .models import OrgScore, Snapshot
+from .models import Snapshot
 
 ORG_FIELDS = ("pk", "code", "name", "depth", "kind", "sector", "path")
 
@@ -127,15 +127,13 @@ def units_table(root: Org, as_of: dt.date, *, depth: int | None = None, campaign
     for indicator in all_indicators():
         expected = indicator.expected(progress) if indicator.expected and progress is not None else None
         columns.append(Column(indicator, expected))
-        # Nothing measured: a ratio (a share, or anything with an expectation) reads "—", a count 0.
-        is_ratio = indicator.unit == "%" or indicator.expected is not None
         classify = classifier(expected, lag=lag, severe=severe, higher_is_better=indicator.higher_is_better,
                               relative=indicator.unit != "%")
         code, values, statuses = indicator.code, [], []
         for pairs in totals_:
             pair = pairs.get(code)
             if pair is None:
-                values.append(None if is_ratio else 0)
+                values.append(None if indicator.is_ratio else 0)
                 statuses.append(classify(None))
                 continue
             num, den = pair

@@ -5,11 +5,11 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from tuijin.core.calendar import today
 from tuijin.core.indicators import all_indicators
-from tuijin.core.scope import in_business_scope, scope_paths
+from tuijin.core.scope import scope_paths
 from tuijin.jobs.queries import snapshot_status
 from tuijin.orgs.models import Org
 
@@ -27,12 +27,7 @@ def _as_of(request) -> dt.date:
 
 
 def _org(request, code) -> Org:
-    """An org in the user's business scope. A party member sees their own org elsewhere, but a
-    dashboard or briefing is about the units below it, which a member does not see."""
-    org = get_object_or_404(Org.objects.visible_to(request.user), code=code)
-    if not in_business_scope(request.user, org):
-        raise Http404
-    return org
+    return queries.business_org(request.user, code)
 
 
 def _xlsx(filename, write) -> HttpResponse:

@@ -45,7 +45,7 @@ def write_history(model, objs, *, history_type: str, user=None, reason: str = ""
     tracked = {f.attname for f in history.tracked_fields}
     fixed = {"history_date": when or timezone.now(), "history_user_id": getattr(user, "pk", None),
              "history_change_reason": reason, "history_type": history_type}
-    columns, names, adapters, constants = [], [], [], {}
+    columns, names, constants = [], [], {}
     for field in history._meta.concrete_fields:
         if field.primary_key:
             continue

@@ -96,6 +96,27 @@ def _not_found(code, actor, hint):
     return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else hint)
 
 
+def check_row_orgs(rows: dict, actor, errors, *, what: str) -> dict:
+    """For records keyed (org code, …): drop every row whose org is missing (or outside the actor's
+    scope), withdrawn, or not the actor's to maintain, with the clerk's reason under 组织编码.
+    Returns the orgs found, by code; `what` names the records (e.g. 学习记录)."""
+    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
+                  {key[0] for key in rows})
+    may = _allowed(actor, "records.manage")
+    for key, d in list(rows.items()):
+        org = orgs.get(key[0])
+        if org is None:
+            errors.add(d["row"], "组织编码", _not_found(key[0], actor, "，请先导入组织"))
+        elif not org.active:
+            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，请填写现在的组织")
+        elif not may(org):
+            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的{what}")
+        else:
+            continue
+        del rows[key]
+    return orgs
+
+
 # ------------------------------------------------------------------ orgs
 
 ORG_COLUMNS = {"name": "组织名称", "kind": "组织类别", "sector": "所属领域", "batch": "批次"}

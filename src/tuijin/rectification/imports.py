@@ -22,7 +22,7 @@ from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.permissions import can
 # Bulk writes with history rows live with the import machinery now; still importable from here.
-from tuijin.imports.bulk import insert_with_history, update_with_history, write_history  # noqa: F401
+from tuijin.imports.bulk import insert_with_history, update_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Org
@@ -33,7 +33,6 @@ from .models import CATEGORIES, SOURCES, Evidence, Measure, Problem, State
 COLUMNS = {"category": "问题类别", "source": "问题来源", "description": "问题描述", "responsible": "责任人",
            "deadline": "整改时限", "is_special": "是否专项整治"}
 MEASURES, STATE = "整改措施", "整改状态"
-BATCH = 1000
 CHUNK = 2000  # keys per IN (...): SQLite limits bound parameters
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 

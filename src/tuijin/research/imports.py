@@ -27,8 +27,8 @@ from tuijin.core.calendar import today
 from tuijin.imports.bulk import default_history_user, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_int
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.orgs.imports import _allowed, _choice, _chunks, _code, _fetch, _not_found, _text
-from tuijin.orgs.models import Org, Person
+from tuijin.orgs.imports import _allowed, _choice, _chunks, _code, _fetch, _text, check_row_orgs
+from tuijin.orgs.models import Person
 from tuijin.rectification.imports import split_measures
 
 from .actions import apply_flags, clean_findings, date_problem, finding_problem, status_problem
@@ -275,20 +275,7 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
     rows = _project_rows(sheet, errors)
-    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
-                  {code for code, _ in rows})
-    may = _allowed(actor, "records.manage")
-    for key, d in list(rows.items()):
-        org = orgs.get(key[0])
-        if org is None:
-            errors.add(d["row"], "组织编码", _not_found(key[0], actor, "，请先导入组织"))
-        elif not org.active:
-            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，请填写现在的组织")
-        elif not may(org):
-            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的办实事项目")
-        else:
-            continue
-        del rows[key]
+    orgs = check_row_orgs(rows, actor, errors, what="办实事项目")
 
     stored = {}
     for chunk in _chunks({orgs[code].pk for code, _ in rows}):

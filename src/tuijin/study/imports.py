@@ -23,7 +23,7 @@ from tuijin.core.calendar import today
 from tuijin.imports.bulk import default_history_user, insert_rows, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_decimal, parse_int, split_list
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.orgs.imports import _allowed, _chunks, _code, _fetch, _not_found, _text
+from tuijin.orgs.imports import _allowed, _chunks, _code, _fetch, _text, check_row_orgs
 from tuijin.orgs.imports import _choice as _choice_cell
 from tuijin.orgs.models import Org, Person
 
@@ -162,20 +162,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
     rows = _session_rows(sheet, errors, as_of)
-    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
-                  {key[0] for key in rows})
-    may = _allowed(actor, "records.manage")
-    for key, d in list(rows.items()):
-        org = orgs.get(key[0])
-        if org is None:
-            errors.add(d["row"], "组织编码", _not_found(key[0], actor, "，请先导入组织"))
-        elif not org.active:
-            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，请填写现在的组织")
-        elif not may(org):
-            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的学习记录")
-        else:
-            continue
-        del rows[key]
+    orgs = check_row_orgs(rows, actor, errors, what="学习记录")
 
     reading = ReadingLists()
     stored, stored_chapters, stored_attendees = _stored_sessions({o.pk for o in orgs.values()})
