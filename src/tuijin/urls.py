@@ -2,10 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tuijin.api.api import api
-from tuijin.core import views as core_views
+from tuijin.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
@@ -17,6 +17,6 @@ urlpatterns = [
     path("research/", include("tuijin.research.urls")),
     path("p/", include("tuijin.public.urls")),
     path("evaluation/", include("tuijin.evaluation.urls")),
-    path("admin3/", include("tuijin.core.admin_urls")),
+    path("admin3/", include("tuijin.site.admin_urls")),
     path("api/v1/", api.urls),
 ]

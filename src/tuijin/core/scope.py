@@ -12,6 +12,7 @@ for the caller: views answer 404.
 - admin roles (三员) and users without grants: no business data.
 """
 from django.db import models
+from django.apps import apps
 from django.db.models import Q
 
 BUSINESS_SCOPE_ROLES = ("office", "unit", "guidance")
@@ -24,7 +25,8 @@ def scope_paths(user) -> list[str]:
     cached = getattr(user, "_tuijin_scope_paths", None)
     if cached is not None:
         return cached
-    from tuijin.orgs.models import Org, RoleGrant
+    # orgs is a higher layer: its models are reached through Django's app registry
+    Org, RoleGrant = apps.get_model("orgs", "Org"), apps.get_model("orgs", "RoleGrant")
 
     grants = RoleGrant.objects.filter(user=user, role__in=BUSINESS_SCOPE_ROLES)
     paths = set(
