@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tuijin.evaluation",
     "tuijin.imports",
     "tuijin.demo",
+    "tuijin.bench",  # `tuijin bench` (its command; no models)
     "tuijin.research",
     "tuijin.jobs",
 ]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tuijin.api.api import api
+from tuijin.imports import views as imports_views
 from tuijin.site import views as site_views
 
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
+    # An org subtree's export lives with the imports (orgs is a lower layer), under the org's address.
+    path("orgs/<str:code>/export/<str:kind>/", imports_views.org_export, name="org_export"),
     path("orgs/", include("tuijin.orgs.urls")),
     path("imports/", include("tuijin.imports.urls")),
     path("campaign/", include("tuijin.campaigns.urls")),

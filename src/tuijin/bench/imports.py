@@ -10,7 +10,6 @@ then rolled back, so the database is left as it was.
 A kind whose module has no loader yet is reported as skipped (模块未上线); its sheet generator is
 ready for the day the loader arrives.
 
-`Outcome` is imported inside functions: `scenarios` imports this module for its list.
 """
 from __future__ import annotations
 
@@ -19,13 +18,15 @@ import io
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db import transaction
 
 from tuijin.imports.registry import KINDS, run_import
 from tuijin.imports.writer import write_xlsx
+
+from .measure import Outcome
 
 ROOT = "XS"  # the demo city the scratch county is put under
 SCRATCH = "BENCH"
@@ -307,7 +308,7 @@ def _actor():
 
 @dataclass
 class ImportScenario:
-    """Has what `scenarios.Scenario` has (name, label, run, default_runs), and the kind it imports."""
+    """Has what `measure.Scenario` has (name, label, run, default_runs), and the kind it imports."""
     name: str
     label: str
     kind: str
@@ -315,8 +316,6 @@ class ImportScenario:
 
     def run(self, runs: int, options: dict):
         from tuijin.orgs.models import Org
-
-        from .scenarios import Outcome
 
         if KINDS[self.kind].load is None:
             return Outcome(skipped="模块未上线")

@@ -7,11 +7,11 @@ table in a province-scale database within 1.5× of the same call at city scale.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from tuijin.evaluation import counters
 
-from .scenarios import Outcome, Scenario, page
+from .measure import Outcome, Scenario, page
 
 CITY = "XS"
 

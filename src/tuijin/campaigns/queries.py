@@ -1,7 +1,19 @@
 """Reads of campaign progress: task completion summed over a user's scope."""
+import datetime as dt
 from dataclasses import dataclass
 
+from tuijin.orgs.models import Org
+from tuijin.orgs.tree import ancestor_paths
+
 from . import rules
+from .models import Campaign
+
+
+def current_campaign(org: Org, as_of: dt.date) -> Campaign | None:
+    """The campaign that covers `org` on as_of (latest start first), or None."""
+    roots = Org.objects.filter(path__in=ancestor_paths(org, include_self=True))
+    qs = Campaign.objects.filter(root__in=roots).select_related("root")
+    return qs.filter(start__lte=as_of).first() or qs.first()
 
 
 @dataclass

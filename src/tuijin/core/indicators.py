@@ -8,8 +8,8 @@ needs module-specific roll-up code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.apps import apps
 
@@ -22,7 +22,7 @@ class Pair:
     num: float
     den: float | None = None
 
-    def __add__(self, other: "Pair") -> "Pair":
+    def __add__(self, other: Pair) -> Pair:
         den = None if self.den is None and other.den is None else (self.den or 0) + (other.den or 0)
         return Pair(self.num + other.num, den)
 

@@ -6,8 +6,8 @@ records, can register its kinds without importing campaigns (docs/architecture.m
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ for the caller: views answer 404.
 - 党员: only what the model's scope_member_q allows (own records, own org).
 - admin roles (三员) and users without grants: no business data.
 """
-from django.db import models
 from django.apps import apps
+from django.db import models
 from django.db.models import Q
 
 BUSINESS_SCOPE_ROLES = ("office", "unit", "guidance")

@@ -17,6 +17,7 @@ from tuijin.campaigns.actions import load_campaign
 from tuijin.core import events
 from tuijin.orgs import actions as org_actions
 from tuijin.orgs.models import Org, Person
+from tuijin.orgs.tree import step
 
 DEMO_PASSWORD = "Tuijin@2026demo"
 CAMPAIGN_DAYS = 153  # 9月1日 to 1月31日, as in the speech
@@ -56,7 +57,7 @@ class DemoInfo:
 
 
 def _step(i: int) -> str:
-    return Org._int2str(i).rjust(Org.steplen, "0")
+    return step(i)
 
 
 class _Builder:
@@ -351,7 +352,7 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
                                   done=done, done_on=min(today, found_on + dt.timedelta(days=20)) if done else None))
             measures_of.append(specs)
     created = insert_with_history(Problem, problems, reason="演示数据")
-    insert_with_history(Measure, [Measure(problem_id=p.pk, **spec) for p, specs in zip(created, measures_of)
+    insert_with_history(Measure, [Measure(problem_id=p.pk, **spec) for p, specs in zip(created, measures_of, strict=True)
                                   for spec in specs], reason="演示数据")
     evidence = []
     for p in created:
@@ -461,7 +462,7 @@ def _showcase_problems(today, start) -> int:
     # 群众评: one item meets the threshold (11 of 12 satisfied), one does not (8 of 12), one lacks votes.
     for problem, votes in zip(closed[2:5], ([("满意", 9), ("基本满意", 2), ("不满意", 1)],
                                              [("满意", 5), ("基本满意", 3), ("不满意", 4)],
-                                             [("满意", 5)])):
+                                             [("满意", 5)]), strict=True):
         item = r.publish(problem, actor=county_office, summary="已按整改措施全部落实到位，欢迎群众评议")
         n = 0
         for choice, count in votes:

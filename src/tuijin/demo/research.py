@@ -160,17 +160,17 @@ def build_research(orgs, campaign, today: dt.date, rng, scale: str) -> dict:
     with transaction.atomic():
         planned = _visits(cadres, children, campaign, today, rng)
         visits = bulk_create_with_history([v for v, _ in planned], ResearchVisit, batch_size=BATCH, **history)
-        findings = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, planned)
+        findings = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, planned, strict=True)
                     for i, t in enumerate(texts)]
         visits_by_id = {v.pk: v for v in visits}
         problems, pending = _convert(findings, visits_by_id, today, rng)
         created = bulk_create_with_history([p for p, _ in problems], Problem, batch_size=BATCH, **history)
-        for problem, (_, finding) in zip(created, problems):
+        for problem, (_, finding) in zip(created, problems, strict=True):
             finding.converted_problem_id = problem.pk
         measures = [Measure(problem_id=p.pk, text=f.text, owner="", deadline=p.deadline, position=0)
                     for p, f, _ in pending]
         measures = bulk_create_with_history(measures, Measure, batch_size=BATCH, **history)
-        for measure, (problem, finding, on) in zip(measures, pending):
+        for measure, (problem, finding, on) in zip(measures, pending, strict=True):
             finding.converted_problem_id, finding.converted_measure_id = problem.pk, measure.pk
             finding.converted_on = on
         bulk_create_with_history(findings, Finding, batch_size=BATCH, **history)

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from tuijin.campaigns import rules
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core.indicators import DIMENSIONS, STATUS_OK, Indicator, Pair, all_indicators, roll_up, status
 from tuijin.orgs.models import Org
 

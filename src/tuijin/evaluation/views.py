@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 
 from tuijin.core.calendar import today
 from tuijin.core.indicators import all_indicators
+from tuijin.core.panels import panels
 from tuijin.core.scope import scope_paths
-from tuijin.jobs.queries import snapshot_status
 from tuijin.orgs.models import Org
+from tuijin.orgs.tree import ancestor_paths
 
 from . import exports, queries
 from .scorecard import scorecard
@@ -73,9 +74,9 @@ def dashboard(request, code):
         "rank_code": rank_code, "shares": shares,
         "heatmap": queries.heatmap(org, as_of),
         "trend": {**queries.trend(org, trend_codes), "names": {i.code: i.name for i in shares}},
-        "snapshot_status": snapshot_status(today()),
+        "panels": panels("dashboard", today()),  # e.g. how old the last snapshot is, today
         "breadcrumb": list(Org.objects.filter(
-            path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])
+            path__in=ancestor_paths(org))
             .visible_to(request.user).order_by("depth")),
     }
     return render(request, "evaluation/dashboard.html", context)

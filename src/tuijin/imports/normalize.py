@@ -210,10 +210,7 @@ def parse_choice(v: Any, choices: Mapping[str, str] | Sequence[str]) -> str:
     A mapping is {stored value: label shown to clerks} (Django choices
     order); either the value or the label is accepted.
     """
-    if isinstance(choices, Mapping):
-        pairs = list(choices.items())
-    else:
-        pairs = [(c, c) for c in choices]
+    pairs = list(choices.items()) if isinstance(choices, Mapping) else [(c, c) for c in choices]
     s = clean_text(v)
     if s is not None:
         key = _choice_key(s)

@@ -5,8 +5,8 @@ Every kind has a template from the start; a kind's loader arrives with its modul
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .sheet import SheetError, read_sheet
 from .writer import write_xlsx

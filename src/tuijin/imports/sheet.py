@@ -8,8 +8,8 @@ here so the importers only see clean rows.
 from __future__ import annotations
 
 import io
-import unicodedata
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 

@@ -5,11 +5,12 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from tuijin.core.scope import scope_paths
+from tuijin.orgs.models import Org
 
-from .registry import KINDS, ImportFailed, run_import, write_template
+from .registry import KINDS, ImportFailed, export_subtree, run_import, write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,4 +49,18 @@ def template(request, kind):
     write_template(kind, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(KINDS[kind].label + '导入模板.xlsx')}"
+    return response
+
+
+@login_required
+def org_export(request, code, kind):
+    """An org's subtree as the orgs or people template (served under /orgs/…, routed in tuijin/urls.py)."""
+    org = get_object_or_404(Org.objects.visible_to(request.user), code=code)
+    if kind not in ("orgs", "people"):
+        raise Http404
+    buffer = io.BytesIO()
+    export_subtree(kind, org, buffer, user=request.user)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    filename = f"{org.code}-{'组织' if kind == 'orgs' else '人员'}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

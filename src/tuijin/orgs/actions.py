@@ -8,8 +8,7 @@ from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.core.scope import forget
 
-from .imports import PHONE_RE
-from .models import BUSINESS_ROLES, GuidanceGroup, Org, Person, Role, RoleGrant, User
+from .models import BUSINESS_ROLES, PHONE_RE, GuidanceGroup, Org, Person, Role, RoleGrant, User
 
 ORG_FIELDS = ("name", "kind", "sector", "batch", "active")
 PERSON_FIELDS = ("name", "status", "post", "is_leading_cadre", "cadre_level", "phone", "active")

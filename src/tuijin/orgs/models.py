@@ -1,4 +1,6 @@
 """Organizations (a tree of any depth), people, accounts and their role grants (SPEC §2.1)."""
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from tuijin.core.scope import ScopedQuerySetMixin
 
 ORG_KINDS = ["党委", "党工委", "党组", "党总支", "党支部"]
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")  # a mobile or a landline with area code
 SECTORS = ["机关", "事业单位", "国有企业", "学校", "医院", "农村", "社区", "非公企业", "社会组织", "其他"]
 BATCHES = ["第一批", "第二批"]
 PERSON_STATUSES = ["正式党员", "预备党员", "群众"]

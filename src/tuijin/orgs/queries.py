@@ -4,7 +4,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from tuijin.core.scope import scope_paths
+
 from .models import Org, Person
+from .tree import ancestor_paths
 
 
 @dataclass
@@ -60,3 +63,10 @@ def search_people(user, text: str):
     return (Person.objects.visible_to(user).filter(active=True)
             .filter(Q(name__contains=text) | Q(number__iexact=text))
             .select_related("org").order_by("org__path", "number"))
+
+
+def visible_ancestors(user, org: Org) -> list[Org]:
+    """The breadcrumb: ancestors the user may see, root first (a county office sees no city above its county)."""
+    visible = scope_paths(user)
+    chain = Org.objects.filter(path__in=ancestor_paths(org)).order_by("depth")
+    return [a for a in chain if any(a.path.startswith(p) for p in visible)]

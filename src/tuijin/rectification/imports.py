@@ -20,9 +20,12 @@ from django.db import transaction
 
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.core.chunks import chunks
 from tuijin.core.permissions import can
+
 # Bulk writes with history rows live with the import machinery now; still importable from here.
 from tuijin.imports.bulk import insert_with_history, update_with_history
+from tuijin.imports.fields import code_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Org
@@ -34,7 +37,6 @@ COLUMNS = {"category": "问题类别", "source": "问题来源", "description": 
            "deadline": "整改时限", "is_special": "是否专项整治"}
 MEASURES, STATE = "整改措施", "整改状态"
 CHUNK = 2000  # keys per IN (...): SQLite limits bound parameters
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 
 # ------------------------------------------------------------------ measures in one cell
 
@@ -150,17 +152,6 @@ def _measures(row, errors) -> list[MeasureSpec] | None:
 # ------------------------------------------------------------------ reading rows
 # (the same cell rules as the org and people importers)
 
-def _code(row, column, errors):
-    value = clean_text(row.get(column))
-    if value is None:
-        errors.add(row.number, column, "不能为空")
-        return None
-    if not CODE_RE.match(value):
-        errors.add(row.number, column, f"“{value}”不是有效的编码（只能用字母、数字、- _ .，最长 40 位）")
-        return None
-    return value
-
-
 def _text(row, column, errors, *, required=False, max_length=120):
     value = clean_text(row.get(column))
     if value is None:
@@ -197,7 +188,7 @@ def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
     category, source = (lambda v: parse_choice(v, CATEGORIES)), (lambda v: parse_choice(v, SOURCES))
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
     for row in sheet.rows:
-        code = _code(row, "组织编码", errors)
+        code = code_cell(row, "组织编码", errors)
         number = _text(row, "问题编号", errors, required=True, max_length=40)
         data = {
             "row": row.number,
@@ -254,16 +245,12 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
 
 # ------------------------------------------------------------------ loading
 
-def _chunks(values):
-    values = list(values)
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
 
 
 def _orgs(actor, codes) -> dict[str, Org]:
     qs = Org.objects.all() if actor is None else Org.objects.visible_to(actor)
     found = {}
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         found.update({o.code: o for o in qs.filter(code__in=chunk)})
     return found
 
@@ -287,12 +274,12 @@ def _existing(orgs: dict[str, Org], keys) -> tuple[dict, dict]:
     moved_numbers = numbers | {f"{c}-{n}" for c, n in keys if c in orgs}
     org_ids = sorted({pk for pk, _ in wanted})
     found, moved = {}, {}
-    for org_chunk in _chunks(org_ids):
-        for number_chunk in _chunks(numbers):
+    for org_chunk in chunks(org_ids):
+        for number_chunk in chunks(numbers):
             for p in Problem.objects.filter(org_id__in=org_chunk, number__in=number_chunk):
                 if (p.org_id, p.number) in wanted:
                     found[(p.org_id, p.number)] = p
-        for number_chunk in _chunks(moved_numbers):
+        for number_chunk in chunks(moved_numbers):
             escalated = Problem.objects.filter(origin_org_id__in=org_chunk, number__in=number_chunk)
             for p in escalated.select_related("org"):
                 moved[(p.origin_org_id, p.number)] = p
@@ -301,7 +288,7 @@ def _existing(orgs: dict[str, Org], keys) -> tuple[dict, dict]:
 
 def _ids_with_evidence(problem_ids) -> set[int]:
     have = set()
-    for chunk in _chunks(problem_ids):
+    for chunk in chunks(problem_ids):
         have.update(Evidence.objects.filter(problem_id__in=chunk, kind=Evidence.Kind.SUPPORT)
                     .values_list("problem_id", flat=True))
     return have
@@ -309,7 +296,7 @@ def _ids_with_evidence(problem_ids) -> set[int]:
 
 def _measures_of(problem_ids) -> dict[int, list[Measure]]:
     by_problem = defaultdict(list)
-    for chunk in _chunks(problem_ids):
+    for chunk in chunks(problem_ids):
         for m in Measure.objects.filter(problem_id__in=chunk).order_by("position", "id"):
             by_problem[m.problem_id].append(m)
     return by_problem
@@ -445,14 +432,14 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
     with transaction.atomic():
         problems = insert_with_history(Problem, [p for p, _ in creates], **history)
         new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
-                        for p, (_, specs) in zip(problems, creates) for i, s in enumerate(specs)]
+                        for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
         update_with_history(Problem, updates, fields + ["state", "version"], **history)
         new_measures += [m for plan in plans.values() for m in plan.create]
         insert_with_history(Measure, new_measures, **history)
         update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
                             ["owner", "deadline", "position"], **history)
         dropped = [m.pk for plan in plans.values() for m in plan.delete]
-        for chunk in _chunks(dropped):
+        for chunk in chunks(dropped):
             Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
         touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
         events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures

@@ -14,21 +14,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import open_stored
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
+from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import KINDS
 from tuijin.imports.writer import write_xlsx
 from tuijin.orgs.models import Org
-from tuijin.orgs.views import _breadcrumb, page_query
+from tuijin.orgs.queries import visible_ancestors
+from tuijin.orgs.tree import ancestor_paths
 
 from . import actions, queries
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
@@ -115,7 +116,7 @@ def problem_list(request, code):
     counts = queries.state_counts(unstated)
     states = [("全部", "", sum(counts.values()))] + [(s.label, s.value, counts[s.value]) for s in State]
     return render(request, "rectification/list.html", {
-        "org": org, "as_of": as_of, "f": filters, "breadcrumb": _breadcrumb(request.user, org),
+        "org": org, "as_of": as_of, "f": filters, "breadcrumb": visible_ancestors(request.user, org),
         "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": page_query(request),
         "states": [(label, value, n, _with(request, state=value)) for label, value, n in states],
         "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),
@@ -166,7 +167,7 @@ def problem_new(request, code):
             messages.success(request, f"已新增问题 {problem.number}")
             return redirect("rectification:detail", pk=problem.pk)
     return render(request, "rectification/new.html", {
-        "org": org, "form": form, "measures": measures, "breadcrumb": _breadcrumb(request.user, org)})
+        "org": org, "form": form, "measures": measures, "breadcrumb": visible_ancestors(request.user, org)})
 
 
 @login_required
@@ -223,8 +224,7 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
 
 
 def _ancestors(problem: Problem):
-    return list(Org.objects.filter(path__in=[problem.org.path[:i] for i in range(
-        problem.org.steplen, len(problem.org.path), problem.org.steplen)]).order_by("-depth"))
+    return list(Org.objects.filter(path__in=ancestor_paths(problem.org)).order_by("-depth"))
 
 
 @login_required
@@ -241,7 +241,7 @@ def problem_detail(request, pk):
                  .exists()), None)
     return render(request, "rectification/detail.html", {
         "problem": problem, "as_of": as_of, "overdue": problem.is_overdue(as_of),
-        "org": home, "breadcrumb": _breadcrumb(user, home) if home else [], "events": _timeline(problem),
+        "org": home, "breadcrumb": visible_ancestors(user, home) if home else [], "events": _timeline(problem),
         "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
         "rules": problem.institution_rules.all(),
         "children": children, "progress": queries.children_progress(problem) if children else None,
@@ -396,7 +396,7 @@ def hand_down(request, code):
             messages.success(request, f"已交办给 {len(targets)} 个单位，各单位已各自生成一条问题")
             return redirect("rectification:detail", pk=parent.pk)
     return render(request, "rectification/hand_down.html", {
-        "org": org, "form": form, "breadcrumb": _breadcrumb(request.user, org),
+        "org": org, "form": form, "breadcrumb": visible_ancestors(request.user, org),
         "branch_count": Org.objects.filter(path__startswith=org.path, kind="党支部", active=True)
         .exclude(pk=org.pk).count()})
 
@@ -432,7 +432,7 @@ def rules(request, code):
             .select_related("org").prefetch_related("problems"))
     return render(request, "rectification/rules.html", {
         "org": org, "form": form, "may_create": may_create, "q": q, "shown": RULE_CHOICES_SHOWN,
-        "more": candidates.count() > RULE_CHOICES_SHOWN, "breadcrumb": _breadcrumb(request.user, org),
+        "more": candidates.count() > RULE_CHOICES_SHOWN, "breadcrumb": visible_ancestors(request.user, org),
         "page": Paginator(made, 50).get_page(request.GET.get("page")), "query": page_query(request)})
 
 
@@ -453,4 +453,4 @@ def satisfied(request, code):
         "org": org, "campaign": campaign, "listed": listed, "rating": rating[:100],
         "threshold": campaign.satisfaction_threshold if campaign else 0.9,
         "min_votes": campaign.satisfaction_min_votes if campaign else 10,
-        "breadcrumb": _breadcrumb(request.user, org)})
+        "breadcrumb": visible_ancestors(request.user, org)})

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from tuijin.core import events
 from tuijin.core.errors import ActionError
 from tuijin.core.models import DomainEvent
+from tuijin.core.pages import page_query
 from tuijin.core.permissions import can
 from tuijin.orgs import actions
 from tuijin.orgs.models import GuidanceGroup, Org, Person, Role, RoleGrant, User
-from tuijin.orgs.views import page_query
 
 
 def _require(request, perm):

@@ -2,8 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from tuijin.campaigns.actions import current_campaign
-from tuijin.campaigns.queries import task_summary
+from tuijin.campaigns.queries import current_campaign, task_summary
 from tuijin.core.calendar import today
 from tuijin.core.scope import is_member, scope_paths
 from tuijin.orgs.models import Org

@@ -3,8 +3,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from tuijin.core.calendar import today
 from tuijin.campaigns.models import Campaign
+from tuijin.core.calendar import today
 from tuijin.demo.generate import DEMO_PASSWORD, SCALES, generate
 from tuijin.evaluation.jobs import backfill
 from tuijin.orgs.models import Org, User

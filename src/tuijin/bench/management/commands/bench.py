@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 results[scenario.name]["rows"] = rows
 
         report = {"scale": scale, "database": database,
-                  "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+                  "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
                   "python": sys.version.split()[0], "import_rows": rows, "scenarios": results}
         path = out or f"bench-{scale}.json"
         with open(path, "w", encoding="utf-8") as fh:
