@@ -25,6 +25,7 @@ from django.db import transaction
 
 from tuijin.imports.registry import KINDS, run_import
 from tuijin.imports.writer import write_xlsx
+from tuijin.orgs.models import OrgKind
 
 from .measure import Outcome
 
@@ -92,14 +93,14 @@ def _tree(units: int, branches: int) -> list[list]:
         for k in range(branches // units + (1 if u < branches % units else 0)):
             label = f"{VILLAGES[k % len(VILLAGES)]}党支部" if sector == "农村" else f"第{k + 1}党支部"
             short = name.removeprefix("中共").removesuffix("党组").removesuffix("委员会").removesuffix("党总支")
-            rows.append([f"{code}-{k + 1:02d}", f"{short}{label}", code, "党支部", sector, "第二批"])
+            rows.append([f"{code}-{k + 1:02d}", f"{short}{label}", code, OrgKind.BRANCH, sector, "第二批"])
     return rows
 
 
 def _tree_with(branches: int) -> tuple[bytes, list[str]]:
     """The scratch county with this many branches, as an orgs sheet, and the branches' codes."""
     rows = _tree(math.ceil(branches / BRANCHES_PER_UNIT), branches)
-    return _xlsx("orgs", rows), [r[0] for r in rows if r[3] == "党支部"]
+    return _xlsx("orgs", rows), [r[0] for r in rows if r[3] == OrgKind.BRANCH]
 
 
 def _people(branches: list[str], per_branch: int, rng) -> list[list]:

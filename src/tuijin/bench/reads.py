@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from tuijin.evaluation import counters
+from tuijin.orgs.models import OrgKind
 
 from .measure import Outcome, Scenario, page
 
@@ -20,7 +21,7 @@ def _branch_url() -> str | None:
     from tuijin.orgs.models import Org
 
     city = Org.objects.filter(code=CITY).first()
-    branch = (Org.objects.filter(path__startswith=city.path, kind="党支部", active=True).order_by("path").first()
+    branch = (Org.objects.filter(path__startswith=city.path, kind=OrgKind.BRANCH, active=True).order_by("path").first()
               if city else None)
     return f"/api/v1/evaluation/scorecard?org={branch.code}" if branch else None
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from tuijin.campaigns.actions import load_campaign
 from tuijin.core import events
 from tuijin.orgs import actions as org_actions
-from tuijin.orgs.models import Org, Person
+from tuijin.orgs.models import Org, OrgKind, Person
 from tuijin.orgs.tree import step
 
 DEMO_PASSWORD = "Tuijin@2026demo"
@@ -166,7 +166,7 @@ def _build_city(b, parent, code, name, scale, rng) -> dict:
                 else:
                     label = f"第{k + 1}党支部"
                 b.add(unit, f"{ucode}-{k + 1:02d}", f"{unit.name.removeprefix('中共').removesuffix('委员会').removesuffix('党组').removesuffix('党委').removesuffix('党总支')}{label}",
-                      "党支部", sector)
+                      OrgKind.BRANCH, sector)
     return notable
 
 
@@ -181,7 +181,7 @@ def build_people(orgs: list[Org], scale: str, rng) -> int:
         batch = []
 
     for org in orgs:
-        if org.kind == "党支部":
+        if org.kind == OrgKind.BRANCH:
             # Unevenness: a few branches below the 3 full members a branch needs.
             n = max(1, int(rng.gauss(per_branch, per_branch / 4)))
             full_members = 2 if rng.random() < 0.06 else n
@@ -230,7 +230,7 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     county = counties[1]  # 东城区
     other = counties[2]
     # The reporter's branch is a complete one, so their home page shows a finished task.
-    branch = next(b for b in Org.objects.filter(path__startswith=county.path, kind="党支部").order_by("path")
+    branch = next(b for b in Org.objects.filter(path__startswith=county.path, kind=OrgKind.BRANCH).order_by("path")
                   if b.people.filter(status="正式党员").count() >= 3)
     member = Person.objects.filter(org=branch, status="正式党员").exclude(phone="").order_by("number").first()
     group = org_actions.create_guidance_group(actor=None, code="XS-G1", name="市委第一巡回指导组",
@@ -321,7 +321,7 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
     for org in orgs:
         if org.pk in skip or org.depth < 2:
             continue
-        mean = per_branch if org.kind == "党支部" else per_unit
+        mean = per_branch if org.kind == OrgKind.BRANCH else per_unit
         n = max(0, round(rng.gauss(mean, mean * 0.5)))
         unit_path = org.path[:3 * Org.steplen]
         pace = diligence.setdefault(unit_path, rng.choice([0.3, 0.7, 1.0, 1.0, 1.2, 1.5]))
@@ -434,7 +434,7 @@ def _showcase_problems(today, start) -> int:
 
     # Escalated from a branch of another county to that county.
     other = Org.objects.get(code="XS-C02")
-    far_branch = Org.objects.filter(path__startswith=other.path, kind="党支部").order_by("path").first()
+    far_branch = Org.objects.filter(path__startswith=other.path, kind=OrgKind.BRANCH).order_by("path").first()
     school = create(city_office, far_branch, "学校周边上下学时段交通拥堵，存在安全隐患", found=15, source="调研发现",
                     category="服务群众", deadline=today + dt.timedelta(days=30))
     r.escalate(school, actor=city_office, to=other, reason="需交警、教育等部门协同解决")

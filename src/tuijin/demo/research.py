@@ -18,7 +18,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from tuijin.core import events, files
-from tuijin.orgs.models import Person
+from tuijin.orgs.models import OrgKind, Person
 from tuijin.rectification.models import Measure, Problem, State
 from tuijin.research.actions import apply_flags
 from tuijin.research.models import Finding, Project, ProjectEvidence, ProjectStatus, ResearchVisit
@@ -177,7 +177,7 @@ def build_research(orgs, campaign, today: dt.date, rng, scale: str) -> dict:
 
         # Units (the level below the counties) list projects; about a third of the branches do too.
         depth = min((o.depth for o in orgs), default=1) + 2
-        owners = [o for o in orgs if o.depth == depth or (o.kind == "党支部" and rng.random() < 0.3)]
+        owners = [o for o in orgs if o.depth == depth or (o.kind == OrgKind.BRANCH and rng.random() < 0.3)]
         projects = bulk_create_with_history(_projects(owners, today, rng), Project, batch_size=BATCH, **history)
         done = [p for p in projects if p.status == ProjectStatus.DONE]
         evidence = []

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from tuijin.core import events
 from tuijin.demo.generate import _name
+from tuijin.orgs.models import OrgKind
 from tuijin.study.models import Attendance, Coverage, SelfStudy, SessionChapter, StudySession
 from tuijin.study.queries import chapters_of
 
@@ -189,9 +190,9 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
 
     orgs = [o for o in orgs if o.active]
     by_path = {o.path: o for o in orgs}
-    branches = [o for o in orgs if o.kind == "党支部"]
-    units = [o for o in orgs if o.kind != "党支部" and o.depth >= 3]  # departments, towns, schools, firms
-    committees = [o for o in orgs if o.kind != "党支部"]
+    branches = [o for o in orgs if o.kind == OrgKind.BRANCH]
+    units = [o for o in orgs if o.kind != OrgKind.BRANCH and o.depth >= 3]  # departments, towns, schools, firms
+    committees = [o for o in orgs if o.kind != OrgKind.BRANCH]
     # Unevenness, decided up front so each kind is present in any tree of useful size.
     together_units = _pick(rng, units, 0.08)
     together = {b.pk for b in branches if by_path.get(b.path[:-b.steplen]) in together_units}
@@ -208,7 +209,7 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
             here = people.get(org.pk, [])
             members = [pk for pk, m in here if m]
             others = [pk for pk, m in here if not m]
-            is_branch = org.kind == "党支部"
+            is_branch = org.kind == OrgKind.BRANCH
             if org.pk in together:
                 per_session, rate, own_share = (2, 3), 0.95, rng.uniform(0.0, 0.12)
             elif org.pk in weak:

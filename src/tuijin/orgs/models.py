@@ -9,7 +9,19 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tuijin.core.scope import ScopedQuerySetMixin
 
-ORG_KINDS = ["党委", "党工委", "党组", "党总支", "党支部"]
+
+
+class OrgKind(models.TextChoices):
+    """组织类别: code names the kind (`OrgKind.BRANCH`), never the literal."""
+
+    COMMITTEE = "党委", "党委"
+    WORKING_COMMITTEE = "党工委", "党工委"
+    LEADING_GROUP = "党组", "党组"
+    GENERAL_BRANCH = "党总支", "党总支"
+    BRANCH = "党支部", "党支部"
+
+
+ORG_KINDS = OrgKind.values
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")  # a mobile or a landline with area code
 SECTORS = ["机关", "事业单位", "国有企业", "学校", "医院", "农村", "社区", "非公企业", "社会组织", "其他"]
 BATCHES = ["第一批", "第二批"]
@@ -69,7 +81,7 @@ class Org(MP_Node):
         return Q(pk=person.org_id) if person else Q(pk__in=[])
 
     def is_branch(self) -> bool:
-        return self.kind == "党支部"
+        return self.kind == OrgKind.BRANCH
 
 
 class PersonQuerySet(ScopedQuerySetMixin, models.QuerySet):

@@ -6,7 +6,7 @@ from django.db.models.functions import Substr
 
 from tuijin.core.scope import scope_paths
 
-from .models import Org, Person
+from .models import Org, OrgKind, Person
 from .tree import ancestor_paths
 
 
@@ -21,7 +21,7 @@ class Counts:
 def subtree_counts(org: Org) -> Counts:
     """Counts over the org's whole subtree, the org itself included."""
     orgs = Org.objects.filter(path__startswith=org.path, active=True).aggregate(
-        n=Count("pk"), b=Count("pk", filter=Q(kind="党支部")))
+        n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH)))
     people = Person.objects.filter(org__path__startswith=org.path, active=True).aggregate(
         n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"])))
     return Counts(orgs["n"], orgs["b"], people["n"], people["m"])
@@ -36,7 +36,7 @@ def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
     counts = {c.path: Counts() for c in children}
     org_rows = (Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, active=True)
                 .annotate(prefix=Substr("path", 1, width)).order_by().values("prefix")
-                .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind="党支部"))))
+                .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH))))
     for row in org_rows:
         if row["prefix"] in counts:
             counts[row["prefix"]].orgs = row["n"]

@@ -27,7 +27,7 @@ from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import KINDS
 from tuijin.imports.writer import write_xlsx
-from tuijin.orgs.models import Org
+from tuijin.orgs.models import Org, OrgKind
 from tuijin.orgs.queries import visible_ancestors
 from tuijin.orgs.tree import ancestor_paths
 
@@ -384,7 +384,7 @@ def hand_down(request, code):
         data = form.cleaned_data
         targets = {c.pk: c for c in children if c.code in data["targets"]}
         if data["all_branches"]:
-            branches = Org.objects.filter(path__startswith=org.path, kind="党支部", active=True).exclude(pk=org.pk)
+            branches = Org.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH, active=True).exclude(pk=org.pk)
             targets.update({b.pk: b for b in branches})
         try:
             parent = actions.hand_down(actor=request.user, org=org, targets=targets.values(), found_on=today(),
@@ -397,7 +397,7 @@ def hand_down(request, code):
             return redirect("rectification:detail", pk=parent.pk)
     return render(request, "rectification/hand_down.html", {
         "org": org, "form": form, "breadcrumb": visible_ancestors(request.user, org),
-        "branch_count": Org.objects.filter(path__startswith=org.path, kind="党支部", active=True)
+        "branch_count": Org.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH, active=True)
         .exclude(pk=org.pk).count()})
 
 

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from tuijin.campaigns.models import Chapter
 from tuijin.core.chunks import chunks
 from tuijin.core.indicators import STATUS_OK, status
-from tuijin.orgs.models import Org, Person
+from tuijin.orgs.models import Org, OrgKind, Person
 
 from .models import EXPERT, MEMBER_STATUSES, SEMINAR, Attendance, Coverage, SelfStudy, StudySession
 
@@ -202,7 +202,7 @@ def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]
 def expected_to_hold(orgs, *, expert=False) -> list[Org]:
     """Who should hold a 专题研讨: every active org with party members of its own (a committee's 中心组,
     a branch). Who should invite a 党校 expert: the same, except branches (it is a unit's task)."""
-    orgs = [o for o in orgs if o.active and (not expert or o.kind != "党支部")]
+    orgs = [o for o in orgs if o.active and (not expert or o.kind != OrgKind.BRANCH)]
     with_members = orgs_with_members([o.pk for o in orgs])
     return [o for o in orgs if o.pk in with_members]
 
@@ -228,7 +228,7 @@ def branches_with_session_this_month(branch_ids, as_of: dt.date) -> set[int]:
 
 def quiet_branches(root: Org, as_of: dt.date) -> tuple[list[Org], int]:
     """Branches (基层末端) of the subtree with no session this month up to as_of, and the number of branches."""
-    branches = list(Org.objects.filter(path__startswith=root.path, active=True, kind="党支部").order_by("path"))
+    branches = list(Org.objects.filter(path__startswith=root.path, active=True, kind=OrgKind.BRANCH).order_by("path"))
     active = branches_with_session_this_month([b.pk for b in branches], as_of)
     return [b for b in branches if b.pk not in active], len(branches)
 
