@@ -17,6 +17,7 @@ from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.orgs.models import Org, RoleGrant
 
+from . import transitions
 from .models import CATEGORIES, SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
 
 EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
@@ -60,6 +61,13 @@ def _locked(problem: Problem, version=None) -> Problem:
     if version is not None and int(version) != fresh.version:
         raise StaleEdit()
     return fresh
+
+
+def _refuse_unless(move: str, problem: Problem) -> None:
+    """The state machine's answer (transitions.py), raised as the clerk's error."""
+    refused = transitions.refusal(move, problem)
+    if refused is not None:
+        raise ActionError(refused.message, field=refused.field)
 
 
 def _not_hand_down(problem: Problem) -> None:
@@ -195,8 +203,7 @@ def start_rectification(problem: Problem, *, actor, version=None) -> Problem:
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
-        if problem.state not in (State.OPEN, State.RELAPSED) or problem.withdrawn:
-            raise ActionError(f"问题当前为“{problem.state}”，不能开始整改")
+        _refuse_unless("start", problem)
         before = problem.state
         problem.state = State.IN_PROGRESS
         return _save(problem, actor, "problem.start", "开始整改", {"state": before}, {"state": problem.state})
@@ -207,10 +214,7 @@ def submit_for_acceptance(problem: Problem, *, actor, version=None) -> Problem:
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
-        if problem.withdrawn or problem.state not in (State.OPEN, State.IN_PROGRESS, State.RELAPSED):
-            raise ActionError(f"问题当前为“{problem.state}”，不能提交验收")
-        if not problem.evidence.filter(kind=Evidence.Kind.SUPPORT).exists():
-            raise ActionError("提交验收前至少要上传一份支撑材料（图片、PDF、Word 或 Excel）", field="evidence")
+        _refuse_unless("submit", problem)
         before = problem.state
         problem.state = State.SUBMITTED
         return _save(problem, actor, "problem.submit", "提交验收", {"state": before}, {"state": problem.state})
@@ -222,10 +226,7 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "",
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require_reviewer(actor, problem)
-        if problem.state != State.SUBMITTED:
-            raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以销号")
-        if problem.is_special and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
-            raise ActionError("专项整治问题必须先上传整改方案，才能销号", field="evidence")
+        _refuse_unless("close", problem)
         problem.state, problem.closed_on = State.CLOSED, as_of
         return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else ""),
                      {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment})
@@ -238,8 +239,7 @@ def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
         require_reviewer(actor, problem)
         if not reason.strip():
             raise ActionError("退回必须写明原因", field="reason")
-        if problem.state != State.SUBMITTED:
-            raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以退回")
+        _refuse_unless("send_back", problem)
         problem.state = State.IN_PROGRESS
         return _save(problem, actor, "problem.send_back", f"退回整改（{reason.strip()}）",
                      {"state": State.SUBMITTED}, {"state": State.IN_PROGRESS, "reason": reason})
@@ -253,8 +253,7 @@ def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Pro
         require_reviewer(actor, problem)
         if not reason.strip():
             raise ActionError("重新打开必须写明原因", field="reason")
-        if problem.state != State.CLOSED:
-            raise ActionError("只有已销号的问题可以标记为反弹")
+        _refuse_unless("reopen", problem)
         problem.state, problem.closed_on = State.RELAPSED, None
         problem.relapses += 1
         return _save(problem, actor, "problem.reopen", f"问题反弹，重新打开（{reason.strip()}）",

@@ -30,6 +30,7 @@ from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_ch
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Org
 
+from . import transitions
 from .models import CATEGORIES, SOURCES, Evidence, Measure, Problem, State
 
 # model field -> template column, for the plain fields an import may change
@@ -222,6 +223,8 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
     to `target`; None when the move is one the owner org may make itself."""
     if current == target:
         return None
+    if current is not None and target != State.SUBMITTED and transitions.owner_may_move(current, target):
+        return None
     if target == State.CLOSED:
         return f"不能导入为“已销号”：销号{REVIEWER_ONLY}" + ("（新问题还没有支撑材料）" if current is None else "")
     if target == State.RELAPSED:
@@ -234,10 +237,8 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
         return f"问题当前为“{current}”，不能改回“待整改”"
     if current == State.CLOSED:
         return f"问题已销号，不能改为“{target}”；如问题反弹，须由上级办公室或指导组重新打开"
-    if target == State.IN_PROGRESS:
-        if current == State.SUBMITTED:
-            return f"问题已提交验收，退回整改{REVIEWER_ONLY}"
-        return None
+    if target == State.IN_PROGRESS:  # owner_may_move() let every owner's move to 整改中 through above
+        return f"问题已提交验收，退回整改{REVIEWER_ONLY}"
     if target == State.SUBMITTED and not has_evidence:
         return "问题还没有上传支撑材料，不能改为“待验收”：请先在系统中上传支撑材料"
     return None

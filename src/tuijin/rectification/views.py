@@ -31,7 +31,7 @@ from tuijin.orgs.models import Org, OrgKind
 from tuijin.orgs.queries import visible_ancestors
 from tuijin.orgs.tree import ancestor_paths
 
-from . import actions, queries
+from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
                     ProblemForm, PublishForm, ReasonForm, RuleForm)
 from .models import ACTIVE_STATES, CATEGORIES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
@@ -213,12 +213,13 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
     open_ = s != State.CLOSED
     return {
         "rectify": rectify, "review": review,
-        "start": rectify and flow and s in (State.OPEN, State.RELAPSED),
-        "submit": rectify and flow and s in (State.OPEN, State.IN_PROGRESS, State.RELAPSED),
+        "start": rectify and flow and transitions.in_source_state("start", problem),
+        "submit": rectify and flow and transitions.in_source_state("submit", problem),
         "edit": rectify and open_, "measures": rectify and open_, "evidence": rectify and open_,
         "withdraw": rectify and open_, "escalate": rectify and flow and open_ and has_ancestors,
-        "close": review and s == State.SUBMITTED, "send_back": review and s == State.SUBMITTED,
-        "reopen": review and s == State.CLOSED,
+        "close": review and transitions.in_source_state("close", problem),
+        "send_back": review and transitions.in_source_state("send_back", problem),
+        "reopen": review and transitions.in_source_state("reopen", problem),
         "publish": (rectify or review) and s in (State.SUBMITTED, State.CLOSED) and not (item and item.active),
     }
 
