@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
+from tuijin.core.pages import evidence_download as download_evidence
 from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import export_subtree
@@ -403,12 +403,7 @@ def project_action(request, pk, name):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(ProjectEvidence.objects.visible_to(request.user), pk=pk)
-    try:
-        data = open_stored(evidence.storage_name)
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    return _attachment(data, evidence.name, evidence.content_type)
+    return download_evidence(request, ProjectEvidence, pk)
 
 
 @login_required

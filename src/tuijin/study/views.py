@@ -23,8 +23,8 @@ from tuijin.campaigns.queries import current_campaign
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
 from tuijin.core.permissions import can
+from tuijin.core.pages import evidence_download as download_evidence
 from tuijin.core.pages import page_query
 from tuijin.core.scope import in_business_scope, scope_paths
 from tuijin.imports.registry import KINDS, export_subtree
@@ -296,17 +296,8 @@ def session_evidence(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(SessionEvidence.objects.visible_to(request.user), pk=pk)
-    try:
-        data = open_stored(evidence.storage_name)
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = HttpResponse(data, content_type=evidence.content_type)
-    # Photos may be shown in the page; everything else is a download. The type was sniffed from the bytes.
-    disposition = "inline" if evidence.is_photo and request.GET.get("inline") == "1" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(evidence.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Photos may be shown in the page (?inline=1); everything else is a download.
+    return download_evidence(request, SessionEvidence, pk, inline_photos=True)
 
 
 @login_required
