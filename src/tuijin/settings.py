@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tuijin.demo",
     "tuijin.research",
     "tuijin.jobs",
+    "tuijin.supervision",
 ]
 
 MIDDLEWARE = [

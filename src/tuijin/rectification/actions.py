@@ -96,9 +96,11 @@ def _next_number(org: Org, year: int) -> str:
 def create_problem(*, actor, org: Org, description: str, source: str, found_on: dt.date, number: str = "",
                    category: str = "其他", responsible: str = "", deadline: dt.date | None = None,
                    is_special: bool = False, measures=(), reason: str = "", parent: Problem | None = None) -> Problem:
-    """Add a problem to an org's list, with its measures ({text, owner, deadline})."""
+    """Add a problem to an org's list, with its measures ({text, owner, deadline}). A reviewer of a
+    higher level (a guidance group, an office above) may add one it found itself: source 上级查."""
     with transaction.atomic():
-        require(actor, "records.manage", org)
+        if not (source == "上级查" and reviewer_grants(actor, org)):
+            require(actor, "records.manage", org)
         fields = dict(category=category, source=source, description=description.strip())
         _validate(fields)
         number = (number or "").strip() or _next_number(org, found_on.year)

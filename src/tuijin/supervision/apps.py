@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "tuijin.supervision"
+    verbose_name = "督导"
+
+    def ready(self):
+        from tuijin.core import daily, navigation
+
+        from . import indicators, inbox  # noqa: F401  (registers the indicators)
+
+        navigation.HEADER_COUNTS.append(inbox.unread_count)
+        daily.AFTER_SNAPSHOT.append(inbox.daily)
