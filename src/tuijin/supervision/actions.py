@@ -64,7 +64,7 @@ def _group_of(grant):
 
 
 def _locked_letter(letter: ReminderLetter, version=None) -> ReminderLetter:
-    fresh = ReminderLetter.objects.select_for_update().select_related("org", "group").get(pk=letter.pk)
+    fresh = ReminderLetter.objects.select_for_update(of=("self",)).select_related("org", "group").get(pk=letter.pk)
     if version is not None and int(version) != fresh.version:
         raise StaleEdit()
     return fresh
