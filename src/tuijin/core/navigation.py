@@ -7,3 +7,11 @@ HEADER_COUNTS: list = []
 
 def unread(user) -> int:
     return sum(fn(user) for fn in HEADER_COUNTS)
+
+# Panels on the home page from apps above core (letters a unit received, …): `(user, as_of) ->
+# list of {"title", "items": [{"text", "url", "warn"}]}`; only non-empty panels are shown.
+HOME_PANELS: list = []
+
+
+def home_panels(user, as_of) -> list[dict]:
+    return [panel for fn in HOME_PANELS for panel in fn(user, as_of) if panel.get("items")]

@@ -440,3 +440,15 @@ def decide_escalation(org: Org, *, actor, on: dt.date, decided: str, note: str =
                       summary=f"{org.name} 督促措施：系统建议“{s.step}”，决定“{decided}”")
         return decision
 
+
+# ------------------------------------------------------------------ the inbox
+
+
+def mark_read(user, pk: int | None = None) -> int:
+    """Mark one of the user's own notifications (or all) read. Only the user's own rows: nothing to log."""
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=user, read=False)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read=True)

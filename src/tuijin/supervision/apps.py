@@ -12,3 +12,4 @@ class SupervisionConfig(AppConfig):
 
         navigation.HEADER_COUNTS.append(inbox.unread_count)
         daily.AFTER_SNAPSHOT.append(inbox.daily)
+        navigation.HOME_PANELS.append(inbox.home_panel)

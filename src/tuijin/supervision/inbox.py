@@ -118,8 +118,15 @@ def daily(day: dt.date) -> str:
     return f"站内提醒新增 {compute(day)} 条"
 
 
-def mark_read(user, pk=None) -> int:
-    qs = Notification.objects.filter(user=user, read=False)
-    if pk is not None:
-        qs = qs.filter(pk=pk)
-    return qs.update(read=True)
+
+def home_panel(user, as_of) -> list[dict]:
+    """Letters the user's own org received and has yet to answer (home page)."""
+    from .queries import letters_for
+
+    own = list(user.grants.filter(role__in=["unit", "office"]).values_list("org_id", flat=True))
+    if not own:
+        return []
+    items = [{"text": f"{x.number}《{x.title}》 请于{cn_date(x.feedback_due)}前反馈", "url": f"/supervision/letters/{x.pk}/",
+              "warn": "已逾期" if x.is_overdue(as_of) else ""}
+             for x in letters_for(user).filter(org_id__in=own, state=LetterState.SENT).order_by("feedback_due")[:10]]
+    return [{"title": "待反馈的提示函", "items": items}]
