@@ -97,3 +97,29 @@ def test_escalation_follows_how_long_and_how_far_and_unanswered_letters(world, c
     decision = actions.decide_escalation(world.branch_b1, actor=world.guide, on=dt.date(2026, 12, 10), decided="约谈",
                                          note="再约谈一次")
     assert (decision.suggested, decision.decided) == ("问责", "约谈") and decision.reasons
+
+
+def test_a_record_found_untrue_stops_counting_until_corrected(world, campaign):
+    from tuijin.evaluation import counters
+    from tuijin.evaluation.scorecard import scorecard
+
+    closed = add_problems(world.branch_b1, 4, closed=2)
+    add_problems(world.branch_a1a, 2, closed=2)              # the look-alike, not sampled, keeps counting
+    counters.rebuild(AS_OF)
+
+    def done(org):
+        line = next(ln for ln in scorecard(org, AS_OF, with_tasks=False).lines
+                    if ln.code == "problems.rectified_share")
+        return line.pair.num
+    assert (done(world.branch_b1), done(world.branch_a1a)) == (2, 2)
+    sample = actions.draw_sample(world.county_b, actor=world.guide, kind="problem_closed", size=2, as_of=AS_OF,
+                                 seed="s1")
+    assert sorted(sample.drawn) == sorted(p.pk for p in closed[:2])
+    check = actions.record_check(sample, actor=world.guide, record_id=closed[0].pk, result="不属实",
+                                 note="整改未完成即销号", on=AS_OF)
+    actions.record_check(sample, actor=world.guide, record_id=closed[1].pk, result="属实", note="", on=AS_OF)
+    assert (done(world.branch_b1), done(world.county_b), done(world.branch_a1a)) == (1, 1, 2)   # counters
+    live = scorecard(world.branch_b1, AS_OF - dt.timedelta(days=0), with_tasks=False)
+    assert live.source == "counters"
+    actions.resolve_check(check, actor=world.guide, resolution="已重新整改并验收", on=AS_OF)
+    assert done(world.branch_b1) == 2

@@ -356,6 +356,8 @@ def record_check(sample: Sample, *, actor, record_id: int, result: str, note: st
                                            checked_on=on)
         events.record(actor, "sample.check", check, org=sample.org,
                       summary=f"{sample.org.name} 抽查记录 {record_id}：{result}", after={"note": note.strip()})
+        if result == "不属实":  # it stops counting: the counters of the record's own org follow
+            events.touched([sampling.record_org(sample.kind, record_id)])
         return check
 
 
@@ -372,6 +374,7 @@ def resolve_check(check: SampleCheck, *, actor, resolution: str, on: dt.date) ->
         check.save()
         events.record(actor, "sample.resolve", check, org=check.sample.org,
                       summary=f"{check.sample.org.name} 抽查记录 {check.record_id} 已纠正，恢复计入")
+        events.touched([sampling.record_org(check.sample.kind, check.record_id)])
         return check
 
 # ------------------------------------------------------------------ interviews, accountability, escalation

@@ -6,10 +6,11 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督导"
 
     def ready(self):
-        from tuijin.core import daily, navigation
+        from tuijin.core import daily, exclusions, navigation
 
-        from . import indicators, inbox  # noqa: F401  (registers the indicators)
+        from . import indicators, inbox, sampling  # noqa: F401  (registers the indicators)
 
         navigation.HEADER_COUNTS.append(inbox.unread_count)
         daily.AFTER_SNAPSHOT.append(inbox.daily)
         navigation.HOME_PANELS.append(inbox.home_panel)
+        exclusions.EXCLUDERS.append(sampling.untrue)

@@ -53,3 +53,25 @@ def describe(kind: str, ids: list[int]) -> dict[int, str]:
                 for p in Problem.objects.filter(pk__in=ids).select_related("org")}
     return {p.pk: f"{p.org.name} 实事项目：{p.name}（{p.completed_on} 完成）"
             for p in Project.objects.filter(pk__in=ids).select_related("org")}
+
+
+def untrue(kind: str, as_of: dt.date) -> list[int]:
+    """Records of `kind` found 不属实 by `as_of` and not corrected by then: they do not count
+    (registered in core.exclusions)."""
+    from django.db.models import Q
+
+    from .models import SampleCheck
+
+    return list(SampleCheck.objects.filter(sample__kind=kind, result="不属实", checked_on__lte=as_of)
+                .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of)).values_list("record_id", flat=True))
+
+
+def record_org(kind: str, record_id: int):
+    """The org a drawn record belongs to (its counters change when the record stops or starts counting)."""
+    from tuijin.rectification.models import Problem
+    from tuijin.research.models import Project
+    from tuijin.study.models import StudySession
+
+    model = {"study_session": StudySession, "problem_closed": Problem, "project_done": Project}[kind]
+    row = model.objects.filter(pk=record_id).select_related("org").first()
+    return row.org if row else None
