@@ -304,8 +304,8 @@ def finding_to_problem(finding: InspectionFinding, *, actor, deadline: dt.date |
         finding = InspectionFinding.objects.select_for_update().get(pk=finding.pk)
         if finding.problem_id:
             raise ActionError("该发现已转为问题")
-        problem = rectification.create_problem(
-            actor=actor, org=org, description=finding.text, source="上级查", found_on=finding.inspection.on,
+        problem = rectification.add_found_by_upper_level(
+            actor=actor, org=org, description=finding.text, found_on=finding.inspection.on,
             category=category, deadline=deadline, reason=f"督导检查（{finding.inspection.kind}）发现")
         finding.problem = problem
         finding.save(update_fields=["problem"])
