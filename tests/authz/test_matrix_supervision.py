@@ -37,6 +37,7 @@ OBJECT_ENDPOINTS = [
 PAGES = [
     Page("supervision_index", "/supervision/", dict.fromkeys(BUSINESS, 200)),
     Page("inbox", "/supervision/inbox/", everyone(200)),
+    Page("groups", "/supervision/groups/", {"city_office": 200, "county_office": 200, "guide": 200}),
     Page("inbox_read", "/supervision/inbox/read/", everyone(302), method="post"),
 ]
 
@@ -62,6 +63,10 @@ CHANGES = [
     org_change("accountability_new", "/supervision/{}/accountability/new/",
                {"on": "2026-11-26", "whom": "书记", "measure": "诫勉谈话", "reason": "整改不到位", "decided_by": "纪委"}),
     org_change("escalation_decide", "/supervision/{}/decide/", {"decided": "提醒", "note": ""}),
+    Change("group_assign", "post", "/supervision/groups/{}/assign/", "group", body=lambda label: {"orgs": "XS-B\nXS-A"},
+           sees={"city_office": {"G1"}, "guide": {"G1"}}, may={"city_office": {"G1"}}, ok=302),
+    Change("group_leader", "post", "/supervision/groups/{}/leader/", "group", body=lambda label: {"username": "guide"},
+           sees={"city_office": {"G1"}, "guide": {"G1"}}, may={"city_office": {"G1"}}, ok=302),
     Change("letter_withdraw", "post", "/supervision/letters/{}/withdraw/", "letter",
            body=lambda label: {"reason": "发错单位"}, sees=LETTER_SEES, may=SUPERVISES, ok=302,
            applied=lambda label: ReminderLetter.objects.get(title__startswith=label).state == LetterState.WITHDRAWN),

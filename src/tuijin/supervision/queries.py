@@ -58,3 +58,16 @@ def ranked(units: list[Org], as_of: dt.date) -> list[dict]:
                      "score": sum(f.severity for f in findings)})
     rows.sort(key=lambda r: (-r["severe"], -r["score"], r["org"].path))
     return rows
+
+
+def groups_for(user):
+    """Guidance groups a user may look at: its own, and those with an assigned org in its office scope."""
+    from tuijin.orgs.models import GuidanceGroup
+
+    own = set(user.grants.filter(role="guidance").values_list("group_id", flat=True))
+    offices = [g.org for g in user.grants.filter(role="office").select_related("org")]
+    ids = set(own)
+    for group in GuidanceGroup.objects.prefetch_related("orgs"):
+        if any(o.path.startswith(office.path) for o in group.orgs.all() for office in offices):
+            ids.add(group.pk)
+    return GuidanceGroup.objects.filter(pk__in=ids).order_by("code")

@@ -254,3 +254,61 @@ def inbox_read(request):
     pk = request.POST.get("pk")
     actions.mark_read(request.user, int(pk) if pk and pk.isdigit() else None)
     return redirect("supervision:inbox")
+
+
+@login_required
+def groups_page(request):
+    from tuijin.orgs.models import GuidanceGroup  # noqa: F401
+
+    groups = list(queries.groups_for(request.user).prefetch_related("orgs", "assignments__org"))
+    if not groups and not request.user.grants.filter(role="office").exists():
+        raise Http404
+    rows = [{"group": g, "members": actions.members(g),
+             "leader": getattr(getattr(g, "leader_record", None), "user", None),
+             "history": sorted(g.assignments.all(), key=lambda a: (a.start, a.org.path))} for g in groups]
+    return render(request, "supervision/groups.html", {"rows": rows, "as_of": today(),
+                                                       "offices": request.user.grants.filter(role="office").exists()})
+
+
+def _group(request, code):
+    group = queries.groups_for(request.user).filter(code=code).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+@login_required
+@require_POST
+def group_assign(request, code):
+    from tuijin.orgs.models import Org
+
+    group = _group(request, code)
+    if not all(can(request.user, "org.manage", o) for o in group.orgs.all()):
+        raise PermissionDenied(f"只有管辖{group.name}联系单位的办公室可以调整联系单位")
+    codes = [c.strip() for c in request.POST.get("orgs", "").replace("，", "\n").replace(",", "\n").splitlines()
+             if c.strip()][:100]
+    found = {o.code: o for o in Org.objects.visible_to(request.user).filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing or not codes:
+        messages.error(request, f"组织编码“{'、'.join(missing)}”不存在或不在您的范围内" if missing else "请至少填写一个联系单位")
+        return redirect("supervision:groups")
+    err, _ = _do(request, lambda: actions.assign_orgs(group, [found[c] for c in codes], actor=request.user, on=today()),
+                 "/supervision/groups/")
+    if err:
+        return err
+    messages.success(request, f"{group.name}的联系单位已调整，原联系记录保留")
+    return redirect("supervision:groups")
+
+
+@login_required
+@require_POST
+def group_leader(request, code):
+    from tuijin.orgs.models import User
+
+    group = _group(request, code)
+    user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+    if user is None:
+        messages.error(request, "账号不存在")
+        return redirect("supervision:groups")
+    err, _ = _do(request, lambda: actions.set_leader(group, user, actor=request.user), "/supervision/groups/")
+    return err or redirect("supervision:groups")
