@@ -9,8 +9,19 @@ gets 404 for an org not assigned to the group.
 """
 from tuijin.supervision.models import LetterState, ReminderLetter
 
-from .matrix import (BUSINESS, BUSINESS_SEES, ORG_SAMPLE, Change, Endpoint, Page, anonymous_test, change_test,
-                     everyone, object_test, page_test)
+from .matrix import (
+    BUSINESS,
+    BUSINESS_SEES,
+    ORG_SAMPLE,
+    Change,
+    Endpoint,
+    Page,
+    anonymous_test,
+    change_test,
+    everyone,
+    object_test,
+    page_test,
+)
 
 LETTERS_SEEN = {"city_office": {"LT-A11", "LT-B1"}, "county_office": {"LT-A11"}, "branch_reporter": {"LT-A11"},
                 "guide": {"LT-B1"}}

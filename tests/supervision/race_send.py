@@ -10,14 +10,14 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuijin.settings")
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
 
 call_command("migrate", verbosity=0)
 
-from tuijin.orgs.actions import create_org  # noqa: E402
-from tuijin.supervision.models import ReminderLetter  # noqa: E402
-from tuijin.supervision import actions  # noqa: E402
+from tuijin.orgs.actions import create_org
+from tuijin.supervision import actions
+from tuijin.supervision.models import ReminderLetter
 
 n = int(sys.argv[1])
 org = create_org(actor=None, parent=None, code="XS", name="中共X市委", kind="党委")

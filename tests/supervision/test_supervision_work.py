@@ -123,3 +123,16 @@ def test_a_record_found_untrue_stops_counting_until_corrected(world, campaign):
     assert live.source == "counters"
     actions.resolve_check(check, actor=world.guide, resolution="已重新整改并验收", on=AS_OF)
     assert done(world.branch_b1) == 2
+
+
+def test_the_briefing_says_how_many_checks_found_what(world, campaign):
+    from tuijin.evaluation import briefing
+
+    _sessions(world.branch_b1, 6)
+    sample = actions.draw_sample(world.branch_b1, actor=world.guide, kind="study_session", size=3, as_of=AS_OF,
+                                 seed="b")
+    for rid, result in zip(sample.drawn, ["属实", "属实", "不属实"]):
+        actions.record_check(sample, actor=world.guide, record_id=rid, result=result, note="补录", on=AS_OF)
+    text = "\n".join(c.text for c in briefing.build(world.city, AS_OF).claims())
+    assert "随机抽查核查记录数3条" in text
+    assert "抽查不属实记录数1条，涉及B县委" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tuijin.core.errors import ActionError
 from tuijin.orgs import actions as org_actions
 from tuijin.orgs.models import GuidanceGroup, Org, User
 from tuijin.supervision import actions, inbox
@@ -75,7 +76,7 @@ def build_supervision(campaign, today: dt.date, counties) -> list[tuple[str, str
     for org in units:
         try:
             sample = actions.draw_sample(org, actor=guide, kind="study_session", size=5, as_of=today, seed="20261127")
-        except Exception:  # no sessions to draw from: try the next unit
+        except ActionError:  # no sessions to draw from: try the next unit
             continue
         results = ["属实", "属实", "部分属实", "不属实", "属实"]
         notes = {"部分属实": "签到表人数与记录不符（记录28人，签到21人）", "不属实": "当日未开展集体学习，记录系补录"}

@@ -24,9 +24,24 @@ from tuijin.rectification.actions import reviewer_grants
 
 from . import letters as letter_text
 from . import sampling
-from .models import (CHECK_RESULTS, INSPECTION_KINDS, LADDER, Accountability, EscalationDecision, GroupAssignment,
-                     GroupLeader, Inspection, InspectionFinding, Interview, LetterCounter, LetterEvidence,
-                     LetterState, ReminderLetter, Sample, SampleCheck)
+from .models import (
+    CHECK_RESULTS,
+    INSPECTION_KINDS,
+    LADDER,
+    Accountability,
+    EscalationDecision,
+    GroupAssignment,
+    GroupLeader,
+    Inspection,
+    InspectionFinding,
+    Interview,
+    LetterCounter,
+    LetterEvidence,
+    LetterState,
+    ReminderLetter,
+    Sample,
+    SampleCheck,
+)
 
 # ------------------------------------------------------------------ who may do what
 
@@ -381,8 +396,8 @@ def resolve_check(check: SampleCheck, *, actor, resolution: str, on: dt.date) ->
 
 
 def _links(org, letters, problems):
-    from tuijin.rectification.models import Problem
     from tuijin.core.scope import subtree_q
+    from tuijin.rectification.models import Problem
 
     letters = list(ReminderLetter.objects.filter(pk__in=[getattr(x, "pk", x) for x in letters], org=org))
     problems = list(Problem.objects.filter(subtree_q("org__path", org.path),

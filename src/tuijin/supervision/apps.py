@@ -8,7 +8,7 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         from tuijin.core import daily, exclusions, navigation
 
-        from . import indicators, inbox, sampling  # noqa: F401  (registers the indicators)
+        from . import inbox, indicators, sampling  # noqa: F401  (registers the indicators)
 
         navigation.HEADER_COUNTS.append(inbox.unread_count)
         daily.AFTER_SNAPSHOT.append(inbox.daily)

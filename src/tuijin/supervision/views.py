@@ -21,9 +21,21 @@ from tuijin.core.permissions import can
 from tuijin.core.scope import in_business_scope, scope_paths
 from tuijin.evaluation.briefing import cn_date
 
-from . import actions, escalation, inbox, letters, queries, sampling
-from .models import (CHECK_RESULTS, INSPECTION_KINDS, LADDER, SAMPLE_KINDS, Accountability, Inspection,
-                     InspectionFinding, Interview, LetterState, ReminderLetter, Sample, SampleCheck)
+from . import actions, escalation, letters, queries, sampling
+from .models import (
+    CHECK_RESULTS,
+    INSPECTION_KINDS,
+    LADDER,
+    SAMPLE_KINDS,
+    Accountability,
+    Inspection,
+    InspectionFinding,
+    Interview,
+    LetterState,
+    ReminderLetter,
+    Sample,
+    SampleCheck,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
