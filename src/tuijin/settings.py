@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tuijin.bench",  # `tuijin bench` (its command; no models)
     "tuijin.research",
     "tuijin.jobs",
+    "tuijin.supervision",
 ]
 
 MIDDLEWARE = [

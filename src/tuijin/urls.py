@@ -20,6 +20,7 @@ urlpatterns = [
     path("research/", include("tuijin.research.urls")),
     path("p/", include("tuijin.public.urls")),
     path("evaluation/", include("tuijin.evaluation.urls")),
+    path("supervision/", include("tuijin.supervision.urls")),
     path("admin3/", include("tuijin.site.admin_urls")),
     path("api/v1/", api.urls),
 ]

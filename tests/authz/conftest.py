@@ -130,6 +130,23 @@ def _research(w):
     PublicItem.objects.filter(pk=item.pk).update(token="tok-project")
 
 
+def _supervision(w):
+    """Letters LT-A11 (from the county office to XS-A-1-1) and LT-B1 (from G1 to XS-B-1), both sent; G1's
+    inspection of XS-B-1 with one finding IF-B1; a sample SM-B1 of XS-B-1's study sessions."""
+    from tuijin.supervision import actions
+    from tuijin.supervision.models import ReminderLetter
+
+    for label, org, sender in (("LT-A11", w.branch_a1a, w.county_office), ("LT-B1", w.branch_b1, w.guide)):
+        grant = actions.supervisor_grant(sender, org)
+        letter = ReminderLetter.objects.create(org=org, group=grant.group if grant.role == "guidance" else None,
+                                               issuer=actions.issuer_of(grant), title=f"{label} 关于推进滞后的提示函",
+                                               body="一是……", drafted_on=TODAY, feedback_due=dt.date(2026, 12, 4))
+        actions.send_letter(letter, actor=sender, on=TODAY)
+    actions.record_inspection(w.branch_b1, actor=w.guide, kind="查阅资料", on=TODAY, inspectors="组员",
+                              findings=["IF-B1 学习记录不全"])
+    actions.draw_sample(w.branch_b1, actor=w.guide, kind="study_session", size=1, as_of=TODAY, seed="SM-B1")
+
+
 def _session_cookie(user):
     """A logged-in session made once: logging in again for each of thousands of requests is slow."""
     client = Client()
@@ -153,6 +170,7 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
         _problems(world)
         _study(world, chapters)
         _research(world)
+        _supervision(world)
         for user in users.values():
             user.api_token = issue_api_token(actor=None, user=user)
             user.session_cookie = _session_cookie(user)

@@ -8,6 +8,7 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from tuijin.core import daily
 from tuijin.evaluation.jobs import take_snapshot
 
 from .models import JobRun
@@ -36,6 +37,8 @@ def _record(run_id: int, work) -> str:
 def daily_snapshot(run_id: int) -> str:
     """Recompute every org's counters for the run's date and keep that day's snapshot (trends)."""
     def work(day):
-        return f"已按 {day} 重算 {take_snapshot(day)} 个组织的指标并保存快照"
+        done = [f"已按 {day} 重算 {take_snapshot(day)} 个组织的指标并保存快照"]
+        done += [fn(day) for fn in daily.AFTER_SNAPSHOT]  # the inbox's reminders, …
+        return "；".join(done)
 
     return _record(run_id, work)

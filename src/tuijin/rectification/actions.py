@@ -107,6 +107,25 @@ def create_problem(*, actor, org: Org, description: str, source: str, found_on: 
     """Add a problem to an org's list, with its measures ({text, owner, deadline})."""
     with transaction.atomic():
         require(actor, "records.manage", org)
+        return _insert_problem(actor=actor, org=org, description=description, source=source, found_on=found_on,
+                               number=number, category=category, responsible=responsible, deadline=deadline,
+                               is_special=is_special, measures=measures, reason=reason, parent=parent)
+
+
+def add_found_by_upper_level(*, actor, org: Org, description: str, found_on: dt.date, category: str = "其他",
+                             deadline: dt.date | None = None, reason: str = "") -> Problem:
+    """A problem a reviewer of a higher level (the guidance group assigned to the org, an office above
+    it) found itself, e.g. on an inspection: added to the org's list sourced 上级查 (SPEC §1, §2.7)."""
+    with transaction.atomic():
+        if not reviewer_grants(actor, org):
+            raise PermissionDenied(f"只有联系“{org.name}”的指导组或上级办公室可以列入上级查摆的问题")
+        return _insert_problem(actor=actor, org=org, description=description, source="上级查", found_on=found_on,
+                               category=category, deadline=deadline, reason=reason)
+
+
+def _insert_problem(*, actor, org, description, source, found_on, number="", category="其他", responsible="",
+                    deadline=None, is_special=False, measures=(), reason="", parent=None) -> Problem:
+    with transaction.atomic():
         fields = dict(category=category, source=source, description=description.strip())
         _validate(fields)
         number = (number or "").strip() or _next_number(org, found_on.year)

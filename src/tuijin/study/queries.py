@@ -218,11 +218,13 @@ def month_start(as_of: dt.date) -> dt.date:
 
 
 def branches_with_session_this_month(branch_ids, as_of: dt.date) -> set[int]:
-    found = set()
+    from tuijin.core.exclusions import excluded
+
+    found, untrue = set(), excluded("study_session", as_of)  # found 不属实 on a random check
     for chunk in chunks(branch_ids):
         found.update(StudySession.objects.current()
                      .filter(org_id__in=chunk, date__gte=month_start(as_of), date__lte=as_of)
-                     .order_by().values_list("org_id", flat=True).distinct())
+                     .exclude(pk__in=untrue).order_by().values_list("org_id", flat=True).distinct())
     return found
 
 
