@@ -32,6 +32,19 @@ def test_demo_campaign_is_about_sixty_percent_elapsed(demo):
     assert campaign.tasks.count() >= 2 and campaign.reading.count() >= 3
 
 
+def test_demo_tasks_are_the_required_actions_not_quotas_or_org_structure(demo):
+    """The seed's 规定动作 (专题研讨, 领导干部调研, 党校专家宣讲, 办实事, 整改落实): no quota of problems to
+    find (it rewards padding the list) and no rule about the org tree a unit cannot change mid-campaign."""
+    tasks = list(Campaign.objects.get().tasks.all())
+    counted = {t.rule["count"] for t in tasks}
+    assert {"study_session", "research_visit", "expert_lecture", "project", "problem"} <= counted
+    assert not counted & {"person", "org"}
+    for task in tasks:
+        if task.rule["count"] == "problem":
+            assert task.rule.get("where", {}).get("state") == "已销号"
+    assert not any("查摆" in t.title for t in tasks)
+
+
 def test_demo_has_accounts_for_every_role(demo):
     roles = set(User.objects.values_list("grants__role", flat=True))
     assert {"office", "unit", "guidance", "member", "sysadmin", "secadmin", "auditadmin"} <= roles
