@@ -41,6 +41,7 @@ from python_calamine import CalamineWorkbook
 
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.models import DomainEvent
+from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, RoleGrant, User
 from tuijin.rectification.models import Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating
 from tuijin.research.models import Finding, Project, ProjectEvidence, ResearchVisit
@@ -68,11 +69,20 @@ OBJECTS = {
     "token": ["tok-problem", "tok-project", "tok-inactive", "tok-unknown"],
     "account": ["spare"],
     "grant": ["spare"],
+    "briefing": ["BR-XS", "BR-A", "BR-A-DRAFT", "BR-A11", "BR-B", "BR-B-DRAFT"],
     "site": ["site"],       # pages and changes about no object: the url has no {}
 }
 # Orgs the org-level pages of the new modules are tried with: for every persona at least one org in
 # scope (the member's and the committee member's own orgs among them) and one out of it.
 ORG_SAMPLE = ["XS", "XS-A-1", "XS-A-1-1", "XS-B"]
+
+
+# Briefings (tests/authz/conftest.py) are told apart by their as_of date, which never changes.
+BRIEFING_DAYS = {label: f"2026-11-{n:02d}" for n, label in enumerate(OBJECTS["briefing"], start=1)}
+
+
+def briefing_row(label):
+    return BriefingDoc.objects.filter(as_of=BRIEFING_DAYS[label])
 
 
 def _pk(model, **lookup):
@@ -96,6 +106,7 @@ URL_VALUE = {
     "project": _pk(Project, name__startswith=""),
     "project_evidence": _pk(ProjectEvidence, name=""),
     "grant": _pk(RoleGrant, user__username=""),
+    "briefing": lambda label: str(briefing_row(label).get().pk),
     "site": lambda label: "",
 }
 # What stands in for the value when a row's url is only resolved (the coverage test, no database).
@@ -332,7 +343,7 @@ def cases(rows, make):
 
 COUNTED = [Org, Person, RoleGrant, Problem, Measure, Evidence, InstitutionRule, PublicItem, Rating, StudySession,
            Attendance, SelfStudy, SessionEvidence, ResearchVisit, Finding, Project, ProjectEvidence, ReadingItem,
-           Chapter, DomainEvent]
+           Chapter, BriefingDoc, DomainEvent]
 ROW = {  # kind -> label -> the object's row as stored
     "org": lambda label: Org.objects.filter(code=label),
     "person": lambda label: Person.objects.filter(number=label),
@@ -345,6 +356,7 @@ ROW = {  # kind -> label -> the object's row as stored
     "token": lambda label: PublicItem.objects.filter(token=label),
     "account": lambda label: User.objects.filter(username=label).values("username", "is_active", "password"),
     "grant": lambda label: RoleGrant.objects.filter(user__username=label),
+    "briefing": briefing_row,
     "site": lambda label: Org.objects.none(),
 }
 

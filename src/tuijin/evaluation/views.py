@@ -176,7 +176,7 @@ def briefing_list(request, code):
             messages.error(request, exc.message)
         else:
             messages.success(request, "已按最新数据起草，请逐段核改后签发")
-            return redirect("evaluation:briefing_doc", code=org.code, pk=doc.pk)
+            return redirect("evaluation:briefing_doc", pk=doc.pk)
         return redirect("evaluation:briefings", code=org.code)
     docs = BriefingDoc.objects.filter(org=org).exclude(status=BriefingDoc.Status.DISCARDED)
     if not manages:
@@ -186,10 +186,11 @@ def briefing_list(request, code):
         "as_of": today(), "kinds": [(k, BriefingDoc.Kind(k).label) for k in actions.kinds_available()]})
 
 
-def _doc(request, code, pk) -> tuple:
-    """The briefing and its org; a draft is only its office's business (404 for anyone else)."""
-    org = _org(request, code)
-    doc = get_object_or_404(BriefingDoc.objects.select_related("org"), pk=pk, org=org)
+def _doc(request, pk) -> tuple:
+    """The briefing and its org, for someone whose business scope has the org (404 otherwise); a draft
+    is only its office's business (404 for anyone else)."""
+    doc = get_object_or_404(BriefingDoc.objects.select_related("org"), pk=pk)
+    org = _org(request, doc.org.code)
     manages = can(request.user, "campaign.manage", org)
     if doc.status != BriefingDoc.Status.ISSUED and not manages:
         raise Http404("通报不存在")
@@ -243,9 +244,9 @@ def _edited_texts(post) -> dict:
 
 
 @login_required
-def briefing_doc(request, code, pk):
+def briefing_doc(request, pk):
     """A draft to edit paragraph by paragraph (its basis beside it) and issue; an issued one, read-only."""
-    org, doc, manages = _doc(request, code, pk)
+    org, doc, manages = _doc(request, pk)
     if request.method == "POST":
         if not manages:
             raise PermissionDenied("只有本级或上级主题教育办公室可以修改和签发通报")
@@ -261,7 +262,7 @@ def briefing_doc(request, code, pk):
             messages.error(request, exc.message)
         except ActionError as exc:
             messages.error(request, exc.message)
-        return redirect("evaluation:briefing_doc", code=org.code, pk=doc.pk)
+        return redirect("evaluation:briefing_doc", pk=doc.pk)
     return render(request, "evaluation/briefing_doc.html", {
         "org": org, "doc": doc, "can_issue": manages, "draft": doc.status == BriefingDoc.Status.DRAFT,
         "kind_label": doc.get_kind_display(), "sections": _sections(doc), "c": doc.content})
@@ -269,25 +270,25 @@ def briefing_doc(request, code, pk):
 
 @login_required
 @require_POST
-def briefing_discard(request, code, pk):
-    org, doc, manages = _doc(request, code, pk)
+def briefing_discard(request, pk):
+    org, doc, manages = _doc(request, pk)
     if not manages:
         raise PermissionDenied("只有本级或上级主题教育办公室可以废弃草稿")
     try:
         actions.discard_briefing(doc, actor=request.user, version=request.POST.get("version"))
     except ActionError as exc:
         messages.error(request, exc.message)
-        return redirect("evaluation:briefing_doc", code=org.code, pk=doc.pk)
+        return redirect("evaluation:briefing_doc", pk=doc.pk)
     messages.success(request, "草稿已废弃")
     return redirect("evaluation:briefings", code=org.code)
 
 
 @login_required
-def briefing_download(request, code, pk, fmt):
+def briefing_download(request, pk, fmt):
     """The stored text as .docx (official layout, with its number) or .md (with each paragraph's basis)."""
     from . import docx
 
-    org, doc, _ = _doc(request, code, pk)
+    org, doc, _ = _doc(request, pk)
     name = f"{doc.title}{doc.number}"
     if fmt == "md":
         return _download(actions.markdown(doc), "text/markdown; charset=utf-8", f"{name}.md")
