@@ -102,6 +102,10 @@ OBJECT_ENDPOINTS += [
     briefing("briefing_doc", "/evaluation/briefings/{}/"),
     briefing("briefing_doc_docx", "/evaluation/briefings/{}.docx"),
     briefing("briefing_doc_md", "/evaluation/briefings/{}.md"),
+    # The API gives issued briefings only: a draft is 404 there for everyone.
+    evaluation("api_briefings", "/api/v1/evaluation/briefings?org={}", check=names_only_orgs_in_scope),
+    Endpoint("api_briefing", "/api/v1/evaluation/briefings/{}", "briefing", sees=ISSUED_SEES | {
+        p: NOTHING for p in PERSONAS if p not in ISSUED_SEES}, check=names_only_orgs_in_scope),
 ]
 
 
