@@ -150,7 +150,7 @@ def test_the_next_draft_compares_with_the_last_issued_one(city):
     assert overall.startswith("与11月13日通报（〔2026〕1号）相比，")
     assert "问题整改销号率40.0%，较11月13日提高6.7个百分点" in overall
     behind = texts(doc, 1)[-1]
-    assert "B县委（" in behind and "问题整改销号率" in behind and "由正常转为滞后" in behind
+    assert "进度退步的有：" in behind and "B县委（问题整改销号率由正常转为滞后" in behind
     assert "A县委" not in behind  # A improved (still behind, but not newly): never named as falling behind
     basis = doc.content["sections"][1]["paragraphs"][-1]["basis"]
     assert [b["unit"] for b in basis] == ["XS-B"]

@@ -33,9 +33,9 @@ def figures(org: Org, as_of: dt.date) -> dict:
 
 
 def baseline(org: Org, as_of: dt.date) -> dict | None:
-    """{date, label, number, figures} of the last briefing the org issued before as_of; else of the
+    """{date, source, number, id, figures} of the last briefing the org issued for a date up to as_of; else of the
     nearest daily snapshot before as_of; None when there is neither."""
-    last = (BriefingDoc.objects.filter(org=org, status=BriefingDoc.Status.ISSUED, as_of__lt=as_of)
+    last = (BriefingDoc.objects.filter(org=org, status=BriefingDoc.Status.ISSUED, as_of__lte=as_of)
             .order_by("-as_of", "-issued_at", "-pk").first())
     if last is not None and last.figures.get("overall") is not None:
         return {"date": last.as_of.isoformat(), "source": "briefing", "number": last.number, "id": last.pk,
@@ -109,8 +109,8 @@ def comparison(now: dict, base: dict) -> tuple[dict | None, dict | None]:
                  if st != STATUS_OK and c in old_statuses and RANK.get(st, 0) > RANK.get(old_statuses[c], 0)
                  and c in indicators]
         if worse:
-            names = "、".join(indicators[c].name for c in worse[:3]) + ("等" if len(worse) > 3 else "")
-            fell.append((len(worse), f"{_short(unit['name'])}（{names}）"))
+            moved = [f"{indicators[c].name}由{old_statuses[c]}转为{unit['statuses'][c]}" for c in worse[:3]]
+            fell.append((len(worse), f"{_short(unit['name'])}（{'，'.join(moved)}{'等' if len(worse) > 3 else ''}）"))
             fell_basis.append({"unit": code, "indicators": worse,
                                "previous": {c: old_statuses[c] for c in worse},
                                "now": {c: unit["statuses"][c] for c in worse}, "previous_date": base["date"]})
@@ -119,6 +119,6 @@ def comparison(now: dict, base: dict) -> tuple[dict | None, dict | None]:
         order = sorted(range(len(fell)), key=lambda i: -fell[i][0])
         listed = [fell[i][1] for i in order]
         text = "、".join(listed[:5]) + (f"等{len(listed)}个单位" if len(listed) > 5 else "")
-        behind = {"text": f"与{what}相比，{text}的进度由正常转为滞后或滞后加重，须引起重视。",
+        behind = {"text": f"与{what}相比，进度退步的有：{text}。",
                   "basis": [fell_basis[i] for i in order]}
     return overall, behind
