@@ -7,6 +7,8 @@ from django.core.management import call_command
 from tuijin.campaigns import rules
 from tuijin.campaigns.models import Campaign
 from tuijin.demo.generate import generate
+from tuijin.evaluation import actions as briefings
+from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, User
 
 TODAY = dt.date(2026, 11, 27)
@@ -68,6 +70,13 @@ def test_demo_command_prints_the_accounts_and_reuses_existing_data(db, settings,
     out = capsys.readouterr().out
     for username in ("city_office", "county_office", "branch_reporter", "guide", "member"):
         assert username in out
+    # The city office's briefing of two weeks ago is issued, so a new draft says what changed since.
+    issued = BriefingDoc.objects.get(status="issued")
+    assert issued.number == "〔2026〕1号" and (TODAY - issued.as_of).days == 14 and issued.number in out
+    draft = briefings.draft_briefing(actor=User.objects.get(username="city_office"), org=issued.org, as_of=TODAY)
+    assert draft.baseline["number"] == "〔2026〕1号"
+    assert draft.content["sections"][0]["paragraphs"][-1]["text"].startswith(
+        f"与{issued.as_of.month}月{issued.as_of.day}日通报（〔2026〕1号）相比，")
     call_command("demo", "--scale", "tiny", "--no-server")
     assert "演示数据已存在" in capsys.readouterr().out
     assert Org.objects.filter(code="XS").count() == 1
