@@ -50,8 +50,8 @@ def sheet(tmp_path, rows, header=HEADER):
 
 def test_measures_take_the_rows_owner_and_deadline_unless_they_name_their_own(world, tmp_path):
     rows = [["XS-A-1-1", "1", "理论学习", "集体查", "学用脱节",
-             "每周集中学习一次；建立学习台账，由办公室负责，2026年12月31日前完成；"
-             "开展专题研讨（责任人：甲2，时限：2026-12-10）", "甲1", "2026年10月31日前"],
+             ("每周集中学习一次；建立学习台账，由办公室负责，2026年12月31日前完成；"
+              "开展专题研讨（责任人：甲2，时限：2026-12-10）"), "甲1", "2026年10月31日前"],
             ["XS-A-1-1", "2", "工作作风", "群众评", "推诿扯皮", "健全首问负责制，责任人：乙1，2026年12月底前完成",
              None, None]]
     result = run_import("problems", sheet(tmp_path, rows), actor=world.county_office)

@@ -288,7 +288,7 @@ def briefing_download(request, pk, fmt):
     """The stored text as .docx (official layout, with its number) or .md (with each paragraph's basis)."""
     from . import docx
 
-    org, doc, _ = _doc(request, pk)
+    _, doc, _ = _doc(request, pk)
     name = f"{doc.title}{doc.number}"
     if fmt == "md":
         return _download(actions.markdown(doc), "text/markdown; charset=utf-8", f"{name}.md")
