@@ -19,6 +19,8 @@ tables in tests/authz/matrix.py name it and never a database id.
     projects      PJ-A11, PJ-A12, PJ-B1 (names start with the label), evidence PE-A11.pdf, PE-A12.pdf,
                   PE-B1.pdf; PJ-B1 is finished and published: token tok-project
     accounts      "spare" (a unit grant on XS-B-1): what the admin roles' changes are tried on
+    briefings     BR-XS (issued by XS), BR-A (issued, XS-A), BR-A-DRAFT (a draft of XS-A), BR-A11 (issued by
+                  XS-A-1-1), BR-B (issued, XS-B), BR-B-DRAFT (a draft of XS-B); told apart by as_of 11-01…11-06
 
 It lives in a transaction rolled back after the package; every test runs in a savepoint inside it
 (pytest-django's usual wrapping), so a test's changes never reach the next one. Uploaded files go to
@@ -145,6 +147,16 @@ def _supervision(w):
     actions.record_inspection(w.branch_b1, actor=w.guide, kind="查阅资料", on=TODAY, inspectors="组员",
                               findings=["IF-B1 学习记录不全"])
     actions.draw_sample(w.branch_b1, actor=w.guide, kind="study_session", size=1, as_of=TODAY, seed="SM-B1")
+def _briefings(w):
+    from tests.authz.matrix import BRIEFING_DAYS
+    from tuijin.evaluation import actions
+
+    for label, org, issued in (("BR-XS", w.city, True), ("BR-A", w.county_a, True), ("BR-A-DRAFT", w.county_a, False),
+                               ("BR-A11", w.branch_a1a, True), ("BR-B", w.county_b, True),
+                               ("BR-B-DRAFT", w.county_b, False)):
+        doc = actions.draft_briefing(actor=None, org=org, as_of=dt.date.fromisoformat(BRIEFING_DAYS[label]))
+        if issued:
+            actions.issue_briefing(doc, actor=None, on=doc.as_of)
 
 
 def _session_cookie(user):
@@ -171,6 +183,7 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
         _study(world, chapters)
         _research(world)
         _supervision(world)
+        _briefings(world)
         for user in users.values():
             user.api_token = issue_api_token(actor=None, user=user)
             user.session_cookie = _session_cookie(user)

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from tuijin.campaigns import rules
 from tuijin.campaigns.models import Campaign
 from tuijin.demo.generate import generate
+from tuijin.evaluation import actions as briefings
+from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, User
 
 TODAY = dt.date(2026, 11, 27)
@@ -32,6 +34,19 @@ def test_demo_campaign_is_about_sixty_percent_elapsed(demo):
     assert campaign.tasks.count() >= 2 and campaign.reading.count() >= 3
 
 
+def test_demo_tasks_are_the_required_actions_not_quotas_or_org_structure(demo):
+    """The seed's 规定动作 (专题研讨, 领导干部调研, 党校专家宣讲, 办实事, 整改落实): no quota of problems to
+    find (it rewards padding the list) and no rule about the org tree a unit cannot change mid-campaign."""
+    tasks = list(Campaign.objects.get().tasks.all())
+    counted = {t.rule["count"] for t in tasks}
+    assert {"study_session", "research_visit", "expert_lecture", "project", "problem"} <= counted
+    assert not counted & {"person", "org"}
+    for task in tasks:
+        if task.rule["count"] == "problem":
+            assert task.rule.get("where", {}).get("state") == "已销号"
+    assert not any("查摆" in t.title for t in tasks)
+
+
 def test_demo_has_accounts_for_every_role(demo):
     roles = set(User.objects.values_list("grants__role", flat=True))
     assert {"office", "unit", "guidance", "member", "sysadmin", "secadmin", "auditadmin"} <= roles
@@ -55,6 +70,13 @@ def test_demo_command_prints_the_accounts_and_reuses_existing_data(db, settings,
     out = capsys.readouterr().out
     for username in ("city_office", "county_office", "branch_reporter", "guide", "member"):
         assert username in out
+    # The city office's briefing of two weeks ago is issued, so a new draft says what changed since.
+    issued = BriefingDoc.objects.get(status="issued")
+    assert issued.number == "〔2026〕1号" and (TODAY - issued.as_of).days == 14 and issued.number in out
+    draft = briefings.draft_briefing(actor=User.objects.get(username="city_office"), org=issued.org, as_of=TODAY)
+    assert draft.baseline["number"] == "〔2026〕1号"
+    assert draft.content["sections"][0]["paragraphs"][-1]["text"].startswith(
+        f"与{issued.as_of.month}月{issued.as_of.day}日通报（〔2026〕1号）相比，")
     call_command("demo", "--scale", "tiny", "--no-server")
     assert "演示数据已存在" in capsys.readouterr().out
     assert Org.objects.filter(code="XS").count() == 1

@@ -6,6 +6,15 @@ from tuijin.core.calendar import time_progress
 from tuijin.orgs.models import Org
 
 
+# SPEC §4.3: the categories a problem list uses unless the campaign file names its own.
+DEFAULT_PROBLEM_CATEGORIES = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众", "其他"]
+CATEGORY_MAX_LENGTH = 20  # Problem.category's column
+
+
+def default_problem_categories() -> list[str]:
+    return list(DEFAULT_PROBLEM_CATEGORIES)
+
+
 class Campaign(models.Model):
     name = models.CharField("名称", max_length=200, unique=True)
     start = models.DateField("开始日期")
@@ -16,6 +25,7 @@ class Campaign(models.Model):
     satisfaction_min_votes = models.PositiveIntegerField("最少评价数", default=10)
     lag_threshold = models.FloatField("滞后阈值", default=0.10)
     severe_lag_threshold = models.FloatField("严重滞后阈值", default=0.25)
+    problem_categories = models.JSONField("问题类别", default=default_problem_categories)
     history = HistoricalRecords()
 
     class Meta:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -18,6 +19,8 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 from .normalize import clean_text
 
 HEADER_SCAN_ROWS = 30
+# A sum row clerks add at the bottom ("合计", "总 计：", "小计"), in any cell of the row.
+TOTAL_ROW = re.compile(r"(?:合|总|小)\s*计\s*[:：]?")
 
 
 class SheetError(Exception):
@@ -112,13 +115,29 @@ def read_sheet(
         raise SheetError(errors)
 
     _fill_merged(grid, merged, below=h)
+    rows = _data_rows(grid, h + 1, columns)
+    warnings += _drop_total_rows(grid, rows)
     return Sheet(
         sheet_name=sheet_name,
         header_row=header_row,
         columns=columns,
-        rows=_data_rows(grid, h + 1, columns),
+        rows=rows,
         warnings=warnings,
     )
+
+
+def _drop_total_rows(grid: list[list], rows: list[Row]) -> list[str]:
+    """Remove 合计/总计/小计 rows at the end of the data (also when the word sits in a column the
+    template does not have, such as 序号); returns a warning for each."""
+    dropped = []
+    while rows:
+        cells = grid[rows[-1].number - 1]
+        word = next((t for v in cells if isinstance(v, str) and (t := clean_text(v)) and len(t) <= 12
+                     and TOTAL_ROW.match(t)), None)
+        if word is None:
+            break
+        dropped.append(f"第{rows.pop().number}行: “{word}”是合计行，不是数据，已跳过")
+    return dropped[::-1]
 
 
 def _open(source) -> CalamineWorkbook:

@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tuijin.campaigns.queries import problem_categories
 from tuijin.core import events, files
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.orgs.models import Org, RoleGrant
 
 from . import transitions
-from .models import CATEGORIES, SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
+from .models import SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
 
 EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
 SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
@@ -83,11 +84,12 @@ def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=N
     return problem
 
 
-def _validate(fields: dict) -> None:
+def _validate(fields: dict, org: Org, as_of: dt.date) -> None:
     if "source" in fields and fields["source"] not in SOURCES:
         raise ActionError(f"问题来源应为以下之一：{'、'.join(SOURCES)}", field="source")
-    if "category" in fields and fields["category"] not in CATEGORIES:
-        raise ActionError(f"问题类别应为以下之一：{'、'.join(CATEGORIES)}", field="category")
+    if "category" in fields and fields["category"] not in (categories := problem_categories(org, as_of)):
+        # The campaign file's list (SPEC §4.3)
+        raise ActionError(f"问题类别应为以下之一：{'、'.join(categories)}", field="category")
     if "description" in fields and not (fields["description"] or "").strip():
         raise ActionError("问题描述不能为空", field="description")
 
@@ -127,7 +129,7 @@ def _insert_problem(*, actor, org, description, source, found_on, number="", cat
                     deadline=None, is_special=False, measures=(), reason="", parent=None) -> Problem:
     with transaction.atomic():
         fields = dict(category=category, source=source, description=description.strip())
-        _validate(fields)
+        _validate(fields, org, found_on)
         number = (number or "").strip() or _next_number(org, found_on.year)
         if Problem.objects.filter(org=org, number=number).exists():
             raise ActionError(f"问题编号“{number}”在{org.name}已存在", field="number")
@@ -152,7 +154,8 @@ def update_problem(problem: Problem, *, actor, version=None, **changes) -> Probl
         unknown = set(changes) - set(EDITABLE)
         if unknown:
             raise ActionError(f"不能修改字段 {'、'.join(sorted(unknown))}")
-        _validate(changes)
+        _validate({k: v for k, v in changes.items() if k != "category" or v != problem.category},
+                  problem.org, problem.found_on)
         before = events.snapshot(problem, EDITABLE)
         for key, value in changes.items():
             setattr(problem, key, value)

@@ -19,6 +19,13 @@ class ProblemFields(Bootstrap, forms.Form):
     deadline = date_field("整改时限")
     is_special = forms.BooleanField(label="专项整治问题（销号前须上传整改方案）", required=False)
 
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if categories:  # the campaign's list (SPEC §4.3)
+            self.fields["category"].choices = _choices(categories)
+            if "其他" not in categories:
+                self.fields["category"].initial = categories[0]
+
 
 class ProblemForm(ProblemFields):
     number = forms.CharField(label="问题编号", max_length=40, required=False,
@@ -99,8 +106,10 @@ class HandDownForm(Bootstrap, forms.Form):
     targets = forms.MultipleChoiceField(label="交办给", required=False, widget=forms.CheckboxSelectMultiple)
     all_branches = forms.BooleanField(label="下级全部党支部", required=False)
 
-    def __init__(self, *args, children=(), **kwargs):
+    def __init__(self, *args, children=(), categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories:
+            self.fields["category"].choices = _choices(categories)
         self.fields["targets"].choices = [(o.code, o.name) for o in children]
 
     def clean(self):

@@ -7,7 +7,9 @@ problem, and never submits one without evidence). Only a wholly valid sheet is w
 inserts and their history rows, in one transaction recorded as one event.
 
 整改措施 is a list cell. Each item is a measure's text, optionally followed by its owner and deadline
-in the form the export writes: 措施内容（责任人：张三，时限：2026-12-31）.
+in the form the export writes: 措施内容（责任人：张三，时限：2026-12-31）. A measure whose text names
+its owner or deadline the way clerks write them ("由办公室负责，2026年12月31日前完成") takes those;
+otherwise it takes the row's 责任人 and 整改时限 (a measure with both is specific, 措施具体率).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tuijin.campaigns.queries import problem_categories_for
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
@@ -25,13 +28,13 @@ from tuijin.core.permissions import can
 
 # Bulk writes with history rows live with the import machinery now; still importable from here.
 from tuijin.imports.bulk import insert_with_history, update_with_history
-from tuijin.imports.fields import code_cell
+from tuijin.imports.fields import CODE_RE, code_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Org
 
 from . import transitions
-from .models import CATEGORIES, SOURCES, Evidence, Measure, Problem, State
+from .models import SOURCES, Evidence, Measure, Problem, State
 
 # model field -> template column, for the plain fields an import may change
 COLUMNS = {"category": "问题类别", "source": "问题来源", "description": "问题描述", "responsible": "责任人",
@@ -119,6 +122,35 @@ def parse_measure(item: str) -> MeasureSpec:
     return MeasureSpec(text, owner, deadline)
 
 
+# Owner and deadline written into a measure's own text.
+_TEXT_OWNER = re.compile(r"由\s*([^，,；;。：:（）()由]{1,30}?)\s*(?:牵头|具体)?负责")
+_TEXT_OWNER_KEY = re.compile(r"(?:责任人|负责人|责任单位)\s*[：:]\s*([^，,；;。（）()\s]{1,30})")
+_TEXT_DATE = re.compile(r"\d{4}\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|[底末])|[底末])(?:以前|之前|前)?"
+                        r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:以前|之前|前)?")
+
+
+def owner_and_deadline_in_text(text: str) -> tuple[str, dt.date | None]:
+    """("办公室", 2026-12-31) for "…，由办公室负责，2026年12月31日前完成"; ("", None) where the text
+    names neither. The last date that is a real day wins (the deadline closes the sentence)."""
+    m = _TEXT_OWNER.search(text) or _TEXT_OWNER_KEY.search(text)
+    owner = m.group(1).strip() if m else ""
+    deadline = None
+    for found in _TEXT_DATE.finditer(text):
+        try:
+            deadline = parse_date(found.group(0))
+        except ValueError:
+            continue
+    return owner, deadline
+
+
+def with_row_defaults(spec: MeasureSpec, owner: str, deadline: dt.date | None) -> MeasureSpec:
+    """The measure's own owner/deadline (bracket, then text), else the row's 责任人/整改时限."""
+    if spec.owner and spec.deadline:
+        return spec
+    text_owner, text_deadline = owner_and_deadline_in_text(spec.text)
+    return MeasureSpec(spec.text, spec.owner or text_owner or owner, spec.deadline or text_deadline or deadline)
+
+
 def format_measure(m) -> str:
     """The export form, read back unchanged by parse_measure."""
     details = ([f"责任人：{m.owner}"] if m.owner else []) + ([f"时限：{m.deadline.isoformat()}"] if m.deadline else [])
@@ -183,17 +215,33 @@ def _cell(row, column, parse, errors, cache, empty=None):
     return empty
 
 
-def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
-    """{(org code, number): row data} in sheet order; cell errors are added in column order."""
-    rows, first_row, cache = {}, {}, {}
-    category, source = (lambda v: parse_choice(v, CATEGORIES)), (lambda v: parse_choice(v, SOURCES))
+def _category(row, code, allowed, errors, caches):
+    """问题类别 from the categories of the campaign the row's org takes part in (SPEC §4.3); an empty
+    cell is 其他 where the campaign has it. Unknown orgs are reported on 组织编码, not here."""
+    categories = allowed.get(code)
+    if categories is None:
+        return None
+    if clean_text(row.get("问题类别")) is None:
+        if "其他" in categories:
+            return "其他"
+        errors.add(row.number, "问题类别", f"不能为空，应为以下之一：{'、'.join(categories)}")
+        return None
+    cache = caches.setdefault(tuple(categories), {})
+    return _cell(row, "问题类别", lambda v: parse_choice(v, categories), errors, cache)
+
+
+def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
+    """{(org code, number): row data} in sheet order; cell errors are added in column order.
+    `allowed`: {org code: its campaign's problem categories} for the orgs found."""
+    rows, first_row, cache, category_caches = {}, {}, {}, {}
+    source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
     for row in sheet.rows:
         code = code_cell(row, "组织编码", errors)
         number = _text(row, "问题编号", errors, required=True, max_length=40)
         data = {
             "row": row.number,
-            "category": _cell(row, "问题类别", category, errors, cache, empty="其他"),
+            "category": _category(row, code, allowed, errors, category_caches),
             "source": _cell(row, "问题来源", source, errors, cache),
             "description": _text(row, "问题描述", errors, required=True, max_length=2000),
             "measures": _measures(row, errors),
@@ -202,6 +250,8 @@ def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
             "state": _cell(row, STATE, state, errors, cache),
             "is_special": _cell(row, "是否专项整治", parse_bool, errors, cache, empty=False),
         }
+        if data["measures"]:  # what each measure says of itself, in brackets or in its text
+            data["measures"] = [with_row_defaults(m, "", None) for m in data["measures"]]
         if code is None or not number:
             continue
         key = (code, number)
@@ -310,18 +360,23 @@ class _MeasurePlan:
     delete: list
 
 
-def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec]) -> _MeasurePlan:
+def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec], owner="",
+                   deadline=None) -> _MeasurePlan:
     """Match by text: keep and update the ones in the sheet, add new ones, drop the ones the sheet
-    no longer lists unless they are done (a done measure is a fact, not a plan)."""
+    no longer lists unless they are done (a done measure is a fact, not a plan). A new measure that
+    names no owner or deadline takes the row's; a stored one keeps its own unless the sheet names
+    another (so the exported ledger re-imports unchanged)."""
     plan = _MeasurePlan([], [], [])
     by_text = {m.text: m for m in stored}
     for position, spec in enumerate(wanted):
         m = by_text.pop(spec.text, None)
         if m is None:
-            plan.create.append(Measure(problem_id=problem_id, text=spec.text, owner=spec.owner,
-                                       deadline=spec.deadline, position=position))
-        elif (m.owner, m.deadline, m.position) != (spec.owner, spec.deadline, position):
-            m.owner, m.deadline, m.position = spec.owner, spec.deadline, position
+            plan.create.append(Measure(problem_id=problem_id, text=spec.text, owner=spec.owner or owner,
+                                       deadline=spec.deadline or deadline, position=position))
+            continue
+        new = (spec.owner or m.owner, spec.deadline or m.deadline, position)
+        if (m.owner, m.deadline, m.position) != new:
+            m.owner, m.deadline, m.position = new
             plan.update.append(m)
     position = len(wanted)
     for m in by_text.values():
@@ -337,12 +392,12 @@ def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec])
 
 def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
-    rows = _rows(sheet, errors)
+    orgs = _orgs(actor, {c for row in sheet.rows if (c := clean_text(row.get("组织编码"))) and CODE_RE.match(c)})
+    by_pk = problem_categories_for(orgs.values(), today())
+    rows = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
     fields = [f for f, column in COLUMNS.items() if column in sheet.columns]
     has_measures, has_state = MEASURES in sheet.columns, STATE in sheet.columns
 
-    codes = {code for code, _ in rows}
-    orgs = _orgs(actor, codes)
     may = _allowed(actor)
     for (code, number), d in list(rows.items()):
         org = orgs.get(code)
@@ -379,11 +434,12 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
                 errors.add(d["row"], STATE, reason)
             if d["measures"] is None:
                 continue
+            specs = [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]]
             creates.append((Problem(org=org, number=number, category=d["category"],
                                     source=d["source"] or "", description=d["description"],
                                     responsible=d["responsible"], deadline=d["deadline"],
                                     is_special=d["is_special"], state=target or State.OPEN,
-                                    found_on=today()), d["measures"] if has_measures else []))
+                                    found_on=today()), specs if has_measures else []))
             continue
         if problem.withdrawn:
             errors.add(d["row"], "问题编号", f"问题“{number}”已撤回（{problem.withdraw_reason}），不能再导入；"
@@ -393,7 +449,8 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         changed = [f for f in changed if getattr(problem, f) != d[f]]
         plan = None
         if has_measures and d["measures"] is not None:
-            plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"])
+            plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"],
+                                  d["responsible"], d["deadline"])
         measures_change = plan is not None and (plan.create or plan.update or plan.delete)
         new_state = target if target and target != problem.state else None
         if new_state and problem.is_hand_down:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tuijin.campaigns.queries import current_campaign
+from tuijin.campaigns.queries import current_campaign, problem_categories
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.models import DomainEvent
@@ -34,7 +34,7 @@ from tuijin.orgs.tree import ancestor_paths
 from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
                     ProblemForm, PublishForm, ReasonForm, RuleForm)
-from .models import ACTIVE_STATES, CATEGORIES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
+from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -121,7 +121,7 @@ def problem_list(request, code):
         "states": [(label, value, n, _with(request, state=value)) for label, value, n in states],
         "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),
         "children": Org.objects.visible_to(request.user).filter(parent=org, active=True).order_by("path"),
-        "sources": SOURCES, "categories": CATEGORIES,
+        "sources": SOURCES, "categories": problem_categories(org, today()),
         "overdue_url": _with(request, overdue="1"), "ledger_query": _with(request),
         "can_manage": can(request.user, "records.manage", org),
     })
@@ -155,7 +155,8 @@ def ledger(request, code):
 def problem_new(request, code):
     org = _org(request, code)
     _require_manage(request.user, org)
-    form = ProblemForm(request.POST or None, initial={"found_on": today()})
+    form = ProblemForm(request.POST or None, initial={"found_on": today()},
+                       categories=problem_categories(org, today()))
     measures = MeasureFormSet(request.POST or None, prefix="m")
     if request.method == "POST" and all([form.is_valid(), measures.is_valid()]):
         rows = [m for m in (f.measure() for f in measures) if m]
@@ -176,10 +177,12 @@ def problem_edit(request, pk):
     if not actions.can_rectify(request.user, problem):
         raise PermissionDenied("只有责任单位可以修改问题")
     current = {name: getattr(problem, name) for name in actions.EDITABLE}
-    form = EditForm(initial={**current, "version": problem.version})
+    categories = problem_categories(problem.org, problem.found_on)
+    categories += [problem.category] if problem.category not in categories else []
+    form = EditForm(initial={**current, "version": problem.version}, categories=categories)
     unsaved = []
     if request.method == "POST":
-        form = EditForm(request.POST)
+        form = EditForm(request.POST, categories=categories)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -192,7 +195,7 @@ def problem_edit(request, pk):
                 problem = _problem(request, pk)
                 current = {name: getattr(problem, name) for name in actions.EDITABLE}
                 unsaved = [(form.fields[n].label, data[n]) for n in actions.EDITABLE if data[n] != current[n]]
-                form = EditForm(initial={**current, "version": problem.version})
+                form = EditForm(initial={**current, "version": problem.version}, categories=categories)
             except ActionError as exc:
                 _form_error(form, exc)
             else:
@@ -372,7 +375,7 @@ def hand_down(request, code):
     org = _org(request, code)
     _require_manage(request.user, org)
     children = list(org.children_set.filter(active=True).order_by("path"))
-    form = HandDownForm(request.POST or None, children=children)
+    form = HandDownForm(request.POST or None, children=children, categories=problem_categories(org, today()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         targets = {c.pk: c for c in children if c.code in data["targets"]}

@@ -38,6 +38,10 @@ class Command(BaseCommand):
             # A province is for measuring: today's counters and snapshot, not fourteen weeks of history.
             days = backfill(today() if scale == "province" else campaign.start, today(), every_days=7)
             self.stdout.write(f"已补齐 {len(days)} 个每周快照（趋势图）并建立指标计数，用时 {time.monotonic() - started:.1f} 秒")
+            if scale != "province" and len(days) >= 3:
+                issued = issue_earlier_briefing(days[-3])
+                self.stdout.write(f"市委主题教育办已签发截至{issued.as_of.month}月{issued.as_of.day}日的通报 {issued.number}；"
+                                  "新起草的通报与它比较")
             self.stdout.write(f"主题教育：{info.campaign}")
             accounts = info.accounts
         self.stdout.write("")
@@ -49,3 +53,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"打开 http://127.0.0.1:{port}/ 登录（Ctrl+C 停止）")
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+
+def issue_earlier_briefing(day):
+    """The city office's briefing of one to two weeks ago, issued as it was then (a snapshot date: it reads
+    the snapshot): the next draft says what changed since (issue 9)."""
+    from tuijin.evaluation import actions as briefings
+
+    office = User.objects.get(username="city_office")
+    doc = briefings.draft_briefing(actor=office, org=Org.objects.get(code="XS"), as_of=day)
+    return briefings.issue_briefing(doc, actor=office, on=day)
