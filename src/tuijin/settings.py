@@ -7,6 +7,8 @@ TUIJIN_MEDIA_ROOT   uploaded files (default ./var/media)
 TUIJIN_TODAY        override the as-of date used by views and the CLI (demos, screenshots)
 TUIJIN_ALLOWED_HOSTS comma-separated, production only
 TUIJIN_SNAPSHOT_AT  local time (HH:MM) after which `tuijin worker` takes the daily snapshot (default 01:30)
+TUIJIN_AUDIT_KEY    keys the audit log's HMAC chain; required in production, generated into ./var/ otherwise
+TUIJIN_AUDIT_CHECKPOINT_DIR  where signed audit checkpoints are written (default ./var/audit)
 """
 import os
 import secrets
@@ -37,6 +39,24 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> str:
+    """Keys the audit log's hashes. Kept out of the database (and out of backups), like SECRET_KEY."""
+    if os.environ.get("TUIJIN_AUDIT_KEY"):
+        return os.environ["TUIJIN_AUDIT_KEY"]
+    if PRODUCTION:
+        raise RuntimeError("生产环境必须设置 TUIJIN_AUDIT_KEY 环境变量（操作记录签名密钥，不要放在数据库或备份中）")
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+TUIJIN_AUDIT_KEY = _audit_key()
+# Signed checkpoints of the audit chain's head, written daily by `tuijin worker` and by
+# `tuijin audit checkpoint`; keep this directory off the database server's disk if you can.
+TUIJIN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("TUIJIN_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit"))
 ALLOWED_HOSTS = (
     [h for h in os.environ.get("TUIJIN_ALLOWED_HOSTS", "").split(",") if h]
     if PRODUCTION

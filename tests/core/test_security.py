@@ -63,7 +63,8 @@ def test_pages_need_login(client, world):
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {**os.environ, "TUIJIN_ENV": "production", "SECRET_KEY": "x" * 20 + "-Production-Key-" + "y" * 40,
-           "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn", "TUIJIN_VAR_DIR": str(tmp_path)}
+           "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn", "TUIJIN_VAR_DIR": str(tmp_path),
+           "TUIJIN_AUDIT_KEY": "k" * 50}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests; production never has it
     result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check", "--deploy", "--fail-level", "WARNING"],
@@ -73,7 +74,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {**os.environ, "TUIJIN_ENV": "production", "TUIJIN_VAR_DIR": str(tmp_path)}
+    env = {**os.environ, "TUIJIN_ENV": "production", "TUIJIN_VAR_DIR": str(tmp_path), "TUIJIN_AUDIT_KEY": "k" * 50}
     env.pop("SECRET_KEY", None)
     result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check"], env=env, capture_output=True,
                             text=True, timeout=120)
