@@ -195,6 +195,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
 TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Sheets are measured before the reader expands them (imports/sheet.py): rows, columns, cells (the reader
+# builds a dense grid from A1 to the last cell, so it is rows × columns) and bytes once unpacked.
+TUIJIN_IMPORT_MAX_ROWS = int(os.environ.get("TUIJIN_IMPORT_MAX_ROWS", 300_000))
+TUIJIN_IMPORT_MAX_COLUMNS = int(os.environ.get("TUIJIN_IMPORT_MAX_COLUMNS", 100))
+TUIJIN_IMPORT_MAX_CELLS = int(os.environ.get("TUIJIN_IMPORT_MAX_CELLS", 6_000_000))
+TUIJIN_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("TUIJIN_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024))
 
 # Background jobs (django-tasks): the queue is a table in our own database; `tuijin worker` runs it
 # and enqueues the daily snapshot at TUIJIN_SNAPSHOT_AT (local time, HH:MM) once per day.
