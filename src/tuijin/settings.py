@@ -206,6 +206,8 @@ TUIJIN_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("TUIJIN_IMPORT_MAX_UNPACKE
 # and enqueues the daily snapshot at TUIJIN_SNAPSHOT_AT (local time, HH:MM) once per day.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 TUIJIN_SNAPSHOT_AT = os.environ.get("TUIJIN_SNAPSHOT_AT", "01:30")
+# Web imports are queued here and run by `tuijin worker` (tests run them inline, see tests/conftest.py).
+TUIJIN_IMPORT_TASK_BACKEND = "default"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

@@ -130,6 +130,16 @@ def _research(w):
     PublicItem.objects.filter(pk=item.pk).update(token="tok-project")
 
 
+IMPORT_JOB = "00000000-0000-4000-8000-00000000a11a"  # the county office's own finished web import
+
+
+def _import_job(w):
+    from tuijin.imports.models import ImportJob
+
+    ImportJob.objects.create(pk=IMPORT_JOB, user=w.county_office, kind="orgs", filename="IJ-A.xlsx", status="done",
+                             summary="导入完成：新增 0 条，更新 0 条，未变 1 条", created_at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+
+
 def _session_cookie(user):
     """A logged-in session made once: logging in again for each of thousands of requests is slow."""
     client = Client()
@@ -153,6 +163,7 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
         _problems(world)
         _study(world, chapters)
         _research(world)
+        _import_job(world)
         for user in users.values():
             user.api_token = issue_api_token(actor=None, user=user)
             user.session_cookie = _session_cookie(user)
