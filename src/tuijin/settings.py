@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tuijin.core.middleware.SessionActivity",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +131,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the server read while an import writes; the pragma is set per connection in core.apps.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Every transaction takes the write lock when it begins (IMMEDIATE): a deferred one that read first
+    # and then writes cannot upgrade while another writer holds the lock, and SQLite answers "database
+    # is locked" at once instead of waiting. A writer waits up to `timeout` seconds for the lock.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,9 +161,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Session timeout: 30 minutes of inactivity.
+# Session timeout: 30 minutes of inactivity. The session is not written on every request (a write per
+# page view serialises every reader behind SQLite's one writer): core.middleware.SessionActivity renews
+# it at most once a minute (TUIJIN_SESSION_RENEW_SECONDS), so idle time is measured to within that.
 SESSION_COOKIE_AGE = int(os.environ.get("TUIJIN_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+TUIJIN_SESSION_RENEW_SECONDS = int(os.environ.get("TUIJIN_SESSION_RENEW_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
