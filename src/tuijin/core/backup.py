@@ -271,7 +271,7 @@ def check_archive(path: str | os.PathLike, into: Path) -> dict:
             try:
                 src = tar.extractfile(members[name])
                 with open(target, "wb") as dst:
-                    for chunk in iter(lambda: src.read(CHUNK), b""):
+                    while chunk := src.read(CHUNK):
                         h.update(chunk)
                         dst.write(chunk)
             except (tarfile.TarError, OSError, EOFError) as exc:

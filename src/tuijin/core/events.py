@@ -4,7 +4,8 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from django.conf import settings
@@ -126,9 +127,9 @@ def write_checkpoint(now) -> Path:
 
 @dataclass
 class Verification:
-    broken: list[int] = field(default_factory=list)  # events whose content or link does not match
-    problems: list[str] = field(default_factory=list)  # everything wrong, for the auditor (Chinese)
-    warnings: list[str] = field(default_factory=list)
+    broken: list[int] = dataclass_field(default_factory=list)  # events whose content or link does not match
+    problems: list[str] = dataclass_field(default_factory=list)  # everything wrong, for the auditor (Chinese)
+    warnings: list[str] = dataclass_field(default_factory=list)
     checkpoints: int = 0
     events: int = 0
 

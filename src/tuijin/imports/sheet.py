@@ -81,7 +81,11 @@ def read_sheet(
             raise ValueError(f"alias {alias!r} points to unknown column {name!r}")
         keys[header_key(alias)] = name
 
-    source = _checked(source)
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            _checked(fh)
+    else:
+        source = _checked(source)
     with _open(source) as wb:
         best = None  # (rank, sheet, header index)
         for i, meta in enumerate(wb.sheets_metadata):
@@ -153,11 +157,10 @@ def _checked(source):
     for 17 billion cells, and a small zip can unpack to gigabytes. Here every worksheet of the .xlsx is
     streamed in chunks through the zip's decompressor (memory stays at a chunk): the bytes actually
     unpacked, the declared dimension, the last row and column referenced and the number of cells are
-    bounded by settings before calamine sees the file. Returns a source calamine can open."""
+    bounded by settings before calamine sees the file. Takes bytes or a binary file; returns a file
+    calamine can open, rewound."""
     max_rows, max_cols, max_cells, max_bytes = _limits()
-    if isinstance(source, (str, os.PathLike)):
-        opened = open(source, "rb")
-    elif isinstance(source, (bytes, bytearray, memoryview)):
+    if isinstance(source, (bytes, bytearray, memoryview)):
         opened = io.BytesIO(bytes(source))
     else:
         opened = source
@@ -230,9 +233,6 @@ def _checked(source):
                               f"最多 {max_cells} 个，请拆分后分批导入")
     if errors:
         raise SheetError(errors)
-    if isinstance(source, (str, os.PathLike)):
-        opened.close()
-        return source
     opened.seek(0)
     return opened
 
