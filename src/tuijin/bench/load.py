@@ -78,6 +78,7 @@ class Stats:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.reads = self.writes = self.errors = 0
+        self.kinds: dict[str, int] = {}  # "HTTP 500", "HTTP 409", "timeout", "connection"
         self.samples: list[str] = []
 
     def ok(self, started: float, write: bool) -> None:
@@ -88,12 +89,17 @@ class Stats:
             else:
                 self.reads += 1
 
-    def error(self, started: float, what: str) -> None:
+    def error(self, started: float, what: str, kind: str) -> None:
         with self.lock:
             self.latencies.append((time.perf_counter() - started) * 1000)
             self.errors += 1
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
             if len(self.samples) < 10:
                 self.samples.append(what[:200])
+
+
+def _kind(exc: Exception) -> str:
+    return "timeout (60 s)" if isinstance(exc, TimeoutError | socket.timeout) else "connection"
 
 
 def _reader(port, cookie, paths, stop, stats):
@@ -109,9 +115,9 @@ def _reader(port, cookie, paths, stop, stats):
             if response.status == 200:
                 stats.ok(started, write=False)
             else:
-                stats.error(started, f"GET {path} → {response.status} {body[:120]!r}")
+                stats.error(started, f"GET {path} → {response.status} {body[:120]!r}", f"HTTP {response.status}")
         except (OSError, http.client.HTTPException) as exc:
-            stats.error(started, f"GET {path} → {type(exc).__name__}: {exc}")
+            stats.error(started, f"GET {path} → {type(exc).__name__}: {exc}", _kind(exc))
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.close()
@@ -132,7 +138,7 @@ def _writer(port, token, number, stop, stats, originals):
         data = json.loads(body)
         version, originals[number] = data["version"], data.get("post") or ""
     except Exception as exc:  # noqa: BLE001 — reported as the scenario's error
-        stats.error(time.perf_counter(), f"GET person {number}: {exc}")
+        stats.error(time.perf_counter(), f"GET person {number}: {exc}", "setup")
         return
     while not stop.is_set():
         i += 1
@@ -143,11 +149,12 @@ def _writer(port, token, number, stop, stats, originals):
                 version = json.loads(body)["version"]
                 stats.ok(started, write=True)
             else:
-                stats.error(started, f"PATCH {number} → {status} {body[:120]!r}")
+                stats.error(started, f"PATCH {number} → {status} {body[:120]!r}", f"HTTP {status}")
                 status, body = call("GET")
                 version = json.loads(body)["version"]
         except (OSError, http.client.HTTPException, ValueError, KeyError) as exc:
-            stats.error(started, f"PATCH {number} → {type(exc).__name__}: {exc}")
+            stats.error(started, f"PATCH {number} → {type(exc).__name__}: {exc}",
+                        _kind(exc) if isinstance(exc, OSError | http.client.HTTPException) else "bad answer")
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:  # put the person back as found
@@ -206,7 +213,7 @@ def run_load(runs: int, options: dict) -> Outcome:
     total = stats.reads + stats.writes + stats.errors
     out.extra = {"seconds": seconds, "readers": readers, "writers": writers, "gunicorn_workers": workers,
                  "gunicorn_threads": options.get("threads", 4), "reads": stats.reads, "writes": stats.writes,
-                 "errors": stats.errors, "error_samples": stats.samples,
+                 "errors": stats.errors, "errors_by_kind": stats.kinds, "error_samples": stats.samples,
                  "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0}
     if not stats.latencies:
         out.skipped = "no request was answered"
