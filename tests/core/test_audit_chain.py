@@ -123,12 +123,17 @@ def test_the_cli_writes_a_checkpoint_and_verifies(world, settings, capsys):
 def test_the_audit_admin_sees_who_when_what_and_which_object_but_no_personal_data(client, world):
     rect.create_problem(actor=world.county_office, org=world.branch_a1a, description="王小明同志长期不参加组织生活",
                         source="集体查", found_on=dt.date(2026, 11, 28))
+    # a visit's summary names the researcher (B县), though its org is the visited branch (A县)
+    from tuijin.research.actions import record_visit
+    record_visit(actor=None, person=world.p_b1[0], date=dt.date(2026, 11, 20), topic="课后服务情况调研",
+                 visited_org=world.branch_a1a, findings=["课后服务课程单一"])
     client.force_login(world.auditadmin)
     page = client.get("/admin3/audit/").content.decode()
     assert "county_office" in page and "problem.create" in page and "问题" in page
     assert "王小明同志长期不参加组织生活" not in page  # the problem text
     assert "甲1" not in page and "甲*" in page  # member names masked ("新增人员 甲1（A1A1）")
     assert "乙二" not in page and "丙书记" not in page and "丙**" in page
+    assert "丁一" not in page and "丁* 2026-11-20 调研“…”" in page and "课后服务情况调研" not in page
     assert "A县教育局第一党支部" in page  # org names are not personal data: they stay
     assert "A1A1" in page  # the person's number identifies the object without the name
     assert "13800001234" not in page

@@ -105,7 +105,9 @@ def _kind(exc: Exception) -> str:
 def _reader(port, cookie, paths, stop, stats):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     rng = random.Random()
-    while not stop.is_set():
+    first = True
+    while first or not stop.is_set():  # every client makes at least one request, however short the run
+        first = False
         path = rng.choice(paths)
         started = time.perf_counter()
         try:
@@ -140,7 +142,7 @@ def _writer(port, token, number, stop, stats, originals):
     except Exception as exc:  # noqa: BLE001 — reported as the scenario's error
         stats.error(time.perf_counter(), f"GET person {number}: {exc}", "setup")
         return
-    while not stop.is_set():
+    while i == 0 or not stop.is_set():  # at least one write each, however short the run
         i += 1
         started = time.perf_counter()
         try:

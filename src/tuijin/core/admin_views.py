@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F, TextField, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -136,11 +137,12 @@ def masked_rows(events_page) -> list[dict]:
     with personal data masked — people's names (张**), quoted texts (problem descriptions, self-study
     notes, topics: “…”), phone numbers. before/after are never shown."""
     rows = list(events_page)
-    paths = {e.org_path for e in rows if e.org_path}
-    person_ids = [e.target_id for e in rows if e.target_type == "orgs.person" and e.target_id.isdigit()]
-    names = set(Person.objects.filter(org__path__in=paths).values_list("name", flat=True)) if paths else set()
-    names |= set(Person.objects.filter(pk__in=person_ids).values_list("name", flat=True))
-    names = sorted((n for n in names if n), key=len, reverse=True)  # longest first: 张三丰 before 张三
+    # Every person whose name occurs in a summary on this page (one scan of the people table), wherever
+    # the person belongs: a research visit's summary names the researcher, not the visited org's people.
+    text = "\n".join(e.summary for e in rows)
+    names = set(Person.objects.alias(page_text=Value(text, output_field=TextField()))
+                .filter(page_text__contains=F("name")).values_list("name", flat=True).distinct()) if text else set()
+    names = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)  # longest first: 张三丰 before 张三
     name_re = re.compile("|".join(re.escape(n) for n in names)) if names else None
     out = []
     for e in rows:
