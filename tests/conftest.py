@@ -21,8 +21,13 @@ PASSWORD = "Test-passw0rd-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
+def _fast_hashing(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # audit checkpoints written by tests (the worker's daily job included) stay out of ./var
+    settings.TUIJIN_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit")
+    # Web imports run inline in tests; tests/imports/test_import_jobs.py runs the real worker path.
+    settings.TASKS = {**settings.TASKS, "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TUIJIN_IMPORT_TASK_BACKEND = "inline"
 
 
 def make_org(parent, code, name, kind="党支部", sector="机关", batch="第二批"):

@@ -147,6 +147,8 @@ def _supervision(w):
     actions.record_inspection(w.branch_b1, actor=w.guide, kind="查阅资料", on=TODAY, inspectors="组员",
                               findings=["IF-B1 学习记录不全"])
     actions.draw_sample(w.branch_b1, actor=w.guide, kind="study_session", size=1, as_of=TODAY, seed="SM-B1")
+
+
 def _briefings(w):
     from tests.authz.matrix import BRIEFING_DAYS
     from tuijin.evaluation import actions
@@ -157,6 +159,14 @@ def _briefings(w):
         doc = actions.draft_briefing(actor=None, org=org, as_of=dt.date.fromisoformat(BRIEFING_DAYS[label]))
         if issued:
             actions.issue_briefing(doc, actor=None, on=doc.as_of)
+IMPORT_JOB = "00000000-0000-4000-8000-00000000a11a"  # the county office's own finished web import
+
+
+def _import_job(w):
+    from tuijin.imports.models import ImportJob
+
+    ImportJob.objects.create(pk=IMPORT_JOB, user=w.county_office, kind="orgs", filename="IJ-A.xlsx", status="done",
+                             summary="导入完成：新增 0 条，更新 0 条，未变 1 条", created_at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
 
 
 def _session_cookie(user):
@@ -184,6 +194,7 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
         _research(world)
         _supervision(world)
         _briefings(world)
+        _import_job(world)
         for user in users.values():
             user.api_token = issue_api_token(actor=None, user=user)
             user.session_cookie = _session_cookie(user)

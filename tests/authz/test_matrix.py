@@ -11,6 +11,7 @@ The tests are generated from the tables below, one test id per case, e.g.
 from tests.conftest import PASSWORD
 from tuijin.orgs.models import Org, Person
 
+from .conftest import IMPORT_JOB
 from .matrix import (BUSINESS, MANAGES, MEMBERS, OBJECTS, PERSONAS, SEES, Change, Endpoint, Listing, Page,
                      anonymous_test, api_items, change_test, children_of, everyone, first_column, listing_test,
                      object_test, only, orgs_under, page_test)
@@ -81,6 +82,9 @@ PAGES = [
     Page("campaign_task", "/campaign/task/T1/", dict.fromkeys(BUSINESS, 200)),
     Page("imports", "/imports/", dict.fromkeys(BUSINESS, 200)),
     Page("import_template", "/imports/template/orgs/", everyone(200)),  # a blank sheet, no data
+    # a web import's progress page and fragment: only the uploader's own (the office above it too gets 404)
+    Page("import_job", f"/imports/jobs/{IMPORT_JOB}/", {"county_office": 200}),
+    Page("import_job_status", f"/imports/jobs/{IMPORT_JOB}/status/", {"county_office": 200}),
 ]
 
 ORG_QUERIES = {"county": "县", "branch": "党支部", "code": "xs-b"}

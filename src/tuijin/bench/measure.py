@@ -18,6 +18,7 @@ class Outcome:
     durations_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time: steadier on a busy machine
     skipped: str | None = None
+    extra: dict = field(default_factory=dict)  # more figures of the scenario (the load test: req/s, errors)
 
     def add(self, wall_started: float, cpu_started: float) -> None:
         self.durations_ms.append((time.perf_counter() - wall_started) * 1000)
@@ -25,11 +26,11 @@ class Outcome:
 
     def summary(self) -> dict:
         if self.skipped is not None:
-            return {"median_ms": None, "p95_ms": None, "runs": 0, "skipped": self.skipped}
+            return {"median_ms": None, "p95_ms": None, "runs": 0, "skipped": self.skipped, **self.extra}
         d = sorted(self.durations_ms)
         p95 = statistics.quantiles(d, n=20, method="inclusive")[18] if len(d) > 1 else d[0]
         return {"median_ms": round(statistics.median(d), 1), "p95_ms": round(p95, 1), "runs": len(d),
-                "cpu_median_ms": round(statistics.median(self.cpu_ms), 1)}
+                "cpu_median_ms": round(statistics.median(self.cpu_ms), 1), **self.extra}
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Scenario:
     label: str
     run: Callable[[int, dict], Outcome]  # (runs, options) -> Outcome
     default_runs: int = 20
+    by_default: bool = True  # False: runs only when named in --only (the load test takes a minute)
 
 
 def _timed(fn, runs) -> Outcome:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .imports import IMPORT_SCENARIOS
 from .measure import Outcome, Scenario, page
 from .reads import READ_SCENARIOS
+from .load import run_load
 
 SCENARIOS = IMPORT_SCENARIOS + [
     Scenario("county_problem_list_page", "县级问题清单页 /problems/XS-C01/（county_office）",
@@ -22,5 +23,8 @@ SCENARIOS = IMPORT_SCENARIOS + [
 ]
 
 SCENARIOS += READ_SCENARIOS
+
+SCENARIOS.append(Scenario("load", "并发负载：gunicorn 上 50 个读、20 个写同时进行（--seconds 秒，默认 60；只在 --only load 时运行）",
+                          run_load, default_runs=1, by_default=False))
 
 __all__ = ["SCENARIOS", "Outcome", "Scenario"]
