@@ -172,8 +172,15 @@ MEDIA_ROOT = Path(os.environ.get("TUIJIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-# Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
-TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
+# How many reverse proxies we run in front of the app, each appending to X-Forwarded-For: login
+# throttling and public rating caps take the client address from the right-most hop they did not add
+# (tuijin.core.net.client_ip). The older TUIJIN_TRUST_X_FORWARDED_FOR=1 (deprecated) means one proxy.
+TUIJIN_TRUSTED_PROXIES = int(os.environ.get("TUIJIN_TRUSTED_PROXIES")
+                             or (1 if os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1" else 0))
+# Public ratings: one vote per device per item; a crowd behind one NAT address may cast this many
+# votes on one item (and this many per hour over all items) before further votes are refused.
+TUIJIN_VOTES_PER_ADDRESS = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS", "30"))
+TUIJIN_VOTES_PER_ADDRESS_HOUR = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS_HOUR", "200"))
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 # Background jobs (django-tasks): the queue is a table in our own database; `tuijin worker` runs it
