@@ -3,10 +3,13 @@ from django.urls import include, path
 
 from tuijin.api.api import api
 from tuijin.core import views as core_views
+from tuijin.orgs import login_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_views.LoginView.as_view(), name="login"),
+    path("login/verify/", login_views.verify, name="mfa_verify"),
+    path("account/mfa/", login_views.setup, name="mfa_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
     path("orgs/", include("tuijin.orgs.urls")),

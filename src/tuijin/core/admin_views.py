@@ -120,6 +120,24 @@ def revoke(request, pk):
 
 
 @login_required
+def mfa_reset(request):
+    """The security administrator removes an account's authenticator (lost phone); recorded."""
+    _require(request, "grants.manage")
+    if request.method != "POST":
+        raise Http404
+    user = User.objects.filter(username=request.POST.get("username", "").strip()[:150]).first()
+    if user is None:
+        messages.error(request, "账号不存在")
+    else:
+        try:
+            actions.reset_mfa(actor=request.user, user=user)
+            messages.success(request, f"已重置 {user.username} 的双因素认证，其下次登录时须重新绑定身份验证器")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    return redirect("admin3:grants")
+
+
+@login_required
 def audit(request):
     _require(request, "audit.read")
     qs = DomainEvent.objects.all()

@@ -190,3 +190,17 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per account and, separately, per client address — never per pair, so
+    changing addresses does not reset an account's count and one address's failures do not stop other
+    people's accounts. Past a limit each further failure doubles the wait (see orgs/throttle.py)."""
+
+    key = models.CharField(max_length=200, unique=True)  # "account:<username>" or "address:<ip>"
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败计数"
