@@ -3,7 +3,6 @@
 Only views read the clock; the throttle takes `now` from here.
 """
 import io
-from base64 import b32encode
 
 import segno
 from django import forms
@@ -22,7 +21,7 @@ from tuijin.core.errors import ActionError
 from tuijin.core.net import client_ip
 
 from . import actions, throttle
-from .mfa import required_by_role, totp_device
+from .mfa import base32_secret, required_by_role, totp_device
 
 
 def _now():
@@ -124,7 +123,7 @@ def setup(request):
             otp_login(request, verified)
             return render(request, "registration/mfa_setup.html",
                           {"enrolled": True, "codes": codes, "next": _next(request), "just_enrolled": True})
-    secret = b32encode(device.bin_key).decode().rstrip("=")
+    secret = base32_secret(device)
     return render(request, "registration/mfa_setup.html", {
         "form": form, "qr_svg": _qr_svg(device), "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
         "next": _next(request), "required": required_by_role(user),

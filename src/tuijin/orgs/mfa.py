@@ -14,6 +14,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 ADMIN_ROLES = {"sysadmin", "secadmin", "auditadmin"}
+# The authenticator the demo binds to its admin accounts: only these may have their code shown on the
+# command line (`tuijin totp-code`), so a newcomer can log in without a phone.
+DEMO_DEVICE_NAME = "演示验证器"
 OPEN_PREFIXES = ("/login/", "/logout/", "/account/mfa/", "/static/")
 
 
@@ -24,6 +27,12 @@ def totp_device(user) -> TOTPDevice | None:
 def required_by_role(user) -> bool:
     roles = set(user.grants.values_list("role", flat=True))
     return bool(roles & ADMIN_ROLES) or (settings.TUIJIN_MFA_FOR_OFFICES and "office" in roles)
+
+
+def base32_secret(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode().rstrip("=")
 
 
 def needs_mfa(user) -> bool:

@@ -149,6 +149,7 @@ class Role(models.TextChoices):
 
 
 BUSINESS_ROLES = {Role.OFFICE, Role.GUIDANCE, Role.UNIT, Role.MEMBER}
+ADMIN_ROLES_SET = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN}  # 三员: one per account, never with a business role
 
 
 class RoleGrant(models.Model):
