@@ -259,3 +259,14 @@ def test_the_security_admin_resets_an_account_and_it_is_recorded(client, world):
     client.logout()
     login(client, "auditadmin", PASSWORD)
     assert client.get("/admin3/audit/").url.startswith("/account/mfa/")  # enrols again
+
+
+def test_the_operator_resets_a_security_admin_from_the_command_line(world, capsys):
+    from django.core.management import call_command
+
+    enrolled(world.secadmin)
+    call_command("mfa_reset", "secadmin")
+    assert "已重置 secadmin" in capsys.readouterr().out
+    assert not TOTPDevice.objects.filter(user=world.secadmin).exists()
+    event = DomainEvent.objects.get(verb="mfa.reset")
+    assert event.actor is None and "secadmin" in event.summary

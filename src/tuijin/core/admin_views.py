@@ -27,7 +27,7 @@ def _require(request, perm):
 
 class AccountForm(forms.Form):
     username = forms.CharField(label="账号", max_length=150)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全是数字，不能太常见")
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），不能包含账号名、姓名或平台名称")
     person_number = forms.CharField(label="对应人员编号（可不填）", required=False)
 
 
