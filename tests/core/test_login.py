@@ -5,12 +5,11 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD
 from tuijin.core.errors import ActionError
 from tuijin.core.models import DomainEvent
 from tuijin.orgs import actions, login_views, throttle

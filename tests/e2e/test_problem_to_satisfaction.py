@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tuijin.campaigns.models import Campaign
-from tuijin.rectification import actions
 
 from .conftest import DESKTOP, PHONE, chromium_path
 
