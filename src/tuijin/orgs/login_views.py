@@ -35,7 +35,8 @@ class LoginView(auth_views.LoginView):
         username, ip = request.POST.get("username", "").strip(), client_ip(request)
         wait = throttle.wait_seconds(username, ip, _now())
         if wait:
-            return render(request, "registration/locked_out.html", {"wait": wait}, status=429)
+            return render(request, "registration/locked_out.html",
+                          {"wait": wait, "cap_minutes": max(1, throttle.limits().cap_seconds // 60)}, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
