@@ -3,6 +3,7 @@
 Only views read the clock; the throttle takes `now` from here.
 """
 import io
+from urllib.parse import quote
 
 import segno
 from django import forms
@@ -69,7 +70,7 @@ def verify(request):
     """Step two of login: a 6-digit code from the authenticator, or one of the recovery codes."""
     device = totp_device(request.user)
     if device is None:
-        return redirect(f"/account/mfa/?next={_next(request)}")
+        return redirect(f"/account/mfa/?next={quote(_next(request))}")
     if request.user.is_verified():
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
@@ -103,7 +104,7 @@ def setup(request):
     enrolled = totp_device(user)
     if enrolled is not None:
         if not user.is_verified():
-            return redirect(f"/login/verify/?next={_next(request)}")
+            return redirect(f"/login/verify/?next={quote(_next(request))}")
         codes = None
         if request.method == "POST" and request.POST.get("regenerate") == "1":
             codes = actions.regenerate_recovery_codes(actor=user)
