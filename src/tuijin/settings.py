@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
-    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "tuijin.core",
@@ -99,11 +101,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tuijin.orgs.mfa.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tuijin.urls"
@@ -140,28 +143,23 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# One validator with every rule and Chinese messages (tuijin.orgs.passwords).
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "tuijin.orgs.passwords.PasswordPolicy", "OPTIONS": {"min_length": 10}}]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account+address pair after 5 failures for 30 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("TUIJIN_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
+# Login throttling (tuijin.orgs.throttle): after this many failures on one account, or from one client
+# address, each further failure doubles the wait (2, 4, 8 … seconds, at most TUIJIN_LOGIN_MAX_DELAY).
+TUIJIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("TUIJIN_LOGIN_FAILURE_LIMIT", "5"))
+TUIJIN_LOGIN_ADDRESS_LIMIT = int(os.environ.get("TUIJIN_LOGIN_ADDRESS_LIMIT", "20"))
+TUIJIN_LOGIN_MAX_DELAY = int(os.environ.get("TUIJIN_LOGIN_MAX_DELAY", "900"))
+# TOTP (django-otp): always for the three admin roles; for office accounts when this is "1"; and for
+# anyone who enrolled on their own at /account/mfa/.
+TUIJIN_MFA_FOR_OFFICES = os.environ.get("TUIJIN_MFA_FOR_OFFICES", "") == "1"
+OTP_TOTP_ISSUER = "推进平台"
 
 # Session timeout: 30 minutes of inactivity. The session is not written on every request (a write per
 # page view serialises every reader behind SQLite's one writer): core.middleware.SessionActivity renews
@@ -201,8 +199,15 @@ MEDIA_ROOT = Path(os.environ.get("TUIJIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-# Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
-TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
+# How many reverse proxies we run in front of the app, each appending to X-Forwarded-For: login
+# throttling and public rating caps take the client address from the right-most hop they did not add
+# (tuijin.core.net.client_ip). The older TUIJIN_TRUST_X_FORWARDED_FOR=1 (deprecated) means one proxy.
+TUIJIN_TRUSTED_PROXIES = int(os.environ.get("TUIJIN_TRUSTED_PROXIES")
+                             or (1 if os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1" else 0))
+# Public ratings: one vote per device per item; a crowd behind one NAT address may cast this many
+# votes on one item (and this many per hour over all items) before further votes are refused.
+TUIJIN_VOTES_PER_ADDRESS = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS", "30"))
+TUIJIN_VOTES_PER_ADDRESS_HOUR = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS_HOUR", "200"))
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # Sheets are measured before the reader expands them (imports/sheet.py): rows, columns, cells (the reader
 # builds a dense grid from A1 to the last cell, so it is rows × columns) and bytes once unpacked.

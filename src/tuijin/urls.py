@@ -3,11 +3,14 @@ from django.urls import include, path
 
 from tuijin.api.api import api
 from tuijin.imports import views as imports_views
+from tuijin.orgs import login_views
 from tuijin.site import views as site_views
 
 urlpatterns = [
     path("", site_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_views.LoginView.as_view(), name="login"),
+    path("login/verify/", login_views.verify, name="mfa_verify"),
+    path("account/mfa/", login_views.setup, name="mfa_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
     # An org subtree's export lives with the imports (orgs is a lower layer), under the org's address.

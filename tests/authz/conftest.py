@@ -173,6 +173,7 @@ def _session_cookie(user):
     """A logged-in session made once: logging in again for each of thousands of requests is slow."""
     client = Client()
     client.force_login(user)
+    shared.verify_session(client, user)  # the admin roles' TOTP step
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

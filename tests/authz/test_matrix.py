@@ -77,6 +77,10 @@ OBJECT_ENDPOINTS = [
 PAGES = [
     Page("home", "/", everyone(200)),
     Page("password_change", "/password/", everyone(200)),             # one's own password: every account
+    # One's own second login step (TOTP): enrolment or its status page, and the code page, which sends an
+    # account without an authenticator to enrolment and a verified one on to where it was going.
+    Page("mfa_setup", "/account/mfa/", everyone(200)),
+    Page("mfa_verify", "/login/verify/", everyone(302)),
     Page("orgs_root", "/orgs/", dict.fromkeys(BUSINESS, 302)),          # straight to the one root
     Page("campaign", "/campaign/", dict.fromkeys(BUSINESS + MEMBERS, 200)),
     Page("campaign_task", "/campaign/task/T1/", dict.fromkeys(BUSINESS, 200)),
@@ -118,6 +122,12 @@ CHANGES = [
     Change("password_change", "post", "/password/", "site",
            lambda label: {"old_password": PASSWORD, "new_password1": "Matrix-neu-passw0rd", "new_password2":
                           "Matrix-neu-passw0rd"}, sees=only(*PERSONAS), ok=302),
+    # One's own TOTP step, with a wrong code: every account answers the same and nothing is written (the
+    # admin roles are already verified and enrolled here; the others have no authenticator).
+    Change("mfa_setup_wrong_code", "post", "/account/mfa/", "site", lambda label: {"token": "000000"},
+           sees=only(*PERSONAS), ok=200, writes=False),
+    Change("mfa_verify_wrong_code", "post", "/login/verify/", "site", lambda label: {"token": "000000"},
+           sees=only(*PERSONAS), ok=302, writes=False),
 ]
 
 # ------------------------------------------------------------------ the tests

@@ -1,4 +1,4 @@
-"""Login throttling and lockout, password policy, session timeout, deploy checks, audit chain."""
+"""Login (throttling and TOTP: test_login.py), password policy, session timeout, deploy checks, audit chain."""
 import datetime as dt
 import os
 import subprocess
@@ -32,15 +32,6 @@ def test_right_password_logs_in_and_lands_on_home(client, world):
     response = login(client, "county_office", PASSWORD)
     assert response.status_code == 302 and response.url == "/"
     assert "中共A县委" in client.get("/").content.decode()
-
-
-def test_five_failures_lock_the_account_even_for_the_right_password(client, world):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        login(client, "county_office", "wrong-password")
-    response = login(client, "county_office", PASSWORD)
-    assert response.status_code == 429
-    assert "账号已暂时锁定" in response.content.decode()
-    assert "_auth_user_id" not in client.session
 
 
 def test_weak_passwords_are_refused(world):

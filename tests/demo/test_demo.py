@@ -80,3 +80,36 @@ def test_demo_command_prints_the_accounts_and_reuses_existing_data(db, settings,
     call_command("demo", "--scale", "tiny", "--no-server")
     assert "演示数据已存在" in capsys.readouterr().out
     assert Org.objects.filter(code="XS").count() == 1
+
+
+def test_demo_accounts_obey_the_separation_of_the_three_admins(demo):
+    from tuijin.orgs.models import ADMIN_ROLES_SET, BUSINESS_ROLES
+
+    for user in User.objects.filter(grants__isnull=False).distinct():
+        roles = set(user.grants.values_list("role", flat=True))
+        admin = roles & ADMIN_ROLES_SET
+        assert len(admin) <= 1 and not (admin and roles & set(BUSINESS_ROLES)), (user.username, roles)
+
+
+def test_demo_admins_have_an_authenticator_whose_code_the_cli_shows(db, settings, capsys, monkeypatch, client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.OTP_TOTP_SYNC = False
+    monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
+    call_command("demo", "--scale", "tiny", "--no-server")
+    out = capsys.readouterr().out
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert set(devices.values_list("user__username", flat=True)) == {"sysadmin", "secadmin", "auditadmin"}
+    assert "tuijin totp-code" in out and "secadmin" in out and "密钥 " in out
+    # A newcomer: password, then the code the command line shows, then the grants page.
+    from tuijin.demo.generate import DEMO_PASSWORD
+    TOTPDevice.objects.update(last_t=-1)  # the code used at enrolment a moment ago may be shown again
+    client.post("/login/", {"username": "secadmin", "password": DEMO_PASSWORD})
+    assert client.get("/admin3/grants/").url.startswith("/login/verify/")
+    call_command("totp_code", "secadmin")
+    code = capsys.readouterr().out.split()[0]
+    assert client.post("/login/verify/", {"token": code, "next": "/admin3/grants/"}).url == "/admin3/grants/"
+    assert client.get("/admin3/grants/").status_code == 200
+    with pytest.raises(Exception, match="没有绑定"):
+        call_command("totp_code", "county_office")

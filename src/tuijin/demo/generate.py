@@ -16,7 +16,7 @@ from django.db import transaction
 from tuijin.campaigns.actions import load_campaign
 from tuijin.core import events
 from tuijin.orgs import actions as org_actions
-from tuijin.orgs.models import Org, OrgKind, Person
+from tuijin.orgs.models import Org, OrgKind, Person, User
 from tuijin.orgs.tree import step
 
 DEMO_PASSWORD = "Tuijin@2026demo"
@@ -254,7 +254,22 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     grant("sysadmin", "sysadmin", "系统管理员", "账号（不看业务数据）")
     grant("secadmin", "secadmin", "安全管理员", "角色授权（不看业务数据）")
     grant("auditadmin", "auditadmin", "审计管理员", "操作记录（不看业务数据）")
+    for username in ("sysadmin", "secadmin", "auditadmin"):
+        enrol_demo_authenticator(User.objects.get(username=username))
     return rows
+
+
+def enrol_demo_authenticator(user) -> None:
+    """The three admin roles must pass a TOTP step; the demo binds them an authenticator whose key
+    `tuijin demo` prints, and `tuijin totp-code USERNAME` shows the current code for it."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tuijin.orgs.mfa import DEMO_DEVICE_NAME
+
+    device = org_actions.start_totp_enrolment(actor=user)
+    org_actions.confirm_totp(actor=user, token=f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}")
+    TOTPDevice.objects.filter(pk=device.pk).update(name=DEMO_DEVICE_NAME)
 
 
 # ------------------------------------------------------------------ 检视整改: problem lists

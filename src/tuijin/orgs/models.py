@@ -164,6 +164,7 @@ class Role(models.TextChoices):
 
 
 BUSINESS_ROLES = {Role.OFFICE, Role.GUIDANCE, Role.UNIT, Role.MEMBER}
+ADMIN_ROLES_SET = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN}  # 三员: one per account, never with a business role
 
 
 class RoleGrant(models.Model):
@@ -205,3 +206,17 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per account and, separately, per client address — never per pair, so
+    changing addresses does not reset an account's count and one address's failures do not stop other
+    people's accounts. Past a limit each further failure doubles the wait (see orgs/throttle.py)."""
+
+    key = models.CharField(max_length=200, unique=True)  # "account:<username>" or "address:<ip>"
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败计数"

@@ -399,8 +399,13 @@ class RateLimited(ActionError):
     pass
 
 
-RATE_PER_IP_PER_ITEM = 3  # a household or an office behind one address
-RATE_PER_IP_PER_HOUR = 30
+def _address_caps() -> tuple[int, int]:
+    """(votes per address per item, votes per address per hour): settings TUIJIN_VOTES_PER_ADDRESS[_HOUR].
+    High enough for a village office or a company behind one NAT address, low enough that one
+    client changing its cookie cannot decide an item's score."""
+    from django.conf import settings
+
+    return settings.TUIJIN_VOTES_PER_ADDRESS, settings.TUIJIN_VOTES_PER_ADDRESS_HOUR
 
 
 def _digest(value: str) -> str:
@@ -417,24 +422,32 @@ def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, n
     if not device:
         raise ActionError("无法识别设备，请允许浏览器保存 Cookie 后再评价")
     device_hash, ip_hash = _digest(device), _digest(ip or "")
+    per_item, per_hour = _address_caps()
     with transaction.atomic():
         item = PublicItem.objects.select_for_update().get(pk=item.pk)
         if not item.active:
             raise ActionError("该事项已停止评价")
         if Rating.objects.filter(item=item, device=device_hash).exists():
             raise ActionError("您已经评价过这一事项，谢谢参与", field="device")
-        if Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= RATE_PER_IP_PER_ITEM or \
-                Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count() \
-                >= RATE_PER_IP_PER_HOUR:
-            raise RateLimited("同一网络的评价次数已达上限，请稍后再试")
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(item=item, choice=choice, comment=comment.strip()[:500],
-                                               device=device_hash, ip_hash=ip_hash)
-        except IntegrityError:
-            raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
-        PublicItem.objects.filter(pk=item.pk).update(
-            votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
-        events.record(None, "public.rate", item, org=item.org,
-                      summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
-        return rating
+        limited = (Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= per_item
+                   or Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count()
+                   >= per_hour)
+        if limited:
+            # Counted and committed (the refusal is raised after the transaction), so the office sees
+            # how many votes the cap turned away.
+            PublicItem.objects.filter(pk=item.pk).update(refused=F("refused") + 1)
+            rating = None
+        else:
+            try:
+                with transaction.atomic():
+                    rating = Rating.objects.create(item=item, choice=choice, comment=comment.strip()[:500],
+                                                   device=device_hash, ip_hash=ip_hash)
+            except IntegrityError:
+                raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
+            PublicItem.objects.filter(pk=item.pk).update(
+                votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
+            events.record(None, "public.rate", item, org=item.org,
+                          summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
+    if rating is None:
+        raise RateLimited("同一网络的评价次数已达上限，请稍后再试")
+    return rating

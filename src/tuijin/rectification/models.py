@@ -149,6 +149,8 @@ class PublicItem(models.Model):
     published_at = models.DateTimeField(auto_now_add=True)
     votes = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)  # 满意 + 基本满意, kept by the rating action
+    # Votes turned away by the per-address caps (TUIJIN_VOTES_PER_ADDRESS…), shown to the office.
+    refused = models.PositiveIntegerField("超限被拒次数", default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = ("problem__org__path", "problem__origin_org__path", "project__org__path")

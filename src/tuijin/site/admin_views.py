@@ -32,7 +32,7 @@ def _require(request, perm):
 
 class AccountForm(forms.Form):
     username = forms.CharField(label="账号", max_length=150)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全是数字，不能太常见")
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），不能包含账号名、姓名或平台名称")
     person_number = forms.CharField(label="对应人员编号（可不填）", required=False)
 
 
@@ -157,6 +157,24 @@ def masked_rows(events_page) -> list[dict]:
         out.append({"id": e.id, "at": e.at, "actor": e.actor_label, "verb": e.verb, "object": f"{kind} {e.target_id}",
                     "summary": text})
     return out
+
+
+@login_required
+def mfa_reset(request):
+    """The security administrator removes an account's authenticator (lost phone); recorded."""
+    _require(request, "grants.manage")
+    if request.method != "POST":
+        raise Http404
+    user = User.objects.filter(username=request.POST.get("username", "").strip()[:150]).first()
+    if user is None:
+        messages.error(request, "账号不存在")
+    else:
+        try:
+            actions.reset_mfa(actor=request.user, user=user)
+            messages.success(request, f"已重置 {user.username} 的双因素认证，其下次登录时须重新绑定身份验证器")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    return redirect("admin3:grants")
 
 
 @login_required

@@ -48,12 +48,26 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, label, sees in accounts:
             self.stdout.write(f"  {username:<16} {label}{'：' + sees if sees else ''}")
+        self._print_authenticators()
         if no_server:
             return
         self.stdout.write("")
         self.stdout.write(f"打开 http://127.0.0.1:{port}/ 登录（Ctrl+C 停止）")
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
+    def _print_authenticators(self):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tuijin.orgs.mfa import DEMO_DEVICE_NAME, base32_secret
+
+        devices = TOTPDevice.objects.filter(name=DEMO_DEVICE_NAME, confirmed=True).select_related("user")
+        if not devices:
+            return
+        self.stdout.write("")
+        self.stdout.write("三员账号登录时还要输入动态验证码（双因素认证）：在手机身份验证器里添加下面的密钥，")
+        self.stdout.write("或在另一个终端运行 `tuijin totp-code 账号` 查看当前的 6 位验证码。")
+        for device in devices.order_by("user__pk"):
+            self.stdout.write(f"  {device.user.username:<16} 密钥 {base32_secret(device)}")
 
 def issue_earlier_briefing(day):
     """The city office's briefing of one to two weeks ago, issued as it was then (a snapshot date: it reads
