@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tuijin.imports",
     "tuijin.demo",
     "tuijin.research",
+    "tuijin.publicity",
     "tuijin.jobs",
 ]
 
