@@ -127,10 +127,10 @@ def summary(user, org: Org, as_of: dt.date) -> Summary:
     """The figures of org's subtree as the user sees it, counted as the indicators count them; the
     median response time is computed from the answers themselves (a median does not add up)."""
     subs = Submission.objects.visible_to(user).filter(subtree_q("org__path", org.path), date__lte=as_of)
-    row = subs.order_by().aggregate(n=Count("pk"), adopted=Count("pk", filter=Q(adopted=True, adopted_on__lte=as_of)),
-                                    library=Count("pk", filter=Q(adopted=True, type__in=LIBRARY_TYPES)),
-                                    flagged=Count("pk", filter=Q(relevance_flagged=True)))
-    s = Summary(submissions=row["n"], adopted=row["adopted"], library=row["library"], flagged=row["flagged"])
+    row = subs.order_by().aggregate(n=Count("pk"), n_adopted=Count("pk", filter=Q(adopted=True, adopted_on__lte=as_of)),
+                                    n_library=Count("pk", filter=Q(adopted=True, type__in=LIBRARY_TYPES)),
+                                    n_flagged=Count("pk", filter=Q(relevance_flagged=True)))
+    s = Summary(submissions=row["n"], adopted=row["n_adopted"], library=row["n_library"], flagged=row["n_flagged"])
     s.by_level = dict(subs.filter(adopted=True).order_by().values_list("adopted_level").annotate(n=Count("pk")))
     scored = subs.filter(quality__isnull=False).values_list("quality", flat=True)
     s.quality_sum, s.quality_n = sum(scored), len(scored)
