@@ -31,8 +31,7 @@ def solicitations(user, org=None):
 def open_solicitations_for(org: Org, as_of: dt.date):
     """What `org` (or an org above it) was asked for and may still answer (late answers are allowed)."""
     ancestors = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-    return (Solicitation.objects.filter(solicitationtarget__org__path__in=ancestors,
-                                        issued_at__date__lte=as_of + dt.timedelta(days=1))
+    return (Solicitation.objects.filter(solicitationtarget__org__path__in=ancestors)
             .distinct().order_by("-issued_at"))
 
 
