@@ -69,3 +69,14 @@ def median_hours(answers) -> float | None:
     never summed from per-org figures."""
     hours = [a.hours for a in answers if a.hours is not None]
     return statistics.median(hours) if hours else None
+
+
+def now_on(day: dt.date) -> dt.datetime:
+    """The current local time of day on `day`: the moment a page or API call records when the calendar's
+    today is pinned (TUIJIN_TODAY, demos), so issue and answer moments agree with the dates shown."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    if timezone.localdate(now) == day:
+        return now
+    return dt.datetime.combine(day, timezone.localtime(now).time(), tzinfo=LOCAL)

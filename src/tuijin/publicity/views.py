@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tuijin.core.calendar import today
@@ -145,7 +144,7 @@ def submission_new(request, code):
             upload = _upload(request)
             piece = actions.create_submission(actor=request.user, org=org, title=data["title"], body=data["body"],
                                               type=data["type"], date=data["date"], solicitation=sol,
-                                              submitted_at=timezone.now(), today=as_of)
+                                              submitted_at=timeliness.now_on(as_of), today=as_of)
             if upload:
                 actions.attach_to_submission(piece, actor=request.user, name=upload[0], data=upload[1])
         except ActionError as exc:
@@ -276,7 +275,8 @@ def solicitation_new(request, code):
                                      depths=d["depths"])
         try:
             s = actions.issue_solicitation(actor=request.user, org=org, topic=d["topic"], deadline=d["deadline"],
-                                           note=d["note"], targets=targets, today=today())
+                                           note=d["note"], targets=targets, today=today(),
+                                           issued_at=timeliness.now_on(today()))
         except ActionError as exc:
             _form_error(form, exc)
         else:
