@@ -17,6 +17,11 @@ from .models import (CHANNELS, LIBRARY_TYPES, MEDIA, PUBLIC_PLACES, CopyPair, Pu
                      SolicitationTarget, Status, Submission)
 
 
+def _under(field: str, org) -> Q:
+    """Rows under org's subtree; everything when org is the API's whole-scope stand-in (path "")."""
+    return subtree_q(field, org.path) if org.path else Q()
+
+
 def solicitations(user, org=None):
     """Solicitations the user sees (issued in its scope, or sent to an org in it), newest first."""
     visible = Solicitation.objects.visible_to(user).values("pk")
@@ -148,7 +153,7 @@ def summary(user, org: Org, as_of: dt.date) -> Summary:
 
 
 def submission_list(user, org, *, type="", status="", flagged="", q="", sub_org=None):
-    qs = Submission.objects.visible_to(user).filter(subtree_q("org__path", (sub_org or org).path))
+    qs = Submission.objects.visible_to(user).filter(_under("org__path", sub_org or org))
     if type:
         qs = qs.filter(type=type)
     if status:
@@ -193,7 +198,7 @@ def library(user, *, q="", type="", sector="", level="", org=None):
 
 
 def items(user, org, *, channel="", sub_org=None):
-    qs = PublicityItem.objects.visible_to(user).filter(subtree_q("org__path", (sub_org or org).path))
+    qs = PublicityItem.objects.visible_to(user).filter(_under("org__path", sub_org or org))
     if channel in CHANNELS:
         qs = qs.filter(channel=channel)
     return qs.select_related("org").order_by("-date", "-id")
