@@ -50,3 +50,12 @@ def test_passages_mark_the_matched_stretches_on_both_sides():
     assert any(m and "主动走访困难群众" in t for t, m in left)
     assert any(m and "主动走访困难群众" in t for t, m in right)
     assert matched > len(ORIGINAL) // 2
+
+
+def test_a_phrase_typed_by_many_is_one_group_and_each_later_text_is_reported_once():
+    texts = [Text(("self_study", i), i % 7, D1 + dt.timedelta(days=i), ORIGINAL) for i in range(300)]
+    found = copies.find_pairs(texts)
+    # Every text after the first points at the earliest text of another unit (the first one, or for
+    # the first one's own unit the second): one pair each, never a pair per two of them.
+    assert len(found) == 299
+    assert {f.a.key for f in found} <= {("self_study", 0), ("self_study", 1)}

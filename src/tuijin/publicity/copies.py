@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -30,9 +29,8 @@ from datasketch import MinHash, MinHashLSH
 K = 4
 NUM_PERM = 64
 THRESHOLD = 0.5
-MIN_CHARS = 40
+MIN_CHARS = 50  # a one-line 心得 (“通过学习，加深了理解…”) says too little to be a copy
 MIN_PASSAGE = 8
-_KEEP = re.compile(r"[\w]", re.UNICODE)
 
 
 def normalize(text: str | None) -> str:
@@ -72,73 +70,111 @@ class Found:
 
 def order(x: Text, y: Text) -> tuple[Text, Text]:
     """Earlier first (by date, then by source and id): the later text counts as the copy."""
-    kx = (x.date or dt.date.min, x.key)
-    ky = (y.date or dt.date.min, y.key)
-    return (x, y) if kx <= ky else (y, x)
+    return (x, y) if _order_key(x) <= _order_key(y) else (y, x)
 
 
 class Index:
-    """An LSH over texts; `add` them, then `pairs()` for all, or `match(text)` for one new text."""
+    """An LSH over texts; `add` them, then `pairs()` for all, or `match(text)` for one new text.
+
+    Texts identical after normalizing form one group with one LSH entry (a bank phrase typed by a
+    thousand people is one entry, not a million pairs). Each text is reported at most once: against
+    the earliest alike text of another unit (its likely source)."""
 
     def __init__(self):
         self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self.texts: dict[str, Text] = {}
+        self.groups: dict[str, list[Text]] = {}
         self.grams: dict[str, set] = {}
-
-    @staticmethod
-    def _key(t: Text) -> str:
-        return f"{t.key[0]}:{t.key[1]}"
+        self._seen: set = set()
 
     def add(self, texts) -> int:
-        items = []
+        new, added = [], 0
         for t in texts:
-            grams = shingles(t.text)
-            if grams:
-                items.append((t, grams))
-        with self.lsh.insertion_session(buffer_size=5000) as session:
-            for (t, grams), m in zip(items, _minhashes(g for _, g in items)):
-                key = self._key(t)
-                if key in self.texts:
-                    continue
-                self.texts[key] = t
-                self.grams[key] = grams
-                session.insert(key, m)
-        return len(items)
-
-    def _candidates(self, grams, m, org_id, own_key=None):
-        for key in self.lsh.query(m):
-            if key == own_key:
+            if t.key in self._seen:
                 continue
-            other = self.texts[key]
-            if other.org_id == org_id:
-                continue  # within one unit it is not copying across units
-            similarity = jaccard(grams, self.grams[key])
+            norm = normalize(t.text)
+            if len(norm) < MIN_CHARS:
+                continue
+            self._seen.add(t.key)
+            added += 1
+            if norm in self.groups:
+                self.groups[norm].append(t)
+                continue
+            self.groups[norm] = [t]
+            grams = {norm[i:i + K] for i in range(len(norm) - K + 1)}
+            self.grams[norm] = grams
+            new.append((norm, grams))
+        with self.lsh.insertion_session(buffer_size=5000) as session:
+            for (norm, _), m in zip(new, _minhashes(g for _, g in new)):
+                session.insert(norm, m)
+        for members in self.groups.values():
+            members.sort(key=_order_key)
+        return added
+
+    def _neighbours(self, norm, grams, m):
+        for other in self.lsh.query(m):
+            if other == norm:
+                continue
+            similarity = jaccard(grams, self.grams[other])
             if similarity >= THRESHOLD:
                 yield other, similarity
 
+    @staticmethod
+    def _earliest(members, limit=2):
+        """The earliest members of a group from `limit` different units (enough to find one from
+        another unit than any given text)."""
+        out, orgs = [], set()
+        for t in members:
+            if t.org_id not in orgs:
+                out.append(t)
+                orgs.add(t.org_id)
+                if len(orgs) >= limit:
+                    break
+        return out
+
+    def _source(self, t, pool):
+        for other, similarity in pool:
+            if _order_key(other) >= _order_key(t):
+                break
+            if other.org_id != t.org_id:
+                return other, similarity
+        return None
+
     def pairs(self) -> list[Found]:
-        found, seen = [], set()
-        keys = list(self.texts)
-        for key, m in zip(keys, _minhashes(self.grams[k] for k in keys)):
-            t = self.texts[key]
-            for other, similarity in self._candidates(self.grams[key], m, t.org_id, key):
-                pair = tuple(sorted((key, self._key(other))))
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                a, b = order(t, other)
-                found.append(Found(a, b, round(similarity, 3)))
+        found = []
+        norms = list(self.groups)
+        for norm, m in zip(norms, _minhashes(self.grams[n] for n in norms)):
+            members = self.groups[norm]
+            pool = [(t, 1.0) for t in members]
+            for other, similarity in self._neighbours(norm, self.grams[norm], m):
+                pool += [(t, similarity) for t in self._earliest(self.groups[other])]
+            if len(pool) == 1:
+                continue
+            pool.sort(key=lambda p: _order_key(p[0]))
+            for t in members:
+                hit = self._source(t, pool)
+                if hit:
+                    found.append(Found(hit[0], t, round(hit[1], 3)))
         return sorted(found, key=lambda f: (-f.similarity, f.a.key, f.b.key))
 
     def match(self, text: Text) -> list[Found]:
-        """Texts of other units that `text` (not in the index) is alike to."""
-        grams = shingles(text.text)
-        if not grams:
+        """Texts of other units that `text` (not in the index) is alike to: the earliest of each alike group."""
+        norm = normalize(text.text)
+        if len(norm) < MIN_CHARS:
             return []
+        grams = {norm[i:i + K] for i in range(len(norm) - K + 1)}
         m = next(iter(_minhashes([grams])))
-        out = [Found(*order(text, other), round(s, 3)) for other, s in
-               self._candidates(grams, m, text.org_id, self._key(text))]
+        hits = [(norm, 1.0)] if norm in self.groups else []
+        hits += list(self._neighbours(norm, grams, m))
+        out = []
+        for other, similarity in hits:
+            source = next((t for t in self.groups[other] if t.org_id != text.org_id and t.key != text.key), None)
+            if source is not None:
+                out.append(Found(*order(source, text), round(similarity, 3)))
         return sorted(out, key=lambda f: -f.similarity)
+
+
+def _order_key(t: Text):
+    return (t.date or dt.date.min, t.key)
 
 
 def find_pairs(texts) -> list[Found]:
