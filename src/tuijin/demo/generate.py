@@ -513,6 +513,9 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
 
         build_research(orgs, campaign, today, rng, scale)
         build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
+        from .publicity import build_publicity
+
+        build_publicity(orgs, notable, campaign, today, rng, scale)
         from tuijin.rectification.models import Problem
 
         info.problems = Problem.objects.count()  # research findings turned into problems count too
