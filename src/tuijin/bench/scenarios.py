@@ -107,3 +107,11 @@ SCENARIOS = IMPORT_SCENARIOS + [
 from .reads import READ_SCENARIOS  # noqa: E402  (reads.py builds on the helpers above)
 
 SCENARIOS += READ_SCENARIOS
+
+from .copies import city_check, one_text  # noqa: E402
+
+SCENARIOS += [
+    Scenario("copies_city_check", "材料雷同：全市一次检查（心得与问题，按组织数折算，城市规模约 20 万 + 3 万条）",
+             city_check, default_runs=1),
+    Scenario("copies_one_text", "材料雷同：对一条新材料查重（索引已建好）", one_text, default_runs=20),
+]

@@ -195,7 +195,7 @@ def build_publicity(orgs, notable, campaign, today: dt.date, rng, scale: str) ->
     found, _ = actions.run_copy_check(actor=None, org=county, as_of=today)  # the county's texts only: fast
     first = CopyPair.objects.filter(org_b__path__startswith=county.path).order_by("id").first()
     if first is not None:
-        actions.decide_pair(first, actor=None, confirm=True, as_of=today, note="内容、结构与另一支部心得基本一致")
+        actions.decide_pair(first, actor=None, confirm=True, as_of=today, note="与另一支部的材料基本一致，仅改动个别字词")
     counts["copies"] = found
     return counts
 

@@ -299,7 +299,10 @@ def solicitation_detail(request, pk):
     answered = [r for r in rows if r.answer.answered_at]
     return render(request, "publicity/solicitation_detail.html", _ctx(
         request, org, "solicitations", s=s, rows=rows, median=timeliness.median_hours([r.answer for r in rows]),
-        answered=len(answered), can_answer=[r.org for r in rows if can(request.user, "records.manage", r.org)]))
+        answered=len(answered),
+        # A unit answers for itself; the issuing office is not offered a button per target.
+        can_answer=[] if can(request.user, "campaign.manage", s.org) else
+        [r.org for r in rows if can(request.user, "records.manage", r.org)]))
 
 
 # ------------------------------------------------------------------ media coverage and placements

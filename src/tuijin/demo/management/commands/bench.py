@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 outcome = scenario.run(runs or scenario.default_runs, {"rows": rows})
             except Exception as exc:  # one broken page must not hide the other figures
                 outcome = Outcome(skipped=f"failed: {type(exc).__name__}: {exc}"[:300])
-            results[scenario.name] = outcome.summary()
+            results[scenario.name] = outcome.summary() | getattr(outcome, "extra", {})  # e.g. texts checked
             if getattr(scenario, "kind", None) and not outcome.skipped:  # an import: how many rows it timed
                 results[scenario.name]["rows"] = rows
 
