@@ -135,7 +135,9 @@ for code, name, unit, fn, expected, meaning, description in [
      "报送的信息中被县级及以上采用的比例"),
     ("publicity.adopted_city_or_above", "市级以上采用信息数", "条", adopted_city_or_above, None, "higher",
      "被市级、省级或中央采用的信息条数"),
-    ("publicity.average_quality", "信息平均质量评分", "分", average_quality, None, "higher",
+    # An average: with nothing scored it has no value ("—"), so it is a ratio (is_ratio) whose expected
+    # value is None (no target).
+    ("publicity.average_quality", "信息平均质量评分", "分", average_quality, lambda p: None, "higher",
      "审核时给出的质量评分（1–5 分）的平均值"),
     ("publicity.response_rate", "约稿响应率", "%", response_rate, lambda p: 1.0, "higher",
      "已到截止日期或已报送的约稿中，已报送的比例（应为 100%）"),
@@ -147,7 +149,8 @@ for code, name, unit, fn, expected, meaning, description in [
      "在重点路段、公共场所设置的宣传内容数"),
     ("publicity.typical_cases", "采用的典型案例和经验做法", "篇", typical_cases, None, "higher",
      "被采用的典型案例和经验做法篇数（出经验、出典型）"),
-    ("publicity.copies_confirmed", "经核实的材料雷同", "对", copies_confirmed, lambda p: 0, "zero",
+    # Must be zero: with `brief`'s meanings merged the status follows "zero"; until then a count, lower better.
+    ("publicity.copies_confirmed", "经核实的材料雷同", "对", copies_confirmed, None, "zero",
      "经办公室核实确认的跨单位雷同材料（心得、问题、措施、调研报告、信息），计入后报送的一方；应为 0"),
 ]:
     MEANING[code] = meaning
