@@ -8,9 +8,29 @@ copied materials are the offices' (OFFICE_ORGS). A copy pair is seen only by who
 """
 from tuijin.publicity.models import CopyPair, PublicityItem, Solicitation, Submission
 
-from .matrix import (BUSINESS, BUSINESS_SEES, MANAGES, ORG_SAMPLE, PERSONAS, PNG, Change, Endpoint, Listing, Page,
-                     anonymous_test, api_items, change_test, column, context_rows, listing_test, object_test, only,
-                     orgs_under, page_test, upload)
+from .matrix import (
+    BUSINESS,
+    BUSINESS_SEES,
+    MANAGES,
+    ORG_SAMPLE,
+    PERSONAS,
+    PNG,
+    Change,
+    Endpoint,
+    Listing,
+    Page,
+    anonymous_test,
+    api_items,
+    change_test,
+    column,
+    context_rows,
+    listing_test,
+    object_test,
+    only,
+    orgs_under,
+    page_test,
+    upload,
+)
 
 COUNTY_A_ORGS = {"XS-A", "XS-A-1", "XS-A-1-1", "XS-A-1-2", "XS-A-2"}
 OFFICE_ORGS = {"city_office": {"XS", "XS-B", "XS-B-1"} | COUNTY_A_ORGS, "county_office": COUNTY_A_ORGS}

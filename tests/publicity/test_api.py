@@ -7,7 +7,6 @@ from django.test import Client
 
 from tuijin.orgs.actions import issue_api_token
 from tuijin.publicity import actions
-from tuijin.publicity.models import Submission
 
 from .test_copies import LIGHT_EDIT, ORIGINAL
 

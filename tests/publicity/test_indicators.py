@@ -110,7 +110,8 @@ def test_copy_check_across_apps_confirm_and_dismiss_count_in_the_indicator(world
                          reflection=SAME_TOPIC)
     rect.create_problem(actor=None, org=w.branch_a1b, number="P1", description=LIGHT_EDIT, source="集体查",
                         category="理论学习", found_on=dt.date(2026, 10, 5))
-    with pytest.raises(Exception):
+    from django.core.exceptions import PermissionDenied
+    with pytest.raises(PermissionDenied):
         actions.run_copy_check(actor=w.branch_reporter, org=w.branch_a1a, as_of=AS_OF)
     assert actions.run_copy_check(actor=w.city_office, org=w.city, as_of=AS_OF) == (1, 1)
     assert actions.run_copy_check(actor=w.city_office, org=w.city, as_of=AS_OF) == (1, 0)  # stored once

@@ -4,7 +4,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.conftest import make_user
 from tuijin.core.errors import ActionError
 from tuijin.publicity import actions, queries
 from tuijin.publicity.models import Review, Status

@@ -7,7 +7,7 @@ import pytest
 from tuijin.publicity import actions, queries, timeliness
 
 SH = ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def at(y, m, d, hh=12, mm=0, tz=SH):

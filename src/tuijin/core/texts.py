@@ -7,8 +7,8 @@ and `texts(ids)` answers the same for given ids; `url(id)` is the page that show
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,25 @@ from django.utils import timezone
 from tuijin.core import events, files
 from tuijin.core import texts as text_sources
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.permissions import can, require
+from tuijin.core.permissions import require
 from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org
 
 from . import copies, relevance
-from .models import (CHANNELS, LEVELS, TYPES, Attachment, CopyPair, CopyStatus, PublicityItem, Review, Solicitation,
-                     SolicitationTarget, Status, Submission)
+from .models import (
+    CHANNELS,
+    LEVELS,
+    TYPES,
+    Attachment,
+    CopyPair,
+    CopyStatus,
+    PublicityItem,
+    Review,
+    Solicitation,
+    SolicitationTarget,
+    Status,
+    Submission,
+)
 
 MAX_TITLE, MAX_BODY, MAX_REASON = 200, 20000, 500
 QUALITY_MIN, QUALITY_MAX = 1, 5

@@ -24,8 +24,18 @@ from tuijin.orgs.models import Org
 
 from . import actions, queries, relevance
 from .indicators import MEANING
-from .models import CHANNELS, LEVELS, LIBRARY_TYPES, TYPES, Attachment, CopyPair, PublicityItem, Solicitation, \
-    Status as PieceStatus, Submission
+from .models import (
+    CHANNELS,
+    LEVELS,
+    LIBRARY_TYPES,
+    TYPES,
+    Attachment,
+    CopyPair,
+    PublicityItem,
+    Solicitation,
+    Submission,
+)
+from .models import Status as PieceStatus
 
 router = Router(tags=["宣传与信息报送"])
 

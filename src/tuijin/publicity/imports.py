@@ -23,7 +23,14 @@ from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.imports import check_row_orgs
 
 from .actions import MAX_BODY, MAX_TITLE, apply_relevance, date_problem, link_problem
-from .models import CHANNELS, TYPES, PublicityItem, Solicitation, SolicitationTarget, Submission
+from .models import (
+    CHANNELS,
+    TYPES,
+    PublicityItem,
+    Solicitation,
+    SolicitationTarget,
+    Submission,
+)
 
 BATCH = 2000
 
@@ -74,7 +81,7 @@ def _code(row, column, errors, *, required=True):
 
 
 def _history(actor):
-    return dict(default_user=actor if getattr(actor, "pk", None) else None, default_change_reason="导入")
+    return {"default_user": actor if getattr(actor, "pk", None) else None, "default_change_reason": "导入"}
 
 
 # ------------------------------------------------------------------ submissions

@@ -23,7 +23,15 @@ from django.db.models import Count, Q, Sum
 from tuijin.core.indicators import Indicator, Pair, register
 
 from . import timeliness
-from .models import LIBRARY_TYPES, MEDIA, PUBLIC_PLACES, CopyPair, PublicityItem, Solicitation, Submission
+from .models import (
+    LIBRARY_TYPES,
+    MEDIA,
+    PUBLIC_PLACES,
+    CopyPair,
+    PublicityItem,
+    Solicitation,
+    Submission,
+)
 
 CITY_OR_ABOVE = ["市", "省", "中央"]
 

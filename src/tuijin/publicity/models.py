@@ -13,7 +13,6 @@
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from tuijin.core.scope import ScopedQuerySet

@@ -13,8 +13,18 @@ from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org
 
 from . import copies, timeliness
-from .models import (CHANNELS, LIBRARY_TYPES, MEDIA, PUBLIC_PLACES, CopyPair, PublicityItem, Solicitation,
-                     SolicitationTarget, Status, Submission)
+from .models import (
+    CHANNELS,
+    LIBRARY_TYPES,
+    MEDIA,
+    PUBLIC_PLACES,
+    CopyPair,
+    PublicityItem,
+    Solicitation,
+    SolicitationTarget,
+    Status,
+    Submission,
+)
 
 
 def _under(field: str, org) -> Q:

@@ -27,10 +27,29 @@ from tuijin.orgs.models import SECTORS, Org
 from tuijin.orgs.views import page_query
 
 from . import actions, queries, timeliness
-from .forms import (AdoptForm, DecideForm, FileForm, ForwardForm, ItemForm, ReturnForm, SolicitationForm,
-                    SubmissionForm)
-from .models import (CHANNELS, LEVELS, LIBRARY_TYPES, MEDIA, TYPES, Attachment, CopyPair, PublicityItem,
-                     Solicitation, Status, Submission)
+from .forms import (
+    AdoptForm,
+    DecideForm,
+    FileForm,
+    ForwardForm,
+    ItemForm,
+    ReturnForm,
+    SolicitationForm,
+    SubmissionForm,
+)
+from .models import (
+    CHANNELS,
+    LEVELS,
+    LIBRARY_TYPES,
+    MEDIA,
+    TYPES,
+    Attachment,
+    CopyPair,
+    PublicityItem,
+    Solicitation,
+    Status,
+    Submission,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_CHOICES = 500

@@ -1,7 +1,8 @@
 """Self-study reflections (学习心得) as a text source for the copied-materials check (core.texts)."""
+from django.db.models import Q
+
 from tuijin.core.scope import subtree_q
 from tuijin.core.texts import TextSource, register
-from django.db.models import Q
 
 
 def _rows(paths):
