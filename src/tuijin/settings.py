@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tuijin.demo",
     "tuijin.bench",  # `tuijin bench` (its command; no models)
     "tuijin.research",
+    "tuijin.publicity",
     "tuijin.jobs",
     "tuijin.supervision",
 ]

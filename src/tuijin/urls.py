@@ -21,6 +21,7 @@ urlpatterns = [
     path("problems/", include("tuijin.rectification.urls")),
     path("study/", include("tuijin.study.urls")),
     path("research/", include("tuijin.research.urls")),
+    path("publicity/", include("tuijin.publicity.urls")),
     path("p/", include("tuijin.public.urls")),
     path("evaluation/", include("tuijin.evaluation.urls")),
     path("supervision/", include("tuijin.supervision.urls")),

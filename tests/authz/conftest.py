@@ -167,6 +167,34 @@ def _import_job(w):
 
     ImportJob.objects.create(pk=IMPORT_JOB, user=w.county_office, kind="orgs", filename="IJ-A.xlsx", status="done",
                              summary="导入完成：新增 0 条，更新 0 条，未变 1 条", created_at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+def _publicity(w):
+    """IS-A11/IS-A12/IS-B1 (branches) and IS-XB (B县委 itself) submissions, IS-A12 an adopted 典型案例 (the
+    library); YG-A (XS-A → XS-A-1-1) and YG-B (XS → XS-B-1) solicitations; PI-* publicity items; AT-A11.png
+    (IS-A11's attachment), AT-B1.png (PI-B1's photo); copy pairs CP-A (IS-A12 earlier, IS-A11 later) and
+    CP-B (IS-XB earlier, IS-B1 later)."""
+    from tuijin.publicity import actions
+    from tuijin.publicity.models import CopyPair
+
+    d = dt.date(2026, 11, 10)
+    yg_a = actions.issue_solicitation(actor=None, org=w.county_a, topic="A县约稿", deadline=dt.date(2026, 11, 30),
+                                      targets=[w.branch_a1a], number="YG-A")
+    actions.issue_solicitation(actor=None, org=w.city, topic="市约稿", deadline=dt.date(2026, 11, 30),
+                               targets=[w.branch_b1], number="YG-B")
+    body = "围绕主题教育开展专题研讨，检视问题并整改，党员撰写心得体会，为群众办实事。"
+    pieces = {}
+    for org, label in ((w.branch_a1a, "A11"), (w.branch_a1b, "A12"), (w.branch_b1, "B1"), (w.county_b, "XB")):
+        pieces[label] = actions.create_submission(actor=None, org=org, title=f"IS-{label} 主题教育信息", body=body,
+                                                  date=d, type="典型案例",
+                                                  solicitation=yg_a if label == "A11" else None)
+    actions.adopt(pieces["A12"], actor=None, level="县", quality=4, as_of=d)
+    actions.attach_to_submission(pieces["A11"], actor=None, name="AT-A11.png", data=PNG)
+    items = {}
+    for org, label in ((w.branch_a1a, "A11"), (w.branch_a1b, "A12"), (w.branch_b1, "B1")):
+        items[label] = actions.create_item(actor=None, org=org, channel="公共场所", title=f"PI-{label} 宣传栏", date=d)
+    actions.attach_photo(items["B1"], actor=None, name="AT-B1.png", data=PNG)
+    for label, a, b in (("CP-A", pieces["A12"], pieces["A11"]), ("CP-B", pieces["XB"], pieces["B1"])):
+        CopyPair.objects.create(source_a="submission", id_a=a.pk, org_a=a.org, source_b="submission", id_b=b.pk,
+                                org_b=b.org, similarity=0.9, found_on=d, note=label)
 
 
 def _session_cookie(user):
@@ -196,6 +224,7 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
         _supervision(world)
         _briefings(world)
         _import_job(world)
+        _publicity(world)
         for user in users.values():
             user.api_token = issue_api_token(actor=None, user=user)
             user.session_cookie = _session_cookie(user)

@@ -43,6 +43,8 @@ from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.models import DomainEvent
 from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, RoleGrant, User
+from tuijin.publicity.models import Attachment, CopyPair, PublicityItem, Review, Solicitation, SolicitationTarget, \
+    Submission
 from tuijin.rectification.models import Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating
 from tuijin.research.models import Finding, Project, ProjectEvidence, ResearchVisit
 from tuijin.study.models import Attendance, SelfStudy, SessionEvidence, StudySession
@@ -67,6 +69,11 @@ OBJECTS = {
     "project": ["PJ-A11", "PJ-A12", "PJ-B1"],
     "project_evidence": ["PE-A11.pdf", "PE-A12.pdf", "PE-B1.pdf"],
     "token": ["tok-problem", "tok-project", "tok-inactive", "tok-unknown"],
+    "submission": ["IS-A11", "IS-A12", "IS-B1", "IS-XB"],
+    "solicitation": ["YG-A", "YG-B"],
+    "pitem": ["PI-A11", "PI-A12", "PI-B1"],
+    "attachment": ["AT-A11.png", "AT-B1.png"],
+    "copy": ["CP-A", "CP-B"],
     "account": ["spare"],
     "grant": ["spare"],
     "letter": ["LT-A11", "LT-B1"],            # reminder letters sent to XS-A-1-1 (county office), XS-B-1 (G1)
@@ -120,6 +127,11 @@ URL_VALUE = {
     "group": str,
     "briefing": lambda label: str(briefing_row(label).get().pk),
     "site": lambda label: "",
+    "submission": _pk(Submission, title__startswith=""),
+    "solicitation": _pk(Solicitation, number=""),
+    "pitem": _pk(PublicityItem, title__startswith=""),
+    "attachment": _pk(Attachment, name=""),
+    "copy": _pk(CopyPair, note=""),
 }
 # What stands in for the value when a row's url is only resolved (the coverage test, no database).
 SAMPLE_VALUE = {kind: ("1" if kind not in ("org", "person", "token", "account", "site") else OBJECTS[kind][0])
@@ -129,14 +141,16 @@ SAMPLE_VALUE = {kind: ("1" if kind not in ("org", "person", "token", "account", 
 
 # What is recorded in each part of the tree (tests/authz/conftest.py), written out by hand.
 IN_A11 = {"XS-A-1-1", "A1A1", "A1A2", "A1A3", "MX-A11", "EV-A11.pdf", "SS-A11", "SE-A11.png", "SL-A1A1",
-          "RV-A1A1", "FD-A1A1", "PJ-A11", "PE-A11.pdf", "RULE-A11"}
+          "RV-A1A1", "FD-A1A1", "PJ-A11", "PE-A11.pdf", "RULE-A11",
+          "IS-A11", "PI-A11", "AT-A11.png", "YG-A"}                          # YG-A: sent to XS-A-1-1 (by XS-A)
 IN_A12 = {"XS-A-1-2", "A1B1", "A1B2", "MX-A12", "EV-A12.pdf", "SS-A12", "SE-A12.png", "SL-A1B1", "PJ-A12",
-          "PE-A12.pdf"}
+          "PE-A12.pdf", "IS-A12", "PI-A12"}
 IN_A1 = {"XS-A-1", "A1C1", "MX-ESC", "EV-ESC.pdf", "SL-A1C1", "RV-A1C1", "FD-A1C1"}   # the unit itself
 ESCALATED = {"MX-ESC", "EV-ESC.pdf"}            # found by XS-A-1-1, now owned by XS-A-1
 COUNTY_A = {"XS-A", "XS-A-2"} | IN_A1 | IN_A11 | IN_A12
 COUNTY_B = {"XS-B", "XS-B-1", "B1P1", "MX-B1", "EV-B1.pdf", "SS-B1", "SE-B1.png", "SL-B1P1", "RV-B1P1", "FD-B1P1",
-            "PJ-B1", "PE-B1.pdf", "RULE-B1"}
+            "PJ-B1", "PE-B1.pdf", "RULE-B1",
+            "IS-B1", "IS-XB", "PI-B1", "AT-B1.png", "YG-B"}          # YG-B: sent to XS-B-1 (by XS)
 NOTHING = frozenset()
 SEES = {
     "city_office": {"XS"} | COUNTY_A | COUNTY_B,
@@ -356,6 +370,8 @@ def cases(rows, make):
 COUNTED = [Org, Person, RoleGrant, Problem, Measure, Evidence, InstitutionRule, PublicItem, Rating, StudySession,
            Attendance, SelfStudy, SessionEvidence, ResearchVisit, Finding, Project, ProjectEvidence, ReadingItem,
            Chapter, BriefingDoc, DomainEvent]
+           Chapter, DomainEvent, Submission, Review, Solicitation, SolicitationTarget, PublicityItem, Attachment,
+           CopyPair]
 ROW = {  # kind -> label -> the object's row as stored
     "org": lambda label: Org.objects.filter(code=label),
     "person": lambda label: Person.objects.filter(number=label),
@@ -374,6 +390,11 @@ ROW = {  # kind -> label -> the object's row as stored
     "group": lambda label: _supervision("GuidanceGroup").objects.filter(code=label),
     "briefing": briefing_row,
     "site": lambda label: Org.objects.none(),
+    "submission": lambda label: Submission.objects.filter(title__startswith=label),
+    "solicitation": lambda label: Solicitation.objects.filter(number=label),
+    "pitem": lambda label: PublicityItem.objects.filter(title__startswith=label),
+    "attachment": lambda label: Attachment.objects.filter(name=label),
+    "copy": lambda label: CopyPair.objects.filter(note=label),
 }
 
 

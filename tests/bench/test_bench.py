@@ -86,7 +86,7 @@ def test_every_import_kind_is_a_scenario_that_leaves_the_database_as_it_was(benc
             # Imported for real: a failed assertion (rows created != 50) would show as skipped "failed: …".
             assert not figures.get("skipped"), (name, figures)
             assert figures["runs"] == 1 and figures["rows"] == 50 and figures["median_ms"] > 0
-        else:  # no loader yet (submissions, publicity)
+        else:  # no loader yet (none left since publicity; kept for a future kind)
             assert figures == {"median_ms": None, "p95_ms": None, "runs": 0, "skipped": "模块未上线"}
     assert "county_problem_list_page" not in stdout
 

@@ -97,3 +97,6 @@ api.add_router("/evaluation", evaluation_router)
 from tuijin.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/supervision", supervision_router)
+from tuijin.publicity.api import router as publicity_router  # noqa: E402
+
+api.add_router("/publicity", publicity_router)

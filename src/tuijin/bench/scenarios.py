@@ -27,4 +27,12 @@ SCENARIOS += READ_SCENARIOS
 SCENARIOS.append(Scenario("load", "并发负载：gunicorn 上 50 个读、20 个写同时进行（--seconds 秒，默认 60；只在 --only load 时运行）",
                           run_load, default_runs=1, by_default=False))
 
+from .copies import city_check, one_text  # noqa: E402
+
+SCENARIOS += [
+    Scenario("copies_city_check", "材料雷同：全市一次检查（心得与问题，按组织数折算，城市规模约 20 万 + 3 万条）",
+             city_check, default_runs=1),
+    Scenario("copies_one_text", "材料雷同：对一条新材料查重（索引已建好）", one_text, default_runs=20),
+]
+
 __all__ = ["SCENARIOS", "Outcome", "Scenario"]

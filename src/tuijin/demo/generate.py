@@ -532,6 +532,9 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         from .supervision import build_supervision
 
         info.accounts += build_supervision(campaign, today, notable["counties"])
+        from .publicity import build_publicity
+
+        build_publicity(orgs, notable, campaign, today, rng, scale)
         from tuijin.rectification.models import Problem
 
         info.problems = Problem.objects.count()  # research findings turned into problems count too

@@ -6,4 +6,4 @@ class RectificationConfig(AppConfig):
     verbose_name = "检视整改"
 
     def ready(self):
-        from . import imports, indicators, kinds  # noqa: F401  register the importer, indicators and `problem` kind
+        from . import imports, indicators, kinds, texts  # noqa: F401  importer, indicators, `problem` kind, texts

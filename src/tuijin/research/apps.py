@@ -6,4 +6,4 @@ class ResearchConfig(AppConfig):
     verbose_name = "调查研究与办实事"
 
     def ready(self):
-        from . import imports, indicators, kinds  # noqa: F401  register indicators, record kinds and loaders
+        from . import imports, indicators, kinds, texts  # noqa: F401  indicators, record kinds, loaders, texts

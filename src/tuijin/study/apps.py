@@ -7,4 +7,4 @@ class StudyConfig(AppConfig):
 
     def ready(self):
         # Register the indicators, the record kinds for task rules, and the two import loaders.
-        from . import imports, indicators, kinds  # noqa: F401
+        from . import imports, indicators, kinds, texts  # noqa: F401

@@ -72,7 +72,7 @@ class Command(BaseCommand):
                                        {"rows": rows, "seconds": seconds, "readers": readers, "writers": writers})
             except Exception as exc:  # one broken page must not hide the other figures
                 outcome = Outcome(skipped=f"failed: {type(exc).__name__}: {exc}"[:300])
-            results[scenario.name] = outcome.summary()
+            results[scenario.name] = outcome.summary() | getattr(outcome, "extra", {})  # e.g. texts checked
             if getattr(scenario, "kind", None) and not outcome.skipped:  # an import: how many rows it timed
                 results[scenario.name]["rows"] = rows
 

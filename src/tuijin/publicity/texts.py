@@ -1,0 +1,28 @@
+"""Submissions (信息报送) as a text source for the copied-materials check (core.texts)."""
+from django.db.models import Q
+from django.urls import reverse
+
+from tuijin.core.scope import subtree_q
+from tuijin.core.texts import TextSource, register
+
+
+def _rows(paths):
+    from .models import Submission
+
+    qs = Submission.objects.exclude(body="")
+    if paths is not None:
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= subtree_q("org__path", path)
+        qs = qs.filter(q)
+    return qs.values_list("pk", "org_id", "date", "body").iterator(chunk_size=5000)
+
+
+def _texts(ids):
+    from .models import Submission
+
+    return {pk: (org, d, t) for pk, org, d, t in
+            Submission.objects.filter(pk__in=ids).values_list("pk", "org_id", "date", "body")}
+
+
+register(TextSource("submission", "信息报送", _rows, _texts, lambda pk: reverse("publicity:submission", args=[pk])))
