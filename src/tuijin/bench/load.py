@@ -62,7 +62,8 @@ def _wait_ready(port: int, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode(errors='replace')[-500:]}")
+            stderr = server.stderr.read() if server.stderr else b""  # always a pipe (_start_server)
+            raise RuntimeError(f"gunicorn exited: {stderr.decode(errors='replace')[-500:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/login/")
@@ -171,10 +172,10 @@ def run_load(runs: int, options: dict) -> Outcome:
 
     seconds, readers, writers = options.get("seconds", 60), options.get("readers", 50), options.get("writers", 20)
     county_user = User.objects.filter(username="county_office").first()
-    county = county_user and county_user.grants.filter(org__isnull=False).select_related("org").first()
-    if county is None:
+    grant = county_user.grants.filter(org__isnull=False).select_related("org").first() if county_user else None
+    if county_user is None or grant is None or grant.org is None:
         return Outcome(skipped="no county_office account (not a demo database)")
-    county = county.org
+    county = grant.org
     people = list(Person.objects.filter(org__path__startswith=county.path, active=True)
                   .order_by("number").values_list("number", flat=True)[:writers])
     if len(people) < writers:
@@ -189,7 +190,8 @@ def run_load(runs: int, options: dict) -> Outcome:
     port = _free_port()
     workers = options.get("workers", 4)
     server = _start_server(port, workers=workers, threads=options.get("threads", 4))
-    stats, stop, originals = Stats(), threading.Event(), {}
+    stats, stop = Stats(), threading.Event()
+    originals: dict[str, str] = {}  # person number → post before the load (writers put it back)
     try:
         _wait_ready(port, server)
         threads = [threading.Thread(target=_reader, args=(port, cookie, paths, stop, stats), daemon=True)

@@ -23,9 +23,13 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection, connections
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PgDatabaseWrapper
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -55,7 +59,7 @@ def _canonical(value) -> str:
 
 def _digest_rows(cursor, table: str, quote) -> tuple[int, str]:
     cursor.execute(f"SELECT * FROM {quote(table)}")
-    rows = []
+    rows: list[str] = []
     for row in iter(lambda: cursor.fetchmany(5000), []):
         rows.extend("\x1f".join(_canonical(v) for v in r) for r in row)
     rows.sort()  # order-independent: a restored table may come back in another physical order
@@ -121,7 +125,8 @@ def _sha256_file(path: Path) -> str:
 
 def pg_tool(name: str) -> str:
     """pg_dump / pg_restore of the server's major version (a client older than the server refuses to dump)."""
-    major = connection.pg_version // 10000 if connection.pg_version >= 100000 else connection.pg_version // 100
+    version = cast("PgDatabaseWrapper", connection).pg_version  # only called on a PostgreSQL connection
+    major = version // 10000 if version >= 100000 else version // 100
     candidate = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
     if candidate.exists():
         return str(candidate)
@@ -160,8 +165,8 @@ def backup(out: str | os.PathLike) -> dict:
     """Write the archive to `out`; returns the manifest."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tuijin-backup-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="tuijin-backup-") as tmp_name:
+        tmp = Path(tmp_name)
         if connection.vendor == "sqlite":
             db_member, db_file = SQLITE_MEMBER, tmp / "tuijin.sqlite3"
             connection.ensure_connection()
@@ -224,7 +229,7 @@ def backup(out: str | os.PathLike) -> dict:
 
 def _safe_name(name: str) -> bool:
     p = PurePosixPath(name)
-    return not p.is_absolute() and ".." not in p.parts and p.parts and p.parts[0] in ("db", "media")
+    return not p.is_absolute() and ".." not in p.parts and bool(p.parts) and p.parts[0] in ("db", "media")
 
 
 def check_archive(path: str | os.PathLike, into: Path) -> dict:
@@ -246,7 +251,10 @@ def check_archive(path: str | os.PathLike, into: Path) -> dict:
         if MANIFEST not in members:
             raise BackupError("备份文件已损坏：缺少清单 manifest.json")
         try:
-            manifest = json.loads(tar.extractfile(members[MANIFEST]).read())
+            manifest_file = tar.extractfile(members[MANIFEST])  # None: not a regular file
+            if manifest_file is None:
+                raise TypeError(MANIFEST)
+            manifest = json.loads(manifest_file.read())
             files = manifest["files"]
             vendor = manifest["vendor"]
         except (ValueError, KeyError, TypeError, tarfile.TarError, OSError):
@@ -270,6 +278,8 @@ def check_archive(path: str | os.PathLike, into: Path) -> dict:
             h = hashlib.sha256()
             try:
                 src = tar.extractfile(members[name])
+                if src is None:  # cannot happen: every member was checked to be a regular file above
+                    raise tarfile.TarError("not a regular file")
                 with open(target, "wb") as dst:
                     while chunk := src.read(CHUNK):
                         h.update(chunk)
@@ -301,8 +311,8 @@ def database_rows() -> int:
 
 def restore(path: str | os.PathLike, *, force: bool = False) -> dict:
     """Check the archive, then load it into the configured database and media root; returns the manifest."""
-    with tempfile.TemporaryDirectory(prefix="tuijin-restore-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="tuijin-restore-") as tmp_name:
+        tmp = Path(tmp_name)
         manifest = check_archive(path, tmp)
         if not force and database_rows():
             raise BackupError("当前数据库已有数据，恢复会覆盖它们。确认要覆盖请加 --force")

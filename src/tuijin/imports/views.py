@@ -30,7 +30,8 @@ def index(request):
         kind = request.POST.get("kind", "")
         upload = request.FILES.get("file")
         context["chosen"] = kind
-        context["dry_run"] = bool(request.POST.get("dry_run"))
+        dry_run = bool(request.POST.get("dry_run"))
+        context["dry_run"] = dry_run
         if upload is None:
             context["errors"] = ["请选择要导入的 Excel 文件"]
         elif upload.size > settings.TUIJIN_UPLOAD_MAX_BYTES:
@@ -38,7 +39,7 @@ def index(request):
                                  f"上限 {settings.TUIJIN_UPLOAD_MAX_BYTES // 1024 // 1024} MB"]
         else:
             job = submit(user=request.user, kind=kind, filename=upload.name, data=upload.read(),
-                         dry_run=context["dry_run"], now=timezone.now())
+                         dry_run=dry_run, now=timezone.now())
             return redirect("imports:job", pk=job.pk)
         context["filename"] = upload.name if upload else ""
     return render(request, "imports/index.html", context)

@@ -1,4 +1,6 @@
 """Forms of the problem pages. They only parse input; every rule lives in actions.py."""
+from typing import cast
+
 from django import forms
 
 from tuijin.core.forms import Bootstrap, date_field
@@ -22,7 +24,7 @@ class ProblemFields(Bootstrap, forms.Form):
     def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
         if categories:  # the campaign's list (SPEC §4.3)
-            self.fields["category"].choices = _choices(categories)
+            cast(forms.ChoiceField, self.fields["category"]).choices = _choices(categories)
             if "其他" not in categories:
                 self.fields["category"].initial = categories[0]
 
@@ -95,7 +97,7 @@ class EscalateForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, ancestors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(o.code, o.name) for o in ancestors]
+        cast(forms.ChoiceField, self.fields["to"]).choices = [(o.code, o.name) for o in ancestors]
 
 
 class HandDownForm(Bootstrap, forms.Form):
@@ -109,8 +111,8 @@ class HandDownForm(Bootstrap, forms.Form):
     def __init__(self, *args, children=(), categories=None, **kwargs):
         super().__init__(*args, **kwargs)
         if categories:
-            self.fields["category"].choices = _choices(categories)
-        self.fields["targets"].choices = [(o.code, o.name) for o in children]
+            cast(forms.ChoiceField, self.fields["category"]).choices = _choices(categories)
+        cast(forms.MultipleChoiceField, self.fields["targets"]).choices = [(o.code, o.name) for o in children]
 
     def clean(self):
         data = super().clean()
@@ -127,8 +129,8 @@ class RuleForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, problems=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["problems"].choices = [(str(p.pk), f"{p.org.name} {p.number} {p.description[:40]}")
-                                           for p in problems]
+        cast(forms.MultipleChoiceField, self.fields["problems"]).choices = [
+            (str(p.pk), f"{p.org.name} {p.number} {p.description[:40]}") for p in problems]
 
 
 class RatingForm(Bootstrap, forms.Form):

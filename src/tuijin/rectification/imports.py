@@ -233,7 +233,8 @@ def _category(row, code, allowed, errors, caches):
 def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
     """{(org code, number): row data} in sheet order; cell errors are added in column order.
     `allowed`: {org code: its campaign's problem categories} for the orgs found."""
-    rows, first_row, cache, category_caches = {}, {}, {}, {}
+    rows, first_row, cache = {}, {}, {}
+    category_caches: dict[tuple[str, ...], dict] = {}  # per category list: {cell text: parsed}
     source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
     for row in sheet.rows:

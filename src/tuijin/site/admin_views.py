@@ -140,9 +140,9 @@ def masked_rows(events_page) -> list[dict]:
     # Every person whose name occurs in a summary on this page (one scan of the people table), wherever
     # the person belongs: a research visit's summary names the researcher, not the visited org's people.
     text = "\n".join(e.summary for e in rows)
-    names = set(Person.objects.alias(page_text=Value(text, output_field=TextField()))
+    found = set(Person.objects.alias(page_text=Value(text, output_field=TextField()))
                 .filter(page_text__contains=F("name")).values_list("name", flat=True).distinct()) if text else set()
-    names = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)  # longest first: 张三丰 before 张三
+    names = sorted((n for n in found if len(n) >= 2), key=len, reverse=True)  # longest first: 张三丰 before 张三
     name_re = re.compile("|".join(re.escape(n) for n in names)) if names else None
     out = []
     for e in rows:
