@@ -5,6 +5,8 @@ outside the caller's scope is 404, exactly as on the pages.
 """
 import hashlib
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -33,6 +35,8 @@ api = NinjaAPI(
     description="主题教育推进平台接口。认证：请求头 Authorization: Bearer <令牌>（令牌用 `tuijin token USERNAME` 签发）。",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    # In production the schema and the docs page are for logged-in users only (issue 12, finding 10).
+    docs_decorator=login_required if settings.PRODUCTION else None,
 )
 
 
