@@ -71,7 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tuijin.core.headers.SecurityHeadersMiddleware",  # CSP + Permissions-Policy on every response
+    "tuijin.core.middleware.SecurityHeadersMiddleware",  # CSP + Permissions-Policy on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tuijin.core.middleware.BoundedQueryMiddleware",  # an over-long query parameter is 400, not a DB error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -176,6 +177,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
 TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
+TUIJIN_MAX_PARAM_CHARS = 1000  # longest query-string value accepted (search boxes, filters, page numbers)
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 # Background jobs (django-tasks): the queue is a table in our own database; `tuijin worker` runs it

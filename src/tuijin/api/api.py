@@ -7,7 +7,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -73,6 +73,11 @@ def _invalid(request, exc):
         "detail": "；".join(e["message"] for e in errors), "field": errors[0]["field"] if errors else None,
         "errors": errors,
     }, status=422)
+
+
+@api.exception_handler(BadRequest)
+def _bad_request(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "请求无法解析"}, status=400)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,13 +1,13 @@
 """Scorecard and dashboard pages for offices, guidance groups and units (within their scope)."""
 import datetime as dt
 import io
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from tuijin.core.calendar import today
+from tuijin.core.files import content_disposition
 from tuijin.core.indicators import all_indicators
 from tuijin.core.scope import scope_paths
 from tuijin.jobs.queries import snapshot_status
@@ -34,7 +34,7 @@ def _xlsx(filename, write) -> HttpResponse:
     buffer = io.BytesIO()
     write(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
@@ -63,7 +63,9 @@ def dashboard(request, code):
     org, as_of = _org(request, code), _as_of(request)
     card = scorecard(org, as_of, with_tasks=False)
     shares = queries.share_indicators()
-    rank_code = request.GET.get("rank") or (shares[0].code if shares else "")
+    rank_code = request.GET.get("rank", "")
+    if rank_code not in {i.code for i in shares}:  # an unknown indicator is ignored, not a server error
+        rank_code = shares[0].code if shares else ""
     trend_codes = [i.code for i in shares][:6]
     context = {
         "org": org, "as_of": as_of, "card": card,
@@ -126,13 +128,13 @@ def briefing_page(request, code):
     fmt = request.GET.get("format")
     if fmt == "md":
         response = HttpResponse(briefing.to_markdown(b), content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title + '.md')}"
+        response["Content-Disposition"] = content_disposition(b.title + '.md')
         return response
     if fmt == "docx":
         buffer = io.BytesIO()
         docx.render(b, buffer)
         response = HttpResponse(buffer.getvalue(), content_type=(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title + '.docx')}"
+        response["Content-Disposition"] = content_disposition(b.title + '.docx')
         return response
     return render(request, "evaluation/briefing.html", {"org": org, "as_of": as_of, "b": b})

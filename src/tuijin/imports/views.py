@@ -1,12 +1,12 @@
 """The upload page: the same all-or-nothing import as `tuijin import`, for clerks in a browser."""
 import io
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from tuijin.core.files import content_disposition
 from tuijin.core.scope import scope_paths
 
 from .registry import KINDS, ImportFailed, run_import, write_template
@@ -47,5 +47,5 @@ def template(request, kind):
     buffer = io.BytesIO()
     write_template(kind, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(KINDS[kind].label + '导入模板.xlsx')}"
+    response["Content-Disposition"] = content_disposition(KINDS[kind].label + '导入模板.xlsx')
     return response

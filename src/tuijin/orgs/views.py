@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tuijin.core.files import content_disposition
 from tuijin.core.scope import scope_paths
 
 from . import queries
@@ -103,5 +104,5 @@ def org_export(request, code, kind):
     filename = f"{org.code}-{'组织' if kind == 'orgs' else '人员'}.xlsx"
     from urllib.parse import quote
 
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response

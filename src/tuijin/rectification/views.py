@@ -5,7 +5,6 @@ Thin: parse, call an action or a query, render. Every read goes through visible_
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
 import io
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tuijin.campaigns.actions import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
+from tuijin.core.files import content_disposition, open_stored, uploaded
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
 from tuijin.core.scope import scope_paths
@@ -144,7 +143,7 @@ def ledger(request, code):
                sheet_name=kind.label, notes=kind.notes, title=f"{org.name}问题整改台账")
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{org.code}-问题整改台账-{today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
@@ -327,7 +326,7 @@ def _measure_done(request, p):
 
 
 def _evidence(request, p):
-    upload = request.FILES.get("file")
+    upload = uploaded(request)
     if upload is None:
         raise ActionError("请选择要上传的文件", field="file")
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
@@ -366,7 +365,7 @@ def evidence_download(request, pk):
     except FileNotFoundError:
         raise Http404("文件不存在") from None
     response = HttpResponse(data, content_type=evidence.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(evidence.name)}"
+    response["Content-Disposition"] = content_disposition(evidence.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

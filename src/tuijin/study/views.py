@@ -6,7 +6,6 @@ scope is 404; every change goes through actions.py, whose Chinese messages are s
 """
 import io
 from collections import OrderedDict
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +22,7 @@ from tuijin.campaigns.actions import current_campaign
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
+from tuijin.core.files import content_disposition, open_stored, uploaded
 from tuijin.core.permissions import can
 from tuijin.core.scope import in_business_scope, scope_paths
 from tuijin.imports.registry import KINDS, export_subtree
@@ -278,7 +277,7 @@ def session_withdraw(request, pk):
 @require_POST
 def session_evidence(request, pk):
     session = _session(request, pk)
-    upload = request.FILES.get("file")
+    upload = uploaded(request)
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     try:
         if upload is None:
@@ -304,7 +303,7 @@ def evidence_download(request, pk):
     response = HttpResponse(data, content_type=evidence.content_type)
     # Photos may be shown in the page; everything else is a download. The type was sniffed from the bytes.
     disposition = "inline" if evidence.is_photo and request.GET.get("inline") == "1" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(evidence.name)}"
+    response["Content-Disposition"] = content_disposition(evidence.name, inline=disposition == "inline")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -318,7 +317,7 @@ def export(request, code, kind):
     export_subtree(kind, org, buffer, user=request.user)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{org.code}-{KINDS[kind].label}-{today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
