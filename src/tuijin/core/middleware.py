@@ -29,7 +29,7 @@ CSP = "; ".join([
 # Nothing in the product uses these browser features; a page that asks for them is not ours.
 PERMISSIONS = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
-    "microphone", "midi", "payment", "usb", "serial", "bluetooth", "hid", "idle-detection",
+    "microphone", "midi", "payment", "usb", "serial", "hid", "idle-detection",
     "publickey-credentials-get", "screen-wake-lock", "xr-spatial-tracking", "browsing-topics",
 ))
 
