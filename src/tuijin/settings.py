@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (the CSP allows no CDN)
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tuijin.core.middleware.SecurityHeadersMiddleware",  # CSP + Permissions-Policy on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tuijin.core.middleware.SessionActivity",
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tuijin.orgs.mfa.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tuijin.core.middleware.BoundedQueryMiddleware",  # an over-long query parameter is 400, not a DB error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -209,6 +212,7 @@ TUIJIN_TRUSTED_PROXIES = int(os.environ.get("TUIJIN_TRUSTED_PROXIES")
 # votes on one item (and this many per hour over all items) before further votes are refused.
 TUIJIN_VOTES_PER_ADDRESS = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS", "30"))
 TUIJIN_VOTES_PER_ADDRESS_HOUR = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS_HOUR", "200"))
+TUIJIN_MAX_PARAM_CHARS = 1000  # longest query-string value accepted (search boxes, filters, page numbers)
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # Sheets are measured before the reader expands them (imports/sheet.py): rows, columns, cells (the reader
 # builds a dense grid from A1 to the last cell, so it is rows × columns) and bytes once unpacked.

@@ -1,6 +1,9 @@
 """Browser fixtures for the end-to-end tests: Debian's Chromium driven by Playwright (never a downloaded browser).
 
 The browser is started once for the e2e package; each test gets a fresh context (cookies, viewport).
+Every page runs under the site's real Content-Security-Policy, and a test fails at teardown if the
+browser reported any CSP violation (a `securitypolicyviolation` event or a console error about the
+policy) or if any JavaScript dialog opened that the test did not expect.
 Playwright's sync API keeps an asyncio loop on the main thread, so Django's async-safety check
 would refuse the ORM calls the fixtures make; DJANGO_ALLOW_ASYNC_UNSAFE turns that check off.
 """
@@ -36,24 +39,60 @@ def browser():
         instance.close()
 
 
+# Collects CSP violations in the page itself (they are also printed to the console, caught below).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+class PageProblems(list):
+    """What went wrong in a page that the test did not ask for: CSP violations and dialogs."""
+
+    def watch(self, page):
+        page.on("console", lambda msg: self.append(f"console: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text else None)
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog):
+        if not getattr(dialog.page, "expect_dialogs", False):
+            self.append(f"dialog: {dialog.type} {dialog.message!r}")
+        dialog.dismiss()
+
+
 def _page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(10_000)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
-    return context, page
+    problems = PageProblems()
+    problems.watch(page)
+    return context, page, problems
+
+
+def _check(page, problems):
+    try:
+        problems.extend(page.evaluate("window.__cspViolations || []"))
+    except Exception:  # the page was closed or navigated away mid-test; the console still caught them
+        pass
+    assert not problems, "浏览器报告了内容安全策略违规或意外的弹窗：\n" + "\n".join(dict.fromkeys(problems))
 
 
 @pytest.fixture
 def page(browser):
-    context, page = _page(browser, DESKTOP)
+    context, page, problems = _page(browser, DESKTOP)
     yield page
+    _check(page, problems)
     context.close()
 
 
 @pytest.fixture
 def phone_page(browser):
-    context, page = _page(browser, PHONE)
+    context, page, problems = _page(browser, PHONE)
     yield page
+    _check(page, problems)
     context.close()
 
 

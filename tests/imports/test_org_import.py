@@ -278,7 +278,8 @@ def test_a_county_office_cannot_rename_another_countys_org(world, tmp_path):
     path = office_sheet(tmp_path / "越权.xlsx", ORG_HEADER,
                         [["XS-B-1", "改名", "XS-B", "党支部", "机关", "第二批"]])
     errors = import_errors("orgs", path, actor=world.county_office)
-    assert [e.split(":")[0] for e in errors] == ["第4行 组织编码"]
+    # Answered exactly as for a code that does not exist: its parent XS-B is not there for this office.
+    assert [e.split(":")[0] for e in errors] == ["第4行 上级组织编码"]
     assert "B县" not in errors[0]
     assert refresh(world.branch_b1).name == "B县第一党支部"
 

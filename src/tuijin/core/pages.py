@@ -1,13 +1,12 @@
 """Helpers every module's pages share (forms are in core/forms.py): the pager's query, the evidence download."""
 from __future__ import annotations
 
-from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .evidence import StoredEvidence
-from .files import open_stored
+from .files import content_disposition, open_stored
 
 
 def page_query(request: HttpRequest) -> str:
@@ -30,6 +29,6 @@ def evidence_download(request: HttpRequest, model: type[StoredEvidence], pk: int
         raise Http404("文件不存在") from None
     response = HttpResponse(data, content_type=evidence.content_type)
     inline = inline_photos and evidence.is_photo and request.GET.get("inline") == "1"
-    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(evidence.name)}"
+    response["Content-Disposition"] = content_disposition(evidence.name, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,7 +1,6 @@
 """Scorecard and dashboard pages for offices, guidance groups and units (within their scope)."""
 import datetime as dt
 import io
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
+from tuijin.core.files import content_disposition
 from tuijin.core.indicators import all_indicators
 from tuijin.core.panels import panels
 from tuijin.core.permissions import can
@@ -41,7 +41,7 @@ def _xlsx(filename, write) -> HttpResponse:
     buffer = io.BytesIO()
     write(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
@@ -70,7 +70,9 @@ def dashboard(request, code):
     org, as_of = _org(request, code), _as_of(request)
     card = scorecard(org, as_of, with_tasks=False)
     shares = queries.share_indicators()
-    rank_code = request.GET.get("rank") or (shares[0].code if shares else "")
+    rank_code = request.GET.get("rank", "")
+    if rank_code not in {i.code for i in shares}:  # an unknown indicator is ignored, not a server error
+        rank_code = shares[0].code if shares else ""
     trend_codes = [i.code for i in shares][:6]
     context = {
         "org": org, "as_of": as_of, "card": card,
@@ -133,14 +135,14 @@ def briefing_page(request, code):
     fmt = request.GET.get("format")
     if fmt == "md":
         response = HttpResponse(briefing.to_markdown(b), content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title + '.md')}"
+        response["Content-Disposition"] = content_disposition(b.title + '.md')
         return response
     if fmt == "docx":
         buffer = io.BytesIO()
         docx.render(b, buffer)
         response = HttpResponse(buffer.getvalue(), content_type=(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title + '.docx')}"
+        response["Content-Disposition"] = content_disposition(b.title + '.docx')
         return response
     return render(request, "evaluation/briefing.html", {
         "org": org, "as_of": as_of, "b": b, "can_issue": can(request.user, "campaign.manage", org),
@@ -154,7 +156,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _download(data, content_type, filename) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 

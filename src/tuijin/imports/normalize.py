@@ -36,6 +36,8 @@ def clean_text(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, str):
+        if v[:1] == "'" and v[1:2] in ("=", "+", "-", "@", "\t", "\r"):  # our exports' formula guard (writer.formula_safe)
+            v = v[1:]
         s = v if v.isascii() else v.translate(_WIDE)
         if "\n" in s or "\r" in s:
             lines = (" ".join(line.split()) for line in s.splitlines())

@@ -78,9 +78,25 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         org = existing[code]
         return org.parent.code if org.parent_id else None
 
+    may_manage = allowed(actor, "org.manage")
     for code, data in list(rows.items()):
         if code in existing and code not in visible:
-            errors.add(data["row"], "组织编码", f"组织编码“{code}”已被其他单位使用，无权维护")
+            # An org outside the actor's scope answers as if the code were new: the row's parent is checked
+            # the same way and reported with the same words. Only a row that would otherwise create the org
+            # learns that the code is taken, which a unique code cannot hide; it never learns by whom.
+            parent = data["parent"]
+            if data["parent_unreadable"]:
+                pass  # reported with the row's other errors, as for any row
+            elif parent is None:
+                errors.add(data["row"], "上级组织编码", "不能为空：新的最上级组织只能由系统管理员用命令行导入")
+            elif parent == code:
+                errors.add(data["row"], "上级组织编码", "不能是组织自己")
+            elif parent not in rows and parent not in visible:
+                errors.add(data["row"], "上级组织编码", not_found(parent, actor, "（既不在系统中，也不在本表中）"))
+            elif parent in visible and not may_manage(existing[parent]):
+                errors.add(data["row"], "上级组织编码", f"无权在组织“{existing[parent].name}”下设立或调入组织")
+            else:
+                errors.add(data["row"], "组织编码", f"组织编码“{code}”已被占用，请换一个编码")
             del rows[code]
 
     # Where each row puts its org. An org staying under its current parent needs no check: that is
@@ -296,6 +312,7 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     orgs = fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
                   {d["org"] for d in rows.values() if d["org"]})
     existing = fetch(Person.objects.select_related("org"), "number", rows)
+    seen = set(existing) if actor is None else set(fetch(Person.objects.visible_to(actor), "number", existing))
     may = allowed(actor, "people.manage")
     for number, d in rows.items():
         person, target = existing.get(number), orgs.get(d["org"])
@@ -305,8 +322,11 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
             errors.add(d["row"], "所在组织编码", f"组织“{target.name}”已撤销或并入其他组织，请填写现在的组织")
         elif target is not None and not may(target):
             errors.add(d["row"], "所在组织编码", f"无权维护组织“{target.name}”的人员")
+        elif person is not None and number not in seen:
+            # Outside the actor's scope: after the same checks a new number gets, only "taken" — never by whom.
+            errors.add(d["row"], "人员编号", f"人员编号“{number}”已被占用，请核对编号")
         elif person is not None and not may(person.org):
-            errors.add(d["row"], "人员编号", f"“{number}”是其他组织（无权维护）的人员")
+            errors.add(d["row"], "人员编号", f"无权维护“{person.name}”（{person.org.name}）的信息")
         if MASK in d["phone"]:
             if person is not None and person.masked_phone == d["phone"]:
                 d["phone"] = person.phone

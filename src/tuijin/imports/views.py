@@ -3,7 +3,6 @@
 An upload is stored as an ImportJob and run by the background worker (`tuijin worker`); its page
 shows the progress (htmx polls the status fragment) and then the result or every row's error."""
 import io
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from tuijin.core.files import content_disposition
 from tuijin.core.scope import scope_paths
 from tuijin.orgs.models import Org
 
@@ -70,7 +70,7 @@ def template(request, kind):
     buffer = io.BytesIO()
     write_template(kind, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(KINDS[kind].label + '导入模板.xlsx')}"
+    response["Content-Disposition"] = content_disposition(KINDS[kind].label + '导入模板.xlsx')
     return response
 
 
@@ -84,5 +84,5 @@ def org_export(request, code, kind):
     export_subtree(kind, org, buffer, user=request.user)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{org.code}-{'组织' if kind == 'orgs' else '人员'}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response

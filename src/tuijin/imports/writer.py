@@ -16,6 +16,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 LIST_SEPARATOR = "；"
+# A cell starting with one of these is read as a formula by Excel, WPS and every CSV consumer; user
+# text that does is written with a leading apostrophe (and read back without it: normalize.clean_text).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -41,7 +45,7 @@ def write_xlsx(
     wb = Workbook(write_only=True)
     if title:
         wb.properties.title = title
-    ws = wb.create_sheet(sheet_name)
+    ws = wb.create_sheet(safe_sheet_name(sheet_name))
     ws.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(display_width(header) + 4, 10), 60)
@@ -60,6 +64,17 @@ def write_xlsx(
     wb.save(target)
 
 
+def safe_sheet_name(name: str) -> str:
+    """A sheet title Excel accepts: no [ ] : * ? / \\, at most 31 characters, not empty (org names hold "/")."""
+    name = ILLEGAL_CHARACTERS_RE.sub("", str(name)).translate(_SHEET_NAME_FORBIDDEN).strip("'")[:31]
+    return name or "Sheet1"
+
+
+def formula_safe(v: str) -> str:
+    """User text as it is written to a cell: never something a spreadsheet would evaluate."""
+    return "'" + v if v.startswith(FORMULA_STARTS) else v
+
+
 def _cell(ws, v: Any) -> Any:
     if isinstance(v, (list, tuple, set, frozenset)):
         v = LIST_SEPARATOR.join(str(x) for x in v)
@@ -75,9 +90,9 @@ def _cell(ws, v: Any) -> Any:
         cell.number_format = "yyyy-mm-dd"
         return cell
     if isinstance(v, str):
-        v = ILLEGAL_CHARACTERS_RE.sub("", v)
-        if v.startswith("="):
-            # user text must never become a formula (CSV/formula injection)
+        v = formula_safe(ILLEGAL_CHARACTERS_RE.sub("", v))
+        if v.startswith("'"):
+            # user text must never become a formula (CSV/formula injection): prefixed and stored as text
             cell = WriteOnlyCell(ws, v)
             cell.data_type = "s"
             return cell

@@ -1,7 +1,9 @@
 """Orgs and people over the API."""
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from tuijin.core.pagination import Pages
 
 from . import actions, queries
 from .models import Org, Person
@@ -67,7 +69,7 @@ class PersonPatch(Schema):
 
 
 @router.get("/orgs", response=list[OrgOut], summary="组织列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_orgs(request, q: str = "", parent: str = "", kind: str = ""):
     qs = Org.objects.visible_to(request.user).select_related("parent").order_by("path")
     if q:
@@ -87,7 +89,7 @@ def get_org(request, code: str):
 
 
 @router.get("/people", response=list[PersonOut], summary="人员列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_people(request, org: str = "", subtree: bool = True, q: str = ""):
     qs = Person.objects.visible_to(request.user).select_related("org").order_by("org__path", "number")
     if org:

@@ -5,7 +5,6 @@ Thin: parse, call an action or a query, render. Every read goes through visible_
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
 import io
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
+from tuijin.core.files import content_disposition, open_stored
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
 from tuijin.core.scope import in_business_scope, scope_paths
@@ -100,8 +99,7 @@ def _upload(request):
 
 def _attachment(data: bytes, filename: str, content_type: str, inline=False) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    kind = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

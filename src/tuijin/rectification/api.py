@@ -10,13 +10,14 @@ from typing import Literal
 from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
-from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
+from tuijin.core.files import multipart_body, uploaded
+from tuijin.core.pagination import Pages
 from tuijin.orgs.models import Org
 
 from . import actions, queries
@@ -196,7 +197,7 @@ def _detail(problem: Problem) -> Problem:
 
 
 @router.get("/problems", response=list[ProblemOut], summary="问题清单（可按组织及下级、状态、来源、类别、逾期、关键词筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_problems(request, org: str = "", state: str = "", source: str = "", category: str = "",
                   overdue: bool = False, q: str = "", include_withdrawn: bool = False):
     root = get_object_or_404(Org.objects.visible_to(request.user), code=org) if org else _WholeScope()
@@ -284,9 +285,15 @@ def add_measure(request, pk: int, payload: MeasureIn):
 
 
 @router.post("/problems/{int:pk}/evidence", response={201: EvidenceOut},
-             summary="上传支撑材料或整改方案（multipart：file，kind=支撑材料|整改方案）")
-def upload_evidence(request, pk: int, file: UploadedFile = File(...), kind: str = Form(Evidence.Kind.SUPPORT)):
-    problem = _problem(request, pk)
+             summary="上传支撑材料或整改方案（multipart：file，kind=支撑材料|整改方案）",
+             openapi_extra=multipart_body(kind={"type": "string", "enum": list(Evidence.Kind.values),
+                                                "default": Evidence.Kind.SUPPORT}))
+def upload_evidence(request, pk: int):
+    problem = _problem(request, pk)  # scope first: an outsider gets 404 whatever the body holds
+    file = uploaded(request)
+    if file is None:
+        raise ActionError("请选择要上传的文件", field="file")
+    kind = request.POST.get("kind", Evidence.Kind.SUPPORT)
     if kind not in Evidence.Kind.values:
         raise ActionError(f"材料类型应为：{'、'.join(Evidence.Kind.values)}", field="kind")
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES

@@ -5,7 +5,6 @@ Thin: parse, call an action or a query, render. Every read goes through visible_
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
 import io
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from tuijin.campaigns.queries import current_campaign, problem_categories
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
+from tuijin.core.files import content_disposition, uploaded
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
@@ -145,7 +145,7 @@ def ledger(request, code):
                sheet_name=kind.label, notes=kind.notes, title=f"{org.name}问题整改台账")
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{org.code}-问题整改台账-{today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
@@ -331,7 +331,7 @@ def _measure_done(request, p):
 
 
 def _evidence(request, p):
-    upload = request.FILES.get("file")
+    upload = uploaded(request)
     if upload is None:
         raise ActionError("请选择要上传的文件", field="file")
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES

@@ -9,15 +9,15 @@ import datetime as dt
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema, Status
-from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core import indicators as registry
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
-from tuijin.core.files import open_stored
+from tuijin.core.files import multipart_body, open_stored, uploaded
+from tuijin.core.pagination import Pages
 from tuijin.orgs.models import Org, Person
 from tuijin.rectification.models import Problem
 
@@ -245,7 +245,7 @@ def _finding(request, pk) -> Finding:
 
 
 @router.get("/visits", response=list[VisitOut], summary="调研记录（可按组织及下级、成果转化、调研人、关键词筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_visits(request, org: str = "", converted: str = "", person: str = "", q: str = ""):
     if converted not in ("", "0", "1"):
         raise ActionError("converted 只能是 1（有已转化的发现）或 0（有未转化的发现）", field="converted")
@@ -260,7 +260,7 @@ def get_visit(request, pk: int):
 
 @router.get("/projects", response=list[ProjectOut],
             summary="办实事项目清单（可按组织及下级、疑似泛化 flagged=1、状态、领域、关键词筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_projects(request, org: str = "", flagged: str = "", status: str = "", category: str = "", q: str = ""):
     if flagged not in ("", "0", "1"):
         raise ActionError("flagged 只能是 1 或 0", field="flagged")
@@ -377,9 +377,13 @@ def set_status(request, pk: int, payload: StatusIn):
                                       as_of=today(), version=payload.version)
 
 
-@router.post("/projects/{int:pk}/evidence", response={201: EvidenceOut}, summary="上传佐证材料（multipart：file）")
-def upload_evidence(request, pk: int, file: UploadedFile = File(...)):
-    project = _project(request, pk)
+@router.post("/projects/{int:pk}/evidence", response={201: EvidenceOut}, summary="上传佐证材料（multipart：file）",
+             openapi_extra=multipart_body())
+def upload_evidence(request, pk: int):
+    project = _project(request, pk)  # scope first: an outsider gets 404 whatever the body holds
+    file = uploaded(request)
+    if file is None:
+        raise ActionError("请选择要上传的文件", field="file")
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     if file.size > limit:
         raise ActionError(f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB",

@@ -4,7 +4,6 @@ Thin: parse, call an action or a query, render. Every read goes through visible_
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
 import io
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
+from tuijin.core.files import content_disposition, uploaded
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
@@ -85,7 +85,7 @@ def _with(request, **params) -> str:
 
 def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -378,7 +378,7 @@ def project_action(request, pk, name):
             actions.set_project_status(project, actor=request.user, status=status, as_of=today())
             messages.success(request, f"状态已改为“{status}”")
         elif name == "evidence":
-            upload = request.FILES.get("file")
+            upload = uploaded(request)
             if upload is None:
                 raise ActionError("请选择要上传的文件", field="file")
             limit = settings.TUIJIN_UPLOAD_MAX_BYTES

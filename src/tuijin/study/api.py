@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
+from tuijin.core.pagination import Pages
 from tuijin.orgs.models import Org, Person
 
 from . import actions
@@ -148,7 +149,7 @@ def _attendees(request, org, numbers, already=()):
 
 
 @router.get("/sessions", response=list[SessionOut], summary="集体学习列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_sessions(request, org: str = "", form: str = "", month: str = "", withdrawn: bool = False):
     qs = _sessions(request).order_by("-date", "-id")
     if org:
@@ -204,7 +205,7 @@ def _logs(request):
 
 
 @router.get("/self-study", response=list[SelfStudyOut], summary="个人自学记录列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_self_study(request, org: str = "", person: str = "", withdrawn: bool = False):
     qs = _logs(request).order_by("-date", "-id")
     if org:

@@ -6,7 +6,6 @@ scope is 404; every change goes through actions.py, whose Chinese messages are s
 """
 import io
 from collections import OrderedDict
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +22,7 @@ from tuijin.campaigns.queries import current_campaign
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
+from tuijin.core.files import content_disposition, uploaded
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
 from tuijin.core.pages import page_query
@@ -278,7 +278,7 @@ def session_withdraw(request, pk):
 @require_POST
 def session_evidence(request, pk):
     session = _session(request, pk)
-    upload = request.FILES.get("file")
+    upload = uploaded(request)
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     try:
         if upload is None:
@@ -309,7 +309,7 @@ def export(request, code, kind):
     export_subtree(kind, org, buffer, user=request.user)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{org.code}-{KINDS[kind].label}-{today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 

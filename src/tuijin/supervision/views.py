@@ -6,7 +6,6 @@ Interviews and accountability are shown only to those who supervise the org, nev
 """
 import datetime as dt
 import io
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
+from tuijin.core.files import content_disposition
 from tuijin.core.permissions import can
 from tuijin.core.scope import in_business_scope, scope_paths
 from tuijin.evaluation.briefing import cn_date
@@ -115,7 +115,7 @@ def letter_page(request, pk):
                             cn_date(letter.sent_on or letter.drafted_on), letter.number, buffer)
         response = HttpResponse(buffer.getvalue(), content_type=DOCX)
         name = f"{letter.number or letter.title}.docx"
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        response["Content-Disposition"] = content_disposition(name)
         return response
     return render(request, "supervision/letter.html", {
         "letter": letter, "as_of": today(), "supervises": actions.can_supervise(request.user, letter.org),

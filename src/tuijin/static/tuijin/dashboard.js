@@ -1,7 +1,26 @@
 // Dashboard charts. The data comes from the page (json_script); every chart's numbers can also be
 // downloaded as Excel from the link above it.
+// Org and indicator names are user data: tooltips are built as DOM text (textContent), never as HTML
+// strings, and ECharts' own HTML tooltips (whose markers carry style="" attributes the CSP refuses)
+// are replaced by ours.
 (function () {
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
+  // One tooltip: lines of plain text, each optionally led by a coloured dot.
+  const tooltip = (lines) => {
+    const box = document.createElement("div");
+    for (const line of lines) {
+      const row = document.createElement("div");
+      if (line.color) {
+        const dot = document.createElement("span");
+        dot.className = "tj-tooltip-dot";
+        dot.style.backgroundColor = line.color;
+        row.appendChild(dot);
+      }
+      row.appendChild(document.createTextNode(line.text));
+      box.appendChild(row);
+    }
+    return box;
+  };
   const colors = { "-1": "#e9ecef", 0: "#4caf50", 1: "#f5b400", 2: "#d32f2f" };
 
   const heat = read("heatmap-data");
@@ -15,7 +34,8 @@
           const c = p.data.cell;
           const v = c.value === null ? "无数据" : c.value + "%";
           const e = c.expected === null ? "" : "，应达 " + c.expected + "%";
-          return heat.orgs[c.y].name + "<br>" + heat.indicators[c.x].name + "：" + v + e + "（" + c.status + "）";
+          return tooltip([{ text: heat.orgs[c.y].name },
+                          { text: heat.indicators[c.x].name + "：" + v + e + "（" + c.status + "）" }]);
         },
       },
       grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
@@ -37,7 +57,10 @@
     });
     window.addEventListener("resize", () => chart.resize());
   } else if (heatEl) {
-    heatEl.outerHTML = '<div class="p-3 text-secondary">没有下级单位。</div>';
+    const note = document.createElement("div");
+    note.className = "p-3 text-secondary";
+    note.textContent = "没有下级单位。";
+    heatEl.replaceWith(note);
   }
 
   const trend = read("trend-data");
@@ -45,7 +68,12 @@
   if (trendEl && trend.dates.length) {
     const chart = echarts.init(trendEl);
     chart.setOption({
-      tooltip: { trigger: "axis", valueFormatter: (v) => (v === null ? "—" : v + "%") },
+      tooltip: {
+        trigger: "axis",
+        formatter: (items) => tooltip([{ text: items.length ? items[0].axisValueLabel : "" }].concat(items.map((p) => ({
+          color: p.color, text: p.seriesName + "：" + (p.value === null || p.value === undefined ? "—" : p.value + "%"),
+        })))),
+      },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 40, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", data: trend.dates },
@@ -54,6 +82,9 @@
     });
     window.addEventListener("resize", () => chart.resize());
   } else if (trendEl) {
-    trendEl.outerHTML = '<div class="p-3 text-secondary">还没有快照。每日任务 <code>tuijin snapshot</code> 运行后即有趋势。</div>';
+    const note = document.createElement("div");
+    note.className = "p-3 text-secondary";
+    note.append("还没有快照。每日任务 ", Object.assign(document.createElement("code"), { textContent: "tuijin snapshot" }), " 运行后即有趋势。");
+    trendEl.replaceWith(note);
   }
 })();
