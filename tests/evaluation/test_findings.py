@@ -43,11 +43,11 @@ def test_each_finding_carries_the_figure_that_makes_it_a_board(city):
     assert found["no_seminar"].text == "A县财政局党组：2个党组织中1个尚未开展专题研讨"
     assert found["no_expert_lecture"].text == "B县人社局党组：尚未邀请党校专家宣讲"
     assert found["few_research"].text == "B县民政局党组：领导干部2名，均未开展调研"
-    assert found["research_not_converted"].text.startswith("B县城南镇党委：调研发现问题6个，转化为问题清单或整改措施1个")
+    assert found["research_not_converted"].text == "B县城南镇党委：调研发现问题6个，转化为问题或措施1个，转化率16.7%"
     assert found["vague_measures"].figures == {"measures": 3, "vague": 3, "share": 1.0}
     assert found["overdue_not_started"].text == "A县交通局党组：逾期未启动整改的问题1个"
     assert found["generic_projects"].text == "B县住建局党组：办实事项目1个，其中疑似泛化1个"
-    assert "需再看一看" in found["no_problems_found"].text
+    assert found["no_problems_found"].text == "A县审计局党组：党员5名，尚未查摆出问题"
 
 
 def test_changing_one_units_data_changes_exactly_its_finding(city):

@@ -10,7 +10,7 @@ def vague_measures(p: Probe) -> Hit | None:
     if n < p.params["min_measures"] or vague / n < p.params["min_vague_share"]:
         return None
     return Hit({"measures": n, "vague": vague, "share": vague / n},
-               f"整改措施{n}条，其中{vague}条未写明责任人、完成时限或只写“加强”“提高”（{pct(vague / n)}）",
+               f"整改措施{n}条，其中{vague}条未写明责任人、完成时限或只写“加强”“提高”，占{pct(vague / n)}",
                vague / n + vague / 10000)
 
 
@@ -29,7 +29,7 @@ def no_problems_found(p: Probe) -> Hit | None:
         return None
     if p.pair("problems.found").num:
         return None
-    return Hit({"problems": 0, "members": members}, f"党员{members}名，尚未查摆出问题，需再看一看", float(members))
+    return Hit({"problems": 0, "members": members}, f"党员{members}名，尚未查摆出问题", float(members))
 
 
 register(Detector(

@@ -24,7 +24,7 @@ def research_not_converted(p: Probe) -> Hit | None:
     if n < p.params["min_findings"] or done / n >= p.params["max_converted_share"]:
         return None
     return Hit({"findings": n, "converted": done, "share": done / n},
-               f"调研发现问题{n}个，转化为问题清单或整改措施{done}个（{pct(done / n)}）", (1 - done / n) + n / 10000)
+               f"调研发现问题{n}个，转化为问题或措施{done}个，转化率{pct(done / n)}", (1 - done / n) + n / 10000)
 
 
 def generic_projects(p: Probe) -> Hit | None:
