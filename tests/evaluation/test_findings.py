@@ -73,9 +73,13 @@ def test_thresholds_come_from_the_campaign(city):
     assert "no_problems_found" not in found
 
 
-def test_a_county_briefing_names_its_own_units(city):
-    found = named(findings(city.a, AS_OF))
-    assert found == {d: [u] for d, u in PATTERN.items() if u.startswith("A-")}
+def test_a_county_briefing_names_the_branches_below_its_own_units(city):
+    found = findings(city.a, AS_OF)
+    expected = {d: u for d, u in PATTERN.items() if u.startswith("A-")}
+    assert {f.detector for f in found} == set(expected)
+    for f in found:  # the county's own units are addressed; the board sits in their branches
+        assert f.subject.code.startswith(expected[f.detector] + "-") or f.subject.code == expected[f.detector]
+        assert f.addressed.code == expected[f.detector]
 
 
 def test_early_in_the_month_no_branch_is_blamed_for_not_having_studied_yet(city):

@@ -5,8 +5,8 @@ returns one `Finding` per unit showing a pattern, worst first within each detect
 
 - **Where it sits.** A detector is tried on every *candidate* unit below org — a unit that directly
   leads branches (a bureau's 党组, a township 党委, a 党总支) or a branch — on that unit's subtree
-  totals. Committees of committees (a county 委, a 工委) are never candidates: "东城区委" says
-  nothing about where a board is. Of a unit and its branches, the highest one that shows the
+  totals. Committees of committees (a county 委, a 工委) and org's own children that lead units
+  below them are never candidates: "东城区委" says nothing about where a board is. Of a unit and its branches, the highest one that shows the
   pattern is named (a township whose branches mostly lack 专题研讨 is named once, not its ten
   branches; a township where one branch lacks it is not named, that branch is).
 - **To whom it is said.** Each finding is addressed to a unit of the briefing's addressee line:
@@ -151,8 +151,11 @@ def candidates(ctx: Context) -> list[Unit]:
     for u in ctx.units:
         if u.kind != BRANCH and u.depth > ctx.root.depth + 1:
             has_unit_children.add(u.path[:-steplen])
+    parents = {u.path[:-steplen] for u in ctx.units if u.depth > ctx.root.depth + 1}
+    # root's own children (a city's county 委) are where a finding is addressed, not where it sits,
+    # unless they lead nothing below them; the 党组 under a 工委 are candidates.
     return [u for u in ctx.units if u.depth > ctx.root.depth and u.path not in has_unit_children
-            and u.kind != WORKING_COMMITTEE]
+            and u.kind != WORKING_COMMITTEE and not (u.depth == ctx.root.depth + 1 and u.path in parents)]
 
 
 def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = False,
@@ -164,6 +167,8 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
     progress = campaign.progress(as_of) if campaign else None
     lag = campaign.lag_threshold if campaign else 0.10
     cands = candidates(ctx)
+    cand_paths = {u.path for u in cands}
+    fallback = [u for u in ctx.addressed if u.path not in cand_paths]
     addressed = sorted(ctx.addressed, key=lambda u: -len(u.path))
     root_unit = next((u for u in ctx.units if u.pk == org.pk), None)
     order = list(JUDGEMENTS)
@@ -191,6 +196,15 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
             named.append(unit.path)
             to = next((a for a in addressed if unit.path.startswith(a.path)), unit)
             hits.append(_finding(detector, unit, to, hit))
+        # Facts at the level of a unit that is not itself a candidate (a 党组's own problems, when
+        # the briefing is addressed to it): named only when nothing below it shows the pattern.
+        for unit in fallback:
+            if any(p.startswith(unit.path) or unit.path.startswith(p) for p in named):
+                continue
+            hit = probe(unit)
+            if hit is not None:
+                named.append(unit.path)
+                hits.append(_finding(detector, unit, unit, hit))
         hits.sort(key=lambda f: (-f.severity, f.subject.path))
         out += hits
     return out
