@@ -70,9 +70,10 @@ class Finding:
 
 
 def short_name(name: str) -> str:
+    """How a briefing names a unit: 中共东城区委员会 → 东城区委, 中共青河县李家镇委员会 → 青河县李家镇党委."""
     name = name.removeprefix("中共")
     if name.endswith("委员会") and len(name) > 4:
-        name = name[:-3] + "委"
+        name = name[:-3] + ("委" if name[-4] in "省市县区旗州盟" else "党委")
     return name
 
 
