@@ -73,6 +73,8 @@ def test_the_outline_is_written_from_the_same_findings(city, tmp_path):
     assert outline.title == "在全市主题教育11月份推进会上的讲话提纲" and outline.addressee == "同志们："
     assert [f.text for f in outline.findings] == [f.text for f in notice.findings]
     texts = [c.text for c in outline.sections[0].paragraphs]
+    judgements = [t[:2] for t in texts if t[1:2] == "是" and t[0] in "一二三四五六七八九十"]
+    assert judgements == ["一是", "二是", "三是"]  # dash lines under a judgement do not count
     assert any(t.startswith("一是学习教育存在不够平衡的现象") for t in texts)
     assert "——有的集体学习好于个人自学：市卫健委党组：集体学习覆盖率100.0%，个人自学覆盖率0.0%。" in texts
     assert outline.sections[1].heading == "二、下步要求"

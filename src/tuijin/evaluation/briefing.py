@@ -284,7 +284,7 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
     for ln in card.lines:
         if ln.status != STATUS_OK and ln.indicator.sense != NEUTRAL and ln.code not in TOLD_BY_DETECTORS:
             lagging.setdefault(JUDGEMENT_OF[ln.indicator.dimension], []).append(ln)
-    claims = []
+    claims, judged = [], 0
     for key in JUDGEMENT_TEXT:
         items = by_judgement.get(key, [])
         lines = lagging.get(key, [])
@@ -302,7 +302,8 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
             units = units_with_figures(group, addressed, outline=outline)
             pattern_texts.append(f"{group[0].lead}：{units}" if outline else f"{group[0].lead}，{units}")
             basis_rows.append(finding_basis(group))
-        n = len(claims)
+        n = judged
+        judged += 1
         head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{JUDGEMENT_TEXT[key]}。"
         if outline:
             claims.append(Claim(head + ("；".join(evidence) + "。" if evidence else ""), basis_rows[:len(evidence)]))
@@ -312,6 +313,8 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
             claims.append(Claim(head + "；".join(evidence + pattern_texts) + "。", basis_rows))
     if not claims:
         claims.append(Claim("对照时间进度和各项检测，未发现明显短板。", []))
+    elif outline:
+        claims.insert(0, Claim("在肯定进展成效的同时，也要清楚看到还不同程度存在一些短板弱项。", []))
     return claims
 
 
