@@ -227,10 +227,10 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
                              [basis(ln, [org]) for ln in facts[:4]]))
     good = best_units(ctx, found, as_of, campaign)
     if good:
-        named = "、".join(f"{short_name(o)}（{'，'.join(parts)}）" for o, parts, _ in good)
-        overall.append(Claim(f"{named}等单位已有数据的各项指标均达到要求，未发现短板，走在前列。",
-                             [{"indicator": "best_units", "units": [o.code for o, _, _ in good],
-                               "figures": {o.code: b for o, _, b in good}}]))
+        parts = [f"{name}较高的有" + "、".join(f"{short_name(o)}（{fmt(ln.value, ln.indicator.unit)}）" for o, ln in rows)
+                 for name, rows in good]
+        overall.append(Claim("从单位看，" + "；".join(parts) + "，均超过时间进度要求，走在前列。",
+                             [basis(ln, [o]) for _, rows in good for o, ln in rows]))
     return overall
 
 
@@ -244,34 +244,48 @@ def basis(line, orgs) -> dict:
             "units": [o.code for o in orgs]}
 
 
-BEST = 3
-MIN_MEASURED = 3  # a unit is praised only when at least this many of its figures are measured
+BEST = 2  # units named per figure
+MIN_BASE = 3  # a share or average is a reason for praise only over at least this many records/people
+PRAISED = ("study.reading_coverage", "problems.rectified_share", "research.visits_per_cadre",
+           "projects.completed_share", "campaign.task_completion")
 
 
-def best_units(ctx, found, as_of, campaign) -> list:
-    """先进: units of the addressee line with no finding anywhere below them whose every *measured*
-    figure with an expectation is on track (at least MIN_MEASURED of them), best first by how far their
-    time-progress figures run ahead. A figure without data is never a reason for praise."""
-    flagged = {f.addressed.code for f in found}
-    units = [u for u in ctx.addressed if u.code not in flagged]
-    if not units:
+def best_units(ctx, found, as_of, campaign) -> list[tuple[str, list]]:
+    """先进, figure by figure: for each of a few time-progress figures, the units (of the addressee
+    line, or units below them that lead branches) that run furthest ahead of time progress on it —
+    on track (正常), measured over at least MIN_BASE records, and not named for a board of the same
+    dimension. A unit with no data for a figure is never praised for it."""
+    from tuijin.core.indicators import get
+
+    pool = {u.pk: u for u in ctx.addressed}
+    pool.update({u.pk: u for u in findings_mod.candidates(ctx) if u.kind != "党支部"})
+    boards = {}  # dimension -> subject paths named for it
+    for f in found:
+        boards.setdefault(f.dimension, []).append(f.subject.path)
+    orgs = list(Org.objects.filter(pk__in=list(pool)).order_by("path"))
+    if not orgs:
         return []
-    orgs = list(Org.objects.filter(pk__in=[u.pk for u in units]).order_by("path"))
     cards = scorecards(orgs, as_of, campaign)
-    scored = []
-    for o in orgs:
-        lines = [ln for ln in cards[o.pk].lines if ln.value is not None and ln.expected is not None
-                 and ln.indicator.sense in (HIGHER, LOWER) and ln.pair.den]
-        zero_bad = [ln for ln in cards[o.pk].lines if ln.indicator.sense == ZERO and ln.status != STATUS_OK]
-        if len(lines) < MIN_MEASURED or zero_bad or any(ln.status != STATUS_OK for ln in lines):
+    out = []
+    for code in PRAISED:
+        try:
+            indicator = get(code)
+        except KeyError:
             continue
-        timed = [ln for ln in lines if ln.indicator.time_based and ln.indicator.sense == HIGHER and ln.expected]
-        lead = sum(ln.value / ln.expected for ln in timed) / len(timed) if timed else 1.0
-        shown = sorted(timed or lines, key=lambda ln: -(ln.value / ln.expected if ln.expected else 0))[:2]
-        parts = [f"{ln.indicator.name}{fmt(ln.value, ln.indicator.unit)}" for ln in shown]
-        scored.append((lead, o, parts, [basis(ln, [o]) for ln in shown]))
-    scored.sort(key=lambda x: (-x[0], x[1].path))
-    return [(o, parts, b) for _, o, parts, b in scored[:BEST]]
+        rows = []
+        for o in orgs:
+            ln = next(x for x in cards[o.pk].lines if x.code == code)
+            if ln.value is None or not ln.expected or (ln.pair.den or 0) < MIN_BASE or ln.status != STATUS_OK:
+                continue
+            if ln.value < ln.expected:
+                continue  # within the lag tolerance is not praise
+            if any(o.path.startswith(p) for p in boards.get(indicator.dimension, [])):
+                continue
+            rows.append((-ln.value, o.path, o, ln))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        if rows:
+            out.append((indicator.name, [(o, ln) for _, _, o, ln in rows[:BEST]]))
+    return out
 
 
 def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Claim]:
