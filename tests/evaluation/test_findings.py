@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from tests.evaluation.patterns import AS_OF, NAMES, PATTERN, build_city, self_study
+from tests.evaluation.patterns import AS_OF, PATTERN, build_city, self_study
 from tuijin.core import detectors
 from tuijin.core.detectors import Probe
 from tuijin.core.indicators import Pair

@@ -4,8 +4,18 @@ import datetime as dt
 
 import pytest
 
-from tuijin.core.indicators import (HIGHER, LOWER, NEUTRAL, STATUS_LAG, STATUS_OK, STATUS_SEVERE, ZERO, Pair,
-                                    all_indicators, month_elapsed)
+from tuijin.core.indicators import (
+    HIGHER,
+    LOWER,
+    NEUTRAL,
+    STATUS_LAG,
+    STATUS_OK,
+    STATUS_SEVERE,
+    ZERO,
+    Pair,
+    all_indicators,
+    month_elapsed,
+)
 from tuijin.evaluation.briefing import figure_sentence
 from tuijin.evaluation.scorecard import Line
 

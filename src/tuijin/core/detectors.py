@@ -11,8 +11,8 @@ pattern really sits and addresses them to the units a briefing is sent to.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .indicators import DIMENSIONS, Pair
 

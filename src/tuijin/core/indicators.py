@@ -22,8 +22,8 @@ the briefing all call it, so the same figure gets the same status everywhere.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 HIGHER, LOWER, ZERO, NEUTRAL = "higher", "lower", "zero", "neutral"
 MEANINGS = {HIGHER: "越高越好", LOWER: "越低越好", ZERO: "应为零", NEUTRAL: "不作评判"}
@@ -38,7 +38,7 @@ class Pair:
     num: float
     den: float | None = None
 
-    def __add__(self, other: "Pair") -> "Pair":
+    def __add__(self, other: Pair) -> Pair:
         den = None if self.den is None and other.den is None else (self.den or 0) + (other.den or 0)
         return Pair(self.num + other.num, den)
 
@@ -129,7 +129,7 @@ class Indicator:
         return classifier(self.expected_at(progress, as_of), lag=lag, severe=severe,
                           higher_is_better=sense == HIGHER, relative=self.unit != "%")
 
-    def status_of(self, pair: "Pair", progress: float | None, as_of: dt.date | None = None, *,
+    def status_of(self, pair: Pair, progress: float | None, as_of: dt.date | None = None, *,
                   lag: float = 0.10, severe: float = 0.25) -> str:
         return self.classifier(progress, as_of, lag=lag, severe=severe)(measured(self, pair))
 
@@ -146,7 +146,7 @@ def month_elapsed(as_of: dt.date) -> float:
     return as_of.day / (nxt - as_of.replace(day=1)).days
 
 
-def measured(indicator: "Indicator", pair: "Pair | None") -> float | None:
+def measured(indicator: Indicator, pair: Pair | None) -> float | None:
     """What the status looks at: a count's number, a ratio's value; None when nothing is measured."""
     if pair is None:
         return None

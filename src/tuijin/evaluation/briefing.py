@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tuijin.campaigns import rules
 from tuijin.core.detectors import JUDGEMENTS
-from tuijin.core.indicators import DIMENSIONS, HIGHER, LOWER, NEUTRAL, STATUS_OK, ZERO
+from tuijin.core.indicators import HIGHER, LOWER, NEUTRAL, STATUS_OK, ZERO
 from tuijin.orgs.models import Org
 from tuijin.orgs.queries import subtree_counts
 
@@ -299,7 +299,7 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
         if ln.status != STATUS_OK and ln.indicator.sense != NEUTRAL and ln.code not in TOLD_BY_DETECTORS:
             lagging.setdefault(JUDGEMENT_OF[ln.indicator.dimension], []).append(ln)
     claims, judged = [], 0
-    for key in JUDGEMENT_TEXT:
+    for key, judgement in JUDGEMENT_TEXT.items():
         items = by_judgement.get(key, [])
         lines = lagging.get(key, [])
         if not items and not lines:
@@ -318,7 +318,7 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
             basis_rows.append(finding_basis(group))
         n = judged
         judged += 1
-        head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{JUDGEMENT_TEXT[key]}。"
+        head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{judgement}。"
         if outline:
             claims.append(Claim(head + ("；".join(evidence) + "。" if evidence else ""), basis_rows[:len(evidence)]))
             for text, b in zip(pattern_texts, basis_rows[len(evidence):]):

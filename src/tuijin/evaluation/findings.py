@@ -181,7 +181,7 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
         hits: list[Finding] = []
         named: list[str] = []
 
-        def probe(unit):
+        def probe(unit, detector=detector, params=params):
             return detector.test(Probe(unit, ctx.totals.get(unit.pk, {}), progress, as_of, params, lag))
 
         if include_self and root_unit is not None:

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from tuijin.campaigns import rules
 from tuijin.campaigns.actions import current_campaign
-from tuijin.core.indicators import DIMENSIONS, STATUS_OK, Indicator, Pair, all_indicators, roll_up
+from tuijin.core.indicators import (
+    DIMENSIONS,
+    STATUS_OK,
+    Indicator,
+    Pair,
+    all_indicators,
+    roll_up,
+)
 from tuijin.orgs.models import Org
 
 from . import counters

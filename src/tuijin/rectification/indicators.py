@@ -6,7 +6,15 @@ from django.db.models import Count, Q
 from tuijin.core.indicators import HIGHER, NEUTRAL, ZERO, Indicator, Pair, register
 from tuijin.core.phrases import vague_measure
 
-from .models import ACTIVE_STATES, Evidence, InstitutionRule, Measure, Problem, PublicItem, State
+from .models import (
+    ACTIVE_STATES,
+    Evidence,
+    InstitutionRule,
+    Measure,
+    Problem,
+    PublicItem,
+    State,
+)
 
 
 def _per_org(qs, field="org_id", **aggregates):
@@ -114,4 +122,4 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     register(Indicator(code=code, name=name, dimension="检视整改", unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description))
 
-from . import detectors  # noqa: E402,F401  (registers the 检视整改 detectors)
+from . import detectors  # noqa: F401  (registers the 检视整改 detectors)

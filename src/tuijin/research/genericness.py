@@ -15,10 +15,10 @@ The flag is for supervision (an office reviews it), never a refusal to save.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from tuijin.core.phrases import compiled, normalize  # noqa: F401 (normalize is part of this module's API)
+from tuijin.core.phrases import compiled, normalize
 
 MIN_NEED_CHARS = 6
 

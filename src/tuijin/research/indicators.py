@@ -86,4 +86,4 @@ for code, name, dimension, unit, fn, expected, meaning, follows_time, descriptio
     register(Indicator(code=code, name=name, dimension=dimension, unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description))
 
-from . import detectors  # noqa: E402,F401  (registers the 调查研究 · 办实事 detectors)
+from . import detectors  # noqa: F401  (registers the 调查研究 · 办实事 detectors)

@@ -81,8 +81,8 @@ for code, name, unit, fn, expected, meaning, follows_time, description, extra in
     ("study.unbalanced", "集体学习好于个人自学的组织数", "个", unbalanced, None, ZERO, False,
      "集体学习覆盖率达到时间进度、但党员个人自学覆盖率滞后于时间进度的组织（按各组织本级党员计算）；应为零", {}),
     ("study.grassroots_coverage", "基层党支部本月开展集体学习比例", "%", grassroots_coverage, lambda p: 1.0, HIGHER,
-     False, "本月1日至统计日开展过集体学习的党支部占全部党支部的比例；应达值按本月已过天数折算"
-     "（第d天应达 d/本月天数），月初不会因本月尚未学习而显示滞后", {"per_month": True}),
+     False, ("本月1日至统计日开展过集体学习的党支部占全部党支部的比例；应达值按本月已过天数折算"
+     "（第d天应达 d/本月天数），月初不会因本月尚未学习而显示滞后"), {"per_month": True}),
     ("study.no_seminar", "未开展专题研讨的组织占比", "%", no_seminar, lambda p: 1 - p, LOWER, True,
      "有本级党员的组织中，主题教育开始以来未开展专题研讨的比例；分子即未开展的组织数", {}),
     ("study.no_expert_lecture", "未邀请党校专家宣讲的单位占比", "%", no_expert_lecture, lambda p: 1 - p, LOWER, True,
@@ -91,4 +91,4 @@ for code, name, unit, fn, expected, meaning, follows_time, description, extra in
     register(Indicator(code=code, name=name, dimension="学习教育", unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description, **extra))
 
-from . import detectors  # noqa: E402,F401  (registers the 学习教育 detectors, which read the indicators above)
+from . import detectors  # noqa: F401  (registers the 学习教育 detectors, which read the indicators above)
