@@ -148,3 +148,10 @@ def test_vague_measure_text():
     assert not vague_measure("由办公室负责，2026年12月31日前完成")
     assert not vague_measure("加强学习，11月底前完成4次集中学习")
     assert not vague_measure("为村里安装路灯")
+
+
+def test_a_letter_to_one_unit_can_include_the_unit_itself(city):
+    unit = city.units["B-2"]
+    assert [f.detector for f in findings(unit, AS_OF)] == []  # nothing below it: its branch is fine
+    found = findings(unit, AS_OF, include_self=True)
+    assert [(f.detector, f.subject.code, f.addressed.code) for f in found] == [("few_research", "B-2", "B-2")]
