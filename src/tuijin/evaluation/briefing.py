@@ -259,9 +259,9 @@ def best_units(ctx, found, as_of, campaign) -> list[tuple[str, list]]:
 
     pool = {u.pk: u for u in ctx.addressed}
     pool.update({u.pk: u for u in findings_mod.candidates(ctx) if u.kind != "党支部"})
-    boards = {}  # dimension -> subject paths named for it
+    boards: dict[str, set] = {}  # dimension -> subject paths named for it
     for f in found:
-        boards.setdefault(f.dimension, []).append(f.subject.path)
+        boards.setdefault(f.dimension, set()).add(f.subject.path)
     orgs = list(Org.objects.filter(pk__in=list(pool)).order_by("path"))
     if not orgs:
         return []
@@ -279,7 +279,7 @@ def best_units(ctx, found, as_of, campaign) -> list[tuple[str, list]]:
                 continue
             if ln.value < ln.expected:
                 continue  # within the lag tolerance is not praise
-            if any(o.path.startswith(p) for p in boards.get(indicator.dimension, [])):
+            if findings_mod.under(o.path, boards.get(indicator.dimension, set()), o.steplen):
                 continue
             rows.append((-ln.value, o.path, o, ln))
         rows.sort(key=lambda r: (r[0], r[1]))

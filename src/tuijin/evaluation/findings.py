@@ -170,7 +170,8 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
     cands = candidates(ctx)
     cand_paths = {u.path for u in cands}
     fallback = [u for u in ctx.addressed if u.path not in cand_paths]
-    addressed = sorted(ctx.addressed, key=lambda u: -len(u.path))
+    addressed_by_path = {u.path: u for u in ctx.addressed}
+    steplen = org.steplen
     root_unit = next((u for u in ctx.units if u.pk == org.pk), None)
     order = list(JUDGEMENTS)
     out: list[Finding] = []
@@ -180,6 +181,7 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
         params = registry.params_for(detector, campaign)
         hits: list[Finding] = []
         named: list[str] = []
+        named_set: set[str] = set()
 
         def probe(unit, detector=detector, params=params):
             return detector.test(Probe(unit, ctx.totals.get(unit.pk, {}), progress, as_of, params, lag))
@@ -189,13 +191,14 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
             if hit:
                 hits.append(_finding(detector, root_unit, root_unit, hit))
         for unit in cands:  # in path order: a unit comes before its branches
-            if any(unit.path.startswith(p) for p in named):
+            if under(unit.path, named_set, steplen):
                 continue
             hit = probe(unit)
             if hit is None:
                 continue
             named.append(unit.path)
-            to = next((a for a in addressed if unit.path.startswith(a.path)), unit)
+            named_set.add(unit.path)
+            to = next((addressed_by_path[p] for p in prefixes(unit.path, steplen) if p in addressed_by_path), unit)
             hits.append(_finding(detector, unit, to, hit))
         # Facts at the level of a unit that is not itself a candidate (a 党组's own problems, when
         # the briefing is addressed to it): named only when nothing below it shows the pattern.
@@ -216,6 +219,16 @@ def _finding(detector, unit: Unit, to: Unit, hit) -> Finding:
                    judgement=JUDGEMENTS[detector.judgement], lead=detector.lead, subject=unit, addressed=to,
                    figures=hit.figures, text=f"{short_name(unit.name)}：{hit.text}", clause=hit.text,
                    severity=hit.severity, units_word=detector.units_word)
+
+
+def prefixes(path: str, steplen: int):
+    """The paths of an org and its ancestors, longest first."""
+    return (path[:i] for i in range(len(path), 0, -steplen))
+
+
+def under(path: str, paths: set[str], steplen: int) -> bool:
+    """Whether path is one of `paths` or below one of them: a few set lookups, whatever their number."""
+    return any(p in paths for p in prefixes(path, steplen))
 
 
 def by_detector(found: list[Finding]) -> dict[str, list[Finding]]:
