@@ -168,7 +168,7 @@ def finding_basis(detector_findings: list) -> dict:
 def build(org: Org, as_of: dt.date, kind: str = "notice") -> Briefing:
     if kind not in KINDS:
         raise ValueError(f"kind should be one of {KINDS}")
-    card = scorecard(org, as_of)
+    card = scorecard(org, as_of, with_tasks=False)  # 三 evaluates the tasks still due itself
     campaign, progress = card.campaign, card.progress
     scope = scope_word(org)
     ctx = findings_mod.context(org, as_of, campaign)
