@@ -21,8 +21,13 @@ PASSWORD = "Test-passw0rd-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
+def _fast_hashing(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # audit checkpoints written by tests (the worker's daily job included) stay out of ./var
+    settings.TUIJIN_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit")
+    # Web imports run inline in tests; tests/imports/test_import_jobs.py runs the real worker path.
+    settings.TASKS = {**settings.TASKS, "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TUIJIN_IMPORT_TASK_BACKEND = "inline"
 
 
 def make_org(parent, code, name, kind="党支部", sector="机关", batch="第二批"):
@@ -40,6 +45,28 @@ def make_user(username, role=None, person=None, **grant):
     if role:
         actions.grant_role(actor=None, user=user, role=role, **grant)
     return user
+
+
+def verify_session(client, user):
+    """Mark the client's session as past the second login step (TOTP) for an account that needs it,
+    with a confirmed authenticator made for it if it has none: what a real login with a code does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tuijin.orgs.mfa import needs_mfa
+
+    if needs_mfa(user):
+        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                  or TOTPDevice.objects.create(user=user, name="测试", confirmed=True))
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def login_as(client, user):
+    """force_login, plus the TOTP step for the accounts that must pass it (the three admin roles)."""
+    client.force_login(user)
+    verify_session(client, user)
 
 
 @pytest.fixture
@@ -85,4 +112,4 @@ def refresh(obj):
     return type(obj).objects.get(pk=obj.pk)
 
 
-__all__ = ["make_org", "make_person", "make_user", "PASSWORD", "Org", "Person", "refresh"]
+__all__ = ["make_org", "make_person", "make_user", "login_as", "verify_session", "PASSWORD", "Org", "Person", "refresh"]

@@ -7,6 +7,8 @@ TUIJIN_MEDIA_ROOT   uploaded files (default ./var/media)
 TUIJIN_TODAY        override the as-of date used by views and the CLI (demos, screenshots)
 TUIJIN_ALLOWED_HOSTS comma-separated, production only
 TUIJIN_SNAPSHOT_AT  local time (HH:MM) after which `tuijin worker` takes the daily snapshot (default 01:30)
+TUIJIN_AUDIT_KEY    keys the audit log's HMAC chain; required in production, generated into ./var/ otherwise
+TUIJIN_AUDIT_CHECKPOINT_DIR  where signed audit checkpoints are written (default ./var/audit)
 """
 import os
 import secrets
@@ -37,6 +39,24 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> str:
+    """Keys the audit log's hashes. Kept out of the database (and out of backups), like SECRET_KEY."""
+    if os.environ.get("TUIJIN_AUDIT_KEY"):
+        return os.environ["TUIJIN_AUDIT_KEY"]
+    if PRODUCTION:
+        raise RuntimeError("生产环境必须设置 TUIJIN_AUDIT_KEY 环境变量（操作记录签名密钥，不要放在数据库或备份中）")
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+TUIJIN_AUDIT_KEY = _audit_key()
+# Signed checkpoints of the audit chain's head, written daily by `tuijin worker` and by
+# `tuijin audit checkpoint`; keep this directory off the database server's disk if you can.
+TUIJIN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("TUIJIN_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit"))
 ALLOWED_HOSTS = (
     [h for h in os.environ.get("TUIJIN_ALLOWED_HOSTS", "").split(",") if h]
     if PRODUCTION
@@ -52,7 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
-    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "tuijin.core",
@@ -64,23 +86,27 @@ INSTALLED_APPS = [
     "tuijin.evaluation",
     "tuijin.imports",
     "tuijin.demo",
+    "tuijin.bench",  # `tuijin bench` (its command; no models)
     "tuijin.research",
     "tuijin.jobs",
+    "tuijin.supervision",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tuijin.core.middleware.SessionActivity",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tuijin.orgs.mfa.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tuijin.urls"
@@ -110,36 +136,37 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the server read while an import writes; the pragma is set per connection in core.apps.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Every transaction takes the write lock when it begins (IMMEDIATE): a deferred one that read first
+    # and then writes cannot upgrade while another writer holds the lock, and SQLite answers "database
+    # is locked" at once instead of waiting. A writer waits up to `timeout` seconds for the lock.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# One validator with every rule and Chinese messages (tuijin.orgs.passwords).
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "tuijin.orgs.passwords.PasswordPolicy", "OPTIONS": {"min_length": 10}}]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account+address pair after 5 failures for 30 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("TUIJIN_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
+# Login throttling (tuijin.orgs.throttle): after this many failures on one account, or from one client
+# address, each further failure doubles the wait (2, 4, 8 … seconds, at most TUIJIN_LOGIN_MAX_DELAY).
+TUIJIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("TUIJIN_LOGIN_FAILURE_LIMIT", "5"))
+TUIJIN_LOGIN_ADDRESS_LIMIT = int(os.environ.get("TUIJIN_LOGIN_ADDRESS_LIMIT", "20"))
+TUIJIN_LOGIN_MAX_DELAY = int(os.environ.get("TUIJIN_LOGIN_MAX_DELAY", "900"))
+# TOTP (django-otp): always for the three admin roles; for office accounts when this is "1"; and for
+# anyone who enrolled on their own at /account/mfa/.
+TUIJIN_MFA_FOR_OFFICES = os.environ.get("TUIJIN_MFA_FOR_OFFICES", "") == "1"
+OTP_TOTP_ISSUER = "推进平台"
 
-# Session timeout: 30 minutes of inactivity.
+# Session timeout: 30 minutes of inactivity. The session is not written on every request (a write per
+# page view serialises every reader behind SQLite's one writer): core.middleware.SessionActivity renews
+# it at most once a minute (TUIJIN_SESSION_RENEW_SECONDS), so idle time is measured to within that.
 SESSION_COOKIE_AGE = int(os.environ.get("TUIJIN_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+TUIJIN_SESSION_RENEW_SECONDS = int(os.environ.get("TUIJIN_SESSION_RENEW_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
@@ -172,14 +199,29 @@ MEDIA_ROOT = Path(os.environ.get("TUIJIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-# Behind a reverse proxy that sets X-Forwarded-For, public rating limits must see the client's address.
-TUIJIN_TRUST_X_FORWARDED_FOR = os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1"
+# How many reverse proxies we run in front of the app, each appending to X-Forwarded-For: login
+# throttling and public rating caps take the client address from the right-most hop they did not add
+# (tuijin.core.net.client_ip). The older TUIJIN_TRUST_X_FORWARDED_FOR=1 (deprecated) means one proxy.
+TUIJIN_TRUSTED_PROXIES = int(os.environ.get("TUIJIN_TRUSTED_PROXIES")
+                             or (1 if os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1" else 0))
+# Public ratings: one vote per device per item; a crowd behind one NAT address may cast this many
+# votes on one item (and this many per hour over all items) before further votes are refused.
+TUIJIN_VOTES_PER_ADDRESS = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS", "30"))
+TUIJIN_VOTES_PER_ADDRESS_HOUR = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS_HOUR", "200"))
 TUIJIN_UPLOAD_MAX_BYTES = int(os.environ.get("TUIJIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Sheets are measured before the reader expands them (imports/sheet.py): rows, columns, cells (the reader
+# builds a dense grid from A1 to the last cell, so it is rows × columns) and bytes once unpacked.
+TUIJIN_IMPORT_MAX_ROWS = int(os.environ.get("TUIJIN_IMPORT_MAX_ROWS", 300_000))
+TUIJIN_IMPORT_MAX_COLUMNS = int(os.environ.get("TUIJIN_IMPORT_MAX_COLUMNS", 100))
+TUIJIN_IMPORT_MAX_CELLS = int(os.environ.get("TUIJIN_IMPORT_MAX_CELLS", 6_000_000))
+TUIJIN_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("TUIJIN_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024))
 
 # Background jobs (django-tasks): the queue is a table in our own database; `tuijin worker` runs it
 # and enqueues the daily snapshot at TUIJIN_SNAPSHOT_AT (local time, HH:MM) once per day.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 TUIJIN_SNAPSHOT_AT = os.environ.get("TUIJIN_SNAPSHOT_AT", "01:30")
+# Web imports are queued here and run by `tuijin worker` (tests run them inline, see tests/conftest.py).
+TUIJIN_IMPORT_TASK_BACKEND = "default"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

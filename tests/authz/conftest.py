@@ -19,6 +19,8 @@ tables in tests/authz/matrix.py name it and never a database id.
     projects      PJ-A11, PJ-A12, PJ-B1 (names start with the label), evidence PE-A11.pdf, PE-A12.pdf,
                   PE-B1.pdf; PJ-B1 is finished and published: token tok-project
     accounts      "spare" (a unit grant on XS-B-1): what the admin roles' changes are tried on
+    briefings     BR-XS (issued by XS), BR-A (issued, XS-A), BR-A-DRAFT (a draft of XS-A), BR-A11 (issued by
+                  XS-A-1-1), BR-B (issued, XS-B), BR-B-DRAFT (a draft of XS-B); told apart by as_of 11-01…11-06
 
 It lives in a transaction rolled back after the package; every test runs in a savepoint inside it
 (pytest-django's usual wrapping), so a test's changes never reach the next one. Uploaded files go to
@@ -130,10 +132,48 @@ def _research(w):
     PublicItem.objects.filter(pk=item.pk).update(token="tok-project")
 
 
+def _supervision(w):
+    """Letters LT-A11 (from the county office to XS-A-1-1) and LT-B1 (from G1 to XS-B-1), both sent; G1's
+    inspection of XS-B-1 with one finding IF-B1; a sample SM-B1 of XS-B-1's study sessions."""
+    from tuijin.supervision import actions
+    from tuijin.supervision.models import ReminderLetter
+
+    for label, org, sender in (("LT-A11", w.branch_a1a, w.county_office), ("LT-B1", w.branch_b1, w.guide)):
+        grant = actions.supervisor_grant(sender, org)
+        letter = ReminderLetter.objects.create(org=org, group=grant.group if grant.role == "guidance" else None,
+                                               issuer=actions.issuer_of(grant), title=f"{label} 关于推进滞后的提示函",
+                                               body="一是……", drafted_on=TODAY, feedback_due=dt.date(2026, 12, 4))
+        actions.send_letter(letter, actor=sender, on=TODAY)
+    actions.record_inspection(w.branch_b1, actor=w.guide, kind="查阅资料", on=TODAY, inspectors="组员",
+                              findings=["IF-B1 学习记录不全"])
+    actions.draw_sample(w.branch_b1, actor=w.guide, kind="study_session", size=1, as_of=TODAY, seed="SM-B1")
+
+
+def _briefings(w):
+    from tests.authz.matrix import BRIEFING_DAYS
+    from tuijin.evaluation import actions
+
+    for label, org, issued in (("BR-XS", w.city, True), ("BR-A", w.county_a, True), ("BR-A-DRAFT", w.county_a, False),
+                               ("BR-A11", w.branch_a1a, True), ("BR-B", w.county_b, True),
+                               ("BR-B-DRAFT", w.county_b, False)):
+        doc = actions.draft_briefing(actor=None, org=org, as_of=dt.date.fromisoformat(BRIEFING_DAYS[label]))
+        if issued:
+            actions.issue_briefing(doc, actor=None, on=doc.as_of)
+IMPORT_JOB = "00000000-0000-4000-8000-00000000a11a"  # the county office's own finished web import
+
+
+def _import_job(w):
+    from tuijin.imports.models import ImportJob
+
+    ImportJob.objects.create(pk=IMPORT_JOB, user=w.county_office, kind="orgs", filename="IJ-A.xlsx", status="done",
+                             summary="导入完成：新增 0 条，更新 0 条，未变 1 条", created_at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+
+
 def _session_cookie(user):
     """A logged-in session made once: logging in again for each of thousands of requests is slow."""
     client = Client()
     client.force_login(user)
+    shared.verify_session(client, user)  # the admin roles' TOTP step
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
@@ -153,6 +193,9 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
         _problems(world)
         _study(world, chapters)
         _research(world)
+        _supervision(world)
+        _briefings(world)
+        _import_job(world)
         for user in users.values():
             user.api_token = issue_api_token(actor=None, user=user)
             user.session_cookie = _session_cookie(user)

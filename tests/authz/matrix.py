@@ -41,6 +41,7 @@ from python_calamine import CalamineWorkbook
 
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.models import DomainEvent
+from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, RoleGrant, User
 from tuijin.rectification.models import Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating
 from tuijin.research.models import Finding, Project, ProjectEvidence, ResearchVisit
@@ -68,11 +69,28 @@ OBJECTS = {
     "token": ["tok-problem", "tok-project", "tok-inactive", "tok-unknown"],
     "account": ["spare"],
     "grant": ["spare"],
+    "letter": ["LT-A11", "LT-B1"],            # reminder letters sent to XS-A-1-1 (county office), XS-B-1 (G1)
+    "sample": ["SM-B1"],                      # a sample of XS-B-1's study sessions (its seed is its label)
+    "inspection_finding": ["IF-B1"],          # what G1's inspection of XS-B-1 found
+    "group": ["G1"],                          # the guidance group (assigned XS-B)
+    "briefing": ["BR-XS", "BR-A", "BR-A-DRAFT", "BR-A11", "BR-B", "BR-B-DRAFT"],
     "site": ["site"],       # pages and changes about no object: the url has no {}
 }
 # Orgs the org-level pages of the new modules are tried with: for every persona at least one org in
 # scope (the member's and the committee member's own orgs among them) and one out of it.
 ORG_SAMPLE = ["XS", "XS-A-1", "XS-A-1-1", "XS-B"]
+
+
+def _supervision(name):
+    from tuijin.supervision import models  # GuidanceGroup is imported there from orgs
+
+    return getattr(models, name)
+# Briefings (tests/authz/conftest.py) are told apart by their as_of date, which never changes.
+BRIEFING_DAYS = {label: f"2026-11-{n:02d}" for n, label in enumerate(OBJECTS["briefing"], start=1)}
+
+
+def briefing_row(label):
+    return BriefingDoc.objects.filter(as_of=BRIEFING_DAYS[label])
 
 
 def _pk(model, **lookup):
@@ -96,6 +114,11 @@ URL_VALUE = {
     "project": _pk(Project, name__startswith=""),
     "project_evidence": _pk(ProjectEvidence, name=""),
     "grant": _pk(RoleGrant, user__username=""),
+    "letter": lambda label: str(_supervision("ReminderLetter").objects.get(title__startswith=label).pk),
+    "sample": lambda label: str(_supervision("Sample").objects.get(seed=label).pk),
+    "inspection_finding": lambda label: str(_supervision("InspectionFinding").objects.get(text__startswith=label).pk),
+    "group": str,
+    "briefing": lambda label: str(briefing_row(label).get().pk),
     "site": lambda label: "",
 }
 # What stands in for the value when a row's url is only resolved (the coverage test, no database).
@@ -332,7 +355,7 @@ def cases(rows, make):
 
 COUNTED = [Org, Person, RoleGrant, Problem, Measure, Evidence, InstitutionRule, PublicItem, Rating, StudySession,
            Attendance, SelfStudy, SessionEvidence, ResearchVisit, Finding, Project, ProjectEvidence, ReadingItem,
-           Chapter, DomainEvent]
+           Chapter, BriefingDoc, DomainEvent]
 ROW = {  # kind -> label -> the object's row as stored
     "org": lambda label: Org.objects.filter(code=label),
     "person": lambda label: Person.objects.filter(number=label),
@@ -345,6 +368,11 @@ ROW = {  # kind -> label -> the object's row as stored
     "token": lambda label: PublicItem.objects.filter(token=label),
     "account": lambda label: User.objects.filter(username=label).values("username", "is_active", "password"),
     "grant": lambda label: RoleGrant.objects.filter(user__username=label),
+    "letter": lambda label: _supervision("ReminderLetter").objects.filter(title__startswith=label),
+    "sample": lambda label: _supervision("Sample").objects.filter(seed=label),
+    "inspection_finding": lambda label: _supervision("InspectionFinding").objects.filter(text__startswith=label),
+    "group": lambda label: _supervision("GuidanceGroup").objects.filter(code=label),
+    "briefing": briefing_row,
     "site": lambda label: Org.objects.none(),
 }
 

@@ -11,6 +11,7 @@ The tests are generated from the tables below, one test id per case, e.g.
 from tests.conftest import PASSWORD
 from tuijin.orgs.models import Org, Person
 
+from .conftest import IMPORT_JOB
 from .matrix import (BUSINESS, MANAGES, MEMBERS, OBJECTS, PERSONAS, SEES, Change, Endpoint, Listing, Page,
                      anonymous_test, api_items, change_test, children_of, everyone, first_column, listing_test,
                      object_test, only, orgs_under, page_test)
@@ -76,11 +77,18 @@ OBJECT_ENDPOINTS = [
 PAGES = [
     Page("home", "/", everyone(200)),
     Page("password_change", "/password/", everyone(200)),             # one's own password: every account
+    # One's own second login step (TOTP): enrolment or its status page, and the code page, which sends an
+    # account without an authenticator to enrolment and a verified one on to where it was going.
+    Page("mfa_setup", "/account/mfa/", everyone(200)),
+    Page("mfa_verify", "/login/verify/", everyone(302)),
     Page("orgs_root", "/orgs/", dict.fromkeys(BUSINESS, 302)),          # straight to the one root
     Page("campaign", "/campaign/", dict.fromkeys(BUSINESS + MEMBERS, 200)),
     Page("campaign_task", "/campaign/task/T1/", dict.fromkeys(BUSINESS, 200)),
     Page("imports", "/imports/", dict.fromkeys(BUSINESS, 200)),
     Page("import_template", "/imports/template/orgs/", everyone(200)),  # a blank sheet, no data
+    # a web import's progress page and fragment: only the uploader's own (the office above it too gets 404)
+    Page("import_job", f"/imports/jobs/{IMPORT_JOB}/", {"county_office": 200}),
+    Page("import_job_status", f"/imports/jobs/{IMPORT_JOB}/status/", {"county_office": 200}),
 ]
 
 ORG_QUERIES = {"county": "县", "branch": "党支部", "code": "xs-b"}
@@ -114,6 +122,12 @@ CHANGES = [
     Change("password_change", "post", "/password/", "site",
            lambda label: {"old_password": PASSWORD, "new_password1": "Matrix-neu-passw0rd", "new_password2":
                           "Matrix-neu-passw0rd"}, sees=only(*PERSONAS), ok=302),
+    # One's own TOTP step, with a wrong code: every account answers the same and nothing is written (the
+    # admin roles are already verified and enrolled here; the others have no authenticator).
+    Change("mfa_setup_wrong_code", "post", "/account/mfa/", "site", lambda label: {"token": "000000"},
+           sees=only(*PERSONAS), ok=200, writes=False),
+    Change("mfa_verify_wrong_code", "post", "/login/verify/", "site", lambda label: {"token": "000000"},
+           sees=only(*PERSONAS), ok=302, writes=False),
 ]
 
 # ------------------------------------------------------------------ the tests

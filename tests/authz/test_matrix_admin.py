@@ -5,6 +5,7 @@ administrator reads the audit log — each only that, and nobody else reaches th
 so other roles do not learn they exist). The changes are tried on the account "spare" (a unit
 grant on XS-B-1) and must leave everything as it was when refused.
 """
+from tuijin.core.models import DomainEvent
 from tuijin.orgs.models import RoleGrant, User
 
 from .matrix import (Change, Endpoint, Page, anonymous_test, change_test, object_test, only, page_test)
@@ -13,6 +14,7 @@ OBJECT_ENDPOINTS = [
     # The switches only answer a POST: a GET is 404 even for the role that may use them.
     Endpoint("account_active_get", "/admin3/accounts/{}/active/", "account", sees={}),
     Endpoint("grant_revoke_get", "/admin3/grants/{}/revoke/", "grant", sees={}),
+    Endpoint("mfa_reset_get", "/admin3/mfa/reset/", "account", sees={}),
 ]
 
 PAGES = [
@@ -38,6 +40,10 @@ CHANGES = [
     Change("grant_revoke", "post", "/admin3/grants/{}/revoke/", "grant",
            applied=lambda label: not RoleGrant.objects.filter(user__username=label).exists(),
            sees=only("secadmin", labels=("spare",)), ok=302),
+    # Removing an account's authenticator (lost phone) is the security administrator's, and recorded.
+    Change("mfa_reset", "post", "/admin3/mfa/reset/", "site", lambda label: {"username": "spare"},
+           lambda label: DomainEvent.objects.filter(verb="mfa.reset", summary__contains="spare").exists(),
+           sees=only("secadmin"), ok=302),
 ]
 
 test_an_object_is_shown_in_scope_and_is_404_outside = object_test(OBJECT_ENDPOINTS)

@@ -17,8 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from .matrix import every_row
 
 EXEMPT = {
-    # The login form and logout carry no business data; throttling and lockout are tested in
-    # tests/core/test_security.py.
+    # The login form and logout carry no business data; throttling and the TOTP step are tested in
+    # tests/core/test_login.py (the TOTP pages themselves have rows in test_matrix.py).
     "login/": "the login page",
     "logout/": "logging out",
     # The API's description, not its data: the schema and its browsable page, and django-ninja's root.

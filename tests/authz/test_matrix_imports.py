@@ -2,7 +2,7 @@
 a row about an org or person in scope and one out of it.
 
 The page is for business roles (a party member or an admin role gets 404). An upload always answers
-200 — the page shows the result or every row's error — so the database decides: a row naming an org
+302 to its job's page — which shows the result or every row's error — so the database decides: a row naming an org
 or a person outside the uploader's scope, or one it may not change, is refused and the import writes
 nothing (all-or-nothing). Creating an org needs org.manage (offices only); people, problems, sessions,
 self-study, visits and projects need the unit or an office above it (MANAGES).
@@ -48,7 +48,7 @@ def importing(kind, labels, row, applied, may):
         return sheet(kind, row(label))(label)
     return Change(f"import_{kind}", "post", "/imports/", "org" if labels == ORG_LABELS else "person",
                   lambda label: {"kind": kind}, applied, may=may, labels=labels, files=files,
-                  sees={p: set(labels) for p in BUSINESS}, denied=200)
+                  sees={p: set(labels) for p in BUSINESS}, ok=302, denied=302)
 
 
 PROJECT = "PJ-IMP 为城关镇新建老年助餐点，解决独居老人吃饭难"

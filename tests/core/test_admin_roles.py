@@ -1,6 +1,7 @@
 """三员分立: accounts, grants and the audit log each belong to one admin role, and to nobody else."""
 import pytest
 
+from tests.conftest import login_as
 from tuijin.core.models import DomainEvent
 from tuijin.orgs.models import RoleGrant, User
 
@@ -11,12 +12,12 @@ ADMIN_PAGES = {"sysadmin": "/admin3/accounts/", "secadmin": "/admin3/grants/", "
                                      "outsider", "sysadmin", "secadmin", "auditadmin"])
 @pytest.mark.parametrize("owner, url", list(ADMIN_PAGES.items()))
 def test_each_admin_page_is_open_to_its_role_only(client, world, persona, owner, url):
-    client.force_login(getattr(world, persona))
+    login_as(client, getattr(world, persona))
     assert client.get(url).status_code == (200 if persona == owner else 404)
 
 
 def test_system_admin_creates_an_account_linked_to_a_person(client, world):
-    client.force_login(world.sysadmin)
+    login_as(client, world.sysadmin)
     response = client.post("/admin3/accounts/", {"username": "clerk_b", "password": "Qiang-mima-2026!",
                                                  "person_number": "B1P1"}, follow=True)
     assert "已创建账号 clerk_b" in response.content.decode()
@@ -25,14 +26,14 @@ def test_system_admin_creates_an_account_linked_to_a_person(client, world):
 
 
 def test_a_weak_password_is_refused_with_the_reason(client, world):
-    client.force_login(world.sysadmin)
+    login_as(client, world.sysadmin)
     response = client.post("/admin3/accounts/", {"username": "weak", "password": "12345678"})
     assert response.status_code == 200 and not User.objects.filter(username="weak").exists()
     assert "密码" in response.content.decode()
 
 
 def test_security_admin_grants_and_revokes_roles(client, world):
-    client.force_login(world.secadmin)
+    login_as(client, world.secadmin)
     client.post("/admin3/grants/", {"username": "outsider", "role": "office", "org_code": "XS-B"})
     grant = RoleGrant.objects.get(user=world.outsider)
     assert grant.org.code == "XS-B"
@@ -42,7 +43,7 @@ def test_security_admin_grants_and_revokes_roles(client, world):
 
 
 def test_a_grant_without_its_org_is_refused(client, world):
-    client.force_login(world.secadmin)
+    login_as(client, world.secadmin)
     response = client.post("/admin3/grants/", {"username": "outsider", "role": "office", "org_code": ""})
     assert "必须指定组织" in response.content.decode()
     assert not RoleGrant.objects.filter(user=world.outsider).exists()
@@ -51,7 +52,7 @@ def test_a_grant_without_its_org_is_refused(client, world):
 def test_a_deactivated_account_cannot_log_in(client, world):
     from tests.conftest import PASSWORD
 
-    client.force_login(world.sysadmin)
+    login_as(client, world.sysadmin)
     client.post("/admin3/accounts/county_office/active/", {"active": "0"})
     client.logout()
     response = client.post("/login/", {"username": "county_office", "password": PASSWORD})
@@ -59,7 +60,7 @@ def test_a_deactivated_account_cannot_log_in(client, world):
 
 
 def test_audit_admin_verifies_the_chain_and_sees_tampering(client, world):
-    client.force_login(world.auditadmin)
+    login_as(client, world.auditadmin)
     assert "记录链完整" in client.get("/admin3/audit/?verify=1").content.decode()
     victim = DomainEvent.objects.order_by("id")[2]
     DomainEvent.objects.filter(pk=victim.pk).update(summary="被改过")

@@ -1,4 +1,5 @@
-"""Login throttling and lockout, password policy, session timeout, deploy checks, audit chain."""
+"""Login (throttling and TOTP: test_login.py), password policy, session timeout, deploy checks, audit chain."""
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -33,15 +34,6 @@ def test_right_password_logs_in_and_lands_on_home(client, world):
     assert "中共A县委" in client.get("/").content.decode()
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client, world):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        login(client, "county_office", "wrong-password")
-    response = login(client, "county_office", PASSWORD)
-    assert response.status_code == 429
-    assert "账号已暂时锁定" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
 def test_weak_passwords_are_refused(world):
     from tuijin.orgs.actions import create_account
 
@@ -52,8 +44,15 @@ def test_weak_passwords_are_refused(world):
 
 def test_sessions_expire_after_thirty_idle_minutes(client, world):
     login(client, "county_office", PASSWORD)
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert client.session.get_expiry_age() == 1800
+    assert client.get("/orgs/XS-A/").status_code == 200
+    # renewed at most once a minute (tests/core/test_sqlite_load.py), so idle means idle: past the
+    # expiry the next page asks to log in again
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/orgs/XS-A/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
 
 
 def test_pages_need_login(client, world):
@@ -63,7 +62,8 @@ def test_pages_need_login(client, world):
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {**os.environ, "TUIJIN_ENV": "production", "SECRET_KEY": "x" * 20 + "-Production-Key-" + "y" * 40,
-           "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn", "TUIJIN_VAR_DIR": str(tmp_path)}
+           "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn", "TUIJIN_VAR_DIR": str(tmp_path),
+           "TUIJIN_AUDIT_KEY": "k" * 50}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests; production never has it
     result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check", "--deploy", "--fail-level", "WARNING"],
@@ -73,7 +73,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {**os.environ, "TUIJIN_ENV": "production", "TUIJIN_VAR_DIR": str(tmp_path)}
+    env = {**os.environ, "TUIJIN_ENV": "production", "TUIJIN_VAR_DIR": str(tmp_path), "TUIJIN_AUDIT_KEY": "k" * 50}
     env.pop("SECRET_KEY", None)
     result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check"], env=env, capture_output=True,
                             text=True, timeout=120)

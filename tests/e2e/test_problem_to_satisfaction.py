@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tuijin.campaigns.models import Campaign
-from tuijin.rectification import actions
 
 from .conftest import DESKTOP, PHONE, chromium_path
 
@@ -34,9 +33,8 @@ def new_page(browser, viewport=DESKTOP):
 def test_a_problem_goes_from_the_branch_list_to_the_satisfaction_list(transactional_db, live_server, world, browser,
                                                                        login, monkeypatch):
     monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
-    # Every voter below comes from 127.0.0.1, as they would through one office's NAT; the per-address cap
-    # (there to stop one source flooding an item) would otherwise count them as one household.
-    monkeypatch.setattr(actions, "RATE_PER_IP_PER_ITEM", 100)
+    # Every voter below comes from 127.0.0.1, as they would through one office's NAT: the per-address cap
+    # (TUIJIN_VOTES_PER_ADDRESS, 30 by default) lets such a crowd vote.
     campaign = Campaign.objects.create(name="第二批主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
                                        root=world.city, satisfaction_threshold=0.6, satisfaction_min_votes=3)
     base = live_server.url

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from hypothesis import given, settings, strategies as st
 
+from tests.conftest import login_as
 from tuijin.campaigns.models import Campaign
 from tuijin.core.indicators import Pair, roll_up
 from tuijin.evaluation.scorecard import scorecard
@@ -33,7 +34,7 @@ def test_scorecard_lists_every_indicator_with_expectation_and_status(world, camp
     ("guide", "XS-B-1", 200), ("guide", "XS-A", 404), ("member", "XS-A-1-1", 404), ("sysadmin", "XS", 404),
 ])
 def test_dashboard_and_scorecard_pages_follow_scope(client, world, campaign, persona, code, status):
-    client.force_login(getattr(world, persona))
+    login_as(client, getattr(world, persona))
     assert client.get(f"/evaluation/{code}/").status_code == status
     assert client.get(f"/evaluation/{code}/scorecard/").status_code == status
 

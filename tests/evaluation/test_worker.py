@@ -53,9 +53,13 @@ def test_once_takes_todays_snapshot_at_the_configured_time(world):
     run_worker(local(DAY, 1, 30))
     run = JobRun.objects.get()
     assert (run.job, run.date, run.status, run.attempts) == ("snapshot", DAY, "ok", 1)
-    assert run.message == f"已按 {DAY} 重算 {Org.objects.count()} 个组织的指标并保存快照"
+    assert run.message.startswith(f"已按 {DAY} 重算 {Org.objects.count()} 个组织的指标并保存快照；已写操作记录检查点 ")
+    assert "站内提醒新增 0 条" in run.message   # the apps' daily work runs after the snapshot (core.daily)
     assert Snapshot.objects.filter(date=DAY).count() == Org.objects.count()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    # the day's audit checkpoint, anchoring the chain's head outside the database
+    from tuijin.core import events
+    assert events.verify().checkpoints == 1 and events.verify().ok
     assert DBTaskResult.objects.get().pk.hex == run.task_id.replace("-", "")
 
 

@@ -1,7 +1,10 @@
 """`tuijin import / export / export-template` (SPEC §4.1, §4.2), run in-process through call_command."""
 import io
 import os
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -178,10 +181,18 @@ def test_an_empty_template_imports_back_with_a_clear_no_data_message(world, tmp_
     assert run("import", "orgs", str(out))[2] == ["第2行 组织编码: 表头下面没有数据", "共 1 处错误，未写入任何数据。"]
 
 
+def installed_console_script():
+    """The `tuijin` script installed next to the running interpreter (any checkout, any folder)."""
+    beside = Path(sys.executable).parent / "tuijin"
+    found = str(beside) if beside.exists() else shutil.which("tuijin")
+    assert found, "the console script `tuijin` is not installed: pip install -e ."
+    return found
+
+
 def test_the_installed_console_script_writes_a_template(tmp_path):
     out = tmp_path / "组织模板.xlsx"
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
-    done = subprocess.run(["/work/main/.venv/bin/tuijin", "export-template", "orgs", "--out", str(out)],
+    done = subprocess.run([installed_console_script(), "export-template", "orgs", "--out", str(out)],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert header_of(out) == SPEC_TEMPLATES["orgs"]

@@ -87,6 +87,31 @@ def test_parse_date_single_digit_month_day():
     assert parse_date("2026年1月5日") == dt.date(2026, 1, 5)
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("2026年10月31日前", dt.date(2026, 10, 31)),
+    ("2026年10月31日以前", dt.date(2026, 10, 31)),
+    ("2026年10月31日之前", dt.date(2026, 10, 31)),
+    ("2026-10-31前", dt.date(2026, 10, 31)),
+    ("２０２６年１０月３１日 前", dt.date(2026, 10, 31)),
+    ("2026年10月31日为止", dt.date(2026, 10, 31)),
+    ("2026年12月底", dt.date(2026, 12, 31)),
+    ("2026年12月底前", dt.date(2026, 12, 31)),
+    ("2027年2月底", dt.date(2027, 2, 28)),
+    ("2028年2月末", dt.date(2028, 2, 29)),
+    ("2026年11月底以前", dt.date(2026, 11, 30)),
+    ("2026年底", dt.date(2026, 12, 31)),
+    ("2026年底前", dt.date(2026, 12, 31)),
+])
+def test_parse_date_reads_deadlines_with_trailing_words_as_the_day_they_mean(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["前", "2026年13月底", "2026年12月", "12月底", "2026年10月31日后", "底"])
+def test_parse_date_still_refuses_what_has_no_clear_day(raw):
+    with pytest.raises(ValueError):
+        parse_date(raw)
+
+
 def test_parse_date_serial_boundaries():
     # 1900 system: serial 1 would be 1900-01-01; 45658 is 2025-01-01
     assert parse_date(45658) == dt.date(2025, 1, 1)

@@ -15,7 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def upload(client, kind, path_or_bytes, name=None, **extra):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
     name = name or getattr(path_or_bytes, "name", "表格.xlsx")
-    return client.post("/imports/", {"kind": kind, "file": SimpleUploadedFile(name, data, XLSX), **extra})
+    return client.post("/imports/", {"kind": kind, "file": SimpleUploadedFile(name, data, XLSX), **extra}, follow=True)
 
 
 def page_text(response):

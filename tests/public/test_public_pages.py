@@ -69,26 +69,60 @@ def test_a_vote_without_the_device_cookie_is_refused(client, item):
     assert DEVICE_COOKIE in response.cookies and not Rating.objects.exists()
 
 
-def test_votes_from_one_address_are_capped(client, item, monkeypatch):
-    monkeypatch.setattr(actions, "RATE_PER_IP_PER_ITEM", 1)
-    client.get(url(item))
-    client.post(url(item), {"choice": "满意"})
+def vote(client, item, **headers):
+    """One new device (a fresh cookie jar) voting once; returns the page text."""
     client.cookies.clear()
-    client.get(url(item))
-    assert "同一网络的评价次数已达上限" in client.post(url(item), {"choice": "满意"}).content.decode()
+    client.get(url(item), **headers)
+    return client.post(url(item), {"choice": "满意"}, **headers).content.decode()
 
 
-def test_the_forwarded_address_is_ignored_unless_settings_trust_it(client, item, monkeypatch, settings):
-    monkeypatch.setattr(actions, "RATE_PER_IP_PER_ITEM", 1)
-    for i in range(2):
-        client.cookies.clear()
-        client.get(url(item))
-        response = client.post(url(item), {"choice": "满意"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
-    assert "已达上限" in response.content.decode()
-    settings.TUIJIN_TRUST_X_FORWARDED_FOR = True
-    client.cookies.clear()
-    client.get(url(item))
-    assert "谢谢" in client.post(url(item), {"choice": "满意"}, HTTP_X_FORWARDED_FOR="10.0.0.9").content.decode()
+def test_votes_from_one_address_are_capped(client, item, settings):
+    settings.TUIJIN_VOTES_PER_ADDRESS = 1
+    assert "谢谢" in vote(client, item)
+    assert "同一网络的评价次数已达上限" in vote(client, item)
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, item, settings):
+    settings.TUIJIN_VOTES_PER_ADDRESS, settings.TUIJIN_TRUSTED_PROXIES = 1, 0
+    vote(client, item, HTTP_X_FORWARDED_FOR="10.0.0.1")
+    assert "已达上限" in vote(client, item, HTTP_X_FORWARDED_FOR="10.0.0.2")
+
+
+def test_a_client_forging_the_left_most_forwarded_address_is_capped(client, item, settings):
+    """Behind one trusted proxy (which appends the real client 203.0.113.7), one client changes the
+    left-most X-Forwarded-For and its cookie for each of 60 votes: only the cap's worth count."""
+    settings.TUIJIN_TRUSTED_PROXIES, settings.TUIJIN_VOTES_PER_ADDRESS = 1, 30
+    pages = [vote(client, item, REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7")
+             for i in range(60)]
+    item.refresh_from_db()
+    assert sum("谢谢" in p for p in pages) == 30 and item.votes == 30
+    assert item.refused == 30
+
+
+def test_ten_voters_behind_one_proxy_address_are_all_counted(client, item, settings):
+    settings.TUIJIN_TRUSTED_PROXIES = 1  # defaults otherwise: TUIJIN_VOTES_PER_ADDRESS=30
+    for _ in range(10):
+        assert "谢谢" in vote(client, item, REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    item.refresh_from_db()
+    assert (item.votes, item.refused) == (10, 0)
+
+
+def test_the_deprecated_trust_setting_still_means_one_proxy(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from pathlib import Path
+
+    import tuijin
+
+    env = {**os.environ, "TUIJIN_TRUST_X_FORWARDED_FOR": "1", "TUIJIN_VAR_DIR": str(tmp_path),
+           "PYTHONPATH": str(Path(tuijin.__file__).parents[1])}
+    env.pop("TUIJIN_TRUSTED_PROXIES", None)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.TUIJIN_TRUSTED_PROXIES)"
+    result = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "tuijin.settings"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "1", result.stderr
 
 
 def test_a_missing_choice_is_asked_for(client, item):
@@ -110,3 +144,12 @@ def test_inactive_or_unknown_tokens_are_404(client, item):
     for path in ("", "qr.png", "qr.svg"):
         assert client.get(f"{url(item)}{path}").status_code == 404
     assert client.post(url(item), {"choice": "满意"}).status_code == 404
+
+
+def test_the_office_sees_how_many_votes_the_cap_refused(client, world, item, settings):
+    settings.TUIJIN_VOTES_PER_ADDRESS = 2
+    for _ in range(5):
+        vote(client, item)
+    client.force_login(world.county_office)
+    body = client.get(f"/problems/item/{item.problem.pk}/").content.decode()
+    assert "另有 <strong>3</strong> 次评价因同一网络超过上限被拒绝" in body

@@ -71,7 +71,8 @@ def test_one_vote_per_device_per_item(world, submitted):
     assert item.votes == 1 and item.satisfied == 1
 
 
-def test_a_flood_from_one_address_does_not_move_the_score(world, submitted):
+def test_a_flood_from_one_address_does_not_move_the_score(world, submitted, settings):
+    settings.TUIJIN_VOTES_PER_ADDRESS = 5
     item = actions.publish(submitted, actor=world.county_office)
     refused = 0
     for i in range(50):
@@ -80,7 +81,20 @@ def test_a_flood_from_one_address_does_not_move_the_score(world, submitted):
         except actions.RateLimited:
             refused += 1
     item.refresh_from_db()
-    assert item.votes == actions.RATE_PER_IP_PER_ITEM and refused == 50 - actions.RATE_PER_IP_PER_ITEM
+    assert item.votes == 5 and refused == 45
+    assert item.refused == 45  # kept for the office to see, although each refusal was raised
+
+
+def test_the_hourly_cap_per_address_spans_items(world, submitted, settings):
+    settings.TUIJIN_VOTES_PER_ADDRESS, settings.TUIJIN_VOTES_PER_ADDRESS_HOUR = 10, 3
+    item = actions.publish(submitted, actor=world.county_office)
+    for i in range(3):
+        actions.rate(item, choice="满意", comment="", device=f"d-{i}", ip="7.7.7.7")
+    with pytest.raises(actions.RateLimited):
+        actions.rate(item, choice="满意", comment="", device="d-9", ip="7.7.7.7")
+    actions.rate(item, choice="满意", comment="", device="d-9", ip="7.7.7.8")  # another address is not held back
+    item.refresh_from_db()
+    assert (item.votes, item.refused) == (4, 1)
 
 
 def test_ratings_store_no_raw_device_or_address(world, submitted):

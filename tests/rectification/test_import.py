@@ -72,8 +72,8 @@ def test_a_messy_problem_sheet_is_read_the_way_the_clerk_meant_it(world, tmp_pat
         "理论学习", "集体查", "理论学习不深入，学用脱节", "甲1", dt.date(2026, 12, 31))
     assert (first.state, first.found_on, first.is_special) == (State.OPEN, TODAY, False)
     assert [(m.text, m.owner, m.deadline) for m in first.measures.all()] == [
-        ("每周集中学习一次", "甲1", dt.date(2026, 12, 1)), ("建立学习台账", "", None),
-        ("开展专题研讨（每月一次）", "", None)]
+        ("每周集中学习一次", "甲1", dt.date(2026, 12, 1)),  # its own deadline, the row's owner
+        ("建立学习台账", "甲1", dt.date(2026, 12, 31)), ("开展专题研讨（每月一次）", "甲1", dt.date(2026, 12, 31))]
     second = problem(world.branch_a1a, "2026-002")
     assert (second.category, second.state, second.deadline) == ("工作作风", State.IN_PROGRESS, dt.date(2026, 12, 31))
     assert [m.text for m in second.measures.all()] == ["公开办事流程", "健全首问负责制"]  # 、 alone separates

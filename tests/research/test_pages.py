@@ -4,7 +4,7 @@ import html
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import make_user
+from tests.conftest import login_as, make_user
 from tuijin.rectification.models import Problem
 from tuijin.research import actions
 from tuijin.research.models import Finding, Project, ResearchVisit
@@ -20,7 +20,7 @@ def test_the_nav_entry_goes_to_the_first_scope_root(client, world):
     client.force_login(world.county_office)
     assert client.get("/research/").url == "/research/XS-A/"
     assert "调研与办实事" in text(client.get("/"))
-    client.force_login(world.sysadmin)
+    login_as(client, world.sysadmin)
     assert client.get("/research/").status_code == 404
 
 

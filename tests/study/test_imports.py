@@ -240,6 +240,7 @@ def test_the_upload_page_imports_self_study_for_a_clerk(client, world, campaign,
     client.force_login(world.branch_reporter)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = client.post("/imports/", {"kind": "self-study",
-                                         "file": SimpleUploadedFile("自学登记.xlsx", path.read_bytes(), xlsx)})
+                                         "file": SimpleUploadedFile("自学登记.xlsx", path.read_bytes(), xlsx)},
+                           follow=True)
     page = response.content.decode()
     assert "第5行 人员编号: 人员编号“A1B1”不存在，或不在您的管理范围内" in page and not SelfStudy.objects.exists()

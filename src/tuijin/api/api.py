@@ -93,3 +93,7 @@ api.add_router("/research", research_router)
 from tuijin.evaluation.api import router as evaluation_router  # noqa: E402
 
 api.add_router("/evaluation", evaluation_router)
+
+from tuijin.supervision.api import router as supervision_router  # noqa: E402
+
+api.add_router("/supervision", supervision_router)

@@ -10,7 +10,6 @@ then rolled back, so the database is left as it was.
 A kind whose module has no loader yet is reported as skipped (模块未上线); its sheet generator is
 ready for the day the loader arrives.
 
-`Outcome` is imported inside functions: `scenarios` imports this module for its list.
 """
 from __future__ import annotations
 
@@ -19,13 +18,16 @@ import io
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db import transaction
 
 from tuijin.imports.registry import KINDS, run_import
 from tuijin.imports.writer import write_xlsx
+from tuijin.orgs.models import OrgKind
+
+from .measure import Outcome
 
 ROOT = "XS"  # the demo city the scratch county is put under
 SCRATCH = "BENCH"
@@ -91,14 +93,14 @@ def _tree(units: int, branches: int) -> list[list]:
         for k in range(branches // units + (1 if u < branches % units else 0)):
             label = f"{VILLAGES[k % len(VILLAGES)]}党支部" if sector == "农村" else f"第{k + 1}党支部"
             short = name.removeprefix("中共").removesuffix("党组").removesuffix("委员会").removesuffix("党总支")
-            rows.append([f"{code}-{k + 1:02d}", f"{short}{label}", code, "党支部", sector, "第二批"])
+            rows.append([f"{code}-{k + 1:02d}", f"{short}{label}", code, OrgKind.BRANCH, sector, "第二批"])
     return rows
 
 
 def _tree_with(branches: int) -> tuple[bytes, list[str]]:
     """The scratch county with this many branches, as an orgs sheet, and the branches' codes."""
     rows = _tree(math.ceil(branches / BRANCHES_PER_UNIT), branches)
-    return _xlsx("orgs", rows), [r[0] for r in rows if r[3] == "党支部"]
+    return _xlsx("orgs", rows), [r[0] for r in rows if r[3] == OrgKind.BRANCH]
 
 
 def _people(branches: list[str], per_branch: int, rng) -> list[list]:
@@ -307,7 +309,7 @@ def _actor():
 
 @dataclass
 class ImportScenario:
-    """Has what `scenarios.Scenario` has (name, label, run, default_runs), and the kind it imports."""
+    """Has what `measure.Scenario` has (name, label, run, default_runs), and the kind it imports."""
     name: str
     label: str
     kind: str
@@ -315,8 +317,6 @@ class ImportScenario:
 
     def run(self, runs: int, options: dict):
         from tuijin.orgs.models import Org
-
-        from .scenarios import Outcome
 
         if KINDS[self.kind].load is None:
             return Outcome(skipped="模块未上线")

@@ -7,11 +7,12 @@ table in a province-scale database within 1.5× of the same call at city scale.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from tuijin.evaluation import counters
+from tuijin.orgs.models import OrgKind
 
-from .scenarios import Outcome, Scenario, page
+from .measure import Outcome, Scenario, page
 
 CITY = "XS"
 
@@ -20,7 +21,7 @@ def _branch_url() -> str | None:
     from tuijin.orgs.models import Org
 
     city = Org.objects.filter(code=CITY).first()
-    branch = (Org.objects.filter(path__startswith=city.path, kind="党支部", active=True).order_by("path").first()
+    branch = (Org.objects.filter(path__startswith=city.path, kind=OrgKind.BRANCH, active=True).order_by("path").first()
               if city else None)
     return f"/api/v1/evaluation/scorecard?org={branch.code}" if branch else None
 

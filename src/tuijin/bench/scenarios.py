@@ -7,92 +7,10 @@ is reported as skipped.
 """
 from __future__ import annotations
 
-import statistics
-import time
-from dataclasses import dataclass, field
-from typing import Callable
-
-from django.test import Client
-from django.urls import Resolver404, resolve
-
-from tuijin.orgs.models import User
-
-
-@dataclass
-class Outcome:
-    durations_ms: list[float] = field(default_factory=list)
-    cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time: steadier on a busy machine
-    skipped: str | None = None
-
-    def add(self, wall_started: float, cpu_started: float) -> None:
-        self.durations_ms.append((time.perf_counter() - wall_started) * 1000)
-        self.cpu_ms.append((time.process_time() - cpu_started) * 1000)
-
-    def summary(self) -> dict:
-        if self.skipped is not None:
-            return {"median_ms": None, "p95_ms": None, "runs": 0, "skipped": self.skipped}
-        d = sorted(self.durations_ms)
-        p95 = statistics.quantiles(d, n=20, method="inclusive")[18] if len(d) > 1 else d[0]
-        return {"median_ms": round(statistics.median(d), 1), "p95_ms": round(p95, 1), "runs": len(d),
-                "cpu_median_ms": round(statistics.median(self.cpu_ms), 1)}
-
-
-@dataclass
-class Scenario:
-    name: str
-    label: str
-    run: Callable[[int, dict], Outcome]  # (runs, options) -> Outcome
-    default_runs: int = 20
-
-
-def _timed(fn, runs) -> Outcome:
-    out = Outcome()
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        out.add(wall, cpu)
-    return out
-
-
-# ------------------------------------------------------------------ imports (one scenario per kind)
-
-from .imports import IMPORT_SCENARIOS  # noqa: E402  (it uses Outcome only at run time)
-
-
-# ------------------------------------------------------------------ pages and API calls
-
-def _client_for(username: str) -> Client | None:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        return None
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def page(url_or_finder: str | Callable[[], str | None], username: str) -> Callable[[int, dict], Outcome]:
-    """Time GET of a URL, or of the URL a function finds at run time (codes differ between databases)."""
-    def run(runs: int, options: dict) -> Outcome:
-        url = url_or_finder() if callable(url_or_finder) else url_or_finder
-        if url is None:
-            return Outcome(skipped="no such org in this database")
-        try:
-            resolve(url.split("?")[0])
-        except Resolver404:
-            return Outcome(skipped="page not available")
-        client = _client_for(username)
-        if client is None:
-            return Outcome(skipped=f"no account {username} (not a demo database)")
-        first = client.get(url)  # warm-up: caches, first query plans
-        if first.status_code != 200:
-            return Outcome(skipped=f"HTTP {first.status_code}")
-
-        def get():
-            response = client.get(url)
-            assert response.status_code == 200, response.status_code
-        return _timed(get, runs)
-    return run
-
+from .imports import IMPORT_SCENARIOS
+from .measure import Outcome, Scenario, page
+from .reads import READ_SCENARIOS
+from .load import run_load
 
 SCENARIOS = IMPORT_SCENARIOS + [
     Scenario("county_problem_list_page", "县级问题清单页 /problems/XS-C01/（county_office）",
@@ -104,6 +22,9 @@ SCENARIOS = IMPORT_SCENARIOS + [
     Scenario("org_tree_page", "组织树页面 /orgs/XS/（city_office）", page("/orgs/XS/", "city_office")),
 ]
 
-from .reads import READ_SCENARIOS  # noqa: E402  (reads.py builds on the helpers above)
-
 SCENARIOS += READ_SCENARIOS
+
+SCENARIOS.append(Scenario("load", "并发负载：gunicorn 上 50 个读、20 个写同时进行（--seconds 秒，默认 60；只在 --only load 时运行）",
+                          run_load, default_runs=1, by_default=False))
+
+__all__ = ["SCENARIOS", "Outcome", "Scenario"]

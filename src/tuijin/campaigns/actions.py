@@ -65,17 +65,7 @@ def _delete_unused(chapters) -> None:
         used = {getattr(o, "chapter_id", None) for o in exc.protected_objects}
         names = [f"{c.code} {c.title}" for c in doomed if c.pk in used] or [f"{c.code} {c.title}" for c in doomed]
         raise CampaignFileError([
-            f"学习篇目“{name}”已有学习记录，不能从文件中删去；请在文件中保留该篇目（可改标题）" for name in names])
-
-
-def current_campaign(org, as_of):
-    """The campaign that covers `org` on as_of (latest start first), or None."""
-    from tuijin.orgs.models import Org
-
-    ancestors = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-    roots = Org.objects.filter(path__in=ancestors)
-    qs = Campaign.objects.filter(root__in=roots).select_related("root")
-    return qs.filter(start__lte=as_of).first() or qs.first()
+            f"学习篇目“{name}”已有学习记录，不能从文件中删去；请在文件中保留该篇目（可改标题）" for name in names]) from exc
 
 
 def add_chapter(item: ReadingItem, *, actor, code: str, title: str) -> Chapter:

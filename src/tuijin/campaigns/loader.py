@@ -9,9 +9,10 @@ from tuijin.core import detectors
 from tuijin.orgs.models import Org
 
 from . import rules
+from .models import CATEGORY_MAX_LENGTH, DEFAULT_PROBLEM_CATEGORIES
 
 CAMPAIGN_KEYS = {"name", "start", "end", "root", "satisfaction_threshold", "satisfaction_min_votes",
-                 "participants", "lag_threshold", "severe_lag_threshold"}
+                 "participants", "lag_threshold", "severe_lag_threshold", "problem_categories"}
 READING_KEYS = {"code", "title", "chapters"}
 TASK_KEYS = {"code", "title", "applies_to", "deadline", "rule"}
 
@@ -40,6 +41,25 @@ def _date(value, where, errors):
             pass
     errors.append(f"{where}: 日期应写成 2026-09-01，实际为“{value}”")
     return None
+
+
+def _categories(value, errors) -> list[str]:
+    where = "[campaign] problem_categories"
+    if not isinstance(value, list) or not value:
+        errors.append(f"{where}: 应为非空的类别列表，如 [\"理论学习\", \"工作作风\", \"其他\"]")
+        return []
+    categories = []
+    for item in value:
+        name = item.strip() if isinstance(item, str) else ""
+        if not name:
+            errors.append(f"{where}: 类别应为非空文字，实际为“{item}”")
+        elif len(name) > CATEGORY_MAX_LENGTH:
+            errors.append(f"{where}: 类别“{name}”太长（{len(name)} 字），最多 {CATEGORY_MAX_LENGTH} 字")
+        elif name in categories:
+            errors.append(f"{where}: 类别“{name}”重复")
+        else:
+            categories.append(name)
+    return categories
 
 
 def parse(text: str) -> CampaignSpec:
@@ -74,6 +94,7 @@ def parse(text: str) -> CampaignSpec:
     if not isinstance(min_votes, int) or min_votes < 1:
         errors.append("[campaign] satisfaction_min_votes: 应为正整数")
     errors += [f"[campaign] participants: {e}" for e in rules.validate_applies_to(c.get("participants", {}))]
+    categories = _categories(c.get("problem_categories", DEFAULT_PROBLEM_CATEGORIES), errors)
 
     reading, seen_codes = [], set()
     for i, item in enumerate(data.get("reading", []), start=1):
@@ -128,5 +149,6 @@ def parse(text: str) -> CampaignSpec:
         "lag_threshold": float(c.get("lag_threshold", 0.10)),
         "severe_lag_threshold": float(c.get("severe_lag_threshold", 0.25)),
         "detectors": detector_config,
+        "problem_categories": categories,
     }
     return CampaignSpec(campaign=campaign, root=root, reading=reading, tasks=tasks)

@@ -6,6 +6,15 @@ from tuijin.core.calendar import time_progress
 from tuijin.orgs.models import Org
 
 
+# SPEC §4.3: the categories a problem list uses unless the campaign file names its own.
+DEFAULT_PROBLEM_CATEGORIES = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众", "其他"]
+CATEGORY_MAX_LENGTH = 20  # Problem.category's column
+
+
+def default_problem_categories() -> list[str]:
+    return list(DEFAULT_PROBLEM_CATEGORIES)
+
+
 class Campaign(models.Model):
     name = models.CharField("名称", max_length=200, unique=True)
     start = models.DateField("开始日期")
@@ -19,6 +28,7 @@ class Campaign(models.Model):
     # The campaign file's [detectors.CODE] tables: thresholds overriding each detector's defaults
     # (core/detectors.py), e.g. {"collective_over_self": {"min_gap": 0.4}}.
     detectors = models.JSONField("短板检测阈值", default=dict, blank=True)
+    problem_categories = models.JSONField("问题类别", default=default_problem_categories)
     history = HistoricalRecords()
 
     class Meta:

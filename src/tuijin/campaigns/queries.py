@@ -1,7 +1,19 @@
 """Reads of campaign progress: task completion summed over a user's scope."""
+import datetime as dt
 from dataclasses import dataclass
 
+from tuijin.orgs.models import Org
+from tuijin.orgs.tree import ancestor_paths
+
 from . import rules
+from .models import DEFAULT_PROBLEM_CATEGORIES, Campaign
+
+
+def current_campaign(org: Org, as_of: dt.date) -> Campaign | None:
+    """The campaign that covers `org` on as_of (latest start first), or None."""
+    roots = Org.objects.filter(path__in=ancestor_paths(org, include_self=True))
+    qs = Campaign.objects.filter(root__in=roots).select_related("root")
+    return qs.filter(start__lte=as_of).first() or qs.first()
 
 
 @dataclass
@@ -26,3 +38,20 @@ def task_summary(campaign, roots, as_of) -> list[TaskRow]:
             done += sum(1 for c in result.values() if c.done)
         rows.append(TaskRow(task, applicable, done))
     return rows
+
+
+def problem_categories_for(orgs, as_of) -> dict[int, list[str]]:
+    """{org pk: the problem categories of the campaign covering it on as_of} (latest start first, as
+    actions.current_campaign chooses); the SPEC §4.3 default where no campaign covers the org.
+    One query for any number of orgs: a city's problem sheet names thousands."""
+    campaigns = list(Campaign.objects.select_related("root").order_by("-start"))
+    chosen = {}
+    for org in orgs:
+        covering = [c for c in campaigns if org.path.startswith(c.root.path)]
+        campaign = next((c for c in covering if c.start <= as_of), covering[0] if covering else None)
+        chosen[org.pk] = list(campaign.problem_categories) if campaign else list(DEFAULT_PROBLEM_CATEGORIES)
+    return chosen
+
+
+def problem_categories(org, as_of) -> list[str]:
+    return problem_categories_for([org], as_of)[org.pk]

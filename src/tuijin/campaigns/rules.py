@@ -1,6 +1,6 @@
 """The task-rule engine: rules count records of a named kind per org (or per leading cadre).
 
-Modules register the kinds they own with `register_kind`; a campaign file may only name
+Modules register the kinds they own with `core.kinds.register_kind`; a campaign file may only name
 registered kinds and their declared fields, so a typo is a load error, not a silent zero.
 
     rule = { count = "study_session", where = { form = "专题研讨" }, at_least = 1 }
@@ -12,36 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db.models import Count, Q
 
+from tuijin.core.kinds import RecordKind, get_kind, kinds, register_kind
 from tuijin.core.scope import subtree_q
 
 APPLIES_TO_KEYS = {"kind", "sector", "level", "batch"}
 RULE_KEYS = {"count", "where", "at_least", "per", "scope"}
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    name: str
-    label: str
-    queryset: Callable  # () -> QuerySet of the records
-    org_field: str  # path from a record to its owning Org ("org", "person__org")
-    fields: dict[str, str] = field(default_factory=dict)  # where-key -> ORM lookup
-    date_field: str | None = None  # records dated after as_of do not count
-    person_field: str | None = None  # enables per = "leading_cadre"
-
-
-_KINDS: dict[str, RecordKind] = {}
-
-
-def register_kind(kind: RecordKind) -> None:
-    _KINDS[kind.name] = kind
-
-
-def kinds() -> dict[str, RecordKind]:
-    return dict(_KINDS)
 
 
 class RuleError(ValueError):
@@ -55,9 +33,9 @@ def validate_rule(rule: dict) -> list[str]:
     if unknown:
         errors.append(f"未知的规则项：{'、'.join(sorted(unknown))}（可用：{'、'.join(sorted(RULE_KEYS))}）")
     name = rule.get("count")
-    kind = _KINDS.get(name)
+    kind = get_kind(name)
     if kind is None:
-        errors.append(f"未知的记录类型“{name}”（可用：{'、'.join(sorted(_KINDS))}）")
+        errors.append(f"未知的记录类型“{name}”（可用：{'、'.join(sorted(kinds()))}）")
     else:
         where = rule.get("where", {})
         if not isinstance(where, dict):
@@ -126,7 +104,7 @@ def _records(kind: RecordKind, where: dict, as_of: dt.date):
 
 def count_by_org(kind_name: str, where: dict, orgs, as_of: dt.date, scope: str = "self") -> dict[int, int]:
     """Records per org: own records, or (scope="subtree") records anywhere under the org."""
-    kind = _KINDS[kind_name]
+    kind = kinds()[kind_name]
     orgs = list(orgs)
     records = _records(kind, where, as_of)
     if scope == "self":
@@ -145,7 +123,7 @@ def count_per_cadre(kind_name: str, where: dict, orgs, as_of: dt.date) -> dict[i
     """For each org, {leading cadre person id: records}. An org with no cadres maps to {}."""
     from tuijin.orgs.models import Person
 
-    kind = _KINDS[kind_name]
+    kind = kinds()[kind_name]
     orgs = list(orgs)
     cadres = Person.objects.filter(org__in=orgs, is_leading_cadre=True, active=True).values_list("pk", "org_id")
     result: dict[int, dict[int, int]] = {o.pk: {} for o in orgs}
@@ -195,7 +173,7 @@ def completion_table(campaign, as_of: dt.date, within=None) -> dict[int, dict[in
 
 def check_where_values(kind_name: str, where: dict) -> list[str]:
     """Values in `where` must be valid for choice fields, so "专题研讨会" is caught at load time."""
-    kind = _KINDS[kind_name]
+    kind = kinds()[kind_name]
     model = kind.queryset().model
     errors = []
     for key, value in (where or {}).items():

@@ -5,13 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from tuijin.core.calendar import today
+from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 from tuijin.orgs.models import Org
-from tuijin.orgs.views import page_query
 
 from . import rules
-from .actions import current_campaign
-from .queries import task_summary
+from .queries import current_campaign, task_summary
 
 
 def _context(request):

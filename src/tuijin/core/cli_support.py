@@ -1,6 +1,7 @@
 """Shared pieces of our management commands: exit codes and the acting user."""
 import sys
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 EXIT_INVALID = 2  # SPEC §4.1: invalid input exits 2
@@ -17,8 +18,7 @@ def actor_from(username):
     """`--as USER` makes a CLI run act (and be checked) as that user; without it the operator acts."""
     if not username:
         return None
-    from tuijin.orgs.models import User
-
+    User = get_user_model()
     try:
         return User.objects.get(username=username)
     except User.DoesNotExist:

@@ -1,4 +1,5 @@
 """Template context shared by every page: the user's roles and the navigation they may use."""
+from tuijin.core.navigation import unread
 from tuijin.core.scope import is_member, scope_paths
 
 
@@ -14,4 +15,5 @@ def navigation(request):
         "nav_roles": roles,
         "nav_has_orgs": bool(scope_paths(user)),
         "nav_is_member": is_member(user),
+        "nav_unread": unread(user),
     }

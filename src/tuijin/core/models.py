@@ -1,10 +1,13 @@
 """Domain events: the who/when/what of every state change, written by actions.
 
-Events form a hash chain (each row hashes its content with the previous row's hash), so
-editing or deleting a past row is detectable by `verify_chain()`; the table is append-only
-by convention: no code path updates or deletes it.
+Events form a keyed hash chain (each row's HMAC covers its content and the previous row's hash;
+the key is outside the database), and signed checkpoint files outside the database anchor the
+chain's head, so editing, re-hashing or deleting rows, the newest included, is detectable by
+`core.events.verify()`; the table is append-only by convention: no code path updates or deletes it.
 """
+import datetime as dt
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -36,13 +39,22 @@ class DomainEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.summary}"
 
-    def content_digest(self) -> str:
+    def canonical_at(self) -> str:
+        """The time as hashed: UTC to the millisecond, the precision every copy keeps
+        (dumpdata/loaddata and JSON drop microseconds), so a round trip keeps every link."""
+        at = self.at.astimezone(dt.UTC)
+        return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+    def content_digest(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the event's content and link, keyed with the audit key (settings.TUIJIN_AUDIT_KEY)
+        which the database does not hold: whoever can write the tables cannot recompute the chain."""
         payload = json.dumps(
-            [self.at.isoformat(), self.actor_id, self.actor_label, self.verb, self.summary,
+            [self.canonical_at(), self.actor_id, self.actor_label, self.verb, self.summary,
              self.target_type, self.target_id, self.org_path, self.before, self.after, self.prev_hash],
             cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True,
         )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        key = settings.TUIJIN_AUDIT_KEY.encode() if key is None else key
+        return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 class ChainHead(models.Model):

@@ -11,6 +11,7 @@ for the caller: views answer 404.
 - 党员: only what the model's scope_member_q allows (own records, own org).
 - admin roles (三员) and users without grants: no business data.
 """
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -24,7 +25,8 @@ def scope_paths(user) -> list[str]:
     cached = getattr(user, "_tuijin_scope_paths", None)
     if cached is not None:
         return cached
-    from tuijin.orgs.models import Org, RoleGrant
+    # orgs is a higher layer: its models are reached through Django's app registry
+    Org, RoleGrant = apps.get_model("orgs", "Org"), apps.get_model("orgs", "RoleGrant")
 
     grants = RoleGrant.objects.filter(user=user, role__in=BUSINESS_SCOPE_ROLES)
     paths = set(

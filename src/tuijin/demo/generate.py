@@ -17,7 +17,8 @@ from django.db import transaction
 from tuijin.campaigns.actions import load_campaign
 from tuijin.core import events
 from tuijin.orgs import actions as org_actions
-from tuijin.orgs.models import Org, Person
+from tuijin.orgs.models import Org, OrgKind, Person, User
+from tuijin.orgs.tree import step
 
 DEMO_PASSWORD = "Tuijin@2026demo"
 CAMPAIGN_DAYS = 153  # 9月1日 to 1月31日, as in the speech
@@ -57,7 +58,7 @@ class DemoInfo:
 
 
 def _step(i: int) -> str:
-    return Org._int2str(i).rjust(Org.steplen, "0")
+    return step(i)
 
 
 class _Builder:
@@ -166,7 +167,7 @@ def _build_city(b, parent, code, name, scale, rng) -> dict:
                 else:
                     label = f"第{k + 1}党支部"
                 b.add(unit, f"{ucode}-{k + 1:02d}", f"{unit.name.removeprefix('中共').removesuffix('委员会').removesuffix('党组').removesuffix('党委').removesuffix('党总支')}{label}",
-                      "党支部", sector)
+                      OrgKind.BRANCH, sector)
     return notable
 
 
@@ -181,7 +182,7 @@ def build_people(orgs: list[Org], scale: str, rng) -> int:
         batch = []
 
     for org in orgs:
-        if org.kind == "党支部":
+        if org.kind == OrgKind.BRANCH:
             # Unevenness: a few branches below the 3 full members a branch needs.
             n = max(1, int(rng.gauss(per_branch, per_branch / 4)))
             full_members = 2 if rng.random() < 0.06 else n
@@ -230,7 +231,7 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     county = counties[1]  # 东城区
     other = counties[2]
     # The reporter's branch is a complete one, so their home page shows a finished task.
-    branch = next(b for b in Org.objects.filter(path__startswith=county.path, kind="党支部").order_by("path")
+    branch = next(b for b in Org.objects.filter(path__startswith=county.path, kind=OrgKind.BRANCH).order_by("path")
                   if b.people.filter(status="正式党员").count() >= 3)
     member = Person.objects.filter(org=branch, status="正式党员").exclude(phone="").order_by("number").first()
     group = org_actions.create_guidance_group(actor=None, code="XS-G1", name="市委第一巡回指导组",
@@ -254,7 +255,22 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     grant("sysadmin", "sysadmin", "系统管理员", "账号（不看业务数据）")
     grant("secadmin", "secadmin", "安全管理员", "角色授权（不看业务数据）")
     grant("auditadmin", "auditadmin", "审计管理员", "操作记录（不看业务数据）")
+    for username in ("sysadmin", "secadmin", "auditadmin"):
+        enrol_demo_authenticator(User.objects.get(username=username))
     return rows
+
+
+def enrol_demo_authenticator(user) -> None:
+    """The three admin roles must pass a TOTP step; the demo binds them an authenticator whose key
+    `tuijin demo` prints, and `tuijin totp-code USERNAME` shows the current code for it."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tuijin.orgs.mfa import DEMO_DEVICE_NAME
+
+    device = org_actions.start_totp_enrolment(actor=user)
+    org_actions.confirm_totp(actor=user, token=f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}")
+    TOTPDevice.objects.filter(pk=device.pk).update(name=DEMO_DEVICE_NAME)
 
 
 # ------------------------------------------------------------------ 检视整改: problem lists
@@ -321,7 +337,7 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
     for org in orgs:
         if org.pk in skip or org.depth < 2:
             continue
-        mean = per_branch if org.kind == "党支部" else per_unit
+        mean = per_branch if org.kind == OrgKind.BRANCH else per_unit
         n = max(0, round(rng.gauss(mean, mean * 0.5)))
         unit_path = org.path[:3 * Org.steplen]
         pace = diligence.setdefault(unit_path, rng.choice([0.3, 0.7, 1.0, 1.0, 1.2, 1.5]))
@@ -354,7 +370,7 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
                                   done=done, done_on=min(today, found_on + dt.timedelta(days=20)) if done else None))
             measures_of.append(specs)
     created = insert_with_history(Problem, problems, reason="演示数据")
-    insert_with_history(Measure, [Measure(problem_id=p.pk, **spec) for p, specs in zip(created, measures_of)
+    insert_with_history(Measure, [Measure(problem_id=p.pk, **spec) for p, specs in zip(created, measures_of, strict=True)
                                   for spec in specs], reason="演示数据")
     evidence = []
     for p in created:
@@ -436,7 +452,7 @@ def _showcase_problems(today, start) -> int:
 
     # Escalated from a branch of another county to that county.
     other = Org.objects.get(code="XS-C02")
-    far_branch = Org.objects.filter(path__startswith=other.path, kind="党支部").order_by("path").first()
+    far_branch = Org.objects.filter(path__startswith=other.path, kind=OrgKind.BRANCH).order_by("path").first()
     school = create(city_office, far_branch, "学校周边上下学时段交通拥堵，存在安全隐患", found=15, source="调研发现",
                     category="服务群众", deadline=today + dt.timedelta(days=30))
     r.escalate(school, actor=city_office, to=other, reason="需交警、教育等部门协同解决")
@@ -464,7 +480,7 @@ def _showcase_problems(today, start) -> int:
     # 群众评: one item meets the threshold (11 of 12 satisfied), one does not (8 of 12), one lacks votes.
     for problem, votes in zip(closed[2:5], ([("满意", 9), ("基本满意", 2), ("不满意", 1)],
                                              [("满意", 5), ("基本满意", 3), ("不满意", 4)],
-                                             [("满意", 5)])):
+                                             [("满意", 5)]), strict=True):
         item = r.publish(problem, actor=county_office, summary="已按整改措施全部落实到位，欢迎群众评议")
         n = 0
         for choice, count in votes:
@@ -516,6 +532,9 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
 
         build_research(orgs, campaign, today, rng, scale)
         build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
+        from .supervision import build_supervision
+
+        info.accounts += build_supervision(campaign, today, notable["counties"])
         from tuijin.rectification.models import Problem
 
         info.problems = Problem.objects.count()  # research findings turned into problems count too

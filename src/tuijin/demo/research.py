@@ -18,7 +18,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from tuijin.core import events, files
-from tuijin.orgs.models import Person
+from tuijin.orgs.models import OrgKind, Person
 from tuijin.rectification.models import Measure, Problem, State
 from tuijin.research.actions import apply_flags
 from tuijin.research.models import Finding, Project, ProjectEvidence, ProjectStatus, ResearchVisit
@@ -160,24 +160,24 @@ def build_research(orgs, campaign, today: dt.date, rng, scale: str) -> dict:
     with transaction.atomic():
         planned = _visits(cadres, children, campaign, today, rng)
         visits = bulk_create_with_history([v for v, _ in planned], ResearchVisit, batch_size=BATCH, **history)
-        findings = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, planned)
+        findings = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, planned, strict=True)
                     for i, t in enumerate(texts)]
         visits_by_id = {v.pk: v for v in visits}
         problems, pending = _convert(findings, visits_by_id, today, rng)
         created = bulk_create_with_history([p for p, _ in problems], Problem, batch_size=BATCH, **history)
-        for problem, (_, finding) in zip(created, problems):
+        for problem, (_, finding) in zip(created, problems, strict=True):
             finding.converted_problem_id = problem.pk
         measures = [Measure(problem_id=p.pk, text=f.text, owner="", deadline=p.deadline, position=0)
                     for p, f, _ in pending]
         measures = bulk_create_with_history(measures, Measure, batch_size=BATCH, **history)
-        for measure, (problem, finding, on) in zip(measures, pending):
+        for measure, (problem, finding, on) in zip(measures, pending, strict=True):
             finding.converted_problem_id, finding.converted_measure_id = problem.pk, measure.pk
             finding.converted_on = on
         bulk_create_with_history(findings, Finding, batch_size=BATCH, **history)
 
         # Units (the level below the counties) list projects; about a third of the branches do too.
         depth = min((o.depth for o in orgs), default=1) + 2
-        owners = [o for o in orgs if o.depth == depth or (o.kind == "党支部" and rng.random() < 0.3)]
+        owners = [o for o in orgs if o.depth == depth or (o.kind == OrgKind.BRANCH and rng.random() < 0.3)]
         projects = bulk_create_with_history(_projects(owners, today, rng), Project, batch_size=BATCH, **history)
         done = [p for p in projects if p.status == ProjectStatus.DONE]
         evidence = []

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from tuijin.core import events
 from tuijin.demo.generate import _name
+from tuijin.orgs.models import OrgKind
 from tuijin.study.models import Attendance, Coverage, SelfStudy, SessionChapter, StudySession
 from tuijin.study.queries import chapters_of
 
@@ -134,10 +135,10 @@ class _Writer:
                 org_id__in={s.org_id for s in created}).values_list("pk", "org_id", "date", "form", "topic")}
             for s in created:
                 s.pk = ids[(s.org_id, s.date, s.form, s.topic)]
-        links = [(s.pk, c) for s, (_, chapters, _) in zip(created, self.pending) for c in chapters]
+        links = [(s.pk, c) for s, (_, chapters, _) in zip(created, self.pending, strict=True) for c in chapters]
         # Sorted by the unique index's key, so the inserts append to it instead of jumping around.
         links.sort()
-        attendance = sorted((s.pk, p) for s, (_, _, people) in zip(created, self.pending) for p in people)
+        attendance = sorted((s.pk, p) for s, (_, _, people) in zip(created, self.pending, strict=True) for p in people)
         self.counts["sessions"] += len(created)
         self.counts["attendance"] += _insert(Attendance, ["session", "person"], attendance)
         _insert(SessionChapter, ["session", "chapter"], links)
@@ -189,9 +190,9 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
 
     orgs = [o for o in orgs if o.active]
     by_path = {o.path: o for o in orgs}
-    branches = [o for o in orgs if o.kind == "党支部"]
-    units = [o for o in orgs if o.kind != "党支部" and o.depth >= 3]  # departments, towns, schools, firms
-    committees = [o for o in orgs if o.kind != "党支部"]
+    branches = [o for o in orgs if o.kind == OrgKind.BRANCH]
+    units = [o for o in orgs if o.kind != OrgKind.BRANCH and o.depth >= 3]  # departments, towns, schools, firms
+    committees = [o for o in orgs if o.kind != OrgKind.BRANCH]
     # Unevenness, decided up front so each kind is present in any tree of useful size.
     together_units = _pick(rng, units, 0.08)
     together = {b.pk for b in branches if by_path.get(b.path[:-b.steplen]) in together_units}
@@ -208,7 +209,7 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
             here = people.get(org.pk, [])
             members = [pk for pk, m in here if m]
             others = [pk for pk, m in here if not m]
-            is_branch = org.kind == "党支部"
+            is_branch = org.kind == OrgKind.BRANCH
             if org.pk in together:
                 per_session, rate, own_share = (2, 3), 0.95, rng.uniform(0.0, 0.12)
             elif org.pk in weak:
@@ -225,14 +226,14 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
                 pointer += k
                 return got
 
-            def attendees(extra_rate=0.3):
+            def attendees(extra_rate=0.3, members=members, rate=rate, others=others):
                 return [p for p in members if rng.random() < rate] + [p for p in others if rng.random() < extra_rate]
 
             held_this_month = False
             regular = "支部学习" if is_branch else "中心组学习"
             topics = BRANCH_TOPICS if is_branch else CENTRE_TOPICS
             every = (14, 28) if busy == 1.0 else (10, 21)
-            for i, d in enumerate(_dates(rng, start, today, every=every)):
+            for d in _dates(rng, start, today, every=every):
                 if org.pk in quiet and d >= month_start:
                     break
                 held_this_month |= d >= month_start

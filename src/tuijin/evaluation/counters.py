@@ -13,6 +13,7 @@ from django.db import transaction
 
 from tuijin.core.indicators import Pair, all_indicators, roll_up
 from tuijin.orgs.models import Org
+from tuijin.orgs.tree import ancestor_paths
 
 from .models import CounterDate, OrgScore
 
@@ -23,7 +24,7 @@ def counter_date() -> dt.date | None:
 
 
 def _campaign_for(org, as_of):
-    from tuijin.campaigns.actions import current_campaign
+    from tuijin.campaigns.queries import current_campaign
 
     return current_campaign(org, as_of)
 
@@ -80,8 +81,7 @@ def refresh(orgs) -> None:
             score.own = new_own
             score.save()
             scores[org.pk] = score
-            for i in range(org.steplen, len(org.path) + 1, org.steplen):
-                path = org.path[:i]
+            for path in ancestor_paths(org, include_self=True):
                 deltas[path] = _add(deltas.get(path, {}), delta)
         if not deltas:
             return

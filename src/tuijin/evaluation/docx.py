@@ -225,4 +225,12 @@ def render(briefing, target) -> None:
     tpl.render({"title": briefing.title, "addressee": briefing.addressee, "opening": briefing.opening,
                 "sections": sections, "issuer": briefing.issuer, "date_text": briefing.date_text},
                autoescape=True)
+    number = getattr(briefing, "number", "")  # an issued briefing's 发文字号, centred under the title
+    if number:
+        body = tpl.docx.paragraphs
+        title = next((p for p in body if p.text.strip()), None)
+        if title is not None:
+            line = title.insert_paragraph_before(number, style="主送机关")
+            line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            title._p.addnext(line._p)  # moved: the title stays first, the number follows it
     tpl.save(target)

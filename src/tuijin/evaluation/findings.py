@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import orjson
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core import detectors as registry
 from tuijin.core.detectors import JUDGEMENTS, Probe
 from tuijin.core.indicators import Pair, get, roll_up

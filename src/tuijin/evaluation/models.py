@@ -5,6 +5,7 @@ its whole subtree (`total`), computed at the counter date in `CounterDate`. Acti
 current as they write (core.events.record → evaluation.counters.refresh); the daily job recomputes
 everything for the new date and files the previous totals as a `Snapshot` for trends.
 """
+from django.conf import settings
 from django.db import models
 
 from tuijin.orgs.models import Org
@@ -34,3 +35,64 @@ class Snapshot(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "每日快照"
         constraints = [models.UniqueConstraint(fields=["date", "org"], name="one_snapshot_per_org_per_day")]
+
+
+class BriefingNumber(models.Model):
+    """The last 发文字号 serial an org has used in a year. Numbers come only from here, one UPDATE at a
+    time (the row lock orders concurrent issues on PostgreSQL, the write lock on SQLite), and only
+    ever go up: a discarded draft never held one, and an issued briefing is never deleted."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通报编号"
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="one_briefing_counter_per_org_year")]
+
+
+class BriefingDoc(models.Model):
+    """A briefing from draft to issued (issue 9). `content` is the text as the office edited it:
+    {title, addressee, opening, issuer, date_text, sections: [{heading, paragraphs: [{text, basis,
+    generated}]}]} — every paragraph keeps the data basis it was written from. `figures` are the
+    scorecard figures at as_of (the org's and its units'), kept so the next draft can say what changed
+    since; `findings` what the generator's findings API gave, where it exists. Issued: read-only."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "通报"
+        OUTLINE = "outline", "讲话提纲"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        ISSUED = "issued", "已签发"
+        DISCARDED = "discarded", "已废弃"
+
+    org = models.ForeignKey(Org, verbose_name="发文组织", on_delete=models.PROTECT, related_name="briefings")
+    kind = models.CharField("文种", max_length=10, choices=Kind.choices, default=Kind.NOTICE)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    as_of = models.DateField("数据截至")
+    content = models.JSONField(default=dict)
+    figures = models.JSONField(default=dict)
+    findings = models.JSONField(default=list, blank=True)
+    baseline = models.JSONField(default=dict, blank=True)  # what the comparison was made with
+    year = models.PositiveIntegerField(null=True, blank=True)
+    serial = models.PositiveIntegerField(null=True, blank=True)
+    number = models.CharField("发文字号", max_length=40, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通报"
+        ordering = ["-as_of", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "serial"], name="briefing_number_unique")]
+        indexes = [models.Index(fields=["org", "status", "as_of"])]
+
+    def __str__(self):
+        return f"{self.content.get('title', '通报')} {self.number}".strip()
+
+    @property
+    def title(self) -> str:
+        return self.content.get("title", "")

@@ -9,15 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from tuijin.campaigns import rules
-from tuijin.campaigns.actions import current_campaign
-from tuijin.core.indicators import (
-    DIMENSIONS,
-    STATUS_OK,
-    Indicator,
-    Pair,
-    all_indicators,
-    roll_up,
-)
+from tuijin.campaigns.queries import current_campaign
+from tuijin.core.indicators import DIMENSIONS, STATUS_OK, Indicator, Pair, all_indicators, roll_up
 from tuijin.orgs.models import Org
 
 from . import counters

@@ -15,7 +15,7 @@ import orjson
 from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core.indicators import ZERO, Indicator, all_indicators
 from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org
@@ -52,7 +52,7 @@ class UnitsTable:
 
     def rows(self):
         """(org fields, values, statuses) per org, in tree order."""
-        return zip(self.orgs, self.values, self.statuses)
+        return zip(self.orgs, self.values, self.statuses, strict=True)
 
     def as_dict(self) -> dict:
         return {
@@ -144,8 +144,8 @@ def units_table(root: Org, as_of: dt.date, *, depth: int | None = None, campaign
         value_cols.append(values)
         status_cols.append(statuses)
     return UnitsTable(root, as_of, campaign, progress, source, columns, orgs,
-                      [list(r) for r in zip(*value_cols)] if columns else [[] for _ in orgs],
-                      [list(r) for r in zip(*status_cols)] if columns else [[] for _ in orgs])
+                      [list(r) for r in zip(*value_cols, strict=True)] if columns else [[] for _ in orgs],
+                      [list(r) for r in zip(*status_cols, strict=True)] if columns else [[] for _ in orgs])
 
 
 def units_xlsx(table: UnitsTable, target) -> None:
@@ -163,7 +163,7 @@ def units_xlsx(table: UnitsTable, target) -> None:
     def rows():
         for org, values, statuses in table.rows():
             row = [org[1], org[2], org[3] - base, org[4], org[5]]
-            for c, v, s in zip(table.columns, values, statuses):
+            for c, v, s in zip(table.columns, values, statuses, strict=True):
                 row += [_fmt(v, c.indicator.unit), s]
             yield row
     write_xlsx(target, headers, rows(), sheet_name="全部单位",

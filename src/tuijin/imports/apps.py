@@ -6,4 +6,4 @@ class ImportsConfig(AppConfig):
     verbose_name = "导入导出"
 
     def ready(self):
-        from tuijin.orgs import imports  # noqa: F401  registers the orgs and people loaders
+        from . import orgs  # noqa: F401  registers the orgs and people loaders

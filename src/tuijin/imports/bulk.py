@@ -11,14 +11,9 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from tuijin.core.chunks import chunks
+
 BATCH = 1000
-CHUNK = 2000  # rows per executemany
-
-
-def _chunks(values, size=CHUNK):
-    values = list(values)
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 _AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "PositiveIntegerField", "BigIntegerField",
@@ -70,7 +65,7 @@ def write_history(model, objs, *, history_type: str, user=None, reason: str = ""
     sql = (f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} ({', '.join(columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             cursor.executemany(sql, chunk)
 
 
@@ -140,7 +135,7 @@ def insert_rows(model, fields: list[str], rows) -> int:
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             cursor.executemany(sql, chunk)
     return len(rows)
 

@@ -77,6 +77,11 @@ _DATE_PATTERNS = [
     re.compile(r"(\d{4})(\d{2})(\d{2})" + _TIME),
 ]
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
+# Deadlines as clerks write them: "2026年10月31日前", "…以前", "…之前", "…为止"; "2026年12月底",
+# "2026年12月末", "2026年底" mean the last day of that month or year.
+_BEFORE = re.compile(r"\s*(?:以前|之前|前|为止|止)$")
+_MONTH_END = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*[底末]")
+_YEAR_END = re.compile(r"(\d{4})\s*年\s*[底末]")
 
 
 def _from_serial(n: float) -> dt.date | None:
@@ -100,6 +105,14 @@ def parse_date(v: Any) -> dt.date:
     s = _require(v)
     if _SERIAL_TEXT.fullmatch(s) and (d := _from_serial(float(s))):
         return d
+    s = _BEFORE.sub("", s) or s
+    if m := _YEAR_END.fullmatch(s):
+        return dt.date(int(m.group(1)), 12, 31)
+    if m := _MONTH_END.fullmatch(s):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise ValueError(f"日期“{_shown(v)}”不存在，请检查月份")
+        return dt.date(y + mo // 12, mo % 12 + 1, 1) - dt.timedelta(days=1)
     for pattern in _DATE_PATTERNS:
         if m := pattern.fullmatch(s):
             y, mo, d = (int(g) for g in m.groups() if g.isdigit())
@@ -210,10 +223,7 @@ def parse_choice(v: Any, choices: Mapping[str, str] | Sequence[str]) -> str:
     A mapping is {stored value: label shown to clerks} (Django choices
     order); either the value or the label is accepted.
     """
-    if isinstance(choices, Mapping):
-        pairs = list(choices.items())
-    else:
-        pairs = [(c, c) for c in choices]
+    pairs = list(choices.items()) if isinstance(choices, Mapping) else [(c, c) for c in choices]
     s = clean_text(v)
     if s is not None:
         key = _choice_key(s)

@@ -5,8 +5,8 @@ Every kind has a template from the start; a kind's loader arrives with its modul
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .sheet import SheetError, read_sheet
 from .writer import write_xlsx
@@ -105,8 +105,10 @@ def get_kind(name: str) -> ImportKind:
         raise ImportFailed([f"未知的导入类型“{name}”（可用：{'、'.join(KINDS)}）"]) from None
 
 
-def run_import(name: str, source, *, actor, dry_run: bool = False) -> ImportResult:
-    """Read, validate every row, then write everything in one transaction or nothing at all."""
+def run_import(name: str, source, *, actor, dry_run: bool = False, progress=None) -> ImportResult:
+    """Read, validate every row, then write everything in one transaction or nothing at all.
+
+    progress(stage, percent), when given, is told where the import is (the web job's progress bar)."""
     kind = get_kind(name)
     if kind.load is None:
         raise ImportFailed([f"“{kind.label}”导入所属的功能模块尚未上线，目前只能下载模板"])
@@ -118,6 +120,8 @@ def run_import(name: str, source, *, actor, dry_run: bool = False) -> ImportResu
         raise ImportFailed([f"无法读取文件，请上传 .xlsx 格式的 Excel 表格（{type(exc).__name__}）"]) from exc
     if not sheet.rows:
         raise ImportFailed([f"第{sheet.header_row + 1}行 {kind.headers[0]}: 表头下面没有数据"], sheet.warnings)
+    if progress:
+        progress(f"已读取 {len(sheet.rows)} 行，正在逐行检查{'' if dry_run else '并写入'}", 40)
     result = kind.load(sheet, actor=actor, dry_run=dry_run)
     result.warnings = sheet.warnings + result.warnings
     result.dry_run = dry_run

@@ -8,8 +8,10 @@ here so the importers only see clean rows.
 from __future__ import annotations
 
 import io
-import unicodedata
 import os
+import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -18,6 +20,16 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 from .normalize import clean_text
 
 HEADER_SCAN_ROWS = 30
+# A sum row clerks add at the bottom ("合计", "总 计：", "小计"), in any cell of the row.
+TOTAL_ROW = re.compile(r"(?:合|总|小)\s*计\s*[:：]?")
+NOT_EXCEL = "无法读取文件：请上传 Excel 表格（.xlsx）"
+
+
+def _limits() -> tuple[int, int, int, int]:
+    from django.conf import settings
+
+    return (settings.TUIJIN_IMPORT_MAX_ROWS, settings.TUIJIN_IMPORT_MAX_COLUMNS, settings.TUIJIN_IMPORT_MAX_CELLS,
+            settings.TUIJIN_IMPORT_MAX_UNPACKED_BYTES)
 
 
 class SheetError(Exception):
@@ -71,6 +83,11 @@ def read_sheet(
             raise ValueError(f"alias {alias!r} points to unknown column {name!r}")
         keys[header_key(alias)] = name
 
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            _checked(fh)
+    else:
+        source = _checked(source)
     with _open(source) as wb:
         best = None  # (rank, sheet, header index)
         for i, meta in enumerate(wb.sheets_metadata):
@@ -112,13 +129,132 @@ def read_sheet(
         raise SheetError(errors)
 
     _fill_merged(grid, merged, below=h)
+    rows = _data_rows(grid, h + 1, columns)
+    warnings += _drop_total_rows(grid, rows)
     return Sheet(
         sheet_name=sheet_name,
         header_row=header_row,
         columns=columns,
-        rows=_data_rows(grid, h + 1, columns),
+        rows=rows,
         warnings=warnings,
     )
+
+
+def _drop_total_rows(grid: list[list], rows: list[Row]) -> list[str]:
+    """Remove 合计/总计/小计 rows at the end of the data (also when the word sits in a column the
+    template does not have, such as 序号); returns a warning for each."""
+    dropped = []
+    while rows:
+        cells = grid[rows[-1].number - 1]
+        word = next((t for v in cells if isinstance(v, str) and (t := clean_text(v)) and len(t) <= 12
+                     and TOTAL_ROW.match(t)), None)
+        if word is None:
+            break
+        dropped.append(f"第{rows.pop().number}行: “{word}”是合计行，不是数据，已跳过")
+    return dropped[::-1]
+
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})(\d{1,9})\"")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"(?:[A-Z]{1,4}\d{1,9}:)?([A-Z]{1,4})(\d{1,9})\"")
+_OVERLAP = 512  # a tag cut at a chunk boundary is seen whole in the next scan
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _checked(source):
+    """Refuse a sheet whose size would make the reader allocate too much, before it expands anything.
+
+    The reader (calamine) builds a dense grid from A1 to the last cell, so one cell at XFD1048576 asks
+    for 17 billion cells, and a small zip can unpack to gigabytes. Here every worksheet of the .xlsx is
+    streamed in chunks through the zip's decompressor (memory stays at a chunk): the bytes actually
+    unpacked, the declared dimension, the last row and column referenced and the number of cells are
+    bounded by settings before calamine sees the file. Takes bytes or a binary file; returns a file
+    calamine can open, rewound."""
+    max_rows, max_cols, max_cells, max_bytes = _limits()
+    opened = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray, memoryview)) else source
+    try:
+        zf = zipfile.ZipFile(opened)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SheetError([NOT_EXCEL]) from None
+    errors: list[str] = []
+    with zf:
+        names = zf.namelist()
+        if "xl/workbook.xml" not in names:
+            raise SheetError([NOT_EXCEL])
+        declared = sum(max(i.file_size, 0) for i in zf.infolist())
+        if declared > max_bytes:
+            raise SheetError([_too_big(max_bytes)])
+        unpacked = 0
+        for info in zf.infolist():
+            if info.filename.endswith("/"):
+                continue
+            try:
+                stream = zf.open(info)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError):
+                raise SheetError([NOT_EXCEL]) from None
+            is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            last_row = last_col = cells = rows_seen = 0
+            dim_row = dim_col = 0
+            tail = b""
+            with stream:
+                while True:
+                    try:
+                        chunk = stream.read(1 << 20)
+                    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                        raise SheetError([NOT_EXCEL]) from None
+                    if not chunk:
+                        break
+                    unpacked += len(chunk)
+                    if unpacked > max_bytes:  # the sizes a zip declares can lie; the stream cannot
+                        raise SheetError([_too_big(max_bytes)])
+                    if not is_sheet:
+                        continue
+                    text = tail + chunk
+                    start = len(tail)
+                    if not dim_row and (m := _DIMENSION.search(text)):
+                        # the reader reserves memory from the declared dimension: bound it like the cells
+                        dim_col, dim_row = _column_number(m.group(1)), int(m.group(2))
+                        last_row, last_col = max(last_row, dim_row), max(last_col, dim_col)
+                    for m in _ROW.finditer(text):
+                        if m.end() > start:
+                            last_row = max(last_row, int(m.group(1)))
+                    rows_seen += sum(1 for m in re.finditer(rb"<(?:\w+:)?row[\s>]", text) if m.end() > start)
+                    for m in _CELL.finditer(text):
+                        if m.end() > start:
+                            last_col = max(last_col, _column_number(m.group(1)))
+                            last_row = max(last_row, int(m.group(2)))
+                    cells += sum(1 for m in _CELL_TAG.finditer(text) if m.end() > start)
+                    tail = text[-_OVERLAP:]
+                    last_row = max(last_row, rows_seen)
+                    if last_row > max_rows or last_col > max_cols or cells > max_cells \
+                            or last_row * max(last_col, 1) > max_cells:
+                        break  # enough to refuse: no need to read the rest
+            if not is_sheet:
+                continue
+            where = f"工作表文件 {info.filename.rsplit('/', 1)[-1]}"
+            if last_row > max_rows:
+                errors.append(f"表格行数超过上限：{where} 用到第 {last_row} 行，每次最多导入 {max_rows} 行，请拆分后分批导入")
+            if last_col > max_cols:
+                errors.append(f"表格列数超过上限：{where} 用到第 {last_col} 列，最多 {max_cols} 列，请删去多余的列")
+            if not errors and (cells > max_cells or last_row * max(last_col, 1) > max_cells):
+                errors.append(f"表格单元格数超过上限：{where} 约 {max(cells, last_row * max(last_col, 1))} 个单元格，"
+                              f"最多 {max_cells} 个，请拆分后分批导入")
+    if errors:
+        raise SheetError(errors)
+    opened.seek(0)
+    return opened
+
+
+def _too_big(max_bytes: int) -> str:
+    return (f"表格解压后超过 {max_bytes // 1024 // 1024} MB 的上限（文件可能已损坏或含大量无用内容），"
+            "请删去多余的工作表、图片和空白格式后重新保存，或拆分后分批导入")
 
 
 def _open(source) -> CalamineWorkbook:

@@ -6,4 +6,6 @@ app_name = "imports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("template/<str:kind>/", views.template, name="template"),
+    path("jobs/<uuid:pk>/", views.job, name="job"),
+    path("jobs/<uuid:pk>/status/", views.job_status, name="job_status"),
 ]

@@ -1,15 +1,22 @@
-"""The upload page: the same all-or-nothing import as `tuijin import`, for clerks in a browser."""
+"""The upload page: the same all-or-nothing import as `tuijin import`, for clerks in a browser.
+
+An upload is stored as an ImportJob and run by the background worker (`tuijin worker`); its page
+shows the progress (htmx polls the status fragment) and then the result or every row's error."""
 import io
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from tuijin.core.scope import scope_paths
+from tuijin.orgs.models import Org
 
-from .registry import KINDS, ImportFailed, run_import, write_template
+from .models import ImportJob
+from .registry import KINDS, export_subtree, write_template
+from .tasks import submit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,14 +37,29 @@ def index(request):
             context["errors"] = [f"文件太大（{upload.size // 1024 // 1024} MB），"
                                  f"上限 {settings.TUIJIN_UPLOAD_MAX_BYTES // 1024 // 1024} MB"]
         else:
-            try:
-                result = run_import(kind, io.BytesIO(upload.read()), actor=request.user,
-                                    dry_run=context["dry_run"])
-                context["result"], context["warnings"] = result, result.warnings
-            except ImportFailed as exc:
-                context["errors"], context["warnings"] = exc.errors, exc.warnings
+            job = submit(user=request.user, kind=kind, filename=upload.name, data=upload.read(),
+                         dry_run=context["dry_run"], now=timezone.now())
+            return redirect("imports:job", pk=job.pk)
         context["filename"] = upload.name if upload else ""
     return render(request, "imports/index.html", context)
+
+
+def _job(request, pk) -> ImportJob:
+    if not scope_paths(request.user):
+        raise Http404
+    return get_object_or_404(ImportJob.objects.defer("data"), pk=pk, user=request.user)  # one's own uploads only
+
+
+@login_required
+def job(request, pk):
+    """The job's page: a progress bar until the worker has run it, then the result as the form showed it."""
+    return render(request, "imports/job.html", {"job": _job(request, pk)})
+
+
+@login_required
+def job_status(request, pk):
+    """The fragment htmx polls; once finished it no longer asks to be polled."""
+    return render(request, "imports/_job_status.html", {"job": _job(request, pk)})
 
 
 @login_required
@@ -48,4 +70,18 @@ def template(request, kind):
     write_template(kind, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(KINDS[kind].label + '导入模板.xlsx')}"
+    return response
+
+
+@login_required
+def org_export(request, code, kind):
+    """An org's subtree as the orgs or people template (served under /orgs/…, routed in tuijin/urls.py)."""
+    org = get_object_or_404(Org.objects.visible_to(request.user), code=code)
+    if kind not in ("orgs", "people"):
+        raise Http404
+    buffer = io.BytesIO()
+    export_subtree(kind, org, buffer, user=request.user)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    filename = f"{org.code}-{'组织' if kind == 'orgs' else '人员'}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

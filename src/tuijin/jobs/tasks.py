@@ -8,6 +8,8 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from tuijin.core import daily
+from tuijin.core.events import write_checkpoint
 from tuijin.evaluation.jobs import take_snapshot
 
 from .models import JobRun
@@ -34,8 +36,13 @@ def _record(run_id: int, work) -> str:
 
 @task()
 def daily_snapshot(run_id: int) -> str:
-    """Recompute every org's counters for the run's date and keep that day's snapshot (trends)."""
+    """Recompute every org's counters for the run's date and keep that day's snapshot (trends); then
+    anchor the audit chain's head outside the database (the day's signed checkpoint file)."""
     def work(day):
-        return f"已按 {day} 重算 {take_snapshot(day)} 个组织的指标并保存快照"
+        done = [f"已按 {day} 重算 {take_snapshot(day)} 个组织的指标并保存快照"]
+        checkpoint = write_checkpoint(JobRun.objects.get(pk=run_id).started_at)  # the worker's clock
+        done.append(f"已写操作记录检查点 {checkpoint.name}")
+        done += [fn(day) for fn in daily.AFTER_SNAPSHOT]  # the inbox's reminders, …
+        return "；".join(done)
 
     return _record(run_id, work)

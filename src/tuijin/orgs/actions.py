@@ -8,8 +8,7 @@ from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.core.scope import forget
 
-from .imports import PHONE_RE
-from .models import BUSINESS_ROLES, GuidanceGroup, Org, Person, Role, RoleGrant, User
+from .models import BUSINESS_ROLES, PHONE_RE, GuidanceGroup, Org, Person, Role, RoleGrant, User
 
 ORG_FIELDS = ("name", "kind", "sector", "batch", "active")
 PERSON_FIELDS = ("name", "status", "post", "is_leading_cadre", "cadre_level", "phone", "active")
@@ -208,12 +207,45 @@ def create_account(*, actor, username: str, password: str | None, person: Person
         return user
 
 
+ADMIN_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
+
+
+def _check_separation(actor, user: User, role: Role) -> None:
+    """三员分立: no one grants a role to themselves; an account holds at most one of the three admin
+    roles, and never an admin role together with a business role. Checked here, so pages, API,
+    CLI and imports all refuse alike."""
+    if actor is not None and actor.pk == user.pk:
+        raise ActionError("不能给自己授予角色（三员分立：授权须由另一名安全管理员办理）", field="username")
+    held = {Role(r) for r in RoleGrant.objects.filter(user=user).values_list("role", flat=True)}
+    labels = "、".join(sorted(r.label for r in held))
+    if role in ADMIN_ROLES:
+        other_admin = held & set(ADMIN_ROLES) - {role}
+        if other_admin:
+            raise ActionError(f"账号 {user.username} 已是{labels}，三员分立：一个账号只能担任系统管理员、"
+                              f"安全管理员、审计管理员中的一个", field="role")
+        if held & BUSINESS_ROLES:
+            raise ActionError(f"账号 {user.username} 已有业务角色（{labels}），三员分立：管理员账号不能同时"
+                              f"担任业务角色，请另建账号", field="role")
+        if role in held:
+            raise ActionError(f"账号 {user.username} 已是{role.label}", field="role")
+    elif held & set(ADMIN_ROLES):
+        raise ActionError(f"账号 {user.username} 是{labels}，三员分立：管理员账号不能同时担任业务角色，"
+                          f"请另建账号", field="role")
+
+
 def grant_role(*, actor, user: User, role: str, org: Org | None = None, group: GuidanceGroup | None = None,
                manage_subtree: bool = False) -> RoleGrant:
-    """Role grants are the security administrator's job (三员分立), never an office's."""
+    """Role grants are the security administrator's job (三员分立), never an office's. Every grant
+    is a domain event; a business grant is marked so, and the audit administrator sees both."""
     with transaction.atomic():
         require(actor, "grants.manage")
-        role = Role(role)
+        try:
+            role = Role(role)
+        except ValueError:
+            raise ActionError(f"角色“{role}”无效，应为：{'、'.join(Role.labels)}", field="role") from None
+        # Lock the account's row so two concurrent grants cannot both pass the separation check.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _check_separation(actor, user, role)
         if role == Role.GUIDANCE and group is None:
             raise ActionError("指导组角色必须指定指导组", field="group")
         if role in (Role.OFFICE, Role.UNIT) and org is None:
@@ -225,7 +257,8 @@ def grant_role(*, actor, user: User, role: str, org: Org | None = None, group: G
             group=group if role == Role.GUIDANCE else None, manage_subtree=manage_subtree,
         )
         forget(user)
-        events.record(actor, "grant.create", grant, org=org, summary=f"授予 {user.username} {grant}",
+        kind = "业务角色" if role in BUSINESS_ROLES else "管理员角色"
+        events.record(actor, "grant.create", grant, org=org, summary=f"授予 {user.username} {kind}：{grant}",
                       after={"role": role.value, "org": org.code if org else None,
                              "group": group.code if group else None, "business": role in BUSINESS_ROLES})
         return grant
@@ -278,3 +311,74 @@ def set_account_active(*, actor, user: User, active: bool) -> User:
         events.record(actor, "account.activate" if active else "account.deactivate", user,
                       summary=f"{'启用' if active else '停用'}账号 {user.username}", after={"is_active": active})
         return user
+
+
+# ------------------------------------------------------------------ two-factor login (TOTP, django-otp)
+
+RECOVERY_CODES = 10
+
+
+def _new_recovery_codes(user) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="恢复码")
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def start_totp_enrolment(*, actor):
+    """The actor's pending (unconfirmed) authenticator, made once and reused until confirmed. Nothing
+    is recorded: a pending key protects nothing until confirm_totp() checks a code from it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+            raise ActionError("已经绑定了身份验证器；如需更换，请联系安全管理员重置")
+        device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("id").first()
+        return device or TOTPDevice.objects.create(user=actor, name="身份验证器", confirmed=False)
+
+
+def confirm_totp(*, actor, token: str) -> tuple[object, list[str]]:
+    """Confirm the actor's pending authenticator with a code it shows; returns the device and ten
+    one-time recovery codes (shown once, stored only as django-otp keeps them)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).order_by("id").first()
+        if device is None:
+            raise ActionError("没有待绑定的身份验证器，请刷新页面重新扫码")
+        if not (token or "").strip().isdigit() or not device.verify_token(token.strip()):
+            raise ActionError("验证码不正确：请输入身份验证器上当前显示的 6 位数字", field="token")
+        device.confirmed = True
+        device.save()
+        codes = _new_recovery_codes(actor)
+        events.record(actor, "mfa.enrol", actor, summary=f"{actor.username} 绑定身份验证器（双因素认证）")
+        return device, codes
+
+
+def regenerate_recovery_codes(*, actor) -> list[str]:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        if not TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+            raise ActionError("尚未绑定身份验证器")
+        codes = _new_recovery_codes(actor)
+        events.record(actor, "mfa.codes", actor, summary=f"{actor.username} 重新生成恢复码（旧恢复码作废）")
+        return codes
+
+
+def reset_mfa(*, actor, user: User) -> None:
+    """The security administrator (or the command line) removes an account's authenticator and
+    recovery codes, e.g. after a lost phone; the account enrols again at its next login."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        require(actor, "grants.manage")
+        if actor is not None and actor.pk == user.pk:
+            raise ActionError("不能重置自己的双因素认证：请由另一名安全管理员或服务器管理员（命令行）办理")
+        removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        events.record(actor, "mfa.reset", user, summary=f"重置 {user.username} 的双因素认证（下次登录须重新绑定）",
+                      after={"removed_devices": removed})

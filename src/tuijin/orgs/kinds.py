@@ -1,5 +1,5 @@
 """Record kinds the org module contributes to task rules."""
-from tuijin.campaigns.rules import RecordKind, register_kind
+from tuijin.core.kinds import RecordKind, register_kind
 
 
 def _people():

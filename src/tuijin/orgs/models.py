@@ -1,4 +1,6 @@
 """Organizations (a tree of any depth), people, accounts and their role grants (SPEC §2.1)."""
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -7,7 +9,20 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tuijin.core.scope import ScopedQuerySetMixin
 
-ORG_KINDS = ["党委", "党工委", "党组", "党总支", "党支部"]
+
+
+class OrgKind(models.TextChoices):
+    """组织类别: code names the kind (`OrgKind.BRANCH`), never the literal."""
+
+    COMMITTEE = "党委", "党委"
+    WORKING_COMMITTEE = "党工委", "党工委"
+    LEADING_GROUP = "党组", "党组"
+    GENERAL_BRANCH = "党总支", "党总支"
+    BRANCH = "党支部", "党支部"
+
+
+ORG_KINDS = OrgKind.values
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")  # a mobile or a landline with area code
 SECTORS = ["机关", "事业单位", "国有企业", "学校", "医院", "农村", "社区", "非公企业", "社会组织", "其他"]
 BATCHES = ["第一批", "第二批"]
 PERSON_STATUSES = ["正式党员", "预备党员", "群众"]
@@ -66,7 +81,7 @@ class Org(MP_Node):
         return Q(pk=person.org_id) if person else Q(pk__in=[])
 
     def is_branch(self) -> bool:
-        return self.kind == "党支部"
+        return self.kind == OrgKind.BRANCH
 
 
 class PersonQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -149,6 +164,7 @@ class Role(models.TextChoices):
 
 
 BUSINESS_ROLES = {Role.OFFICE, Role.GUIDANCE, Role.UNIT, Role.MEMBER}
+ADMIN_ROLES_SET = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN}  # 三员: one per account, never with a business role
 
 
 class RoleGrant(models.Model):
@@ -190,3 +206,17 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per account and, separately, per client address — never per pair, so
+    changing addresses does not reset an account's count and one address's failures do not stop other
+    people's accounts. Past a limit each further failure doubles the wait (see orgs/throttle.py)."""
+
+    key = models.CharField(max_length=200, unique=True)  # "account:<username>" or "address:<ip>"
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败计数"

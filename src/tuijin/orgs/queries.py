@@ -4,7 +4,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from .models import Org, Person
+from tuijin.core.scope import scope_paths
+
+from .models import Org, OrgKind, Person
+from .tree import ancestor_paths
 
 
 @dataclass
@@ -18,7 +21,7 @@ class Counts:
 def subtree_counts(org: Org) -> Counts:
     """Counts over the org's whole subtree, the org itself included."""
     orgs = Org.objects.filter(path__startswith=org.path, active=True).aggregate(
-        n=Count("pk"), b=Count("pk", filter=Q(kind="党支部")))
+        n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH)))
     people = Person.objects.filter(org__path__startswith=org.path, active=True).aggregate(
         n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"])))
     return Counts(orgs["n"], orgs["b"], people["n"], people["m"])
@@ -33,7 +36,7 @@ def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
     counts = {c.path: Counts() for c in children}
     org_rows = (Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, active=True)
                 .annotate(prefix=Substr("path", 1, width)).order_by().values("prefix")
-                .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind="党支部"))))
+                .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH))))
     for row in org_rows:
         if row["prefix"] in counts:
             counts[row["prefix"]].orgs = row["n"]
@@ -60,3 +63,10 @@ def search_people(user, text: str):
     return (Person.objects.visible_to(user).filter(active=True)
             .filter(Q(name__contains=text) | Q(number__iexact=text))
             .select_related("org").order_by("org__path", "number"))
+
+
+def visible_ancestors(user, org: Org) -> list[Org]:
+    """The breadcrumb: ancestors the user may see, root first (a county office sees no city above its county)."""
+    visible = scope_paths(user)
+    chain = Org.objects.filter(path__in=ancestor_paths(org)).order_by("depth")
+    return [a for a in chain if any(a.path.startswith(p) for p in visible)]

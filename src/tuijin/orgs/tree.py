@@ -10,6 +10,17 @@ from django.db.models import Max
 from .models import Org
 
 
+def step(i: int) -> str:
+    """The path segment of the i-th child (1 -> "0001"), in treebeard's alphabet."""
+    return Org._int2str(i).rjust(Org.steplen, "0")
+
+
+def ancestor_paths(org: Org, *, include_self: bool = False) -> list[str]:
+    """Paths of the org's ancestors, root first (and its own path last with include_self)."""
+    end = len(org.path) + (1 if include_self else 0)
+    return [org.path[:i] for i in range(org.steplen, end, org.steplen)]
+
+
 def allocate_paths(new_nodes: list[tuple[Org, str]]) -> None:
     """Give each new Org a path under its parent path, in order.
 

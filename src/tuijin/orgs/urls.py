@@ -8,6 +8,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("<str:code>/", views.org_detail, name="detail"),
     path("<str:code>/people/", views.org_people, name="people"),
-    path("<str:code>/export/<str:kind>/", views.org_export, name="export"),
     path("person/<str:number>/", views.person_detail, name="person"),
 ]

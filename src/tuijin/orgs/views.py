@@ -1,34 +1,19 @@
 """Org tree, people and search pages. Every read goes through visible_to(); out of scope is 404."""
-import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 
 from . import queries
 from .models import Org, Person
 
 
-def page_query(request) -> str:
-    """The current query string without `page`, ready for the pager to append page=N."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode() + "&" if params else ""
-
-
 def _visible_org(user, code) -> Org:
     return get_object_or_404(Org.objects.visible_to(user), code=code)
-
-
-def _breadcrumb(user, org):
-    """Ancestors the user may see (a county office sees no city above its county)."""
-    visible = set(scope_paths(user))
-    chain = list(Org.objects.filter(path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])
-                 .order_by("depth"))
-    return [a for a in chain if any(a.path.startswith(p) for p in visible)]
 
 
 @login_required
@@ -52,7 +37,7 @@ def org_detail(request, code):
         "org": org,
         "counts": queries.subtree_counts(org),
         "children": children,
-        "breadcrumb": _breadcrumb(request.user, org),
+        "breadcrumb": queries.visible_ancestors(request.user, org),
         "direct_people": org.people.filter(active=True).count(),
     })
 
@@ -69,7 +54,7 @@ def org_people(request, code):
     page = Paginator(people.order_by("org__path", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "orgs/people.html", {
         "org": org, "page": page, "q": q, "subtree": subtree, "query": page_query(request),
-        "breadcrumb": _breadcrumb(request.user, org),
+        "breadcrumb": queries.visible_ancestors(request.user, org),
     })
 
 
@@ -87,21 +72,3 @@ def search(request):
         orgs = queries.search_orgs(request.user, q)[:50]
         people = queries.search_people(request.user, q)[:50]
     return render(request, "orgs/search.html", {"q": q, "orgs": orgs, "people": people})
-
-
-@login_required
-def org_export(request, code, kind):
-    from tuijin.imports.registry import export_subtree
-
-    org = _visible_org(request.user, code)
-    if kind not in ("orgs", "people"):
-        raise Http404
-    buffer = io.BytesIO()
-    export_subtree(kind, org, buffer, user=request.user)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"{org.code}-{'组织' if kind == 'orgs' else '人员'}.xlsx"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response

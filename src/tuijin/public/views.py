@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from tuijin.core.errors import ActionError
+from tuijin.core.net import client_ip
 from tuijin.rectification import actions
 from tuijin.rectification.forms import RatingForm
 from tuijin.rectification.models import PublicItem
@@ -25,14 +26,6 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 def _item(token) -> PublicItem:
     return get_object_or_404(PublicItem.objects.select_related("problem", "problem__org", "project", "project__org"),
                              token=token, active=True)
-
-
-def _client_ip(request) -> str:
-    """REMOTE_ADDR, unless the deployment says a trusted proxy puts the client first in X-Forwarded-For."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "TUIJIN_TRUST_X_FORWARDED_FOR", False) and forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @never_cache
@@ -47,7 +40,7 @@ def item_page(request, token):
                 # No cookie means the browser did not keep the one set with the page: rate() refuses it,
                 # so a client that drops cookies cannot vote again and again as a "new device".
                 actions.rate(item, choice=form.cleaned_data["choice"], comment=form.cleaned_data["comment"],
-                             device=device, ip=_client_ip(request))
+                             device=device, ip=client_ip(request))
                 thanks, form = True, RatingForm()
                 item.refresh_from_db(fields=["votes", "satisfied"])  # rate() counts with F() in the database
             except ActionError as exc:  # includes RateLimited

@@ -12,12 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tuijin.campaigns.queries import problem_categories
 from tuijin.core import events, files
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.orgs.models import Org, RoleGrant
 
-from .models import CATEGORIES, SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
+from . import transitions
+from .models import SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
 
 EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
 SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
@@ -62,6 +64,13 @@ def _locked(problem: Problem, version=None) -> Problem:
     return fresh
 
 
+def _refuse_unless(move: str, problem: Problem) -> None:
+    """The state machine's answer (transitions.py), raised as the clerk's error."""
+    refused = transitions.refusal(move, problem)
+    if refused is not None:
+        raise ActionError(refused.message, field=refused.field)
+
+
 def _not_hand_down(problem: Problem) -> None:
     if problem.is_hand_down:
         raise ActionError("交办事项由各单位分别整改、分别验收，请在下级事项中办理；本事项显示汇总进度")
@@ -75,11 +84,12 @@ def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=N
     return problem
 
 
-def _validate(fields: dict) -> None:
+def _validate(fields: dict, org: Org, as_of: dt.date) -> None:
     if "source" in fields and fields["source"] not in SOURCES:
         raise ActionError(f"问题来源应为以下之一：{'、'.join(SOURCES)}", field="source")
-    if "category" in fields and fields["category"] not in CATEGORIES:
-        raise ActionError(f"问题类别应为以下之一：{'、'.join(CATEGORIES)}", field="category")
+    if "category" in fields and fields["category"] not in (categories := problem_categories(org, as_of)):
+        # The campaign file's list (SPEC §4.3)
+        raise ActionError(f"问题类别应为以下之一：{'、'.join(categories)}", field="category")
     if "description" in fields and not (fields["description"] or "").strip():
         raise ActionError("问题描述不能为空", field="description")
 
@@ -99,8 +109,27 @@ def create_problem(*, actor, org: Org, description: str, source: str, found_on: 
     """Add a problem to an org's list, with its measures ({text, owner, deadline})."""
     with transaction.atomic():
         require(actor, "records.manage", org)
+        return _insert_problem(actor=actor, org=org, description=description, source=source, found_on=found_on,
+                               number=number, category=category, responsible=responsible, deadline=deadline,
+                               is_special=is_special, measures=measures, reason=reason, parent=parent)
+
+
+def add_found_by_upper_level(*, actor, org: Org, description: str, found_on: dt.date, category: str = "其他",
+                             deadline: dt.date | None = None, reason: str = "") -> Problem:
+    """A problem a reviewer of a higher level (the guidance group assigned to the org, an office above
+    it) found itself, e.g. on an inspection: added to the org's list sourced 上级查 (SPEC §1, §2.7)."""
+    with transaction.atomic():
+        if not reviewer_grants(actor, org):
+            raise PermissionDenied(f"只有联系“{org.name}”的指导组或上级办公室可以列入上级查摆的问题")
+        return _insert_problem(actor=actor, org=org, description=description, source="上级查", found_on=found_on,
+                               category=category, deadline=deadline, reason=reason)
+
+
+def _insert_problem(*, actor, org, description, source, found_on, number="", category="其他", responsible="",
+                    deadline=None, is_special=False, measures=(), reason="", parent=None) -> Problem:
+    with transaction.atomic():
         fields = dict(category=category, source=source, description=description.strip())
-        _validate(fields)
+        _validate(fields, org, found_on)
         number = (number or "").strip() or _next_number(org, found_on.year)
         if Problem.objects.filter(org=org, number=number).exists():
             raise ActionError(f"问题编号“{number}”在{org.name}已存在", field="number")
@@ -125,7 +154,8 @@ def update_problem(problem: Problem, *, actor, version=None, **changes) -> Probl
         unknown = set(changes) - set(EDITABLE)
         if unknown:
             raise ActionError(f"不能修改字段 {'、'.join(sorted(unknown))}")
-        _validate(changes)
+        _validate({k: v for k, v in changes.items() if k != "category" or v != problem.category},
+                  problem.org, problem.found_on)
         before = events.snapshot(problem, EDITABLE)
         for key, value in changes.items():
             setattr(problem, key, value)
@@ -195,8 +225,7 @@ def start_rectification(problem: Problem, *, actor, version=None) -> Problem:
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
-        if problem.state not in (State.OPEN, State.RELAPSED) or problem.withdrawn:
-            raise ActionError(f"问题当前为“{problem.state}”，不能开始整改")
+        _refuse_unless("start", problem)
         before = problem.state
         problem.state = State.IN_PROGRESS
         return _save(problem, actor, "problem.start", "开始整改", {"state": before}, {"state": problem.state})
@@ -207,10 +236,7 @@ def submit_for_acceptance(problem: Problem, *, actor, version=None) -> Problem:
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
-        if problem.withdrawn or problem.state not in (State.OPEN, State.IN_PROGRESS, State.RELAPSED):
-            raise ActionError(f"问题当前为“{problem.state}”，不能提交验收")
-        if not problem.evidence.filter(kind=Evidence.Kind.SUPPORT).exists():
-            raise ActionError("提交验收前至少要上传一份支撑材料（图片、PDF、Word 或 Excel）", field="evidence")
+        _refuse_unless("submit", problem)
         before = problem.state
         problem.state = State.SUBMITTED
         return _save(problem, actor, "problem.submit", "提交验收", {"state": before}, {"state": problem.state})
@@ -222,10 +248,7 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "",
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require_reviewer(actor, problem)
-        if problem.state != State.SUBMITTED:
-            raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以销号")
-        if problem.is_special and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
-            raise ActionError("专项整治问题必须先上传整改方案，才能销号", field="evidence")
+        _refuse_unless("close", problem)
         problem.state, problem.closed_on = State.CLOSED, as_of
         return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else ""),
                      {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment})
@@ -238,8 +261,7 @@ def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
         require_reviewer(actor, problem)
         if not reason.strip():
             raise ActionError("退回必须写明原因", field="reason")
-        if problem.state != State.SUBMITTED:
-            raise ActionError(f"问题当前为“{problem.state}”，只有“待验收”的问题可以退回")
+        _refuse_unless("send_back", problem)
         problem.state = State.IN_PROGRESS
         return _save(problem, actor, "problem.send_back", f"退回整改（{reason.strip()}）",
                      {"state": State.SUBMITTED}, {"state": State.IN_PROGRESS, "reason": reason})
@@ -253,8 +275,7 @@ def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Pro
         require_reviewer(actor, problem)
         if not reason.strip():
             raise ActionError("重新打开必须写明原因", field="reason")
-        if problem.state != State.CLOSED:
-            raise ActionError("只有已销号的问题可以标记为反弹")
+        _refuse_unless("reopen", problem)
         problem.state, problem.closed_on = State.RELAPSED, None
         problem.relapses += 1
         return _save(problem, actor, "problem.reopen", f"问题反弹，重新打开（{reason.strip()}）",
@@ -378,8 +399,13 @@ class RateLimited(ActionError):
     pass
 
 
-RATE_PER_IP_PER_ITEM = 3  # a household or an office behind one address
-RATE_PER_IP_PER_HOUR = 30
+def _address_caps() -> tuple[int, int]:
+    """(votes per address per item, votes per address per hour): settings TUIJIN_VOTES_PER_ADDRESS[_HOUR].
+    High enough for a village office or a company behind one NAT address, low enough that one
+    client changing its cookie cannot decide an item's score."""
+    from django.conf import settings
+
+    return settings.TUIJIN_VOTES_PER_ADDRESS, settings.TUIJIN_VOTES_PER_ADDRESS_HOUR
 
 
 def _digest(value: str) -> str:
@@ -396,24 +422,32 @@ def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, n
     if not device:
         raise ActionError("无法识别设备，请允许浏览器保存 Cookie 后再评价")
     device_hash, ip_hash = _digest(device), _digest(ip or "")
+    per_item, per_hour = _address_caps()
     with transaction.atomic():
         item = PublicItem.objects.select_for_update().get(pk=item.pk)
         if not item.active:
             raise ActionError("该事项已停止评价")
         if Rating.objects.filter(item=item, device=device_hash).exists():
             raise ActionError("您已经评价过这一事项，谢谢参与", field="device")
-        if Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= RATE_PER_IP_PER_ITEM or \
-                Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count() \
-                >= RATE_PER_IP_PER_HOUR:
-            raise RateLimited("同一网络的评价次数已达上限，请稍后再试")
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(item=item, choice=choice, comment=comment.strip()[:500],
-                                               device=device_hash, ip_hash=ip_hash)
-        except IntegrityError:
-            raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
-        PublicItem.objects.filter(pk=item.pk).update(
-            votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
-        events.record(None, "public.rate", item, org=item.org,
-                      summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
-        return rating
+        limited = (Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= per_item
+                   or Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count()
+                   >= per_hour)
+        if limited:
+            # Counted and committed (the refusal is raised after the transaction), so the office sees
+            # how many votes the cap turned away.
+            PublicItem.objects.filter(pk=item.pk).update(refused=F("refused") + 1)
+            rating = None
+        else:
+            try:
+                with transaction.atomic():
+                    rating = Rating.objects.create(item=item, choice=choice, comment=comment.strip()[:500],
+                                                   device=device_hash, ip_hash=ip_hash)
+            except IntegrityError:
+                raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
+            PublicItem.objects.filter(pk=item.pk).update(
+                votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
+            events.record(None, "public.rate", item, org=item.org,
+                          summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
+    if rating is None:
+        raise RateLimited("同一网络的评价次数已达上限，请稍后再试")
+    return rating

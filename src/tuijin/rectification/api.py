@@ -14,7 +14,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
 from tuijin.orgs.models import Org
@@ -218,9 +218,9 @@ def get_ratings(request, pk: int):
     min_votes = campaign.satisfaction_min_votes if campaign else 10
     if item is None:
         return RatingsOut(published=False, active=False, title="", votes=0, satisfied=0, satisfaction=None,
-                          by_choice={c: 0 for c in Rating.Choice.values}, threshold=threshold, min_votes=min_votes,
+                          by_choice=dict.fromkeys(Rating.Choice.values, 0), threshold=threshold, min_votes=min_votes,
                           in_satisfaction_list=False, comments=[])
-    counts = {c: 0 for c in Rating.Choice.values}
+    counts = dict.fromkeys(Rating.Choice.values, 0)
     counts.update(dict(item.ratings.order_by().values_list("choice").annotate(n=Count("pk"))))
     comments = item.ratings.exclude(comment="").order_by("-created_at").values("choice", "comment", "created_at")
     return RatingsOut(published=True, active=item.active, title=item.title, votes=item.votes,

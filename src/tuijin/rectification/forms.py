@@ -1,32 +1,9 @@
 """Forms of the problem pages. They only parse input; every rule lives in actions.py."""
 from django import forms
 
+from tuijin.core.forms import Bootstrap, date_field
+
 from .models import CATEGORIES, SOURCES, Evidence, Rating
-
-# Browsers send ISO dates from <input type=date>; clerks who type may write the other two.
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"]
-
-
-def date_field(label, required=False, **kw):
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kw)
-
-
-class Bootstrap:
-    """Give every widget its Bootstrap class, so templates render fields with one include."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
 
 def _choices(values, blank=None):
     return ([("", blank)] if blank else []) + [(v, v) for v in values]
@@ -41,6 +18,13 @@ class ProblemFields(Bootstrap, forms.Form):
     responsible = forms.CharField(label="责任人", max_length=60, required=False)
     deadline = date_field("整改时限")
     is_special = forms.BooleanField(label="专项整治问题（销号前须上传整改方案）", required=False)
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if categories:  # the campaign's list (SPEC §4.3)
+            self.fields["category"].choices = _choices(categories)
+            if "其他" not in categories:
+                self.fields["category"].initial = categories[0]
 
 
 class ProblemForm(ProblemFields):
@@ -122,8 +106,10 @@ class HandDownForm(Bootstrap, forms.Form):
     targets = forms.MultipleChoiceField(label="交办给", required=False, widget=forms.CheckboxSelectMultiple)
     all_branches = forms.BooleanField(label="下级全部党支部", required=False)
 
-    def __init__(self, *args, children=(), **kwargs):
+    def __init__(self, *args, children=(), categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories:
+            self.fields["category"].choices = _choices(categories)
         self.fields["targets"].choices = [(o.code, o.name) for o in children]
 
     def clean(self):

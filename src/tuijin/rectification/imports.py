@@ -7,7 +7,9 @@ problem, and never submits one without evidence). Only a wholly valid sheet is w
 inserts and their history rows, in one transaction recorded as one event.
 
 整改措施 is a list cell. Each item is a measure's text, optionally followed by its owner and deadline
-in the form the export writes: 措施内容（责任人：张三，时限：2026-12-31）.
+in the form the export writes: 措施内容（责任人：张三，时限：2026-12-31）. A measure whose text names
+its owner or deadline the way clerks write them ("由办公室负责，2026年12月31日前完成") takes those;
+otherwise it takes the row's 责任人 and 整改时限 (a measure with both is specific, 措施具体率).
 """
 from __future__ import annotations
 
@@ -18,23 +20,27 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tuijin.campaigns.queries import problem_categories_for
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.core.chunks import chunks
 from tuijin.core.permissions import can
+
 # Bulk writes with history rows live with the import machinery now; still importable from here.
 from tuijin.imports.bulk import insert_with_history, update_with_history
+from tuijin.imports.fields import CODE_RE, code_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Org
 
-from .models import CATEGORIES, SOURCES, Evidence, Measure, Problem, State
+from . import transitions
+from .models import SOURCES, Evidence, Measure, Problem, State
 
 # model field -> template column, for the plain fields an import may change
 COLUMNS = {"category": "问题类别", "source": "问题来源", "description": "问题描述", "responsible": "责任人",
            "deadline": "整改时限", "is_special": "是否专项整治"}
 MEASURES, STATE = "整改措施", "整改状态"
 CHUNK = 2000  # keys per IN (...): SQLite limits bound parameters
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 
 # ------------------------------------------------------------------ measures in one cell
 
@@ -116,6 +122,35 @@ def parse_measure(item: str) -> MeasureSpec:
     return MeasureSpec(text, owner, deadline)
 
 
+# Owner and deadline written into a measure's own text.
+_TEXT_OWNER = re.compile(r"由\s*([^，,；;。：:（）()由]{1,30}?)\s*(?:牵头|具体)?负责")
+_TEXT_OWNER_KEY = re.compile(r"(?:责任人|负责人|责任单位)\s*[：:]\s*([^，,；;。（）()\s]{1,30})")
+_TEXT_DATE = re.compile(r"\d{4}\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|[底末])|[底末])(?:以前|之前|前)?"
+                        r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:以前|之前|前)?")
+
+
+def owner_and_deadline_in_text(text: str) -> tuple[str, dt.date | None]:
+    """("办公室", 2026-12-31) for "…，由办公室负责，2026年12月31日前完成"; ("", None) where the text
+    names neither. The last date that is a real day wins (the deadline closes the sentence)."""
+    m = _TEXT_OWNER.search(text) or _TEXT_OWNER_KEY.search(text)
+    owner = m.group(1).strip() if m else ""
+    deadline = None
+    for found in _TEXT_DATE.finditer(text):
+        try:
+            deadline = parse_date(found.group(0))
+        except ValueError:
+            continue
+    return owner, deadline
+
+
+def with_row_defaults(spec: MeasureSpec, owner: str, deadline: dt.date | None) -> MeasureSpec:
+    """The measure's own owner/deadline (bracket, then text), else the row's 责任人/整改时限."""
+    if spec.owner and spec.deadline:
+        return spec
+    text_owner, text_deadline = owner_and_deadline_in_text(spec.text)
+    return MeasureSpec(spec.text, spec.owner or text_owner or owner, spec.deadline or text_deadline or deadline)
+
+
 def format_measure(m) -> str:
     """The export form, read back unchanged by parse_measure."""
     details = ([f"责任人：{m.owner}"] if m.owner else []) + ([f"时限：{m.deadline.isoformat()}"] if m.deadline else [])
@@ -150,17 +185,6 @@ def _measures(row, errors) -> list[MeasureSpec] | None:
 # ------------------------------------------------------------------ reading rows
 # (the same cell rules as the org and people importers)
 
-def _code(row, column, errors):
-    value = clean_text(row.get(column))
-    if value is None:
-        errors.add(row.number, column, "不能为空")
-        return None
-    if not CODE_RE.match(value):
-        errors.add(row.number, column, f"“{value}”不是有效的编码（只能用字母、数字、- _ .，最长 40 位）")
-        return None
-    return value
-
-
 def _text(row, column, errors, *, required=False, max_length=120):
     value = clean_text(row.get(column))
     if value is None:
@@ -191,17 +215,33 @@ def _cell(row, column, parse, errors, cache, empty=None):
     return empty
 
 
-def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
-    """{(org code, number): row data} in sheet order; cell errors are added in column order."""
-    rows, first_row, cache = {}, {}, {}
-    category, source = (lambda v: parse_choice(v, CATEGORIES)), (lambda v: parse_choice(v, SOURCES))
+def _category(row, code, allowed, errors, caches):
+    """问题类别 from the categories of the campaign the row's org takes part in (SPEC §4.3); an empty
+    cell is 其他 where the campaign has it. Unknown orgs are reported on 组织编码, not here."""
+    categories = allowed.get(code)
+    if categories is None:
+        return None
+    if clean_text(row.get("问题类别")) is None:
+        if "其他" in categories:
+            return "其他"
+        errors.add(row.number, "问题类别", f"不能为空，应为以下之一：{'、'.join(categories)}")
+        return None
+    cache = caches.setdefault(tuple(categories), {})
+    return _cell(row, "问题类别", lambda v: parse_choice(v, categories), errors, cache)
+
+
+def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
+    """{(org code, number): row data} in sheet order; cell errors are added in column order.
+    `allowed`: {org code: its campaign's problem categories} for the orgs found."""
+    rows, first_row, cache, category_caches = {}, {}, {}, {}
+    source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
     for row in sheet.rows:
-        code = _code(row, "组织编码", errors)
+        code = code_cell(row, "组织编码", errors)
         number = _text(row, "问题编号", errors, required=True, max_length=40)
         data = {
             "row": row.number,
-            "category": _cell(row, "问题类别", category, errors, cache, empty="其他"),
+            "category": _category(row, code, allowed, errors, category_caches),
             "source": _cell(row, "问题来源", source, errors, cache),
             "description": _text(row, "问题描述", errors, required=True, max_length=2000),
             "measures": _measures(row, errors),
@@ -210,6 +250,8 @@ def _rows(sheet, errors) -> dict[tuple[str, str], dict]:
             "state": _cell(row, STATE, state, errors, cache),
             "is_special": _cell(row, "是否专项整治", parse_bool, errors, cache, empty=False),
         }
+        if data["measures"]:  # what each measure says of itself, in brackets or in its text
+            data["measures"] = [with_row_defaults(m, "", None) for m in data["measures"]]
         if code is None or not number:
             continue
         key = (code, number)
@@ -231,6 +273,8 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
     to `target`; None when the move is one the owner org may make itself."""
     if current == target:
         return None
+    if current is not None and target != State.SUBMITTED and transitions.owner_may_move(current, target):
+        return None
     if target == State.CLOSED:
         return f"不能导入为“已销号”：销号{REVIEWER_ONLY}" + ("（新问题还没有支撑材料）" if current is None else "")
     if target == State.RELAPSED:
@@ -243,10 +287,8 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
         return f"问题当前为“{current}”，不能改回“待整改”"
     if current == State.CLOSED:
         return f"问题已销号，不能改为“{target}”；如问题反弹，须由上级办公室或指导组重新打开"
-    if target == State.IN_PROGRESS:
-        if current == State.SUBMITTED:
-            return f"问题已提交验收，退回整改{REVIEWER_ONLY}"
-        return None
+    if target == State.IN_PROGRESS:  # owner_may_move() let every owner's move to 整改中 through above
+        return f"问题已提交验收，退回整改{REVIEWER_ONLY}"
     if target == State.SUBMITTED and not has_evidence:
         return "问题还没有上传支撑材料，不能改为“待验收”：请先在系统中上传支撑材料"
     return None
@@ -254,16 +296,12 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
 
 # ------------------------------------------------------------------ loading
 
-def _chunks(values):
-    values = list(values)
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
 
 
 def _orgs(actor, codes) -> dict[str, Org]:
     qs = Org.objects.all() if actor is None else Org.objects.visible_to(actor)
     found = {}
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         found.update({o.code: o for o in qs.filter(code__in=chunk)})
     return found
 
@@ -287,12 +325,12 @@ def _existing(orgs: dict[str, Org], keys) -> tuple[dict, dict]:
     moved_numbers = numbers | {f"{c}-{n}" for c, n in keys if c in orgs}
     org_ids = sorted({pk for pk, _ in wanted})
     found, moved = {}, {}
-    for org_chunk in _chunks(org_ids):
-        for number_chunk in _chunks(numbers):
+    for org_chunk in chunks(org_ids):
+        for number_chunk in chunks(numbers):
             for p in Problem.objects.filter(org_id__in=org_chunk, number__in=number_chunk):
                 if (p.org_id, p.number) in wanted:
                     found[(p.org_id, p.number)] = p
-        for number_chunk in _chunks(moved_numbers):
+        for number_chunk in chunks(moved_numbers):
             escalated = Problem.objects.filter(origin_org_id__in=org_chunk, number__in=number_chunk)
             for p in escalated.select_related("org"):
                 moved[(p.origin_org_id, p.number)] = p
@@ -301,7 +339,7 @@ def _existing(orgs: dict[str, Org], keys) -> tuple[dict, dict]:
 
 def _ids_with_evidence(problem_ids) -> set[int]:
     have = set()
-    for chunk in _chunks(problem_ids):
+    for chunk in chunks(problem_ids):
         have.update(Evidence.objects.filter(problem_id__in=chunk, kind=Evidence.Kind.SUPPORT)
                     .values_list("problem_id", flat=True))
     return have
@@ -309,7 +347,7 @@ def _ids_with_evidence(problem_ids) -> set[int]:
 
 def _measures_of(problem_ids) -> dict[int, list[Measure]]:
     by_problem = defaultdict(list)
-    for chunk in _chunks(problem_ids):
+    for chunk in chunks(problem_ids):
         for m in Measure.objects.filter(problem_id__in=chunk).order_by("position", "id"):
             by_problem[m.problem_id].append(m)
     return by_problem
@@ -322,18 +360,23 @@ class _MeasurePlan:
     delete: list
 
 
-def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec]) -> _MeasurePlan:
+def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec], owner="",
+                   deadline=None) -> _MeasurePlan:
     """Match by text: keep and update the ones in the sheet, add new ones, drop the ones the sheet
-    no longer lists unless they are done (a done measure is a fact, not a plan)."""
+    no longer lists unless they are done (a done measure is a fact, not a plan). A new measure that
+    names no owner or deadline takes the row's; a stored one keeps its own unless the sheet names
+    another (so the exported ledger re-imports unchanged)."""
     plan = _MeasurePlan([], [], [])
     by_text = {m.text: m for m in stored}
     for position, spec in enumerate(wanted):
         m = by_text.pop(spec.text, None)
         if m is None:
-            plan.create.append(Measure(problem_id=problem_id, text=spec.text, owner=spec.owner,
-                                       deadline=spec.deadline, position=position))
-        elif (m.owner, m.deadline, m.position) != (spec.owner, spec.deadline, position):
-            m.owner, m.deadline, m.position = spec.owner, spec.deadline, position
+            plan.create.append(Measure(problem_id=problem_id, text=spec.text, owner=spec.owner or owner,
+                                       deadline=spec.deadline or deadline, position=position))
+            continue
+        new = (spec.owner or m.owner, spec.deadline or m.deadline, position)
+        if (m.owner, m.deadline, m.position) != new:
+            m.owner, m.deadline, m.position = new
             plan.update.append(m)
     position = len(wanted)
     for m in by_text.values():
@@ -349,12 +392,12 @@ def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec])
 
 def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
-    rows = _rows(sheet, errors)
+    orgs = _orgs(actor, {c for row in sheet.rows if (c := clean_text(row.get("组织编码"))) and CODE_RE.match(c)})
+    by_pk = problem_categories_for(orgs.values(), today())
+    rows = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
     fields = [f for f, column in COLUMNS.items() if column in sheet.columns]
     has_measures, has_state = MEASURES in sheet.columns, STATE in sheet.columns
 
-    codes = {code for code, _ in rows}
-    orgs = _orgs(actor, codes)
     may = _allowed(actor)
     for (code, number), d in list(rows.items()):
         org = orgs.get(code)
@@ -391,11 +434,12 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
                 errors.add(d["row"], STATE, reason)
             if d["measures"] is None:
                 continue
+            specs = [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]]
             creates.append((Problem(org=org, number=number, category=d["category"],
                                     source=d["source"] or "", description=d["description"],
                                     responsible=d["responsible"], deadline=d["deadline"],
                                     is_special=d["is_special"], state=target or State.OPEN,
-                                    found_on=today()), d["measures"] if has_measures else []))
+                                    found_on=today()), specs if has_measures else []))
             continue
         if problem.withdrawn:
             errors.add(d["row"], "问题编号", f"问题“{number}”已撤回（{problem.withdraw_reason}），不能再导入；"
@@ -405,7 +449,8 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         changed = [f for f in changed if getattr(problem, f) != d[f]]
         plan = None
         if has_measures and d["measures"] is not None:
-            plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"])
+            plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"],
+                                  d["responsible"], d["deadline"])
         measures_change = plan is not None and (plan.create or plan.update or plan.delete)
         new_state = target if target and target != problem.state else None
         if new_state and problem.is_hand_down:
@@ -445,14 +490,14 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
     with transaction.atomic():
         problems = insert_with_history(Problem, [p for p, _ in creates], **history)
         new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
-                        for p, (_, specs) in zip(problems, creates) for i, s in enumerate(specs)]
+                        for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
         update_with_history(Problem, updates, fields + ["state", "version"], **history)
         new_measures += [m for plan in plans.values() for m in plan.create]
         insert_with_history(Measure, new_measures, **history)
         update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
                             ["owner", "deadline", "position"], **history)
         dropped = [m.pk for plan in plans.values() for m in plan.delete]
-        for chunk in _chunks(dropped):
+        for chunk in chunks(dropped):
             Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
         touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
         events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures

@@ -32,8 +32,11 @@ def problems_found(orgs, as_of, campaign):
 
 
 def rectified_share(orgs, as_of, campaign):
+    from tuijin.core.exclusions import excluded
+
+    untrue = excluded("problem_closed", as_of)  # closed, but found 不属实 on a random check
     rows = _per_org(_problems(orgs, as_of), n=Count("pk"),
-                    done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of)))
+                    done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of) & ~Q(pk__in=untrue)))
     return {k: Pair(v["done"], v["n"]) for k, v in rows.items()}
 
 

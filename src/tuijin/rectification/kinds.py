@@ -1,5 +1,5 @@
 """The `problem` record kind for campaign task rules, e.g. every branch finds ≥3 problems."""
-from tuijin.campaigns.rules import RecordKind, register_kind
+from tuijin.core.kinds import RecordKind, register_kind
 
 
 def _problems():

@@ -1,11 +1,11 @@
 """Problem lists and their rectification (SPEC §2.5): 问题清单 → 满意清单."""
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from tuijin.core.evidence import StoredEvidence
 from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
 from tuijin.orgs.models import Org
 
@@ -100,7 +100,7 @@ class Measure(models.Model):
         return bool(self.owner) and self.deadline is not None
 
 
-class Evidence(models.Model):
+class Evidence(StoredEvidence):
     """支撑材料: stored by content hash, never overwritten, served only through the scope check."""
 
     class Kind(models.TextChoices):
@@ -109,15 +109,7 @@ class Evidence(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.SUPPORT)
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    storage_name = models.CharField(max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = ("problem__org__path", "problem__origin_org__path")
 
     class Meta:
@@ -157,6 +149,8 @@ class PublicItem(models.Model):
     published_at = models.DateTimeField(auto_now_add=True)
     votes = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)  # 满意 + 基本满意, kept by the rating action
+    # Votes turned away by the per-address caps (TUIJIN_VOTES_PER_ADDRESS…), shown to the office.
+    refused = models.PositiveIntegerField("超限被拒次数", default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = ("problem__org__path", "problem__origin_org__path", "project__org__path")

@@ -14,26 +14,27 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign, problem_categories
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
+from tuijin.core.pages import evidence_download as download_evidence
+from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import KINDS
 from tuijin.imports.writer import write_xlsx
-from tuijin.orgs.models import Org
-from tuijin.orgs.views import _breadcrumb, page_query
+from tuijin.orgs.models import Org, OrgKind
+from tuijin.orgs.queries import visible_ancestors
+from tuijin.orgs.tree import ancestor_paths
 
-from . import actions, queries
+from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
                     ProblemForm, PublishForm, ReasonForm, RuleForm)
-from .models import ACTIVE_STATES, CATEGORIES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
+from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -115,12 +116,12 @@ def problem_list(request, code):
     counts = queries.state_counts(unstated)
     states = [("全部", "", sum(counts.values()))] + [(s.label, s.value, counts[s.value]) for s in State]
     return render(request, "rectification/list.html", {
-        "org": org, "as_of": as_of, "f": filters, "breadcrumb": _breadcrumb(request.user, org),
+        "org": org, "as_of": as_of, "f": filters, "breadcrumb": visible_ancestors(request.user, org),
         "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": page_query(request),
         "states": [(label, value, n, _with(request, state=value)) for label, value, n in states],
         "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),
         "children": Org.objects.visible_to(request.user).filter(parent=org, active=True).order_by("path"),
-        "sources": SOURCES, "categories": CATEGORIES,
+        "sources": SOURCES, "categories": problem_categories(org, today()),
         "overdue_url": _with(request, overdue="1"), "ledger_query": _with(request),
         "can_manage": can(request.user, "records.manage", org),
     })
@@ -154,7 +155,8 @@ def ledger(request, code):
 def problem_new(request, code):
     org = _org(request, code)
     _require_manage(request.user, org)
-    form = ProblemForm(request.POST or None, initial={"found_on": today()})
+    form = ProblemForm(request.POST or None, initial={"found_on": today()},
+                       categories=problem_categories(org, today()))
     measures = MeasureFormSet(request.POST or None, prefix="m")
     if request.method == "POST" and all([form.is_valid(), measures.is_valid()]):
         rows = [m for m in (f.measure() for f in measures) if m]
@@ -166,7 +168,7 @@ def problem_new(request, code):
             messages.success(request, f"已新增问题 {problem.number}")
             return redirect("rectification:detail", pk=problem.pk)
     return render(request, "rectification/new.html", {
-        "org": org, "form": form, "measures": measures, "breadcrumb": _breadcrumb(request.user, org)})
+        "org": org, "form": form, "measures": measures, "breadcrumb": visible_ancestors(request.user, org)})
 
 
 @login_required
@@ -175,10 +177,12 @@ def problem_edit(request, pk):
     if not actions.can_rectify(request.user, problem):
         raise PermissionDenied("只有责任单位可以修改问题")
     current = {name: getattr(problem, name) for name in actions.EDITABLE}
-    form = EditForm(initial={**current, "version": problem.version})
+    categories = problem_categories(problem.org, problem.found_on)
+    categories += [problem.category] if problem.category not in categories else []
+    form = EditForm(initial={**current, "version": problem.version}, categories=categories)
     unsaved = []
     if request.method == "POST":
-        form = EditForm(request.POST)
+        form = EditForm(request.POST, categories=categories)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -191,7 +195,7 @@ def problem_edit(request, pk):
                 problem = _problem(request, pk)
                 current = {name: getattr(problem, name) for name in actions.EDITABLE}
                 unsaved = [(form.fields[n].label, data[n]) for n in actions.EDITABLE if data[n] != current[n]]
-                form = EditForm(initial={**current, "version": problem.version})
+                form = EditForm(initial={**current, "version": problem.version}, categories=categories)
             except ActionError as exc:
                 _form_error(form, exc)
             else:
@@ -212,19 +216,19 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
     open_ = s != State.CLOSED
     return {
         "rectify": rectify, "review": review,
-        "start": rectify and flow and s in (State.OPEN, State.RELAPSED),
-        "submit": rectify and flow and s in (State.OPEN, State.IN_PROGRESS, State.RELAPSED),
+        "start": rectify and flow and transitions.in_source_state("start", problem),
+        "submit": rectify and flow and transitions.in_source_state("submit", problem),
         "edit": rectify and open_, "measures": rectify and open_, "evidence": rectify and open_,
         "withdraw": rectify and open_, "escalate": rectify and flow and open_ and has_ancestors,
-        "close": review and s == State.SUBMITTED, "send_back": review and s == State.SUBMITTED,
-        "reopen": review and s == State.CLOSED,
+        "close": review and transitions.in_source_state("close", problem),
+        "send_back": review and transitions.in_source_state("send_back", problem),
+        "reopen": review and transitions.in_source_state("reopen", problem),
         "publish": (rectify or review) and s in (State.SUBMITTED, State.CLOSED) and not (item and item.active),
     }
 
 
 def _ancestors(problem: Problem):
-    return list(Org.objects.filter(path__in=[problem.org.path[:i] for i in range(
-        problem.org.steplen, len(problem.org.path), problem.org.steplen)]).order_by("-depth"))
+    return list(Org.objects.filter(path__in=ancestor_paths(problem.org)).order_by("-depth"))
 
 
 @login_required
@@ -241,7 +245,7 @@ def problem_detail(request, pk):
                  .exists()), None)
     return render(request, "rectification/detail.html", {
         "problem": problem, "as_of": as_of, "overdue": problem.is_overdue(as_of),
-        "org": home, "breadcrumb": _breadcrumb(user, home) if home else [], "events": _timeline(problem),
+        "org": home, "breadcrumb": visible_ancestors(user, home) if home else [], "events": _timeline(problem),
         "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
         "rules": problem.institution_rules.all(),
         "children": children, "progress": queries.children_progress(problem) if children else None,
@@ -360,15 +364,7 @@ def problem_action(request, pk, name):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    try:
-        data = open_stored(evidence.storage_name)
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = HttpResponse(data, content_type=evidence.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(evidence.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_evidence(request, Evidence, pk)
 
 
 # ------------------------------------------------------------------ hand-down, rules, 满意清单
@@ -379,12 +375,12 @@ def hand_down(request, code):
     org = _org(request, code)
     _require_manage(request.user, org)
     children = list(org.children_set.filter(active=True).order_by("path"))
-    form = HandDownForm(request.POST or None, children=children)
+    form = HandDownForm(request.POST or None, children=children, categories=problem_categories(org, today()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         targets = {c.pk: c for c in children if c.code in data["targets"]}
         if data["all_branches"]:
-            branches = Org.objects.filter(path__startswith=org.path, kind="党支部", active=True).exclude(pk=org.pk)
+            branches = Org.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH, active=True).exclude(pk=org.pk)
             targets.update({b.pk: b for b in branches})
         try:
             parent = actions.hand_down(actor=request.user, org=org, targets=targets.values(), found_on=today(),
@@ -396,8 +392,8 @@ def hand_down(request, code):
             messages.success(request, f"已交办给 {len(targets)} 个单位，各单位已各自生成一条问题")
             return redirect("rectification:detail", pk=parent.pk)
     return render(request, "rectification/hand_down.html", {
-        "org": org, "form": form, "breadcrumb": _breadcrumb(request.user, org),
-        "branch_count": Org.objects.filter(path__startswith=org.path, kind="党支部", active=True)
+        "org": org, "form": form, "breadcrumb": visible_ancestors(request.user, org),
+        "branch_count": Org.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH, active=True)
         .exclude(pk=org.pk).count()})
 
 
@@ -432,7 +428,7 @@ def rules(request, code):
             .select_related("org").prefetch_related("problems"))
     return render(request, "rectification/rules.html", {
         "org": org, "form": form, "may_create": may_create, "q": q, "shown": RULE_CHOICES_SHOWN,
-        "more": candidates.count() > RULE_CHOICES_SHOWN, "breadcrumb": _breadcrumb(request.user, org),
+        "more": candidates.count() > RULE_CHOICES_SHOWN, "breadcrumb": visible_ancestors(request.user, org),
         "page": Paginator(made, 50).get_page(request.GET.get("page")), "query": page_query(request)})
 
 
@@ -453,4 +449,4 @@ def satisfied(request, code):
         "org": org, "campaign": campaign, "listed": listed, "rating": rating[:100],
         "threshold": campaign.satisfaction_threshold if campaign else 0.9,
         "min_votes": campaign.satisfaction_min_votes if campaign else 10,
-        "breadcrumb": _breadcrumb(request.user, org)})
+        "breadcrumb": visible_ancestors(request.user, org)})

@@ -13,7 +13,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core import indicators as registry
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError

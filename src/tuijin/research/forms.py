@@ -1,7 +1,7 @@
 """Forms of the research and practical-project pages. They only parse input; every rule lives in actions.py."""
 from django import forms
 
-from tuijin.rectification.forms import Bootstrap, date_field
+from tuijin.core.forms import Bootstrap, date_field
 from tuijin.rectification.models import CATEGORIES
 
 from .models import NEED_CATEGORIES, ProjectStatus

@@ -24,10 +24,11 @@ from simple_history.utils import bulk_update_with_history
 
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.core.chunks import chunks
 from tuijin.imports.bulk import default_history_user, insert_with_history
+from tuijin.imports.fields import allowed, check_row_orgs, choice_cell, code_cell, fetch, text_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_int
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.orgs.imports import _allowed, _choice, _chunks, _code, _fetch, _text, check_row_orgs
 from tuijin.orgs.models import Person
 from tuijin.rectification.imports import split_measures
 
@@ -77,18 +78,18 @@ def join_findings(texts: list[str]) -> str:
 def _visit_rows(sheet, errors, as_of):
     rows, first_row = {}, {}
     for row in sheet.rows:
-        number = _code(row, "人员编号", errors)
+        number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, required=True)
         if date is not None and (message := date_problem(date, as_of)):
             errors.add(row.number, "日期", message)
             date = None
-        topic = _text(row, "调研主题", errors, required=True, max_length=200)
+        topic = text_cell(row, "调研主题", errors, required=True, max_length=200)
         findings = split_findings(row.get(FINDINGS))
         for text in findings:
             if message := finding_problem(text):
                 errors.add(row.number, FINDINGS, message)
-        data = {"place": _text(row, "调研地点", errors, max_length=200),
-                "outcome": _text(row, "调研成果", errors, max_length=5000),
+        data = {"place": text_cell(row, "调研地点", errors, max_length=200),
+                "outcome": text_cell(row, "调研成果", errors, max_length=5000),
                 "findings": findings, "row": row.number}
         if not (number and date and topic):
             continue
@@ -103,10 +104,10 @@ def _visit_rows(sheet, errors, as_of):
 
 def _stored_visits(person_ids):
     found, findings = {}, defaultdict(list)
-    for chunk in _chunks(person_ids):
+    for chunk in chunks(person_ids):
         for v in ResearchVisit.objects.filter(person_id__in=chunk):
             found[(v.person_id, v.date, v.topic)] = v
-    for chunk in _chunks([v.pk for v in found.values()]):
+    for chunk in chunks([v.pk for v in found.values()]):
         for f in Finding.objects.filter(visit_id__in=chunk).order_by("position", "id"):
             findings[f.visit_id].append(f)
     return found, findings
@@ -141,8 +142,8 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows = _visit_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = _fetch(visible.select_related("org"), "number", {key[0] for key in rows})
-    may = _allowed(actor, "records.manage")
+    people = fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    may = allowed(actor, "records.manage")
     for key, d in list(rows.items()):
         person = people.get(key[0])
         if person is None:
@@ -162,7 +163,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     has_findings = FINDINGS in sheet.columns
     result = ImportResult()
     creates, updates, plans = [], [], []
-    for (number, date, topic), d in rows.items():
+    for (_number, date, topic), d in rows.items():
         person = d["person"]
         visit = stored.get((person.pk, date, topic))
         if visit is None:
@@ -190,7 +191,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     with transaction.atomic():
         user = history["default_user"] or default_history_user(ResearchVisit)
         visits = insert_with_history(ResearchVisit, [v for v, _ in creates], user=user, reason="导入")
-        new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates)
+        new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates, strict=True)
                for i, t in enumerate(texts)]
         new += [f for create, _, _ in plans for f in create]
         bulk_update_with_history(updates, ResearchVisit, fields + ["version"], batch_size=BATCH, **history)
@@ -198,7 +199,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
         bulk_update_with_history([f for _, update, _ in plans for f in update], Finding, ["position"],
                                  batch_size=BATCH, **history)
         dropped = [f.pk for _, _, delete in plans for f in delete]
-        for chunk in _chunks(dropped):
+        for chunk in chunks(dropped):
             Finding.objects.filter(pk__in=chunk).delete()  # history keeps a "-" row for each
         events.record(actor, "import.research", ("imports", "research"), summary=f"导入调研：{result.summary()}",
                       after={"created": [f"{v.person.number} {v.date} {v.topic}" for v, _ in creates][:200],
@@ -214,7 +215,7 @@ def export_visits(org, user):
     if user is not None:
         qs = qs.visible_to(user)
     ids = list(qs.order_by("org__path", "person__number", "date", "id").values_list("pk", flat=True))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         visits = ResearchVisit.objects.filter(pk__in=chunk).select_related("person").in_bulk()
         findings = defaultdict(list)
         for visit_id, text in (Finding.objects.filter(visit_id__in=chunk).order_by("position", "id")
@@ -252,13 +253,13 @@ def _beneficiaries(row, errors):
 def _project_rows(sheet, errors):
     rows, first_row = {}, {}
     for row in sheet.rows:
-        code = _code(row, "组织编码", errors)
-        name = _text(row, "项目名称", errors, required=True, max_length=200)
-        data = {"need": _text(row, "群众需求", errors, max_length=2000),
-                "need_category": _choice(row, "所属领域", NEED_CATEGORIES, errors),
+        code = code_cell(row, "组织编码", errors)
+        name = text_cell(row, "项目名称", errors, required=True, max_length=200)
+        data = {"need": text_cell(row, "群众需求", errors, max_length=2000),
+                "need_category": choice_cell(row, "所属领域", NEED_CATEGORIES, errors),
                 "beneficiaries": _beneficiaries(row, errors),
                 "deadline": _date(row, "计划完成时间", errors),
-                "status": _choice(row, STATUS, ProjectStatus.values, errors) or None,
+                "status": choice_cell(row, STATUS, ProjectStatus.values, errors) or None,
                 "row": row.number}
         if not (code and name):
             continue
@@ -278,11 +279,11 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
     orgs = check_row_orgs(rows, actor, errors, what="办实事项目")
 
     stored = {}
-    for chunk in _chunks({orgs[code].pk for code, _ in rows}):
+    for chunk in chunks({orgs[code].pk for code, _ in rows}):
         for p in Project.objects.filter(org_id__in=chunk).select_related("org"):
             stored[(p.org_id, p.name)] = p
     with_evidence = set()
-    for chunk in _chunks([p.pk for p in stored.values()]):
+    for chunk in chunks([p.pk for p in stored.values()]):
         with_evidence.update(ProjectEvidence.objects.filter(project_id__in=chunk).values_list("project_id", flat=True))
 
     fields = [f for f, column in PROJECT_COLUMNS.items() if column in sheet.columns]

@@ -65,8 +65,11 @@ def flagged_share(orgs, as_of, campaign):
 
 
 def completed_share(orgs, as_of, campaign):
+    from tuijin.core.exclusions import excluded
+
+    untrue = excluded("project_done", as_of)  # finished, but found 不属实 on a random check
     rows = _grouped(_projects(orgs, as_of), "org_id", n=Count("pk"),
-                    done=Count("pk", filter=Q(status=ProjectStatus.DONE, completed_on__lte=as_of)))
+                    done=Count("pk", filter=Q(status=ProjectStatus.DONE, completed_on__lte=as_of) & ~Q(pk__in=untrue)))
     return _ratios(orgs, rows, "done", "n")
 
 

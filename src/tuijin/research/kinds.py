@@ -3,7 +3,7 @@
     rule = { count = "research_visit", per = "leading_cadre", at_least = 2 }   # each leading cadre ≥2 调研
     rule = { count = "project", where = { flagged = false }, at_least = 1 }     # a real project on the list
 """
-from tuijin.campaigns.rules import RecordKind, register_kind
+from tuijin.core.kinds import RecordKind, register_kind
 
 
 def _visits():

@@ -4,11 +4,11 @@ A visit's findings can be converted into the rectification module's problems or 
 (成果转化); the link is kept on the finding. A project's 疑似泛化 flag and its reasons are computed
 by genericness.check() and stored by the actions, so offices can filter on them.
 """
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from tuijin.core.evidence import StoredEvidence
 from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
 from tuijin.orgs.models import Org, Person
 
@@ -142,19 +142,11 @@ class Project(models.Model):
         return self.status != ProjectStatus.DONE and self.deadline is not None and self.deadline < as_of
 
 
-class ProjectEvidence(models.Model):
+class ProjectEvidence(StoredEvidence):
     """佐证材料: stored by content hash (core.files), never overwritten, served only through the scope check."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="evidence")
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    storage_name = models.CharField(max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "project__org__path"
 
     class Meta:

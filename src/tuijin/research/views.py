@@ -15,18 +15,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
+from tuijin.core.pages import evidence_download as download_evidence
+from tuijin.core.pages import page_query
 from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import export_subtree
 from tuijin.orgs.models import Org, Person
-from tuijin.rectification.models import PublicItem
-from tuijin.orgs.views import _breadcrumb, page_query
-from tuijin.rectification.models import Problem
+from tuijin.orgs.queries import visible_ancestors
+from tuijin.rectification.models import Problem, PublicItem
 
 from . import actions, genericness, queries
 from .forms import (EvidenceForm, FindingAddForm, FindingFormSet, ProjectEditForm, ProjectForm, StatusForm,
@@ -122,7 +122,7 @@ def visits(request, code):
     q = g.get("q", "").strip()
     rows = queries.visit_list(request.user, org, converted=converted, q=q, sub_org=sub_org)
     return render(request, "research/visits.html", {
-        "org": org, "as_of": as_of, "breadcrumb": _breadcrumb(request.user, org), "section": "visits",
+        "org": org, "as_of": as_of, "breadcrumb": visible_ancestors(request.user, org), "section": "visits",
         "page": Paginator(rows, 50).get_page(g.get("page")), "query": page_query(request),
         "converted": converted, "q": q, "sub_org": sub_org,
         "filters": [(label, value, _with(request, converted=value))
@@ -167,7 +167,7 @@ def visit_new(request, code):
             messages.success(request, f"已登记{person.name}的调研“{visit.topic}”" + (f"，发现问题 {n} 条" if n else ""))
             return redirect("research:visit", pk=visit.pk)
     return render(request, "research/visit_new.html", {
-        "org": org, "form": form, "findings": findings, "breadcrumb": _breadcrumb(request.user, org),
+        "org": org, "form": form, "findings": findings, "breadcrumb": visible_ancestors(request.user, org),
         "section": "visits"})
 
 
@@ -197,7 +197,7 @@ def visit_detail(request, pk):
         })
     return render(request, "research/visit_detail.html", {
         "visit": visit, "org": visit.org, "rows": rows, "section": "visits",
-        "breadcrumb": _breadcrumb(user, visit.org),
+        "breadcrumb": visible_ancestors(user, visit.org),
         "can_convert": bool(orgs), "can_measure": bool(problems),
         "can_add": actions.can_record_for(user, visit.person), "add_form": FindingAddForm(),
         "converted": sum(1 for f in findings if f.converted),
@@ -265,7 +265,7 @@ def projects(request, code):
     pills = [("全部", "", counts["total"]), ("未开始", ProjectStatus.NOT_STARTED, counts["todo"]),
              ("推进中", ProjectStatus.IN_PROGRESS, counts["doing"]), ("已完成", ProjectStatus.DONE, counts["done"])]
     return render(request, "research/projects.html", {
-        "org": org, "as_of": as_of, "f": f, "breadcrumb": _breadcrumb(request.user, org), "section": "projects",
+        "org": org, "as_of": as_of, "f": f, "breadcrumb": visible_ancestors(request.user, org), "section": "projects",
         "page": Paginator(rows, 50).get_page(g.get("page")), "query": page_query(request),
         "pills": [(label, value, n, _with(request, status=value)) for label, value, n in pills],
         "flagged_count": flagged_count, "flagged_url": _with(request, flagged="1"),
@@ -291,7 +291,7 @@ def project_new(request, code):
             _saved_message(request, project, "已列入办实事项目清单")
             return redirect("research:project", pk=project.pk)
     return render(request, "research/project_form.html", {
-        "org": org, "form": form, "breadcrumb": _breadcrumb(request.user, org), "section": "projects",
+        "org": org, "form": form, "breadcrumb": visible_ancestors(request.user, org), "section": "projects",
         "title": "新增办实事项目", "live_check": True,
         "reasons": genericness.check(**_check_args(form)) if request.method == "POST" else []})
 
@@ -328,7 +328,7 @@ def project_detail(request, pk):
     manage = can(request.user, "records.manage", project.org)
     return render(request, "research/project_detail.html", {
         "project": project, "org": project.org, "as_of": as_of, "overdue": project.is_overdue(as_of),
-        "breadcrumb": _breadcrumb(request.user, project.org), "section": "projects",
+        "breadcrumb": visible_ancestors(request.user, project.org), "section": "projects",
         "evidence": project.evidence.select_related("uploaded_by"), "can_manage": manage,
         "publication": PublicItem.objects.filter(project=project, active=True).first(),
         "status_form": StatusForm(initial={"status": project.status}), "evidence_form": EvidenceForm(),
@@ -364,7 +364,7 @@ def project_edit(request, pk):
                 return redirect("research:project", pk=project.pk)
     return render(request, "research/project_form.html", {
         "org": project.org, "project": project, "form": form, "section": "projects",
-        "breadcrumb": _breadcrumb(request.user, project.org), "title": f"修改项目：{project.name}",
+        "breadcrumb": visible_ancestors(request.user, project.org), "title": f"修改项目：{project.name}",
         "live_check": False, "reasons": project.flag_reasons})
 
 
@@ -403,12 +403,7 @@ def project_action(request, pk, name):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(ProjectEvidence.objects.visible_to(request.user), pk=pk)
-    try:
-        data = open_stored(evidence.storage_name)
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    return _attachment(data, evidence.name, evidence.content_type)
+    return download_evidence(request, ProjectEvidence, pk)
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from tuijin.campaigns.models import Chapter
 from tuijin.core import events, files
+from tuijin.core.chunks import chunks
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import can, require
 from tuijin.imports.normalize import clean_text
@@ -29,13 +30,6 @@ from .models import (EXPERT, FORMS, SPEAKER_CATEGORIES, Attendance, Coverage, Se
 SESSION_FIELDS = ("date", "form", "topic", "speaker", "speaker_affiliation", "speaker_category", "headcount", "hours")
 MAX_HOURS = Decimal(24)
 MAX_MINUTES = 24 * 60
-CHUNK = 900  # below SQLite's bound-parameter limit on old builds
-
-
-def _chunks(values, size=CHUNK):
-    values = list(values)
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 # ------------------------------------------------------------------ rules shared with the importers
@@ -101,7 +95,7 @@ def refresh_coverage(person_ids) -> int:
     t = {m.__name__: q(m._meta.db_table) for m in (Coverage, Attendance, StudySession, SessionChapter, SelfStudy)}
     written = 0
     with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(set(person_ids))):
+        for chunk in chunks(sorted(set(person_ids))):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {t['Coverage']} WHERE person_id IN ({marks})", chunk)
             cursor.execute(
@@ -124,7 +118,7 @@ def touch_orgs_of(person_ids, *, besides=None) -> None:
     """Attendance feeds each attendee's own org, which may be a branch below the session's org: tell the
     derived data (scorecard counters) about those orgs too, not only about the event's org."""
     org_ids = set()
-    for chunk in _chunks(sorted(set(person_ids))):
+    for chunk in chunks(sorted(set(person_ids))):
         org_ids.update(Person.objects.filter(pk__in=chunk).values_list("org_id", flat=True))
     org_ids.discard(getattr(besides, "pk", None))
     if org_ids:
@@ -246,7 +240,7 @@ def _replace_links(session, chapters, attendees, old_chapters, old_attendees):
     SessionChapter.objects.filter(session=session, chapter_id__in=old_c - new_c).delete()
     SessionChapter.objects.bulk_create([SessionChapter(session=session, chapter_id=pk) for pk in new_c - old_c])
     new_p, old_p = {p.pk for p in attendees}, {p.pk for p in old_attendees}
-    for chunk in _chunks(old_p - new_p):
+    for chunk in chunks(old_p - new_p):
         Attendance.objects.filter(session=session, person_id__in=chunk).delete()
     Attendance.objects.bulk_create([Attendance(session=session, person_id=pk) for pk in new_p - old_p],
                                    batch_size=5000)

@@ -1,7 +1,7 @@
 """Forms of the study pages. They only parse input; every rule lives in actions.py."""
 from django import forms
 
-from tuijin.rectification.forms import Bootstrap, date_field
+from tuijin.core.forms import Bootstrap, date_field
 
 from .models import FORMS, SPEAKER_CATEGORIES
 

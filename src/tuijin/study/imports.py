@@ -20,15 +20,22 @@ from simple_history.utils import bulk_update_with_history
 from tuijin.campaigns.models import Campaign, Chapter
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.core.chunks import chunks
 from tuijin.imports.bulk import default_history_user, insert_rows, insert_with_history
+from tuijin.imports.fields import allowed, check_row_orgs, choice_cell, code_cell, fetch, text_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_decimal, parse_int, split_list
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.orgs.imports import _allowed, _chunks, _code, _fetch, _text, check_row_orgs
-from tuijin.orgs.imports import _choice as _choice_cell
 from tuijin.orgs.models import Org, Person
 
-from .actions import (date_problem, headcount_problem, hours_problem, minutes_problem, refresh_coverage,
-                      speaker_problem, touch_orgs_of)
+from .actions import (
+    date_problem,
+    headcount_problem,
+    hours_problem,
+    minutes_problem,
+    refresh_coverage,
+    speaker_problem,
+    touch_orgs_of,
+)
 from .models import FORMS, SPEAKER_CATEGORIES, Attendance, SelfStudy, SessionChapter, StudySession
 
 BATCH = 2000
@@ -88,7 +95,7 @@ def _list(row, column) -> list[str]:
 
 class ReadingLists:
     """Chapter codes valid for an org on a date: those of the campaign covering it (the latest started
-    by that date, as campaigns.actions.current_campaign chooses), loaded once per import."""
+    by that date, as campaigns.queries.current_campaign chooses), loaded once per import."""
 
     def __init__(self):
         self.campaigns = list(Campaign.objects.select_related("root").order_by("-start"))
@@ -115,14 +122,14 @@ def _chapter_error(code, org):
 def _session_rows(sheet, errors, as_of):
     rows, first_row = {}, {}
     for row in sheet.rows:
-        code = _code(row, "组织编码", errors)
+        code = code_cell(row, "组织编码", errors)
         date = _date(row, "日期", errors, as_of)
-        form = _choice_cell(row, "学习形式", FORMS, errors, required=True)
-        topic = _text(row, "主题", errors, required=True, max_length=200)
+        form = choice_cell(row, "学习形式", FORMS, errors, required=True)
+        topic = text_cell(row, "主题", errors, required=True, max_length=200)
         data = {
-            "speaker": _text(row, "主讲人", errors, max_length=60),
-            "speaker_affiliation": _text(row, "主讲人单位", errors, max_length=120),
-            "speaker_category": _choice_cell(row, "主讲人类别", SPEAKER_CATEGORIES, errors),
+            "speaker": text_cell(row, "主讲人", errors, max_length=60),
+            "speaker_affiliation": text_cell(row, "主讲人单位", errors, max_length=120),
+            "speaker_category": choice_cell(row, "主讲人类别", SPEAKER_CATEGORIES, errors),
             "chapters": _list(row, CHAPTERS),
             "attendees": _list(row, ATTENDEES),
             "headcount": _int(row, "参加人数", errors, min=0),
@@ -145,12 +152,12 @@ def _session_rows(sheet, errors, as_of):
 def _stored_sessions(org_ids):
     """{(org id, date, form, topic): session} of the current sessions of these orgs, with their links."""
     found = {}
-    for chunk in _chunks(org_ids):
+    for chunk in chunks(org_ids):
         for s in StudySession.objects.current().filter(org_id__in=chunk):
             found[(s.org_id, s.date, s.form, s.topic)] = s
     chapters, attendees = defaultdict(set), defaultdict(set)
     ids = [s.pk for s in found.values()]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for s, c in SessionChapter.objects.filter(session_id__in=chunk).values_list("session_id", "chapter_id"):
             chapters[s].add(c)
         for s, p in Attendance.objects.filter(session_id__in=chunk).values_list("session_id", "person_id"):
@@ -166,7 +173,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
 
     reading = ReadingLists()
     stored, stored_chapters, stored_attendees = _stored_sessions({o.pk for o in orgs.values()})
-    people = _fetch(Person.objects.select_related("org"), "number", {n for d in rows.values() for n in d["attendees"]})
+    people = fetch(Person.objects.select_related("org"), "number", {n for d in rows.values() for n in d["attendees"]})
     for (code, date, form, topic), d in rows.items():
         org = orgs[code]
         session = stored.get((org.pk, date, form, topic))
@@ -197,7 +204,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
     has_chapters, has_attendees = CHAPTERS in sheet.columns, ATTENDEES in sheet.columns
     result = ImportResult()
     creates, updates, relinks = [], [], []
-    for (code, date, form, topic), d in rows.items():
+    for (_org_code, date, form, topic), d in rows.items():
         session = d["session"]
         if session is None:
             if message := headcount_problem(d["headcount"], len(d["attendees"])):
@@ -234,7 +241,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
                                       user=user or default_history_user(StudySession), reason="导入")
         # (session id, chapter id) and (session id, person id): link rows, inserted as plain tuples.
         links, attendance, touched = [], [], set()
-        for session, (_, d) in zip(created, creates):
+        for session, (_, d) in zip(created, creates, strict=True):
             links += [(session.pk, c) for c in d["chapter_ids"]]
             attendance += [(session.pk, p) for p in d["person_ids"]]
             touched |= d["person_ids"]
@@ -246,7 +253,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
                 links += [(session.pk, c) for c in chapter_ids - old]
             if person_ids is not None:
                 old = stored_attendees.get(session.pk, set())
-                for chunk in _chunks(old - person_ids):
+                for chunk in chunks(old - person_ids):
                     Attendance.objects.filter(session=session, person_id__in=chunk).delete()
                 attendance += [(session.pk, p) for p in person_ids - old]
                 touched |= old | person_ids
@@ -273,7 +280,7 @@ def export_sessions(org, user):
     if user is not None:
         qs = qs.visible_to(user)
     ids = list(qs.order_by("org__path", "date", "id").values_list("pk", flat=True))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         sessions = StudySession.objects.filter(pk__in=chunk).select_related("org").in_bulk()
         chapters, attendees = defaultdict(list), defaultdict(list)
         for s, code in (SessionChapter.objects.filter(session_id__in=chunk)
@@ -296,13 +303,13 @@ SELF_COLUMNS = {"minutes": "时长（分钟）", "reflection": "学习心得"}
 def _self_rows(sheet, errors, as_of):
     rows, first_row = {}, {}
     for row in sheet.rows:
-        number = _code(row, "人员编号", errors)
+        number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, as_of)
-        chapter = _code(row, "篇目编码", errors)
+        chapter = code_cell(row, "篇目编码", errors)
         minutes = _int(row, "时长（分钟）", errors)
         if minutes is not None and (message := minutes_problem(minutes)):
             errors.add(row.number, "时长（分钟）", message)
-        data = {"minutes": minutes, "reflection": _text(row, "学习心得", errors, max_length=2000), "row": row.number}
+        data = {"minutes": minutes, "reflection": text_cell(row, "学习心得", errors, max_length=2000), "row": row.number}
         if not (number and date and chapter):
             continue
         key = (number, date, chapter)
@@ -319,8 +326,8 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows = _self_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = _fetch(visible.select_related("org"), "number", {key[0] for key in rows})
-    may = _allowed(actor, "records.manage")
+    people = fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    may = allowed(actor, "records.manage")
     reading = ReadingLists()
     for (number, date, code), d in list(rows.items()):
         person = people.get(number)
@@ -339,13 +346,13 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
         del rows[(number, date, code)]
 
     stored = {}
-    for chunk in _chunks({d["person"].pk for d in rows.values()}):
+    for chunk in chunks({d["person"].pk for d in rows.values()}):
         for log in SelfStudy.objects.current().filter(person_id__in=chunk):
             stored[(log.person_id, log.date, log.chapter_id)] = log
     fields = [f for f, column in SELF_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
     creates, updates = [], []
-    for (number, date, code), d in rows.items():
+    for (_number, date, _chapter_code), d in rows.items():
         log = stored.get((d["person"].pk, date, d["chapter"].pk))
         if log is None:
             creates.append(SelfStudy(person=d["person"], date=date, chapter=d["chapter"],

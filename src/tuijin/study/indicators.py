@@ -5,6 +5,7 @@ Members are an org's own 正式党员 and 预备党员; a chapter is covered by 
 session on it or logged self-study of it (queries.study_by_org reads the derived Coverage table).
 """
 from tuijin.core.indicators import HIGHER, LOWER, ZERO, Indicator, Pair, register
+from tuijin.orgs.models import OrgKind
 
 from . import queries
 
@@ -52,7 +53,7 @@ def unbalanced(orgs, as_of, campaign):
 
 def grassroots_coverage(orgs, as_of, campaign):
     """Branches with any session this month (up to as_of) / branches."""
-    branches = [o.pk for o in orgs if o.kind == "党支部" and o.active]
+    branches = [o.pk for o in orgs if o.kind == OrgKind.BRANCH and o.active]
     active = queries.branches_with_session_this_month(branches, as_of)
     return {pk: Pair(1 if pk in active else 0, 1) for pk in branches}
 

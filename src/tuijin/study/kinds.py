@@ -5,7 +5,7 @@
     rule = { count = "self_study", per = "leading_cadre", at_least = 5 }
     rule = { count = "study_attendance", per = "leading_cadre", where = { form = "中心组学习" }, at_least = 3 }
 """
-from tuijin.campaigns.rules import RecordKind, register_kind
+from tuijin.core.kinds import RecordKind, register_kind
 
 from .models import EXPERT
 

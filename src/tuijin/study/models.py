@@ -9,12 +9,12 @@ indicators read one small table instead of joining attendance × chapters on eve
 
 Nothing is hard-deleted: a wrong session or log is withdrawn with a reason and stays in history.
 """
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from tuijin.campaigns.models import Chapter
+from tuijin.core.evidence import StoredEvidence
 from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
 from tuijin.orgs.models import Org, Person
 
@@ -147,28 +147,16 @@ class SelfStudy(models.Model):
         return _own_person_q(user)
 
 
-class SessionEvidence(models.Model):
+class SessionEvidence(StoredEvidence):
     """Minutes and photos of a session: stored by content hash, served only through the scope check."""
 
     session = models.ForeignKey(StudySession, on_delete=models.PROTECT, related_name="evidence")
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    storage_name = models.CharField(max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
     scope_path_field = "session__org__path"
 
     class Meta:
         verbose_name = verbose_name_plural = "学习记录材料"
         ordering = ["uploaded_at"]
-
-    @property
-    def is_photo(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class Coverage(models.Model):

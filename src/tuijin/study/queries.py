@@ -13,18 +13,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from tuijin.campaigns.models import Chapter
+from tuijin.core.chunks import chunks
 from tuijin.core.indicators import STATUS_OK, status
-from tuijin.orgs.models import Org, Person
+from tuijin.orgs.models import Org, OrgKind, Person
 
 from .models import EXPERT, MEMBER_STATUSES, SEMINAR, Attendance, Coverage, SelfStudy, StudySession
-
-ID_CHUNK = 2000
-
-
-def _chunks(values, size=ID_CHUNK):
-    values = list(values)
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 def chapters_of(campaign) -> list[Chapter]:
@@ -73,14 +66,14 @@ class OrgStudy:
     def own_share(self):
         return self._share(self.own)
 
-    def __add__(self, other: "OrgStudy") -> "OrgStudy":
+    def __add__(self, other: OrgStudy) -> OrgStudy:
         return OrgStudy(self.members + other.members, max(self.chapters, other.chapters),
                         self.covered + other.covered, self.collective + other.collective, self.own + other.own)
 
 
 def member_counts(org_ids) -> dict[int, int]:
     out = {}
-    for chunk in _chunks(org_ids):
+    for chunk in chunks(org_ids):
         rows = Person.objects.filter(members_q(), org_id__in=chunk).order_by().values("org_id").annotate(n=Count("pk"))
         out.update({r["org_id"]: r["n"] for r in rows})
     return out
@@ -95,7 +88,7 @@ def study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, OrgStudy]:
         return out
     # Driven by the people of the orgs (person.org index, then coverage's (person, chapter) index):
     # each chunk reads only its own people's rows.
-    for chunk in _chunks([k for k in org_ids if k in out]):
+    for chunk in chunks([k for k in org_ids if k in out]):
         rows = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
                                         chapter_id__in=chapter_ids)
                 .order_by().values("person__org_id")
@@ -197,7 +190,7 @@ def orgs_with_members(org_ids) -> set[int]:
 def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]:
     """Orgs (among org_ids) that held a 专题研讨 (or, expert=True, a lecture by a 党校 expert) in the campaign."""
     found = set()
-    for chunk in _chunks(org_ids):
+    for chunk in chunks(org_ids):
         qs = StudySession.objects.current().filter(org_id__in=chunk, date__lte=as_of)
         if campaign is not None:
             qs = qs.filter(date__gte=campaign.start)
@@ -209,7 +202,7 @@ def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]
 def expected_to_hold(orgs, *, expert=False) -> list[Org]:
     """Who should hold a 专题研讨: every active org with party members of its own (a committee's 中心组,
     a branch). Who should invite a 党校 expert: the same, except branches (it is a unit's task)."""
-    orgs = [o for o in orgs if o.active and (not expert or o.kind != "党支部")]
+    orgs = [o for o in orgs if o.active and (not expert or o.kind != OrgKind.BRANCH)]
     with_members = orgs_with_members([o.pk for o in orgs])
     return [o for o in orgs if o.pk in with_members]
 
@@ -225,17 +218,19 @@ def month_start(as_of: dt.date) -> dt.date:
 
 
 def branches_with_session_this_month(branch_ids, as_of: dt.date) -> set[int]:
-    found = set()
-    for chunk in _chunks(branch_ids):
+    from tuijin.core.exclusions import excluded
+
+    found, untrue = set(), excluded("study_session", as_of)  # found 不属实 on a random check
+    for chunk in chunks(branch_ids):
         found.update(StudySession.objects.current()
                      .filter(org_id__in=chunk, date__gte=month_start(as_of), date__lte=as_of)
-                     .order_by().values_list("org_id", flat=True).distinct())
+                     .exclude(pk__in=untrue).order_by().values_list("org_id", flat=True).distinct())
     return found
 
 
 def quiet_branches(root: Org, as_of: dt.date) -> tuple[list[Org], int]:
     """Branches (基层末端) of the subtree with no session this month up to as_of, and the number of branches."""
-    branches = list(Org.objects.filter(path__startswith=root.path, active=True, kind="党支部").order_by("path"))
+    branches = list(Org.objects.filter(path__startswith=root.path, active=True, kind=OrgKind.BRANCH).order_by("path"))
     active = branches_with_session_this_month([b.pk for b in branches], as_of)
     return [b for b in branches if b.pk not in active], len(branches)
 

@@ -19,20 +19,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from tuijin.campaigns import actions as campaign_actions
-from tuijin.campaigns.actions import current_campaign
+from tuijin.campaigns.queries import current_campaign
 from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.files import open_stored
 from tuijin.core.permissions import can
+from tuijin.core.pages import evidence_download as download_evidence
+from tuijin.core.pages import page_query
 from tuijin.core.scope import in_business_scope, scope_paths
 from tuijin.imports.registry import KINDS, export_subtree
 from tuijin.orgs.models import Org, Person
-from tuijin.orgs.views import _breadcrumb, page_query
+from tuijin.orgs.queries import visible_ancestors
 
 from . import actions, queries
-from .forms import (ChapterForm, EvidenceForm, ReadingItemForm, ReasonForm, RenameForm, SelfStudyForm,
-                    SessionForm)
+from .forms import ChapterForm, EvidenceForm, ReadingItemForm, ReasonForm, RenameForm, SelfStudyForm, SessionForm
 from .models import FORMS, SelfStudy, SessionEvidence, StudySession
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,7 +147,7 @@ def session_list(request, code):
     quiet, n_branches = queries.cached("quiet", org, as_of, campaign, lambda: queries.quiet_branches(org, as_of))
     counts = queries.form_counts(all_forms)
     return render(request, "study/list.html", {
-        "org": org, "as_of": as_of, "campaign": campaign, "breadcrumb": _breadcrumb(request.user, org),
+        "org": org, "as_of": as_of, "campaign": campaign, "breadcrumb": visible_ancestors(request.user, org),
         "page": Paginator(rows, 50).get_page(g.get("page")), "query": page_query(request),
         "forms": [(f, counts.get(f, 0)) for f in FORMS], "total": sum(counts.values()),
         "f": {"form": form, "month": month, "withdrawn": include_withdrawn},
@@ -219,7 +219,7 @@ def _session_page(request, org, session=None):
     selected_chapters = set(form["chapters"].value() or [])
     return render(request, "study/session_form.html", {
         "org": org, "session": session, "form": form, "campaign": campaign, "as_of": as_of,
-        "breadcrumb": _breadcrumb(request.user, org), "groups": groups, "truncated": truncated,
+        "breadcrumb": visible_ancestors(request.user, org), "groups": groups, "truncated": truncated,
         "chapter_groups": list(by_item.items()), "selected_people": selected_people,
         "selected_chapters": selected_chapters, "max_listed": MAX_LISTED_PEOPLE,
     })
@@ -247,7 +247,7 @@ def session_detail(request, pk):
     may = can(request.user, "records.manage", session.org) and not session.withdrawn
     attendees = list(session.attendees.select_related("org").order_by("org__path", "number"))
     return render(request, "study/session_detail.html", {
-        "session": session, "org": session.org, "breadcrumb": _breadcrumb(request.user, session.org),
+        "session": session, "org": session.org, "breadcrumb": visible_ancestors(request.user, session.org),
         "chapters": session.chapters.select_related("item").order_by("item__position", "position"),
         "attendees": attendees, "evidence": session.evidence.select_related("uploaded_by"),
         "may": may, "evidence_form": EvidenceForm(), "reason_form": ReasonForm(),
@@ -296,17 +296,8 @@ def session_evidence(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = get_object_or_404(SessionEvidence.objects.visible_to(request.user), pk=pk)
-    try:
-        data = open_stored(evidence.storage_name)
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = HttpResponse(data, content_type=evidence.content_type)
-    # Photos may be shown in the page; everything else is a download. The type was sniffed from the bytes.
-    disposition = "inline" if evidence.is_photo and request.GET.get("inline") == "1" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(evidence.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Photos may be shown in the page (?inline=1); everything else is a download.
+    return download_evidence(request, SessionEvidence, pk, inline_photos=True)
 
 
 @login_required
@@ -347,7 +338,7 @@ def analysis(request, code):
     return render(request, "study/analysis.html", {
         "org": org, "as_of": as_of, "campaign": campaign, "time": _percent(progress),
         "bar": _percent(max(0.0, progress - campaign.lag_threshold)),
-        "breadcrumb": _breadcrumb(request.user, org), "study": study,
+        "breadcrumb": visible_ancestors(request.user, org), "study": study,
         "share": _percent(study.share), "collective": _percent(study.collective_share),
         "own": _percent(study.own_share), "chapters": chapters,
         "unbalanced": [(r.org, _percent(r.study.collective_share), _percent(r.study.own_share), r.study.members)

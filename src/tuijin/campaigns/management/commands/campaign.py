@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
 
 from tuijin.campaigns.actions import load_campaign
@@ -17,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, action, file, dry_run=False, as_user=None, **options):
         try:
-            text = open(file, encoding="utf-8").read()
+            text = Path(file).read_text(encoding="utf-8")
         except FileNotFoundError:
             fail(self, [f"文件不存在：{file}"])
         try:

@@ -41,7 +41,7 @@ def _interval(value: str) -> float:
 
 class Command(BaseCommand):
     help = ("后台任务进程：每天 TUIJIN_SNAPSHOT_AT（默认 01:30）之后生成当日快照（启动时若当日快照缺失且已过时间则补做），"
-            "并执行任务队列。与 gunicorn 一起常驻运行；--once 只执行当前到期的任务后退出（供 cron 使用）。")
+            "并执行任务队列（网页导入等，每 2 秒检查一次）。与 gunicorn 一起常驻运行；--once 只执行当前到期的任务后退出（供 cron 使用）。")
 
     clock = staticmethod(timezone.now)  # read once per tick; tests set their own
 
@@ -92,10 +92,25 @@ class Command(BaseCommand):
         close_old_connections()
         return list(JobRun.objects.filter(pk__in=[r.pk for r in started], status=JobRun.Status.FAILED))
 
+    QUEUE_POLL = 2.0  # seconds: queued tasks (web imports) start this soon, whatever the schedule interval
+
     def sleep(self, seconds: float) -> None:
+        """Wait for the next scheduler tick, running tasks queued meanwhile (a clerk's import) every
+        QUEUE_POLL seconds."""
         deadline = time.monotonic() + seconds
+        polled = time.monotonic()
         while not self.stopping and (left := deadline - time.monotonic()) > 0:
             time.sleep(min(left, 1.0))
+            if not self.stopping and time.monotonic() - polled >= self.QUEUE_POLL:
+                polled = time.monotonic()
+                try:
+                    self.queue = schedule.run_queue(self.worker_id)
+                    self.queue.run()
+                except Exception:
+                    logger.exception("执行任务队列出错，稍后重试")
+                finally:
+                    self.queue = None
+                    close_old_connections()
 
     def stop(self, signum, frame):
         if self.stopping:

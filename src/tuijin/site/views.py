@@ -2,9 +2,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from tuijin.campaigns.actions import current_campaign
-from tuijin.campaigns.queries import task_summary
+from tuijin.campaigns.queries import current_campaign, task_summary
 from tuijin.core.calendar import today
+from tuijin.core.navigation import home_panels
 from tuijin.core.scope import is_member, scope_paths
 from tuijin.orgs.models import Org
 from tuijin.orgs.queries import subtree_counts
@@ -28,5 +28,6 @@ def home(request):
         "tasks": task_summary(campaign, roots, as_of) if campaign and roots else [],
         "member_person": user.person if is_member(user) else None,
         "admin_only": not roots and not is_member(user),
+        "panels": home_panels(user, as_of),
     }
     return render(request, "home.html", context)

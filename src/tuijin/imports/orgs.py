@@ -1,4 +1,4 @@
-"""Importing and exporting orgs and people (templates of SPEC §4.2).
+"""Importing and exporting orgs and people (templates of SPEC §4.2); the shared cell helpers are in fields.py.
 
 Every row is validated first and every error collected; only a wholly valid sheet is written,
 in one transaction, as one recorded action. Rows match existing records by code / number, so
@@ -11,110 +11,20 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core import events
-from tuijin.core.permissions import can
-from tuijin.imports.bulk import default_history_user, insert_with_history
-from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice
-from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.core.chunks import chunks
+from tuijin.orgs.models import BATCHES, CADRE_LEVELS, ORG_KINDS, PERSON_STATUSES, PHONE_RE, SECTORS, Org, Person
+from tuijin.orgs.tree import allocate_paths, refresh_numchild, step
 
-from .models import BATCHES, CADRE_LEVELS, ORG_KINDS, PERSON_STATUSES, SECTORS, Org, Person
-from .tree import allocate_paths, refresh_numchild
-
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-CHUNK = 2000
-
-
-def _code(row, column, errors, required=True):
-    value = clean_text(row.get(column))
-    if value is None:
-        if required:
-            errors.add(row.number, column, "不能为空")
-        return None
-    if not CODE_RE.match(value):
-        errors.add(row.number, column, f"“{value}”不是有效的编码（只能用字母、数字、- _ .，最长 40 位）")
-        return None
-    return value
-
-
-def _choice(row, column, choices, errors, default="", required=False):
-    value = row.get(column)
-    if clean_text(value) is None:
-        if required:
-            errors.add(row.number, column, "不能为空")
-        return default
-    try:
-        return parse_choice(value, choices)
-    except ValueError as exc:
-        errors.add(row.number, column, str(exc))
-        return default
-
-
-def _text(row, column, errors, *, required=False, max_length=120):
-    value = clean_text(row.get(column))
-    if value is None:
-        if required:
-            errors.add(row.number, column, "不能为空")
-        return ""
-    if len(value) > max_length:
-        errors.add(row.number, column, f"太长（{len(value)} 字），最多 {max_length} 字")
-    return value
-
-
-def _chunks(values):
-    values = list(values)
-    for i in range(0, len(values), CHUNK):  # SQLite limits bound parameters
-        yield values[i:i + CHUNK]
-
-
-def _fetch(queryset, field, values):
-    """{value: obj} for many keys, in chunks."""
-    found = {}
-    for chunk in _chunks(values):
-        found.update({getattr(o, field): o for o in queryset.filter(**{f"{field}__in": chunk})})
-    return found
-
+from .bulk import default_history_user, insert_with_history
+from .fields import allowed, choice_cell, code_cell, fetch, not_found, text_cell
+from .normalize import RowErrors, clean_text, parse_bool
+from .registry import ImportFailed, ImportResult, register_loader
 
 def _present(sheet, columns):
     """Fields whose column is in the sheet. A column left out of the sheet says nothing, so it must
     not blank what is stored (a sheet without 手机号 would otherwise erase every phone)."""
     return [f for f, column in columns.items() if column in sheet.columns]
 
-
-def _allowed(actor, perm):
-    """can(actor, perm, org), asked once per org."""
-    answers = {}
-
-    def may(org):
-        if org.pk not in answers:
-            answers[org.pk] = can(actor, perm, org)
-        return answers[org.pk]
-    return may
-
-
-def _not_found(code, actor, hint):
-    # To an actor, an org outside their scope reads exactly like one that does not exist (SPEC §1).
-    return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else hint)
-
-
-def check_row_orgs(rows: dict, actor, errors, *, what: str) -> dict:
-    """For records keyed (org code, …): drop every row whose org is missing (or outside the actor's
-    scope), withdrawn, or not the actor's to maintain, with the clerk's reason under 组织编码.
-    Returns the orgs found, by code; `what` names the records (e.g. 学习记录)."""
-    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
-                  {key[0] for key in rows})
-    may = _allowed(actor, "records.manage")
-    for key, d in list(rows.items()):
-        org = orgs.get(key[0])
-        if org is None:
-            errors.add(d["row"], "组织编码", _not_found(key[0], actor, "，请先导入组织"))
-        elif not org.active:
-            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，请填写现在的组织")
-        elif not may(org):
-            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的{what}")
-        else:
-            continue
-        del rows[key]
-    return orgs
 
 
 # ------------------------------------------------------------------ orgs
@@ -126,13 +36,13 @@ def _org_rows(sheet, errors):
     """{code: row data} in sheet order; cell errors are added in column order."""
     rows, first_row = {}, {}
     for row in sheet.rows:
-        code = _code(row, "组织编码", errors)
+        code = code_cell(row, "组织编码", errors)
         data = {
-            "name": _text(row, "组织名称", errors, required=True),
-            "parent": _code(row, "上级组织编码", errors, required=False),
-            "kind": _choice(row, "组织类别", ORG_KINDS, errors, required=True),
-            "sector": _choice(row, "所属领域", SECTORS, errors, default="其他"),
-            "batch": _choice(row, "批次", BATCHES, errors),
+            "name": text_cell(row, "组织名称", errors, required=True),
+            "parent": code_cell(row, "上级组织编码", errors, required=False),
+            "kind": choice_cell(row, "组织类别", ORG_KINDS, errors, required=True),
+            "sector": choice_cell(row, "所属领域", SECTORS, errors, default="其他"),
+            "batch": choice_cell(row, "批次", BATCHES, errors),
             "row": row.number,
         }
         # An unreadable parent code is already reported; do not also call it "empty".
@@ -152,7 +62,7 @@ def _paths_with_ancestors(orgs):
     step = Org.steplen
     paths = {o.path[:i] for o in orgs for i in range(step, len(o.path) + 1, step)}
     found = {}
-    for chunk in _chunks(paths):
+    for chunk in chunks(paths):
         found.update(Org.objects.filter(path__in=chunk).values_list("code", "path"))
     return found
 
@@ -160,9 +70,9 @@ def _paths_with_ancestors(orgs):
 def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows = _org_rows(sheet, errors)
-    existing = _fetch(Org.objects.select_related("parent"), "code",
+    existing = fetch(Org.objects.select_related("parent"), "code",
                       set(rows) | {d["parent"] for d in rows.values() if d["parent"]})
-    visible = set(existing) if actor is None else set(_fetch(Org.objects.visible_to(actor), "code", existing))
+    visible = set(existing) if actor is None else set(fetch(Org.objects.visible_to(actor), "code", existing))
 
     def parent_now(code):
         org = existing[code]
@@ -193,7 +103,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         elif parent == code:
             reason = "不能是组织自己"
         elif parent not in rows and parent not in visible:
-            reason = _not_found(parent, actor, "（既不在系统中，也不在本表中）")
+            reason = not_found(parent, actor, "（既不在系统中，也不在本表中）")
         else:
             continue
         errors.add(data["row"], "上级组织编码", reason)
@@ -241,7 +151,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             moves.append(code)
 
     # Permission is needed for what changes: the org itself, and the parent it is put under.
-    may = _allowed(actor, "org.manage")
+    may = allowed(actor, "org.manage")
     for code in dict.fromkeys(changed + moves + creates):
         data = rows[code]
         org = existing.get(code)
@@ -277,7 +187,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
                     # Under an org created by this import nothing is stored yet: its children take the
                     # steps 1, 2, … as allocate_paths would give them, without its query per parent.
                     taken[parent] += 1
-                    org.path = new_path[parent] + Org._int2str(taken[parent]).rjust(Org.steplen, "0")
+                    org.path = new_path[parent] + step(taken[parent])
                     org.depth = len(org.path) // Org.steplen
                 else:
                     level.append((org, existing[parent].path if parent else ""))
@@ -296,7 +206,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             Org.objects.move(org, new_parent, pos="last-child")
             Org.objects.filter(pk=org.pk).update(parent=new_parent)
         # Field changes last, on fresh rows, so each history row shows the org as it now stands.
-        orgs = list(_fetch(Org.objects.all(), "code", updated).values())
+        orgs = list(fetch(Org.objects.all(), "code", updated).values())
         for org in orgs:
             for f in fields:
                 setattr(org, f, rows[org.code][f])
@@ -357,14 +267,14 @@ def _person_rows(sheet, errors):
     """{number: row data} in sheet order; cell errors are added in column order."""
     rows, first_row = {}, {}
     for row in sheet.rows:
-        number = _code(row, "人员编号", errors)
+        number = code_cell(row, "人员编号", errors)
         data = {
-            "name": CJK_GAP.sub("", _text(row, "姓名", errors, required=True, max_length=60)),
-            "org": _code(row, "所在组织编码", errors),
-            "status": _choice(row, "政治面貌", PERSON_STATUSES, errors, default="正式党员"),
-            "post": _text(row, "职务", errors, max_length=60),
+            "name": CJK_GAP.sub("", text_cell(row, "姓名", errors, required=True, max_length=60)),
+            "org": code_cell(row, "所在组织编码", errors),
+            "status": choice_cell(row, "政治面貌", PERSON_STATUSES, errors, default="正式党员"),
+            "post": text_cell(row, "职务", errors, max_length=60),
             "is_leading_cadre": _bool(row, "是否领导干部", errors),
-            "cadre_level": _choice(row, "干部层级", CADRE_LEVELS, errors),
+            "cadre_level": choice_cell(row, "干部层级", CADRE_LEVELS, errors),
             "phone": _phone(row, errors),
             "row": row.number,
         }
@@ -383,14 +293,14 @@ def _person_rows(sheet, errors):
 def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows = _person_rows(sheet, errors)
-    orgs = _fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
+    orgs = fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
                   {d["org"] for d in rows.values() if d["org"]})
-    existing = _fetch(Person.objects.select_related("org"), "number", rows)
-    may = _allowed(actor, "people.manage")
+    existing = fetch(Person.objects.select_related("org"), "number", rows)
+    may = allowed(actor, "people.manage")
     for number, d in rows.items():
         person, target = existing.get(number), orgs.get(d["org"])
         if d["org"] and target is None:
-            errors.add(d["row"], "所在组织编码", _not_found(d["org"], actor, "，请先导入组织"))
+            errors.add(d["row"], "所在组织编码", not_found(d["org"], actor, "，请先导入组织"))
         elif target is not None and not target.active:
             errors.add(d["row"], "所在组织编码", f"组织“{target.name}”已撤销或并入其他组织，请填写现在的组织")
         elif target is not None and not may(target):

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         "库中没有数据时先生成该规模的演示城市（同 tuijin demo），不动日常使用的数据库；"
         "设置了 DATABASE_URL 时直接在该库上测（如 PostgreSQL）。每种导入各一个场景（import_<类型>），"
         "在事务中进行并回滚，其余场景只读。"
+        "负载场景 load（--only load [--seconds N --readers N --writers N]）启动 gunicorn，并发读写，记录每秒请求数、p95 和错误数。"
         "输出 JSON：{scale, database, generated_at, scenarios: {名称: {median_ms, p95_ms, runs, cpu_median_ms}}}"
         "（导入场景另有 rows），并打印表格。"
     )
@@ -30,15 +31,21 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, help="每个场景运行次数（默认：导入 3 次，页面和接口 20 次）")
         parser.add_argument("--rows", type=int, default=100_000, help="每个导入场景的行数（默认 100000）")
         parser.add_argument("--only", metavar="NAME[,NAME...]", help="只运行这些场景（逗号分隔的场景名称）")
+        parser.add_argument("--seconds", type=int, default=60, help="负载场景（load）的持续秒数（默认 60）")
+        parser.add_argument("--readers", type=int, default=50, help="负载场景的读并发数（默认 50）")
+        parser.add_argument("--writers", type=int, default=20, help="负载场景的写并发数（默认 20）")
 
-    def handle(self, scale, out, runs, rows, only, **options):
+    def handle(self, scale, out, runs, rows, only, seconds=60, readers=50, writers=20, **options):
         from tuijin.bench.scenarios import SCENARIOS, Outcome
 
         if rows < 1:
             fail(self, [f"--rows 应为正整数，实际为 {rows}"])
         if runs is not None and runs < 1:
             fail(self, [f"--runs 应为正整数，实际为 {runs}"])
-        scenarios = SCENARIOS
+        for name, value in (("--seconds", seconds), ("--readers", readers), ("--writers", writers)):
+            if value < 1:
+                fail(self, [f"{name} 应为正整数，实际为 {value}"])
+        scenarios = [s for s in SCENARIOS if getattr(s, "by_default", True)]
         if only is not None:
             wanted = [n.strip() for n in only.split(",") if n.strip()]
             known = {s.name for s in SCENARIOS}
@@ -61,7 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(f"… {scenario.label}" + (f"：{rows} 行" if getattr(scenario, "kind", None) else ""))
             self.stdout.flush()
             try:
-                outcome = scenario.run(runs or scenario.default_runs, {"rows": rows})
+                outcome = scenario.run(runs or scenario.default_runs,
+                                       {"rows": rows, "seconds": seconds, "readers": readers, "writers": writers})
             except Exception as exc:  # one broken page must not hide the other figures
                 outcome = Outcome(skipped=f"failed: {type(exc).__name__}: {exc}"[:300])
             results[scenario.name] = outcome.summary()
@@ -69,7 +77,7 @@ class Command(BaseCommand):
                 results[scenario.name]["rows"] = rows
 
         report = {"scale": scale, "database": database,
-                  "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+                  "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
                   "python": sys.version.split()[0], "import_rows": rows, "scenarios": results}
         path = out or f"bench-{scale}.json"
         with open(path, "w", encoding="utf-8") as fh:
@@ -109,6 +117,10 @@ class Command(BaseCommand):
         for name, r in report["scenarios"].items():
             if r.get("skipped"):
                 self.stdout.write(f"{name:<28}  skipped: {r['skipped']}")
+            elif "requests_per_second" in r:
+                self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}  {r['requests_per_second']} 次/秒，"
+                                  f"读 {r['reads']}、写 {r['writes']}、错误 {r['errors']}（{r['readers']} 读 {r['writers']} 写，"
+                                  f"{r['seconds']} 秒）")
             else:
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}"
                                   f"{r['runs']:>6}")

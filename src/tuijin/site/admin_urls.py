@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/<str:username>/active/", admin_views.set_active, name="set_active"),
     path("grants/", admin_views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", admin_views.revoke, name="revoke"),
+    path("mfa/reset/", admin_views.mfa_reset, name="mfa_reset"),
     path("audit/", admin_views.audit, name="audit"),
 ]

@@ -1,0 +1,29 @@
+"""Form helpers every module's pages share: Bootstrap classes on widgets, one date field.
+
+Templates render a field with the one include `_field.html` (templates/_field.html).
+"""
+from django import forms
+
+# Browsers send ISO dates from <input type=date>; clerks who type may write the other two.
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"]
+
+
+def date_field(label, required=False, **kw):
+    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kw)
+
+
+class Bootstrap:
+    """Give every widget its Bootstrap class, so templates render fields with one include."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
