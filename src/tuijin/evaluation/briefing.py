@@ -321,7 +321,7 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
         head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{judgement}。"
         if outline:
             claims.append(Claim(head + ("；".join(evidence) + "。" if evidence else ""), basis_rows[:len(evidence)]))
-            for text, b in zip(pattern_texts, basis_rows[len(evidence):]):
+            for text, b in zip(pattern_texts, basis_rows[len(evidence):], strict=True):
                 claims.append(Claim(f"——{text}。", [b]))
         else:
             claims.append(Claim(head + "；".join(evidence + pattern_texts) + "。", basis_rows))

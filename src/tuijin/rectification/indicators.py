@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from tuijin.core.indicators import HIGHER, NEUTRAL, ZERO, Indicator, Pair, register
 from tuijin.core.phrases import vague_measure
 
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from .models import (
     ACTIVE_STATES,
     Evidence,
@@ -124,5 +125,3 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
 ]:
     register(Indicator(code=code, name=name, dimension="检视整改", unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description))
-
-from . import detectors  # noqa: F401  (registers the 检视整改 detectors)

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from tuijin.core.indicators import HIGHER, ZERO, Indicator, Pair, register
 from tuijin.orgs.models import Person
 
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from .models import Finding, Project, ProjectStatus, ResearchVisit
 
 VISITS_PER_CADRE_TARGET = 2
@@ -88,5 +89,3 @@ for code, name, dimension, unit, fn, expected, meaning, follows_time, descriptio
 ]:
     register(Indicator(code=code, name=name, dimension=dimension, unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description))
-
-from . import detectors  # noqa: F401  (registers the 调查研究 · 办实事 detectors)

@@ -7,6 +7,7 @@ session on it or logged self-study of it (queries.study_by_org reads the derived
 from tuijin.core.indicators import HIGHER, LOWER, ZERO, Indicator, Pair, register
 from tuijin.orgs.models import OrgKind
 
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from . import queries
 
 
@@ -91,5 +92,3 @@ for code, name, unit, fn, expected, meaning, follows_time, description, extra in
 ]:
     register(Indicator(code=code, name=name, dimension="学习教育", unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description, **extra))
-
-from . import detectors  # noqa: F401  (registers the 学习教育 detectors, which read the indicators above)
