@@ -50,8 +50,9 @@ def test_the_short_boards_name_the_lagging_units_and_their_numbers(world, campai
     claims = briefing.build(world.city, AS_OF).sections[1].paragraphs
     assert claims[0].text.startswith("一是")
     text = next(c.text for c in claims if "问题整改存在不够深入的现象" in c.text)
-    assert "全市问题整改销号率为33.3%" in text
-    assert "A县委滞后" in text and "B县委滞后" not in text
+    assert "全市问题整改销号率为33.3%，低于时间进度应达的57.5%" in text
+    # A lagging figure never names the top-level units wholesale (issue 9): units are named by detectors.
+    assert "A县委" not in text and "B县委" not in text
 
 
 def test_changing_the_data_changes_the_sentence(world, campaign, settings, tmp_path):
@@ -67,7 +68,8 @@ def test_changing_the_data_changes_the_sentence(world, campaign, settings, tmp_p
     overall_after = " ".join(c.text for c in after.sections[0].paragraphs)
     assert "问题整改销号率0.0%（0/2）" in overall_before
     assert "问题整改销号率100.0%（2/2）" in overall_after
-    assert not any("问题整改" in c.text for c in after.sections[1].paragraphs)
+    assert not any("销号率" in c.text for c in after.sections[1].paragraphs)
+    assert any("销号率" in c.text for c in before.sections[1].paragraphs)
 
 
 def test_every_claim_carries_its_basis(world, campaign, settings, tmp_path):
@@ -76,7 +78,7 @@ def test_every_claim_carries_its_basis(world, campaign, settings, tmp_path):
     b = briefing.build(world.city, AS_OF)
     lagging = next(c for c in b.sections[1].paragraphs if "问题整改" in c.text)
     rectified = next(x for x in lagging.basis if x["indicator"] == "problems.rectified_share")
-    assert rectified["numerator"] == 0 and rectified["denominator"] == 3 and rectified["units"] == ["XS-A"]
+    assert rectified["numerator"] == 0 and rectified["denominator"] == 3 and rectified["units"] == ["XS"]
 
 
 def test_many_units_are_summarised_as_a_b_c_and_n_others(world):

@@ -1,5 +1,5 @@
 """组织领导 · 规定动作完成率: the org-level example indicator, built on the task-rule engine."""
-from tuijin.core.indicators import Indicator, Pair, register
+from tuijin.core.indicators import HIGHER, Indicator, Pair, register
 
 from . import rules
 
@@ -26,5 +26,7 @@ TASK_COMPLETION = register(Indicator(
     unit="%",
     compute=_task_completion,
     expected=lambda progress: progress,
+    meaning=HIGHER,
+    follows_time=True,
     description="本组织及下级组织适用的部署任务中，按完成规则已完成的比例；与时间进度比较。",
 ))

@@ -5,6 +5,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 
+from tuijin.core import detectors
 from tuijin.orgs.models import Org
 
 from . import rules
@@ -68,7 +69,7 @@ def parse(text: str) -> CampaignSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignFileError([f"TOML 格式错误：{exc}"]) from exc
-    unknown_sections = set(data) - {"campaign", "reading", "task"}
+    unknown_sections = set(data) - {"campaign", "reading", "task", "detectors"}
     if unknown_sections:
         errors.append(f"未知的节：{'、'.join(sorted(unknown_sections))}")
     c = data.get("campaign")
@@ -138,6 +139,8 @@ def parse(text: str) -> CampaignSpec:
                     errors += [f"{where} rule: {e}" for e in rules.check_where_values(rule["count"], rule.get("where"))]
         tasks.append({"code": str(t.get("code", "")), "title": t.get("title", ""), "applies_to": applies_to,
                       "deadline": deadline, "rule": rule})
+    detector_config = data.get("detectors", {})
+    errors += detectors.validate(detector_config)
     if errors:
         raise CampaignFileError(errors)
     campaign = {
@@ -145,6 +148,7 @@ def parse(text: str) -> CampaignSpec:
         "satisfaction_threshold": float(threshold), "satisfaction_min_votes": min_votes,
         "lag_threshold": float(c.get("lag_threshold", 0.10)),
         "severe_lag_threshold": float(c.get("severe_lag_threshold", 0.25)),
+        "detectors": detector_config,
         "problem_categories": categories,
     }
     return CampaignSpec(campaign=campaign, root=root, reading=reading, tasks=tasks)

@@ -25,6 +25,9 @@ class Campaign(models.Model):
     satisfaction_min_votes = models.PositiveIntegerField("最少评价数", default=10)
     lag_threshold = models.FloatField("滞后阈值", default=0.10)
     severe_lag_threshold = models.FloatField("严重滞后阈值", default=0.25)
+    # The campaign file's [detectors.CODE] tables: thresholds overriding each detector's defaults
+    # (core/detectors.py), e.g. {"collective_over_self": {"min_gap": 0.4}}.
+    detectors = models.JSONField("短板检测阈值", default=dict, blank=True)
     problem_categories = models.JSONField("问题类别", default=default_problem_categories)
     history = HistoricalRecords()
 

@@ -4,6 +4,20 @@ An indicator computes, for each org, an additive pair over the org's *own* recor
 numerator and denominator (for a count the denominator is None). A subtree's value is the sum
 of its members' pairs, so a roll-up always equals the sum of its parts, and a scorecard never
 needs module-specific roll-up code.
+
+Every indicator declares its **meaning** (SPEC §2.8, issue 9), and the status and the sentences
+about it follow from that alone:
+- `HIGHER` (越高越好) / `LOWER` (越低越好): compared with an expectation when it has one;
+  `follows_time` says the expectation grows with the campaign's time progress (覆盖率, 销号率),
+  `per_month` that it grows with the elapsed part of the calendar month (本月开展集体学习比例: on
+  day d of a month of D days, d/D of the monthly expectation — so nobody lags on the 1st);
+- `ZERO` (应为零): a count or share that should be zero (逾期, 反弹, 疑似泛化). Any is 滞后, and
+  `zero_severe` or more (default: 5 for a count, the campaign's severe threshold for a share) is
+  严重滞后. It is never compared with time progress; a sentence says "有N个", never "时间进度";
+- `NEUTRAL` (不作评判): a figure reported, never judged or praised (查摆问题数: the number of problems
+  found is never a target, SPEC §2.9).
+`Indicator.classifier` is the one status function: scorecards, the units table, the dashboard and
+the briefing all call it, so the same figure gets the same status everywhere.
 """
 from __future__ import annotations
 
@@ -12,6 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
+
+HIGHER, LOWER, ZERO, NEUTRAL = "higher", "lower", "zero", "neutral"
+MEANINGS = {HIGHER: "越高越好", LOWER: "越低越好", ZERO: "应为零", NEUTRAL: "不作评判"}
+ZERO_SEVERE_COUNT = 5
 
 DIMENSIONS = ["学习教育", "调查研究", "检视整改", "办实事", "宣传信息", "组织领导"]
 STATUS_OK, STATUS_LAG, STATUS_SEVERE = "正常", "滞后", "严重滞后"
@@ -43,12 +61,100 @@ class Indicator:
     expected: Callable[[float], float | None] | None = None  # time progress -> expected value
     higher_is_better: bool = True
     description: str = ""
+    meaning: str = ""  # HIGHER / LOWER / ZERO / NEUTRAL; "" (undeclared) is read from higher_is_better
+    follows_time: bool | None = None  # None (undeclared): read from whether there is an expectation
+    per_month: bool = False  # the expectation is pro-rated by the elapsed part of the calendar month
+    zero_severe: float | None = None  # ZERO: from this value on 严重滞后
+
+    def __post_init__(self):
+        if self.meaning and self.meaning not in MEANINGS:
+            raise ValueError(f"unknown meaning {self.meaning!r} of {self.code}")
+        if self.meaning in (HIGHER, LOWER, ZERO, NEUTRAL):
+            object.__setattr__(self, "higher_is_better", self.meaning in (HIGHER, NEUTRAL))
+        if self.meaning == ZERO and self.follows_time:
+            raise ValueError(f"{self.code}: a must-be-zero figure does not follow time progress")
+
+    @property
+    def declared(self) -> bool:
+        """Whether the module said what the figure means (every indicator should)."""
+        return bool(self.meaning) and self.follows_time is not None
+
+    @property
+    def sense(self) -> str:
+        """The meaning, declared or read from the older fields."""
+        if self.meaning:
+            return self.meaning
+        if self.expected is None and not self.higher_is_better:
+            return ZERO
+        return HIGHER if self.higher_is_better else LOWER
+
+    @property
+    def time_based(self) -> bool:
+        return bool(self.follows_time) if self.follows_time is not None else (
+            self.expected is not None and self.sense in (HIGHER, LOWER) and not self.per_month)
+
+    def expected_at(self, progress: float | None, as_of: dt.date | None = None) -> float | None:
+        """The value expected at a time progress (and, for `per_month`, on as_of's day of the month)."""
+        if self.sense == ZERO:
+            return 0.0
+        if self.sense == NEUTRAL or self.expected is None or progress is None:
+            return None
+        value = self.expected(progress)
+        if value is not None and self.per_month and as_of is not None:
+            value *= month_elapsed(as_of)
+        return value
+
+    def expectation_words(self) -> str:
+        """How a sentence names the expectation: 时间进度应达 only for what follows time progress."""
+        if self.time_based:
+            return "时间进度应达"
+        if self.per_month:
+            return "本月至今应达"
+        return "应达"
+
+    def classifier(self, progress: float | None, as_of: dt.date | None = None, *, lag: float = 0.10,
+                   severe: float = 0.25) -> Callable[[float | None], str]:
+        """THE status function: value (a count's number, a ratio's value, None with nothing measured)
+        -> 正常 / 滞后 / 严重滞后, by the indicator's meaning."""
+        sense = self.sense
+        if sense == NEUTRAL:
+            return lambda value: STATUS_OK
+        if sense == ZERO:
+            bar = self.zero_severe if self.zero_severe is not None else (
+                severe if self.unit == "%" else ZERO_SEVERE_COUNT)
+
+            def zero(value):
+                if not value or value <= 0:
+                    return STATUS_OK
+                return STATUS_SEVERE if value >= bar else STATUS_LAG
+            return zero
+        return classifier(self.expected_at(progress, as_of), lag=lag, severe=severe,
+                          higher_is_better=sense == HIGHER, relative=self.unit != "%")
+
+    def status_of(self, pair: Pair, progress: float | None, as_of: dt.date | None = None, *,
+                  lag: float = 0.10, severe: float = 0.25) -> str:
+        return self.classifier(progress, as_of, lag=lag, severe=severe)(measured(self, pair))
 
     @property
     def is_ratio(self) -> bool:
         """A share, or anything measured against an expectation: with nothing measured it reads "—"
         (no value), where a count reads 0."""
         return self.unit == "%" or self.expected is not None
+
+
+def month_elapsed(as_of: dt.date) -> float:
+    """Share of as_of's calendar month that has passed, as offices count days: the 1st is day 1."""
+    nxt = (as_of.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return as_of.day / (nxt - as_of.replace(day=1)).days
+
+
+def measured(indicator: Indicator, pair: Pair | None) -> float | None:
+    """What the status looks at: a count's number, a ratio's value; None when nothing is measured."""
+    if pair is None:
+        return None
+    if pair.den is None:
+        return pair.num if indicator.sense == ZERO else None
+    return pair.value
 
 
 _REGISTRY: dict[str, Indicator] = {}
@@ -136,8 +242,7 @@ def read(indicator: Indicator, org, as_of: dt.date, campaign) -> Reading:
     totals = roll_up(orgs, indicator.compute(orgs, as_of, campaign))
     pair = totals.get(org.pk, Pair(0, None))
     progress = campaign.progress(as_of) if campaign else None
-    expected = indicator.expected(progress) if indicator.expected and progress is not None else None
-    st = status(pair.value, expected, lag=campaign.lag_threshold if campaign else 0.1,
-                severe=campaign.severe_lag_threshold if campaign else 0.25,
-                higher_is_better=indicator.higher_is_better, relative=indicator.unit != "%")
+    expected = indicator.expected_at(progress, as_of) if campaign else None
+    st = indicator.status_of(pair, progress, as_of, lag=campaign.lag_threshold if campaign else 0.1,
+                             severe=campaign.severe_lag_threshold if campaign else 0.25)
     return Reading(indicator, pair.value, expected, st, pair)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -340,6 +341,8 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
         n = max(0, round(rng.gauss(mean, mean * 0.5)))
         unit_path = org.path[:3 * Org.steplen]
         pace = diligence.setdefault(unit_path, rng.choice([0.3, 0.7, 1.0, 1.0, 1.2, 1.5]))
+        if org.depth >= 3 and zlib.crc32(unit_path.encode()) % 17 == 0:
+            continue  # a few units have found nothing yet: the briefing asks them for a second look
         for i in range(n):
             category, description, texts = rng.choice(PROBLEM_BANK)
             found_on = start + dt.timedelta(days=rng.randrange(elapsed))

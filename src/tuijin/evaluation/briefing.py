@@ -1,8 +1,19 @@
-"""The data-driven briefing (讲评/通报), written the way an office writes one (SPEC §2.8).
+"""The data-driven briefing (讲评/通报), written the way an office writes one (SPEC §2.8, issue 9).
 
-Every paragraph is built from scorecards and task completion at an as_of date, and carries the
-facts it rests on (`Claim.basis`: indicator, figures, the units named), so any sentence can be
-traced to its rows and the text changes when the data does.
+Two genres from one set of findings (`evaluation.findings`): the 通报 (`kind="notice"`, issued to
+units) and the secretary's 讲话提纲 for the 推进会 (`kind="outline"`: short judgement lines with the
+figures under them, 一是…二是…, then 下步要求). Every paragraph carries the facts it rests on
+(`Claim.basis`: indicator figures, the units named and their figures), so any sentence can be traced
+to its rows and the text changes when the data does.
+
+Rules the text keeps:
+- 二、存在的问题 is built from the findings: each judgement of the seed's section 一 followed by the
+  units where each of its patterns sits, with the figure that makes it a board — all of them when
+  few, "A、B、C等N个单位" when many (the full list is the Markdown's 附表). A unit that did the thing
+  is never named; a judgement never names every unit of the addressee line.
+- A sentence about a figure follows the indicator's meaning: only what follows time progress is
+  compared with 时间进度; a must-be-zero figure reads "有N个…", never "高于时间进度".
+- 一、总体情况 praises units only for what they have data for, and never a unit with a finding.
 """
 from __future__ import annotations
 
@@ -10,29 +21,31 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from tuijin.campaigns import rules
-from tuijin.core.indicators import DIMENSIONS, STATUS_OK
+from tuijin.core.detectors import JUDGEMENTS
+from tuijin.core.indicators import HIGHER, LOWER, NEUTRAL, STATUS_OK, ZERO
 from tuijin.orgs.models import Org
 from tuijin.orgs.queries import subtree_counts
 
+from . import findings as findings_mod
 from .scorecard import scorecard, scorecards
 
 CN_NUM = "一二三四五六七八九十"
-# The speech's judgements, one per dimension (seed section 一).
-JUDGEMENT = {
-    "学习教育": "学习教育存在不够平衡的现象",
-    "检视整改": "问题整改存在不够深入的现象",
-    "调查研究": "调查研究存在不够扎实的现象",
-    "办实事": "办实事存在不够精准的现象",
-    "宣传信息": "宣传氛围存在不够浓厚的现象",
-    "组织领导": "规定动作落实存在不够到位的现象",
-}
+# Which judgement a lagging figure of the whole scope belongs to (the seed's section 一, plus one for
+# 规定动作 the seed has no words for).
+JUDGEMENT_OF = {"学习教育": "学习教育", "检视整改": "检视整改", "调查研究": "方式方法", "办实事": "方式方法",
+                "宣传信息": "宣传信息", "组织领导": "组织领导"}
+JUDGEMENT_TEXT = {**JUDGEMENTS, "组织领导": "规定动作落实存在不够到位的现象"}
+# Scope figures whose board a detector tells unit by unit (with the units' own figures) instead.
+TOLD_BY_DETECTORS = {"study.unbalanced"}
 MANY = 5  # name every unit up to this many; beyond it "A、B、C等N个单位"
+NAMED_WHEN_MANY = 3
+KINDS = ("notice", "outline")
 
 
 @dataclass
 class Claim:
     text: str
-    basis: list[dict] = field(default_factory=list)  # [{indicator, value, expected, units: [codes]}…]
+    basis: list[dict] = field(default_factory=list)  # [{indicator|detector, figures, units: [codes]}…]
 
 
 @dataclass
@@ -51,6 +64,8 @@ class Briefing:
     sections: list[Section]
     issuer: str
     date_text: str
+    kind: str = "notice"
+    findings: list = field(default_factory=list)  # every Finding, for the attached table
 
     def claims(self) -> list[Claim]:
         return [c for s in self.sections for c in s.paragraphs]
@@ -74,21 +89,15 @@ def fmt(value, unit) -> str:
     return f"{int(value)}{unit}"
 
 
-def short_name(org: Org) -> str:
-    name = org.name
-    for prefix in ("中共",):
-        name = name.removeprefix(prefix)
-    for suffix in ("委员会",):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            name = name[: -len(suffix)] + "委"
-    return name
+def short_name(org) -> str:
+    return findings_mod.short_name(org.name)
 
 
-def name_units(orgs: list[Org]) -> str:
+def name_units(orgs) -> str:
     names = [short_name(o) for o in orgs]
     if len(names) <= MANY:
         return "、".join(names)
-    return f"{'、'.join(names[:3])}等{len(names)}个单位"
+    return f"{'、'.join(names[:NAMED_WHEN_MANY])}等{len(names)}个单位"
 
 
 def scope_word(org: Org) -> str:
@@ -101,15 +110,98 @@ def addressee(org: Org) -> str:
     return "各下级党组织："
 
 
-def build(org: Org, as_of: dt.date) -> Briefing:
-    card = scorecard(org, as_of)
+# ------------------------------------------------------------------ sentences about figures
+
+def figure_sentence(scope: str, line) -> str:
+    """One lagging figure of the whole scope, in words that follow the indicator's meaning."""
+    ind, unit = line.indicator, line.indicator.unit
+    if ind.sense == ZERO:
+        return zero_sentence(scope, ind, line.pair)
+    text = f"{scope}{ind.name}为{fmt(line.value, unit)}"
+    if line.expected is not None and ind.sense in (HIGHER, LOWER):
+        words = ind.expectation_words()
+        if ind.sense == HIGHER:
+            text += f"，低于{words}的{fmt(line.expected, unit)}"
+        else:
+            text += f"，高于{words.replace('应达', '允许')}的{fmt(line.expected, unit)}"
+    return text
+
+
+def zero_sentence(scope: str, ind, pair) -> str:
+    """A must-be-zero figure: "有N个…" (a share also says of how many), never 时间进度."""
+    name, unit = ind.name, ind.unit
+    if unit == "%":
+        stem = name.removesuffix("占比").removesuffix("比例")
+        return f"{scope}有{stem}{int(pair.num)}个，占{fmt(pair.value, '%')}"
+    if name.endswith("次数"):
+        return f"{scope}{name.removesuffix('次数')}{int(pair.num)}次"
+    stem = name.removesuffix("数")
+    return f"{scope}有{stem}{int(pair.num)}{unit}"
+
+
+def units_with_figures(found: list, addressed: set, *, outline: bool = False) -> str:
+    """The units of one pattern, worst first: all when few, "A、B、C等N个单位" when many. When the
+    pattern holds for every unit of the addressee line itself, naming them says nothing: say so."""
+    words = found[0].units_word if found else "个单位"
+    if len(addressed) >= 3 and addressed <= {f.subject.code for f in found}:
+        return f"{len(addressed)}个单位均存在这一情况（详见附表）"
+    shown = found if len(found) <= MANY else found[:NAMED_WHEN_MANY]
+    if outline:
+        named = "；".join(f.text for f in shown)
+    else:
+        named = "、".join(f"{findings_mod.short_name(f.subject.name)}（{f.clause}）" for f in shown)
+    if len(found) > MANY:
+        named += f"等{len(found)}{words}"
+    return named
+
+
+def finding_basis(detector_findings: list) -> dict:
+    f0 = detector_findings[0]
+    return {"detector": f0.detector, "name": f0.name, "count": len(detector_findings),
+            "units": [f.subject.code for f in detector_findings],
+            "addressed": sorted({f.addressed.code for f in detector_findings}),
+            "figures": {f.subject.code: f.figures for f in detector_findings}}
+
+
+# ------------------------------------------------------------------ the briefing
+
+def build(org: Org, as_of: dt.date, kind: str = "notice") -> Briefing:
+    if kind not in KINDS:
+        raise ValueError(f"kind should be one of {KINDS}")
+    card = scorecard(org, as_of, with_tasks=False)  # 三 evaluates the tasks still due itself
     campaign, progress = card.campaign, card.progress
     scope = scope_word(org)
-    children = list(Org.objects.filter(parent=org, active=True).order_by("path"))
-    child_cards = scorecards(children, as_of, campaign) if children else {}
+    ctx = findings_mod.context(org, as_of, campaign)
+    found = findings_mod.findings(org, as_of, campaign, ctx=ctx)
     counts = subtree_counts(org)
 
-    # 一、总体情况
+    overall = overall_claims(org, as_of, card, scope, counts, ctx, found)
+    problems = problem_claims(scope, card, found, {u.code for u in ctx.addressed}, outline=kind == "outline")
+    next_steps = next_step_claims(org, as_of, campaign, found, outline=kind == "outline")
+    issuer = f"{short_name(org)}主题教育领导小组办公室"
+    if kind == "outline":
+        return Briefing(
+            org=org, as_of=as_of, kind=kind, findings=found,
+            title=f"在{scope}主题教育{as_of.month}月份推进会上的讲话提纲",
+            addressee="同志们：",
+            opening=(f"截至{short_date(as_of)}，主题教育已经过了{fmt(progress, '%')}的时间。今天召开推进会，"
+                     "总结讲评前段工作，部署下步任务。下面，我讲几点意见。") if campaign else
+                    "今天召开推进会，总结讲评前段工作，部署下步任务。下面，我讲几点意见。",
+            sections=[Section("一、要充分认清前期状况", overall + problems),
+                      Section("二、下步要求", next_steps)],
+            issuer="", date_text=cn_date(as_of))
+    return Briefing(
+        org=org, as_of=as_of, kind=kind, findings=found,
+        title=f"关于{scope}主题教育推进情况的通报",
+        addressee=addressee(org),
+        opening=f"按照{short_name(org)}主题教育工作安排，现将截至{short_date(as_of)}{scope}主题教育推进情况通报如下：",
+        sections=[Section("一、总体情况", overall), Section("二、存在的问题", problems),
+                  Section("三、下步工作要求", next_steps)],
+        issuer=issuer, date_text=cn_date(as_of))
+
+
+def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
+    campaign, progress = card.campaign, card.progress
     overall = [Claim(
         f"{scope}共有党组织{counts.orgs}个（其中党支部{counts.branches}个），党员{counts.members}名参加主题教育。"
         + (f"截至{short_date(as_of)}，主题教育已进行{(as_of - campaign.start).days + 1}天，时间进度为{fmt(progress, '%')}。"
@@ -117,65 +209,29 @@ def build(org: Org, as_of: dt.date) -> Briefing:
         [{"indicator": "orgs.counts", "orgs": counts.orgs, "branches": counts.branches, "members": counts.members,
           "time_progress": progress}])]
     for dimension, lines in card.by_dimension():
-        facts = [ln for ln in lines if ln.value is not None and (ln.pair.den or ln.pair.num)]
+        facts = [ln for ln in lines if ln.value is not None and (ln.pair.den or ln.pair.num)
+                 and ln.indicator.sense != ZERO]
         if not facts:
             continue
         parts = []
         for ln in facts[:4]:
             unit = ln.indicator.unit
             if unit == "%":
-                part = f"{ln.indicator.name}{fmt(ln.value, '%')}（{ln.pair.num:g}/{ln.pair.den:g}）"
+                parts.append(f"{ln.indicator.name}{fmt(ln.value, '%')}（{ln.pair.num:g}/{ln.pair.den:g}）")
             else:
-                part = f"{ln.indicator.name}{fmt(ln.value, unit)}"
-            parts.append(part)
-        ok = [ln for ln in facts if ln.status == STATUS_OK and ln.expected is not None]
-        tail = f"，其中{ln_names(ok)}达到时间进度要求" if ok else ""
+                parts.append(f"{ln.indicator.name}{fmt(ln.value, unit)}")
+        on_time = [ln for ln in facts[:4] if ln.status == STATUS_OK and ln.expected is not None
+                   and ln.indicator.time_based]
+        tail = f"，其中{ln_names(on_time)}达到时间进度要求" if on_time else ""
         overall.append(Claim(f"{dimension}方面，{'，'.join(parts)}{tail}。",
                              [basis(ln, [org]) for ln in facts[:4]]))
-    good = best_units(children, child_cards)
+    good = best_units(ctx, found, as_of, campaign)
     if good:
-        overall.append(Claim(f"{name_units([o for o, _ in good])}等单位各项指标均达到或超过时间进度要求，走在前列。",
-                             [{"indicator": "all", "units": [o.code for o, _ in good]}]))
-
-    # 二、存在的问题
-    problems = []
-    for dimension in DIMENSIONS:
-        claim = dimension_claim(dimension, scope, card, children, child_cards)
-        if claim:
-            problems.append(claim)
-    for n, claim in enumerate(problems):
-        claim.text = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{claim.text}"
-    if not problems:
-        problems.append(Claim("对照时间进度，各项指标均未发现明显滞后。", []))
-
-    # 三、下步工作要求
-    next_steps = []
-    if campaign:
-        for task in campaign.tasks.filter(deadline__gte=as_of).order_by("deadline"):
-            applicable = list(rules.applicable_orgs(task, within=org).order_by("path"))
-            result = rules.evaluate(task, applicable, as_of)
-            undone = [o for o in applicable if not result[o.pk].done]
-            if not applicable:
-                continue
-            text = f"{task.title}（{short_date(task.deadline)}前）："
-            text += (f"尚有{name_units(undone)}未完成，请抓紧落实。" if undone
-                     else "已全部完成，请巩固成果。")
-            next_steps.append(Claim(text, [{"task": task.code, "applicable": len(applicable),
-                                            "undone": [o.code for o in undone]}]))
-        next_steps.append(Claim(
-            f"主题教育将于{cn_date(campaign.end)}基本结束，剩余{max((campaign.end - as_of).days, 0)}天。"
-            f"各单位要对照本通报指出的问题逐项整改，滞后单位要在下次推进会前报告整改情况。",
-            [{"campaign_end": campaign.end.isoformat()}]))
-
-    issuer = f"{short_name(org)}主题教育领导小组办公室"
-    return Briefing(
-        org=org, as_of=as_of,
-        title=f"关于{scope}主题教育推进情况的通报",
-        addressee=addressee(org),
-        opening=f"按照{short_name(org)}主题教育工作安排，现将截至{short_date(as_of)}{scope}主题教育推进情况通报如下：",
-        sections=[Section("一、总体情况", overall), Section("二、存在的问题", problems),
-                  Section("三、下步工作要求", next_steps)],
-        issuer=issuer, date_text=cn_date(as_of))
+        parts = [f"{name}较高的有" + "、".join(f"{short_name(o)}（{fmt(ln.value, ln.indicator.unit)}）" for o, ln in rows)
+                 for name, rows in good]
+        overall.append(Claim("从单位看，" + "；".join(parts) + "，均超过时间进度要求，走在前列。",
+                             [basis(ln, [o]) for _, rows in good for o, ln in rows]))
+    return overall
 
 
 def ln_names(lines) -> str:
@@ -188,45 +244,138 @@ def basis(line, orgs) -> dict:
             "units": [o.code for o in orgs]}
 
 
-def best_units(children, cards) -> list:
-    scored = []
-    for child in children:
-        lines = [ln for ln in cards[child.pk].lines if ln.expected is not None and ln.value is not None]
-        if lines and all(ln.status == STATUS_OK for ln in lines):
-            scored.append((child, len(lines)))
-    return scored[:5]
+BEST = 2  # units named per figure
+MIN_BASE = 3  # a share or average is a reason for praise only over at least this many records/people
+PRAISED = ("study.reading_coverage", "problems.rectified_share", "research.visits_per_cadre",
+           "projects.completed_share", "campaign.task_completion")
 
 
-def dimension_claim(dimension, scope, card, children, child_cards) -> Claim | None:
-    """The judgement for one dimension, followed by its evidence: figures and the units behind them."""
-    own_lines = [ln for ln in card.lines if ln.indicator.dimension == dimension]
-    evidence, basis_rows = [], []
-    for ln in own_lines:
-        lagging_units = [c for c in children
-                         if next(x for x in child_cards[c.pk].lines if x.code == ln.code).status != STATUS_OK]
-        unit = ln.indicator.unit
-        if ln.status != STATUS_OK or lagging_units:
-            sentence = f"{scope}{ln.indicator.name}为{fmt(ln.value, unit)}"
-            if ln.expected is not None and ln.status != STATUS_OK:
-                sentence += f"，{'低于' if ln.indicator.higher_is_better else '高于'}时间进度应达的{fmt(ln.expected, unit)}"
-            elif ln.expected is not None:
-                sentence += "，总体达到时间进度要求，但"
-            if lagging_units:
-                sentence += f"{'' if sentence.endswith('但') else '，'}{name_units(lagging_units)}滞后"
-            evidence.append(sentence)
-            basis_rows.append(basis(ln, lagging_units or [card.org]))
-        elif ln.expected is None and not ln.indicator.higher_is_better and ln.pair.num:
-            # Counts that should be zero (overdue problems, relapses): name where they are.
-            where = [c for c in children
-                     if (next(x for x in child_cards[c.pk].lines if x.code == ln.code).pair.num or 0) > 0]
-            sentence = f"{ln.indicator.name}{fmt(ln.value, unit)}"
-            if where:
-                sentence += f"，涉及{name_units(where)}"
-            evidence.append(sentence)
-            basis_rows.append(basis(ln, where or [card.org]))
-    if not evidence:
-        return None
-    return Claim(f"{JUDGEMENT[dimension]}。" + "；".join(evidence) + "。", basis_rows)
+def best_units(ctx, found, as_of, campaign) -> list[tuple[str, list]]:
+    """先进, figure by figure: for each of a few time-progress figures, the units (of the addressee
+    line, or units below them that lead branches) that run furthest ahead of time progress on it —
+    on track (正常), measured over at least MIN_BASE records, and not named for a board of the same
+    dimension. A unit with no data for a figure is never praised for it."""
+    from tuijin.core.indicators import get
+
+    pool = {u.pk: u for u in ctx.addressed}
+    pool.update({u.pk: u for u in findings_mod.candidates(ctx) if u.kind != "党支部"})
+    boards: dict[str, set] = {}  # dimension -> subject paths named for it
+    for f in found:
+        boards.setdefault(f.dimension, set()).add(f.subject.path)
+    orgs = list(Org.objects.filter(pk__in=list(pool)).order_by("path"))
+    if not orgs:
+        return []
+    cards = scorecards(orgs, as_of, campaign)
+    out = []
+    for code in PRAISED:
+        try:
+            indicator = get(code)
+        except KeyError:
+            continue
+        rows = []
+        for o in orgs:
+            ln = next(x for x in cards[o.pk].lines if x.code == code)
+            if ln.value is None or not ln.expected or (ln.pair.den or 0) < MIN_BASE or ln.status != STATUS_OK:
+                continue
+            if ln.value < ln.expected:
+                continue  # within the lag tolerance is not praise
+            if findings_mod.under(o.path, boards.get(indicator.dimension, set()), o.steplen):
+                continue
+            rows.append((-ln.value, o.path, o, ln))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        if rows:
+            out.append((indicator.name, [(o, ln) for _, _, o, ln in rows[:BEST]]))
+    return out
+
+
+def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Claim]:
+    """二、存在的问题: per judgement, the scope's lagging figures and the units of each pattern."""
+    by_judgement: dict[str, list] = {}
+    for f in found:
+        key = next(k for k, v in JUDGEMENT_TEXT.items() if v == f.judgement)
+        by_judgement.setdefault(key, []).append(f)
+    lagging: dict[str, list] = {}
+    for ln in card.lines:
+        if ln.status != STATUS_OK and ln.indicator.sense != NEUTRAL and ln.code not in TOLD_BY_DETECTORS:
+            lagging.setdefault(JUDGEMENT_OF[ln.indicator.dimension], []).append(ln)
+    claims, judged = [], 0
+    for key, judgement in JUDGEMENT_TEXT.items():
+        items = by_judgement.get(key, [])
+        lines = lagging.get(key, [])
+        if not items and not lines:
+            continue
+        groups: dict[str, list] = {}
+        for f in items:
+            groups.setdefault(f.detector, []).append(f)
+        evidence, basis_rows = [], []
+        for ln in lines:
+            evidence.append(figure_sentence(scope, ln))
+            basis_rows.append(basis(ln, [card.org]))
+        pattern_texts = []
+        for group in groups.values():
+            units = units_with_figures(group, addressed, outline=outline)
+            pattern_texts.append(f"{group[0].lead}：{units}" if outline else f"{group[0].lead}，{units}")
+            basis_rows.append(finding_basis(group))
+        n = judged
+        judged += 1
+        head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{judgement}。"
+        if outline:
+            claims.append(Claim(head + ("；".join(evidence) + "。" if evidence else ""), basis_rows[:len(evidence)]))
+            for text, b in zip(pattern_texts, basis_rows[len(evidence):], strict=True):
+                claims.append(Claim(f"——{text}。", [b]))
+        else:
+            claims.append(Claim(head + "；".join(evidence + pattern_texts) + "。", basis_rows))
+    if not claims:
+        claims.append(Claim("对照时间进度和各项检测，未发现明显短板。", []))
+    elif outline:
+        claims.insert(0, Claim("在肯定进展成效的同时，也要清楚看到还不同程度存在一些短板弱项。", []))
+    return claims
+
+
+REQUIREMENT = {
+    "学习教育": "要持续抓实理论学习，集体学习与个人自学并重，把学习抓到基层末端",
+    "检视整改": "要持续抓严问题整改，措施写明责任人和时限，逾期问题立即启动，未查摆出问题的单位要再看一看",
+    "方式方法": "要持续抓细提质增效，领导干部带头调研并推动成果转化，办实事聚焦群众急难愁盼，请党校专家上讲台",
+    "宣传信息": "要持续营造浓厚氛围，提高信息质量，及时回应约稿",
+    "组织领导": "要持续抓强组织领导，按时完成部署任务",
+}
+
+
+def next_step_claims(org, as_of, campaign, found, *, outline=False) -> list[Claim]:
+    next_steps = []
+    if outline:
+        keys = []
+        for f in found:
+            key = next(k for k, v in JUDGEMENT_TEXT.items() if v == f.judgement)
+            if key not in keys:
+                keys.append(key)
+        for n, key in enumerate(keys):
+            units = []
+            for f in found:
+                if f.judgement == JUDGEMENT_TEXT[key] and f.addressed.code not in [u.code for u in units]:
+                    units.append(f.addressed)
+            who = name_units(units) if units else ""
+            next_steps.append(Claim(f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{REQUIREMENT[key]}"
+                                    + (f"，{who}要对照问题逐项整改。" if who else "。"),
+                                    [{"judgement": key, "units": [u.code for u in units]}]))
+    if campaign:
+        for task in campaign.tasks.filter(deadline__gte=as_of).order_by("deadline"):
+            applicable = list(rules.applicable_orgs(task, within=org).order_by("path"))
+            if not applicable:
+                continue
+            result = rules.evaluate(task, applicable, as_of)
+            undone = [o for o in applicable if not result[o.pk].done]
+            text = f"{task.title}（{short_date(task.deadline)}前）："
+            text += (f"尚有{name_units(undone)}未完成，请抓紧落实。" if undone
+                     else "已全部完成，请巩固成果。")
+            next_steps.append(Claim(text, [{"task": task.code, "applicable": len(applicable),
+                                            "undone": [o.code for o in undone]}]))
+        next_steps.append(Claim(
+            f"主题教育将于{cn_date(campaign.end)}基本结束，剩余{max((campaign.end - as_of).days, 0)}天。"
+            + ("各单位要对照本通报指出的问题逐项整改，被点名的单位要在下次推进会前报告整改情况。" if not outline
+               else "各级各部门要对照讲评点出的问题逐项整改，确保主题教育取得扎实成效。"),
+            [{"campaign_end": campaign.end.isoformat()}]))
+    return next_steps
 
 
 def to_markdown(b: Briefing) -> str:
@@ -242,6 +391,11 @@ def to_markdown(b: Briefing) -> str:
     for n, claim in enumerate(notes, start=1):
         lines.append(f"[^{n}]: 数据依据：" + "；".join(_basis_text(x) for x in claim.basis) if claim.basis
                      else f"[^{n}]: 数据依据：无")
+    if b.findings:
+        lines += ["", "## 附表：短板单位一览", "", "| 序号 | 问题 | 单位 | 所属 | 数据 |", "|---|---|---|---|---|"]
+        for n, f in enumerate(b.findings, start=1):
+            lines.append(f"| {n} | {f.name} | {findings_mod.short_name(f.subject.name)}（{f.subject.code}） | "
+                         f"{findings_mod.short_name(f.addressed.name)} | {f.clause} |")
     return "\n".join(lines) + "\n"
 
 

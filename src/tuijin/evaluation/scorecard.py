@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from tuijin.campaigns import rules
 from tuijin.campaigns.queries import current_campaign
-from tuijin.core.indicators import DIMENSIONS, STATUS_OK, Indicator, Pair, all_indicators, roll_up, status
+from tuijin.core.indicators import DIMENSIONS, STATUS_OK, Indicator, Pair, all_indicators, roll_up
 from tuijin.orgs.models import Org
 
 from . import counters
@@ -99,17 +99,17 @@ def totals(orgs: list[Org], as_of: dt.date) -> tuple[dict[int, dict[str, Pair]],
     return result, "live"
 
 
-def lines_for(pairs: dict[str, Pair], campaign, progress) -> list[Line]:
+def lines_for(pairs: dict[str, Pair], campaign, progress, as_of: dt.date | None = None) -> list[Line]:
+    """One line per indicator; the status comes from the indicator's own classifier (the same one the
+    units table and the briefing use)."""
     lag = campaign.lag_threshold if campaign else 0.10
     severe = campaign.severe_lag_threshold if campaign else 0.25
     out = []
     for indicator in all_indicators():
         pair = pairs.get(indicator.code, Pair(0, 0 if indicator.is_ratio else None))
-        expected = indicator.expected(progress) if indicator.expected and progress is not None else None
-        value = pair.value
-        st = status(value, expected, lag=lag, severe=severe, higher_is_better=indicator.higher_is_better,
-                    relative=indicator.unit != "%") if pair.den is not None else STATUS_OK
-        out.append(Line(indicator, pair, value, expected, st))
+        expected = indicator.expected_at(progress, as_of)
+        st = indicator.status_of(pair, progress, as_of, lag=lag, severe=severe)
+        out.append(Line(indicator, pair, pair.value, expected, st))
     return out
 
 
@@ -120,7 +120,7 @@ def scorecards(orgs: list[Org], as_of: dt.date, campaign=None) -> dict[int, Scor
     campaign = campaign or current_campaign(orgs[0], as_of)
     progress = campaign.progress(as_of) if campaign else None
     found, source = totals(orgs, as_of)
-    return {o.pk: Scorecard(o, as_of, campaign, progress, lines_for(found[o.pk], campaign, progress), source=source)
+    return {o.pk: Scorecard(o, as_of, campaign, progress, lines_for(found[o.pk], campaign, progress, as_of), source=source)
             for o in orgs}
 
 

@@ -16,7 +16,7 @@ from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 
 from tuijin.campaigns.queries import current_campaign
-from tuijin.core.indicators import Indicator, all_indicators, classifier
+from tuijin.core.indicators import ZERO, Indicator, all_indicators
 from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org
 
@@ -34,7 +34,8 @@ class Column:
     def as_dict(self) -> dict:
         i = self.indicator
         return {"code": i.code, "name": i.name, "dimension": i.dimension, "unit": i.unit,
-                "expected": self.expected, "higher_is_better": i.higher_is_better}
+                "expected": self.expected, "higher_is_better": i.higher_is_better,
+                "meaning": i.sense, "follows_time": i.time_based}
 
 
 @dataclass
@@ -125,10 +126,10 @@ def units_table(root: Org, as_of: dt.date, *, depth: int | None = None, campaign
     orgs, totals_, source = fetch(root, as_of, depth)
     columns, value_cols, status_cols = [], [], []
     for indicator in all_indicators():
-        expected = indicator.expected(progress) if indicator.expected and progress is not None else None
+        expected = indicator.expected_at(progress, as_of)
         columns.append(Column(indicator, expected))
-        classify = classifier(expected, lag=lag, severe=severe, higher_is_better=indicator.higher_is_better,
-                              relative=indicator.unit != "%")
+        classify = indicator.classifier(progress, as_of, lag=lag, severe=severe)
+        counts_matter = indicator.sense == ZERO
         code, values, statuses = indicator.code, [], []
         for pairs in totals_:
             pair = pairs.get(code)
@@ -139,7 +140,7 @@ def units_table(root: Org, as_of: dt.date, *, depth: int | None = None, campaign
             num, den = pair
             value = num if den is None else (num / den if den else None)
             values.append(value)
-            statuses.append(classify(value if den is not None else None))
+            statuses.append(classify(value if den is not None or counts_matter else None))
         value_cols.append(values)
         status_cols.append(statuses)
     return UnitsTable(root, as_of, campaign, progress, source, columns, orgs,

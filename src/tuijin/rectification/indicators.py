@@ -3,9 +3,19 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from tuijin.core.indicators import Indicator, Pair, register
+from tuijin.core.indicators import HIGHER, NEUTRAL, ZERO, Indicator, Pair, register
+from tuijin.core.phrases import vague_measure
 
-from .models import ACTIVE_STATES, Evidence, InstitutionRule, Measure, Problem, PublicItem, State
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
+from .models import (
+    ACTIVE_STATES,
+    Evidence,
+    InstitutionRule,
+    Measure,
+    Problem,
+    PublicItem,
+    State,
+)
 
 
 def _per_org(qs, field="org_id", **aggregates):
@@ -52,9 +62,21 @@ def measures_per_problem(orgs, as_of, campaign):
 
 
 def measure_specificity(orgs, as_of, campaign):
-    rows = _per_org(Measure.objects.filter(problem__in=_problems(orgs, as_of)), field="problem__org_id",
-                    n=Count("pk"), specific=Count("pk", filter=~Q(owner="") & Q(deadline__isnull=False)))
-    return {k: Pair(v["specific"], v["n"]) for k, v in rows.items()}
+    """Specific: names an owner and a deadline, and says more than "加强/提高/进一步…" (core.phrases).
+    The texts of measures that have both are read once and checked in Python."""
+    measures = Measure.objects.filter(problem__in=_problems(orgs, as_of))
+    rows = _per_org(measures, field="problem__org_id", n=Count("pk"))
+    out = {k: Pair(0, v["n"]) for k, v in rows.items()}
+    for org_id, text in measures.filter(~Q(owner=""), deadline__isnull=False).values_list("problem__org_id", "text"):
+        if not vague_measure(text):
+            out[org_id] = Pair(out[org_id].num + 1, out[org_id].den)
+    return out
+
+
+def not_started_count(orgs, as_of, campaign):
+    """逾期未启动: past the deadline and still 待整改 — nothing has been done at all."""
+    rows = _per_org(_problems(orgs, as_of).filter(state=State.OPEN, deadline__lt=as_of), n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
 
 
 def relapse_count(orgs, as_of, campaign):
@@ -81,20 +103,25 @@ def mass_satisfaction(orgs, as_of, campaign):
     return dict(out)
 
 
-for code, name, unit, fn, expected, higher, description in [
-    ("problems.found", "查摆问题数", "个", problems_found, None, True, "本组织及下级查摆的问题（不含已撤回）"),
-    ("problems.rectified_share", "问题整改销号率", "%", rectified_share, lambda p: p, True,
+for code, name, unit, fn, expected, meaning, follows_time, description in [
+    ("problems.found", "查摆问题数", "个", problems_found, None, NEUTRAL, False,
+     "本组织及下级查摆的问题（不含已撤回）；问题数不是指标，不作比较"),
+    ("problems.rectified_share", "问题整改销号率", "%", rectified_share, lambda p: p, HIGHER, True,
      "已销号问题占查摆问题的比例，与时间进度比较"),
-    ("problems.overdue", "逾期未整改问题数", "个", overdue_count, None, False, "超过整改时限仍未销号的问题"),
-    ("problems.evidence_share", "销号问题有支撑材料比例", "%", evidence_share, lambda p: 1.0, True,
-     "已销号问题中上传了支撑材料的比例"),
-    ("problems.measures_per_problem", "每个问题的整改措施数", "条", measures_per_problem, None, True, ""),
-    ("problems.measure_specificity", "措施具体率", "%", measure_specificity, lambda p: 1.0, True,
-     "写明责任人和完成时限的措施占全部措施的比例"),
-    ("problems.relapses", "问题反弹次数", "次", relapse_count, None, False, "已销号后又反弹的次数"),
-    ("problems.rules_made", "建章立制数", "项", rules_made, None, True, ""),
-    ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, True,
-     "公示事项中“满意”“基本满意”票数占比"),
+    ("problems.overdue", "逾期未整改问题数", "个", overdue_count, None, ZERO, False,
+     "超过整改时限仍未销号的问题；应为零"),
+    ("problems.not_started", "逾期未启动整改问题数", "个", not_started_count, None, ZERO, False,
+     "超过整改时限仍处于“待整改”、尚未启动整改的问题；应为零"),
+    ("problems.evidence_share", "销号问题有支撑材料比例", "%", evidence_share, lambda p: 1.0, HIGHER, False,
+     "已销号问题中上传了支撑材料的比例，应达100%"),
+    ("problems.measures_per_problem", "每个问题的整改措施数", "条", measures_per_problem, None, NEUTRAL, False,
+     "措施条数不是指标，不作比较"),
+    ("problems.measure_specificity", "措施具体率", "%", measure_specificity, lambda p: 1.0, HIGHER, False,
+     "写明责任人和完成时限、且不只是“加强/提高/进一步…”的措施占全部措施的比例，应达100%"),
+    ("problems.relapses", "问题反弹次数", "次", relapse_count, None, ZERO, False, "已销号后又反弹的次数；应为零"),
+    ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
+    ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
+     "公示事项中“满意”“基本满意”票数占比，应达90%"),
 ]:
     register(Indicator(code=code, name=name, dimension="检视整改", unit=unit, compute=fn, expected=expected,
-                       higher_is_better=higher, description=description))
+                       meaning=meaning, follows_time=follows_time, description=description))

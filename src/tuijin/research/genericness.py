@@ -15,9 +15,10 @@ The flag is for supervision (an office reviews it), never a refusal to save.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from tuijin.core.phrases import compiled, normalize
 
 MIN_NEED_CHARS = 6
 
@@ -78,18 +79,8 @@ class Subject:
     beneficiaries: int | None
 
 
-def normalize(text: str | None) -> str:
-    """Full-width to half-width, no whitespace: "日常 巡查" and "日常巡查" read the same."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
-
-
-_CACHE: dict[str, re.Pattern] = {}
-
-
-def _compiled(pattern: str) -> re.Pattern:
-    if pattern not in _CACHE:
-        _CACHE[pattern] = re.compile(pattern)
-    return _CACHE[pattern]
+# Shared with rectification's 措施不具体 check (core/phrases.py).
+_compiled = compiled
 
 
 def names_people(text: str) -> bool:

@@ -10,9 +10,10 @@ records, so a subtree's value is the sum of its orgs' pairs (core.indicators.rol
 """
 from django.db.models import Count, Q
 
-from tuijin.core.indicators import Indicator, Pair, register
+from tuijin.core.indicators import HIGHER, ZERO, Indicator, Pair, register
 from tuijin.orgs.models import Person
 
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from .models import Finding, Project, ProjectStatus, ResearchVisit
 
 VISITS_PER_CADRE_TARGET = 2
@@ -73,18 +74,18 @@ def completed_share(orgs, as_of, campaign):
     return _ratios(orgs, rows, "done", "n")
 
 
-for code, name, dimension, unit, fn, expected, higher, description in [
+for code, name, dimension, unit, fn, expected, meaning, follows_time, description in [
     ("research.visits_per_cadre", "领导干部人均调研次数", "调查研究", "次", visits_per_cadre,
-     lambda p: VISITS_PER_CADRE_TARGET * p, True,
+     lambda p: VISITS_PER_CADRE_TARGET * p, HIGHER, True,
      "领导干部开展调研的次数除以领导干部人数；按每人至少调研 2 次、与时间进度比较"),
-    ("research.findings_converted", "调研成果转化率", "调查研究", "%", findings_converted, lambda p: p, True,
+    ("research.findings_converted", "调研成果转化率", "调查研究", "%", findings_converted, lambda p: p, HIGHER, True,
      "调研发现的问题中，已转化为问题清单中的问题或整改措施的比例，与时间进度比较"),
-    ("projects.per_org", "平均每个组织办实事项目数", "办实事", "个", projects_per_org, None, True,
-     "列入办实事项目清单的项目数除以组织数"),
-    ("projects.flagged_share", "疑似泛化项目占比", "办实事", "%", flagged_share, lambda p: 0, False,
-     "办实事项目中，读起来像日常工作或未写明群众需求、受益人数的项目比例"),
-    ("projects.completed_share", "办实事项目完成率", "办实事", "%", completed_share, lambda p: p, True,
+    ("projects.per_org", "平均每个组织办实事项目数", "办实事", "个", projects_per_org, None, HIGHER, False,
+     "列入办实事项目清单的项目数除以组织数（不设指标值，不作比较）"),
+    ("projects.flagged_share", "疑似泛化项目占比", "办实事", "%", flagged_share, None, ZERO, False,
+     "办实事项目中，读起来像日常工作或未写明群众需求、受益人数的项目比例；应为零"),
+    ("projects.completed_share", "办实事项目完成率", "办实事", "%", completed_share, lambda p: p, HIGHER, True,
      "已完成（有佐证材料）的办实事项目占全部项目的比例，与时间进度比较"),
 ]:
     register(Indicator(code=code, name=name, dimension=dimension, unit=unit, compute=fn, expected=expected,
-                       higher_is_better=higher, description=description))
+                       meaning=meaning, follows_time=follows_time, description=description))

@@ -4,9 +4,10 @@ so a subtree's value is the sum of its orgs' pairs (core.indicators.roll_up).
 Members are an org's own 正式党员 and 预备党员; a chapter is covered by a member who attended a
 session on it or logged self-study of it (queries.study_by_org reads the derived Coverage table).
 """
-from tuijin.core.indicators import Indicator, Pair, register
+from tuijin.core.indicators import HIGHER, LOWER, ZERO, Indicator, Pair, register
 from tuijin.orgs.models import OrgKind
 
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from . import queries
 
 
@@ -26,6 +27,13 @@ def chapters_per_member(orgs, as_of, campaign):
     if campaign is None:
         return {}
     return {k: Pair(s.covered, s.members) for k, s in queries.study_by_org(_ids(orgs), campaign, as_of).items()}
+
+
+def collective_coverage(orgs, as_of, campaign):
+    """pairs covered through a session the member attended / (members × chapters)."""
+    if campaign is None:
+        return {}
+    return {k: Pair(s.collective, s.pairs) for k, s in queries.study_by_org(_ids(orgs), campaign, as_of).items()}
 
 
 def self_study_coverage(orgs, as_of, campaign):
@@ -62,21 +70,25 @@ def _without(expert):
 no_seminar = _without(expert=False)
 no_expert_lecture = _without(expert=True)
 
-for code, name, unit, fn, expected, higher, description in [
-    ("study.reading_coverage", "指定书目学习覆盖率", "%", reading_coverage, lambda p: p, True,
-     "党员已学篇目（参加集体学习或个人自学）占“党员数×指定篇目数”的比例，与时间进度比较"),
-    ("study.chapters_per_member", "人均已学篇目", "篇", chapters_per_member, None, True,
-     "党员已学篇目总数除以党员数（即覆盖率×篇目数，便于讲评时说“人均学习N篇”）"),
-    ("study.self_study_coverage", "个人自学覆盖率", "%", self_study_coverage, lambda p: p, True,
-     "党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较"),
-    ("study.unbalanced", "集体学习好于个人自学的组织数", "个", unbalanced, lambda p: 0, False,
-     "集体学习覆盖率达到时间进度、但党员个人自学覆盖率滞后于时间进度的组织（按各组织本级党员计算）"),
-    ("study.grassroots_coverage", "基层党支部本月开展集体学习比例", "%", grassroots_coverage, lambda p: 1.0, True,
-     "本月1日至统计日开展过集体学习的党支部占全部党支部的比例"),
-    ("study.no_seminar", "未开展专题研讨的组织占比", "%", no_seminar, lambda p: 1 - p, False,
-     "有本级党员的组织中，主题教育开始以来未开展专题研讨的比例；分子即未开展的组织数"),
-    ("study.no_expert_lecture", "未邀请党校专家宣讲的单位占比", "%", no_expert_lecture, lambda p: 1 - p, False,
-     "有本级党员的党委（党组、党总支等，不含党支部）中，未邀请党校专家宣讲的比例；分子即单位数"),
+# (code, name, unit, compute, expected, meaning, follows time progress, description, extra)
+for code, name, unit, fn, expected, meaning, follows_time, description, extra in [
+    ("study.reading_coverage", "指定书目学习覆盖率", "%", reading_coverage, lambda p: p, HIGHER, True,
+     "党员已学篇目（参加集体学习或个人自学）占“党员数×指定篇目数”的比例，与时间进度比较", {}),
+    ("study.chapters_per_member", "人均已学篇目", "篇", chapters_per_member, None, HIGHER, False,
+     "党员已学篇目总数除以党员数（即覆盖率×篇目数，便于讲评时说“人均学习N篇”）", {}),
+    ("study.collective_coverage", "集体学习覆盖率", "%", collective_coverage, lambda p: p, HIGHER, True,
+     "党员通过参加集体学习学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较", {}),
+    ("study.self_study_coverage", "个人自学覆盖率", "%", self_study_coverage, lambda p: p, HIGHER, True,
+     "党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较", {}),
+    ("study.unbalanced", "集体学习好于个人自学的组织数", "个", unbalanced, None, ZERO, False,
+     "集体学习覆盖率达到时间进度、但党员个人自学覆盖率滞后于时间进度的组织（按各组织本级党员计算）；应为零", {}),
+    ("study.grassroots_coverage", "基层党支部本月开展集体学习比例", "%", grassroots_coverage, lambda p: 1.0, HIGHER,
+     False, ("本月1日至统计日开展过集体学习的党支部占全部党支部的比例；应达值按本月已过天数折算"
+     "（第d天应达 d/本月天数），月初不会因本月尚未学习而显示滞后"), {"per_month": True}),
+    ("study.no_seminar", "未开展专题研讨的组织占比", "%", no_seminar, lambda p: 1 - p, LOWER, True,
+     "有本级党员的组织中，主题教育开始以来未开展专题研讨的比例；分子即未开展的组织数", {}),
+    ("study.no_expert_lecture", "未邀请党校专家宣讲的单位占比", "%", no_expert_lecture, lambda p: 1 - p, LOWER, True,
+     "有本级党员的党委（党组、党总支等，不含党支部）中，未邀请党校专家宣讲的比例；分子即单位数", {}),
 ]:
     register(Indicator(code=code, name=name, dimension="学习教育", unit=unit, compute=fn, expected=expected,
-                       higher_is_better=higher, description=description))
+                       meaning=meaning, follows_time=follows_time, description=description, **extra))

@@ -2,7 +2,7 @@
 accountability records, sampling checks and those found 不属实 — each counted where the org is."""
 from django.db.models import Count, Q
 
-from tuijin.core.indicators import Indicator, Pair, register
+from tuijin.core.indicators import NEUTRAL, ZERO, Indicator, Pair, register
 
 from .models import Accountability, Interview, LetterState, ReminderLetter, SampleCheck
 
@@ -58,5 +58,9 @@ for code, name, unit, fn, higher, description in [
     ("supervision.checks", "随机抽查核查记录数", "条", checks, True, "指导组随机抽查并核查的记录"),
     ("supervision.checks_false", "抽查不属实记录数", "条", checks_false, False, "核查结果为“不属实”的记录"),
 ]:
+    # Meanings (issue 9): overdue answers and 不属实 checks should be zero; the rest are records
+    # reported without judgement (a letter or an interview is not a target, nor its absence praise).
     register(Indicator(code=code, name=name, dimension="组织领导", unit=unit, compute=fn,
-                       higher_is_better=higher, description=description))
+                       higher_is_better=higher, description=description, follows_time=False,
+                       meaning=ZERO if code in ("supervision.letters_overdue", "supervision.checks_false")
+                       else NEUTRAL))

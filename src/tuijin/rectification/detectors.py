@@ -1,0 +1,54 @@
+"""检视整改 detectors (issue 9; core/detectors.py): the seed's "制定的措施不具体，推进整改不力", and a
+second look at a unit that found no problems — never a quota (SPEC §2.9)."""
+from tuijin.core.detectors import Detector, Hit, Probe, pct, register
+
+
+def vague_measures(p: Probe) -> Hit | None:
+    pair = p.pair("problems.measure_specificity")
+    n = int(pair.den or 0)
+    vague = n - int(pair.num)
+    if n < p.params["min_measures"] or vague / n < p.params["min_vague_share"]:
+        return None
+    return Hit({"measures": n, "vague": vague, "share": vague / n},
+               f"整改措施{n}条，其中{vague}条未写明责任人、完成时限或只写“加强”“提高”，占{pct(vague / n)}",
+               vague / n + vague / 10000)
+
+
+def overdue_not_started(p: Probe) -> Hit | None:
+    n = int(p.pair("problems.not_started").num)
+    if n < p.params["min_count"]:
+        return None
+    return Hit({"not_started": n}, f"逾期未启动整改的问题{n}个", float(n))
+
+
+def no_problems_found(p: Probe) -> Hit | None:
+    if p.org.kind == "党支部" and not p.params["include_branches"]:
+        return None
+    members = int(p.pair("study.chapters_per_member").den or 0)
+    if p.progress is None or p.progress < p.params["after_progress"] or members < p.params["min_members"]:
+        return None
+    if p.pair("problems.found").num:
+        return None
+    return Hit({"problems": 0, "members": members}, f"党员{members}名，尚未查摆出问题", float(members))
+
+
+register(Detector(
+    code="vague_measures", name="措施不具体", judgement="检视整改", dimension="检视整改",
+    lead="制定的措施不具体", uses=("problems.measure_specificity",), test=vague_measures,
+    defaults={"min_measures": 3, "min_vague_share": 0.5},
+    help={"min_measures": "整改措施至少为此数才判断", "min_vague_share": "不具体的措施占比至少为此"},
+    description="未写明责任人或完成时限、或只写“加强/提高/进一步…”的措施占 min_vague_share 以上"))
+
+register(Detector(
+    code="overdue_not_started", name="逾期未启动", judgement="检视整改", dimension="检视整改",
+    lead="有的问题超过整改时限仍未启动整改", uses=("problems.not_started",), test=overdue_not_started,
+    defaults={"min_count": 1}, help={"min_count": "逾期仍为“待整改”的问题至少为此数"},
+    description="超过整改时限仍处于“待整改”的问题不少于 min_count 个"))
+
+register(Detector(
+    code="no_problems_found", name="未查摆问题（需再看一看）", judgement="检视整改", dimension="检视整改",
+    lead="有的单位尚未查摆出问题，需要再看一看", uses=("problems.found", "study.chapters_per_member"),
+    test=no_problems_found, defaults={"after_progress": 0.3, "min_members": 1, "include_branches": 0},
+    help={"after_progress": "时间进度达到此值后才判断", "min_members": "党员至少为此数才判断",
+          "include_branches": "1：党支部也判断；0：只看党委（党组、党总支）"},
+    description="时间进度达到 after_progress 后，本单位及下级尚未查摆出任何问题；这是请再看一看，不是要求凑数"))

@@ -1,0 +1,76 @@
+"""学习教育 detectors (issue 9; core/detectors.py): the seed's "有的集体学习好于个人自学……特别是基层
+末端的学习抓得还不够紧，一些单位没有开展专题研讨" and "部分单位还没有邀请驻地党校的专家教授开展宣讲活动",
+each a pattern in one unit's subtree totals with thresholds from the campaign file."""
+from tuijin.core.detectors import Detector, Hit, Probe, pct, register
+
+
+def collective_over_self(p: Probe) -> Hit | None:
+    collective, own = p.pair("study.collective_coverage"), p.pair("study.self_study_coverage")
+    members = p.pair("study.chapters_per_member").den or 0
+    if members < p.params["min_members"] or collective.value is None or own.value is None or p.progress is None:
+        return None
+    c, s = collective.value, own.value
+    if c - s < p.params["min_gap"] or s >= p.progress * p.params["self_below_progress"]:
+        return None
+    return Hit({"collective_coverage": c, "self_study_coverage": s, "members": members},
+               f"集体学习覆盖率{pct(c)}，个人自学覆盖率{pct(s)}", c - s)
+
+
+def grassroots_quiet(p: Probe) -> Hit | None:
+    pair = p.pair("study.grassroots_coverage")
+    branches = int(pair.den or 0)
+    if not branches or p.as_of.day < p.params["from_day"]:
+        return None
+    quiet = branches - int(pair.num)
+    if quiet < 1 or quiet / branches < p.params["min_quiet_share"]:
+        return None
+    text = ("本月尚未开展集体学习" if branches == 1 and p.org.kind == "党支部"
+            else f"{branches}个党支部中{quiet}个本月尚未开展集体学习")
+    return Hit({"branches": branches, "quiet": quiet}, text, quiet / branches + quiet / 1000)
+
+
+def _not_held(code: str, what: str):
+    def test(p: Probe) -> Hit | None:
+        pair = p.pair(code)
+        expected = int(pair.den or 0)
+        without = int(pair.num)
+        if not expected or not without or p.progress is None or p.progress < p.params["after_progress"]:
+            return None
+        if without / expected < p.params["min_share"]:
+            return None
+        text = f"尚未{what}" if expected == 1 else f"{expected}个党组织中{without}个尚未{what}"
+        return Hit({"expected": expected, "without": without}, text, without / expected + without / 1000)
+    return test
+
+
+register(Detector(
+    code="collective_over_self", name="集体学习多个人自学少", judgement="学习教育", dimension="学习教育",
+    lead="有的集体学习好于个人自学", uses=("study.collective_coverage", "study.self_study_coverage",
+                                          "study.chapters_per_member"),
+    test=collective_over_self, defaults={"min_gap": 0.3, "self_below_progress": 0.5, "min_members": 3},
+    help={"min_gap": "集体学习覆盖率比个人自学覆盖率至少高出的比例",
+          "self_below_progress": "个人自学覆盖率低于时间进度的这一倍数",
+          "min_members": "党员数至少为此数才判断"},
+    description="集体学习覆盖率比个人自学覆盖率高出 min_gap 以上，且个人自学覆盖率低于时间进度×self_below_progress"))
+
+register(Detector(
+    code="grassroots_quiet", name="末端覆盖不足", judgement="学习教育", dimension="学习教育",
+    lead="基层末端的学习抓得还不够紧", uses=("study.grassroots_coverage",), test=grassroots_quiet,
+    defaults={"from_day": 20, "min_quiet_share": 0.3},
+    help={"from_day": "每月从这一天起才判断（月初尚未学习不算）", "min_quiet_share": "本月未开展集体学习的党支部占比至少为此"},
+    description="每月 from_day 日起，本月尚未开展集体学习的党支部占本单位党支部的 min_quiet_share 以上"))
+
+register(Detector(
+    code="no_seminar", name="未开展专题研讨", judgement="学习教育", dimension="学习教育",
+    lead="一些单位没有开展专题研讨", uses=("study.no_seminar",), test=_not_held("study.no_seminar", "开展专题研讨"),
+    defaults={"after_progress": 0.3, "min_share": 0.5},
+    help={"after_progress": "时间进度达到此值后才判断", "min_share": "未开展的党组织占比至少为此"},
+    description="时间进度达到 after_progress 后，有本级党员的党组织中未开展专题研讨的占 min_share 以上"))
+
+register(Detector(
+    code="no_expert_lecture", name="未邀请党校专家宣讲", judgement="方式方法", dimension="学习教育",
+    lead="部分单位还没有邀请驻地党校的专家教授开展宣讲活动", uses=("study.no_expert_lecture",),
+    test=_not_held("study.no_expert_lecture", "邀请党校专家宣讲"),
+    defaults={"after_progress": 0.3, "min_share": 0.5},
+    help={"after_progress": "时间进度达到此值后才判断", "min_share": "未邀请的党委（党组）占比至少为此"},
+    description="时间进度达到 after_progress 后，党委（党组、党总支）中未邀请党校专家宣讲的占 min_share 以上"))

@@ -1,0 +1,32 @@
+"""The demo city's briefing names where each board sits, not the city's top-level units (issue 9)."""
+import datetime as dt
+
+import pytest
+
+from tuijin.demo.generate import generate
+from tuijin.evaluation import briefing
+from tuijin.evaluation.findings import short_name
+from tuijin.orgs.models import Org
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return generate("tiny", today=TODAY)
+
+
+def test_the_demo_briefing_names_specific_units_and_never_the_top_level(demo):
+    city = Org.objects.get(code="XS")
+    b = briefing.build(city, TODAY)
+    top = [short_name(o.name) for o in Org.objects.filter(parent=city)]
+    problems = "".join(c.text for c in b.sections[1].paragraphs)
+    for name in top:
+        assert f"{name}（" not in problems and f"、{name}、" not in problems
+    detectors = {f.detector for f in b.findings}
+    assert len(detectors) >= 5, detectors
+    named = {f.subject.code for f in b.findings}
+    kinds = set(Org.objects.filter(code__in=named).values_list("kind", flat=True))
+    assert "党支部" in kinds and kinds & {"党组", "党委", "党总支"}
+    assert "走在前列" in " ".join(c.text for c in b.sections[0].paragraphs) or not b.findings

@@ -1,0 +1,157 @@
+"""Findings: each pattern is found at the unit where it sits, never at a look-alike (issue 9)."""
+import datetime as dt
+
+import pytest
+
+from tests.evaluation.patterns import AS_OF, PATTERN, build_city, self_study
+from tuijin.core import detectors
+from tuijin.core.detectors import Probe
+from tuijin.core.indicators import Pair
+from tuijin.evaluation import counters
+from tuijin.evaluation.findings import findings
+
+
+@pytest.fixture
+def city(db):
+    return build_city()
+
+
+def named(found):
+    out = {}
+    for f in found:
+        out.setdefault(f.detector, []).append(f.subject.code)
+    return out
+
+
+def test_each_pattern_is_found_at_its_unit_and_nowhere_else(city):
+    found = findings(city.city, AS_OF)
+    assert named(found) == {code: [unit] for code, unit in PATTERN.items()}
+
+
+def test_findings_are_addressed_to_the_units_of_the_addressee_line(city):
+    found = {f.detector: f for f in findings(city.city, AS_OF)}
+    # 市直: the 党组 itself (the 工委 is only a channel); counties: the county 委.
+    assert found["collective_over_self"].addressed.code == "SZ-1"
+    assert found["grassroots_quiet"].addressed.code == "A"
+    assert found["few_research"].addressed.code == "B"
+
+
+def test_each_finding_carries_the_figure_that_makes_it_a_board(city):
+    found = {f.detector: f for f in findings(city.city, AS_OF)}
+    assert found["collective_over_self"].text == "市卫健委党组：集体学习覆盖率100.0%，个人自学覆盖率0.0%"
+    assert found["grassroots_quiet"].text == "A县城关镇党委：3个党支部中3个本月尚未开展集体学习"
+    assert found["no_seminar"].text == "A县财政局党组：2个党组织中1个尚未开展专题研讨"
+    assert found["no_expert_lecture"].text == "B县人社局党组：尚未邀请党校专家宣讲"
+    assert found["few_research"].text == "B县民政局党组：领导干部2名，均未开展调研"
+    assert found["research_not_converted"].text == "B县城南镇党委：调研发现问题6个，转化为问题或措施1个，转化率16.7%"
+    assert found["vague_measures"].figures == {"measures": 3, "vague": 3, "share": 1.0}
+    assert found["overdue_not_started"].text == "A县交通局党组：逾期未启动整改的问题1个"
+    assert found["generic_projects"].text == "B县住建局党组：办实事项目1个，其中疑似泛化1个"
+    assert found["no_problems_found"].text == "A县审计局党组：党员5名，尚未查摆出问题"
+
+
+def test_changing_one_units_data_changes_exactly_its_finding(city):
+    before = findings(city.city, AS_OF)
+    people = city.cadres["SZ-1"] + city.people["SZ-1-1"]
+    self_study(city, people)
+    after = findings(city.city, AS_OF)
+    assert [f.text for f in after] == [f.text for f in before if f.detector != "collective_over_self"]
+
+
+def test_counters_give_the_same_findings_as_the_records(city):
+    live = [f.text for f in findings(city.city, AS_OF)]
+    counters.rebuild(AS_OF)
+    assert [f.text for f in findings(city.city, AS_OF)] == live
+
+
+def test_thresholds_come_from_the_campaign(city):
+    city.campaign.detectors = {"research_not_converted": {"max_converted_share": 0.8},
+                               "no_problems_found": {"enabled": False}}
+    city.campaign.save()
+    found = named(findings(city.city, AS_OF))
+    assert sorted(found["research_not_converted"]) == ["B-3", "SZ-2"]
+    assert "no_problems_found" not in found
+
+
+def test_a_county_briefing_names_the_branches_below_its_own_units(city):
+    found = findings(city.a, AS_OF)
+    expected = {d: u for d, u in PATTERN.items() if u.startswith("A-")}
+    assert {f.detector for f in found} == set(expected)
+    for f in found:  # the county's own units are addressed; the board sits in their branches
+        assert f.subject.code.startswith(expected[f.detector] + "-") or f.subject.code == expected[f.detector]
+        assert f.addressed.code == expected[f.detector]
+
+
+def test_early_in_the_month_no_branch_is_blamed_for_not_having_studied_yet(city):
+    found = named(findings(city.city, dt.date(2026, 12, 3)))
+    assert "grassroots_quiet" not in found
+
+
+# ------------------------------------------------------------------ pinned examples per detector
+
+class Org:
+    def __init__(self, kind="党组"):
+        self.kind, self.name, self.depth = kind, "某单位", 3
+
+
+def probe(totals, *, progress=0.575, as_of=AS_OF, kind="党组", **params):
+    return Probe(Org(kind), {k: Pair(*v) for k, v in totals.items()}, progress, as_of, params)
+
+
+def run(code, totals, **kw):
+    detector = detectors.get(code)
+    return detector.test(probe(totals, **{**detector.defaults, **kw}))
+
+
+MEMBERS = {"study.chapters_per_member": (10, 5)}
+
+
+@pytest.mark.parametrize("code,positive,negative", [
+    ("collective_over_self",
+     {"study.collective_coverage": (9, 10), "study.self_study_coverage": (1, 10), **MEMBERS},
+     {"study.collective_coverage": (9, 10), "study.self_study_coverage": (5, 10), **MEMBERS}),
+    ("grassroots_quiet", {"study.grassroots_coverage": (1, 4)}, {"study.grassroots_coverage": (3, 4)}),
+    ("no_seminar", {"study.no_seminar": (3, 4)}, {"study.no_seminar": (1, 4)}),
+    ("no_expert_lecture", {"study.no_expert_lecture": (1, 1)}, {"study.no_expert_lecture": (0, 1)}),
+    ("few_research", {"research.visits_per_cadre": (1, 4)}, {"research.visits_per_cadre": (4, 4)}),
+    ("research_not_converted", {"research.findings_converted": (1, 8)}, {"research.findings_converted": (1, 3)}),
+    ("vague_measures", {"problems.measure_specificity": (1, 4)}, {"problems.measure_specificity": (3, 4)}),
+    ("overdue_not_started", {"problems.not_started": (2, None)}, {"problems.not_started": (0, None)}),
+    ("generic_projects", {"projects.flagged_share": (2, 3)}, {"projects.flagged_share": (1, 10)}),
+    ("no_problems_found", {"problems.found": (0, None), **MEMBERS}, {"problems.found": (1, None), **MEMBERS}),
+])
+def test_pinned_positive_and_look_alike(code, positive, negative):
+    assert run(code, positive) is not None
+    assert run(code, negative) is None
+
+
+def test_a_pattern_is_judged_only_when_the_calendar_allows():
+    assert run("no_seminar", {"study.no_seminar": (3, 4)}) is not None
+    assert detectors.get("no_seminar").test(probe({"study.no_seminar": (3, 4)}, progress=0.1,
+                                                   **detectors.get("no_seminar").defaults)) is None
+    early = detectors.get("grassroots_quiet")
+    assert early.test(probe({"study.grassroots_coverage": (0, 4)}, as_of=dt.date(2026, 11, 2),
+                            **early.defaults)) is None
+
+
+def test_a_branch_is_not_asked_to_find_problems_unless_the_campaign_says_so():
+    assert run("no_problems_found", {"problems.found": (0, None), **MEMBERS}) is not None
+    d = detectors.get("no_problems_found")
+    assert d.test(probe({"problems.found": (0, None), **MEMBERS}, kind="党支部", **d.defaults)) is None
+
+
+def test_vague_measure_text():
+    from tuijin.core.phrases import vague_measure
+
+    assert vague_measure("加强理论学习，提高思想认识")
+    assert vague_measure("进一步改进工作作风")
+    assert not vague_measure("由办公室负责，2026年12月31日前完成")
+    assert not vague_measure("加强学习，11月底前完成4次集中学习")
+    assert not vague_measure("为村里安装路灯")
+
+
+def test_a_letter_to_one_unit_can_include_the_unit_itself(city):
+    unit = city.units["B-2"]
+    assert [f.detector for f in findings(unit, AS_OF)] == []  # nothing below it: its branch is fine
+    found = findings(unit, AS_OF, include_self=True)
+    assert [(f.detector, f.subject.code, f.addressed.code) for f in found] == [("few_research", "B-2", "B-2")]
