@@ -66,3 +66,24 @@ def test_a_member_records_self_study_from_home_without_a_campaign_sees_no_button
     assert response.context["member"]["person"] == world.p_a1a[0]
     assert "one-tap-study" not in response.content.decode()
     assert "本支部还没有安排下次集体学习" in response.content.decode()
+
+
+def test_a_member_records_the_next_chapter_in_one_tap(world, monkeypatch):
+    from tests.study.conftest import AS_OF, CAMPAIGN
+    from tuijin.campaigns.actions import load_campaign
+    from tuijin.study.models import SelfStudy
+
+    monkeypatch.setenv("TUIJIN_TODAY", AS_OF.isoformat())
+    load_campaign(CAMPAIGN, actor=None)
+    client = Client()
+    client.force_login(world.member)
+    page = client.get("/").content.decode()
+    assert "今天自学了：R1-01 第一部分" in page and "已学 0 / 5 篇" in page
+    response = client.post("/study/me/", {"chapter": "R1-01", "date": AS_OF.isoformat()})
+    assert response.status_code == 302
+    assert [(s.person, s.chapter.code, s.date) for s in SelfStudy.objects.all()] == [(world.p_a1a[0], "R1-01", AS_OF)]
+    page = client.get("/").content.decode()
+    assert "今天自学了：R1-02 第二部分" in page and "已学 1 / 5 篇（20%）" in page
+    # the office's home has no such button
+    client.force_login(world.county_office)
+    assert "one-tap-study" not in client.get("/").content.decode()
