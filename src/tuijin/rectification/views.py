@@ -114,6 +114,8 @@ def problem_list(request, code):
     rows = queries.problem_list(request.user, org, as_of=as_of, **filters).annotate(
         measures_total=Count("measures"), measures_done=Count("measures", filter=Q(measures__done=True)))
     counts = queries.state_counts(unstated)
+    new_for = filters["sub_org"] or org
+    roots = list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path"))
     states = [("全部", "", sum(counts.values()))] + [(s.label, s.value, counts[s.value]) for s in State]
     return render(request, "rectification/list.html", {
         "org": org, "as_of": as_of, "f": filters, "breadcrumb": visible_ancestors(request.user, org),
@@ -124,6 +126,9 @@ def problem_list(request, code):
         "sources": SOURCES, "categories": CATEGORIES,
         "overdue_url": _with(request, overdue="1"), "ledger_query": _with(request),
         "can_manage": can(request.user, "records.manage", org),
+        # 新增 creates for the unit filtered to, not for the list's own org.
+        "new_for": new_for, "can_create": can(request.user, "records.manage", new_for),
+        "roots": roots if len(roots) > 1 else [],
     })
 
 
