@@ -110,3 +110,15 @@ def test_inactive_or_unknown_tokens_are_404(client, item):
     for path in ("", "qr.png", "qr.svg"):
         assert client.get(f"{url(item)}{path}").status_code == 404
     assert client.post(url(item), {"choice": "满意"}).status_code == 404
+
+
+def test_a_device_that_already_voted_is_told_so_before_the_form(client, item):
+    first = client.get(url(item)).content.decode()
+    assert 'id="rate-already"' not in first and "<form" in first
+    client.post(url(item), {"choice": "满意"})
+    later = client.get(url(item)).content.decode()
+    assert 'id="rate-already"' in later and "您已经评价过这一事项" in later
+    assert 'name="choice"' not in later
+    # Another device still gets the form.
+    other = type(client)()
+    assert 'name="choice"' in other.get(url(item)).content.decode()
