@@ -87,3 +87,12 @@ def test_a_member_records_the_next_chapter_in_one_tap(world, monkeypatch):
     # the office's home has no such button
     client.force_login(world.county_office)
     assert "one-tap-study" not in client.get("/").content.decode()
+
+
+def test_a_guidance_group_member_sees_who_else_is_on_the_group(world):
+    from tests.conftest import make_user
+
+    make_user("guide_b", "guidance", group=world.group)
+    page = home(world.guide).content.decode()
+    assert "指导组成员：guide、guide_b" in page
+    assert "指导组成员" not in home(world.county_office).content.decode()

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from tuijin.campaigns.queries import current_campaign, task_summary
 from tuijin.core.calendar import today
 from tuijin.core.scope import is_member, scope_paths
-from tuijin.orgs.models import Org, Role
+from tuijin.orgs.models import Org, Role, RoleGrant
 from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
 from tuijin.study.models import StudySession
@@ -105,6 +105,10 @@ def home(request):
         "member": _member(user, as_of) if is_member(user) and user.person_id else None,
         "admin_only": not roots and not is_member(user),
     }
+    group_ids = [g.group_id for g in grants if g.role == Role.GUIDANCE and g.group_id]
+    if group_ids:  # a guidance group's members, so a member knows who else is on the group
+        context["group_members"] = sorted({g.user.display_name for g in RoleGrant.objects.filter(
+            group_id__in=group_ids, role=Role.GUIDANCE).select_related("user__person")})
     if unit_roots:
         context["unit_counts"], context["handed_down"] = _unit_queue(user, unit_roots)
     return render(request, "home.html", context)
