@@ -39,3 +39,8 @@ def test_a_guidance_group_with_two_districts_switches_between_them(world):
         assert 'id="root-switcher"' in page
         assert 'href="/problems/XS-A/"' in page and 'href="/problems/XS-B/"' in page
     assert 'id="root-switcher"' not in client_for(world.guide).get("/problems/XS-B/").content.decode()
+
+
+def test_new_on_a_filtered_project_list_creates_for_the_unit_filtered_to(world):
+    page = client_for(world.county_office).get("/research/XS-A/projects/?org=XS-A-1-1").content.decode()
+    assert 'href="/research/XS-A-1-1/projects/new/"' in page and "新增项目（A县教育局第一党支部）" in page
