@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tuijin.core.middleware.SecurityHeadersMiddleware",  # CSP + Permissions-Policy on every response
+    "tuijin.core.static_gzip.StaticGZipMiddleware",  # gzips /static/ when served from the finders (demo)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tuijin.core.middleware.SessionActivity",
@@ -199,6 +200,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:  # production: hashed names cached for ever (WhiteNoise); here unhashed ones for an hour
+    WHITENOISE_MAX_AGE = 3600
 MEDIA_ROOT = Path(os.environ.get("TUIJIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

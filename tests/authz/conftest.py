@@ -89,6 +89,8 @@ def _problems(w):
     actions.attach_evidence(a11, actor=None, name="EV-A11.pdf", data=PDF)
     for p, name in ((a12, "EV-A12.pdf"), (b1, "EV-B1.pdf")):
         actions.attach_evidence(p, actor=None, name=name, data=PDF)
+        for m in p.measures.all():
+            actions.set_measure_done(m, actor=None, done=True, as_of=dt.date(2026, 11, 1))
         actions.submit_for_acceptance(p, actor=None)
     item = actions.publish(a12, actor=None, title="学用脱节问题整改结果", summary="已建立每周集中学习制度")
     PublicItem.objects.filter(pk=item.pk).update(token="tok-problem")

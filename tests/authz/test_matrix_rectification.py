@@ -7,7 +7,7 @@ rating. The escalated problem MX-ESC belongs to XS-A-1 but stays visible to the 
 The one-button actions on a problem's page answer a refusal by going back to the page with the
 message shown (302); the forms and the API answer 403.
 """
-from tuijin.rectification.models import InstitutionRule, Problem, PublicItem, State
+from tuijin.rectification.models import InstitutionRule, Measure, Problem, PublicItem, State
 
 from .matrix import (BUSINESS, MANAGES, ORG_SAMPLE, PUBLISHES, REVIEWS, Change, Endpoint, Listing, Page, anonymous_test,
                      api_items, change_test, children_of, column, context_orgs, context_rows, label_of,
@@ -91,6 +91,19 @@ def in_state(state):
     return prepare
 
 
+def ready(state):
+    """In `state` with every measure done, as a problem 待验收/已销号 must be (or to be submitted)."""
+    def prepare(label):
+        Problem.objects.filter(number=label).update(state=state)
+        Measure.objects.filter(problem__number=label).update(done=True, done_on="2026-11-01")
+    return prepare
+
+
+def open_measure(label):
+    Problem.objects.filter(number=label).update(state=State.IN_PROGRESS)
+    Measure.objects.filter(problem__number=label).update(done=False, done_on=None, set_aside=False)
+
+
 def now_in(state):
     return lambda label: problem(label).state == state
 
@@ -125,22 +138,25 @@ CHANGES = [
     Change("problem_edit", "post", "/problems/item/{}/edit/", "problem", edit_body,
            lambda label: problem(label).description == "矩阵修改后的问题描述", may=MANAGES, labels=ACTION_LABELS, ok=302),
     action("start", MANAGES, prepare=in_state(State.OPEN), applied=now_in(State.IN_PROGRESS)),
-    action("submit", MANAGES, prepare=in_state(State.IN_PROGRESS), applied=now_in(State.SUBMITTED)),
-    action("close", REVIEWS, prepare=in_state(State.SUBMITTED), applied=now_in(State.CLOSED)),
-    action("send-back", REVIEWS, body=lambda label: {"reason": "材料不全"}, prepare=in_state(State.SUBMITTED),
+    action("submit", MANAGES, prepare=ready(State.IN_PROGRESS), applied=now_in(State.SUBMITTED)),
+    action("close", REVIEWS, prepare=ready(State.SUBMITTED), applied=now_in(State.CLOSED)),
+    action("send-back", REVIEWS, body=lambda label: {"reason": "材料不全"}, prepare=ready(State.SUBMITTED),
            applied=now_in(State.IN_PROGRESS)),
-    action("reopen", REVIEWS, body=lambda label: {"reason": "群众反映问题反弹"}, prepare=in_state(State.CLOSED),
+    action("reopen", REVIEWS, body=lambda label: {"reason": "群众反映问题反弹"}, prepare=ready(State.CLOSED),
            applied=now_in(State.RELAPSED)),
     action("withdraw", MANAGES, body=lambda label: {"reason": "重复录入"}, applied=lambda label: problem(label).withdrawn),
     action("escalate", MANAGES, body=lambda label: {"to": problem(label).org.parent.code, "reason": "本单位解决不了"},
            applied=lambda label: problem(label).org.code != OWNER[label]),
     action("publish", PUBLISHES, body=lambda label: {"title": "矩阵公示", "summary": "已整改到位"},
-           prepare=in_state(State.SUBMITTED),
+           prepare=ready(State.SUBMITTED),
            applied=lambda label: PublicItem.objects.filter(problem__number=label, title="矩阵公示", active=True).exists()),
     action("add-measure", MANAGES, body=lambda label: {"text": "矩阵新增措施", "owner": "甲1", "deadline": "2026-12-30"},
+           prepare=in_state(State.IN_PROGRESS),
            applied=lambda label: problem(label).measures.filter(text="矩阵新增措施").exists()),
     action("measure-done", MANAGES, body=lambda label: {"measure": first_measure(label).pk, "done": "1"},
-           applied=lambda label: first_measure(label).done),
+           prepare=open_measure, applied=lambda label: first_measure(label).done),
+    action("measure-aside", REVIEWS, body=lambda label: {"measure": first_measure(label).pk, "reason": "已合并到其他措施"},
+           prepare=open_measure, applied=lambda label: first_measure(label).set_aside),
     action("evidence", MANAGES, body=lambda label: {"kind": "支撑材料"}, files=upload("矩阵材料.pdf"),
            applied=lambda label: problem(label).evidence.filter(name="矩阵材料.pdf").exists()),
     Change("problem_new", "post", "/problems/{}/new/", "org", new_problem_form,
@@ -163,10 +179,16 @@ CHANGES = [
     Change("api_start", "post", "/api/v1/problems/{}/transitions", "problem", lambda label: {"action": "start"},
            now_in(State.IN_PROGRESS), may=MANAGES, labels=ACTION_LABELS, prepare=in_state(State.OPEN)),
     Change("api_close", "post", "/api/v1/problems/{}/transitions", "problem", lambda label: {"action": "close"},
-           now_in(State.CLOSED), may=REVIEWS, labels=ACTION_LABELS, prepare=in_state(State.SUBMITTED)),
+           now_in(State.CLOSED), may=REVIEWS, labels=ACTION_LABELS, prepare=ready(State.SUBMITTED)),
+    Change("api_measure_done", "post", "/api/v1/problems/{}/measures/done", "problem",
+           lambda label: {"measure": first_measure(label).pk, "done": True},
+           lambda label: first_measure(label).done, may=MANAGES, labels=ACTION_LABELS, prepare=open_measure),
+    Change("api_measure_aside", "post", "/api/v1/problems/{}/measures/set-aside", "problem",
+           lambda label: {"measure": first_measure(label).pk, "reason": "已合并到其他措施"},
+           lambda label: first_measure(label).set_aside, may=REVIEWS, labels=ACTION_LABELS, prepare=open_measure),
     Change("api_add_measure", "post", "/api/v1/problems/{}/measures", "problem", lambda label: {"text": "矩阵接口措施"},
            lambda label: problem(label).measures.filter(text="矩阵接口措施").exists(), may=MANAGES,
-           labels=ACTION_LABELS, ok=201),
+           labels=ACTION_LABELS, ok=201, prepare=in_state(State.IN_PROGRESS)),
     Change("api_upload_evidence", "post", "/api/v1/problems/{}/evidence", "problem", lambda label: {"kind": "支撑材料"},
            lambda label: problem(label).evidence.filter(name="矩阵接口材料.pdf").exists(), may=MANAGES,
            labels=ACTION_LABELS, files=upload("矩阵接口材料.pdf"), ok=201),

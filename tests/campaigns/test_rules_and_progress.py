@@ -101,7 +101,7 @@ def test_task_completion_indicator_reads_against_time_progress(world, campaign, 
 
 
 def test_a_rule_reads_as_words(world, campaign):
-    assert campaign.tasks.get(code="T1").rule_text == "本组织：人员（status=正式党员）不少于 3 项"
+    assert campaign.tasks.get(code="T1").rule_text == "本组织人员至少 3 名，政治面貌为正式党员"
 
 
 def test_ratios_that_are_not_shares_lag_relative_to_their_expectation():

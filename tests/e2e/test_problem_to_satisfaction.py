@@ -66,6 +66,11 @@ def test_a_problem_goes_from_the_branch_list_to_the_satisfaction_list(transactio
     page.locator("#upload-evidence").get_by_role("button", name="上传").click()
     expect(page.locator(".alert-success")).to_contain_text("已上传支撑材料")
     expect(page.locator("#evidence")).to_contain_text("公开栏照片说明.pdf")
+    page.get_by_role("button", name="提交验收").click()  # refused: its one measure is still open
+    expect(page.locator(".alert-danger, .alert-warning").first).to_contain_text("还有 1 项整改措施未完成")
+    expect(page.locator("#problem-state")).not_to_contain_text("待验收")
+    page.locator("#measures").get_by_role("button", name="标记完成").click()
+    expect(page.locator(".alert-success")).to_contain_text("已完成")
     page.get_by_role("button", name="提交验收").click()
     expect(page.locator("#problem-state")).to_contain_text("待验收")
     expect(page.locator("#actions")).not_to_contain_text("验收销号")  # the owner never closes its own problem

@@ -153,3 +153,15 @@ def test_the_office_sees_how_many_votes_the_cap_refused(client, world, item, set
     client.force_login(world.county_office)
     body = client.get(f"/problems/item/{item.problem.pk}/").content.decode()
     assert "另有 <strong>3</strong> 次评价因同一网络超过上限被拒绝" in body
+
+
+def test_a_device_that_already_voted_is_told_so_before_the_form(client, item):
+    first = client.get(url(item)).content.decode()
+    assert 'id="rate-already"' not in first and "<form" in first
+    client.post(url(item), {"choice": "满意"})
+    later = client.get(url(item)).content.decode()
+    assert 'id="rate-already"' in later and "您已经评价过这一事项" in later
+    assert 'name="choice"' not in later
+    # Another device still gets the form.
+    other = type(client)()
+    assert 'name="choice"' in other.get(url(item)).content.decode()

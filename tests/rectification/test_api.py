@@ -116,6 +116,10 @@ def test_the_whole_lifecycle_and_the_owner_cannot_close(world, api, problem):
     assert uploaded.status_code == 201
     assert (uploaded.json()["content_type"], uploaded.json()["uploaded_by"]) == ("application/pdf",
                                                                                  "branch_reporter")
+    refused = reporter.post(f"{url}/transitions", {"action": "submit"})
+    assert refused.status_code == 422 and "整改措施未完成" in refused.json()["detail"]
+    for measure in problem.measures.all():
+        assert reporter.post(f"{url}/measures/done", {"measure": measure.pk}).json()["done"] is True
     assert reporter.post(f"{url}/transitions", {"action": "submit"}).json()["state"] == "待验收"
 
     assert reporter.post(f"{url}/transitions", {"action": "close"}).status_code == 403

@@ -169,6 +169,9 @@ def test_a_problem_goes_from_open_to_closed_through_the_pages(client, world, pro
     upload = io.BytesIO(PDF)
     upload.name = "照片记录.pdf"
     assert "已上传支撑材料" in text(act(client, problem, "evidence", file=upload, kind="支撑材料"))
+    assert "还有 2 项整改措施未完成" in text(act(client, problem, "submit", version=refresh(problem).version))
+    for m in problem.measures.filter(done=False):
+        act(client, problem, "measure-done", measure=m.pk, done="1")
     act(client, problem, "submit", version=refresh(problem).version)
     assert refresh(problem).state == State.SUBMITTED
     login(client, world.county_office)

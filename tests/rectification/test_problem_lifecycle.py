@@ -35,6 +35,8 @@ def test_submitting_needs_evidence(world, problem):
 def test_evidence_moves_the_problem_into_rectification_and_submission_works(world, problem):
     actions.attach_evidence(problem, actor=world.branch_reporter, name="照片.png", data=PNG)
     assert Problem.objects.get(pk=problem.pk).state == State.IN_PROGRESS
+    for measure in problem.measures.all():
+        actions.set_measure_done(measure, actor=world.branch_reporter, done=True, as_of=TODAY)
     submitted = actions.submit_for_acceptance(problem, actor=world.branch_reporter)
     assert submitted.state == State.SUBMITTED
 

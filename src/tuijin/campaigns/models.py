@@ -72,6 +72,14 @@ class Chapter(models.Model):
         return f"{self.code} {self.title}"
 
 
+# Words for the `where` keys of task rules and the unit each counted kind is counted in (rule_text).
+WHERE_LABELS = {"form": "学习形式", "speaker_category": "主讲人类别", "status": "政治面貌", "state": "整改状态",
+                "source": "问题来源", "category": "问题类别", "is_special": "专项整治", "chapter": "篇目",
+                "reading": "书目", "kind": "组织类别"}
+COUNT_UNITS = {"person": "名", "problem": "个", "study_session": "次", "expert_lecture": "次", "self_study": "次",
+               "study_attendance": "次", "research_visit": "次", "project": "个", "org": "个"}
+
+
 class Task(models.Model):
     """A deployed task (规定动作). Completion is computed from module data by its rule, never ticked."""
 
@@ -93,14 +101,20 @@ class Task(models.Model):
 
     @property
     def rule_text(self) -> str:
-        """The completion rule in words, e.g. 每个组织：问题（状态=已销号）不少于 3 项."""
+        """The completion rule as a sentence, e.g. 本组织集体学习至少 1 次，学习形式为专题研讨 — never field names."""
         from .rules import kinds
 
         rule = self.rule or {}
         kind = kinds().get(rule.get("count"))
         label = kind.label if kind else rule.get("count", "")
-        where = "，".join(f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}"
-                         for k, v in (rule.get("where") or {}).items())
+
+        def value(v):
+            if isinstance(v, list):
+                return "或".join(value(x) for x in v)
+            return {True: "是", False: "否"}.get(v, str(v)) if isinstance(v, bool) else str(v)
+
+        where = "，".join(f"{WHERE_LABELS.get(k, k)}为{value(v)}" for k, v in (rule.get("where") or {}).items())
         who = "每名领导干部" if rule.get("per") == "leading_cadre" else (
             "本组织及下级" if rule.get("scope") == "subtree" else "本组织")
-        return f"{who}：{label}{f'（{where}）' if where else ''}不少于 {rule.get('at_least')} 项"
+        unit = COUNT_UNITS.get(rule.get("count", ""), "项")
+        return f"{who}{label}至少 {rule.get('at_least')} {unit}" + (f"，{where}" if where else "")

@@ -364,7 +364,8 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
             specs = []
             for k, text in enumerate(rng.sample(texts, rng.choice((1, 2, 2)))):
                 specific = rng.random() > 0.15  # the rest are 措施不具体
-                done = state == State.CLOSED or (state in (State.IN_PROGRESS, State.SUBMITTED) and rng.random() < 0.5)
+                # 待验收/已销号 only with every measure done (transitions.py's guard)
+                done = state in (State.CLOSED, State.SUBMITTED) or (state == State.IN_PROGRESS and rng.random() < 0.5)
                 specs.append(dict(text=text, position=k, owner=_name(rng) if specific else "",
                                   deadline=deadline - dt.timedelta(days=10) if specific else None,
                                   done=done, done_on=min(today, found_on + dt.timedelta(days=20)) if done else None))
@@ -414,9 +415,15 @@ def _showcase_problems(today, start) -> int:
         pdf = demo_pdf(f"{problem.org.code} {problem.number} {'plan' if kind == Evidence.Kind.PLAN else 'report'}")
         r.attach_evidence(problem, actor=actor, name=name, data=pdf, kind=kind)
 
+    def submit(problem, actor):
+        """Every measure done first: no 待验收 while a measure is open (transitions.py)."""
+        for m in problem.measures.filter(done=False, set_aside=False):
+            r.set_measure_done(m, actor=actor, done=True, as_of=today - dt.timedelta(days=4))
+        r.submit_for_acceptance(problem, actor=actor)
+
     def close(problem, owner_actor, reviewer, name="整改完成情况报告.pdf", comment="整改到位，同意销号"):
         evidence(owner_actor, problem, name)
-        r.submit_for_acceptance(problem, actor=owner_actor)
+        submit(problem, owner_actor)
         return r.close_problem(problem, actor=reviewer, as_of=today - dt.timedelta(days=3), comment=comment)
 
     # The branch reporter's own list: one in each working state, one vague measure, one overdue.
@@ -429,7 +436,7 @@ def _showcase_problems(today, start) -> int:
     p2 = create(reporter, branch, "组织生活会批评与自我批评辣味不足", found=8, category="政治素质", deadline=soon,
                 measures=[{"text": "会前逐一开展谈心谈话", "owner": "组织委员", "deadline": day(40)}])
     evidence(reporter, p2, "谈心谈话记录.pdf")
-    r.submit_for_acceptance(p2, actor=reporter)
+    submit(p2, reporter)
     create(reporter, branch, "党员联系服务群众不够经常，走访记录不全", found=12, category="服务群众",
            deadline=today - dt.timedelta(days=6), measures=[{"text": "落实党员联系户制度"}])
     road = create(reporter, branch, "村内主干道破损严重，群众出行不便", found=20, source="群众评",
@@ -446,7 +453,7 @@ def _showcase_problems(today, start) -> int:
     close(children[0], county_office, county_office)
     if len(children) > 1:
         evidence(county_office, children[1], "第一议题学习记录.pdf")
-        r.submit_for_acceptance(children[1], actor=county_office)
+        submit(children[1], county_office)
     if len(children) > 2:
         r.start_rectification(children[2], actor=county_office)
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from tuijin.core.pages import page_query
-from tuijin.core.scope import scope_paths
+from tuijin.core.scope import in_business_scope, scope_paths
 
 from . import queries
 from .models import Org, Person
@@ -39,6 +39,9 @@ def org_detail(request, code):
         "children": children,
         "breadcrumb": queries.visible_ancestors(request.user, org),
         "direct_people": org.people.filter(active=True).count(),
+        # The unit's records (problems, study, research, projects, dashboard, scorecard) are one click away
+        # for whoever sees its work; a member sees its own org but not those pages.
+        "records": in_business_scope(request.user, org),
     })
 
 

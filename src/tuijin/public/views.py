@@ -46,10 +46,11 @@ def item_page(request, token):
             except ActionError as exc:  # includes RateLimited
                 error = exc.message
     problem = item.problem
+    already = not thanks and not error and actions.has_rated(item, device)
     response = render(request, "public/item.html", {
         "item": item, "problem": problem, "measures": problem.measures.all() if problem else [],
         "project": item.project,
-        "form": form, "thanks": thanks, "error": error,
+        "form": form, "thanks": thanks, "error": error, "already": already,
     })
     if not device:
         response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=DEVICE_COOKIE_AGE, httponly=True,

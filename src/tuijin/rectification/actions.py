@@ -182,10 +182,19 @@ def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline
         require(actor, "records.manage", problem.org)
         if not text.strip():
             raise ActionError("措施内容不能为空", field="text")
+        _measures_settled(problem)
         measure = Measure.objects.create(problem=problem, text=text.strip(), owner=owner.strip(), deadline=deadline,
                                          position=problem.measures.count())
         _save(problem, actor, "measure.create", f"新增措施“{measure.text[:40]}”")
         return measure
+
+
+def _measures_settled(problem: Problem) -> None:
+    """Once submitted or closed, the measures are what was accepted: changing them means sending it back."""
+    if problem.state == State.SUBMITTED:
+        raise ActionError("问题已提交验收，整改措施不能再改动；如需调整，请上级退回整改后再改", field="measures")
+    if problem.state == State.CLOSED:
+        raise ActionError("问题已销号，整改措施不能再改动", field="measures")
 
 
 def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> Measure:
@@ -193,12 +202,40 @@ def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> 
         problem = _locked(measure.problem)
         require(actor, "records.manage", problem.org)
         measure = Measure.objects.get(pk=measure.pk)
+        if measure.problem_id != problem.pk:
+            raise ActionError("该措施不属于这个问题")
+        if not done:
+            _measures_settled(problem)
+        if measure.set_aside:
+            raise ActionError("该措施已标记为“不再需要”，不能再改完成情况", field="measures")
         measure.done, measure.done_on = done, (as_of if done else None)
         measure.save()
         if done and problem.state in (State.OPEN, State.RELAPSED):
             problem.state = State.IN_PROGRESS
         _save(problem, actor, "measure.done" if done else "measure.undone",
               f"措施“{measure.text[:40]}”{'已完成' if done else '改为未完成'}")
+        return measure
+
+
+def set_measure_aside(measure: Measure, *, actor, reason: str, as_of: dt.date) -> Measure:
+    """不再需要: a reviewer of a higher level sets an open measure aside, with a reason kept in the
+    history, so it no longer holds the problem back from 待验收/已销号. The owner cannot do it itself."""
+    with transaction.atomic():
+        problem = _locked(measure.problem)
+        require_reviewer(actor, problem)
+        measure = Measure.objects.select_for_update().get(pk=measure.pk)
+        if not reason.strip():
+            raise ActionError("标记“不再需要”必须写明原因", field="reason")
+        if problem.state == State.CLOSED or problem.withdrawn:
+            raise ActionError("已销号或已撤回的问题，措施不能再改动", field="measures")
+        if measure.done:
+            raise ActionError("该措施已完成，不需要标记“不再需要”", field="measures")
+        if measure.set_aside:
+            raise ActionError("该措施已标记为“不再需要”", field="measures")
+        measure.set_aside, measure.set_aside_reason = True, reason.strip()[:300]
+        measure.save()
+        _save(problem, actor, "measure.set_aside", f"措施“{measure.text[:40]}”不再需要（{reason.strip()}）",
+              after={"measure": measure.pk, "reason": reason.strip(), "as_of": as_of.isoformat()})
         return measure
 
 
@@ -412,6 +449,11 @@ def _digest(value: str) -> str:
     from django.conf import settings
 
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def has_rated(item: PublicItem, device: str) -> bool:
+    """Whether this device (its cookie) has already rated the item: the page says so before the form."""
+    return bool(device) and Rating.objects.filter(item=item, device=_digest(device)).exists()
 
 
 def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, now=None) -> Rating:

@@ -47,7 +47,20 @@ class MeasureOut(Schema):
     deadline: dt.date | None
     done: bool
     done_on: dt.date | None
+    set_aside: bool
+    set_aside_reason: str
+    status: str
     is_specific: bool
+
+
+class MeasureDoneIn(Schema):
+    measure: int
+    done: bool = True
+
+
+class MeasureAsideIn(Schema):
+    measure: int
+    reason: str
 
 
 class EvidenceOut(Schema):
@@ -282,6 +295,26 @@ def add_measure(request, pk: int, payload: MeasureIn):
     measure = actions.add_measure(_problem(request, pk), actor=request.user, text=payload.text,
                                   owner=payload.owner, deadline=payload.deadline)
     return Status(201, measure)
+
+
+def _measure(problem: Problem, pk: int):
+    return get_object_or_404(problem.measures.all(), pk=pk)
+
+
+@router.post("/problems/{int:pk}/measures/done", response=MeasureOut,
+             summary="标记整改措施完成（done=false 改为未完成；待验收、已销号的问题不能改）")
+def measure_done(request, pk: int, payload: MeasureDoneIn):
+    problem = _problem(request, pk)
+    return actions.set_measure_done(_measure(problem, payload.measure), actor=request.user, done=payload.done,
+                                    as_of=today())
+
+
+@router.post("/problems/{int:pk}/measures/set-aside", response=MeasureOut,
+             summary="上级办公室或指导组把整改措施标记为不再需要（须写明原因，保留在历史记录中）")
+def measure_set_aside(request, pk: int, payload: MeasureAsideIn):
+    problem = _problem(request, pk)
+    return actions.set_measure_aside(_measure(problem, payload.measure), actor=request.user, reason=payload.reason,
+                                     as_of=today())
 
 
 @router.post("/problems/{int:pk}/evidence", response={201: EvidenceOut},

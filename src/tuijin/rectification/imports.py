@@ -391,6 +391,25 @@ def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec],
     return plan
 
 
+SETTLED = (State.SUBMITTED, State.CLOSED)
+
+
+def _finish_measures(plan: _MeasurePlan | None, stored: list[Measure]) -> _MeasurePlan:
+    """Every measure the row keeps or adds, recorded as done (today): a problem 待验收 or 已销号 has no open
+    measure. Measures the sheet drops are dropped as usual."""
+    plan = plan or _MeasurePlan([], [], [])
+    dropped = {m.pk for m in plan.delete}
+    updated = {m.pk for m in plan.update}
+    for m in plan.create:
+        m.done, m.done_on = True, today()
+    for m in stored:
+        if m.pk not in dropped and m.is_open:
+            m.done, m.done_on = True, today()
+            if m.pk not in updated:
+                plan.update.append(m)
+    return plan
+
+
 def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     orgs = _orgs(actor, {c for row in sheet.rows if (c := clean_text(row.get("组织编码"))) and CODE_RE.match(c)})
@@ -414,7 +433,11 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         del rows[(code, number)]
 
     found, moved = _existing(orgs, rows)
-    stored_measures = _measures_of([p.pk for p in found.values()]) if has_measures else {}
+    # A row that leaves its problem 待验收 (or 已销号) records its measures as done (issue 11): their measures
+    # are needed even when the sheet has no 整改措施 column.
+    settled_ids = [p.pk for (c, n), d in rows.items() if (p := found.get((orgs[c].pk, n)))
+                   and ((d["state"] if has_state else None) or p.state) in SETTLED]
+    stored_measures = _measures_of([p.pk for p in found.values()] if has_measures else settled_ids)
     evidence = _ids_with_evidence([p.pk for (c, n), d in rows.items()
                                    if (p := found.get((orgs[c].pk, n))) and d["state"] == State.SUBMITTED])
     result = ImportResult()
@@ -452,6 +475,8 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         if has_measures and d["measures"] is not None:
             plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"],
                                   d["responsible"], d["deadline"])
+        if (target or problem.state) in SETTLED and problem.state != State.CLOSED:
+            plan = _finish_measures(plan, stored_measures.get(problem.pk, []))
         measures_change = plan is not None and (plan.create or plan.update or plan.delete)
         new_state = target if target and target != problem.state else None
         if new_state and problem.is_hand_down:
@@ -496,7 +521,7 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
         new_measures += [m for plan in plans.values() for m in plan.create]
         insert_with_history(Measure, new_measures, **history)
         update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
-                            ["owner", "deadline", "position"], **history)
+                            ["owner", "deadline", "position", "done", "done_on"], **history)
         dropped = [m.pk for plan in plans.values() for m in plan.delete]
         for chunk in chunks(dropped):
             Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each

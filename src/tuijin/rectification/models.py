@@ -85,6 +85,9 @@ class Measure(models.Model):
     deadline = models.DateField("完成时限", null=True, blank=True)
     done = models.BooleanField("已完成", default=False)
     done_on = models.DateField("完成日期", null=True, blank=True)
+    # 不再需要: a reviewer set the measure aside (with a reason); it no longer holds the problem open.
+    set_aside = models.BooleanField("不再需要", default=False)
+    set_aside_reason = models.CharField("不再需要的原因", max_length=300, blank=True)
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -94,6 +97,15 @@ class Measure(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "整改措施"
         ordering = ["position", "id"]
+
+    @property
+    def is_open(self) -> bool:
+        """Still to do: not done and not set aside. An open measure keeps its problem from 待验收/已销号."""
+        return not self.done and not self.set_aside
+
+    @property
+    def status(self) -> str:
+        return "已完成" if self.done else "不再需要" if self.set_aside else "推进中"
 
     @property
     def is_specific(self) -> bool:

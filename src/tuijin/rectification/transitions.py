@@ -97,5 +97,19 @@ def _special_needs_plan(problem: Problem) -> Refusal | None:
     return None
 
 
+def _no_open_measures(problem: Problem) -> Refusal | None:
+    """Issue 11: 待验收 and 已销号 only when every measure is done or set aside (不再需要) by a reviewer."""
+    open_ = [m.text for m in problem.measures.all() if m.is_open]
+    if not open_:
+        return None
+    total = problem.measures.count()
+    shown = "；".join(f"“{t[:30]}”" for t in open_[:3]) + ("等" if len(open_) > 3 else "")
+    return Refusal(f"还有 {len(open_)} 项整改措施未完成（共 {total} 项，已完成或不再需要 {total - len(open_)} 项）：{shown}。"
+                   "请先把措施标记完成；确实不再需要的措施，可由上级办公室或指导组标记为“不再需要”并写明原因",
+                   field="measures")
+
+
 add_guard(State.SUBMITTED, _needs_support)
+add_guard(State.SUBMITTED, _no_open_measures)
+add_guard(State.CLOSED, _no_open_measures)
 add_guard(State.CLOSED, _special_needs_plan)

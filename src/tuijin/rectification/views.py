@@ -114,6 +114,8 @@ def problem_list(request, code):
     rows = queries.problem_list(request.user, org, as_of=as_of, **filters).annotate(
         measures_total=Count("measures"), measures_done=Count("measures", filter=Q(measures__done=True)))
     counts = queries.state_counts(unstated)
+    new_for = filters["sub_org"] or org
+    roots = list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path"))
     states = [("全部", "", sum(counts.values()))] + [(s.label, s.value, counts[s.value]) for s in State]
     return render(request, "rectification/list.html", {
         "org": org, "as_of": as_of, "f": filters, "breadcrumb": visible_ancestors(request.user, org),
@@ -124,6 +126,9 @@ def problem_list(request, code):
         "sources": SOURCES, "categories": problem_categories(org, today()),
         "overdue_url": _with(request, overdue="1"), "ledger_query": _with(request),
         "can_manage": can(request.user, "records.manage", org),
+        # 新增 creates for the unit filtered to, not for the list's own org.
+        "new_for": new_for, "can_create": can(request.user, "records.manage", new_for),
+        "roots": roots if len(roots) > 1 else [],
     })
 
 
@@ -218,7 +223,8 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
         "rectify": rectify, "review": review,
         "start": rectify and flow and transitions.in_source_state("start", problem),
         "submit": rectify and flow and transitions.in_source_state("submit", problem),
-        "edit": rectify and open_, "measures": rectify and open_, "evidence": rectify and open_,
+        "edit": rectify and open_, "measures": rectify and open_ and s != State.SUBMITTED,
+        "evidence": rectify and open_, "set_aside": review and open_,
         "withdraw": rectify and open_, "escalate": rectify and flow and open_ and has_ancestors,
         "close": review and transitions.in_source_state("close", problem),
         "send_back": review and transitions.in_source_state("send_back", problem),
@@ -330,6 +336,14 @@ def _measure_done(request, p):
     return f"措施“{measure.text[:20]}”{'已完成' if done else '改为未完成'}"
 
 
+def _measure_aside(request, p):
+    pk = request.POST.get("measure", "")
+    measure = get_object_or_404(p.measures, pk=int(pk) if pk.isdigit() else 0)
+    reason = _valid(ReasonForm(request.POST))["reason"]
+    actions.set_measure_aside(measure, actor=request.user, reason=reason, as_of=today())
+    return f"措施“{measure.text[:20]}”已标记为不再需要"
+
+
 def _evidence(request, p):
     upload = uploaded(request)
     if upload is None:
@@ -344,7 +358,7 @@ def _evidence(request, p):
 
 ACTIONS = {"start": _start, "submit": _submit, "close": _close, "send-back": _send_back, "reopen": _reopen,
            "withdraw": _withdraw, "escalate": _escalate, "publish": _publish, "add-measure": _add_measure,
-           "measure-done": _measure_done, "evidence": _evidence}
+           "measure-done": _measure_done, "measure-aside": _measure_aside, "evidence": _evidence}
 
 
 @login_required

@@ -273,6 +273,8 @@ def projects(request, code):
         "children": Org.objects.visible_to(request.user).filter(parent=org, active=True).order_by("path"),
         "categories": NEED_CATEGORIES,
         "can_manage": can(request.user, "records.manage", org),
+        # 新增 creates for the unit filtered to, not for the list's own org.
+        "new_for": f["sub_org"] or org, "can_create": can(request.user, "records.manage", f["sub_org"] or org),
     })
 
 

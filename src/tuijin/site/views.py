@@ -1,13 +1,78 @@
-"""The home page: what each role needs first."""
+"""The home page: each role's work queue first (issue 11), then the campaign's figures.
+
+- 办公室 / 指导组: what waits for me — problems 待验收 I may close, tasks falling due within 7 days.
+- 单位 (a unit's reporter): the weekly actions, its open problems, what its upper level handed down.
+- 党员: record self-study in one tap, my reading progress, my branch's latest and next sessions.
+Every read goes through visible_to(); a handful of queries per page, never one per org.
+"""
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.shortcuts import render
 
 from tuijin.campaigns.queries import current_campaign, task_summary
 from tuijin.core.calendar import today
 from tuijin.core.navigation import home_panels
 from tuijin.core.scope import is_member, scope_paths
-from tuijin.orgs.models import Org
+from tuijin.orgs.models import Org, Role, RoleGrant
 from tuijin.orgs.queries import subtree_counts
+from tuijin.rectification.models import ACTIVE_STATES, Problem, State
+from tuijin.study.models import StudySession
+from tuijin.study.queries import chapters_of, person_progress
+
+DUE_WITHIN = 7  # days: a task falling due this soon is on the queue
+
+
+def _due_tasks(campaign, as_of: dt.date):
+    if campaign is None:
+        return []
+    return list(campaign.tasks.filter(deadline__gte=as_of, deadline__lte=as_of + dt.timedelta(days=DUE_WITHIN))
+                .order_by("deadline", "code"))
+
+
+def _review_queue(user, roots, reviewer_roots) -> list[tuple[Org, int]]:
+    """Problems 待验收 under each root the user reviews (an office reviews below its own org; a guidance
+    group its assigned orgs too): one grouped count, not a query per root."""
+    if not reviewer_roots:
+        return []
+    waiting = Problem.objects.visible_to(user).filter(state=State.SUBMITTED, withdrawn=False, is_hand_down=False)
+    q = Q()
+    for root, strictly_below in reviewer_roots:
+        below = Q(org__path__startswith=root.path)
+        q |= below & ~Q(org=root) if strictly_below else below
+    paths = list(waiting.filter(q).values_list("org__path", flat=True))
+    return [(root, sum(1 for p in paths if p.startswith(root.path))) for root, _ in reviewer_roots]
+
+
+def _unit_queue(user, roots):
+    """Open problems owned in the unit's subtree, and those its upper level handed down (上级交办)."""
+    problems = Problem.objects.visible_to(user).filter(withdrawn=False, is_hand_down=False, state__in=ACTIVE_STATES)
+    within = Q()
+    for root in roots:
+        within |= Q(org__path__startswith=root.path)
+    problems = problems.filter(within)
+    counts = problems.aggregate(open=Count("pk", filter=~Q(state=State.SUBMITTED)),
+                                submitted=Count("pk", filter=Q(state=State.SUBMITTED)))
+    handed = list(problems.filter(parent__isnull=False).exclude(parent__org__path__in=[r.path for r in roots])
+                  .select_related("org", "parent__org").order_by("deadline", "pk")[:10])
+    return counts, handed
+
+
+def _member(user, as_of):
+    person = user.person
+    campaign = current_campaign(person.org, as_of)
+    progress = person_progress(person, campaign, as_of) if campaign else None
+    sessions = StudySession.objects.visible_to(user).filter(org=person.org, withdrawn=False)
+    return {
+        "person": person,
+        "progress": progress,
+        "share": round(progress.share * 100) if progress and progress.share is not None else None,
+        "next_chapter": progress.next_chapter() if progress else None,
+        "has_chapters": bool(campaign and chapters_of(campaign)),
+        "last_session": sessions.filter(date__lte=as_of).order_by("-date", "-id").first(),
+        "next_session": sessions.filter(date__gt=as_of).order_by("date", "id").first(),
+    }
 
 
 @login_required
@@ -16,8 +81,15 @@ def home(request):
     as_of = today()
     roots = list(Org.objects.filter(path__in=scope_paths(user)).order_by("path"))
     grants = list(user.grants.select_related("org", "group"))
+    roles = {g.role for g in grants}
     anchor = roots[0] if roots else (user.person.org if user.person_id else None)
     campaign = current_campaign(anchor, as_of) if anchor else None
+    # Which roots the user reviews: an office strictly below its org, a guidance group its orgs as well.
+    office_paths = {g.org.path for g in grants if g.role == Role.OFFICE and g.org_id}
+    reviewer_roots = [(r, r.path in office_paths) for r in roots
+                      if Role.GUIDANCE in roles or any(r.path.startswith(p) for p in office_paths)]
+    reviewer = bool(reviewer_roots)
+    unit_roots = [g.org for g in grants if g.role == Role.UNIT and g.org_id]
     context = {
         "as_of": as_of,
         "grants": grants,
@@ -26,8 +98,19 @@ def home(request):
         "days_left": (campaign.end - as_of).days if campaign else None,
         "scopes": [(o, subtree_counts(o)) for o in roots],
         "tasks": task_summary(campaign, roots, as_of) if campaign and roots else [],
-        "member_person": user.person if is_member(user) else None,
+        "due_tasks": _due_tasks(campaign, as_of) if roots else [],
+        "due_within": DUE_WITHIN,
+        "reviewer": reviewer,
+        "review_queue": _review_queue(user, roots, reviewer_roots),
+        "unit_roots": unit_roots,
+        "member": _member(user, as_of) if is_member(user) and user.person_id else None,
         "admin_only": not roots and not is_member(user),
         "panels": home_panels(user, as_of),
     }
+    group_ids = [g.group_id for g in grants if g.role == Role.GUIDANCE and g.group_id]
+    if group_ids:  # a guidance group's members, so a member knows who else is on the group
+        context["group_members"] = sorted({g.user.display_name for g in RoleGrant.objects.filter(
+            group_id__in=group_ids, role=Role.GUIDANCE).select_related("user__person")})
+    if unit_roots:
+        context["unit_counts"], context["handed_down"] = _unit_queue(user, unit_roots)
     return render(request, "home.html", context)
