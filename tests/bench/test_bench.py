@@ -64,7 +64,7 @@ def test_bench_writes_json_with_median_and_p95_for_every_scenario(bench):
     assert "import_problems" in stdout
     # The evaluation reads of issue 5 ran for real on the demo city (a failure would read "failed: …").
     for name in ("scorecard_all_units", "scorecard_all_units_db", "scorecard_city", "scorecard_branch",
-                 "briefing_city", "dashboard_city", "home_city_office"):
+                 "briefing_city", "dashboard_city", "home_city_office", "copies_city_check", "copies_one_text"):
         assert not report["scenarios"][name].get("skipped"), (name, report["scenarios"][name])
 
 

@@ -42,7 +42,8 @@ class Scenario:
     by_default: bool = True  # False: runs only when named in --only (the load test takes a minute)
 
 
-def _timed(fn, runs) -> Outcome:
+def timed(fn, runs) -> Outcome:
+    """Run fn `runs` times and time each run (wall clock and this process's CPU)."""
     out = Outcome()
     for _ in range(runs):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -82,5 +83,5 @@ def page(url_or_finder: str | Callable[[], str | None], username: str) -> Callab
         def get():
             response = client.get(url)
             assert response.status_code == 200, response.status_code
-        return _timed(get, runs)
+        return timed(get, runs)
     return run

@@ -11,8 +11,10 @@ pattern really sits and addresses them to the units a briefing is sent to.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .indicators import DIMENSIONS, Pair
 
@@ -25,14 +27,24 @@ JUDGEMENTS = {
 }
 
 
+class ProbeOrg(Protocol):
+    """What a detector may read of the org (an orgs.Org; core cannot import it)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass
 class Probe:
     """What a detector sees for one org: its subtree totals, its own place, time and its thresholds."""
 
-    org: object  # Org (kind, depth, name…)
+    org: ProbeOrg  # an Org (kind, depth, name…)
     totals: dict[str, Pair]  # subtree total per indicator code
     progress: float | None  # campaign time progress at as_of
-    as_of: object
+    as_of: dt.date
     params: dict
     lag: float = 0.10  # the campaign's lag threshold
 

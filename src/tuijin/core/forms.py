@@ -16,6 +16,8 @@ def date_field(label, required=False, **kw):
 class Bootstrap:
     """Give every widget its Bootstrap class, so templates render fields with one include."""
 
+    fields: dict[str, forms.Field]  # provided by the forms.Form this is mixed into
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from tuijin.orgs.models import Org, Person
 from tuijin.publicity import actions
-from tuijin.publicity.models import CopyPair
+from tuijin.publicity.models import CopyPair, Submission
 
 SH = ZoneInfo("Asia/Shanghai")
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -96,7 +96,7 @@ def build_publicity(orgs, notable, campaign, today: dt.date, rng, scale: str) ->
     city, counties = notable["city"], notable["counties"]
     county = counties[1]  # 东城区, the demo county office's
     counts = {"solicitations": 0, "submissions": 0, "items": 0}
-    per_org = {}
+    per_org: dict[int, list[Submission]] = {}
     pairs = [(i, j) for i in range(len(SENTENCES)) for j in range(len(SENTENCES)) if i < j]
     rng.shuffle(pairs)
 
@@ -208,7 +208,7 @@ def _plant_copies(county, today, rng):
 
     people = list(Person.objects.filter(org__path__startswith=county.path, org__kind="党支部", active=True)
                   .order_by("org__path", "number"))
-    by_org = {}
+    by_org: dict[int, Person] = {}
     for p in people:
         by_org.setdefault(p.org_id, p)
     two = list(by_org.values())[:2] + list(by_org.values())[-1:]

@@ -192,7 +192,7 @@ def as_briefing(doc: BriefingDoc):
     if "kind" in {f.name for f in dataclasses.fields(generator.Briefing)}:
         fields["kind"] = doc.kind
     b = generator.Briefing(**fields)
-    b.number = doc.number  # read by docx.render; not a field of the generator's dataclass
+    b.number = doc.number  # read by docx.render
     return b
 
 

@@ -66,6 +66,7 @@ class Briefing:
     date_text: str
     kind: str = "notice"
     findings: list = field(default_factory=list)  # every Finding, for the attached table
+    number: str | None = None  # an issued briefing's 发文字号 (BriefingDoc.number), centred under the title
 
     def claims(self) -> list[Claim]:
         return [c for s in self.sections for c in s.paragraphs]
@@ -350,7 +351,7 @@ def next_step_claims(org, as_of, campaign, found, *, outline=False) -> list[Clai
             if key not in keys:
                 keys.append(key)
         for n, key in enumerate(keys):
-            units = []
+            units: list[findings_mod.Unit] = []
             for f in found:
                 if f.judgement == JUDGEMENT_TEXT[key] and f.addressed.code not in [u.code for u in units]:
                     units.append(f.addressed)

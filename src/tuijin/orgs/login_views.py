@@ -3,6 +3,7 @@
 Only views read the clock; the throttle takes `now` from here.
 """
 import io
+from typing import cast
 from urllib.parse import quote
 
 import segno
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -43,8 +45,10 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         username = self.request.POST.get("username", "").strip()
         wait = throttle.failed(username, client_ip(self.request), _now())
-        response = super().form_invalid(form)
-        response.context_data["wait"] = wait
+        # LoginView renders with render_to_response: a TemplateResponse (the stubs say HttpResponse)
+        response = cast(TemplateResponse, super().form_invalid(form))
+        if response.context_data is not None:  # always a dict here: LoginView renders its form's context
+            response.context_data["wait"] = wait
         return response
 
     def form_valid(self, form):

@@ -5,6 +5,7 @@ Changes go through the same actions the pages use: PermissionDenied → 403, Act
 StaleEdit → 409 (see tuijin.api.api).
 """
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -261,6 +262,21 @@ class PairDetailOut(PairOut):
     matched_chars: int
 
 
+@dataclass
+class PairDetail:
+    """What get_copy returns for PairDetailOut: the pair (its fields are read through) and both sides."""
+
+    pair: CopyPair
+    a: SideOut | None
+    b: SideOut | None
+    matched_chars: int
+
+    def __getattr__(self, name: str):  # only for names that are not the four fields above
+        if name == "pair":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
+        return getattr(self.pair, name)
+
+
 class DecideIn(Schema):
     note: str = ""
 
@@ -416,7 +432,8 @@ def forward(request, pk: int, payload: ForwardIn):
 def upload_attachment(request, pk: int, file: UploadedFile = File(...)):
     piece = _submission(request, pk)
     _check_upload(file)
-    return Status(201, actions.attach_to_submission(piece, actor=request.user, name=file.name, data=file.read()))
+    return Status(201, actions.attach_to_submission(piece, actor=request.user, name=file.name or "未命名",
+                                                            data=file.read()))
 
 
 @router.get("/attachments/{int:pk}", summary="下载附件或照片", response={200: None})
@@ -512,7 +529,7 @@ def create_item(request, payload: ItemIn):
 def upload_photo(request, pk: int, file: UploadedFile = File(...)):
     item = get_object_or_404(PublicityItem.objects.visible_to(request.user), pk=pk)
     _check_upload(file)
-    return Status(201, actions.attach_photo(item, actor=request.user, name=file.name, data=file.read()))
+    return Status(201, actions.attach_photo(item, actor=request.user, name=file.name or "未命名", data=file.read()))
 
 
 # ------------------------------------------------------------------ copied materials
@@ -538,8 +555,7 @@ def get_copy(request, pk: int):
             return None
         return SideOut(source=s.source, label=s.label, org_code=s.org.code, date=s.date,
                        runs=[Run(text=t, matched=m) for t, m in s.runs])
-    pair.a, pair.b, pair.matched_chars = side(a), side(b), matched
-    return pair
+    return PairDetail(pair, side(a), side(b), matched)
 
 
 @router.post("/copies/check", response=CheckOut, summary="对组织及全部下级做一次材料雷同检查（办公室）")

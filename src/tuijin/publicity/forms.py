@@ -1,4 +1,6 @@
 """Forms of the publicity pages. They only parse input; every rule lives in actions.py."""
+from typing import cast
+
 from django import forms
 
 from tuijin.orgs.models import ORG_KINDS, SECTORS
@@ -18,6 +20,8 @@ def _choices(values, blank=None):
 
 
 class Bootstrap:
+    fields: dict[str, forms.Field]  # provided by the forms.Form this is mixed into
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -42,7 +46,7 @@ class SubmissionForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, solicitations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["solicitation"].choices = [("", "（不是约稿）")] + [
+        cast(forms.ChoiceField, self.fields["solicitation"]).choices = [("", "（不是约稿）")] + [
             (s.number, f"{s.number} {s.topic[:30]}（{s.deadline:%m月%d日}前）") for s in solicitations]
 
 
@@ -85,8 +89,8 @@ class SolicitationForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, orgs=(), depths=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["targets"].choices = list(orgs)  # (code, indented name)
-        self.fields["depths"].choices = depths
+        cast(forms.MultipleChoiceField, self.fields["targets"]).choices = list(orgs)  # (code, indented name)
+        cast(forms.MultipleChoiceField, self.fields["depths"]).choices = depths
 
 
 class ItemForm(Bootstrap, forms.Form):

@@ -92,7 +92,8 @@ SUBMISSION_COLUMNS = {"body": "正文", "type": "信息类型", "solicitation_id
 def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows, first_row = {}, {}
+    rows: dict[tuple, dict] = {}
+    first_row: dict[tuple, int] = {}  # (组织编码, 报送日期, 标题) -> the row it first appeared on
     for row in sheet.rows:
         code = _code(row, "组织编码", errors)
         title = _text(row, "标题", errors, required=True, max_length=MAX_TITLE)
@@ -112,7 +113,7 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
 
     numbers = {d["number"] for d in rows.values() if d["number"]}
     sols = {s.number: s for s in Solicitation.objects.filter(number__in=numbers)}
-    target_paths = {}
+    target_paths: dict[int, list[str]] = {}
     for sid, path in SolicitationTarget.objects.filter(solicitation__in=sols.values()).values_list(
             "solicitation_id", "org__path"):
         target_paths.setdefault(sid, []).append(path)
@@ -129,14 +130,16 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
         else:
             d["solicitation_id"] = s.pk
 
-    stored = {}
+    stored: dict[tuple, Submission] = {}
     org_ids = list({orgs[code].pk for code, _, _ in rows})
     for i in range(0, len(org_ids), 500):
-        for s in Submission.objects.filter(org_id__in=org_ids[i:i + 500]):
-            stored[(s.org_id, s.date, s.title)] = s
+        for known in Submission.objects.filter(org_id__in=org_ids[i:i + 500]):
+            stored[(known.org_id, known.date, known.title)] = known
     fields = [f for f, column in SUBMISSION_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
-    creates, updates, flagged = [], [], []
+    creates: list[Submission] = []
+    updates: list[Submission] = []
+    flagged: list[str] = []
     for (code, date, title), d in rows.items():
         org = orgs[code]
         sub = stored.get((org.pk, date, title))
@@ -181,7 +184,7 @@ def export_submissions(org, user):
     if user is not None:
         qs = qs.visible_to(user)
     for s in qs.order_by("org__path", "date", "id").iterator(chunk_size=2000):
-        yield [s.org.code, s.title, s.body, s.type, s.date, s.solicitation.number if s.solicitation_id else ""]
+        yield [s.org.code, s.title, s.body, s.type, s.date, s.solicitation.number if s.solicitation else ""]
 
 
 # ------------------------------------------------------------------ publicity items
@@ -192,7 +195,8 @@ ITEM_COLUMNS = {"outlet": "媒体或地点", "link": "链接"}
 def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows, first_row = {}, {}
+    rows: dict[tuple, dict] = {}
+    first_row: dict[tuple, int] = {}  # (组织编码, 宣传渠道, 日期, 标题或内容) -> the row it first appeared on
     for row in sheet.rows:
         code = _code(row, "组织编码", errors)
         channel = _choice(row, "宣传渠道", CHANNELS, errors)
@@ -213,16 +217,17 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
         first_row[key] = row.number
         rows[key] = data
     orgs = check_row_orgs(rows, actor, errors, what="宣传报道")
-    stored = {}
+    stored: dict[tuple, PublicityItem] = {}
     org_ids = list({orgs[k[0]].pk for k in rows})
     for i in range(0, len(org_ids), 500):
-        for item in PublicityItem.objects.filter(org_id__in=org_ids[i:i + 500]):
-            stored[(item.org_id, item.channel, item.date, item.title)] = item
+        for known in PublicityItem.objects.filter(org_id__in=org_ids[i:i + 500]):
+            stored[(known.org_id, known.channel, known.date, known.title)] = known
     if errors:
         raise ImportFailed(errors.messages)
     fields = [f for f, column in ITEM_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
-    creates, updates = [], []
+    creates: list[PublicityItem] = []
+    updates: list[PublicityItem] = []
     for (code, channel, date, title), d in rows.items():
         org = orgs[code]
         item = stored.get((org.pk, channel, date, title))

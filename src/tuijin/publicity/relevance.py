@@ -38,7 +38,8 @@ def score(title: str, body: str = "", m: Model | None = None) -> tuple[float, li
     """(score, terms found). A longer term that contains a shorter one counts once (调查研究, not also 调研)."""
     m = m or model()
     title, body = _normal(title), _normal(body)
-    found, total = [], 0.0
+    found: list[str] = []
+    total = 0.0
     for term in sorted(m.terms, key=len, reverse=True):
         if any(term in longer for longer in found):
             continue

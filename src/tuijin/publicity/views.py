@@ -215,6 +215,7 @@ def submission_action(request, pk, name):
         elif name == "forward":
             d = _valid(ForwardForm(request.POST))
             piece = actions.forward(piece, actor=request.user, note=d["note"], version=d["version"])
+            assert piece.review_org is not None  # forward() sends the piece up to the level above
             messages.success(request, f"已转报{piece.review_org.name}")
         elif name == "attach":
             upload = _upload(request)
