@@ -2,6 +2,7 @@
 number. Real threads on the test database (SQLite or PostgreSQL, whichever the run uses)."""
 import datetime as dt
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -22,12 +23,16 @@ def test_concurrent_issues_get_distinct_numbers(world):
         close_old_connections()
         try:
             barrier.wait()
-            for _ in range(50):  # SQLite: a writer that finds the database locked is told so; try again
+            # The in-memory SQLite test database shares one cache between threads: a writer that finds a
+            # table locked is told so at once (the busy timeout of a file database does not apply), so it
+            # waits a moment and tries again. PostgreSQL waits on the row lock by itself.
+            for _ in range(500):
                 try:
                     return actions.issue_briefing(doc, actor=None, on=dt.date(2026, 11, 28)).serial
                 except OperationalError as exc:
                     if "locked" not in str(exc):
                         raise
+                    time.sleep(0.02)
             raise AssertionError("never got the write lock")
         finally:
             connection.close()
