@@ -8,6 +8,8 @@ import hashlib
 import json
 
 import pytest
+
+from tests.conftest import login_as
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -127,7 +129,7 @@ def test_the_audit_admin_sees_who_when_what_and_which_object_but_no_personal_dat
     from tuijin.research.actions import record_visit
     record_visit(actor=None, person=world.p_b1[0], date=dt.date(2026, 11, 20), topic="课后服务情况调研",
                  visited_org=world.branch_a1a, findings=["课后服务课程单一"])
-    client.force_login(world.auditadmin)
+    login_as(client, world.auditadmin)
     page = client.get("/admin3/audit/").content.decode()
     assert "county_office" in page and "problem.create" in page and "问题" in page
     assert "王小明同志长期不参加组织生活" not in page  # the problem text

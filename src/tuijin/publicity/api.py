@@ -13,7 +13,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from tuijin.core.pagination import Pages
 
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core import indicators as registry
@@ -382,7 +384,7 @@ def _solicitation_detail(request, s):
 
 @router.get("/submissions", response=list[SubmissionOut],
             summary="信息报送（可按组织及下级、信息类型、审核状态、是否采用、关联不紧密 flagged=1、关键词筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_submissions(request, org: str = "", type: str = "", status: str = "", flagged: str = "", q: str = ""):
     if type and type not in TYPES:
         raise ActionError(f"type 应为以下之一：{'、'.join(TYPES)}", field="type")
@@ -449,7 +451,7 @@ def download_attachment(request, pk: int):
 
 
 @router.get("/review-queue", response=list[SubmissionOut], summary="本级待审核的信息（办公室）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def review_queue(request, org: str):
     root = _org(request, org)
     if not can(request.user, "campaign.manage", root):
@@ -458,7 +460,7 @@ def review_queue(request, org: str):
 
 
 @router.get("/library", response=list[SubmissionOut], summary="典型案例库：已采用的典型案例和经验做法（按关键词、类型、领域、层级）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def library(request, q: str = "", type: str = "", sector: str = "", level: str = "", org: str = ""):
     if type and type not in LIBRARY_TYPES:
         raise ActionError(f"type 应为以下之一：{'、'.join(LIBRARY_TYPES)}", field="type")
@@ -477,7 +479,7 @@ def check_relevance(request, payload: RelevanceIn):
 # ------------------------------------------------------------------ solicitations
 
 @router.get("/solicitations", response=list[SolicitationOut], summary="约稿（本级发出的，以及向本级约稿的）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_solicitations(request, org: str = ""):
     return queries.solicitations(request.user, _org(request, org) if org else None)
 
@@ -506,7 +508,7 @@ def create_solicitation(request, payload: SolicitationIn):
 # ------------------------------------------------------------------ media coverage and placements
 
 @router.get("/items", response=list[ItemOut], summary="宣传报道与宣传阵地（可按组织及下级、渠道筛选）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_items(request, org: str = "", channel: str = ""):
     if channel and channel not in CHANNELS:
         raise ActionError(f"channel 应为以下之一：{'、'.join(CHANNELS)}", field="channel")
@@ -535,7 +537,7 @@ def upload_photo(request, pk: int, file: UploadedFile = File(...)):
 # ------------------------------------------------------------------ copied materials
 
 @router.get("/copies", response=list[PairOut], summary="材料雷同（办公室）：按组织及下级、核实结果筛选")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_copies(request, org: str, status: str = ""):
     root = _org(request, org)
     if not can(request.user, "campaign.manage", root):
