@@ -371,7 +371,7 @@ def next_step_claims(org, as_of, campaign, found, *, outline=False) -> list[Clai
             if key not in keys:
                 keys.append(key)
         for n, key in enumerate(keys):
-            units = []
+            units: list = []
             for f in found:
                 if f.judgement == JUDGEMENT_TEXT[key] and f.addressed.code not in [u.code for u in units]:
                     units.append(f.addressed)
