@@ -126,3 +126,23 @@ def test_cli_writes_the_draft_or_says_plainly_there_is_nothing(world, campaign, 
     call_command("letter", "--org", "XS-A-2", "--as-of", "2026-11-27", "--out", str(tmp_path / "none.docx"))
     assert "无需发提示函，未生成文件" in capsys.readouterr().out
     assert not (tmp_path / "none.docx").exists()
+
+
+def test_the_draft_names_the_short_boards_the_detectors_find_within_the_org(world, campaign):
+    """Issue 13: letters come from the briefing's detectors. A县教育局's first branch held no study this
+    month (its second did): that branch is named, worst first, then the county with its figures;
+    城关镇's branch, which studied, is not."""
+    study_this_month(world.branch_a1b)
+    study_this_month(world.branch_a2)            # the look-alike: a branch under the same county that studied
+    found = letters.letter_findings(world.county_a, AS_OF)
+    boards = [f for f in found if f.status == letters.BOARD and f.code == "grassroots_quiet"]
+    assert [f.subject for f in boards] == ["A县教育局第一党支部", "A县委"]   # where it sits, then the county
+    text = letters.draft(world.county_a, AS_OF, issuer="第一巡回指导组").body
+    assert "学习教育方面，末端覆盖不足，A县教育局第一党支部：本月尚未开展集体学习；" \
+           "A县委：3个党支部中1个本月尚未开展集体学习。" in text
+    assert "城关镇" not in text
+    # The scorecard line the detector reads is not said a second time.
+    assert "study.grassroots_coverage" not in [f.code for f in found]
+    # Once the first branch studies too, the board is gone from the letter.
+    study_this_month(world.branch_a1a)
+    assert not [f for f in letters.letter_findings(world.county_a, AS_OF) if f.code == "grassroots_quiet"]

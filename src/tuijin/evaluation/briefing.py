@@ -13,7 +13,8 @@ Rules the text keeps:
   is never named; a judgement never names every unit of the addressee line.
 - A sentence about a figure follows the indicator's meaning: only what follows time progress is
   compared with 时间进度; a must-be-zero figure reads "有N个…", never "高于时间进度".
-- 一、总体情况 praises units only for what they have data for, and never a unit with a finding.
+- 一、总体情况 praises units only for what they have data for, and never a unit with a finding; it cites
+  up to three adopted 典型案例/经验做法 of the typical-case library, each under the unit that wrote it.
 """
 from __future__ import annotations
 
@@ -232,7 +233,27 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
                  for name, rows in good]
         overall.append(Claim("从单位看，" + "；".join(parts) + "，均超过时间进度要求，走在前列。",
                              [basis(ln, [o]) for _, rows in good for o, ln in rows]))
+    examples = library_claim(org, as_of)
+    if examples:
+        overall.append(examples)
     return overall
+
+
+def library_claim(org, as_of) -> Claim | None:
+    """出经验、出典型: the typical-case library's adopted 典型案例/经验做法 of org's subtree (highest level,
+    most recent first), each named with the unit that wrote it and its title (issue 14)."""
+    from tuijin.publicity.queries import good_examples
+
+    pieces = good_examples(org, as_of)
+    if not pieces:
+        return None
+    def by(level):
+        return "被采用" if not level else f"被{level}采用" if level == "中央" else f"被{level}级采用"
+
+    parts = [f"{short_name(p.org)}的{p.type}《{p.title}》{by(p.adopted_level)}" for p in pieces]
+    return Claim("出经验、出典型方面，" + "，".join(parts) + "，可供各单位学习借鉴。",
+                 [{"library": p.pk, "type": p.type, "title": p.title, "level": p.adopted_level,
+                   "adopted_on": str(p.adopted_on), "units": [p.org.code]} for p in pieces])
 
 
 def ln_names(lines) -> str:

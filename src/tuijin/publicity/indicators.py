@@ -20,8 +20,9 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 
-from tuijin.core.indicators import Indicator, Pair, register
+from tuijin.core.indicators import HIGHER, ZERO, Indicator, Pair, register
 
+from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from . import timeliness
 from .models import (
     LIBRARY_TYPES,
@@ -133,34 +134,35 @@ def copies_confirmed(orgs, as_of, campaign):
     return _counts(orgs, rows)
 
 
-# Meaning: "higher" (more is better), "lower", "zero" (must be zero). core.indicators has only
-# higher_is_better on this branch; the meaning is kept here for the lead to wire at merge.
+# Meaning (core.indicators: HIGHER / LOWER / ZERO / NEUTRAL). None of these follows time progress:
+# the two solicitation rates expect 100% at any time, the counts have no expectation, and the copies
+# must be zero. MEANING keeps the code -> meaning map for the publicity page and tests.
 MEANING = {}
 for code, name, unit, fn, expected, meaning, description in [
-    ("publicity.submissions_per_org", "平均每个组织报送信息数", "条", submissions_per_org, None, "higher",
+    ("publicity.submissions_per_org", "平均每个组织报送信息数", "条", submissions_per_org, None, HIGHER,
      "报送的信息条数除以组织数"),
-    ("publicity.adoption_rate", "信息采用率", "%", adoption_rate, None, "higher",
+    ("publicity.adoption_rate", "信息采用率", "%", adoption_rate, None, HIGHER,
      "报送的信息中被县级及以上采用的比例"),
-    ("publicity.adopted_city_or_above", "市级以上采用信息数", "条", adopted_city_or_above, None, "higher",
+    ("publicity.adopted_city_or_above", "市级以上采用信息数", "条", adopted_city_or_above, None, HIGHER,
      "被市级、省级或中央采用的信息条数"),
     # An average: with nothing scored it has no value ("—"), so it is a ratio (is_ratio) whose expected
     # value is None (no target).
-    ("publicity.average_quality", "信息平均质量评分", "分", average_quality, lambda p: None, "higher",
+    ("publicity.average_quality", "信息平均质量评分", "分", average_quality, lambda p: None, HIGHER,
      "审核时给出的质量评分（1–5 分）的平均值"),
-    ("publicity.response_rate", "约稿响应率", "%", response_rate, lambda p: 1.0, "higher",
+    ("publicity.response_rate", "约稿响应率", "%", response_rate, lambda p: 1.0, HIGHER,
      "已到截止日期或已报送的约稿中，已报送的比例（应为 100%）"),
-    ("publicity.on_time_rate", "约稿按时报送率", "%", on_time_rate, lambda p: 1.0, "higher",
+    ("publicity.on_time_rate", "约稿按时报送率", "%", on_time_rate, lambda p: 1.0, HIGHER,
      "已到截止日期或已报送的约稿中，在截止日期当天 24 时（北京时间）前报送的比例（应为 100%）"),
-    ("publicity.media_coverage", "媒体渠道覆盖率", "%", media_coverage, None, "higher",
+    ("publicity.media_coverage", "媒体渠道覆盖率", "%", media_coverage, None, HIGHER,
      "电视、报刊、网络、新媒体四类渠道中已有宣传报道的比例"),
-    ("publicity.public_placements", "公共场所宣传阵地数", "处", public_placements, None, "higher",
+    ("publicity.public_placements", "公共场所宣传阵地数", "处", public_placements, None, HIGHER,
      "在重点路段、公共场所设置的宣传内容数"),
-    ("publicity.typical_cases", "采用的典型案例和经验做法", "篇", typical_cases, None, "higher",
+    ("publicity.typical_cases", "采用的典型案例和经验做法", "篇", typical_cases, None, HIGHER,
      "被采用的典型案例和经验做法篇数（出经验、出典型）"),
-    # Must be zero: with `brief`'s meanings merged the status follows "zero"; until then a count, lower better.
-    ("publicity.copies_confirmed", "经核实的材料雷同", "对", copies_confirmed, None, "zero",
+    # Must be zero: any confirmed copy is 滞后, said "有N对" with the units, never against time progress.
+    ("publicity.copies_confirmed", "经核实的材料雷同", "对", copies_confirmed, None, ZERO,
      "经办公室核实确认的跨单位雷同材料（心得、问题、措施、调研报告、信息），计入后报送的一方；应为 0"),
 ]:
     MEANING[code] = meaning
     register(Indicator(code=code, name=name, dimension="宣传信息", unit=unit, compute=fn, expected=expected,
-                       higher_is_better=meaning == "higher", description=description))
+                       meaning=meaning, follows_time=False, description=description))

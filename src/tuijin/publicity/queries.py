@@ -207,6 +207,21 @@ def library(user, *, q="", type="", sector="", level="", org=None):
     return qs.select_related("org").order_by("-adopted_on", "-id")
 
 
+LEVEL_RANK = {"中央": 0, "省": 1, "市": 2, "县": 3}
+
+
+def good_examples(org: Org, as_of: dt.date, limit: int = 3) -> list[Submission]:
+    """The typical-case library's pieces from org's subtree adopted by as_of, for a briefing to cite
+    (issue 14): highest adoption level first, then the most recently adopted. Each is credited to the
+    unit that wrote it (its `org`), never to the unit above it. A system read for the briefing: the
+    briefing's own scope is org's subtree."""
+    rows = list(Submission.objects.filter(_under("org__path", org), adopted=True, adopted_on__lte=as_of,
+                                          date__lte=as_of, type__in=LIBRARY_TYPES, org__active=True)
+                .select_related("org").order_by("-adopted_on", "-pk")[:200])
+    rows.sort(key=lambda s: (LEVEL_RANK.get(s.adopted_level, 9), -(s.adopted_on or as_of).toordinal(), -s.pk))
+    return rows[:limit]
+
+
 def items(user, org, *, channel="", sub_org=None):
     qs = PublicityItem.objects.visible_to(user).filter(_under("org__path", sub_org or org))
     if channel in CHANNELS:

@@ -1,4 +1,5 @@
-"""The in-app inbox (SPEC §2.7): letters received, feedback due, answers to review, task deadlines.
+"""The in-app inbox (SPEC §2.7): letters received, feedback due, answers to review, solicitations (约稿)
+not yet answered, task deadlines.
 
 `compute(as_of)` runs once a day in `tuijin worker`'s daily job. It is idempotent: every reminder has
 a key (what, which object, which stage), unique per user, so a second run the same day — or a retried
@@ -78,6 +79,36 @@ def wanted(as_of: dt.date) -> list[Notification]:
                 out.append(Notification(user_id=user_id, key=f"letter:{x.pk}:answered:{x.rounds}", kind="待审核反馈",
                                         text=f"{x.org.name}已反馈{x.number}，请审核", url=url, on=as_of))
     out += task_reminders(as_of)
+    out += solicitation_reminders(as_of)
+    return out
+
+
+OVERDUE_FOR = 30  # days after a deadline an unanswered piece is still reminded of (once, with its stage)
+
+
+def solicitation_reminders(as_of: dt.date) -> list[Notification]:
+    """约稿 addressed to an org and not answered yet (by it or any org below it, publicity/timeliness.py):
+    its unit and office accounts are reminded 3 days ahead, on the day, and once overdue."""
+    from tuijin.publicity import timeliness
+    from tuijin.publicity.models import Solicitation
+    from tuijin.publicity.queries import answers
+
+    out = []
+    sols = Solicitation.objects.filter(deadline__gte=as_of - dt.timedelta(days=OVERDUE_FOR),
+                                       deadline__lte=as_of + dt.timedelta(days=AHEAD_DAYS)).order_by("pk")
+    for s in sols:
+        st = stage(s.deadline, as_of)
+        if st is None or timeliness.local_date(s.issued_at) > as_of:
+            continue
+        open_ = [row.org.pk for row in answers(s, as_of)
+                 if row.answer.status in (timeliness.PENDING, timeliness.MISSING)]
+        users = _org_users(open_)
+        for org_id in open_:
+            for user_id in users.get(org_id, ()):
+                out.append(Notification(
+                    user_id=user_id, key=f"solicitation:{s.pk}:{org_id}:{s.deadline}:{st}", kind="约稿到期",
+                    url=f"/publicity/solicitation/{s.pk}/", on=as_of,
+                    text=f"约稿“{s.topic[:120]}”{cn_date(s.deadline)}截止，{STAGE_TEXT[st]}，尚未报送"))
     return out
 
 
