@@ -369,8 +369,7 @@ def cases(rows, make):
 
 COUNTED = [Org, Person, RoleGrant, Problem, Measure, Evidence, InstitutionRule, PublicItem, Rating, StudySession,
            Attendance, SelfStudy, SessionEvidence, ResearchVisit, Finding, Project, ProjectEvidence, ReadingItem,
-           Chapter, BriefingDoc, DomainEvent]
-           Chapter, DomainEvent, Submission, Review, Solicitation, SolicitationTarget, PublicityItem, Attachment,
+           Chapter, BriefingDoc, DomainEvent, Submission, Review, Solicitation, SolicitationTarget, PublicityItem, Attachment,
            CopyPair]
 ROW = {  # kind -> label -> the object's row as stored
     "org": lambda label: Org.objects.filter(code=label),

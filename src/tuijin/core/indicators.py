@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from .scope import subtree_q
+
 DIMENSIONS = ["学习教育", "调查研究", "检视整改", "办实事", "宣传信息", "组织领导"]
 STATUS_OK, STATUS_LAG, STATUS_SEVERE = "正常", "滞后", "严重滞后"
 
@@ -132,7 +134,7 @@ class Reading:
 
 def read(indicator: Indicator, org, as_of: dt.date, campaign) -> Reading:
     """The indicator for one org's whole subtree."""
-    orgs = list(apps.get_model("orgs", "Org").objects.filter(path__startswith=org.path))
+    orgs = list(apps.get_model("orgs", "Org").objects.filter(subtree_q("path", org.path)))
     totals = roll_up(orgs, indicator.compute(orgs, as_of, campaign))
     pair = totals.get(org.pk, Pair(0, None))
     progress = campaign.progress(as_of) if campaign else None

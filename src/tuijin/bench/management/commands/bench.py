@@ -121,6 +121,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}  {r['requests_per_second']} 次/秒，"
                                   f"读 {r['reads']}、写 {r['writes']}、错误 {r['errors']}（{r['readers']} 读 {r['writers']} 写，"
                                   f"{r['seconds']} 秒）")
+            elif "ratio" in r:  # growth: one county's pages before/after the other counties grew
+                self.stdout.write(f"{name:<28}  {r['county']}，其他县数据 ×{r['factor']}（增加 {r['rows_added']}）：")
+                for page, ratio in r["ratio"].items():
+                    self.stdout.write(f"  {page:<26}{r['before_ms'][page]!s:>12}{r['after_ms'][page]!s:>12}"
+                                      f"  ×{ratio}")
             else:
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}"
                                   f"{r['runs']:>6}")

@@ -1,0 +1,145 @@
+"""Cost follows the orgs shown (issue 15): one county's pages before and after the OTHER counties grow.
+
+The scenario times each page of one county (the county_office account's county, XS-C01 in the demo
+city), then — inside a transaction that is rolled back at the end, so the bench database is left as
+it was — copies the people, problems, study sessions and self-study rows of every org outside that
+county `factor - 1` times (5× by default), and times the same pages again. Each page's ratio
+after/before is printed; the target is ≤ 1.3: a county's page must not pay for rows stored elsewhere.
+
+The copies are made in SQL (INSERT … SELECT), so growing a city-scale database takes seconds, not the
+hours of building Django objects; unique columns get a `~k` suffix, a copied self-study row belongs
+to the copied person.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from tuijin.core.scope import subtree_q
+
+from .measure import Outcome, _client_for
+
+FACTOR = 5
+PAGES = [  # (label, url pattern)
+    ("problems_page", "/problems/{c}/"),
+    ("api_problems", "/api/v1/problems?org={c}"),
+    ("api_people", "/api/v1/people?org={c}"),
+    ("org_page", "/orgs/{c}/"),
+    ("study_list", "/study/{c}/"),
+    ("research_list", "/research/{c}/"),
+    ("dashboard", "/evaluation/{c}/"),
+]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _time_pages(client, county_code: str, runs: int) -> dict[str, float | None]:
+    figures: dict[str, float | None] = {}
+    for name, pattern in PAGES:
+        url = pattern.format(c=county_code)
+        if client.get(url).status_code != 200:  # warm-up, and a page this database cannot show
+            figures[name] = None
+            continue
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        figures[name] = round(statistics.median(times), 1)
+    return figures
+
+
+def _columns(model) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _copy(model, outside_sql: str, params: list, k: int, last_ids: dict, people_table: str, *,
+          suffix: str | None = None, person_map: bool = False) -> int:
+    """INSERT one copy (number k) of `model`'s original rows (id up to `last_ids`) that lie outside the
+    county; returns rows added."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    cols = _columns(model)
+    exprs = []
+    for col in cols:
+        if col == suffix:
+            exprs.append(f"t.{q(col)} || '~{k}'")
+        elif person_map and col == "person_id":
+            exprs.append("p2.id")
+        else:
+            exprs.append(f"t.{q(col)}")
+    join = where = ""
+    if person_map:
+        people = q(people_table)
+        join = (f" JOIN {people} p1 ON p1.id = t.person_id"
+                f" JOIN {people} p2 ON p2.number = p1.number || '~{k}'")
+        where = f" WHERE p1.org_id NOT IN ({outside_sql}) AND t.id <= %s AND p1.id <= %s"
+        params = [*params, last_ids[model], last_ids["person"]]
+    else:
+        where = f" WHERE t.org_id NOT IN ({outside_sql}) AND t.id <= %s"
+        params = [*params, last_ids[model]]
+    sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "
+           f"SELECT {', '.join(exprs)} FROM {table} t{join}{where}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def grow_other_counties(county, factor: int = FACTOR) -> dict[str, int]:
+    """Copy the rows stored outside `county` until there are `factor` times as many; rows added by table."""
+    from tuijin.orgs.models import Org, Person
+    from tuijin.rectification.models import Problem
+    from tuijin.study.models import SelfStudy, StudySession
+
+    inside = Org.objects.filter(subtree_q("path", county.path)).values("pk")
+    sql, params = inside.query.sql_with_params()
+    added: dict[str, int] = {}
+    grown = ((Person, {"suffix": "number"}), (Problem, {"suffix": "number"}),
+             (StudySession, {"suffix": "topic"}), (SelfStudy, {"person_map": True}))
+    last_ids = {model: model.objects.aggregate(m=Max("pk"))["m"] or 0 for model, _ in grown}
+    last_ids["person"] = last_ids[Person]
+    people_table = next(model._meta.db_table for model, _ in grown if model is Person)
+    for k in range(1, factor):
+        for model, options in grown:
+            n = _copy(model, sql, list(params), k, last_ids, people_table, **options)
+            added[model._meta.model_name] = added.get(model._meta.model_name, 0) + n
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner sees the grown tables, as a live database would
+    return added
+
+
+def run_growth(runs: int, options: dict) -> Outcome:
+    from tuijin.orgs.models import User
+
+    user = User.objects.filter(username="county_office").first()
+    grant = user.grants.filter(org__isnull=False).select_related("org").first() if user else None
+    if grant is None or grant.org is None:
+        return Outcome(skipped="no county_office account (not a demo database)")
+    county = grant.org
+    client = _client_for("county_office")
+    before = _time_pages(client, county.code, runs)
+    out = Outcome()
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            added = grow_other_counties(county, options.get("factor", FACTOR))
+            grow_ms = (time.perf_counter() - started) * 1000
+            after = _time_pages(client, county.code, runs)
+            raise _Rollback
+    except _Rollback:  # the copies (and the planner statistics of the grown tables) are gone again
+        pass
+    ratios = {name: (round(after[name] / before[name], 2) if before[name] and after[name] else None)
+              for name, _ in PAGES}
+    out.durations_ms = [v for v in after.values() if v is not None] or [0.0]
+    out.cpu_ms = list(out.durations_ms)
+    out.extra = {"county": county.code, "factor": options.get("factor", FACTOR), "rows_added": added,
+                 "grow_ms": round(grow_ms), "before_ms": before, "after_ms": after, "ratio": ratios,
+                 "worst_ratio": max((r for r in ratios.values() if r is not None), default=None)}
+    return out
