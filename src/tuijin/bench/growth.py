@@ -80,10 +80,10 @@ def _copy(model, outside_sql: str, params: list, k: int, last_ids: dict, people_
         join = (f" JOIN {people} p1 ON p1.id = t.person_id"
                 f" JOIN {people} p2 ON p2.number = p1.number || '~{k}'")
         where = f" WHERE p1.org_id NOT IN ({outside_sql}) AND t.id <= %s AND p1.id <= %s"
-        params = [*params, last_ids[model], last_ids["person"]]
+        params = [*params, last_ids[model._meta.db_table], last_ids[people_table]]
     else:
         where = f" WHERE t.org_id NOT IN ({outside_sql}) AND t.id <= %s"
-        params = [*params, last_ids[model]]
+        params = [*params, last_ids[model._meta.db_table]]
     sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "
            f"SELECT {', '.join(exprs)} FROM {table} t{join}{where}")
     with connection.cursor() as cursor:
@@ -102,13 +102,14 @@ def grow_other_counties(county, factor: int = FACTOR) -> dict[str, int]:
     added: dict[str, int] = {}
     grown = ((Person, {"suffix": "number"}), (Problem, {"suffix": "number"}),
              (StudySession, {"suffix": "topic"}), (SelfStudy, {"person_map": True}))
-    last_ids = {model: model.objects.aggregate(m=Max("pk"))["m"] or 0 for model, _ in grown}
-    last_ids["person"] = last_ids[Person]
-    people_table = next(model._meta.db_table for model, _ in grown if model is Person)
+    last_ids: dict[str, int] = {str(model._meta.db_table): model.objects.aggregate(m=Max("pk"))["m"] or 0
+                                for model, _ in grown}
+    people_table = next(str(model._meta.db_table) for model, _ in grown if model is Person)
     for k in range(1, factor):
         for model, options in grown:
             n = _copy(model, sql, list(params), k, last_ids, people_table, **options)
-            added[model._meta.model_name] = added.get(model._meta.model_name, 0) + n
+            name = str(model._meta.model_name)
+            added[name] = added.get(name, 0) + n
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # the planner sees the grown tables, as a live database would
@@ -135,8 +136,7 @@ def run_growth(runs: int, options: dict) -> Outcome:
             raise _Rollback
     except _Rollback:  # the copies (and the planner statistics of the grown tables) are gone again
         pass
-    ratios = {name: (round(after[name] / before[name], 2) if before[name] and after[name] else None)
-              for name, _ in PAGES}
+    ratios = {name: (round(a / b, 2) if (a := after[name]) and (b := before[name]) else None) for name, _ in PAGES}
     out.durations_ms = [v for v in after.values() if v is not None] or [0.0]
     out.cpu_ms = list(out.durations_ms)
     out.extra = {"county": county.code, "factor": options.get("factor", FACTOR), "rows_added": added,
