@@ -98,7 +98,11 @@ def _copy(model, outside_sql: str, params: list, k: int, last_ids: dict, people_
         params = [*params, last_ids[model._meta.db_table], last_ids[people_table]]
     else:
         where = f" WHERE t.org_id NOT IN ({outside_sql}) AND t.id <= %s"
+        county_params = list(params)
         params = [*params, last_ids[model._meta.db_table]]
+        if "origin_org_id" in cols:  # a problem the county escalated is the county's own: not copied
+            where += f" AND (t.origin_org_id IS NULL OR t.origin_org_id NOT IN ({outside_sql}))"
+            params += county_params
     sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "
            f"SELECT {', '.join(exprs)} FROM {table} t{join}{where}")
     with connection.cursor() as cursor:
