@@ -96,3 +96,25 @@ def test_only_rejects_unknown_scenarios(bench):
 
     assert code == 2 and report is None
     assert "未知的场景：import_nothing" in stderr and "import_problems" in stderr  # and lists those available
+
+
+def test_growth_reports_a_ratio_per_county_page_and_leaves_the_database_as_it_was(bench):
+    from tuijin.bench.growth import PAGES
+
+    code, report, stdout, _ = bench("--only", "growth", "--runs", "1")  # an empty database: the tiny city
+    assert code == 0
+    before = row_counts()
+    code, report, stdout, _ = bench("--only", "growth", "--runs", "1")
+
+    assert code == 0 and set(report["scenarios"]) == {"growth"}
+    growth = report["scenarios"]["growth"]
+    assert not growth.get("skipped"), growth
+    assert row_counts() == before  # the copies were rolled back
+    # The other counties really grew (4 more copies of each of their rows), the county's pages were all
+    # shown before and after, and each has a ratio (its value is a measurement, never asserted).
+    assert growth["factor"] == 5 and all(n > 0 for n in growth["rows_added"].values()), growth["rows_added"]
+    assert set(growth["rows_added"]) == {"person", "problem", "studysession", "selfstudy"}
+    pages = [name for name, _ in PAGES]
+    for key in ("before_ms", "after_ms", "ratio", "before_cpu_ms", "after_cpu_ms", "cpu_ratio"):
+        assert list(growth[key]) == pages and all(v is not None for v in growth[key].values()), (key, growth)
+    assert "api_problems" in stdout and "之比" in stdout

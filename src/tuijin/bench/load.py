@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
+from tuijin.core.scope import subtree_q
 from .measure import Outcome
 
 READ_PATHS = ["/", "/orgs/{county}/", "/problems/{county}/", "/api/v1/people?org={county}",
@@ -176,7 +177,7 @@ def run_load(runs: int, options: dict) -> Outcome:
     if county_user is None or grant is None or grant.org is None:
         return Outcome(skipped="no county_office account (not a demo database)")
     county = grant.org
-    people = list(Person.objects.filter(org__path__startswith=county.path, active=True)
+    people = list(Person.objects.filter(subtree_q("org__path", county.path), active=True)
                   .order_by("number").values_list("number", flat=True)[:writers])
     if len(people) < writers:
         return Outcome(skipped=f"only {len(people)} people under {county.code}, {writers} writers asked")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from tuijin.core.scope import subtree_q
 from tuijin.evaluation import counters
 from tuijin.orgs.models import OrgKind
 
@@ -21,7 +22,7 @@ def _branch_url() -> str | None:
     from tuijin.orgs.models import Org
 
     city = Org.objects.filter(code=CITY).first()
-    branch = (Org.objects.filter(path__startswith=city.path, kind=OrgKind.BRANCH, active=True).order_by("path").first()
+    branch = (Org.objects.filter(subtree_q("path", city.path), kind=OrgKind.BRANCH, active=True).order_by("path").first()
               if city else None)
     return f"/api/v1/evaluation/scorecard?org={branch.code}" if branch else None
 

@@ -24,6 +24,11 @@ SCENARIOS = IMPORT_SCENARIOS + [
 
 SCENARIOS += READ_SCENARIOS
 
+from .growth import run_growth  # noqa: E402
+
+SCENARIOS.append(Scenario("growth", "成本只随所看的组织：县级各页在其他县的数据增至 5 倍前后的用时之比（目标 ≤ 1.3）",
+                          run_growth, default_runs=5))
+
 SCENARIOS.append(Scenario("load", "并发负载：gunicorn 上 50 个读、20 个写同时进行（--seconds 秒，默认 60；只在 --only load 时运行）",
                           run_load, default_runs=1, by_default=False))
 

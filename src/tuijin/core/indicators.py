@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from .scope import subtree_q
+
 HIGHER, LOWER, ZERO, NEUTRAL = "higher", "lower", "zero", "neutral"
 MEANINGS = {HIGHER: "越高越好", LOWER: "越低越好", ZERO: "应为零", NEUTRAL: "不作评判"}
 ZERO_SEVERE_COUNT = 5
@@ -238,7 +240,7 @@ class Reading:
 
 def read(indicator: Indicator, org, as_of: dt.date, campaign) -> Reading:
     """The indicator for one org's whole subtree."""
-    orgs = list(apps.get_model("orgs", "Org").objects.filter(path__startswith=org.path))
+    orgs = list(apps.get_model("orgs", "Org").objects.filter(subtree_q("path", org.path)))
     totals = roll_up(orgs, indicator.compute(orgs, as_of, campaign))
     pair = totals.get(org.pk, Pair(0, None))
     progress = campaign.progress(as_of) if campaign else None

@@ -63,12 +63,32 @@ def is_member(user) -> bool:
 
 
 def subtree_q(field: str, path: str) -> Q:
-    """Rows whose `field` (a tree path) lies in the subtree at `path`.
+    """Rows whose `field` (a tree path) lies in the subtree at `path`: THE subtree filter.
 
-    On PostgreSQL a prefix match uses the path's pattern index. SQLite's LIKE ignores the index
-    (it is case-insensitive), so there the same set is asked for as a range, [path, successor),
-    which the index answers directly: the cost of a subtree follows its size, not the tree's.
-    (Not on PostgreSQL: a linguistic collation does not order the successor character bytewise.)"""
+    Every subtree filter in src/ goes through here (tests/architecture/test_subtree_filters.py fails on
+    a `path__startswith` anywhere else), so the database answers each from an index and the cost of a
+    subtree follows its size, not the size of the tree or of the rows stored elsewhere.
+
+    - On the org's own path (`"path"`): on PostgreSQL a prefix match uses the path's pattern index.
+      SQLite's LIKE ignores the index (it is case-insensitive), so there the same set is asked for as a
+      range, [path, successor), which the index answers directly. (Not on PostgreSQL: a linguistic
+      collation does not order the successor character bytewise.)
+    - Through a relation (`"org__path"`, `"person__org__path"`): the foreign key is matched against the
+      ids of the subtree's orgs, `org_id IN (SELECT id FROM org WHERE <range>)`. The planner then
+      reads the subtree's orgs from the path index and the rows from the foreign-key index, instead of
+      joining every row to its org and testing the path (a scan of the whole table); an OR of two such
+      filters (a problem's org and origin_org) stays two index lookups."""
+    if not path:  # the root of everything (an API call without org=): every row that has the field
+        return Q(**{f"{field}__isnull": False})
+    if "__" in field:
+        relation, last = field.rsplit("__", 1)
+        if last == "path":
+            Org = apps.get_model("orgs", "Org")
+            return Q(**{f"{relation}__in": Org.objects.filter(_path_q("path", path)).values("pk")})
+    return _path_q(field, path)
+
+
+def _path_q(field: str, path: str) -> Q:
     from django.db import connection
 
     if connection.vendor == "sqlite":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns.actions import load_campaign
 from tuijin.core import events
 from tuijin.orgs import actions as org_actions
@@ -231,7 +232,7 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     county = counties[1]  # 东城区
     other = counties[2]
     # The reporter's branch is a complete one, so their home page shows a finished task.
-    branch = next(b for b in Org.objects.filter(path__startswith=county.path, kind=OrgKind.BRANCH).order_by("path")
+    branch = next(b for b in Org.objects.filter(subtree_q("path", county.path), kind=OrgKind.BRANCH).order_by("path")
                   if b.people.filter(status="正式党员").count() >= 3)
     member = Person.objects.filter(org=branch, status="正式党员").exclude(phone="").order_by("number").first()
     group = org_actions.create_guidance_group(actor=None, code="XS-G1", name="市委第一巡回指导组",
@@ -459,7 +460,7 @@ def _showcase_problems(today, start) -> int:
 
     # Escalated from a branch of another county to that county.
     other = Org.objects.get(code="XS-C02")
-    far_branch = Org.objects.filter(path__startswith=other.path, kind=OrgKind.BRANCH).order_by("path").first()
+    far_branch = Org.objects.filter(subtree_q("path", other.path), kind=OrgKind.BRANCH).order_by("path").first()
     school = create(city_office, far_branch, "学校周边上下学时段交通拥堵，存在安全隐患", found=15, source="调研发现",
                     category="服务群众", deadline=today + dt.timedelta(days=30))
     r.escalate(school, actor=city_office, to=other, reason="需交警、教育等部门协同解决")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org, Person
 from tuijin.publicity import actions
 from tuijin.publicity.models import CopyPair, Submission
@@ -132,7 +133,7 @@ def build_publicity(orgs, notable, campaign, today: dt.date, rng, scale: str) ->
     start = today - dt.timedelta(days=40)
     ask(city, "全市主题教育“以学促干”经验做法", counties, start, start + dt.timedelta(days=7))
     ask(city, "主题教育检视整改典型案例", counties, start + dt.timedelta(days=20), start + dt.timedelta(days=27))
-    schools = list(Org.objects.filter(path__startswith=city.path, sector="学校", active=True)
+    schools = list(Org.objects.filter(subtree_q("path", city.path), sector="学校", active=True)
                    .exclude(kind="党支部").order_by("path")[:12])
     if schools:
         ask(city, "教育系统主题教育特色做法", schools, start + dt.timedelta(days=25), start + dt.timedelta(days=32))
@@ -142,7 +143,7 @@ def build_publicity(orgs, notable, campaign, today: dt.date, rng, scale: str) ->
             start + dt.timedelta(days=10), start + dt.timedelta(days=15))
 
     # Unasked pieces, a few off the campaign's point.
-    branches = list(Org.objects.filter(path__startswith=county.path, kind="党支部", active=True).order_by("path"))
+    branches = list(Org.objects.filter(subtree_q("path", county.path), kind="党支部", active=True).order_by("path"))
     for i, org in enumerate(rng.sample(branches, min(len(branches), 20))):
         title, type, body = rng.choice(OFF_TOPIC if i % 6 == 0 else GOOD)
         body = _fill(body, org, rng) if i % 6 == 0 else _body(org, rng, pairs)
@@ -176,7 +177,7 @@ def build_publicity(orgs, notable, campaign, today: dt.date, rng, scale: str) ->
             # else: still waiting in the queue
 
     # Media and placements: some units everywhere, some only on the web, some nowhere.
-    units_all = list(Org.objects.filter(path__startswith=city.path, depth=3, active=True).order_by("path"))
+    units_all = list(Org.objects.filter(subtree_q("path", city.path), depth=3, active=True).order_by("path"))
     for i, org in enumerate(units_all[:40]):
         channels = MEDIA if i % 4 == 0 else MEDIA[2:3] if i % 4 in (1, 2) else []
         for channel, outlet in channels:
@@ -193,7 +194,7 @@ def build_publicity(orgs, notable, campaign, today: dt.date, rng, scale: str) ->
 
     _plant_copies(county, today, rng)
     found, _ = actions.run_copy_check(actor=None, org=county, as_of=today)  # the county's texts only: fast
-    first = CopyPair.objects.filter(org_b__path__startswith=county.path).order_by("id").first()
+    first = CopyPair.objects.filter(subtree_q("org_b__path", county.path)).order_by("id").first()
     if first is not None:
         actions.decide_pair(first, actor=None, confirm=True, as_of=today, note="与另一支部的材料基本一致，仅改动个别字词")
     counts["copies"] = found
@@ -206,7 +207,7 @@ def _plant_copies(county, today, rng):
     from tuijin.study import actions as study
     from tuijin.study.models import SelfStudy
 
-    people = list(Person.objects.filter(org__path__startswith=county.path, org__kind="党支部", active=True)
+    people = list(Person.objects.filter(subtree_q("org__path", county.path), org__kind="党支部", active=True)
                   .order_by("org__path", "number"))
     by_org: dict[int, Person] = {}
     for p in people:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns import rules
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core.indicators import DIMENSIONS, STATUS_OK, Indicator, Pair, all_indicators, roll_up
@@ -87,7 +88,7 @@ def totals(orgs: list[Org], as_of: dt.date) -> tuple[dict[int, dict[str, Pair]],
     roots = [p for i, p in enumerate(prefixes) if not any(p.startswith(q) for q in prefixes[:i])]
     everything = {}
     for root in roots:
-        everything.update({o.pk: o for o in Org.objects.filter(path__startswith=root)})
+        everything.update({o.pk: o for o in Org.objects.filter(subtree_q("path", root))})
     subtree = list(everything.values())
     own = counters.compute_own(subtree, as_of)
     result: dict[int, dict[str, Pair]] = {pk: {} for pk in ids}

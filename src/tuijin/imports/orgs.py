@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from tuijin.core.scope import subtree_q
 from tuijin.core import events
 from tuijin.core.chunks import chunks
 from tuijin.orgs.models import BATCHES, CADRE_LEVELS, ORG_KINDS, PERSON_STATUSES, PHONE_RE, SECTORS, Org, Person
@@ -240,7 +241,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
 def export_orgs(org, user):
     # Inactive (merged) orgs are left out: the sheet has no column to say so, and importing
     # the export back would bring them back to life.
-    qs = Org.objects.filter(path__startswith=org.path, active=True).select_related("parent").order_by("path")
+    qs = Org.objects.filter(subtree_q("path", org.path), active=True).select_related("parent").order_by("path")
     if user is not None:
         qs = qs.visible_to(user)
     for o in qs.iterator(chunk_size=2000):
@@ -369,7 +370,7 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
 
 
 def export_people(org, user):
-    qs = Person.objects.filter(org__path__startswith=org.path, active=True).select_related("org")
+    qs = Person.objects.filter(subtree_q("org__path", org.path), active=True).select_related("org")
     if user is not None:
         qs = qs.visible_to(user)
     # Phones leave the system masked; re-importing the export keeps the stored numbers.

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from tuijin.core.scope import subtree_q
 from tuijin.core.pagination import Pages
 
 from . import actions, queries
@@ -94,7 +95,7 @@ def list_people(request, org: str = "", subtree: bool = True, q: str = ""):
     qs = Person.objects.visible_to(request.user).select_related("org").order_by("org__path", "number")
     if org:
         root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
-        qs = qs.filter(org__path__startswith=root.path) if subtree else qs.filter(org=root)
+        qs = qs.filter(subtree_q("org__path", root.path)) if subtree else qs.filter(org=root)
     if q:
         qs = qs.filter(pk__in=queries.search_people(request.user, q).values("pk"))
     return qs

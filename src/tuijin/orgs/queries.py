@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from tuijin.core.scope import scope_paths
+from tuijin.core.scope import scope_paths, subtree_q
 
 from .models import Org, OrgKind, Person
 from .tree import ancestor_paths
@@ -20,9 +20,9 @@ class Counts:
 
 def subtree_counts(org: Org) -> Counts:
     """Counts over the org's whole subtree, the org itself included."""
-    orgs = Org.objects.filter(path__startswith=org.path, active=True).aggregate(
+    orgs = Org.objects.filter(subtree_q("path", org.path), active=True).aggregate(
         n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH)))
-    people = Person.objects.filter(org__path__startswith=org.path, active=True).aggregate(
+    people = Person.objects.filter(subtree_q("org__path", org.path), active=True).aggregate(
         n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"])))
     return Counts(orgs["n"], orgs["b"], people["n"], people["m"])
 
@@ -34,14 +34,14 @@ def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
         return []
     width = org.steplen * (org.depth + 1)
     counts = {c.path: Counts() for c in children}
-    org_rows = (Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, active=True)
+    org_rows = (Org.objects.filter(subtree_q("path", org.path), depth__gt=org.depth, active=True)
                 .annotate(prefix=Substr("path", 1, width)).order_by().values("prefix")
                 .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH))))
     for row in org_rows:
         if row["prefix"] in counts:
             counts[row["prefix"]].orgs = row["n"]
             counts[row["prefix"]].branches = row["b"]
-    people_rows = (Person.objects.filter(org__path__startswith=org.path, org__depth__gt=org.depth, active=True)
+    people_rows = (Person.objects.filter(subtree_q("org__path", org.path), org__depth__gt=org.depth, active=True)
                    .annotate(prefix=Substr("org__path", 1, width)).order_by().values("prefix")
                    .annotate(n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"]))))
     for row in people_rows:

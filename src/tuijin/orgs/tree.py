@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Max
 
+from tuijin.core.scope import subtree_q
 from .models import Org
 
 
@@ -33,7 +34,7 @@ def allocate_paths(new_nodes: list[tuple[Org, str]]) -> None:
     if existing:
         depth_of = dict(Org.objects.filter(path__in=existing).values_list("path", "depth"))
         for parent_path, depth in depth_of.items():
-            last = (Org.objects.filter(path__startswith=parent_path, depth=depth + 1)
+            last = (Org.objects.filter(subtree_q("path", parent_path), depth=depth + 1)
                     .aggregate(m=Max("path"))["m"])
             next_step[parent_path] = (Org._str2int(last[-Org.steplen:]) + 1) if last else 1
     if "" in parents:
@@ -54,6 +55,6 @@ def refresh_numchild(paths) -> None:
     for i in range(0, len(paths), 500):
         chunk = paths[i:i + 500]
         for org in Org.objects.filter(path__in=chunk).only("pk", "path", "depth"):
-            counts[org.pk] = Org.objects.filter(path__startswith=org.path, depth=org.depth + 1).count()
+            counts[org.pk] = Org.objects.filter(subtree_q("path", org.path), depth=org.depth + 1).count()
     for pk, n in counts.items():
         Org.objects.filter(pk=pk).update(numchild=n)

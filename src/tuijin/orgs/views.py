@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from tuijin.core.pages import page_query
-from tuijin.core.scope import in_business_scope, scope_paths
+from tuijin.core.scope import in_business_scope, scope_paths, subtree_q
 
 from . import queries
 from .models import Org, Person
@@ -50,7 +50,7 @@ def org_people(request, code):
     org = _visible_org(request.user, code)
     subtree = request.GET.get("subtree") == "1"
     people = Person.objects.visible_to(request.user).filter(active=True).select_related("org")
-    people = people.filter(org__path__startswith=org.path) if subtree else people.filter(org=org)
+    people = people.filter(subtree_q("org__path", org.path)) if subtree else people.filter(org=org)
     q = request.GET.get("q", "").strip()
     if q:
         people = people.filter(name__contains=q) | people.filter(number__iexact=q)

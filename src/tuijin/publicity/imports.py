@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from tuijin.core.scope import subtree_q
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.imports.bulk import default_history_user, insert_with_history
@@ -180,7 +181,7 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
 
 
 def export_submissions(org, user):
-    qs = Submission.objects.filter(org__path__startswith=org.path).select_related("org", "solicitation")
+    qs = Submission.objects.filter(subtree_q("org__path", org.path)).select_related("org", "solicitation")
     if user is not None:
         qs = qs.visible_to(user)
     for s in qs.order_by("org__path", "date", "id").iterator(chunk_size=2000):
@@ -259,7 +260,7 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
 
 
 def export_items(org, user):
-    qs = PublicityItem.objects.filter(org__path__startswith=org.path).select_related("org")
+    qs = PublicityItem.objects.filter(subtree_q("org__path", org.path)).select_related("org")
     if user is not None:
         qs = qs.visible_to(user)
     for i in qs.order_by("org__path", "date", "id").iterator(chunk_size=2000):

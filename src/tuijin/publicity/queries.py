@@ -37,8 +37,8 @@ def solicitations(user, org=None):
     visible = Solicitation.objects.visible_to(user).values("pk")
     qs = Solicitation.objects.filter(pk__in=visible)
     if org is not None:
-        qs = qs.filter(Q(org__path__startswith=org.path) |
-                       Q(pk__in=SolicitationTarget.objects.filter(org__path__startswith=org.path)
+        qs = qs.filter(subtree_q("org__path", org.path) |
+                       Q(pk__in=SolicitationTarget.objects.filter(subtree_q("org__path", org.path))
                          .values("solicitation")))
     return qs.select_related("org").order_by("-issued_at", "-id")
 

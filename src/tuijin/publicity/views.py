@@ -20,7 +20,7 @@ from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import content_disposition, open_stored
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
-from tuijin.core.scope import in_business_scope, scope_paths
+from tuijin.core.scope import in_business_scope, scope_paths, subtree_q
 from tuijin.imports.registry import export_subtree
 from tuijin.orgs.models import SECTORS, Org
 from tuijin.core.pages import page_query
@@ -278,7 +278,7 @@ def _depth_choices(org):
 def solicitation_new(request, code):
     org = _org(request, code)
     _require_office(request, org)
-    orgs = Org.objects.visible_to(request.user).filter(path__startswith=org.path, active=True,
+    orgs = Org.objects.visible_to(request.user).filter(subtree_q("path", org.path), active=True,
                                                         depth__lte=org.depth + 3).exclude(pk=org.pk)
     choices = [(o.code, "　" * (o.depth - org.depth - 1) + o.name) for o in orgs.order_by("path")[:TARGET_CHOICES]]
     form = SolicitationForm(request.POST or None, orgs=choices, depths=_depth_choices(org))

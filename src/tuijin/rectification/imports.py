@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns.queries import problem_categories_for
 from tuijin.core import events
 from tuijin.core.calendar import today
@@ -538,7 +539,7 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
 def export_problems(org, user):
     """台账: every current problem owned in the subtree, in template columns; re-imports unchanged.
     Plain tuples, measures fetched per chunk: a city's 30,000 problems need no model instances."""
-    qs = Problem.objects.filter(org__path__startswith=org.path, withdrawn=False)
+    qs = Problem.objects.filter(subtree_q("org__path", org.path), withdrawn=False)
     if user is not None:
         qs = qs.visible_to(user)
     problems = list(qs.order_by("org__path", "number").values_list(

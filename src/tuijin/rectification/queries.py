@@ -3,15 +3,16 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
+from tuijin.core.scope import subtree_q
 from .models import ACTIVE_STATES, Problem, PublicItem, State
 
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
                  include_withdrawn=False, q="", sub_org=None):
     qs = Problem.objects.visible_to(user).filter(
-        Q(org__path__startswith=org.path) | Q(origin_org__path__startswith=org.path))
+        subtree_q("org__path", org.path) | subtree_q("origin_org__path", org.path))
     if sub_org is not None:
-        qs = qs.filter(org__path__startswith=sub_org.path)
+        qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:
         qs = qs.filter(withdrawn=False)
     if state:
@@ -48,7 +49,7 @@ def satisfaction_list(user, org, campaign):
     threshold = campaign.satisfaction_threshold if campaign else 0.9
     min_votes = campaign.satisfaction_min_votes if campaign else 10
     items = (PublicItem.objects.visible_to(user)
-             .filter(Q(problem__org__path__startswith=org.path) | Q(project__org__path__startswith=org.path),
+             .filter(subtree_q("problem__org__path", org.path) | subtree_q("project__org__path", org.path),
                      votes__gte=min_votes)
              .select_related("problem", "problem__org", "project", "project__org"))
     return [i for i in items if i.satisfaction is not None and i.satisfaction >= threshold]

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns.queries import current_campaign, problem_categories
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
@@ -99,7 +100,7 @@ def _filters(request, org) -> dict:
     g = request.GET
     sub_org = None
     if g.get("org"):
-        sub_org = get_object_or_404(Org.objects.visible_to(request.user), code=g["org"], path__startswith=org.path)
+        sub_org = get_object_or_404(Org.objects.visible_to(request.user), subtree_q("path", org.path), code=g["org"])
     return {"state": g.get("state", ""), "source": g.get("source", ""), "category": g.get("category", ""),
             "overdue": g.get("overdue") == "1", "include_withdrawn": g.get("withdrawn") == "1",
             "q": g.get("q", "").strip(), "sub_org": sub_org}
@@ -394,7 +395,7 @@ def hand_down(request, code):
         data = form.cleaned_data
         targets = {c.pk: c for c in children if c.code in data["targets"]}
         if data["all_branches"]:
-            branches = Org.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH, active=True).exclude(pk=org.pk)
+            branches = Org.objects.filter(subtree_q("path", org.path), kind=OrgKind.BRANCH, active=True).exclude(pk=org.pk)
             targets.update({b.pk: b for b in branches})
         try:
             parent = actions.hand_down(actor=request.user, org=org, targets=targets.values(), found_on=today(),
@@ -407,7 +408,7 @@ def hand_down(request, code):
             return redirect("rectification:detail", pk=parent.pk)
     return render(request, "rectification/hand_down.html", {
         "org": org, "form": form, "breadcrumb": visible_ancestors(request.user, org),
-        "branch_count": Org.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH, active=True)
+        "branch_count": Org.objects.filter(subtree_q("path", org.path), kind=OrgKind.BRANCH, active=True)
         .exclude(pk=org.pk).count()})
 
 
@@ -420,7 +421,7 @@ def rules(request, code):
     org = _org(request, code)
     may_create = can(request.user, "records.manage", org)
     q = request.GET.get("q", "").strip()
-    candidates = queries.problem_list(request.user, org, as_of=today(), q=q).filter(org__path__startswith=org.path)
+    candidates = queries.problem_list(request.user, org, as_of=today(), q=q).filter(subtree_q("org__path", org.path))
     if request.method == "POST":
         _require_manage(request.user, org)
         chosen = [pk for pk in request.POST.getlist("problems") if pk.isdigit()]
@@ -438,7 +439,7 @@ def rules(request, code):
                 return redirect("rectification:rules", code=org.code)
     else:
         form = RuleForm(problems=candidates[:RULE_CHOICES_SHOWN], initial={"issued_on": today()})
-    made = (InstitutionRule.objects.visible_to(request.user).filter(org__path__startswith=org.path)
+    made = (InstitutionRule.objects.visible_to(request.user).filter(subtree_q("org__path", org.path))
             .select_related("org").prefetch_related("problems"))
     return render(request, "rectification/rules.html", {
         "org": org, "form": form, "may_create": may_create, "q": q, "shown": RULE_CHOICES_SHOWN,
@@ -454,7 +455,7 @@ def satisfied(request, code):
     campaign = current_campaign(org, as_of)
     listed = queries.satisfaction_list(request.user, org, campaign)
     rating = (PublicItem.objects.visible_to(request.user)
-              .filter(Q(problem__org__path__startswith=org.path) | Q(project__org__path__startswith=org.path),
+              .filter(subtree_q("problem__org__path", org.path) | subtree_q("project__org__path", org.path),
                       active=True)
               .exclude(pk__in=[i.pk for i in listed])
               .select_related("problem", "problem__org", "project", "project__org")

@@ -16,6 +16,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from tuijin.core.scope import subtree_q
 from tuijin.core import events, files
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import can, require
@@ -320,7 +321,7 @@ def recheck_flags(*, actor=None, org: Org | None = None) -> int:
             require(actor, "campaign.manage", org)
         elif actor is not None:
             raise PermissionDenied("只有命令行可以复核全部项目")
-        qs = Project.objects.all() if org is None else Project.objects.filter(org__path__startswith=org.path)
+        qs = Project.objects.all() if org is None else Project.objects.filter(subtree_q("org__path", org.path))
         changed = []
         for project in qs.iterator(chunk_size=2000):
             flagged, reasons = project.flagged, project.flag_reasons

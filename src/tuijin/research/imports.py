@@ -22,6 +22,7 @@ from collections import defaultdict
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from tuijin.core.scope import subtree_q
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
@@ -211,7 +212,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
 
 def export_visits(org, user):
     """Visits recorded in the subtree, in template columns; re-imports unchanged."""
-    qs = ResearchVisit.objects.filter(org__path__startswith=org.path)
+    qs = ResearchVisit.objects.filter(subtree_q("org__path", org.path))
     if user is not None:
         qs = qs.visible_to(user)
     ids = list(qs.order_by("org__path", "person__number", "date", "id").values_list("pk", flat=True))
@@ -341,7 +342,7 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
 
 
 def export_projects(org, user):
-    qs = Project.objects.filter(org__path__startswith=org.path).select_related("org")
+    qs = Project.objects.filter(subtree_q("org__path", org.path)).select_related("org")
     if user is not None:
         qs = qs.visible_to(user)
     for p in qs.order_by("org__path", "name").iterator(chunk_size=2000):

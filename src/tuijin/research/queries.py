@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Person
 from tuijin.rectification.models import State
 
@@ -22,9 +23,9 @@ def _converted_findings():
 def visit_list(user, org, *, converted: str = "", person=None, q: str = "", sub_org=None):
     """Visits recorded in org's subtree. converted: "1" visits with a converted finding, "0" visits
     with a finding not yet converted, "" all."""
-    qs = ResearchVisit.objects.visible_to(user).filter(org__path__startswith=org.path)
+    qs = ResearchVisit.objects.visible_to(user).filter(subtree_q("org__path", org.path))
     if sub_org is not None:
-        qs = qs.filter(org__path__startswith=sub_org.path)
+        qs = qs.filter(subtree_q("org__path", sub_org.path))
     if person is not None:
         qs = qs.filter(person=person)
     if q:
@@ -63,9 +64,9 @@ class ResearchSummary:
 
 def research_summary(user, org, as_of: dt.date) -> ResearchSummary:
     """Figures over org's subtree as the user sees it, counted as the indicators count them."""
-    cadres = Person.objects.visible_to(user).filter(org__path__startswith=org.path, is_leading_cadre=True,
+    cadres = Person.objects.visible_to(user).filter(subtree_q("org__path", org.path), is_leading_cadre=True,
                                                     active=True)
-    visits = ResearchVisit.objects.visible_to(user).filter(org__path__startswith=org.path, date__lte=as_of)
+    visits = ResearchVisit.objects.visible_to(user).filter(subtree_q("org__path", org.path), date__lte=as_of)
     cadre_visits = ResearchVisit.objects.visible_to(user).filter(person__in=cadres, date__lte=as_of)
     findings = Finding.objects.filter(visit__in=visits)
     return ResearchSummary(
@@ -82,7 +83,7 @@ def cadres_without_visits(user, org, as_of: dt.date, limit: int = 50):
     """Leading cadres in the subtree with no visit up to as_of (有的领导干部调研次数偏少)."""
     visited = ResearchVisit.objects.filter(person=OuterRef("pk"), date__lte=as_of)
     return (Person.objects.visible_to(user)
-            .filter(org__path__startswith=org.path, is_leading_cadre=True, active=True)
+            .filter(subtree_q("org__path", org.path), is_leading_cadre=True, active=True)
             .exclude(Exists(visited)).select_related("org").order_by("org__path", "number")[:limit])
 
 
@@ -93,16 +94,16 @@ def problems_for_conversion(user, orgs, limit: int = 200):
     q = Q(pk__in=[])
     for org in orgs:
         if org is not None:
-            q |= Q(org__path__startswith=org.path)
+            q |= subtree_q("org__path", org.path)
     return (Problem.objects.visible_to(user).filter(q, withdrawn=False).exclude(state=State.CLOSED)
             .select_related("org").order_by("org__path", "number")[:limit])
 
 
 def project_list(user, org, *, flagged: str = "", status: str = "", category: str = "", q: str = "", sub_org=None,
                  annotate: bool = True):
-    qs = Project.objects.visible_to(user).filter(org__path__startswith=org.path)
+    qs = Project.objects.visible_to(user).filter(subtree_q("org__path", org.path))
     if sub_org is not None:
-        qs = qs.filter(org__path__startswith=sub_org.path)
+        qs = qs.filter(subtree_q("org__path", sub_org.path))
     if flagged == "1":
         qs = qs.filter(flagged=True)
     elif flagged == "0":

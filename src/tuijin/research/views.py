@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
@@ -70,7 +71,7 @@ def _sub_org(request, org):
     code = request.GET.get("org", "")
     if not code:
         return None
-    return get_object_or_404(Org.objects.visible_to(request.user), code=code, path__startswith=org.path)
+    return get_object_or_404(Org.objects.visible_to(request.user), subtree_q("path", org.path), code=code)
 
 
 def _with(request, **params) -> str:
@@ -147,7 +148,7 @@ def visit_new(request, code):
     if not people:
         raise PermissionDenied(f"您不能为“{org.name}”登记调研（没有可选的调研人）")
     orgs = list(Org.objects.visible_to(request.user)
-                .filter(path__startswith=org.path, active=True, depth__lte=org.depth + 2)
+                .filter(subtree_q("path", org.path), active=True, depth__lte=org.depth + 2)
                 .order_by("path")[:VISITED_ORG_CHOICES])
     form = VisitForm(request.POST or None, people=people, orgs=orgs, initial={"date": today()})
     findings = FindingFormSet(request.POST or None, prefix="f")

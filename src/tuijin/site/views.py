@@ -14,7 +14,7 @@ from django.shortcuts import render
 from tuijin.campaigns.queries import current_campaign, task_summary
 from tuijin.core.calendar import today
 from tuijin.core.navigation import home_panels
-from tuijin.core.scope import is_member, scope_paths
+from tuijin.core.scope import is_member, scope_paths, subtree_q
 from tuijin.orgs.models import Org, Role, RoleGrant
 from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
@@ -39,7 +39,7 @@ def _review_queue(user, roots, reviewer_roots) -> list[tuple[Org, int]]:
     waiting = Problem.objects.visible_to(user).filter(state=State.SUBMITTED, withdrawn=False, is_hand_down=False)
     q = Q()
     for root, strictly_below in reviewer_roots:
-        below = Q(org__path__startswith=root.path)
+        below = subtree_q("org__path", root.path)
         q |= below & ~Q(org=root) if strictly_below else below
     paths = list(waiting.filter(q).values_list("org__path", flat=True))
     return [(root, sum(1 for p in paths if p.startswith(root.path))) for root, _ in reviewer_roots]
@@ -50,7 +50,7 @@ def _unit_queue(user, roots):
     problems = Problem.objects.visible_to(user).filter(withdrawn=False, is_hand_down=False, state__in=ACTIVE_STATES)
     within = Q()
     for root in roots:
-        within |= Q(org__path__startswith=root.path)
+        within |= subtree_q("org__path", root.path)
     problems = problems.filter(within)
     counts = problems.aggregate(open=Count("pk", filter=~Q(state=State.SUBMITTED)),
                                 submitted=Count("pk", filter=Q(state=State.SUBMITTED)))

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from tuijin.core.scope import subtree_q
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
 from tuijin.core.pagination import Pages
@@ -154,7 +155,7 @@ def list_sessions(request, org: str = "", form: str = "", month: str = "", withd
     qs = _sessions(request).order_by("-date", "-id")
     if org:
         root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
-        qs = qs.filter(org__path__startswith=root.path)
+        qs = qs.filter(subtree_q("org__path", root.path))
     if not withdrawn:
         qs = qs.filter(withdrawn=False)
     if form:
@@ -210,7 +211,7 @@ def list_self_study(request, org: str = "", person: str = "", withdrawn: bool = 
     qs = _logs(request).order_by("-date", "-id")
     if org:
         root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
-        qs = qs.filter(person__org__path__startswith=root.path)
+        qs = qs.filter(subtree_q("person__org__path", root.path))
     if person:
         qs = qs.filter(person__number=person)
     if not withdrawn:

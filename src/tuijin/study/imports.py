@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns.models import Campaign, Chapter
 from tuijin.core import events
 from tuijin.core.calendar import today
@@ -276,7 +277,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
 
 def export_sessions(org, user):
     """Current sessions held in the subtree, in template columns; re-imports unchanged."""
-    qs = StudySession.objects.current().filter(org__path__startswith=org.path)
+    qs = StudySession.objects.current().filter(subtree_q("org__path", org.path))
     if user is not None:
         qs = qs.visible_to(user)
     ids = list(qs.order_by("org__path", "date", "id").values_list("pk", flat=True))
@@ -384,7 +385,7 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
 
 
 def export_self_study(org, user):
-    qs = SelfStudy.objects.current().filter(person__org__path__startswith=org.path)
+    qs = SelfStudy.objects.current().filter(subtree_q("person__org__path", org.path))
     if user is not None:
         qs = qs.visible_to(user)
     rows = (qs.order_by("person__org__path", "person__number", "date", "chapter__code")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from tuijin.core.scope import subtree_q
 from tuijin.campaigns.models import Chapter
 from tuijin.core.chunks import chunks
 from tuijin.core.indicators import STATUS_OK, status
@@ -109,8 +110,8 @@ def _subtree_coverage(org: Org, members: int, chapter_ids, as_of):
     (person, chapter) index; a city's in one pass over the table."""
     qs = Coverage.objects.filter(covered_by(as_of), chapter_id__in=chapter_ids)
     if members > BIG_SUBTREE:
-        return qs.filter(members_q("person__"), person__org__path__startswith=org.path)
-    return qs.filter(person_id__in=Person.objects.filter(members_q(), org__path__startswith=org.path).values("pk"))
+        return qs.filter(members_q("person__"), subtree_q("person__org__path", org.path))
+    return qs.filter(person_id__in=Person.objects.filter(members_q(), subtree_q("org__path", org.path)).values("pk"))
 
 
 def cached(name: str, org: Org, as_of: dt.date, campaign, compute):
@@ -133,7 +134,7 @@ def cached(name: str, org: Org, as_of: dt.date, campaign, compute):
 def subtree_study(org: Org, campaign, as_of: dt.date) -> OrgStudy:
     """The org's whole subtree in two aggregate queries (no per-org grouping)."""
     chapter_ids = [c.pk for c in chapters_of(campaign)]
-    members = Person.objects.filter(members_q(), org__path__startswith=org.path).count()
+    members = Person.objects.filter(members_q(), subtree_q("org__path", org.path)).count()
     result = OrgStudy(members=members, chapters=len(chapter_ids))
     if chapter_ids and members:
         agg = _subtree_coverage(org, members, chapter_ids, as_of).aggregate(
@@ -162,7 +163,7 @@ def unbalanced_orgs(root: Org, campaign, as_of: dt.date, *, orgs=None) -> list[B
     """Orgs in root's subtree (or in `orgs`) whose collective study is active while members' own study lags."""
     if campaign is None:
         return []
-    orgs = list(orgs if orgs is not None else Org.objects.filter(path__startswith=root.path, active=True))
+    orgs = list(orgs if orgs is not None else Org.objects.filter(subtree_q("path", root.path), active=True))
     by_id = {o.pk: o for o in orgs}
     progress = campaign.progress(as_of)
     stats = study_by_org(by_id, campaign, as_of)
@@ -174,7 +175,7 @@ def unbalanced_orgs(root: Org, campaign, as_of: dt.date, *, orgs=None) -> list[B
 def chapter_coverage(root: Org, campaign, as_of: dt.date) -> list[tuple[Chapter, int, int]]:
     """For each chapter: members of the subtree who covered it, and members in all."""
     chapters = chapters_of(campaign)
-    members = Person.objects.filter(members_q(), org__path__startswith=root.path).count()
+    members = Person.objects.filter(members_q(), subtree_q("org__path", root.path)).count()
     rows = (_subtree_coverage(root, members, [c.pk for c in chapters], as_of)
             .order_by().values("chapter_id").annotate(n=Count("pk")))
     counts = {r["chapter_id"]: r["n"] for r in rows}
@@ -208,7 +209,7 @@ def expected_to_hold(orgs, *, expert=False) -> list[Org]:
 
 
 def orgs_without(root: Org, campaign, as_of: dt.date, *, expert=False) -> list[Org]:
-    orgs = expected_to_hold(Org.objects.filter(path__startswith=root.path, active=True).order_by("path"), expert=expert)
+    orgs = expected_to_hold(Org.objects.filter(subtree_q("path", root.path), active=True).order_by("path"), expert=expert)
     held = seminar_orgs([o.pk for o in orgs], campaign, as_of, expert=expert)
     return [o for o in orgs if o.pk not in held]
 
@@ -230,7 +231,7 @@ def branches_with_session_this_month(branch_ids, as_of: dt.date) -> set[int]:
 
 def quiet_branches(root: Org, as_of: dt.date) -> tuple[list[Org], int]:
     """Branches (基层末端) of the subtree with no session this month up to as_of, and the number of branches."""
-    branches = list(Org.objects.filter(path__startswith=root.path, active=True, kind=OrgKind.BRANCH).order_by("path"))
+    branches = list(Org.objects.filter(subtree_q("path", root.path), active=True, kind=OrgKind.BRANCH).order_by("path"))
     active = branches_with_session_this_month([b.pk for b in branches], as_of)
     return [b for b in branches if b.pk not in active], len(branches)
 
@@ -323,7 +324,7 @@ def person_progress(person: Person, campaign, as_of: dt.date) -> PersonProgress:
 # ------------------------------------------------------------------ lists
 
 def session_list(user, org: Org, *, form: str = "", month: str = "", include_withdrawn: bool = False):
-    qs = StudySession.objects.visible_to(user).filter(org__path__startswith=org.path)
+    qs = StudySession.objects.visible_to(user).filter(subtree_q("org__path", org.path))
     if not include_withdrawn:
         qs = qs.filter(withdrawn=False)
     if form:

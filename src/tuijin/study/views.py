@@ -26,7 +26,7 @@ from tuijin.core.files import content_disposition, uploaded
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
 from tuijin.core.pages import page_query
-from tuijin.core.scope import in_business_scope, scope_paths
+from tuijin.core.scope import in_business_scope, scope_paths, subtree_q
 from tuijin.imports.registry import KINDS, export_subtree
 from tuijin.orgs.models import Org, Person
 from tuijin.orgs.queries import visible_ancestors
@@ -163,7 +163,7 @@ def session_list(request, code):
 def _people_groups(user, org, extra=()):
     """Attendee choices: the org's people, with its sub-orgs' people grouped below (all of them unless
     there are too many to tick by hand), plus people already recorded who have since moved."""
-    people = Person.objects.visible_to(user).filter(org__path__startswith=org.path, active=True)
+    people = Person.objects.visible_to(user).filter(subtree_q("org__path", org.path), active=True)
     truncated = people.count() > MAX_LISTED_PEOPLE
     if truncated:
         people = people.filter(org=org)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from tuijin.core.scope import subtree_q
 from tuijin.core.calendar import today
 
 from . import actions, escalation, queries
@@ -44,7 +45,7 @@ def letter_dict(x) -> dict:
 @router.get("/letters", summary="提示函列表（某组织及其下级）")
 def list_letters(request, org: str):
     root = _org(request, org)
-    qs = queries.letters_for(request.user).filter(org__path__startswith=root.path).order_by("-drafted_on", "-id")
+    qs = queries.letters_for(request.user).filter(subtree_q("org__path", root.path)).order_by("-drafted_on", "-id")
     return [letter_dict(x) for x in qs[:500]]
 
 

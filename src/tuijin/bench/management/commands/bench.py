@@ -121,6 +121,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}  {r['requests_per_second']} 次/秒，"
                                   f"读 {r['reads']}、写 {r['writes']}、错误 {r['errors']}（{r['readers']} 读 {r['writers']} 写，"
                                   f"{r['seconds']} 秒）")
+            elif "ratio" in r:  # growth: one county's pages before/after the other counties grew
+                self.stdout.write(f"{name:<28}  {r['county']}，其他县数据 ×{r['factor']}（增加 {r['rows_added']}）：")
+                self.stdout.write(f"  {'页面':<24}{'前 ms':>10}{'后 ms':>10}{'之比':>8}{'CPU 前':>10}{'CPU 后':>10}{'之比':>8}")
+                for page, ratio in r["ratio"].items():
+                    self.stdout.write(f"  {page:<26}{r['before_ms'][page]!s:>10}{r['after_ms'][page]!s:>10}"
+                                      f"{ratio!s:>10}{r['before_cpu_ms'][page]!s:>10}{r['after_cpu_ms'][page]!s:>10}"
+                                      f"{r['cpu_ratio'][page]!s:>10}")
             else:
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}"
                                   f"{r['runs']:>6}")
