@@ -155,3 +155,23 @@ def test_a_letter_to_one_unit_can_include_the_unit_itself(city):
     assert [f.detector for f in findings(unit, AS_OF)] == []  # nothing below it: its branch is fine
     found = findings(unit, AS_OF, include_self=True)
     assert [(f.detector, f.subject.code, f.addressed.code) for f in found] == [("few_research", "B-2", "B-2")]
+
+
+# ------------------------------------------------------------------ issue 16: the seed's further short boards
+
+def test_a_unit_whose_list_is_mostly_found_by_others_is_named_with_its_figures(city):
+    found = {f.detector: f for f in findings(city.city, AS_OF)}
+    assert found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
+    assert found["found_by_others"].addressed.code == "A"
+
+
+@pytest.mark.parametrize("code,positive,negatives", [
+    ("found_by_others", {"problems.self_found_share": (1, 4)},
+     [{"problems.self_found_share": (0, 2)},  # few problems: too few to judge
+      {"problems.self_found_share": (2, 4)},  # balanced
+      {"problems.self_found_share": (0, None)}]),  # no problems
+])
+def test_issue16_pinned_positive_and_look_alikes(code, positive, negatives):
+    assert run(code, positive) is not None
+    for negative in negatives:
+        assert run(code, negative) is None, negative

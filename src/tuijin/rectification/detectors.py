@@ -32,6 +32,16 @@ def no_problems_found(p: Probe) -> Hit | None:
     return Hit({"problems": 0, "members": members}, f"党员{members}名，尚未查摆出问题", float(members))
 
 
+def found_by_others(p: Probe) -> Hit | None:
+    pair = p.pair("problems.self_found_share")
+    n, own = int(pair.den or 0), int(pair.num)
+    others = n - own
+    if n < p.params["min_problems"] or others / n < p.params["min_others_share"]:
+        return None
+    return Hit({"problems": n, "self_found": own, "found_by_others": others, "share": others / n},
+               f"问题{n}个，其中上级查、群众评、上级交办的{others}个，自己查摆的{own}个", others / n + n / 10000)
+
+
 register(Detector(
     code="vague_measures", name="措施不具体", judgement="检视整改", dimension="检视整改",
     lead="制定的措施不具体", uses=("problems.measure_specificity",), test=vague_measures,
@@ -52,3 +62,10 @@ register(Detector(
     help={"after_progress": "时间进度达到此值后才判断", "min_members": "党员至少为此数才判断",
           "include_branches": "1：党支部也判断；0：只看党委（党组、党总支）"},
     description="时间进度达到 after_progress 后，本单位及下级尚未查摆出任何问题；这是请再看一看，不是要求凑数"))
+
+register(Detector(
+    code="found_by_others", name="立足自身主动改不够", judgement="检视整改", dimension="检视整改",
+    lead="有的单位立足自身主动改不够，问题多靠上级查、群众评发现", uses=("problems.self_found_share",),
+    test=found_by_others, defaults={"min_problems": 3, "min_others_share": 0.6},
+    help={"min_problems": "问题至少为此数才判断", "min_others_share": "上级查、群众评、上级交办的问题占比至少为此"},
+    description="问题不少于 min_problems 个，其中上级查、群众评、上级交办的占 min_others_share 以上（自己查摆的少）"))

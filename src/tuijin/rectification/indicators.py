@@ -17,6 +17,9 @@ from .models import (
     State,
 )
 
+# 立足自身主动改: the sources (models.SOURCES) by which a problem was found *for* the unit, not by it.
+FOUND_BY_OTHERS = ["上级查", "群众评", "上级交办"]
+
 
 def _per_org(qs, field="org_id", **aggregates):
     return {row[field]: row for row in qs.order_by().values(field).annotate(**aggregates)}
@@ -86,6 +89,13 @@ def relapse_count(orgs, as_of, campaign):
     return {k: Pair(v) for k, v in out.items()}
 
 
+def self_found_share(orgs, as_of, campaign):
+    """立足自身主动改: problems the org found itself (集体查、个人纠、本级督、下级提、调研发现) / problems.
+    Found for it: 上级查、群众评、上级交办 (FOUND_BY_OTHERS)."""
+    rows = _per_org(_problems(orgs, as_of), n=Count("pk"), others=Count("pk", filter=Q(source__in=FOUND_BY_OTHERS)))
+    return {k: Pair(v["n"] - v["others"], v["n"]) for k, v in rows.items()}
+
+
 def rules_made(orgs, as_of, campaign):
     rows = _per_org(InstitutionRule.objects.filter(org__in=[o.pk for o in orgs], issued_on__lte=as_of), n=Count("pk"))
     return {k: Pair(v["n"]) for k, v in rows.items()}
@@ -119,6 +129,9 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.measure_specificity", "措施具体率", "%", measure_specificity, lambda p: 1.0, HIGHER, False,
      "写明责任人和完成时限、且不只是“加强/提高/进一步…”的措施占全部措施的比例，应达100%"),
     ("problems.relapses", "问题反弹次数", "次", relapse_count, None, ZERO, False, "已销号后又反弹的次数；应为零"),
+    ("problems.self_found_share", "自身查摆问题占比", "%", self_found_share, None, HIGHER, False,
+     "本组织通过集体查、个人纠等自己查摆的问题占全部问题的比例（其余为上级查、群众评、上级交办）；"
+     "不设指标值，大部分问题靠别人发现的单位由“立足自身主动改不够”检测指出"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),
