@@ -21,10 +21,10 @@
         ├── B-4 B县住建局党组      办实事泛化 (its only project is 召开工作会议)
         ├── B-5 B县文旅局党组      look-alike: cadres made one visit each (enough at 57.5%); its only
         │                          problem was found by 上级查 (too few problems to judge)
-        ├── B-6 B县科技局党组      (reserved)
+        ├── B-6 B县科技局党组      只请进来未走出去 (党校 experts came; it never went out to learn)
         └── B-7 B县统计局党组      (reserved)
 
-Every other unit does everything: each branch (3 members) and each unit's cadres (2) attend a
+Every other unit does everything (each unit also held one 现场教学 in October): each branch (3 members) and each unit's cadres (2) attend a
 专题研讨 by a 党校 expert in November covering the reading list and study every chapter on their
 own; each cadre makes two visits; each unit has one problem with one concrete measure.
 """
@@ -44,7 +44,7 @@ PATTERN = {  # detector -> the unit code that shows it
     "collective_over_self": "SZ-1", "vague_measures": "SZ-3", "grassroots_quiet": "A-1", "no_seminar": "A-2",
     "overdue_not_started": "A-3", "no_problems_found": "A-4", "no_expert_lecture": "B-1",
     "few_research": "B-2", "research_not_converted": "B-3", "generic_projects": "B-4",
-    "found_by_others": "A-6",
+    "found_by_others": "A-6", "only_invited_in": "B-6",
 }
 NAMES = {
     "SZ-1": "市卫健委党组", "SZ-2": "市教育局党组", "SZ-3": "市水利局党组", "A-1": "A县城关镇党委",
@@ -96,6 +96,9 @@ def self_study(w, people):
 def fill_unit(w, code, unit):
     cadres = w.cadres[code]
     session(w, unit, cadres, category="本单位领导" if code == "B-1" else "党校专家")
+    if code != "B-6":
+        study.record_session(actor=None, org=unit, date=OCT, form="现场教学", topic="赴红色教育基地现场教学",
+                             headcount=2)
     if code != "SZ-1":
         self_study(w, cadres)
     for branch in w.branches[code]:

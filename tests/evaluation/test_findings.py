@@ -159,10 +159,19 @@ def test_a_letter_to_one_unit_can_include_the_unit_itself(city):
 
 # ------------------------------------------------------------------ issue 16: the seed's further short boards
 
-def test_a_unit_whose_list_is_mostly_found_by_others_is_named_with_its_figures(city):
+def test_issue16_boards_are_named_with_their_figures(city):
     found = {f.detector: f for f in findings(city.city, AS_OF)}
     assert found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
     assert found["found_by_others"].addressed.code == "A"
+    assert found["only_invited_in"].text == "B县科技局党组：请进来宣讲、授课2次，尚未开展现场教学或外出学习"
+
+
+def test_a_unit_that_went_out_once_is_no_longer_named(city):
+    from tuijin.study import actions as study
+
+    study.record_session(actor=None, org=city.branches["B-6"][0], date=dt.date(2026, 11, 5), form="外出学习",
+                         topic="赴先进村学习集体经济发展", headcount=3)
+    assert "only_invited_in" not in named(findings(city.city, AS_OF))
 
 
 @pytest.mark.parametrize("code,positive,negatives", [
@@ -170,8 +179,18 @@ def test_a_unit_whose_list_is_mostly_found_by_others_is_named_with_its_figures(c
      [{"problems.self_found_share": (0, 2)},  # few problems: too few to judge
       {"problems.self_found_share": (2, 4)},  # balanced
       {"problems.self_found_share": (0, None)}]),  # no problems
+    ("only_invited_in", {"study.went_out_share": (0, 3)},
+     [{"study.went_out_share": (1, 3)},  # did both
+      {"study.went_out_share": (0, 0)}]),  # neither: nothing to say about 请进来、走出去
 ])
 def test_issue16_pinned_positive_and_look_alikes(code, positive, negatives):
     assert run(code, positive) is not None
     for negative in negatives:
         assert run(code, negative) is None, negative
+
+
+def test_a_branch_is_not_named_for_only_inviting_in_unless_the_campaign_says_so():
+    d = detectors.get("only_invited_in")
+    assert d.test(probe({"study.went_out_share": (0, 2)}, kind="党支部", **d.defaults)) is None
+    assert d.test(probe({"study.went_out_share": (0, 2)}, kind="党支部", **{**d.defaults, "include_branches": 1}))
+    assert d.test(probe({"study.went_out_share": (0, 2)}, progress=0.1, **d.defaults)) is None
