@@ -5,7 +5,7 @@
     │   ├── SZ-1 市卫健委党组      集体学习多个人自学少 (members never study on their own)
     │   ├── SZ-2 市教育局党组      look-alike: strong collective AND self-study; many findings, most converted
     │   ├── SZ-3 市水利局党组      措施不具体 (three measures that only say 加强/提高/进一步)
-    │   └── SZ-4 市农业农村局党组  (reserved)
+    │   └── SZ-4 市农业农村局党组  就整改抓整改 (its measures: a meeting, study and 制定整改方案)
     ├── A 中共A县委
     │   ├── A-1 A县城关镇党委 (3 branches)   末端覆盖不足 (no branch studied in November)
     │   ├── A-2 A县财政局党组      未开展专题研讨 (its branch held only 支部学习)
@@ -45,6 +45,7 @@ PATTERN = {  # detector -> the unit code that shows it
     "overdue_not_started": "A-3", "no_problems_found": "A-4", "no_expert_lecture": "B-1",
     "few_research": "B-2", "research_not_converted": "B-3", "generic_projects": "B-4",
     "found_by_others": "A-6", "only_invited_in": "B-6",
+    "formal_rectification": "SZ-4",
 }
 NAMES = {
     "SZ-1": "市卫健委党组", "SZ-2": "市教育局党组", "SZ-3": "市水利局党组", "A-1": "A县城关镇党委",
@@ -130,6 +131,9 @@ def fill_unit(w, code, unit):
     elif code == "SZ-2":
         measures = [concrete, {"text": "每月召开1次支部委员会研究整改", "owner": "王五", "deadline": dt.date(2026, 12, 31)},
                     {"text": "加强学习，11月底前完成4次集中学习", "owner": "王五", "deadline": dt.date(2026, 11, 30)}]
+    elif code == "SZ-4":
+        measures = [{"text": t, "owner": "赵六", "deadline": dt.date(2026, 12, 31)}
+                    for t in ("召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案")]
     else:
         measures = [concrete]
     overdue = code in ("A-3", "A-5")

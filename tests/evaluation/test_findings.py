@@ -163,6 +163,7 @@ def test_issue16_boards_are_named_with_their_figures(city):
     found = {f.detector: f for f in findings(city.city, AS_OF)}
     assert found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
     assert found["found_by_others"].addressed.code == "A"
+    assert found["formal_rectification"].text == "市农业农村局党组：有整改措施的问题1个，其中1个的措施只是开会、学习或制定方案"
     assert found["only_invited_in"].text == "B县科技局党组：请进来宣讲、授课2次，尚未开展现场教学或外出学习"
 
 
@@ -182,6 +183,9 @@ def test_a_unit_that_went_out_once_is_no_longer_named(city):
     ("only_invited_in", {"study.went_out_share": (0, 3)},
      [{"study.went_out_share": (1, 3)},  # did both
       {"study.went_out_share": (0, 0)}]),  # neither: nothing to say about 请进来、走出去
+    ("formal_rectification", {"problems.formal_only": (1, 5)},
+     [{"problems.formal_only": (0, 5)},  # measures with real changes
+      {"problems.formal_only": (0, 0)}]),  # no measures yet
 ])
 def test_issue16_pinned_positive_and_look_alikes(code, positive, negatives):
     assert run(code, positive) is not None
@@ -194,3 +198,20 @@ def test_a_branch_is_not_named_for_only_inviting_in_unless_the_campaign_says_so(
     assert d.test(probe({"study.went_out_share": (0, 2)}, kind="党支部", **d.defaults)) is None
     assert d.test(probe({"study.went_out_share": (0, 2)}, kind="党支部", **{**d.defaults, "include_branches": 1}))
     assert d.test(probe({"study.went_out_share": (0, 2)}, progress=0.1, **d.defaults)) is None
+
+
+@pytest.mark.parametrize("texts,formal", [
+    (["召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案"], True),
+    (["由张三负责，12月底前制定整改方案"], True),
+    (["每月召开1次支部委员会研究整改", "加强学习，11月底前完成4次集中学习"], True),
+    # look-alikes: a meeting or study beside a real change in the work
+    (["召开专题会议研究整改", "由办公室负责，12月31日前完成台账整改"], False),
+    (["召开居民议事会，解决小区停车难问题"], False),
+    (["组织学习", "制定公车使用管理办法"], False),
+    (["为城南社区32户居民更换路灯"], False),
+    ([], False),  # no measures: 措施 missing is another check, not this one
+])
+def test_formal_rectification_text(texts, formal):
+    from tuijin.core.phrases import formal_rectification
+
+    assert formal_rectification(texts) is formal

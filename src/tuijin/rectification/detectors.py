@@ -32,6 +32,15 @@ def no_problems_found(p: Probe) -> Hit | None:
     return Hit({"problems": 0, "members": members}, f"党员{members}名，尚未查摆出问题", float(members))
 
 
+def formal_rectification(p: Probe) -> Hit | None:
+    pair = p.pair("problems.formal_only")
+    n, flagged = int(pair.den or 0), int(pair.num)
+    if not n or flagged < p.params["min_flagged"] or flagged / n < p.params["min_share"]:
+        return None
+    return Hit({"problems": n, "formal": flagged, "share": flagged / n},
+               f"有整改措施的问题{n}个，其中{flagged}个的措施只是开会、学习或制定方案", flagged / n + flagged / 1000)
+
+
 def found_by_others(p: Probe) -> Hit | None:
     pair = p.pair("problems.self_found_share")
     n, own = int(pair.den or 0), int(pair.num)
@@ -69,3 +78,10 @@ register(Detector(
     test=found_by_others, defaults={"min_problems": 3, "min_others_share": 0.6},
     help={"min_problems": "问题至少为此数才判断", "min_others_share": "上级查、群众评、上级交办的问题占比至少为此"},
     description="问题不少于 min_problems 个，其中上级查、群众评、上级交办的占 min_others_share 以上（自己查摆的少）"))
+
+register(Detector(
+    code="formal_rectification", name="就整改抓整改", judgement="检视整改", dimension="检视整改",
+    lead="有的就整改抓整改，与实际结合不紧密", uses=("problems.formal_only",), test=formal_rectification,
+    defaults={"min_flagged": 1, "min_share": 0.0},
+    help={"min_flagged": "措施全是开会、学习、制定方案的问题至少为此数", "min_share": "这类问题占有措施问题的比例至少为此"},
+    description="有问题的整改措施全是开会、学习、“制定方案”，没有工作中的实际改变（不少于 min_flagged 个且占 min_share 以上）"))

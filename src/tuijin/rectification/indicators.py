@@ -4,7 +4,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from tuijin.core.indicators import HIGHER, NEUTRAL, ZERO, Indicator, Pair, register
-from tuijin.core.phrases import vague_measure
+from tuijin.core.phrases import formal_rectification, vague_measure
 
 from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from .models import (
@@ -76,6 +76,22 @@ def measure_specificity(orgs, as_of, campaign):
     return out
 
 
+def formal_only_share(orgs, as_of, campaign):
+    """就整改抓整改: problems whose every measure is only a meeting, study or "制定方案" (core.phrases)
+    / problems with measures. The measure texts are read once and judged in Python."""
+    texts = defaultdict(list)
+    org_of = {}
+    for problem_id, org_id, text in Measure.objects.filter(problem__in=_problems(orgs, as_of)).values_list(
+            "problem_id", "problem__org_id", "text"):
+        texts[problem_id].append(text)
+        org_of[problem_id] = org_id
+    out: dict[int, Pair] = {}
+    for problem_id, measure_texts in texts.items():
+        org_id = org_of[problem_id]
+        out[org_id] = out.get(org_id, Pair(0, 0)) + Pair(1 if formal_rectification(measure_texts) else 0, 1)
+    return out
+
+
 def not_started_count(orgs, as_of, campaign):
     """逾期未启动: past the deadline and still 待整改 — nothing has been done at all."""
     rows = _per_org(_problems(orgs, as_of).filter(state=State.OPEN, deadline__lt=as_of), n=Count("pk"))
@@ -120,6 +136,8 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
      "已销号问题占查摆问题的比例，与时间进度比较"),
     ("problems.overdue", "逾期未整改问题数", "个", overdue_count, None, ZERO, False,
      "超过整改时限仍未销号的问题；应为零"),
+    ("problems.formal_only", "就整改抓整改问题占比", "%", formal_only_share, None, ZERO, False,
+     "有整改措施的问题中，措施全是开会、学习、“制定方案”而没有实际改变的比例；应为零"),
     ("problems.not_started", "逾期未启动整改问题数", "个", not_started_count, None, ZERO, False,
      "超过整改时限仍处于“待整改”、尚未启动整改的问题；应为零"),
     ("problems.evidence_share", "销号问题有支撑材料比例", "%", evidence_share, lambda p: 1.0, HIGHER, False,
