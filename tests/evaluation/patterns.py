@@ -13,7 +13,8 @@
     │   ├── A-4 A县审计局党组      未查摆问题 (no problems at all)
     │   ├── A-5 A县商务局党组      look-alike: a problem past its deadline but being rectified
     │   ├── A-6 A县农业农村局党组  立足自身主动改不够 (3 of its 4 problems found by 上级查/群众评)
-    │   └── A-7 A县林业局党组      look-alike: 2 of 4 problems found by others (balanced)
+    │   └── A-7 A县林业局党组      look-alike: 2 of 4 problems found by others (balanced), one of
+    │                              them on 11-20 (problems spread over the campaign)
     └── B 中共B县委
         ├── B-1 B县人社局党组      未邀请党校专家宣讲 (its lecture was by its own leader)
         ├── B-2 B县民政局党组      领导干部调研少/无 (cadres made no visit)
@@ -22,7 +23,7 @@
         ├── B-5 B县文旅局党组      look-alike: cadres made one visit each (enough at 57.5%); its only
         │                          problem was found by 上级查 (too few problems to judge)
         ├── B-6 B县科技局党组      只请进来未走出去 (党校 experts came; it never went out to learn)
-        └── B-7 B县统计局党组      (reserved)
+        └── B-7 B县统计局党组      边学边改不够 (its 2 problems both found on 11-20, in the last quarter)
 
 Every other unit does everything (each unit also held one 现场教学 in October): each branch (3 members) and each unit's cadres (2) attend a
 专题研讨 by a 党校 expert in November covering the reading list and study every chapter on their
@@ -45,7 +46,7 @@ PATTERN = {  # detector -> the unit code that shows it
     "overdue_not_started": "A-3", "no_problems_found": "A-4", "no_expert_lecture": "B-1",
     "few_research": "B-2", "research_not_converted": "B-3", "generic_projects": "B-4",
     "found_by_others": "A-6", "only_invited_in": "B-6",
-    "formal_rectification": "SZ-4",
+    "formal_rectification": "SZ-4", "late_problems": "B-7",
 }
 NAMES = {
     "SZ-1": "市卫健委党组", "SZ-2": "市教育局党组", "SZ-3": "市水利局党组", "A-1": "A县城关镇党委",
@@ -138,12 +139,16 @@ def fill_unit(w, code, unit):
         measures = [concrete]
     overdue = code in ("A-3", "A-5")
     others = {"A-6": ["上级查", "上级查", "群众评"], "A-7": ["上级查", "群众评", "个人纠"]}.get(code, [])
+    late = dt.date(2026, 11, 20)  # in the last quarter of the elapsed time (from 11-05 on 11-27)
+    if code == "B-7":
+        others = ["集体查"]
     for i, source in enumerate(others):
+        found_on = late if (code, source) in (("A-7", "个人纠"), ("B-7", "集体查")) else dt.date(2026, 10, 1)
         rect.create_problem(actor=None, org=unit, description=f"{unit.name}的问题{i}", source=source,
-                            found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 12, 31), measures=[concrete])
+                            found_on=found_on, deadline=dt.date(2026, 12, 31), measures=[concrete])
     problem = rect.create_problem(actor=None, org=unit, description=f"{unit.name}的问题",
                                   source="上级查" if code == "B-5" else "集体查",
-                                  found_on=dt.date(2026, 10, 1),
+                                  found_on=late if code == "B-7" else dt.date(2026, 10, 1),
                                   deadline=dt.date(2026, 11, 1) if overdue else dt.date(2026, 12, 31),
                                   measures=measures)
     if code == "A-5":

@@ -164,6 +164,7 @@ def test_issue16_boards_are_named_with_their_figures(city):
     assert found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
     assert found["found_by_others"].addressed.code == "A"
     assert found["formal_rectification"].text == "市农业农村局党组：有整改措施的问题1个，其中1个的措施只是开会、学习或制定方案"
+    assert found["late_problems"].text == "B县统计局党组：问题2个，都是在主题教育已开展时间的最后四分之一里查摆的，此前没有查摆问题"
     assert found["only_invited_in"].text == "B县科技局党组：请进来宣讲、授课2次，尚未开展现场教学或外出学习"
 
 
@@ -186,6 +187,10 @@ def test_a_unit_that_went_out_once_is_no_longer_named(city):
     ("formal_rectification", {"problems.formal_only": (1, 5)},
      [{"problems.formal_only": (0, 5)},  # measures with real changes
       {"problems.formal_only": (0, 0)}]),  # no measures yet
+    ("late_problems", {"problems.found_late_share": (3, 3)},
+     [{"problems.found_late_share": (1, 4)},  # spread over the campaign
+      {"problems.found_late_share": (1, 1)},  # one problem: too few to judge
+      {"problems.found_late_share": (0, 0)}]),
 ])
 def test_issue16_pinned_positive_and_look_alikes(code, positive, negatives):
     assert run(code, positive) is not None
@@ -215,3 +220,21 @@ def test_formal_rectification_text(texts, formal):
     from tuijin.core.phrases import formal_rectification
 
     assert formal_rectification(texts) is formal
+
+
+def test_late_problems_are_judged_only_past_the_middle_of_the_campaign():
+    d = detectors.get("late_problems")
+    assert d.test(probe({"problems.found_late_share": (3, 3)}, progress=0.3, **d.defaults)) is None
+
+
+def test_the_late_phase_is_the_last_quarter_of_the_elapsed_time(city):
+    from tuijin.core.indicators import get
+    from tuijin.rectification.indicators import late_cutoff
+
+    assert late_cutoff(city.campaign, AS_OF) == dt.date(2026, 11, 5)  # 87 days elapsed, the last 22
+    pairs = get("problems.found_late_share").compute([city.units["B-7"], city.units["A-7"]], AS_OF, city.campaign)
+    assert pairs[city.units["B-7"].pk] == Pair(2, 2)
+    assert pairs[city.units["A-7"].pk] == Pair(1, 4)
+    # a month later the same two problems are no longer "late": the phase moves with as_of
+    later = get("problems.found_late_share").compute([city.units["B-7"]], dt.date(2027, 1, 20), city.campaign)
+    assert later[city.units["B-7"].pk] == Pair(0, 2)

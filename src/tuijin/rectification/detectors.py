@@ -41,6 +41,18 @@ def formal_rectification(p: Probe) -> Hit | None:
                f"有整改措施的问题{n}个，其中{flagged}个的措施只是开会、学习或制定方案", flagged / n + flagged / 1000)
 
 
+def late_problems(p: Probe) -> Hit | None:
+    pair = p.pair("problems.found_late_share")
+    n, late = int(pair.den or 0), int(pair.num)
+    if p.progress is None or p.progress < p.params["after_progress"] or n < p.params["min_problems"]:
+        return None
+    if late / n < p.params["min_late_share"]:
+        return None
+    text = (f"问题{n}个，都是在主题教育已开展时间的最后四分之一里查摆的，此前没有查摆问题" if late == n
+            else f"问题{n}个，其中{late}个是在主题教育已开展时间的最后四分之一里查摆的")
+    return Hit({"problems": n, "late": late, "share": late / n}, text, late / n + n / 10000)
+
+
 def found_by_others(p: Probe) -> Hit | None:
     pair = p.pair("problems.self_found_share")
     n, own = int(pair.den or 0), int(pair.num)
@@ -85,3 +97,12 @@ register(Detector(
     defaults={"min_flagged": 1, "min_share": 0.0},
     help={"min_flagged": "措施全是开会、学习、制定方案的问题至少为此数", "min_share": "这类问题占有措施问题的比例至少为此"},
     description="有问题的整改措施全是开会、学习、“制定方案”，没有工作中的实际改变（不少于 min_flagged 个且占 min_share 以上）"))
+
+register(Detector(
+    code="late_problems", name="边学边改不够", judgement="检视整改", dimension="检视整改",
+    lead="有的没有做到边学边改，问题到后期才集中查摆", uses=("problems.found_late_share",), test=late_problems,
+    defaults={"after_progress": 0.5, "min_problems": 2, "min_late_share": 1.0},
+    help={"after_progress": "时间进度达到此值后才判断", "min_problems": "问题至少为此数才判断",
+          "min_late_share": "在已开展时间最后四分之一里查摆的问题占比至少为此（1 即全部）"},
+    description="时间进度达到 after_progress 后，问题不少于 min_problems 个，且其中 min_late_share 以上是在主题教育"
+                "已开展时间的最后四分之一里查摆的（此前没有查摆问题）"))

@@ -1,9 +1,10 @@
 """检视整改 indicators (SPEC §2.8): each an additive pair per org over its own problems."""
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from tuijin.core.indicators import HIGHER, NEUTRAL, ZERO, Indicator, Pair, register
+from tuijin.core.indicators import HIGHER, LOWER, NEUTRAL, ZERO, Indicator, Pair, register
 from tuijin.core.phrases import formal_rectification, vague_measure
 
 from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
@@ -112,6 +113,27 @@ def self_found_share(orgs, as_of, campaign):
     return {k: Pair(v["n"] - v["others"], v["n"]) for k, v in rows.items()}
 
 
+LATE_PART = 0.25  # 边学边改: the last quarter of the campaign's elapsed time is its "late" phase
+
+
+def late_cutoff(campaign, as_of) -> dt.date | None:
+    """The first day of the late phase: the last LATE_PART of the days from the campaign's start to as_of."""
+    if campaign is None or as_of < campaign.start:
+        return None
+    elapsed = (as_of - campaign.start).days
+    return campaign.start + dt.timedelta(days=int(elapsed * (1 - LATE_PART)))
+
+
+def found_late_share(orgs, as_of, campaign):
+    """边学边改: problems found in the late phase (late_cutoff … as_of) / problems found in the campaign."""
+    cutoff = late_cutoff(campaign, as_of)
+    if cutoff is None:
+        return {}
+    rows = _per_org(_problems(orgs, as_of).filter(found_on__gte=campaign.start), n=Count("pk"),
+                    late=Count("pk", filter=Q(found_on__gte=cutoff)))
+    return {k: Pair(v["late"], v["n"]) for k, v in rows.items()}
+
+
 def rules_made(orgs, as_of, campaign):
     rows = _per_org(InstitutionRule.objects.filter(org__in=[o.pk for o in orgs], issued_on__lte=as_of), n=Count("pk"))
     return {k: Pair(v["n"]) for k, v in rows.items()}
@@ -150,6 +172,9 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.self_found_share", "自身查摆问题占比", "%", self_found_share, None, HIGHER, False,
      "本组织通过集体查、个人纠等自己查摆的问题占全部问题的比例（其余为上级查、群众评、上级交办）；"
      "不设指标值，大部分问题靠别人发现的单位由“立足自身主动改不够”检测指出"),
+    ("problems.found_late_share", "后期集中查摆问题占比", "%", found_late_share, None, LOWER, False,
+     "主题教育开始以来查摆的问题中，在已开展时间最后四分之一里查摆的比例（边学边改：问题应随学随查，"
+     "不应到后期才集中出现）；不设指标值，只在后期才有问题的单位由“边学边改不够”检测指出"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),
