@@ -22,7 +22,7 @@ def overdue_not_started(p: Probe) -> Hit | None:
 
 
 def no_problems_found(p: Probe) -> Hit | None:
-    if p.org.kind == "党支部" and not p.params["include_branches"]:
+    if getattr(p.org, "kind", "") == "党支部" and not p.params["include_branches"]:
         return None
     members = int(p.pair("study.chapters_per_member").den or 0)
     if p.progress is None or p.progress < p.params["after_progress"] or members < p.params["min_members"]:

@@ -19,12 +19,12 @@ def collective_over_self(p: Probe) -> Hit | None:
 def grassroots_quiet(p: Probe) -> Hit | None:
     pair = p.pair("study.grassroots_coverage")
     branches = int(pair.den or 0)
-    if not branches or p.as_of.day < p.params["from_day"]:
+    if not branches or getattr(p.as_of, "day", 0) < p.params["from_day"]:
         return None
     quiet = branches - int(pair.num)
     if quiet < 1 or quiet / branches < p.params["min_quiet_share"]:
         return None
-    text = ("本月尚未开展集体学习" if branches == 1 and p.org.kind == "党支部"
+    text = ("本月尚未开展集体学习" if branches == 1 and getattr(p.org, "kind", "") == "党支部"
             else f"{branches}个党支部中{quiet}个本月尚未开展集体学习")
     return Hit({"branches": branches, "quiet": quiet}, text, quiet / branches + quiet / 1000)
 
@@ -44,7 +44,7 @@ def _not_held(code: str, what: str):
 
 
 def only_invited_in(p: Probe) -> Hit | None:
-    if p.org.kind == "党支部" and not p.params["include_branches"]:
+    if getattr(p.org, "kind", "") == "党支部" and not p.params["include_branches"]:
         return None
     pair = p.pair("study.went_out_share")
     n, out = int(pair.den or 0), int(pair.num)
