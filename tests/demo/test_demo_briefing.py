@@ -30,3 +30,19 @@ def test_the_demo_briefing_names_specific_units_and_never_the_top_level(demo):
     kinds = set(Org.objects.filter(code__in=named).values_list("kind", flat=True))
     assert "党支部" in kinds and kinds & {"党组", "党委", "党总支"}
     assert "走在前列" in " ".join(c.text for c in b.sections[0].paragraphs) or not b.findings
+
+
+def test_the_demo_shows_each_issue16_board_somewhere_and_some_unit_went_out(demo):
+    from tuijin.evaluation.findings import findings
+    from tuijin.study.models import StudySession
+
+    city = Org.objects.get(code="XS")
+    found = {}
+    for f in findings(city, TODAY):
+        found.setdefault(f.detector, []).append(f)
+    for code in ("found_by_others", "only_invited_in", "formal_rectification", "late_problems"):
+        assert found.get(code), code
+    assert StudySession.objects.filter(form="现场教学").exists()
+    # the 就整改抓整改 showcase unit is named; the late branch had nothing before the last weeks
+    assert any("制定方案" in f.clause for f in found["formal_rectification"])
+    assert any("此前没有查摆问题" in f.clause for f in found["late_problems"])

@@ -4,21 +4,28 @@
     ├── SZ 市直机关工委 (党工委: the briefing addresses the 党组 below it)
     │   ├── SZ-1 市卫健委党组      集体学习多个人自学少 (members never study on their own)
     │   ├── SZ-2 市教育局党组      look-alike: strong collective AND self-study; many findings, most converted
-    │   └── SZ-3 市水利局党组      措施不具体 (three measures that only say 加强/提高/进一步)
+    │   ├── SZ-3 市水利局党组      措施不具体 (three measures that only say 加强/提高/进一步)
+    │   └── SZ-4 市农业农村局党组  就整改抓整改 (its measures: a meeting, study and 制定整改方案)
     ├── A 中共A县委
     │   ├── A-1 A县城关镇党委 (3 branches)   末端覆盖不足 (no branch studied in November)
     │   ├── A-2 A县财政局党组      未开展专题研讨 (its branch held only 支部学习)
     │   ├── A-3 A县交通局党组      逾期未启动 (a problem past its deadline still 待整改)
     │   ├── A-4 A县审计局党组      未查摆问题 (no problems at all)
-    │   └── A-5 A县商务局党组      look-alike: a problem past its deadline but being rectified
+    │   ├── A-5 A县商务局党组      look-alike: a problem past its deadline but being rectified
+    │   ├── A-6 A县农业农村局党组  立足自身主动改不够 (3 of its 4 problems found by 上级查/群众评)
+    │   └── A-7 A县林业局党组      look-alike: 2 of 4 problems found by others (balanced), one of
+    │                              them on 11-20 (problems spread over the campaign)
     └── B 中共B县委
         ├── B-1 B县人社局党组      未邀请党校专家宣讲 (its lecture was by its own leader)
         ├── B-2 B县民政局党组      领导干部调研少/无 (cadres made no visit)
         ├── B-3 B县城南镇党委      调研多转化少 (6 findings, 1 converted); one real 办实事 project
         ├── B-4 B县住建局党组      办实事泛化 (its only project is 召开工作会议)
-        └── B-5 B县文旅局党组      look-alike: cadres made one visit each (enough at 57.5%)
+        ├── B-5 B县文旅局党组      look-alike: cadres made one visit each (enough at 57.5%); its only
+        │                          problem was found by 上级查 (too few problems to judge)
+        ├── B-6 B县科技局党组      只请进来未走出去 (党校 experts came; it never went out to learn)
+        └── B-7 B县统计局党组      边学边改不够 (its 2 problems both found on 11-20, in the last quarter)
 
-Every other unit does everything: each branch (3 members) and each unit's cadres (2) attend a
+Every other unit does everything (each unit also held one 现场教学 in October): each branch (3 members) and each unit's cadres (2) attend a
 专题研讨 by a 党校 expert in November covering the reading list and study every chapter on their
 own; each cadre makes two visits; each unit has one problem with one concrete measure.
 """
@@ -38,12 +45,15 @@ PATTERN = {  # detector -> the unit code that shows it
     "collective_over_self": "SZ-1", "vague_measures": "SZ-3", "grassroots_quiet": "A-1", "no_seminar": "A-2",
     "overdue_not_started": "A-3", "no_problems_found": "A-4", "no_expert_lecture": "B-1",
     "few_research": "B-2", "research_not_converted": "B-3", "generic_projects": "B-4",
+    "found_by_others": "A-6", "only_invited_in": "B-6",
+    "formal_rectification": "SZ-4", "late_problems": "B-7",
 }
 NAMES = {
     "SZ-1": "市卫健委党组", "SZ-2": "市教育局党组", "SZ-3": "市水利局党组", "A-1": "A县城关镇党委",
     "A-2": "A县财政局党组", "A-3": "A县交通局党组", "A-4": "A县审计局党组", "A-5": "A县商务局党组",
     "B-1": "B县人社局党组", "B-2": "B县民政局党组", "B-3": "B县城南镇党委", "B-4": "B县住建局党组",
-    "B-5": "B县文旅局党组",
+    "B-5": "B县文旅局党组", "SZ-4": "市农业农村局党组", "A-6": "A县农业农村局党组", "A-7": "A县林业局党组",
+    "B-6": "B县科技局党组", "B-7": "B县统计局党组",
 }
 
 
@@ -88,6 +98,9 @@ def self_study(w, people):
 def fill_unit(w, code, unit):
     cadres = w.cadres[code]
     session(w, unit, cadres, category="本单位领导" if code == "B-1" else "党校专家")
+    if code != "B-6":
+        study.record_session(actor=None, org=unit, date=OCT, form="现场教学", topic="赴红色教育基地现场教学",
+                             headcount=2)
     if code != "SZ-1":
         self_study(w, cadres)
     for branch in w.branches[code]:
@@ -119,11 +132,23 @@ def fill_unit(w, code, unit):
     elif code == "SZ-2":
         measures = [concrete, {"text": "每月召开1次支部委员会研究整改", "owner": "王五", "deadline": dt.date(2026, 12, 31)},
                     {"text": "加强学习，11月底前完成4次集中学习", "owner": "王五", "deadline": dt.date(2026, 11, 30)}]
+    elif code == "SZ-4":
+        measures = [{"text": t, "owner": "赵六", "deadline": dt.date(2026, 12, 31)}
+                    for t in ("召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案")]
     else:
         measures = [concrete]
     overdue = code in ("A-3", "A-5")
-    problem = rect.create_problem(actor=None, org=unit, description=f"{unit.name}的问题", source="集体查",
-                                  found_on=dt.date(2026, 10, 1),
+    others = {"A-6": ["上级查", "上级查", "群众评"], "A-7": ["上级查", "群众评", "个人纠"]}.get(code, [])
+    late = dt.date(2026, 11, 20)  # in the last quarter of the elapsed time (from 11-05 on 11-27)
+    if code == "B-7":
+        others = ["集体查"]
+    for i, source in enumerate(others):
+        found_on = late if (code, source) in (("A-7", "个人纠"), ("B-7", "集体查")) else dt.date(2026, 10, 1)
+        rect.create_problem(actor=None, org=unit, description=f"{unit.name}的问题{i}", source=source,
+                            found_on=found_on, deadline=dt.date(2026, 12, 31), measures=[concrete])
+    problem = rect.create_problem(actor=None, org=unit, description=f"{unit.name}的问题",
+                                  source="上级查" if code == "B-5" else "集体查",
+                                  found_on=late if code == "B-7" else dt.date(2026, 10, 1),
                                   deadline=dt.date(2026, 11, 1) if overdue else dt.date(2026, 12, 31),
                                   measures=measures)
     if code == "A-5":

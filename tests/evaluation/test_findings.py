@@ -155,3 +155,86 @@ def test_a_letter_to_one_unit_can_include_the_unit_itself(city):
     assert [f.detector for f in findings(unit, AS_OF)] == []  # nothing below it: its branch is fine
     found = findings(unit, AS_OF, include_self=True)
     assert [(f.detector, f.subject.code, f.addressed.code) for f in found] == [("few_research", "B-2", "B-2")]
+
+
+# ------------------------------------------------------------------ issue 16: the seed's further short boards
+
+def test_issue16_boards_are_named_with_their_figures(city):
+    found = {f.detector: f for f in findings(city.city, AS_OF)}
+    assert found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
+    assert found["found_by_others"].addressed.code == "A"
+    assert found["formal_rectification"].text == "市农业农村局党组：有整改措施的问题1个，其中1个的措施只是开会、学习或制定方案"
+    assert found["late_problems"].text == "B县统计局党组：问题2个，都是在主题教育已开展时间的最后四分之一里查摆的，此前没有查摆问题"
+    assert found["only_invited_in"].text == "B县科技局党组：请进来宣讲、授课2次，尚未开展现场教学或外出学习"
+
+
+def test_a_unit_that_went_out_once_is_no_longer_named(city):
+    from tuijin.study import actions as study
+
+    study.record_session(actor=None, org=city.branches["B-6"][0], date=dt.date(2026, 11, 5), form="外出学习",
+                         topic="赴先进村学习集体经济发展", headcount=3)
+    assert "only_invited_in" not in named(findings(city.city, AS_OF))
+
+
+@pytest.mark.parametrize("code,positive,negatives", [
+    ("found_by_others", {"problems.self_found_share": (1, 4)},
+     [{"problems.self_found_share": (0, 2)},  # few problems: too few to judge
+      {"problems.self_found_share": (2, 4)},  # balanced
+      {"problems.self_found_share": (0, None)}]),  # no problems
+    ("only_invited_in", {"study.went_out_share": (0, 3)},
+     [{"study.went_out_share": (1, 3)},  # did both
+      {"study.went_out_share": (0, 0)}]),  # neither: nothing to say about 请进来、走出去
+    ("formal_rectification", {"problems.formal_only": (1, 5)},
+     [{"problems.formal_only": (0, 5)},  # measures with real changes
+      {"problems.formal_only": (0, 0)}]),  # no measures yet
+    ("late_problems", {"problems.found_late_share": (3, 3)},
+     [{"problems.found_late_share": (1, 4)},  # spread over the campaign
+      {"problems.found_late_share": (1, 1)},  # one problem: too few to judge
+      {"problems.found_late_share": (0, 0)}]),
+])
+def test_issue16_pinned_positive_and_look_alikes(code, positive, negatives):
+    assert run(code, positive) is not None
+    for negative in negatives:
+        assert run(code, negative) is None, negative
+
+
+def test_a_branch_is_not_named_for_only_inviting_in_unless_the_campaign_says_so():
+    d = detectors.get("only_invited_in")
+    assert d.test(probe({"study.went_out_share": (0, 2)}, kind="党支部", **d.defaults)) is None
+    assert d.test(probe({"study.went_out_share": (0, 2)}, kind="党支部", **{**d.defaults, "include_branches": 1}))
+    assert d.test(probe({"study.went_out_share": (0, 2)}, progress=0.1, **d.defaults)) is None
+
+
+@pytest.mark.parametrize("texts,formal", [
+    (["召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案"], True),
+    (["由张三负责，12月底前制定整改方案"], True),
+    (["每月召开1次支部委员会研究整改", "加强学习，11月底前完成4次集中学习"], True),
+    # look-alikes: a meeting or study beside a real change in the work
+    (["召开专题会议研究整改", "由办公室负责，12月31日前完成台账整改"], False),
+    (["召开居民议事会，解决小区停车难问题"], False),
+    (["组织学习", "制定公车使用管理办法"], False),
+    (["为城南社区32户居民更换路灯"], False),
+    ([], False),  # no measures: 措施 missing is another check, not this one
+])
+def test_formal_rectification_text(texts, formal):
+    from tuijin.core.phrases import formal_rectification
+
+    assert formal_rectification(texts) is formal
+
+
+def test_late_problems_are_judged_only_past_the_middle_of_the_campaign():
+    d = detectors.get("late_problems")
+    assert d.test(probe({"problems.found_late_share": (3, 3)}, progress=0.3, **d.defaults)) is None
+
+
+def test_the_late_phase_is_the_last_quarter_of_the_elapsed_time(city):
+    from tuijin.core.indicators import get
+    from tuijin.rectification.indicators import late_cutoff
+
+    assert late_cutoff(city.campaign, AS_OF) == dt.date(2026, 11, 5)  # 87 days elapsed, the last 22
+    pairs = get("problems.found_late_share").compute([city.units["B-7"], city.units["A-7"]], AS_OF, city.campaign)
+    assert pairs[city.units["B-7"].pk] == Pair(2, 2)
+    assert pairs[city.units["A-7"].pk] == Pair(1, 4)
+    # a month later the same two problems are no longer "late": the phase moves with as_of
+    later = get("problems.found_late_share").compute([city.units["B-7"]], dt.date(2027, 1, 20), city.campaign)
+    assert later[city.units["B-7"].pk] == Pair(0, 2)

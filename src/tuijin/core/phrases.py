@@ -45,3 +45,36 @@ def vague_measure(text: str | None) -> bool:
     """True when every clause of the measure is only a general verb ("加强…", "提高…", "进一步…")."""
     clauses = [c for c in re.split(r"[，,；;、。.！!\n]+", normalize(text)) if c]
     return bool(clauses) and all(_vague_clause(c) for c in clauses)
+
+
+# 就整改抓整改 (issue 16): a measure that is only a meeting, study or a plan changes nothing in the work
+# itself. A clause is *formal* when it names one of FORMAL and none of CHANGE; a clause that only says who
+# or by when (OWNER_OR_TIME) says nothing either way.
+FORMAL = [r"召开.{0,20}(会|座谈)", r"(会议|座谈会|专题会|部署会).{0,6}(研究|部署|学习)", r"研究部署|动员部署|安排部署",
+          r"学习|研讨|培训|讲.{0,2}党课|警示教育|谈心谈话", r"(制定|研究制定|印发|拟定).{0,12}(方案|计划|清单)"]
+CHANGE = [r"安装|更换|维修|改造|修建|新建|建成|解决|办结|清理|清退|整治|拆除|配备|设立|开通|上线|减少|压缩|缩短|退还|补发"
+          r"|修订.{0,10}(制度|办法|规定|规程)|出台.{0,10}(制度|办法|规定|规程)|(制定|建立).{0,10}(制度|办法|规定|规程|机制)"]
+OWNER_OR_TIME = [r"^由?[^，,]{0,12}(负责|牵头)(落实|实施)?$",
+                 r"^(\d{4}年)?(\d{1,2}月(\d{1,2}日)?|年底|月底|季度末)(底)?(前|以前|之前)?(完成|落实)?$"]
+
+
+def _formal_clause(clause: str) -> bool | None:
+    """True: only a meeting, study or plan; False: a real act; None: only who or by when."""
+    if any(compiled(p).search(clause) for p in OWNER_OR_TIME):
+        return None
+    if any(compiled(p).search(clause) for p in CHANGE):
+        return False
+    return any(compiled(p).search(clause) for p in FORMAL)
+
+
+def formal_measure(text: str | None) -> bool:
+    """True when the measure is only meetings, study or "制定方案" ("召开专题会议研究整改，组织集中学习")."""
+    verdicts = [_formal_clause(c) for c in re.split(r"[，,；;、。.！!\n]+", normalize(text)) if c]
+    said = [v for v in verdicts if v is not None]
+    return bool(said) and all(said)
+
+
+def formal_rectification(measure_texts) -> bool:
+    """就整改抓整改: a problem with measures, every one of them only a meeting, study or plan."""
+    texts = list(measure_texts)
+    return bool(texts) and all(formal_measure(t) for t in texts)

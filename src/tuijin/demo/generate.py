@@ -504,10 +504,57 @@ def _showcase_problems(today, start) -> int:
         r.create_institution_rule(actor=county_office, org=county, title=title, doc_number=doc,
                                   issued_on=today - dt.timedelta(days=2), problems=linked)
 
+    made += _issue16_problems(city_office, today, day)
+
     # 动态更新: one taken off the list with its reason.
     dup = create(county_office, units[1 % len(units)], "会议多、文件多，基层负担较重", found=30, category="工作作风")
     r.withdraw_problem(dup, actor=county_office, reason="与区委交办的基层减负专项整治问题重复，合并整改")
     return made
+
+
+def _issue16_problems(actor, today, day) -> int:
+    """Issue 16's boards, each in one demo unit: 就整改抓整改 (measures only meetings, study and a plan),
+    立足自身主动改不够 (a list mostly found by 上级查/群众评) and 边学边改不够 (a branch whose problems all
+    came in the last weeks)."""
+    from tuijin.rectification import actions as r
+    from tuijin.rectification.indicators import FOUND_BY_OTHERS
+    from tuijin.rectification.models import Problem
+
+    made = 0
+    county = Org.objects.get(code="XS-C02")
+    units = list(Org.objects.filter(parent=county).exclude(kind=OrgKind.BRANCH).order_by("path"))
+    formal = [{"text": t, "owner": "分管领导", "deadline": day(60)}
+              for t in ("召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案")]
+    r.create_problem(actor=actor, org=units[0], description="为民服务窗口办事流程繁琐，群众多次跑腿",
+                     source="集体查", found_on=day(20), deadline=day(90), category="服务群众", measures=formal)
+    made += 1
+    # A unit whose list is mostly found for it: 上级查 added until others found 70% of it.
+    unit = units[1 % len(units)]
+    mine = Problem.objects.filter(org__path__startswith=unit.path, withdrawn=False, is_hand_down=False)
+    n, others = mine.count(), mine.filter(source__in=FOUND_BY_OTHERS).count()
+    k = 0
+    while k < 3 or (others + k) < 0.7 * (n + k):
+        r.create_problem(actor=actor, org=unit, description=f"督导检查发现：{DEMO_INSPECTION[k % len(DEMO_INSPECTION)]}",
+                         number=f"SJC-{k + 1:02d}", source="上级查" if k % 3 else "群众评", found_on=day(10 + k),
+                         deadline=day(80), category="工作作风",
+                         measures=[{"text": "由办公室负责，逐项核实并于12月底前完成整改", "owner": "办公室主任",
+                                    "deadline": day(80)}])
+        k += 1
+    made += k
+    # A branch with nothing on its list until the last weeks (the late phase: the last quarter of the days).
+    quiet = next(b for b in Org.objects.filter(path__startswith=county.path, kind=OrgKind.BRANCH).order_by("-path")
+                 if not Problem.objects.filter(org=b).exists() and not b.path.startswith(unit.path))
+    for k, (text, ago) in enumerate([("支部“三会一课”记录不规范，会议内容与实际工作脱节", 6),
+                                     ("党员发挥先锋模范作用不明显，服务群众意识不强", 3)]):
+        r.create_problem(actor=actor, org=quiet, description=text, source="集体查", found_on=today - dt.timedelta(days=ago),
+                         deadline=today + dt.timedelta(days=40), category="工作作风",
+                         measures=[{"text": f"由支部书记负责，{k + 1}月内完成整改并报告", "owner": "支部书记",
+                                    "deadline": today + dt.timedelta(days=40)}])
+        made += 1
+    return made
+
+
+DEMO_INSPECTION = ["会议记录与实际不符", "整改台账更新不及时", "群众反映窗口办事推诿", "值班制度落实不到位"]
 
 
 def build_problems(orgs, today, rng, scale) -> int:

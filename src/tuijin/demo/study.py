@@ -17,6 +17,7 @@ matter of a minute, not hours. History rows are not written for demo data, as fo
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import defaultdict
 from contextlib import contextmanager
 
@@ -39,6 +40,7 @@ CENTRE_TOPICS = ["深入学习贯彻习近平新时代中国特色社会主义�
                  "全面从严治党", "坚持以人民为中心的发展思想", "调查研究成果交流"]
 SEMINAR_TOPICS = ["对照党章党规找差距", "以学促干专题研讨", "如何把理论学习成果转化为推动发展的实际成效",
                   "检视问题、推动整改", "牢记初心使命"]
+GOING_OUT_TOPICS = ["赴红色教育基地现场教学", "到先进村学习乡村振兴经验", "赴兄弟县区学习基层治理做法"]
 WARNING_TOPICS = ["观看警示教育片", "典型案例以案促改", "参观廉政教育基地"]
 LECTURERS = ["王建平", "李文华", "张志刚", "陈秀英", "刘明远", "赵丽君", "孙国华"]
 REFLECTIONS = [
@@ -259,6 +261,12 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
                 w.session(org.pk, d, "宣讲报告", f"{lecturer}教授专题辅导报告", next_chapters(2), names,
                           speaker=f"{lecturer}", affiliation=school, category="党校专家",
                           headcount=len(names) + rng.randint(20, 120), hours=2)
+                # 请进来、走出去: most units also go out to learn; about one in four only invites speakers in.
+                # (A hash of the code, not rng, so the rest of the demo stays as it was.)
+                if zlib.crc32(org.code.encode()) % 4:
+                    d = start + dt.timedelta(days=zlib.crc32(org.path.encode()) % (span + 1))
+                    w.session(org.pk, d, "现场教学", GOING_OUT_TOPICS[zlib.crc32(org.code.encode()) % len(GOING_OUT_TOPICS)],
+                              [], list(members), hours=4)
             if rng.random() < 0.3 * busy:
                 d = start + dt.timedelta(days=rng.randint(0, span))
                 if not (org.pk in quiet and d >= month_start):

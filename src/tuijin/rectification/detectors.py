@@ -22,7 +22,7 @@ def overdue_not_started(p: Probe) -> Hit | None:
 
 
 def no_problems_found(p: Probe) -> Hit | None:
-    if p.org.kind == "党支部" and not p.params["include_branches"]:
+    if getattr(p.org, "kind", "") == "党支部" and not p.params["include_branches"]:
         return None
     members = int(p.pair("study.chapters_per_member").den or 0)
     if p.progress is None or p.progress < p.params["after_progress"] or members < p.params["min_members"]:
@@ -30,6 +30,37 @@ def no_problems_found(p: Probe) -> Hit | None:
     if p.pair("problems.found").num:
         return None
     return Hit({"problems": 0, "members": members}, f"党员{members}名，尚未查摆出问题", float(members))
+
+
+def formal_rectification(p: Probe) -> Hit | None:
+    pair = p.pair("problems.formal_only")
+    n, flagged = int(pair.den or 0), int(pair.num)
+    if not n or flagged < p.params["min_flagged"] or flagged / n < p.params["min_share"]:
+        return None
+    return Hit({"problems": n, "formal": flagged, "share": flagged / n},
+               f"有整改措施的问题{n}个，其中{flagged}个的措施只是开会、学习或制定方案", flagged / n + flagged / 1000)
+
+
+def late_problems(p: Probe) -> Hit | None:
+    pair = p.pair("problems.found_late_share")
+    n, late = int(pair.den or 0), int(pair.num)
+    if p.progress is None or p.progress < p.params["after_progress"] or n < p.params["min_problems"]:
+        return None
+    if late / n < p.params["min_late_share"]:
+        return None
+    text = (f"问题{n}个，都是在主题教育已开展时间的最后四分之一里查摆的，此前没有查摆问题" if late == n
+            else f"问题{n}个，其中{late}个是在主题教育已开展时间的最后四分之一里查摆的")
+    return Hit({"problems": n, "late": late, "share": late / n}, text, late / n + n / 10000)
+
+
+def found_by_others(p: Probe) -> Hit | None:
+    pair = p.pair("problems.self_found_share")
+    n, own = int(pair.den or 0), int(pair.num)
+    others = n - own
+    if n < p.params["min_problems"] or others / n < p.params["min_others_share"]:
+        return None
+    return Hit({"problems": n, "self_found": own, "found_by_others": others, "share": others / n},
+               f"问题{n}个，其中上级查、群众评、上级交办的{others}个，自己查摆的{own}个", others / n + n / 10000)
 
 
 register(Detector(
@@ -52,3 +83,26 @@ register(Detector(
     help={"after_progress": "时间进度达到此值后才判断", "min_members": "党员至少为此数才判断",
           "include_branches": "1：党支部也判断；0：只看党委（党组、党总支）"},
     description="时间进度达到 after_progress 后，本单位及下级尚未查摆出任何问题；这是请再看一看，不是要求凑数"))
+
+register(Detector(
+    code="found_by_others", name="立足自身主动改不够", judgement="检视整改", dimension="检视整改",
+    lead="有的单位立足自身主动改不够，问题多靠上级查、群众评发现", uses=("problems.self_found_share",),
+    test=found_by_others, defaults={"min_problems": 3, "min_others_share": 0.6},
+    help={"min_problems": "问题至少为此数才判断", "min_others_share": "上级查、群众评、上级交办的问题占比至少为此"},
+    description="问题不少于 min_problems 个，其中上级查、群众评、上级交办的占 min_others_share 以上（自己查摆的少）"))
+
+register(Detector(
+    code="formal_rectification", name="就整改抓整改", judgement="检视整改", dimension="检视整改",
+    lead="有的就整改抓整改，与实际结合不紧密", uses=("problems.formal_only",), test=formal_rectification,
+    defaults={"min_flagged": 1, "min_share": 0.0},
+    help={"min_flagged": "措施全是开会、学习、制定方案的问题至少为此数", "min_share": "这类问题占有措施问题的比例至少为此"},
+    description="有问题的整改措施全是开会、学习、“制定方案”，没有工作中的实际改变（不少于 min_flagged 个且占 min_share 以上）"))
+
+register(Detector(
+    code="late_problems", name="边学边改不够", judgement="检视整改", dimension="检视整改",
+    lead="有的没有做到边学边改，问题到后期才集中查摆", uses=("problems.found_late_share",), test=late_problems,
+    defaults={"after_progress": 0.5, "min_problems": 2, "min_late_share": 1.0},
+    help={"after_progress": "时间进度达到此值后才判断", "min_problems": "问题至少为此数才判断",
+          "min_late_share": "在已开展时间最后四分之一里查摆的问题占比至少为此（1 即全部）"},
+    description="时间进度达到 after_progress 后，问题不少于 min_problems 个，且其中 min_late_share 以上是在主题教育"
+                "已开展时间的最后四分之一里查摆的（此前没有查摆问题）"))

@@ -1,10 +1,11 @@
 """检视整改 indicators (SPEC §2.8): each an additive pair per org over its own problems."""
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from tuijin.core.indicators import HIGHER, NEUTRAL, ZERO, Indicator, Pair, register
-from tuijin.core.phrases import vague_measure
+from tuijin.core.indicators import HIGHER, LOWER, NEUTRAL, ZERO, Indicator, Pair, register
+from tuijin.core.phrases import formal_rectification, vague_measure
 
 from . import detectors  # noqa: F401  (registers this module's detectors; they read indicators by code)
 from .models import (
@@ -16,6 +17,9 @@ from .models import (
     PublicItem,
     State,
 )
+
+# 立足自身主动改: the sources (models.SOURCES) by which a problem was found *for* the unit, not by it.
+FOUND_BY_OTHERS = ["上级查", "群众评", "上级交办"]
 
 
 def _per_org(qs, field="org_id", **aggregates):
@@ -73,6 +77,22 @@ def measure_specificity(orgs, as_of, campaign):
     return out
 
 
+def formal_only_share(orgs, as_of, campaign):
+    """就整改抓整改: problems whose every measure is only a meeting, study or "制定方案" (core.phrases)
+    / problems with measures. The measure texts are read once and judged in Python."""
+    texts = defaultdict(list)
+    org_of = {}
+    for problem_id, org_id, text in Measure.objects.filter(problem__in=_problems(orgs, as_of)).values_list(
+            "problem_id", "problem__org_id", "text"):
+        texts[problem_id].append(text)
+        org_of[problem_id] = org_id
+    out: dict[int, Pair] = {}
+    for problem_id, measure_texts in texts.items():
+        org_id = org_of[problem_id]
+        out[org_id] = out.get(org_id, Pair(0, 0)) + Pair(1 if formal_rectification(measure_texts) else 0, 1)
+    return out
+
+
 def not_started_count(orgs, as_of, campaign):
     """逾期未启动: past the deadline and still 待整改 — nothing has been done at all."""
     rows = _per_org(_problems(orgs, as_of).filter(state=State.OPEN, deadline__lt=as_of), n=Count("pk"))
@@ -84,6 +104,34 @@ def relapse_count(orgs, as_of, campaign):
     for org_id, relapses in _problems(orgs, as_of).filter(relapses__gt=0).values_list("org_id", "relapses"):
         out[org_id] += relapses
     return {k: Pair(v) for k, v in out.items()}
+
+
+def self_found_share(orgs, as_of, campaign):
+    """立足自身主动改: problems the org found itself (集体查、个人纠、本级督、下级提、调研发现) / problems.
+    Found for it: 上级查、群众评、上级交办 (FOUND_BY_OTHERS)."""
+    rows = _per_org(_problems(orgs, as_of), n=Count("pk"), others=Count("pk", filter=Q(source__in=FOUND_BY_OTHERS)))
+    return {k: Pair(v["n"] - v["others"], v["n"]) for k, v in rows.items()}
+
+
+LATE_PART = 0.25  # 边学边改: the last quarter of the campaign's elapsed time is its "late" phase
+
+
+def late_cutoff(campaign, as_of) -> dt.date | None:
+    """The first day of the late phase: the last LATE_PART of the days from the campaign's start to as_of."""
+    if campaign is None or as_of < campaign.start:
+        return None
+    elapsed = (as_of - campaign.start).days
+    return campaign.start + dt.timedelta(days=int(elapsed * (1 - LATE_PART)))
+
+
+def found_late_share(orgs, as_of, campaign):
+    """边学边改: problems found in the late phase (late_cutoff … as_of) / problems found in the campaign."""
+    cutoff = late_cutoff(campaign, as_of)
+    if cutoff is None:
+        return {}
+    rows = _per_org(_problems(orgs, as_of).filter(found_on__gte=campaign.start), n=Count("pk"),
+                    late=Count("pk", filter=Q(found_on__gte=cutoff)))
+    return {k: Pair(v["late"], v["n"]) for k, v in rows.items()}
 
 
 def rules_made(orgs, as_of, campaign):
@@ -110,6 +158,8 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
      "已销号问题占查摆问题的比例，与时间进度比较"),
     ("problems.overdue", "逾期未整改问题数", "个", overdue_count, None, ZERO, False,
      "超过整改时限仍未销号的问题；应为零"),
+    ("problems.formal_only", "就整改抓整改问题占比", "%", formal_only_share, None, ZERO, False,
+     "有整改措施的问题中，措施全是开会、学习、“制定方案”而没有实际改变的比例；应为零"),
     ("problems.not_started", "逾期未启动整改问题数", "个", not_started_count, None, ZERO, False,
      "超过整改时限仍处于“待整改”、尚未启动整改的问题；应为零"),
     ("problems.evidence_share", "销号问题有支撑材料比例", "%", evidence_share, lambda p: 1.0, HIGHER, False,
@@ -119,6 +169,12 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.measure_specificity", "措施具体率", "%", measure_specificity, lambda p: 1.0, HIGHER, False,
      "写明责任人和完成时限、且不只是“加强/提高/进一步…”的措施占全部措施的比例，应达100%"),
     ("problems.relapses", "问题反弹次数", "次", relapse_count, None, ZERO, False, "已销号后又反弹的次数；应为零"),
+    ("problems.self_found_share", "自身查摆问题占比", "%", self_found_share, None, HIGHER, False,
+     "本组织通过集体查、个人纠等自己查摆的问题占全部问题的比例（其余为上级查、群众评、上级交办）；"
+     "不设指标值，大部分问题靠别人发现的单位由“立足自身主动改不够”检测指出"),
+    ("problems.found_late_share", "后期集中查摆问题占比", "%", found_late_share, None, LOWER, False,
+     "主题教育开始以来查摆的问题中，在已开展时间最后四分之一里查摆的比例（边学边改：问题应随学随查，"
+     "不应到后期才集中出现）；不设指标值，只在后期才有问题的单位由“边学边改不够”检测指出"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),

@@ -19,12 +19,12 @@ def collective_over_self(p: Probe) -> Hit | None:
 def grassroots_quiet(p: Probe) -> Hit | None:
     pair = p.pair("study.grassroots_coverage")
     branches = int(pair.den or 0)
-    if not branches or p.as_of.day < p.params["from_day"]:
+    if not branches or getattr(p.as_of, "day", 0) < p.params["from_day"]:
         return None
     quiet = branches - int(pair.num)
     if quiet < 1 or quiet / branches < p.params["min_quiet_share"]:
         return None
-    text = ("本月尚未开展集体学习" if branches == 1 and p.org.kind == "党支部"
+    text = ("本月尚未开展集体学习" if branches == 1 and getattr(p.org, "kind", "") == "党支部"
             else f"{branches}个党支部中{quiet}个本月尚未开展集体学习")
     return Hit({"branches": branches, "quiet": quiet}, text, quiet / branches + quiet / 1000)
 
@@ -41,6 +41,16 @@ def _not_held(code: str, what: str):
         text = f"尚未{what}" if expected == 1 else f"{expected}个党组织中{without}个尚未{what}"
         return Hit({"expected": expected, "without": without}, text, without / expected + without / 1000)
     return test
+
+
+def only_invited_in(p: Probe) -> Hit | None:
+    if getattr(p.org, "kind", "") == "党支部" and not p.params["include_branches"]:
+        return None
+    pair = p.pair("study.went_out_share")
+    n, out = int(pair.den or 0), int(pair.num)
+    if out or n < p.params["min_invited"] or p.progress is None or p.progress < p.params["after_progress"]:
+        return None
+    return Hit({"invited": n, "went_out": 0}, f"请进来宣讲、授课{n}次，尚未开展现场教学或外出学习", float(n))
 
 
 register(Detector(
@@ -74,3 +84,11 @@ register(Detector(
     defaults={"after_progress": 0.3, "min_share": 0.5},
     help={"after_progress": "时间进度达到此值后才判断", "min_share": "未邀请的党委（党组）占比至少为此"},
     description="时间进度达到 after_progress 后，党委（党组、党总支）中未邀请党校专家宣讲的占 min_share 以上"))
+
+register(Detector(
+    code="only_invited_in", name="只请进来未走出去", judgement="方式方法", dimension="学习教育",
+    lead="“请进来、走出去”的方式也不够灵活，有的单位只请进来、没有走出去", uses=("study.went_out_share",),
+    test=only_invited_in, defaults={"min_invited": 1, "after_progress": 0.3, "include_branches": 0},
+    help={"min_invited": "请进来（宣讲报告、党校专家授课）至少为此次数才判断", "after_progress": "时间进度达到此值后才判断",
+          "include_branches": "1：党支部也判断；0：只看党委（党组、党总支）"},
+    description="时间进度达到 after_progress 后，本单位及下级请进来宣讲、授课不少于 min_invited 次，而没有开展过现场教学或外出学习"))

@@ -67,6 +67,12 @@ def _without(expert):
     return compute
 
 
+def went_out_share(orgs, as_of, campaign):
+    """请进来、走出去: sessions that went out (现场教学、外出学习) / sessions that went out or brought a
+    speaker in (宣讲报告, a 党校 expert)."""
+    return {k: Pair(out, n) for k, (out, n) in queries.invited_and_went_out(_ids(orgs), campaign, as_of).items()}
+
+
 no_seminar = _without(expert=False)
 no_expert_lecture = _without(expert=True)
 
@@ -89,6 +95,9 @@ for code, name, unit, fn, expected, meaning, follows_time, description, extra in
      "有本级党员的组织中，主题教育开始以来未开展专题研讨的比例；分子即未开展的组织数", {}),
     ("study.no_expert_lecture", "未邀请党校专家宣讲的单位占比", "%", no_expert_lecture, lambda p: 1 - p, LOWER, True,
      "有本级党员的党委（党组、党总支等，不含党支部）中，未邀请党校专家宣讲的比例；分子即单位数", {}),
+    ("study.went_out_share", "“走出去”学习占比", "%", went_out_share, None, HIGHER, False,
+     "主题教育开始以来，现场教学、外出学习占“请进来”（宣讲报告、党校专家授课）与“走出去”学习次数之和的比例；"
+     "不设指标值，只请进来、从不走出去的单位由“只请进来未走出去”检测指出", {}),
 ]:
     register(Indicator(code=code, name=name, dimension="学习教育", unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description, **extra))

@@ -18,8 +18,12 @@ from tuijin.core.evidence import StoredEvidence
 from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
 from tuijin.orgs.models import Org, Person
 
-FORMS = ["中心组学习", "支部学习", "专题研讨", "读书班", "宣讲报告", "警示教育"]
+FORMS = ["中心组学习", "支部学习", "专题研讨", "读书班", "宣讲报告", "警示教育", "现场教学", "外出学习"]
 SEMINAR = "专题研讨"
+# 请进来、走出去: a session that brings a speaker in (a 宣讲报告, or any session by a 党校 expert) and one
+# held away from the office (on-site teaching at a base, a visit to learn from another place).
+INVITED_FORMS = ["宣讲报告"]
+GOING_OUT_FORMS = ["现场教学", "外出学习"]
 SPEAKER_CATEGORIES = ["党校专家", "本单位领导", "其他"]
 EXPERT = "党校专家"
 MEMBER_STATUSES = ["正式党员", "预备党员"]  # whose reading progress is measured (not 群众)
@@ -181,4 +185,4 @@ class Coverage(models.Model):
 
 
 __all__ = ["StudySession", "SessionChapter", "Attendance", "SelfStudy", "SessionEvidence", "Coverage",
-           "FORMS", "SPEAKER_CATEGORIES", "MEMBER_STATUSES", "SEMINAR", "EXPERT"]
+           "FORMS", "INVITED_FORMS", "GOING_OUT_FORMS", "SPEAKER_CATEGORIES", "MEMBER_STATUSES", "SEMINAR", "EXPERT"]

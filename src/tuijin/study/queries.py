@@ -18,7 +18,17 @@ from tuijin.core.chunks import chunks
 from tuijin.core.indicators import STATUS_OK, status
 from tuijin.orgs.models import Org, OrgKind, Person
 
-from .models import EXPERT, MEMBER_STATUSES, SEMINAR, Attendance, Coverage, SelfStudy, StudySession
+from .models import (
+    EXPERT,
+    GOING_OUT_FORMS,
+    INVITED_FORMS,
+    MEMBER_STATUSES,
+    SEMINAR,
+    Attendance,
+    Coverage,
+    SelfStudy,
+    StudySession,
+)
 
 
 def chapters_of(campaign) -> list[Chapter]:
@@ -198,6 +208,21 @@ def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]
         qs = qs.filter(speaker_category=EXPERT) if expert else qs.filter(form=SEMINAR)
         found.update(qs.order_by().values_list("org_id", flat=True).distinct())
     return found
+
+
+def invited_and_went_out(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[int, int]]:
+    """请进来、走出去: per org, (sessions that went out, sessions that went out or brought a speaker in)
+    held in the campaign up to as_of. A session that went out to hear an expert counts as going out."""
+    going_out = Q(form__in=GOING_OUT_FORMS)
+    either = going_out | Q(form__in=INVITED_FORMS) | Q(speaker_category=EXPERT)
+    out = {}
+    for chunk in chunks(org_ids):
+        qs = StudySession.objects.current().filter(either, org_id__in=chunk, date__lte=as_of)
+        if campaign is not None:
+            qs = qs.filter(date__gte=campaign.start)
+        for row in qs.order_by().values("org_id").annotate(n=Count("pk"), out=Count("pk", filter=going_out)):
+            out[row["org_id"]] = (row["out"], row["n"])
+    return out
 
 
 def expected_to_hold(orgs, *, expert=False) -> list[Org]:
