@@ -75,8 +75,8 @@ LISTINGS = [
 # ------------------------------------------------------------------ the changes
 
 WHO_AT = {"XS-A-1-1": "A1A1", "XS-A-1": "A1C1", "XS-B-1": "B1P1"}       # whose visit is recorded at an org
-MEASURE_ON = {"RV-A1A1": "MX-A11", "RV-A1C1": "MX-ESC", "RV-B1P1": "MX-B1",  # an open problem of the visit's org
-              "FD-A1A1": "MX-A11", "FD-A1C1": "MX-ESC", "FD-B1P1": "MX-B1"}
+MEASURE_ON = {"RV-A1A1": "MX-A11", "RV-A1C1": "MX-ESC", "RV-B1P1": "MX-B1O",  # an open problem of the visit's org
+              "FD-A1A1": "MX-A11", "FD-A1C1": "MX-ESC", "FD-B1P1": "MX-B1O"}
 ORG_LABELS = ("XS-A-1-1", "XS-A-1", "XS-B-1")
 NEED = "城关镇独居和高龄老人120人吃饭难"
 
