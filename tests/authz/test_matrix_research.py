@@ -5,7 +5,7 @@ org's visit list — but not the org's projects. Turning a finding into a proble
 every change to a project, needs records.manage (MANAGES); publishing a finished project for the
 public's rating is also open to its reviewers (PUBLISHES).
 """
-from tuijin.rectification.models import Problem, PublicItem
+from tuijin.rectification.models import Problem, PublicItem, State
 from tuijin.research.models import Finding, Project, ResearchVisit
 
 from .matrix import (BUSINESS, MANAGES, MEMBERS, ORG_SAMPLE, PERSONAS, PUBLISHES, RECORDS, Change, Endpoint, Listing,
@@ -75,8 +75,8 @@ LISTINGS = [
 # ------------------------------------------------------------------ the changes
 
 WHO_AT = {"XS-A-1-1": "A1A1", "XS-A-1": "A1C1", "XS-B-1": "B1P1"}       # whose visit is recorded at an org
-MEASURE_ON = {"RV-A1A1": "MX-A11", "RV-A1C1": "MX-ESC", "RV-B1P1": "MX-B1O",  # an open problem of the visit's org
-              "FD-A1A1": "MX-A11", "FD-A1C1": "MX-ESC", "FD-B1P1": "MX-B1O"}
+MEASURE_ON = {"RV-A1A1": "MX-A11", "RV-A1C1": "MX-ESC", "RV-B1P1": "MX-B1",  # an open problem of the visit's org
+              "FD-A1A1": "MX-A11", "FD-A1C1": "MX-ESC", "FD-B1P1": "MX-B1"}
 ORG_LABELS = ("XS-A-1-1", "XS-A-1", "XS-B-1")
 NEED = "城关镇独居和高龄老人120人吃饭难"
 
@@ -102,6 +102,12 @@ def to_problem_form(label):
     f = finding_of(label)
     return {"finding": f.pk, f"p{f.pk}-org": visit(label).org.code, f"p{f.pk}-description": f.text,
             f"p{f.pk}-category": "服务群众", f"p{f.pk}-deadline": "2026-12-31"}
+
+
+def reopen_target(label):
+    """MX-B1 waits for acceptance in the matrix world, and a submitted problem's measures are frozen: put it
+    back to 整改中 so a finding can become a measure on it."""
+    Problem.objects.filter(number=MEASURE_ON[label]).update(state=State.IN_PROGRESS)
 
 
 def to_measure_form(label):
@@ -139,7 +145,7 @@ CHANGES = [
     Change("finding_to_problem", "post", "/research/visit/{}/problem/", "visit", to_problem_form, converted,
            may=MANAGES, ok=302, denied=302),
     Change("finding_to_measure", "post", "/research/visit/{}/measure/", "visit", to_measure_form, converted,
-           may=MANAGES, ok=302, denied=302),
+           may=MANAGES, ok=302, denied=302, prepare=reopen_target),
     Change("project_edit", "post", "/research/project/{}/edit/", "project", project_form,
            lambda label: project(label).need.startswith("矩阵修改后"), may=MANAGES, ok=302),
     Change("project_status", "post", "/research/project/{}/status/", "project", lambda label: {"status": "推进中"},
@@ -170,7 +176,7 @@ CHANGES = [
     # A member sees their finding but not the problem it would join: the problem is the wrong field (422).
     Change("api_to_measure", "post", "/api/v1/research/findings/{}/to-measure", "finding",
            lambda label: {"problem_id": Problem.objects.get(number=MEASURE_ON[label]).pk, "text": "矩阵接口措施"},
-           converted, may=MANAGES, ok=201, denied={"member": 422, "committee_member": 422}),
+           converted, may=MANAGES, ok=201, denied={"member": 422, "committee_member": 422}, prepare=reopen_target),
     Change("api_create_project", "post", "/api/v1/research/projects", "org",
            lambda label: {"org": label, **new_project("PJ-API")},
            lambda label: Project.objects.filter(name__startswith="PJ-API", org__code=label).exists(),
