@@ -84,7 +84,6 @@ def _problems(w):
     a12 = problem(w.branch_a1b, "MX-A12", "乙一", "乙二")
     b1 = problem(w.branch_b1, "MX-B1", "丁一", "丁一")
     esc = problem(w.branch_a1a, "MX-ESC", "甲3", "甲3")
-    problem(w.branch_b1, "MX-B1O", "丁二", "丁二")  # stays open: research findings become measures on it
     actions.escalate(esc, actor=None, to=w.unit_a1, reason="涉及全系统，本支部解决不了")
     actions.attach_evidence(esc, actor=None, name="EV-ESC.pdf", data=PDF)
     actions.attach_evidence(a11, actor=None, name="EV-A11.pdf", data=PDF)
