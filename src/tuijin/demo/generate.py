@@ -530,7 +530,7 @@ def _issue16_problems(actor, today, day) -> int:
     made += 1
     # A unit whose list is mostly found for it: 上级查 added until others found 70% of it.
     unit = units[1 % len(units)]
-    mine = Problem.objects.filter(org__path__startswith=unit.path, withdrawn=False, is_hand_down=False)
+    mine = Problem.objects.filter(subtree_q("org__path", unit.path), withdrawn=False, is_hand_down=False)
     n, others = mine.count(), mine.filter(source__in=FOUND_BY_OTHERS).count()
     k = 0
     while k < 3 or (others + k) < 0.7 * (n + k):
@@ -542,7 +542,7 @@ def _issue16_problems(actor, today, day) -> int:
         k += 1
     made += k
     # A branch with nothing on its list until the last weeks (the late phase: the last quarter of the days).
-    quiet = next(b for b in Org.objects.filter(path__startswith=county.path, kind=OrgKind.BRANCH).order_by("-path")
+    quiet = next(b for b in Org.objects.filter(subtree_q("path", county.path), kind=OrgKind.BRANCH).order_by("-path")
                  if not Problem.objects.filter(org=b).exists() and not b.path.startswith(unit.path))
     for k, (text, ago) in enumerate([("支部“三会一课”记录不规范，会议内容与实际工作脱节", 6),
                                      ("党员发挥先锋模范作用不明显，服务群众意识不强", 3)]):
