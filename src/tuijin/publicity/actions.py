@@ -159,7 +159,7 @@ def can_review(actor, submission: Submission) -> bool:
 
 
 def _locked(submission: Submission, version=None) -> Submission:
-    fresh = Submission.objects.select_for_update().select_related("org", "review_org").get(pk=submission.pk)
+    fresh = Submission.objects.select_for_update(of=("self",)).select_related("org", "review_org").get(pk=submission.pk)
     if version is not None and int(version) != fresh.version:
         raise StaleEdit()
     return fresh
@@ -369,7 +369,7 @@ PHOTO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 def attach_photo(item: PublicityItem, *, actor, name: str, data: bytes) -> Attachment:
     with transaction.atomic():
-        item = PublicityItem.objects.select_for_update().select_related("org").get(pk=item.pk)
+        item = PublicityItem.objects.select_for_update(of=("self",)).select_related("org").get(pk=item.pk)
         require(actor, "records.manage", item.org)
         attachment = _store(actor, name, data, allowed=PHOTO_TYPES, item=item)
         item.version += 1
@@ -413,7 +413,7 @@ def run_copy_check(*, actor, org: Org, as_of: dt.date) -> tuple[int, int]:
 def decide_pair(pair: CopyPair, *, actor, confirm: bool, as_of: dt.date, note: str = "") -> CopyPair:
     """确认雷同 or 排除 (e.g. both quote the same document)."""
     with transaction.atomic():
-        pair = CopyPair.objects.select_for_update().select_related("org_a", "org_b").get(pk=pair.pk)
+        pair = CopyPair.objects.select_for_update(of=("self",)).select_related("org_a", "org_b").get(pk=pair.pk)
         require(actor, "campaign.manage", pair.org_b)
         require(actor, "campaign.manage", pair.org_a)
         note = _clean(note)
