@@ -9,7 +9,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
@@ -31,6 +33,18 @@ def test_every_api_operation_answers_only_documented_statuses_and_never_a_server
     token = issue_api_token(actor=None, user=world.city_office)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
                            checks=[not_a_server_error, status_code_conformance])
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI handler closes "old" connections when a request starts and ends; inside the test's
+    transaction that would close PostgreSQL's connection under the test (SQLite's in-memory database
+    ignores it). Django's own test client disconnects the same handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
