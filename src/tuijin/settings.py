@@ -153,7 +153,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def replica_database(url: str) -> dict:
+def replica_database(url: str) -> dj_database_url.DBConfig:
     """The "replica" database for TUIJIN_REPLICA_URL: a hot standby of the primary (read-only)."""
     replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if not replica["ENGINE"].endswith("postgresql"):
