@@ -9,6 +9,10 @@ TUIJIN_ALLOWED_HOSTS comma-separated, production only
 TUIJIN_SNAPSHOT_AT  local time (HH:MM) after which `tuijin worker` takes the daily snapshot (default 01:30)
 TUIJIN_AUDIT_KEY    keys the audit log's HMAC chain; required in production, generated into ./var/ otherwise
 TUIJIN_AUDIT_CHECKPOINT_DIR  where signed audit checkpoints are written (default ./var/audit)
+TUIJIN_REPLICA_URL  a PostgreSQL streaming replica of DATABASE_URL: the pages' and the API's reads go there
+                    (tuijin.core.replica; docs/deploy.md). Unset: everything on DATABASE_URL, as before
+TUIJIN_REPLICA_STICKY_SECONDS  after a user's write, how long at most their reads stay on the primary while
+                    the replica catches up (default 300; they return as soon as it has)
 """
 import os
 import secrets
@@ -147,6 +151,30 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def replica_database(url: str) -> dj_database_url.DBConfig:
+    """The "replica" database for TUIJIN_REPLICA_URL: a hot standby of the primary (read-only)."""
+    replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if not replica["ENGINE"].endswith("postgresql"):
+        raise RuntimeError("TUIJIN_REPLICA_URL 应为 PostgreSQL 流复制备库的地址（postgres://…）")
+    # An unreachable replica is skipped (its reads go to the primary): do not wait long to find out.
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 3}
+    # A test run with the variable set reads its test database through the primary's settings instead of
+    # trying to create one on a read-only standby (the routing tests connect to a real one themselves).
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+# Reads of the pages and the API from a streaming replica, writes and read-your-writes on the primary.
+TUIJIN_REPLICA_STICKY_SECONDS = int(os.environ.get("TUIJIN_REPLICA_STICKY_SECONDS", "300"))
+if os.environ.get("TUIJIN_REPLICA_URL"):
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise RuntimeError("设置了 TUIJIN_REPLICA_URL 时，DATABASE_URL 应为 PostgreSQL 主库")
+    DATABASES["replica"] = replica_database(os.environ["TUIJIN_REPLICA_URL"])
+    DATABASE_ROUTERS = ["tuijin.core.replica.ReplicaRouter"]
+    # First after SecurityMiddleware: it must decide before anything reads (sessions, the user).
+    MIDDLEWARE.insert(1, "tuijin.core.replica.ReplicaReads")
 
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # One validator with every rule and Chinese messages (tuijin.orgs.passwords).
