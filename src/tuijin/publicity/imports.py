@@ -21,7 +21,7 @@ from tuijin.core.calendar import today
 from tuijin.imports.bulk import default_history_user, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.imports.fields import check_row_orgs
+from tuijin.imports.fields import check_row_orgs, check_set_aside_orgs
 
 from .actions import MAX_BODY, MAX_TITLE, apply_relevance, date_problem, link_problem
 from .models import (
@@ -94,6 +94,7 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
     rows: dict[tuple, dict] = {}
+    set_aside: list[dict] = []  # a key cell empty or wrong, or the key repeated: checked all the same
     first_row: dict[tuple, int] = {}  # (组织编码, 报送日期, 标题) -> the row it first appeared on
     for row in sheet.rows:
         code = _code(row, "组织编码", errors)
@@ -103,21 +104,29 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
                 "type": _choice(row, "信息类型", TYPES, errors, default="工作动态"),
                 "number": _code(row, "约稿编号", errors, required=False), "row": row.number}
         if not (code and title and date):
+            set_aside.append({**data, "code": code})
             continue
         key = (code, date, title)
         if key in first_row:
             errors.add(row.number, "标题", f"与第{first_row[key]}行是同一条信息（组织、报送日期、标题都相同）")
+            set_aside.append({**data, "code": code})
             continue
         first_row[key] = row.number
         rows[key] = data
+    keyed = dict(rows)
     orgs = check_row_orgs(rows, actor, errors, what="信息报送")
+    check_set_aside_orgs(set_aside, actor, errors, what="信息报送")
+    set_aside += [d for key, d in keyed.items() if key not in rows]  # org wrong: 约稿编号 still checked
 
-    numbers = {d["number"] for d in rows.values() if d["number"]}
+    numbers = {d["number"] for d in [*rows.values(), *set_aside] if d["number"]}
     sols = {s.number: s for s in Solicitation.objects.filter(number__in=numbers)}
     target_paths: dict[int, list[str]] = {}
     for sid, path in SolicitationTarget.objects.filter(solicitation__in=sols.values()).values_list(
             "solicitation_id", "org__path"):
         target_paths.setdefault(sid, []).append(path)
+    for d in set_aside:  # a key cell already reported: an unknown 约稿编号 is reported all the same
+        if d["number"] and d["number"] not in sols:
+            errors.add(d["row"], "约稿编号", f"约稿编号“{d['number']}”不存在")
     for (code, _, _), d in rows.items():
         d["solicitation_id"] = None
         if not d["number"]:
@@ -161,7 +170,7 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
         if sub.relevance_flagged:
             flagged.append(f"第{d['row']}行 标题: “{title[:30]}”与学习教育关联不紧密（{'；'.join(sub.relevance_reasons)}）")
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)
     result.created, result.updated = len(creates), len(updates)
     result.warnings += flagged
     if dry_run:
@@ -197,6 +206,7 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
     rows: dict[tuple, dict] = {}
+    set_aside: list[dict] = []  # a key cell empty or wrong, or the key repeated: checked all the same
     first_row: dict[tuple, int] = {}  # (组织编码, 宣传渠道, 日期, 标题或内容) -> the row it first appeared on
     for row in sheet.rows:
         code = _code(row, "组织编码", errors)
@@ -210,21 +220,24 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
             errors.add(row.number, "链接", message)
         data = {"outlet": _text(row, "媒体或地点", errors, max_length=200), "link": link, "row": row.number}
         if not (code and channel and date and title):
+            set_aside.append({**data, "code": code})
             continue
         key = (code, channel, date, title)
         if key in first_row:
             errors.add(row.number, "标题或内容", f"与第{first_row[key]}行重复（组织、渠道、日期、标题或内容都相同）")
+            set_aside.append({**data, "code": code})
             continue
         first_row[key] = row.number
         rows[key] = data
     orgs = check_row_orgs(rows, actor, errors, what="宣传报道")
+    check_set_aside_orgs(set_aside, actor, errors, what="宣传报道")
     stored: dict[tuple, PublicityItem] = {}
     org_ids = list({orgs[k[0]].pk for k in rows})
     for i in range(0, len(org_ids), 500):
         for known in PublicityItem.objects.filter(org_id__in=org_ids[i:i + 500]):
             stored[(known.org_id, known.channel, known.date, known.title)] = known
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)
     fields = [f for f, column in ITEM_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
     creates: list[PublicityItem] = []
@@ -267,5 +280,5 @@ def export_items(org, user):
         yield [i.org.code, i.channel, i.outlet, i.title, i.date, i.link]
 
 
-register_loader("submissions", load=load_submissions, export=export_submissions)
-register_loader("publicity", load=load_items, export=export_items)
+register_loader("submissions", load=load_submissions, export=export_submissions, choices={"信息类型": TYPES})
+register_loader("publicity", load=load_items, export=export_items, choices={"宣传渠道": CHANNELS})

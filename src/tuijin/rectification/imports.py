@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from tuijin.core.scope import subtree_q
+from tuijin.campaigns.models import DEFAULT_PROBLEM_CATEGORIES
 from tuijin.campaigns.queries import problem_categories_for
 from tuijin.core import events
 from tuijin.core.calendar import today
@@ -231,10 +232,11 @@ def _category(row, code, allowed, errors, caches):
     return _cell(row, "问题类别", lambda v: parse_choice(v, categories), errors, cache)
 
 
-def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
-    """{(org code, number): row data} in sheet order; cell errors are added in column order.
+def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dict]]:
+    """({(org code, number): row data} in sheet order, rows set aside: 组织编码 or 问题编号 empty or
+    wrong, or the key repeated); cell errors are added in column order.
     `allowed`: {org code: its campaign's problem categories} for the orgs found."""
-    rows, first_row, cache = {}, {}, {}
+    rows, first_row, cache, set_aside = {}, {}, {}, []
     category_caches: dict[tuple[str, ...], dict] = {}  # per category list: {cell text: parsed}
     source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
@@ -255,14 +257,16 @@ def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
         if data["measures"]:  # what each measure says of itself, in brackets or in its text
             data["measures"] = [with_row_defaults(m, "", None) for m in data["measures"]]
         if code is None or not number:
+            set_aside.append({**data, "code": code})
             continue
         key = (code, number)
         if key in first_row:
             errors.add(row.number, "问题编号", f"“{number}”与第{first_row[key]}行是同一组织的同一问题编号")
+            set_aside.append({**data, "code": code})
             continue
         first_row[key] = row.number
         rows[key] = data
-    return rows
+    return rows, set_aside
 
 
 # ------------------------------------------------------------------ what the owner org may do
@@ -415,23 +419,30 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     orgs = _orgs(actor, {c for row in sheet.rows if (c := clean_text(row.get("组织编码"))) and CODE_RE.match(c)})
     by_pk = problem_categories_for(orgs.values(), today())
-    rows = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
+    rows, set_aside = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
     fields = [f for f, column in COLUMNS.items() if column in sheet.columns]
     has_measures, has_state = MEASURES in sheet.columns, STATE in sheet.columns
 
     may = _allowed(actor)
-    for (code, number), d in list(rows.items()):
+
+    def org_problem(code):
         org = orgs.get(code)
         if org is None:
             # Out of scope reads exactly like not there (SPEC §1).
-            errors.add(d["row"], "组织编码", f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else ""))
-        elif not org.active:
-            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，不能再导入问题")
-        elif not may(org):
-            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的问题清单")
-        else:
-            continue
-        del rows[(code, number)]
+            return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else "")
+        if not org.active:
+            return f"组织“{org.name}”已撤销或并入其他组织，不能再导入问题"
+        if not may(org):
+            return f"无权维护组织“{org.name}”的问题清单"
+        return None
+
+    for d in set_aside:  # 问题编号 already reported: the org is checked all the same
+        if d["code"] and (message := org_problem(d["code"])):
+            errors.add(d["row"], "组织编码", message)
+    for (code, number), d in list(rows.items()):
+        if message := org_problem(code):
+            errors.add(d["row"], "组织编码", message)
+            del rows[(code, number)]
 
     found, moved = _existing(orgs, rows)
     # A row that leaves its problem 待验收 (or 已销号) records its measures as done (issue 11): their measures
@@ -502,7 +513,7 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         if measures_change:
             plans[problem.pk] = plan
     if errors:
-        raise ImportFailed(errors.messages, result.warnings)
+        raise ImportFailed(errors, result.warnings)
 
     result.created, result.updated = len(creates), len(updates)
     if dry_run:
@@ -557,4 +568,9 @@ def export_problems(org, user):
                    state, special]
 
 
-register_loader("problems", load=load_problems, export=export_problems)
+# 问题类别: the SPEC §4.3 default list, as a suggestion only: each campaign may have its own categories, and
+# the row's campaign decides on import (a template is written without a database, and for any org).
+register_loader("problems", load=load_problems, export=export_problems,
+                choices={"问题类别": DEFAULT_PROBLEM_CATEGORIES, "问题来源": SOURCES, STATE: State.values,
+                         "是否专项整治": ["是", "否"]},
+                open_choices={"问题类别"})

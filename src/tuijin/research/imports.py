@@ -27,7 +27,15 @@ from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
 from tuijin.imports.bulk import default_history_user, insert_with_history
-from tuijin.imports.fields import allowed, check_row_orgs, choice_cell, code_cell, fetch, text_cell
+from tuijin.imports.fields import (
+    allowed,
+    check_row_orgs,
+    check_set_aside_orgs,
+    choice_cell,
+    code_cell,
+    fetch,
+    text_cell,
+)
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_int
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Person
@@ -77,7 +85,8 @@ def join_findings(texts: list[str]) -> str:
 # ------------------------------------------------------------------ research visits
 
 def _visit_rows(sheet, errors, as_of):
-    rows, first_row = {}, {}
+    """({key: row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    rows, first_row, set_aside = {}, {}, []
     for row in sheet.rows:
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, required=True)
@@ -93,14 +102,16 @@ def _visit_rows(sheet, errors, as_of):
                 "outcome": text_cell(row, "调研成果", errors, max_length=5000),
                 "findings": findings, "row": row.number}
         if not (number and date and topic):
+            set_aside.append({**data, "number": number})
             continue
         key = (number, date, topic)
         if key in first_row:
             errors.add(row.number, "调研主题", f"与第{first_row[key]}行是同一次调研（人员、日期、主题都相同）")
+            set_aside.append({**data, "number": number})
             continue
         first_row[key] = row.number
         rows[key] = data
-    return rows
+    return rows, set_aside
 
 
 def _stored_visits(person_ids):
@@ -141,23 +152,31 @@ def _plan_findings(visit_id, stored: list[Finding], wanted: list[str]):
 def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows = _visit_rows(sheet, errors, as_of)
+    rows, set_aside = _visit_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    people = fetch(visible.select_related("org"), "number",
+                   {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]})
     may = allowed(actor, "records.manage")
-    for key, d in list(rows.items()):
-        person = people.get(key[0])
+
+    def person_problem(number):
+        person = people.get(number)
         if person is None:
-            errors.add(d["row"], "人员编号", f"人员编号“{key[0]}”不存在" +
-                       ("，或不在您的管理范围内" if actor is not None else "，请先导入人员"))
-        elif not person.active:
-            errors.add(d["row"], "人员编号", f"人员编号“{key[0]}”（{person.name}）已停用")
-        elif not (actor is None or actor.person_id == person.pk or may(person.org)):
-            errors.add(d["row"], "人员编号", f"无权登记“{person.name}”的调研")
+            return f"人员编号“{number}”不存在" + ("，或不在您的管理范围内" if actor is not None else "，请先导入人员")
+        if not person.active:
+            return f"人员编号“{number}”（{person.name}）已停用"
+        if not (actor is None or actor.person_id == person.pk or may(person.org)):
+            return f"无权登记“{person.name}”的调研"
+        return None
+
+    for d in set_aside:  # a key cell already reported: the person is checked all the same
+        if d["number"] and (message := person_problem(d["number"])):
+            errors.add(d["row"], "人员编号", message)
+    for key, d in list(rows.items()):
+        if message := person_problem(key[0]):
+            errors.add(d["row"], "人员编号", message)
+            del rows[key]
         else:
-            d["person"] = person
-            continue
-        del rows[key]
+            d["person"] = people[key[0]]
 
     stored, stored_findings = _stored_visits({d["person"].pk for d in rows.values()})
     fields = [f for f, column in VISIT_COLUMNS.items() if column in sheet.columns]
@@ -183,7 +202,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
         if plan:
             plans.append(plan)
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)
     result.created, result.updated = len(creates), len(updates)
     if dry_run:
         return result
@@ -252,7 +271,8 @@ def _beneficiaries(row, errors):
 
 
 def _project_rows(sheet, errors):
-    rows, first_row = {}, {}
+    """({key: row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    rows, first_row, set_aside = {}, {}, []
     for row in sheet.rows:
         code = code_cell(row, "组织编码", errors)
         name = text_cell(row, "项目名称", errors, required=True, max_length=200)
@@ -263,21 +283,24 @@ def _project_rows(sheet, errors):
                 "status": choice_cell(row, STATUS, ProjectStatus.values, errors) or None,
                 "row": row.number}
         if not (code and name):
+            set_aside.append({**data, "code": code})
             continue
         key = (code, name)
         if key in first_row:
             errors.add(row.number, "项目名称", f"与第{first_row[key]}行是同一组织的同一项目")
+            set_aside.append({**data, "code": code})
             continue
         first_row[key] = row.number
         rows[key] = data
-    return rows
+    return rows, set_aside
 
 
 def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows = _project_rows(sheet, errors)
+    rows, set_aside = _project_rows(sheet, errors)
     orgs = check_row_orgs(rows, actor, errors, what="办实事项目")
+    check_set_aside_orgs(set_aside, actor, errors, what="办实事项目")
 
     stored = {}
     for chunk in chunks({orgs[code].pk for code, _ in rows}):
@@ -322,7 +345,7 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
         if project.flagged:
             flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(project.flag_reasons)}）")
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)
     result.created, result.updated = len(creates), len(updates)
     result.warnings += flagged_rows
     if dry_run:
@@ -350,4 +373,5 @@ def export_projects(org, user):
 
 
 register_loader("research", load=load_visits, export=export_visits)
-register_loader("projects", load=load_projects, export=export_projects)
+register_loader("projects", load=load_projects, export=export_projects,
+                choices={"所属领域": NEED_CATEGORIES, STATUS: ProjectStatus.values})
