@@ -62,7 +62,7 @@ def test_a_sheet_broken_on_every_row_lists_the_first_errors_and_counts_the_rest(
     assert errors[0] == "第4行 所在组织编码: 组织“XS-GONE”不存在，请先导入组织"
     assert errors[MAX_REPORTED - 1].startswith(f"第{3 + MAX_REPORTED}行 所在组织编码")  # the lowest rows are kept
     assert errors[-1] == ("另有 500 处错误未列出（共 1500 处，只列出行号最前的 1000 处）：请先改正以上错误，再重新检查")
-    code, out, err = run("import", "people", str(path))  # the command line counts them all
+    code, _, err = run("import", "people", str(path))  # the command line counts them all
     assert code == 2 and len(err) == MAX_REPORTED + 2 and err[-1] == "共 1500 处错误，未写入任何数据。"
     assert written_state() == before
 

@@ -18,7 +18,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
 
 from tuijin.core.scope import subtree_q
 from tuijin.campaigns.models import DEFAULT_PROBLEM_CATEGORIES
@@ -29,10 +28,11 @@ from tuijin.core.chunks import chunks
 from tuijin.core.permissions import can
 
 # Bulk writes with history rows live with the import machinery now; still importable from here.
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import insert_with_history, update_with_history
 from tuijin.imports.fields import CODE_RE, code_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
-from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.imports.registry import ImportResult, register_loader
 from tuijin.orgs.models import Org
 
 from . import transitions
@@ -236,15 +236,16 @@ def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dic
     """({(org code, number): row data} in sheet order, rows set aside: 组织编码 or 问题编号 empty or
     wrong, or the key repeated); cell errors are added in column order.
     `allowed`: {org code: its campaign's problem categories} for the orgs found."""
-    rows, first_row, cache, set_aside = {}, {}, {}, []
+    cache: dict = {}
     category_caches: dict[tuple[str, ...], dict] = {}  # per category list: {cell text: parsed}
     source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
-    for row in sheet.rows:
+
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         number = _text(row, "问题编号", errors, required=True, max_length=40)
         data = {
-            "row": row.number,
+            "code": code,
             "category": _category(row, code, allowed, errors, category_caches),
             "source": _cell(row, "问题来源", source, errors, cache),
             "description": _text(row, "问题描述", errors, required=True, max_length=2000),
@@ -256,17 +257,10 @@ def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dic
         }
         if data["measures"]:  # what each measure says of itself, in brackets or in its text
             data["measures"] = [with_row_defaults(m, "", None) for m in data["measures"]]
-        if code is None or not number:
-            set_aside.append({**data, "code": code})
-            continue
-        key = (code, number)
-        if key in first_row:
-            errors.add(row.number, "问题编号", f"“{number}”与第{first_row[key]}行是同一组织的同一问题编号")
-            set_aside.append({**data, "code": code})
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows, set_aside
+        return ((code, number) if code is not None and number else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "问题编号", f"“{key[1]}”与第{first}行是同一组织的同一问题编号"))
 
 
 # ------------------------------------------------------------------ what the owner org may do
@@ -512,37 +506,32 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         updates.append(problem)
         if measures_change:
             plans[problem.pk] = plan
-    if errors:
-        raise ImportFailed(errors, result.warnings)
-
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-    _write(actor, creates, updates, plans, fields, result, orgs)
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run,
+                          write=lambda: _write(actor, creates, updates, plans, fields, result, orgs))
 
 
 def _write(actor, creates, updates, plans, fields, result, orgs):
+    """Inside all_or_nothing's transaction."""
     history = dict(user=actor, reason="导入")
     code_of = {org.pk: code for code, org in orgs.items()}
-    with transaction.atomic():
-        problems = insert_with_history(Problem, [p for p, _ in creates], **history)
-        new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
-                        for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
-        update_with_history(Problem, updates, fields + ["state", "version"], **history)
-        new_measures += [m for plan in plans.values() for m in plan.create]
-        insert_with_history(Measure, new_measures, **history)
-        update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
-                            ["owner", "deadline", "position", "done", "done_on"], **history)
-        dropped = [m.pk for plan in plans.values() for m in plan.delete]
-        for chunk in chunks(dropped):
-            Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
-        touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
-        events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures
-        events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
-                      after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
-                             "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
-                             "measures_added": len(new_measures), "measures_dropped": len(dropped)})
+    problems = insert_with_history(Problem, [p for p, _ in creates], **history)
+    new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
+                    for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
+    update_with_history(Problem, updates, fields + ["state", "version"], **history)
+    new_measures += [m for plan in plans.values() for m in plan.create]
+    insert_with_history(Measure, new_measures, **history)
+    update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
+                        ["owner", "deadline", "position", "done", "done_on"], **history)
+    dropped = [m.pk for plan in plans.values() for m in plan.delete]
+    for chunk in chunks(dropped):
+        Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
+    touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
+    events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures
+    events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
+                  after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
+                         "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
+                         "measures_added": len(new_measures), "measures_dropped": len(dropped)})
 
 
 # ------------------------------------------------------------------ the ledger

@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core.scope import subtree_q
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import default_history_user, insert_with_history
 from tuijin.imports.fields import (
     allowed,
@@ -85,9 +85,8 @@ def join_findings(texts: list[str]) -> str:
 # ------------------------------------------------------------------ research visits
 
 def _visit_rows(sheet, errors, as_of):
-    """({key: row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
-    rows, first_row, set_aside = {}, {}, []
-    for row in sheet.rows:
+    """({(人员编号, 日期, 调研主题): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    def read(row):
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, required=True)
         if date is not None and (message := date_problem(date, as_of)):
@@ -100,18 +99,11 @@ def _visit_rows(sheet, errors, as_of):
                 errors.add(row.number, FINDINGS, message)
         data = {"place": text_cell(row, "调研地点", errors, max_length=200),
                 "outcome": text_cell(row, "调研成果", errors, max_length=5000),
-                "findings": findings, "row": row.number}
-        if not (number and date and topic):
-            set_aside.append({**data, "number": number})
-            continue
-        key = (number, date, topic)
-        if key in first_row:
-            errors.add(row.number, "调研主题", f"与第{first_row[key]}行是同一次调研（人员、日期、主题都相同）")
-            set_aside.append({**data, "number": number})
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows, set_aside
+                "findings": findings, "number": number}
+        return ((number, date, topic) if number and date and topic else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "调研主题", f"与第{first}行是同一次调研（人员、日期、主题都相同）"))
 
 
 def _stored_visits(person_ids):
@@ -201,14 +193,10 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
         updates.append(visit)
         if plan:
             plans.append(plan)
-    if errors:
-        raise ImportFailed(errors)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-
     history = _users(actor)
-    with transaction.atomic():
+
+    def write():
         user = history["default_user"] or default_history_user(ResearchVisit)
         visits = insert_with_history(ResearchVisit, [v for v, _ in creates], user=user, reason="导入")
         new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates, strict=True)
@@ -226,7 +214,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
                              "updated": [v.pk for v in updates][:200], "findings_added": len(new),
                              "findings_dropped": len(dropped)})
         events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()}.values()))
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_visits(org, user):
@@ -271,9 +259,8 @@ def _beneficiaries(row, errors):
 
 
 def _project_rows(sheet, errors):
-    """({key: row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
-    rows, first_row, set_aside = {}, {}, []
-    for row in sheet.rows:
+    """({(组织编码, 项目名称): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         name = text_cell(row, "项目名称", errors, required=True, max_length=200)
         data = {"need": text_cell(row, "群众需求", errors, max_length=2000),
@@ -281,18 +268,11 @@ def _project_rows(sheet, errors):
                 "beneficiaries": _beneficiaries(row, errors),
                 "deadline": _date(row, "计划完成时间", errors),
                 "status": choice_cell(row, STATUS, ProjectStatus.values, errors) or None,
-                "row": row.number}
-        if not (code and name):
-            set_aside.append({**data, "code": code})
-            continue
-        key = (code, name)
-        if key in first_row:
-            errors.add(row.number, "项目名称", f"与第{first_row[key]}行是同一组织的同一项目")
-            set_aside.append({**data, "code": code})
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows, set_aside
+                "code": code}
+        return ((code, name) if code and name else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "项目名称", f"与第{first}行是同一组织的同一项目"))
 
 
 def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
@@ -345,14 +325,12 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
         if project.flagged:
             flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(project.flag_reasons)}）")
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(errors)  # before the 疑似泛化 warnings, which only a valid sheet reports
     result.created, result.updated = len(creates), len(updates)
     result.warnings += flagged_rows
-    if dry_run:
-        return result
-
     history = _users(actor)
-    with transaction.atomic():
+
+    def write():
         insert_with_history(Project, creates, user=history["default_user"] or default_history_user(Project),
                             reason="导入")
         bulk_update_with_history(updates, Project, fields + ["status", "completed_on", "version", "flagged",
@@ -361,7 +339,7 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
                       after={"created": [f"{p.org.code} {p.name}" for p in creates][:200],
                              "updated": [p.pk for p in updates][:200], "flagged": len(flagged_rows)})
         events.touched(list({p.org_id: p.org for p in creates + updates}.values()))
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_projects(org, user):

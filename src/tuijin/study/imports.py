@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core.scope import subtree_q
@@ -22,6 +21,7 @@ from tuijin.campaigns.models import Campaign, Chapter
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import default_history_user, insert_rows, insert_with_history
 from tuijin.imports.fields import (
     allowed,
@@ -33,7 +33,7 @@ from tuijin.imports.fields import (
     text_cell,
 )
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_decimal, parse_int, split_list
-from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.imports.registry import ImportResult, register_loader
 from tuijin.orgs.models import Org, Person
 
 from .actions import (
@@ -142,9 +142,9 @@ def _unknown_person(number, actor):
 # ------------------------------------------------------------------ study sessions
 
 def _session_rows(sheet, errors, as_of):
-    """({key: row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
-    rows, first_row, set_aside = {}, {}, []
-    for row in sheet.rows:
+    """({(组织编码, 日期, 学习形式, 主题): row data}, rows set aside: a key cell empty or wrong, or the key
+    repeated)."""
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         date = _date(row, "日期", errors, as_of)
         form = choice_cell(row, "学习形式", FORMS, errors, required=True)
@@ -157,21 +157,15 @@ def _session_rows(sheet, errors, as_of):
             "attendees": _list(row, ATTENDEES),
             "headcount": _int(row, "参加人数", errors, min=0),
             "hours": _hours(row, errors),
-            "row": row.number,
+            "code": code,
+            "date": date,
         }
         if message := speaker_problem(data["speaker_category"], data["speaker"]):
             errors.add(row.number, "主讲人", message)
-        if not (code and date and form and topic):
-            set_aside.append({**data, "code": code, "date": date})
-            continue
-        key = (code, date, form, topic)
-        if key in first_row:
-            errors.add(row.number, "主题", f"与第{first_row[key]}行是同一次学习（组织、日期、学习形式、主题都相同）")
-            set_aside.append({**data, "code": code, "date": date})
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows, set_aside
+        return ((code, date, form, topic) if code and date and form and topic else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "主题", f"与第{first}行是同一次学习（组织、日期、学习形式、主题都相同）"))
 
 
 def _stored_sessions(org_ids):
@@ -269,15 +263,11 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         updates.append(session)
         relinks.append((session, d["chapter_ids"] if chapters_change else None,
                         d["person_ids"] if attendees_change else None))
-    if errors:
-        raise ImportFailed(errors)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
-    with transaction.atomic():
+
+    def write():
         created = insert_with_history(StudySession, [s for s, _ in creates],
                                       user=user or default_history_user(StudySession), reason="导入")
         # (session id, chapter id) and (session id, person id): link rows, inserted as plain tuples.
@@ -312,7 +302,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         session_orgs.update({d["org"].pk: d["org"] for d in rows.values() if d["session"] and d["session"].pk in updated})
         events.touched(list(session_orgs.values()))
         touch_orgs_of(touched)
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_sessions(org, user):
@@ -342,27 +332,20 @@ SELF_COLUMNS = {"minutes": "时长（分钟）", "reflection": "学习心得"}
 
 
 def _self_rows(sheet, errors, as_of):
-    """({key: row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
-    rows, first_row, set_aside = {}, {}, []
-    for row in sheet.rows:
+    """({(人员编号, 日期, 篇目编码): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    def read(row):
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, as_of)
         chapter = code_cell(row, "篇目编码", errors)
         minutes = _int(row, "时长（分钟）", errors)
         if minutes is not None and (message := minutes_problem(minutes)):
             errors.add(row.number, "时长（分钟）", message)
-        data = {"minutes": minutes, "reflection": text_cell(row, "学习心得", errors, max_length=2000), "row": row.number}
-        if not (number and date and chapter):
-            set_aside.append({**data, "number": number, "date": date, "chapter": chapter})
-            continue
-        key = (number, date, chapter)
-        if key in first_row:
-            errors.add(row.number, "篇目编码", f"与第{first_row[key]}行重复（同一人同一天同一篇目）")
-            set_aside.append({**data, "number": number, "date": date, "chapter": chapter})
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows, set_aside
+        data = {"minutes": minutes, "reflection": text_cell(row, "学习心得", errors, max_length=2000),
+                "number": number, "date": date, "chapter": chapter}
+        return ((number, date, chapter) if number and date and chapter else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "篇目编码", f"与第{first}行重复（同一人同一天同一篇目）"))
 
 
 def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
@@ -394,11 +377,14 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
                 errors.add(d["row"], "人员编号", message)
             else:
                 person = people[d["number"]]
-        if d["chapter"] and not (person is not None and d["date"] is not None):
-            if not reading.known(d["chapter"], person.org if person else None):
-                errors.add(d["row"], "篇目编码", _chapter_error(d["chapter"], person.org if person else None))
-        elif d["chapter"] and reading.lookup(person.org, d["date"], d["chapter"]) is None:
-            errors.add(d["row"], "篇目编码", _chapter_error(d["chapter"], person.org))
+        org = person.org if person is not None else None
+        if not d["chapter"]:
+            continue
+        if org is not None and d["date"] is not None:
+            if reading.lookup(org, d["date"], d["chapter"]) is None:
+                errors.add(d["row"], "篇目编码", _chapter_error(d["chapter"], org))
+        elif not reading.known(d["chapter"], org):
+            errors.add(d["row"], "篇目编码", _chapter_error(d["chapter"], org))
     for (number, date, code), d in list(rows.items()):
         person = people.get(number)
         if message := person_problem(number):
@@ -433,14 +419,11 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
         for f in changed:
             setattr(log, f, d[f])
         updates.append(log)
-    if errors:
-        raise ImportFailed(errors)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
-    with transaction.atomic():
+
+    def write():
         insert_with_history(SelfStudy, creates, user=user or default_history_user(SelfStudy), reason="导入")
         bulk_update_with_history(updates, SelfStudy, fields, batch_size=BATCH, **history)
         refresh_coverage({log.person_id for log in creates})
@@ -448,7 +431,7 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
                       after={"created": [f"{log.person.number} {log.date} {log.chapter.code}" for log in creates][:200],
                              "updated": [log.pk for log in updates][:200]})
         touch_orgs_of({log.person_id for log in creates})
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_self_study(org, user):
