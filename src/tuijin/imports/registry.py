@@ -68,7 +68,7 @@ KINDS: dict[str, ImportKind] = {}
 
 # The first data row of every template is an example: grey italics, its first cell starts with this
 # mark (never a valid code or number), and run_import skips such rows with a warning, so the untouched
-# template imports nothing and a clerk may leave the example in place (docs/imports.md).
+# template imports nothing and a clerk may leave the example in place (README: export-template).
 EXAMPLE_MARK = "示例"
 GUIDE_SHEET = "填写说明"
 
