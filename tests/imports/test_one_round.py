@@ -74,3 +74,13 @@ def test_the_error_report_keeps_the_lowest_rows_whatever_order_they_were_found_i
     assert len(errors) == 6 and errors
     assert errors.messages == ["第1行 戊: 错", "第2行 乙: 错", "第2行 丁: 错",
                                "另有 3 处错误未列出（共 6 处，只列出行号最前的 3 处）：请先改正以上错误，再重新检查"]
+
+
+def test_the_upload_page_does_not_claim_a_count_it_did_not_list(client, world, tmp_path):
+    from tests.imports.test_upload_page import page_text, upload
+
+    client.force_login(world.county_office)
+    rows = [[f"N{i}", "某人", "XS-GONE", "", "", "", "", ""] for i in range(MAX_REPORTED + 5)]
+    text = page_text(upload(client, "people", office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, rows)))
+    assert "人员.xlsx 错误超过 1000 处（总数见最后一行），未写入任何数据" in text
+    assert "另有 5 处错误未列出（共 1005 处" in text
