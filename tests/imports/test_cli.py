@@ -159,7 +159,8 @@ def test_every_template_has_exactly_the_spec_header(kind, tmp_path):
     code, stdout, _ = run("export_template", kind, out=str(out))
     assert code == 0 and stdout == [f"已生成模板 {out}"]
     assert header_of(out) == SPEC_TEMPLATES[kind]
-    assert data_rows(out) == []
+    [example] = data_rows(out)  # the example row only, marked so the import skips it (issue 11)
+    assert example[0].startswith("示例")
 
 
 def test_export_template_all_writes_one_template_per_spec_kind(tmp_path):
@@ -175,10 +176,13 @@ def test_an_unknown_template_kind_exits_2(tmp_path):
     assert code == 2 and err[0].startswith("未知的模板类型“units”")
 
 
-def test_an_empty_template_imports_back_with_a_clear_no_data_message(world, tmp_path):
+def test_the_untouched_template_imports_back_as_nothing_to_do(world, tmp_path):
+    # Issue 11: the template's example row is skipped, so the untouched template imports zero rows and no
+    # error (a sheet with only a header still says 表头下面没有数据: test_org_import).
     out = tmp_path / "orgs.xlsx"
     run("export_template", "orgs", out=str(out))
-    assert run("import", "orgs", str(out))[2] == ["第2行 组织编码: 表头下面没有数据", "共 1 处错误，未写入任何数据。"]
+    assert run("import", "orgs", str(out)) == (0, ["提示 第2行 组织编码: 以“示例”开头，是模板中的示例行，已跳过",
+                                                   "导入完成：新增 0 条，更新 0 条，未变 0 条"], [])
 
 
 def installed_console_script():

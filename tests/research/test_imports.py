@@ -82,9 +82,11 @@ def test_every_error_is_listed_and_nothing_is_written(world, tmp_path):
     assert code == 2 and out == []
     assert err == ["第5行 日期: 日期“2026-13-01”不存在，请检查月份和日",
                    "第5行 调研主题: 不能为空",
+                   # reported in the same round as the row's wrong cells (issue 11)
+                   "第5行 人员编号: 人员编号“NOBODY”不存在，请先导入人员",
                    "第6行 日期: 2026-12-01 晚于今天，只能记录已经开展的调研",
                    "第7行 调研主题: 与第4行是同一次调研（人员、日期、主题都相同）",
-                   "共 4 处错误，未写入任何数据。"]
+                   "共 5 处错误，未写入任何数据。"]
     assert state() == before
     path = office_sheet(tmp_path / "调研2.xlsx", RESEARCH, [["NOBODY", "2026-10-12", "x", "t", "", ""]])
     assert run("import", "research", str(path))[2][0] == "第4行 人员编号: 人员编号“NOBODY”不存在，请先导入人员"

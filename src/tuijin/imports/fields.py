@@ -95,3 +95,15 @@ def check_row_orgs(rows: dict, actor, errors, *, what: str) -> dict:
             continue
         del rows[key]
     return orgs
+
+
+def check_set_aside_orgs(set_aside: list[dict], actor, errors, *, what: str) -> dict:
+    """check_row_orgs for rows set aside before it (a key cell empty or wrong, or the key repeated):
+    their 组织编码 is checked too, so every error of the sheet comes in one report. Each dict needs
+    "code" (None when unreadable) and "row"; a row whose org passes gets it as "org". Returns the orgs
+    found, by code."""
+    keyed = {(d["code"], d["row"]): d for d in set_aside if d.get("code")}
+    orgs = check_row_orgs(keyed, actor, errors, what=what)
+    for (code, _), d in keyed.items():  # what check_row_orgs kept: the rows whose org is good
+        d["org"] = orgs[code]
+    return orgs

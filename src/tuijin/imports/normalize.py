@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -239,31 +240,51 @@ def parse_choice(v: Any, choices: Mapping[str, str] | Sequence[str]) -> str:
 # ---------------------------------------------------------------- errors
 
 
-class RowErrors:
-    """Per-cell problems collected while importing, formatted for clerks."""
+MAX_REPORTED = 1000  # errors listed in one report; the rest are counted (a broken 200,000-row sheet)
 
-    def __init__(self) -> None:
-        self._items: list[tuple[int, str, str]] = []
+
+class RowErrors:
+    """Per-cell problems collected while importing, formatted for clerks.
+
+    Every error is counted, but only the `limit` with the lowest row numbers are kept (a heap), so a
+    sheet broken on every row costs bounded memory; `messages` then ends with how many were left out."""
+
+    def __init__(self, limit: int = MAX_REPORTED) -> None:
+        self.limit = limit
+        self.total = 0
+        # (-row, -seq, column, reason): heap[0] is the kept error with the highest (row, seq)
+        self._heap: list[tuple[int, int, str, str]] = []
 
     def add(self, row: int, column: str, reason: str) -> None:
-        self._items.append((row, column, str(reason)))
+        self.total += 1
+        item = (-row, -self.total, column, str(reason))
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def items(self) -> list[tuple[int, str, str]]:
+        """The kept errors as (row, column, reason), by row; errors on one row in the order added."""
+        return [(-row, column, reason) for row, _, column, reason in sorted(self._heap, reverse=True)]
 
     def extend(self, other: RowErrors | Iterable[tuple[int, str, str]]) -> None:
-        items = other._items if isinstance(other, RowErrors) else other
+        items = other.items() if isinstance(other, RowErrors) else other
         for row, column, reason in items:
             self.add(row, column, reason)
 
     @property
     def messages(self) -> list[str]:
-        # sorted() is stable, so errors on one row keep their insertion order
-        items = sorted(self._items, key=lambda item: item[0])
-        return [f"第{row}行 {column}: {reason}" for row, column, reason in items]
+        lines = [f"第{row}行 {column}: {reason}" for row, column, reason in self.items()]
+        if self.total > len(lines):
+            lines.append(f"另有 {self.total - len(lines)} 处错误未列出（共 {self.total} 处，只列出行号最前的 "
+                         f"{len(lines)} 处）：请先改正以上错误，再重新检查")
+        return lines
 
     def __bool__(self) -> bool:
-        return bool(self._items)
+        return self.total > 0
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self.total
 
     def __iter__(self):
         return iter(self.messages)

@@ -7,7 +7,6 @@ re-importing the same sheet updates and never duplicates.
 import re
 from collections import Counter, defaultdict
 
-from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core.scope import subtree_q
@@ -16,6 +15,7 @@ from tuijin.core.chunks import chunks
 from tuijin.orgs.models import BATCHES, CADRE_LEVELS, ORG_KINDS, PERSON_STATUSES, PHONE_RE, SECTORS, Org, Person
 from tuijin.orgs.tree import allocate_paths, refresh_numchild, step
 
+from .base import all_or_nothing, keyed_rows
 from .bulk import default_history_user, insert_with_history
 from .fields import allowed, choice_cell, code_cell, fetch, not_found, text_cell
 from .normalize import RowErrors, clean_text, parse_bool
@@ -34,9 +34,9 @@ ORG_COLUMNS = {"name": "组织名称", "kind": "组织类别", "sector": "所属
 
 
 def _org_rows(sheet, errors):
-    """{code: row data} in sheet order; cell errors are added in column order."""
-    rows, first_row = {}, {}
-    for row in sheet.rows:
+    """({code: row data} in sheet order, rows set aside: 组织编码 empty, wrong or repeated); cell errors
+    are added in column order."""
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         data = {
             "name": text_cell(row, "组织名称", errors, required=True),
@@ -44,18 +44,13 @@ def _org_rows(sheet, errors):
             "kind": choice_cell(row, "组织类别", ORG_KINDS, errors, required=True),
             "sector": choice_cell(row, "所属领域", SECTORS, errors, default="其他"),
             "batch": choice_cell(row, "批次", BATCHES, errors),
-            "row": row.number,
         }
         # An unreadable parent code is already reported; do not also call it "empty".
         data["parent_unreadable"] = data["parent"] is None and clean_text(row.get("上级组织编码")) is not None
-        if code is None:
-            continue
-        if code in first_row:
-            errors.add(row.number, "组织编码", f"“{code}”与第{first_row[code]}行重复")
-            continue
-        first_row[code] = row.number
-        rows[code] = data
-    return rows
+        return code, data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "组织编码", f"“{key}”与第{first}行重复"))
 
 
 def _paths_with_ancestors(orgs):
@@ -70,10 +65,13 @@ def _paths_with_ancestors(orgs):
 
 def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
-    rows = _org_rows(sheet, errors)
+    rows, set_aside = _org_rows(sheet, errors)
     existing = fetch(Org.objects.select_related("parent"), "code",
-                      set(rows) | {d["parent"] for d in rows.values() if d["parent"]})
+                      set(rows) | {d["parent"] for d in [*rows.values(), *set_aside] if d["parent"]})
     visible = set(existing) if actor is None else set(fetch(Org.objects.visible_to(actor), "code", existing))
+    for d in set_aside:  # 组织编码 already reported: a parent found nowhere is reported in the same round
+        if d["parent"] and d["parent"] not in rows and d["parent"] not in visible:
+            errors.add(d["row"], "上级组织编码", not_found(d["parent"], actor, "（既不在系统中，也不在本表中）"))
 
     def parent_now(code):
         org = existing[code]
@@ -178,14 +176,12 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         elif (org is None or code in moves) and parent is not None and not may(parent):
             errors.add(data["row"], "上级组织编码", f"无权在组织“{parent.name}”下设立或调入组织")
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)
 
     updated = list(dict.fromkeys(changed + moves))
     result = ImportResult(created=len(creates), updated=len(updated), unchanged=len(rows) - len(creates) - len(updated))
-    if dry_run:
-        return result
 
-    with transaction.atomic():
+    def write():
         pk_of = {code: o.pk for code, o in existing.items()}
         new_path = {}
         # treebeard's move() reads numchild to find a free path: it must count the new children. A new
@@ -235,7 +231,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             events.tree_changed()
         events.record(actor, "import.orgs", ("imports", "orgs"), summary=f"导入组织：{result.summary()}",
                       after={"created": creates[:200], "updated": changed[:200], "moved": moves[:200]})
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_orgs(org, user):
@@ -281,9 +277,9 @@ def _bool(row, column, errors):
 
 
 def _person_rows(sheet, errors):
-    """{number: row data} in sheet order; cell errors are added in column order."""
-    rows, first_row = {}, {}
-    for row in sheet.rows:
+    """({number: row data} in sheet order, rows set aside: 人员编号 empty, wrong or repeated); cell errors
+    are added in column order."""
+    def read(row):
         number = code_cell(row, "人员编号", errors)
         data = {
             "name": CJK_GAP.sub("", text_cell(row, "姓名", errors, required=True, max_length=60)),
@@ -293,36 +289,41 @@ def _person_rows(sheet, errors):
             "is_leading_cadre": _bool(row, "是否领导干部", errors),
             "cadre_level": choice_cell(row, "干部层级", CADRE_LEVELS, errors),
             "phone": _phone(row, errors),
-            "row": row.number,
         }
         if data["cadre_level"] and not data["is_leading_cadre"]:
             errors.add(row.number, "干部层级", "填写了干部层级，但“是否领导干部”不是“是”")
-        if number is None:
-            continue
-        if number in first_row:
-            errors.add(row.number, "人员编号", f"“{number}”与第{first_row[number]}行重复")
-            continue
-        first_row[number] = row.number
-        rows[number] = data
-    return rows
+        return number, data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "人员编号", f"“{key}”与第{first}行重复"))
 
 
 def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
-    rows = _person_rows(sheet, errors)
+    rows, set_aside = _person_rows(sheet, errors)
     orgs = fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
-                  {d["org"] for d in rows.values() if d["org"]})
+                  {d["org"] for d in [*rows.values(), *set_aside] if d["org"]})
     existing = fetch(Person.objects.select_related("org"), "number", rows)
     seen = set(existing) if actor is None else set(fetch(Person.objects.visible_to(actor), "number", existing))
     may = allowed(actor, "people.manage")
-    for number, d in rows.items():
-        person, target = existing.get(number), orgs.get(d["org"])
+
+    def org_problem(d):
+        target = orgs.get(d["org"])
         if d["org"] and target is None:
-            errors.add(d["row"], "所在组织编码", not_found(d["org"], actor, "，请先导入组织"))
-        elif target is not None and not target.active:
-            errors.add(d["row"], "所在组织编码", f"组织“{target.name}”已撤销或并入其他组织，请填写现在的组织")
-        elif target is not None and not may(target):
-            errors.add(d["row"], "所在组织编码", f"无权维护组织“{target.name}”的人员")
+            return not_found(d["org"], actor, "，请先导入组织")
+        if target is not None and not target.active:
+            return f"组织“{target.name}”已撤销或并入其他组织，请填写现在的组织"
+        if target is not None and not may(target):
+            return f"无权维护组织“{target.name}”的人员"
+        return None
+
+    for d in set_aside:  # 人员编号 already reported: the org is checked all the same
+        if message := org_problem(d):
+            errors.add(d["row"], "所在组织编码", message)
+    for number, d in rows.items():
+        person = existing.get(number)
+        if message := org_problem(d):
+            errors.add(d["row"], "所在组织编码", message)
         elif person is not None and number not in seen:
             # Outside the actor's scope: after the same checks a new number gets, only "taken" — never by whom.
             errors.add(d["row"], "人员编号", f"人员编号“{number}”已被占用，请核对编号")
@@ -334,7 +335,7 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
             else:
                 errors.add(d["row"], "手机号", "是隐藏了中间四位的号码，请填写完整的手机号")
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)
 
     fields = _present(sheet, PERSON_COLUMNS)
     result = ImportResult()
@@ -355,18 +356,18 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
         else:
             result.unchanged += 1
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-    with transaction.atomic():
+
+    def write():
+        touched = touched_ids.copy()
         insert_with_history(Person, creates, user=default_history_user(Person), reason="导入")
         bulk_update_with_history(updates, Person, fields + ["org", "active", "version"],
                                  batch_size=2000, default_change_reason="导入")
-        touched_ids |= {p.org_id for p in creates + updates}
-        events.touched(list(Org.objects.filter(pk__in=touched_ids)) if creates or updates else [])
+        touched |= {p.org_id for p in creates + updates}
+        events.touched(list(Org.objects.filter(pk__in=touched)) if creates or updates else [])
         events.record(actor, "import.people", ("imports", "people"), summary=f"导入人员：{result.summary()}",
                       after={"created": [p.number for p in creates][:200],
                              "updated": [p.number for p in updates][:200]})
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_people(org, user):
@@ -379,5 +380,7 @@ def export_people(org, user):
                p.cadre_level, p.masked_phone]
 
 
-register_loader("orgs", load=load_orgs, export=export_orgs)
-register_loader("people", load=load_people, export=export_people)
+register_loader("orgs", load=load_orgs, export=export_orgs,
+                choices={"组织类别": ORG_KINDS, "所属领域": SECTORS, "批次": BATCHES})
+register_loader("people", load=load_people, export=export_people,
+                choices={"政治面貌": PERSON_STATUSES, "是否领导干部": ["是", "否"], "干部层级": CADRE_LEVELS})

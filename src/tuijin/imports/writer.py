@@ -14,6 +14,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 LIST_SEPARATOR = "；"
 # A cell starting with one of these is read as a formula by Excel, WPS and every CSV consumer; user
@@ -97,3 +98,78 @@ def _cell(ws, v: Any) -> Any:
             cell.data_type = "s"
             return cell
     return v
+
+
+_EXAMPLE_FONT = Font(italic=True, color="808080")
+_GUIDE_WIDTHS = (16, 10, 48, 40, 36)
+LIST_SHEET = "下拉选项"
+MAX_INLINE_LIST = 255  # Excel's limit on a data validation's inline list ("a,b,c")
+
+
+def write_template_xlsx(
+    target: str | os.PathLike | BinaryIO,
+    headers: list[str],
+    *,
+    sheet_name: str,
+    notes: dict[str, str],
+    title: str,
+    example: Sequence[Any],
+    choices: dict[str, list[str]],
+    open_choices: set[str],
+    guide: list[list[str]],
+    guide_name: str,
+) -> None:
+    """A blank import template: the header in row 1 (as write_xlsx writes it), the example row in grey
+    italics in row 2, a drop-down list on every column with fixed values (rows 2 to the end), and the
+    guide sheet after the data sheet. A list too long for Excel's inline form is kept on a hidden sheet
+    with no header row, so no sheet but the first looks like a template header to read_sheet."""
+    wb = Workbook()
+    wb.properties.title = title
+    ws = wb.active
+    ws.title = safe_sheet_name(sheet_name)
+    ws.freeze_panes = "A2"
+    for i, header in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=i, value=header)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        if notes.get(header):
+            cell.comment = Comment(notes[header], "tuijin", width=240, height=80)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(display_width(header) + 4, 10), 60)
+    for i, value in enumerate(example, start=1):
+        cell = ws.cell(row=2, column=i, value=value)
+        cell.font = _EXAMPLE_FONT
+
+    lists, used = None, 0
+    for i, header in enumerate(headers, start=1):
+        values = choices.get(header)
+        if not values:
+            continue
+        inline = ",".join(values)
+        if len(inline) + 2 <= MAX_INLINE_LIST and not any("," in v or '"' in v for v in values):
+            formula = f'"{inline}"'
+        else:
+            if lists is None:
+                lists = wb.create_sheet(LIST_SHEET)
+                lists.sheet_state = "hidden"
+            used += 1
+            col = get_column_letter(used)
+            for r, v in enumerate(values, start=1):
+                lists[f"{col}{r}"] = v
+            formula = f"'{LIST_SHEET}'!${col}$1:${col}${len(values)}"
+        loose = header in open_choices
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
+                            showErrorMessage=True, errorStyle="warning" if loose else "stop",
+                            errorTitle=header, error=("不在下拉列表中，请确认填写正确" if loose
+                                                      else f"请从下拉列表中选择{header}"),
+                            showInputMessage=True, promptTitle=header, prompt="从下拉列表中选择")
+        letter = get_column_letter(i)
+        dv.add(f"{letter}2:{letter}1048576")
+        ws.add_data_validation(dv)
+
+    gs = wb.create_sheet(safe_sheet_name(guide_name), 1)
+    for row in guide:
+        gs.append(row)
+    for cell in gs[1]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    for i, width in enumerate(_GUIDE_WIDTHS, start=1):
+        gs.column_dimensions[get_column_letter(i)].width = width
+    wb.save(target)

@@ -12,16 +12,16 @@ each flagged row is reported as a warning.
 """
 from __future__ import annotations
 
-from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core.scope import subtree_q
 from tuijin.core import events
 from tuijin.core.calendar import today
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import default_history_user, insert_with_history
 from tuijin.imports.normalize import RowErrors, clean_text, parse_choice, parse_date
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
-from tuijin.imports.fields import check_row_orgs
+from tuijin.imports.fields import check_row_orgs, check_set_aside_orgs
 
 from .actions import MAX_BODY, MAX_TITLE, apply_relevance, date_problem, link_problem
 from .models import (
@@ -93,31 +93,32 @@ SUBMISSION_COLUMNS = {"body": "正文", "type": "信息类型", "solicitation_id
 def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows: dict[tuple, dict] = {}
-    first_row: dict[tuple, int] = {}  # (组织编码, 报送日期, 标题) -> the row it first appeared on
-    for row in sheet.rows:
+
+    def read(row):  # key (组织编码, 报送日期, 标题)
         code = _code(row, "组织编码", errors)
         title = _text(row, "标题", errors, required=True, max_length=MAX_TITLE)
         date = _date(row, "报送日期", errors, as_of)
         data = {"body": _text(row, "正文", errors, max_length=MAX_BODY),
                 "type": _choice(row, "信息类型", TYPES, errors, default="工作动态"),
-                "number": _code(row, "约稿编号", errors, required=False), "row": row.number}
-        if not (code and title and date):
-            continue
-        key = (code, date, title)
-        if key in first_row:
-            errors.add(row.number, "标题", f"与第{first_row[key]}行是同一条信息（组织、报送日期、标题都相同）")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    orgs = check_row_orgs(rows, actor, errors, what="信息报送")
+                "number": _code(row, "约稿编号", errors, required=False), "code": code}
+        return ((code, date, title) if code and title and date else None), data
 
-    numbers = {d["number"] for d in rows.values() if d["number"]}
+    rows, set_aside = keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "标题", f"与第{first}行是同一条信息（组织、报送日期、标题都相同）"))
+    keyed = dict(rows)
+    orgs = check_row_orgs(rows, actor, errors, what="信息报送")
+    check_set_aside_orgs(set_aside, actor, errors, what="信息报送")
+    set_aside += [d for key, d in keyed.items() if key not in rows]  # org wrong: 约稿编号 still checked
+
+    numbers = {d["number"] for d in [*rows.values(), *set_aside] if d["number"]}
     sols = {s.number: s for s in Solicitation.objects.filter(number__in=numbers)}
     target_paths: dict[int, list[str]] = {}
     for sid, path in SolicitationTarget.objects.filter(solicitation__in=sols.values()).values_list(
             "solicitation_id", "org__path"):
         target_paths.setdefault(sid, []).append(path)
+    for d in set_aside:  # a key cell already reported: an unknown 约稿编号 is reported all the same
+        if d["number"] and d["number"] not in sols:
+            errors.add(d["row"], "约稿编号", f"约稿编号“{d['number']}”不存在")
     for (code, _, _), d in rows.items():
         d["solicitation_id"] = None
         if not d["number"]:
@@ -161,13 +162,12 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
         if sub.relevance_flagged:
             flagged.append(f"第{d['row']}行 标题: “{title[:30]}”与学习教育关联不紧密（{'；'.join(sub.relevance_reasons)}）")
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)  # before the relevance warnings, which only a valid sheet reports
     result.created, result.updated = len(creates), len(updates)
     result.warnings += flagged
-    if dry_run:
-        return result
     history = _history(actor)
-    with transaction.atomic():
+
+    def write():
         insert_with_history(Submission, creates, user=history["default_user"] or default_history_user(Submission),
                             reason="导入")
         bulk_update_with_history(updates, Submission, fields + ["version", "relevance_flagged", "relevance_reasons"],
@@ -177,7 +177,7 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
                       after={"created": [f"{s.org.code} {s.date} {s.title[:30]}" for s in creates][:200],
                              "updated": [s.pk for s in updates][:200], "flagged": len(flagged)})
         events.touched(list({s.org_id: s.org for s in creates + updates}.values()))
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_submissions(org, user):
@@ -196,9 +196,8 @@ ITEM_COLUMNS = {"outlet": "媒体或地点", "link": "链接"}
 def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows: dict[tuple, dict] = {}
-    first_row: dict[tuple, int] = {}  # (组织编码, 宣传渠道, 日期, 标题或内容) -> the row it first appeared on
-    for row in sheet.rows:
+
+    def read(row):  # key (组织编码, 宣传渠道, 日期, 标题或内容)
         code = _code(row, "组织编码", errors)
         channel = _choice(row, "宣传渠道", CHANNELS, errors)
         if clean_text(row.get("宣传渠道")) is None:
@@ -208,23 +207,18 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
         link = _text(row, "链接", errors, max_length=500)
         if message := link_problem(link):
             errors.add(row.number, "链接", message)
-        data = {"outlet": _text(row, "媒体或地点", errors, max_length=200), "link": link, "row": row.number}
-        if not (code and channel and date and title):
-            continue
-        key = (code, channel, date, title)
-        if key in first_row:
-            errors.add(row.number, "标题或内容", f"与第{first_row[key]}行重复（组织、渠道、日期、标题或内容都相同）")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
+        data = {"outlet": _text(row, "媒体或地点", errors, max_length=200), "link": link, "code": code}
+        return ((code, channel, date, title) if code and channel and date and title else None), data
+
+    rows, set_aside = keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "标题或内容", f"与第{first}行重复（组织、渠道、日期、标题或内容都相同）"))
     orgs = check_row_orgs(rows, actor, errors, what="宣传报道")
+    check_set_aside_orgs(set_aside, actor, errors, what="宣传报道")
     stored: dict[tuple, PublicityItem] = {}
     org_ids = list({orgs[k[0]].pk for k in rows})
     for i in range(0, len(org_ids), 500):
         for known in PublicityItem.objects.filter(org_id__in=org_ids[i:i + 500]):
             stored[(known.org_id, known.channel, known.date, known.title)] = known
-    if errors:
-        raise ImportFailed(errors.messages)
     fields = [f for f, column in ITEM_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
     creates: list[PublicityItem] = []
@@ -245,10 +239,9 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
         item.version += 1
         updates.append(item)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
     history = _history(actor)
-    with transaction.atomic():
+
+    def write():
         insert_with_history(PublicityItem, creates,
                             user=history["default_user"] or default_history_user(PublicityItem), reason="导入")
         bulk_update_with_history(updates, PublicityItem, fields + ["version"], batch_size=BATCH, **history)
@@ -256,7 +249,7 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
                       after={"created": [f"{i.org.code} {i.channel} {i.date}" for i in creates][:200],
                              "updated": [i.pk for i in updates][:200]})
         events.touched(list({i.org_id: i.org for i in creates + updates}.values()))
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_items(org, user):
@@ -267,5 +260,5 @@ def export_items(org, user):
         yield [i.org.code, i.channel, i.outlet, i.title, i.date, i.link]
 
 
-register_loader("submissions", load=load_submissions, export=export_submissions)
-register_loader("publicity", load=load_items, export=export_items)
+register_loader("submissions", load=load_submissions, export=export_submissions, choices={"信息类型": TYPES})
+register_loader("publicity", load=load_items, export=export_items, choices={"宣传渠道": CHANNELS})

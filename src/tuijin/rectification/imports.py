@@ -18,9 +18,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
 
 from tuijin.core.scope import subtree_q
+from tuijin.campaigns.models import DEFAULT_PROBLEM_CATEGORIES
 from tuijin.campaigns.queries import problem_categories_for
 from tuijin.core import events
 from tuijin.core.calendar import today
@@ -28,10 +28,11 @@ from tuijin.core.chunks import chunks
 from tuijin.core.permissions import can
 
 # Bulk writes with history rows live with the import machinery now; still importable from here.
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import insert_with_history, update_with_history
 from tuijin.imports.fields import CODE_RE, code_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
-from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.imports.registry import ImportResult, register_loader
 from tuijin.orgs.models import Org
 
 from . import transitions
@@ -231,18 +232,20 @@ def _category(row, code, allowed, errors, caches):
     return _cell(row, "问题类别", lambda v: parse_choice(v, categories), errors, cache)
 
 
-def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
-    """{(org code, number): row data} in sheet order; cell errors are added in column order.
+def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dict]]:
+    """({(org code, number): row data} in sheet order, rows set aside: 组织编码 or 问题编号 empty or
+    wrong, or the key repeated); cell errors are added in column order.
     `allowed`: {org code: its campaign's problem categories} for the orgs found."""
-    rows, first_row, cache = {}, {}, {}
+    cache: dict = {}
     category_caches: dict[tuple[str, ...], dict] = {}  # per category list: {cell text: parsed}
     source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
-    for row in sheet.rows:
+
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         number = _text(row, "问题编号", errors, required=True, max_length=40)
         data = {
-            "row": row.number,
+            "code": code,
             "category": _category(row, code, allowed, errors, category_caches),
             "source": _cell(row, "问题来源", source, errors, cache),
             "description": _text(row, "问题描述", errors, required=True, max_length=2000),
@@ -254,15 +257,10 @@ def _rows(sheet, errors, allowed) -> dict[tuple[str, str], dict]:
         }
         if data["measures"]:  # what each measure says of itself, in brackets or in its text
             data["measures"] = [with_row_defaults(m, "", None) for m in data["measures"]]
-        if code is None or not number:
-            continue
-        key = (code, number)
-        if key in first_row:
-            errors.add(row.number, "问题编号", f"“{number}”与第{first_row[key]}行是同一组织的同一问题编号")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows
+        return ((code, number) if code is not None and number else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "问题编号", f"“{key[1]}”与第{first}行是同一组织的同一问题编号"))
 
 
 # ------------------------------------------------------------------ what the owner org may do
@@ -415,23 +413,30 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     orgs = _orgs(actor, {c for row in sheet.rows if (c := clean_text(row.get("组织编码"))) and CODE_RE.match(c)})
     by_pk = problem_categories_for(orgs.values(), today())
-    rows = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
+    rows, set_aside = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
     fields = [f for f, column in COLUMNS.items() if column in sheet.columns]
     has_measures, has_state = MEASURES in sheet.columns, STATE in sheet.columns
 
     may = _allowed(actor)
-    for (code, number), d in list(rows.items()):
+
+    def org_problem(code):
         org = orgs.get(code)
         if org is None:
             # Out of scope reads exactly like not there (SPEC §1).
-            errors.add(d["row"], "组织编码", f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else ""))
-        elif not org.active:
-            errors.add(d["row"], "组织编码", f"组织“{org.name}”已撤销或并入其他组织，不能再导入问题")
-        elif not may(org):
-            errors.add(d["row"], "组织编码", f"无权维护组织“{org.name}”的问题清单")
-        else:
-            continue
-        del rows[(code, number)]
+            return f"组织“{code}”不存在" + ("，或不在您的管理范围内" if actor is not None else "")
+        if not org.active:
+            return f"组织“{org.name}”已撤销或并入其他组织，不能再导入问题"
+        if not may(org):
+            return f"无权维护组织“{org.name}”的问题清单"
+        return None
+
+    for d in set_aside:  # 问题编号 already reported: the org is checked all the same
+        if d["code"] and (message := org_problem(d["code"])):
+            errors.add(d["row"], "组织编码", message)
+    for (code, number), d in list(rows.items()):
+        if message := org_problem(code):
+            errors.add(d["row"], "组织编码", message)
+            del rows[(code, number)]
 
     found, moved = _existing(orgs, rows)
     # A row that leaves its problem 待验收 (or 已销号) records its measures as done (issue 11): their measures
@@ -501,37 +506,32 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         updates.append(problem)
         if measures_change:
             plans[problem.pk] = plan
-    if errors:
-        raise ImportFailed(errors.messages, result.warnings)
-
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-    _write(actor, creates, updates, plans, fields, result, orgs)
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run,
+                          write=lambda: _write(actor, creates, updates, plans, fields, result, orgs))
 
 
 def _write(actor, creates, updates, plans, fields, result, orgs):
+    """Inside all_or_nothing's transaction."""
     history = dict(user=actor, reason="导入")
     code_of = {org.pk: code for code, org in orgs.items()}
-    with transaction.atomic():
-        problems = insert_with_history(Problem, [p for p, _ in creates], **history)
-        new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
-                        for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
-        update_with_history(Problem, updates, fields + ["state", "version"], **history)
-        new_measures += [m for plan in plans.values() for m in plan.create]
-        insert_with_history(Measure, new_measures, **history)
-        update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
-                            ["owner", "deadline", "position", "done", "done_on"], **history)
-        dropped = [m.pk for plan in plans.values() for m in plan.delete]
-        for chunk in chunks(dropped):
-            Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
-        touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
-        events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures
-        events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
-                      after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
-                             "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
-                             "measures_added": len(new_measures), "measures_dropped": len(dropped)})
+    problems = insert_with_history(Problem, [p for p, _ in creates], **history)
+    new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
+                    for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
+    update_with_history(Problem, updates, fields + ["state", "version"], **history)
+    new_measures += [m for plan in plans.values() for m in plan.create]
+    insert_with_history(Measure, new_measures, **history)
+    update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
+                        ["owner", "deadline", "position", "done", "done_on"], **history)
+    dropped = [m.pk for plan in plans.values() for m in plan.delete]
+    for chunk in chunks(dropped):
+        Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
+    touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
+    events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures
+    events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
+                  after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
+                         "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
+                         "measures_added": len(new_measures), "measures_dropped": len(dropped)})
 
 
 # ------------------------------------------------------------------ the ledger
@@ -557,4 +557,9 @@ def export_problems(org, user):
                    state, special]
 
 
-register_loader("problems", load=load_problems, export=export_problems)
+# 问题类别: the SPEC §4.3 default list, as a suggestion only: each campaign may have its own categories, and
+# the row's campaign decides on import (a template is written without a database, and for any org).
+register_loader("problems", load=load_problems, export=export_problems,
+                choices={"问题类别": DEFAULT_PROBLEM_CATEGORIES, "问题来源": SOURCES, STATE: State.values,
+                         "是否专项整治": ["是", "否"]},
+                open_choices={"问题类别"})

@@ -19,15 +19,23 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core.scope import subtree_q
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import default_history_user, insert_with_history
-from tuijin.imports.fields import allowed, check_row_orgs, choice_cell, code_cell, fetch, text_cell
+from tuijin.imports.fields import (
+    allowed,
+    check_row_orgs,
+    check_set_aside_orgs,
+    choice_cell,
+    code_cell,
+    fetch,
+    text_cell,
+)
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_int
 from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Person
@@ -77,8 +85,8 @@ def join_findings(texts: list[str]) -> str:
 # ------------------------------------------------------------------ research visits
 
 def _visit_rows(sheet, errors, as_of):
-    rows, first_row = {}, {}
-    for row in sheet.rows:
+    """({(人员编号, 日期, 调研主题): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    def read(row):
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, required=True)
         if date is not None and (message := date_problem(date, as_of)):
@@ -91,16 +99,11 @@ def _visit_rows(sheet, errors, as_of):
                 errors.add(row.number, FINDINGS, message)
         data = {"place": text_cell(row, "调研地点", errors, max_length=200),
                 "outcome": text_cell(row, "调研成果", errors, max_length=5000),
-                "findings": findings, "row": row.number}
-        if not (number and date and topic):
-            continue
-        key = (number, date, topic)
-        if key in first_row:
-            errors.add(row.number, "调研主题", f"与第{first_row[key]}行是同一次调研（人员、日期、主题都相同）")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows
+                "findings": findings, "number": number}
+        return ((number, date, topic) if number and date and topic else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "调研主题", f"与第{first}行是同一次调研（人员、日期、主题都相同）"))
 
 
 def _stored_visits(person_ids):
@@ -141,23 +144,31 @@ def _plan_findings(visit_id, stored: list[Finding], wanted: list[str]):
 def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows = _visit_rows(sheet, errors, as_of)
+    rows, set_aside = _visit_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    people = fetch(visible.select_related("org"), "number",
+                   {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]})
     may = allowed(actor, "records.manage")
-    for key, d in list(rows.items()):
-        person = people.get(key[0])
+
+    def person_problem(number):
+        person = people.get(number)
         if person is None:
-            errors.add(d["row"], "人员编号", f"人员编号“{key[0]}”不存在" +
-                       ("，或不在您的管理范围内" if actor is not None else "，请先导入人员"))
-        elif not person.active:
-            errors.add(d["row"], "人员编号", f"人员编号“{key[0]}”（{person.name}）已停用")
-        elif not (actor is None or actor.person_id == person.pk or may(person.org)):
-            errors.add(d["row"], "人员编号", f"无权登记“{person.name}”的调研")
+            return f"人员编号“{number}”不存在" + ("，或不在您的管理范围内" if actor is not None else "，请先导入人员")
+        if not person.active:
+            return f"人员编号“{number}”（{person.name}）已停用"
+        if not (actor is None or actor.person_id == person.pk or may(person.org)):
+            return f"无权登记“{person.name}”的调研"
+        return None
+
+    for d in set_aside:  # a key cell already reported: the person is checked all the same
+        if d["number"] and (message := person_problem(d["number"])):
+            errors.add(d["row"], "人员编号", message)
+    for key, d in list(rows.items()):
+        if message := person_problem(key[0]):
+            errors.add(d["row"], "人员编号", message)
+            del rows[key]
         else:
-            d["person"] = person
-            continue
-        del rows[key]
+            d["person"] = people[key[0]]
 
     stored, stored_findings = _stored_visits({d["person"].pk for d in rows.values()})
     fields = [f for f, column in VISIT_COLUMNS.items() if column in sheet.columns]
@@ -182,14 +193,10 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
         updates.append(visit)
         if plan:
             plans.append(plan)
-    if errors:
-        raise ImportFailed(errors.messages)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-
     history = _users(actor)
-    with transaction.atomic():
+
+    def write():
         user = history["default_user"] or default_history_user(ResearchVisit)
         visits = insert_with_history(ResearchVisit, [v for v, _ in creates], user=user, reason="导入")
         new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates, strict=True)
@@ -207,7 +214,7 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
                              "updated": [v.pk for v in updates][:200], "findings_added": len(new),
                              "findings_dropped": len(dropped)})
         events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()}.values()))
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_visits(org, user):
@@ -252,8 +259,8 @@ def _beneficiaries(row, errors):
 
 
 def _project_rows(sheet, errors):
-    rows, first_row = {}, {}
-    for row in sheet.rows:
+    """({(组织编码, 项目名称): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         name = text_cell(row, "项目名称", errors, required=True, max_length=200)
         data = {"need": text_cell(row, "群众需求", errors, max_length=2000),
@@ -261,23 +268,19 @@ def _project_rows(sheet, errors):
                 "beneficiaries": _beneficiaries(row, errors),
                 "deadline": _date(row, "计划完成时间", errors),
                 "status": choice_cell(row, STATUS, ProjectStatus.values, errors) or None,
-                "row": row.number}
-        if not (code and name):
-            continue
-        key = (code, name)
-        if key in first_row:
-            errors.add(row.number, "项目名称", f"与第{first_row[key]}行是同一组织的同一项目")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows
+                "code": code}
+        return ((code, name) if code and name else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "项目名称", f"与第{first}行是同一组织的同一项目"))
 
 
 def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows = _project_rows(sheet, errors)
+    rows, set_aside = _project_rows(sheet, errors)
     orgs = check_row_orgs(rows, actor, errors, what="办实事项目")
+    check_set_aside_orgs(set_aside, actor, errors, what="办实事项目")
 
     stored = {}
     for chunk in chunks({orgs[code].pk for code, _ in rows}):
@@ -322,14 +325,12 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
         if project.flagged:
             flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(project.flag_reasons)}）")
     if errors:
-        raise ImportFailed(errors.messages)
+        raise ImportFailed(errors)  # before the 疑似泛化 warnings, which only a valid sheet reports
     result.created, result.updated = len(creates), len(updates)
     result.warnings += flagged_rows
-    if dry_run:
-        return result
-
     history = _users(actor)
-    with transaction.atomic():
+
+    def write():
         insert_with_history(Project, creates, user=history["default_user"] or default_history_user(Project),
                             reason="导入")
         bulk_update_with_history(updates, Project, fields + ["status", "completed_on", "version", "flagged",
@@ -338,7 +339,7 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
                       after={"created": [f"{p.org.code} {p.name}" for p in creates][:200],
                              "updated": [p.pk for p in updates][:200], "flagged": len(flagged_rows)})
         events.touched(list({p.org_id: p.org for p in creates + updates}.values()))
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_projects(org, user):
@@ -350,4 +351,5 @@ def export_projects(org, user):
 
 
 register_loader("research", load=load_visits, export=export_visits)
-register_loader("projects", load=load_projects, export=export_projects)
+register_loader("projects", load=load_projects, export=export_projects,
+                choices={"所属领域": NEED_CATEGORIES, STATUS: ProjectStatus.values})

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from tuijin.core.scope import subtree_q
@@ -22,10 +21,19 @@ from tuijin.campaigns.models import Campaign, Chapter
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
+from tuijin.imports.base import all_or_nothing, keyed_rows
 from tuijin.imports.bulk import default_history_user, insert_rows, insert_with_history
-from tuijin.imports.fields import allowed, check_row_orgs, choice_cell, code_cell, fetch, text_cell
+from tuijin.imports.fields import (
+    allowed,
+    check_row_orgs,
+    check_set_aside_orgs,
+    choice_cell,
+    code_cell,
+    fetch,
+    text_cell,
+)
 from tuijin.imports.normalize import RowErrors, clean_text, parse_date, parse_decimal, parse_int, split_list
-from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
+from tuijin.imports.registry import ImportResult, register_loader
 from tuijin.orgs.models import Org, Person
 
 from .actions import (
@@ -113,16 +121,30 @@ class ReadingLists:
         campaign = self.campaign(org, date)
         return self.chapters[campaign.pk].get(code) if campaign else None
 
+    def known(self, code: str, org: Org | None = None) -> bool:
+        """For a row whose date (or org) is wrong and already reported: is the code in the reading list
+        of any campaign covering the org (of any campaign at all without an org)? An unknown code is then
+        reported in the same round, not after the date is fixed."""
+        return any(code in self.chapters[c.pk] for c in self.campaigns
+                   if org is None or org.path.startswith(c.root.path))
+
 
 def _chapter_error(code, org):
+    if org is None:
+        return f"篇目编码“{code}”不在任何主题教育的指定书目中"
     return f"篇目编码“{code}”不在{org.name}所参加主题教育的指定书目中"
+
+
+def _unknown_person(number, actor):
+    return f"人员编号“{number}”不存在" + ("，或不在您的管理范围内" if actor is not None else "，请先导入人员")
 
 
 # ------------------------------------------------------------------ study sessions
 
 def _session_rows(sheet, errors, as_of):
-    rows, first_row = {}, {}
-    for row in sheet.rows:
+    """({(组织编码, 日期, 学习形式, 主题): row data}, rows set aside: a key cell empty or wrong, or the key
+    repeated)."""
+    def read(row):
         code = code_cell(row, "组织编码", errors)
         date = _date(row, "日期", errors, as_of)
         form = choice_cell(row, "学习形式", FORMS, errors, required=True)
@@ -135,19 +157,15 @@ def _session_rows(sheet, errors, as_of):
             "attendees": _list(row, ATTENDEES),
             "headcount": _int(row, "参加人数", errors, min=0),
             "hours": _hours(row, errors),
-            "row": row.number,
+            "code": code,
+            "date": date,
         }
         if message := speaker_problem(data["speaker_category"], data["speaker"]):
             errors.add(row.number, "主讲人", message)
-        if not (code and date and form and topic):
-            continue
-        key = (code, date, form, topic)
-        if key in first_row:
-            errors.add(row.number, "主题", f"与第{first_row[key]}行是同一次学习（组织、日期、学习形式、主题都相同）")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows
+        return ((code, date, form, topic) if code and date and form and topic else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "主题", f"与第{first}行是同一次学习（组织、日期、学习形式、主题都相同）"))
 
 
 def _stored_sessions(org_ids):
@@ -169,37 +187,53 @@ def _stored_sessions(org_ids):
 def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows = _session_rows(sheet, errors, as_of)
+    rows, set_aside = _session_rows(sheet, errors, as_of)
+    keyed = dict(rows)
     orgs = check_row_orgs(rows, actor, errors, what="学习记录")
+    check_set_aside_orgs(set_aside, actor, errors, what="学习记录")
+    set_aside += [{**d, "date": key[1]} for key, d in keyed.items() if key not in rows]  # org wrong: reported
 
     reading = ReadingLists()
     stored, stored_chapters, stored_attendees = _stored_sessions({o.pk for o in orgs.values()})
-    people = fetch(Person.objects.select_related("org"), "number", {n for d in rows.values() for n in d["attendees"]})
-    for (code, date, form, topic), d in rows.items():
-        org = orgs[code]
-        session = stored.get((org.pk, date, form, topic))
-        chapter_ids = []
+    numbers = {n for d in [*rows.values(), *set_aside] for n in d["attendees"]}
+    people = fetch(Person.objects.select_related("org"), "number", numbers)
+    visible = set(people) if actor is None else set(fetch(Person.objects.visible_to(actor), "number", numbers))
+
+    def check_links(d, org, date, already):
+        """The row's chapter and attendee ids; each unknown one is reported. org or date is None on a
+        set-aside row whose 组织编码 or 日期 is already reported: what can be checked without it is."""
+        chapter_ids, person_ids = set(), set()
         for c in d["chapters"]:
-            chapter = reading.lookup(org, date, c)
-            if chapter is None:
+            chapter = reading.lookup(org, date, c) if org is not None and date is not None else None
+            if chapter is not None:
+                chapter_ids.add(chapter.pk)
+            elif (org is not None and date is not None) or not reading.known(c, org):
                 errors.add(d["row"], CHAPTERS, _chapter_error(c, org))
-            else:
-                chapter_ids.append(chapter.pk)
-        already = stored_attendees.get(session.pk, set()) if session else set()
-        person_ids = []
         for number in d["attendees"]:
             person = people.get(number)
             # An attendee already recorded stays acceptable after moving to another org, so an
             # export re-imports unchanged.
             if person is not None and person.pk in already:
-                person_ids.append(person.pk)
+                person_ids.add(person.pk)
+            elif org is None:
+                if number not in visible:
+                    errors.add(d["row"], ATTENDEES, _unknown_person(number, actor))
             elif person is None or not person.org.path.startswith(org.path):
                 errors.add(d["row"], ATTENDEES, f"人员编号“{number}”在{org.name}（含下级组织）中不存在")
             elif not person.active:
                 errors.add(d["row"], ATTENDEES, f"人员编号“{number}”（{person.name}）已停用")
             else:
-                person_ids.append(person.pk)
-        d["chapter_ids"], d["person_ids"], d["org"], d["session"] = set(chapter_ids), set(person_ids), org, session
+                person_ids.add(person.pk)
+        return chapter_ids, person_ids
+
+    for d in set_aside:
+        check_links(d, d.get("org"), d["date"], set())
+    for (code, date, form, topic), d in rows.items():
+        org = orgs[code]
+        session = stored.get((org.pk, date, form, topic))
+        already = stored_attendees.get(session.pk, set()) if session else set()
+        d["chapter_ids"], d["person_ids"] = check_links(d, org, date, already)
+        d["org"], d["session"] = org, session
 
     fields = [f for f, column in SESSION_COLUMNS.items() if column in sheet.columns]
     has_chapters, has_attendees = CHAPTERS in sheet.columns, ATTENDEES in sheet.columns
@@ -229,15 +263,11 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         updates.append(session)
         relinks.append((session, d["chapter_ids"] if chapters_change else None,
                         d["person_ids"] if attendees_change else None))
-    if errors:
-        raise ImportFailed(errors.messages)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
-    with transaction.atomic():
+
+    def write():
         created = insert_with_history(StudySession, [s for s, _ in creates],
                                       user=user or default_history_user(StudySession), reason="导入")
         # (session id, chapter id) and (session id, person id): link rows, inserted as plain tuples.
@@ -272,7 +302,7 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         session_orgs.update({d["org"].pk: d["org"] for d in rows.values() if d["session"] and d["session"].pk in updated})
         events.touched(list(session_orgs.values()))
         touch_orgs_of(touched)
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_sessions(org, user):
@@ -302,43 +332,66 @@ SELF_COLUMNS = {"minutes": "时长（分钟）", "reflection": "学习心得"}
 
 
 def _self_rows(sheet, errors, as_of):
-    rows, first_row = {}, {}
-    for row in sheet.rows:
+    """({(人员编号, 日期, 篇目编码): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+    def read(row):
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, as_of)
         chapter = code_cell(row, "篇目编码", errors)
         minutes = _int(row, "时长（分钟）", errors)
         if minutes is not None and (message := minutes_problem(minutes)):
             errors.add(row.number, "时长（分钟）", message)
-        data = {"minutes": minutes, "reflection": text_cell(row, "学习心得", errors, max_length=2000), "row": row.number}
-        if not (number and date and chapter):
-            continue
-        key = (number, date, chapter)
-        if key in first_row:
-            errors.add(row.number, "篇目编码", f"与第{first_row[key]}行重复（同一人同一天同一篇目）")
-            continue
-        first_row[key] = row.number
-        rows[key] = data
-    return rows
+        data = {"minutes": minutes, "reflection": text_cell(row, "学习心得", errors, max_length=2000),
+                "number": number, "date": date, "chapter": chapter}
+        return ((number, date, chapter) if number and date and chapter else None), data
+
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
+        "篇目编码", f"与第{first}行重复（同一人同一天同一篇目）"))
 
 
 def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
     as_of = today()
     errors = RowErrors()
-    rows = _self_rows(sheet, errors, as_of)
+    rows, set_aside = _self_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = fetch(visible.select_related("org"), "number", {key[0] for key in rows})
+    people = fetch(visible.select_related("org"), "number",
+                   {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]})
     may = allowed(actor, "records.manage")
     reading = ReadingLists()
-    for (number, date, code), d in list(rows.items()):
+
+    def person_problem(number):
         person = people.get(number)
         if person is None:
-            reason = f"人员编号“{number}”不存在" + ("，或不在您的管理范围内" if actor is not None else "，请先导入人员")
-            errors.add(d["row"], "人员编号", reason)
-        elif not person.active:
-            errors.add(d["row"], "人员编号", f"人员编号“{number}”（{person.name}）已停用")
-        elif not (actor is None or actor.person_id == person.pk or may(person.org)):
-            errors.add(d["row"], "人员编号", f"无权维护“{person.name}”的自学记录")
+            return _unknown_person(number, actor)
+        if not person.active:
+            return f"人员编号“{number}”（{person.name}）已停用"
+        if not (actor is None or actor.person_id == person.pk or may(person.org)):
+            return f"无权维护“{person.name}”的自学记录"
+        return None
+
+    # A row set aside (a key cell wrong, or repeated) still has its person and chapter checked; a row
+    # whose person is wrong still has its chapter checked against every reading list.
+    for d in set_aside:
+        person = None
+        if d["number"]:
+            if message := person_problem(d["number"]):
+                errors.add(d["row"], "人员编号", message)
+            else:
+                person = people[d["number"]]
+        org = person.org if person is not None else None
+        if not d["chapter"]:
+            continue
+        if org is not None and d["date"] is not None:
+            if reading.lookup(org, d["date"], d["chapter"]) is None:
+                errors.add(d["row"], "篇目编码", _chapter_error(d["chapter"], org))
+        elif not reading.known(d["chapter"], org):
+            errors.add(d["row"], "篇目编码", _chapter_error(d["chapter"], org))
+    for (number, date, code), d in list(rows.items()):
+        person = people.get(number)
+        if message := person_problem(number):
+            errors.add(d["row"], "人员编号", message)
+            if (chapter := reading.lookup(person.org, date, code) if person else None) is None \
+                    and not (person is None and reading.known(code)):
+                errors.add(d["row"], "篇目编码", _chapter_error(code, person.org if person else None))
         elif (chapter := reading.lookup(person.org, date, code)) is None:
             errors.add(d["row"], "篇目编码", _chapter_error(code, person.org))
         else:
@@ -366,14 +419,11 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
         for f in changed:
             setattr(log, f, d[f])
         updates.append(log)
-    if errors:
-        raise ImportFailed(errors.messages)
     result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
-    with transaction.atomic():
+
+    def write():
         insert_with_history(SelfStudy, creates, user=user or default_history_user(SelfStudy), reason="导入")
         bulk_update_with_history(updates, SelfStudy, fields, batch_size=BATCH, **history)
         refresh_coverage({log.person_id for log in creates})
@@ -381,7 +431,7 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
                       after={"created": [f"{log.person.number} {log.date} {log.chapter.code}" for log in creates][:200],
                              "updated": [log.pk for log in updates][:200]})
         touch_orgs_of({log.person_id for log in creates})
-    return result
+    return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
 def export_self_study(org, user):
@@ -394,5 +444,6 @@ def export_self_study(org, user):
         yield [number, date, code, minutes, reflection]
 
 
-register_loader("study-sessions", load=load_sessions, export=export_sessions)
+register_loader("study-sessions", load=load_sessions, export=export_sessions,
+                choices={"学习形式": FORMS, "主讲人类别": SPEAKER_CATEGORIES})
 register_loader("self-study", load=load_self_study, export=export_self_study)

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         except ImportFailed as exc:
             for w in exc.warnings:
                 self.stderr.write(f"提示 {w}")
-            fail(self, [*exc.errors, f"共 {len(exc.errors)} 处错误，未写入任何数据。"])
+            fail(self, [*exc.errors, f"共 {exc.total} 处错误，未写入任何数据。"])
         for w in result.warnings:
             self.stdout.write(f"提示 {w}")
         self.stdout.write(result.summary())
