@@ -5,6 +5,7 @@
 //   data-tj-width="37"              sets the element's width to 37 %
 //   data-tj-left="60"               places it at 60 % from the left
 //   data-tj-mark="60"               a 2px time-progress mark centred on 60 %
+//   <a data-tj-field="id_x">        (error summary) moves focus to the field id_x
 // Styles set through element.style (the CSSOM) are not restricted by CSP.
 (function () {
   const number = (v) => { const n = parseFloat(v); return Number.isFinite(n) ? Math.min(Math.max(n, 0), 100) : 0; };
@@ -23,6 +24,16 @@
     if (e.target.matches("[data-autosubmit]") && e.target.form) e.target.form.requestSubmit();
   });
   apply(document);
+  // After a submit with errors (issue 11): focus the first field in error, and let the error summary's
+  // links move focus to their field (a fragment link alone only scrolls).
+  const focusField = (el) => { el.focus({ preventScroll: true }); el.scrollIntoView({ block: "center" }); };
+  const firstBad = document.querySelector("main form [aria-invalid='true'], main form .is-invalid");
+  if (firstBad) focusField(firstBad);
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest("a[data-tj-field]");
+    const field = link && document.getElementById(link.dataset.tjField);
+    if (field) { e.preventDefault(); focusField(field); }
+  });
   // Fragments swapped in by htmx get the same treatment.
   document.addEventListener("htmx:afterSwap", (e) => apply(e.target));
 })();
