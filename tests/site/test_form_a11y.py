@@ -24,7 +24,7 @@ def test_a_failed_submit_lists_each_field_in_error_with_a_link(world):
     invalid = ["#" + el.get("id") for el in page.xpath("//main//form//*[@aria-invalid='true']")]
     assert links and links == invalid
     assert "#id_description" in links
-    assert not dangling(html)
+    assert not dangling(html) and "{#" not in html  # no template comment leaks into the page
     # A page that was not submitted has no summary.
     assert 'id="error-summary"' not in client.get("/problems/XS-A-1-1/new/").content.decode()
 

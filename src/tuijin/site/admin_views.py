@@ -164,9 +164,9 @@ def set_active(request, username):
 class GrantForm(forms.Form):
     username = forms.CharField(label="账号", help_text="输入姓名或账号，从列表中选择", widget=picker("user"))
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    org_code = forms.CharField(label="组织（办公室、单位）", required=False, help_text="输入组织名称（如“东城”）或编码，从列表中选择",
+    org_code = forms.CharField(label="组织（办公室、单位角色）", required=False, help_text="输入组织名称（如“东城”）或编码，从列表中选择",
                                widget=picker("org"))
-    group_code = forms.CharField(label="指导组（指导组）", required=False, help_text="输入指导组名称或编号，从列表中选择",
+    group_code = forms.CharField(label="指导组（指导组角色）", required=False, help_text="输入指导组名称或编号，从列表中选择",
                                  widget=picker("group"))
     manage_subtree = forms.BooleanField(label="可维护下级组织数据（单位）", required=False)
 
