@@ -79,5 +79,6 @@ def test_a_guidance_group_with_two_districts_lists_all_its_problems_in_one_list(
     assert client.get("/problems/?scope=all&state=待验收").context["page"].paginator.count == 0
     # The switcher offers 全部 on each root's list too; a user with one root is just sent to it.
     assert 'href="/problems/?scope=all"' in client.get("/problems/XS-B/").content.decode()
+    assert 'href="/problems/?scope=all"' in client.get("/").content.decode()  # from the home's queue too
     single = client_for(world.guide).get("/problems/?scope=all")
     assert single.status_code == 302 and single["Location"] == "/problems/XS-B/"
