@@ -62,7 +62,7 @@ def test_the_heat_map_has_a_table_with_the_same_figures(dashboard):
 
 
 def test_the_trend_chart_has_a_table_of_every_snapshot(dashboard):
-    response, page = dashboard
+    _, page = dashboard
     got = cells(page.get_element_by_id("trend-table"))
     assert got[("2026-11-25", "问题整改销号率")] == "40.0%" and got[("2026-11-26", "问题整改销号率")] == "45.1%"
     assert got[("2026-11-25", "规定动作完成率")] == "—"

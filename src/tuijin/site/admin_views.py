@@ -191,7 +191,7 @@ def grants(request):
                 org = found
             else:
                 group = found
-        if not form.errors:
+        if not form.errors and user is not None:
             try:
                 grant = actions.grant_role(actor=request.user, user=user, role=data["role"], org=org, group=group,
                                            manage_subtree=data["manage_subtree"])
