@@ -22,6 +22,12 @@ PAGES = [
     Page("admin_grants", "/admin3/grants/", {"secadmin": 200}),
     Page("admin_audit", "/admin3/audit/", {"auditadmin": 200}),
     Page("admin_audit_verify", "/admin3/audit/?verify=1", {"auditadmin": 200}),
+    # The pickers' search (issue 11): each kind only for the admin whose form picks it.
+    Page("admin_search_orgs", "/admin3/search/?kind=org&q=县", {"secadmin": 200}),
+    Page("admin_search_users", "/admin3/search/?kind=user&q=s", {"secadmin": 200}),
+    Page("admin_search_groups", "/admin3/search/?kind=group&q=组", {"secadmin": 200}),
+    Page("admin_search_people", "/admin3/search/?kind=person&q=甲", {"sysadmin": 200}),
+    Page("admin_search_unknown_kind", "/admin3/search/?kind=audit&q=a", {}),
 ]
 
 NEW_PASSWORD = "Matrix-passw0rd-2026"

@@ -68,6 +68,8 @@ OBJECT_ENDPOINTS = [
 
 PAGES = [
     Page("problems_root", "/problems/", dict.fromkeys(BUSINESS, 302)),  # to the first org in scope
+    # 全部 across several roots; each persona of the matrix world has one root, so it goes to that root's list.
+    Page("problems_root_all", "/problems/?scope=all", dict.fromkeys(BUSINESS, 302)),
 ]
 
 LISTINGS = [

@@ -113,3 +113,40 @@ def test_the_shipped_template_is_what_build_template_makes(tmp_path):
                                                  if n.startswith("word/") and n.endswith(".xml"))
         for part in parts:
             assert shipped.read(part) == fresh.read(part), f"{part}: run docx.build_template() again"
+
+
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
+
+
+def all_text(document) -> str:
+    """Every w:t of the body, headers and footers, read back with python-docx."""
+    parts = [document.element] + [hf._element for s in document.sections for hf in (s.header, s.footer)]
+    return "".join(t.text or "" for part in parts for t in part.iter(qn("w:t")))
+
+
+def test_no_zero_width_characters_from_user_text_or_the_template(tmp_path, monkeypatch):
+    # An office's edited template with a zero-width space typed into the issuer line and a footer.
+    template = Document(str(docx.TEMPLATE))
+    issuer = next(p for p in template.paragraphs if "{{ issuer }}" in p.text)
+    issuer.runs[0].text = "\u200b" + issuer.runs[0].text + "\ufeff"
+    template.sections[0].footer.add_paragraph("页\u2060脚")
+    custom = tmp_path / "custom.docx"
+    template.save(custom)
+    monkeypatch.setenv("TUIJIN_BRIEFING_TEMPLATE", str(custom))
+    b = briefing()
+    b.title = "关于\u200b推进情况\u200d的通报"
+    b.sections[0].paragraphs.append(NS(text="覆盖率为58.7%（16020/27291），\u200c粘贴\u2060来的\ufeff文字。"))
+    b.number = "市主教办〔2026〕\u200b3号"
+    buffer = io.BytesIO()
+    docx.render(b, buffer)
+    document = Document(io.BytesIO(buffer.getvalue()))
+    text = all_text(document)
+    assert "关于推进情况的通报" in text and "覆盖率为58.7%（16020/27291），粘贴来的文字。" in text
+    assert "市主教办〔2026〕3号" in text and "页脚" in text and "X市委主题教育领导小组办公室" in text
+    assert not [ch for ch in ZERO_WIDTH if ch in text]
+    # The raw XML too (nothing hidden outside w:t elements of the main part).
+    xml = zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("word/document.xml").decode()
+    assert not [ch for ch in ZERO_WIDTH if ch in xml]
+    # Line breaking is left to the layout: the body style may break between any two characters.
+    ppr = style_xml(document, "公文正文").find(qn("w:pPr"))
+    assert attr(ppr.find(qn("w:wordWrap")), "val") == "0"

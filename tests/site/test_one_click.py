@@ -44,3 +44,41 @@ def test_a_guidance_group_with_two_districts_switches_between_them(world):
 def test_new_on_a_filtered_project_list_creates_for_the_unit_filtered_to(world):
     page = client_for(world.county_office).get("/research/XS-A/projects/?org=XS-A-1-1").content.decode()
     assert 'href="/research/XS-A-1-1/projects/new/"' in page and "新增项目（A县教育局第一党支部）" in page
+
+
+def test_a_guidance_group_with_two_districts_lists_all_its_problems_in_one_list(world):
+    import datetime as dt
+
+    from tuijin.rectification import actions as problems
+
+    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
+                                              orgs=[world.unit_a1, world.county_b])
+    guide2 = make_user("guide2", "guidance", group=group)
+    day = dt.date(2026, 11, 27)
+
+    def problem(actor, org, text):
+        return problems.create_problem(actor=actor, org=org, description=text, source="集体查", found_on=day,
+                                       measures=[{"text": "措施"}])
+
+    problem(world.branch_reporter, world.branch_a1a, "教育局支部的问题")
+    problem(world.city_office, world.branch_b1, "B县支部的问题")
+    problem(world.city_office, world.county_b, "B县委自身的问题")
+    problem(world.county_office, world.branch_a2, "城关镇的问题")  # in county A, outside the group's unit_a1
+    problem(world.city_office, world.city, "市委自身的问题")  # above both roots
+    client = client_for(guide2)
+    response = client.get("/problems/?scope=all")
+    assert response.status_code == 200
+    shown = {p.description for p in response.context["page"]}
+    assert shown == {"教育局支部的问题", "B县支部的问题", "B县委自身的问题"}
+    page = response.content.decode()
+    assert 'id="root-switcher"' in page and 'href="/problems/?scope=all"' in page
+    assert "全部范围（A县教育局党委、中共B县委）" in page
+    # Filters keep the scope: the state filter and the search narrow the same list.
+    assert {p.description for p in client.get("/problems/?scope=all&q=B县").context["page"]} == {
+        "B县支部的问题", "B县委自身的问题"}
+    assert client.get("/problems/?scope=all&state=待验收").context["page"].paginator.count == 0
+    # The switcher offers 全部 on each root's list too; a user with one root is just sent to it.
+    assert 'href="/problems/?scope=all"' in client.get("/problems/XS-B/").content.decode()
+    assert 'href="/problems/?scope=all"' in client.get("/").content.decode()  # from the home's queue too
+    single = client_for(world.guide).get("/problems/?scope=all")
+    assert single.status_code == 302 and single["Location"] == "/problems/XS-B/"

@@ -146,3 +146,13 @@ def test_the_draft_names_the_short_boards_the_detectors_find_within_the_org(worl
     # Once the first branch studies too, the board is gone from the letter.
     study_this_month(world.branch_a1a)
     assert not [f for f in letters.letter_findings(world.county_a, AS_OF) if f.code == "grassroots_quiet"]
+
+
+def test_the_letter_docx_has_no_zero_width_characters(world, campaign, tmp_path):
+    out = tmp_path / "zw.docx"
+    letters.render_docx("关于\u200b提示的函", "B县\ufeff第一党支部：", "对照\u200d时间进度。\n一是\u2060学习。",
+                        "第一巡回\u200c指导组", "2026年11月27日", "提示〔2026〕\u200b1号", str(out))
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert texts[:4] == ["关于提示的函", "提示〔2026〕1号", "B县第一党支部：", "对照时间进度。"]
+    assert "第一巡回指导组" in texts
+    assert not any(ch in "".join(texts) for ch in "\u200b\u200c\u200d\u2060\ufeff")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from pathlib import Path
 
 from docx import Document
@@ -208,29 +207,58 @@ def build_template(path: Path = TEMPLATE) -> Path:
     return path
 
 
-def _breakable(text: str) -> str:
-    """Let a line break between a share and its fraction ("58.7%" | "（16020/27291）"): Unicode line
-    breaking keeps "%（1" together, and a justified line then spreads its characters apart to make
-    room for the whole cluster. So a break may also fall after the fraction's slash, which a long
-    fraction needs. A zero-width space is invisible in Word, WPS and LibreOffice."""
-    return re.sub(r"（(\d+)/(\d+)）", "（\\1/\u200b\\2）", text.replace("%（", "%\u200b（"))
+# Zero-width characters (ZWSP, ZWNJ, ZWJ, WORD JOINER, BOM) never go into a document: pasted user
+# text and edited templates carry them, they split words for search and copy-paste, and screen
+# readers stumble on them (issue 11). Line breaking is the layout's job: the body styles allow a
+# break between any two characters (w:wordWrap 0, East Asian typography), so "58.7%（16020/27291）"
+# wraps without hidden characters.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH = dict.fromkeys(map(ord, ZERO_WIDTH))
+
+
+def visible(text: str) -> str:
+    """The text without zero-width characters."""
+    return text.translate(_ZERO_WIDTH) if text else text
+
+
+def _parts(document):
+    """Every XML part of the package that holds text: the body, headers, footers, notes."""
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is not None:
+            yield element
+
+
+def strip_zero_width(document) -> None:
+    """Remove zero-width characters from every run of text (w:t) of the document, whatever put them
+    there, and let the body text break anywhere instead."""
+    for part in _parts(document):
+        for t in part.iter(qn("w:t")):
+            if t.text and any(ch in t.text for ch in ZERO_WIDTH):
+                t.text = visible(t.text)
+    for style in document.styles:
+        if style.type == 1 and style.name in ("公文正文", "主送机关"):
+            _child(style.element.get_or_add_pPr(), "w:wordWrap", "0")
 
 
 def render(briefing, target) -> None:
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(str(template_path()))
-    sections = [{"heading": s.heading, "paragraphs": [{"text": _breakable(c.text)} for c in s.paragraphs]}
+    sections = [{"heading": s.heading, "paragraphs": [{"text": visible(c.text)} for c in s.paragraphs]}
                 for s in briefing.sections]
-    tpl.render({"title": briefing.title, "addressee": briefing.addressee, "opening": briefing.opening,
-                "sections": sections, "issuer": briefing.issuer, "date_text": briefing.date_text},
+    sections = [{"heading": visible(s["heading"]), "paragraphs": s["paragraphs"]} for s in sections]
+    tpl.render({"title": visible(briefing.title), "addressee": visible(briefing.addressee),
+                "opening": visible(briefing.opening), "sections": sections, "issuer": visible(briefing.issuer),
+                "date_text": visible(briefing.date_text)},
                autoescape=True)
     number = getattr(briefing, "number", "")  # an issued briefing's 发文字号, centred under the title
     if number:
         body = tpl.docx.paragraphs
         title = next((p for p in body if p.text.strip()), None)
         if title is not None:
-            line = title.insert_paragraph_before(number, style="主送机关")
+            line = title.insert_paragraph_before(visible(number), style="主送机关")
             line.alignment = WD_ALIGN_PARAGRAPH.CENTER
             title._p.addnext(line._p)  # moved: the title stays first, the number follows it
+    strip_zero_width(tpl.docx)
     tpl.save(target)

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db.models import Max
 from django.http import Http404
 
+from tuijin.core.calendar import today
 from tuijin.core.indicators import STATUS_OK, all_indicators
 from tuijin.core.scope import in_business_scope
 from tuijin.orgs.models import Org
@@ -53,6 +56,19 @@ def heatmap(org: Org, as_of: dt.date) -> dict:
             "cells": cells}
 
 
+def heatmap_rows(heat: dict) -> list[tuple[dict, list[dict | None]]]:
+    """The heat map as table rows (org, one cell per indicator in column order): the chart's text
+    alternative, rendered on the server so it reads without scripts."""
+    grid = {(c["y"], c["x"]): c for c in heat["cells"]}
+    return [(o, [grid.get((y, x)) for x in range(len(heat["indicators"]))]) for y, o in enumerate(heat["orgs"])]
+
+
+def trend_rows(data: dict) -> list[tuple[str, list[float | None]]]:
+    """The trend chart as table rows: a date and one value per series, in series order."""
+    codes = list(data["series"])
+    return [(date, [data["series"][c][n] for c in codes]) for n, date in enumerate(data["dates"])]
+
+
 def lagging_units(org: Org, as_of: dt.date) -> list[tuple[Org, list]]:
     """Children with at least one lagging indicator, worst first, with the indicators that make them lag."""
     children, cards = children_cards(org, as_of)
@@ -62,6 +78,42 @@ def lagging_units(org: Org, as_of: dt.date) -> list[tuple[Org, list]]:
         if lag:
             rows.append((child, sorted(lag, key=lambda ln: -STATUS_LEVEL[ln.status])))
     return sorted(rows, key=lambda r: (-max(STATUS_LEVEL[ln.status] for ln in r[1]), -len(r[1]), r[0].path))
+
+
+@dataclass
+class NewlyLagging:
+    """Units that lag on some indicator at `as_of` but lagged on none at `since` (the last snapshot
+    day before), with the indicators they lag on now: statuses from `Indicator.classifier` through
+    the scorecards, so the home, the scorecard and the dashboard say the same of the same figure."""
+
+    as_of: dt.date | None
+    since: dt.date | None
+    units: list[tuple[Org, list]]
+
+
+def status_date() -> dt.date:
+    """The date a home's figures are read at: the counter date, which the actions keep current (no
+    fact table is scanned), or today when the counters were never built."""
+    return counters.counter_date() or today()
+
+
+def newly_lagging(units: list[Org], as_of: dt.date) -> NewlyLagging:
+    """Of `units`, those lagging now that did not lag at the latest snapshot before as_of. A unit
+    without a snapshot that day (created since) is left out: nothing can be said of its change."""
+    units = list({u.pk: u for u in units}.values())
+    since = Snapshot.objects.filter(org__in=units, date__lt=as_of).aggregate(d=Max("date"))["d"] if units else None
+    if since is None:
+        return NewlyLagging(as_of, None, [])
+    had = set(Snapshot.objects.filter(org__in=units, date=since).values_list("org_id", flat=True))
+    units = [u for u in units if u.pk in had]
+    now, before = scorecards(units, as_of), scorecards(units, since)
+    rows = []
+    for unit in units:
+        lag = now[unit.pk].lagging()
+        if lag and not before[unit.pk].lagging():
+            rows.append((unit, sorted(lag, key=lambda ln: -STATUS_LEVEL[ln.status])))
+    rows.sort(key=lambda r: (-max(STATUS_LEVEL[ln.status] for ln in r[1]), r[0].path))
+    return NewlyLagging(as_of, since, rows)
 
 
 def rankings(org: Org, as_of: dt.date, code: str) -> list[tuple[str, list[tuple[int, Org, object]]]]:

@@ -74,14 +74,17 @@ def dashboard(request, code):
     if rank_code not in {i.code for i in shares}:  # an unknown indicator is ignored, not a server error
         rank_code = shares[0].code if shares else ""
     trend_codes = [i.code for i in shares][:6]
+    heat = queries.heatmap(org, as_of)
+    trend = {**queries.trend(org, trend_codes), "names": {i.code: i.name for i in shares}}
     context = {
         "org": org, "as_of": as_of, "card": card,
         "dimensions": queries.dimension_progress(card),
         "lagging": queries.lagging_units(org, as_of),
         "rankings": queries.rankings(org, as_of, rank_code) if rank_code else [],
         "rank_code": rank_code, "shares": shares,
-        "heatmap": queries.heatmap(org, as_of),
-        "trend": {**queries.trend(org, trend_codes), "names": {i.code: i.name for i in shares}},
+        "heatmap": heat, "heat_rows": queries.heatmap_rows(heat),
+        "heat_lagging": len({c["y"] for c in heat["cells"] if c["level"] > 0}),
+        "trend": trend, "trend_rows": queries.trend_rows(trend), "trend_names": [trend["names"][c] for c in trend_codes],
         "panels": panels("dashboard", today()),  # e.g. how old the last snapshot is, today
         "breadcrumb": list(Org.objects.filter(
             path__in=ancestor_paths(org))

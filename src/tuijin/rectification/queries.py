@@ -9,8 +9,10 @@ from .models import ACTIVE_STATES, Problem, PublicItem, State
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
                  include_withdrawn=False, q="", sub_org=None):
-    qs = Problem.objects.visible_to(user).filter(
-        subtree_q("org__path", org.path) | subtree_q("origin_org__path", org.path))
+    within = Q()
+    for root in org if isinstance(org, (list, tuple)) else [org]:  # several roots: one list across them
+        within |= subtree_q("org__path", root.path) | subtree_q("origin_org__path", root.path)
+    qs = Problem.objects.visible_to(user).filter(within)
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:

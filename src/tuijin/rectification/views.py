@@ -89,17 +89,39 @@ def _with(request, **params) -> str:
 
 @login_required
 def root(request):
-    """The nav's 问题整改: the list of the user's first scope root."""
-    org = Org.objects.filter(path__in=scope_paths(request.user)).order_by("path").first()
-    if org is None:
+    """The nav's 问题整改: the list of the user's first scope root; with ?scope=all, for a user whose
+    scope has several roots (a guidance group assigned two districts), one list across all of them."""
+    roots = list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path"))
+    if not roots:
         raise Http404("没有可查看的组织")
-    return redirect("rectification:list", code=org.code)
+    if request.GET.get("scope") == "all" and len(roots) > 1:
+        return _list_all(request, roots)
+    return redirect("rectification:list", code=roots[0].code)
+
+
+def _list_all(request, roots):
+    """全部: the problems of every scope root in one list, exactly as each root's list would show them."""
+    as_of = today()
+    filters = _filters(request, None)
+    unstated = queries.problem_list(request.user, roots, as_of=as_of, **{**filters, "state": ""})
+    rows = queries.problem_list(request.user, roots, as_of=as_of, **filters).annotate(
+        measures_total=Count("measures"), measures_done=Count("measures", filter=Q(measures__done=True)))
+    counts = queries.state_counts(unstated)
+    states = [("全部", "", sum(counts.values()))] + [(s.label, s.value, counts[s.value]) for s in State]
+    return render(request, "rectification/list.html", {
+        "everywhere": True, "org": None, "roots": roots, "as_of": as_of, "f": filters,
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": page_query(request),
+        "states": [(label, value, n, _with(request, state=value)) for label, value, n in states],
+        "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),
+        "sources": SOURCES, "categories": problem_categories(roots[0], as_of),
+        "overdue_url": _with(request, overdue="1"),
+    })
 
 
 def _filters(request, org) -> dict:
     g = request.GET
     sub_org = None
-    if g.get("org"):
+    if g.get("org") and org is not None:
         sub_org = get_object_or_404(Org.objects.visible_to(request.user), subtree_q("path", org.path), code=g["org"])
     return {"state": g.get("state", ""), "source": g.get("source", ""), "category": g.get("category", ""),
             "overdue": g.get("overdue") == "1", "include_withdrawn": g.get("withdrawn") == "1",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("grants/<int:pk>/revoke/", admin_views.revoke, name="revoke"),
     path("mfa/reset/", admin_views.mfa_reset, name="mfa_reset"),
     path("audit/", admin_views.audit, name="audit"),
+    path("search/", admin_views.search, name="search"),
 ]

@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, TextField, Value
-from django.http import Http404
+from django.db.models import F, Q, TextField, Value
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils import timezone
 
 from tuijin.core import events
@@ -30,10 +32,91 @@ def _require(request, perm):
         raise Http404  # other roles do not learn these pages exist
 
 
+# ------------------------------------------------------------------ pickers: search by name (issue 11)
+
+PICK_PAGE = 20
+# What each picker searches, and which admin may: the security admin picks accounts, orgs and groups to
+# grant roles; the system admin picks the person an account belongs to.
+PICKERS = {"user": "grants.manage", "org": "grants.manage", "group": "grants.manage", "person": "accounts.manage"}
+PICK_WORDS = {"user": "账号", "org": "组织", "group": "指导组", "person": "人员"}
+_TRAILING_CODE = re.compile(r"（([^（）]+)）\s*$")
+
+
+def picker(kind: str) -> forms.TextInput:
+    """A text input that searches as one types (site.js fills its datalist from admin3:search)."""
+    return forms.TextInput(attrs={"data-tj-search": format_lazy("{}?kind={}", reverse_lazy("admin3:search"), kind),
+                                  "list": f"pick-{kind}", "autocomplete": "off"})
+
+
+def _picks(kind: str, q: str):
+    """(queryset, key field) of what `q` finds for a picker: by name or code, the shortest path first."""
+    if kind == "org":
+        return (Org.objects.filter(Q(name__contains=q) | Q(code__iexact=q), active=True)
+                .order_by("depth", "path"), "code")
+    if kind == "group":
+        return GuidanceGroup.objects.filter(Q(name__contains=q) | Q(code__iexact=q)).order_by("code"), "code"
+    if kind == "person":
+        return (Person.objects.filter(Q(name__contains=q) | Q(number__iexact=q), active=True)
+                .select_related("org").order_by("name", "number"), "number")
+    return (User.objects.filter(Q(username__icontains=q) | Q(person__name__contains=q))
+            .select_related("person").order_by("username"), "username")
+
+
+def _label(kind: str, obj) -> str:
+    if kind == "user":
+        return f"{obj.person.name}（{obj.username}）" if obj.person_id else obj.username
+    if kind == "person":
+        return f"{obj.name}（{obj.number}）"
+    return f"{obj.name}（{obj.code}）"
+
+
+def pick(kind: str, text: str):
+    """The object a picker's text names — "名称（编码）" as the list offers it, a code, or a name only
+    one object has — or (None, a message in Chinese)."""
+    qs, key = _picks(kind, "")
+    match = _TRAILING_CODE.search(text)
+    for code in ([match.group(1).strip()] if match else []) + [text]:
+        found = qs.filter(**{key: code}).first()
+        if found is not None:
+            return found, ""
+    name_field = {"org": "name", "group": "name", "person": "name", "user": "person__name"}[kind]
+    named = list(qs.filter(**{name_field: text})[:2])
+    if len(named) == 1:
+        return named[0], ""
+    word = PICK_WORDS[kind]
+    if named:
+        return None, f"有多个名为“{text}”的{word}，请输入后从列表中选择"
+    return None, f"没有找到{word}“{text}”，请输入名称或编码后从列表中选择"
+
+
+@login_required
+def search(request):
+    """GET ?kind=org|user|group|person&q=…&page=N → {"results": [{"value", "label"}], "page", "has_next"}:
+    what a picker offers, 20 at a time, to the admin whose work needs it (404 for anyone else)."""
+    kind = request.GET.get("kind", "")
+    if kind not in PICKERS:
+        raise Http404
+    _require(request, PICKERS[kind])
+    q = request.GET.get("q", "").strip()[:60]
+    try:
+        number = min(max(int(request.GET.get("page", "1")), 1), 500)
+    except ValueError:
+        number = 1
+    if not q:
+        return JsonResponse({"results": [], "page": 1, "has_next": False})
+    qs, _ = _picks(kind, q)
+    start = (number - 1) * PICK_PAGE
+    rows = list(qs[start:start + PICK_PAGE + 1])
+    return JsonResponse({"results": [{"value": _label(kind, o), "label": _label(kind, o)} for o in rows[:PICK_PAGE]],
+                         "page": number, "has_next": len(rows) > PICK_PAGE},
+                        json_dumps_params={"ensure_ascii": False})
+
+
 class AccountForm(forms.Form):
     username = forms.CharField(label="账号", max_length=150)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），不能包含账号名、姓名或平台名称")
-    person_number = forms.CharField(label="对应人员编号（可不填）", required=False)
+    person_number = forms.CharField(label="对应人员（可不填）", required=False,
+                                    help_text="输入姓名或人员编号，从列表中选择", widget=picker("person"))
 
 
 @login_required
@@ -44,9 +127,11 @@ def accounts(request):
         person = None
         number = form.cleaned_data["person_number"].strip()
         if number:
-            person = Person.objects.filter(number=number).first()
+            person, error = pick("person", number)
             if person is None:
-                form.add_error("person_number", f"人员编号“{number}”不存在")
+                form.add_error("person_number", error)
+            elif (taken := User.objects.filter(person=person).first()) is not None:
+                form.add_error("person_number", f"{person.name}（{person.number}）已有账号 {taken.username}")
         if not form.errors:
             try:
                 user = actions.create_account(actor=request.user, username=form.cleaned_data["username"].strip(),
@@ -77,10 +162,12 @@ def set_active(request, username):
 
 
 class GrantForm(forms.Form):
-    username = forms.CharField(label="账号")
+    username = forms.CharField(label="账号", help_text="输入姓名或账号，从列表中选择", widget=picker("user"))
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    org_code = forms.CharField(label="组织编码（办公室、单位）", required=False)
-    group_code = forms.CharField(label="指导组编号（指导组）", required=False)
+    org_code = forms.CharField(label="组织（办公室、单位角色）", required=False, help_text="输入组织名称（如“东城”）或编码，从列表中选择",
+                               widget=picker("org"))
+    group_code = forms.CharField(label="指导组（指导组角色）", required=False, help_text="输入指导组名称或编号，从列表中选择",
+                                 widget=picker("group"))
     manage_subtree = forms.BooleanField(label="可维护下级组织数据（单位）", required=False)
 
 
@@ -90,17 +177,21 @@ def grants(request):
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = User.objects.filter(username=data["username"].strip()).first()
-        org = Org.objects.filter(code=data["org_code"].strip()).first() if data["org_code"].strip() else None
-        group = (GuidanceGroup.objects.filter(code=data["group_code"].strip()).first()
-                 if data["group_code"].strip() else None)
-        if user is None:
-            form.add_error("username", "账号不存在")
-        if data["org_code"].strip() and org is None:
-            form.add_error("org_code", "组织编码不存在")
-        if data["group_code"].strip() and group is None:
-            form.add_error("group_code", "指导组编号不存在")
-        if not form.errors:
+        user, org, group = None, None, None
+        for name, kind in (("username", "user"), ("org_code", "org"), ("group_code", "group")):
+            text = data[name].strip()
+            if not text:
+                continue
+            found, error = pick(kind, text)
+            if found is None:
+                form.add_error(name, error)
+            elif kind == "user":
+                user = found
+            elif kind == "org":
+                org = found
+            else:
+                group = found
+        if not form.errors and user is not None:
             try:
                 grant = actions.grant_role(actor=request.user, user=user, role=data["role"], org=org, group=group,
                                            manage_subtree=data["manage_subtree"])
@@ -165,9 +256,9 @@ def mfa_reset(request):
     _require(request, "grants.manage")
     if request.method != "POST":
         raise Http404
-    user = User.objects.filter(username=request.POST.get("username", "").strip()[:150]).first()
+    user, error = pick("user", request.POST.get("username", "").strip()[:150])
     if user is None:
-        messages.error(request, "账号不存在")
+        messages.error(request, error)
     else:
         try:
             actions.reset_mfa(actor=request.user, user=user)

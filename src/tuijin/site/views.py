@@ -15,6 +15,7 @@ from tuijin.campaigns.queries import current_campaign, task_summary
 from tuijin.core.calendar import today
 from tuijin.core.navigation import home_panels
 from tuijin.core.scope import is_member, scope_paths, subtree_q
+from tuijin.evaluation.queries import newly_lagging, status_date
 from tuijin.orgs.models import Org, Role, RoleGrant
 from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
@@ -43,6 +44,17 @@ def _review_queue(user, roots, reviewer_roots) -> list[tuple[Org, int]]:
         q |= below & ~Q(org=root) if strictly_below else below
     paths = list(waiting.filter(q).values_list("org__path", flat=True))
     return [(root, sum(1 for p in paths if p.startswith(root.path))) for root, _ in reviewer_roots]
+
+
+def _newly_lagging(reviewer_roots):
+    """Units newly lagging (issue 11) under each root the user reviews: the root's active children, and
+    the root itself for a guidance group (its assigned orgs are its units)."""
+    if not reviewer_roots:
+        return None
+    units = [root for root, strictly_below in reviewer_roots if not strictly_below]
+    parents = [root for root, _ in reviewer_roots]
+    units += list(Org.objects.filter(parent__in=parents, active=True).order_by("path"))
+    return newly_lagging(units, status_date())
 
 
 def _unit_queue(user, roots):
@@ -102,6 +114,7 @@ def home(request):
         "due_within": DUE_WITHIN,
         "reviewer": reviewer,
         "review_queue": _review_queue(user, roots, reviewer_roots),
+        "lagging": _newly_lagging(reviewer_roots),
         "unit_roots": unit_roots,
         "member": _member(user, as_of) if is_member(user) and user.person_id else None,
         "admin_only": not roots and not is_member(user),

@@ -190,7 +190,8 @@ def render_docx(title: str, addressee: str, body: str, issuer: str, date_text: s
     if number:
         # The number (发文字号) goes centred on the blank line under the title.
         blank = document.paragraphs[1]
-        blank.text = number
+        blank.text = official.visible(number)
         blank.alignment = WD_ALIGN_PARAGRAPH.CENTER
         blank.paragraph_format.first_line_indent = 0
+    official.strip_zero_width(document)
     document.save(target)
