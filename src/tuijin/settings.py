@@ -230,6 +230,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TUIJIN_SNAPSHOT_AT = os.environ.get("TUIJIN_SNAPSHOT_AT", "01:30")
 # Web imports are queued here and run by `tuijin worker` (tests run them inline, see tests/conftest.py).
 TUIJIN_IMPORT_TASK_BACKEND = "default"
+# A web import still "running" whose heartbeat (every 15 s while it works) is older than this many
+# seconds was abandoned by a killed worker: `tuijin worker` queues it again (3 runs at most).
+TUIJIN_IMPORT_STALE_AFTER = int(os.environ.get("TUIJIN_IMPORT_STALE_AFTER", "600"))
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
