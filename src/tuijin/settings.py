@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tuijin.orgs.mfa.MfaRequiredMiddleware",
+    # Upload views' scope check before CsrfViewMiddleware.process_view parses a multipart body:
+    "tuijin.core.middleware.ScopeBeforeBody",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tuijin.core.middleware.BoundedQueryMiddleware",  # an over-long query parameter is 400, not a DB error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -14,7 +14,7 @@ import json
 import time
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 
 CSP = "; ".join([
@@ -98,3 +98,50 @@ class SessionActivity:
             if not isinstance(seen, int) or now - seen >= settings.TUIJIN_SESSION_RENEW_SECONDS:
                 session[SEEN] = now
         return response
+
+
+# --------------------------------------------------------------------------- scope before the body
+
+
+def scope_before_body(lookup):
+    """Mark a page view that takes uploads: `lookup(request, **url_kwargs)` is its scope check (it
+    raises Http404 for an object outside the user's scope) and ScopeBeforeBody runs it before anything
+    reads the request body, so an outsider's upload is answered 404 without being parsed. Put it
+    outermost (above @login_required)."""
+    def mark(view):
+        view.scope_before_body = lookup
+        return view
+    return mark
+
+
+class ScopeBeforeBody:
+    """For POSTs to views marked with @scope_before_body: log-in and scope are checked here, in the
+    request phase, before CsrfViewMiddleware.process_view reads a multipart body to find the token.
+    An anonymous POST goes to the login page, an out-of-scope one gets 404; neither body is read. CSRF
+    is not weakened: an in-scope POST still meets the CSRF check and then the view's own checks.
+    Must come after AuthenticationMiddleware (it needs request.user)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            from django.contrib.auth.views import redirect_to_login
+            from django.urls import Resolver404, resolve
+
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            lookup = getattr(match.func, "scope_before_body", None) if match else None
+            if lookup is not None:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                try:
+                    lookup(request, **match.kwargs)
+                except Http404:
+                    # Only the 404 page runs now; its @requires_csrf_token would otherwise parse the body
+                    # looking for a token that nothing here needs. Django turns the Http404 into that page.
+                    request.csrf_processing_done = True
+                    raise
+        return self.get_response(request)
