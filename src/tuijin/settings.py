@@ -110,7 +110,8 @@ MIDDLEWARE = [
     # Upload views' scope check before CsrfViewMiddleware.process_view parses a multipart body:
     "tuijin.core.middleware.ScopeBeforeBody",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "tuijin.core.middleware.BoundedQueryMiddleware",  # an over-long query parameter is 400, not a DB error
+    "tuijin.core.middleware.BoundedQueryMiddleware",
+    "tuijin.core.middleware.DatabaseBusy",  # a write that waited too long for a lock: 503 + Retry-After  # an over-long query parameter is 400, not a DB error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -148,6 +149,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # is locked" at once instead of waiting. A writer waits up to `timeout` seconds for the lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# How long a statement waits for a row lock before giving up (PostgreSQL lock_timeout; SQLite waits its
+# busy `timeout` above). Every write takes the audit chain's head, so writers queue; this bounds the
+# queue: a write that waited longer is rolled back and answered 503 with Retry-After (core.middleware).
+TUIJIN_DB_LOCK_TIMEOUT_MS = int(os.environ.get("TUIJIN_DB_LOCK_TIMEOUT_MS", "10000"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={TUIJIN_DB_LOCK_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

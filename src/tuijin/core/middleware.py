@@ -145,3 +145,48 @@ class ScopeBeforeBody:
                     request.csrf_processing_done = True
                     raise
         return self.get_response(request)
+
+
+# --------------------------------------------------------------------------- a write that waited too long
+
+BUSY_MESSAGE = "系统正忙：其他人的修改正在保存，本次操作等待超时，未保存任何内容。请过几秒再试一次"
+BUSY_RETRY_AFTER = "2"  # seconds
+# PostgreSQL: lock_not_available (lock_timeout passed), deadlock_detected (one side is rolled back).
+BUSY_SQLSTATES = {"55P03", "40P01"}
+
+
+def database_busy(exc: BaseException) -> bool:
+    """A write that gave up waiting for a lock: PostgreSQL's lock_timeout (settings.TUIJIN_DB_LOCK_TIMEOUT_MS)
+    or a deadlock, SQLite's busy timeout ("database is locked"). Its transaction was rolled back whole."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    return getattr(exc.__cause__, "sqlstate", None) in BUSY_SQLSTATES or "database is locked" in str(exc)
+
+
+class DatabaseBusy:
+    """Answers a write that waited too long for a lock with 503 and Retry-After (JSON under /api/), not
+    a 500: writes wait a bounded time (no queue of writers that never answers) and the client is told
+    nothing was saved and when to try again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not database_busy(exc):
+            return None
+        import logging
+
+        logging.getLogger("tuijin.busy").warning("%s %s：等待锁超时（%s）", request.method, request.path,
+                                                 str(exc).splitlines()[0][:200])
+        if request.path.startswith("/api/"):
+            response = HttpResponse(json.dumps({"detail": BUSY_MESSAGE}, ensure_ascii=False), status=503,
+                                    content_type="application/json; charset=utf-8")
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": BUSY_MESSAGE}, request), status=503)
+        response["Retry-After"] = BUSY_RETRY_AFTER
+        return response

@@ -69,28 +69,34 @@ def refresh(orgs) -> None:
     if not orgs:
         return
     with transaction.atomic():
+        # Lock every row this refresh may write first, in one statement and in tree-path order (an
+        # ancestor before its descendants), and only then read the orgs' data: a writer of the same org
+        # committed before we got the lock is seen, and two refreshes never wait on each other in a
+        # cycle. events.record runs this before it takes the chain head, so every writer's locks come
+        # in one order: these rows, then the head.
+        paths = sorted({path for org in orgs for path in ancestor_paths(org, include_self=True)})
+        scores = {s.org.path: s for s in OrgScore.objects.select_for_update(of=("self",)).select_related("org")
+                  .filter(org__path__in=paths).order_by("org__path")}
         fresh = compute_own(orgs, as_of)
-        scores = {s.org_id: s for s in OrgScore.objects.select_for_update().filter(org__in=orgs)}
         deltas: dict[str, dict] = {}  # path -> delta to add to that org's total
         for org in orgs:
-            score = scores.get(org.pk) or OrgScore(org=org)
+            score = scores.get(org.path) or OrgScore(org=org)
             new_own = encode(fresh[org.pk])
             delta = _add(new_own, score.own, sign=-1)
             if not delta:
                 continue
             score.own = new_own
             score.save()
-            scores[org.pk] = score
+            scores[org.path] = score
             for path in ancestor_paths(org, include_self=True):
                 deltas[path] = _add(deltas.get(path, {}), delta)
-        if not deltas:
-            return
-        for score in OrgScore.objects.select_for_update().filter(org__path__in=list(deltas)).select_related("org"):
-            score.total = _add(score.total, deltas.pop(score.org.path))
-            score.save(update_fields=["total", "updated_at"])
-        for path, delta in deltas.items():  # orgs created after the last rebuild
-            org = Org.objects.get(path=path)
-            OrgScore.objects.update_or_create(org=org, defaults={"total": delta})
+        for path in sorted(deltas):
+            if path in scores:
+                score = scores[path]
+                score.total = _add(score.total, deltas[path])
+                score.save(update_fields=["total", "updated_at"])
+            else:  # orgs created after the last rebuild
+                OrgScore.objects.update_or_create(org=Org.objects.get(path=path), defaults={"total": deltas[path]})
 
 
 def rebuild(as_of: dt.date) -> int:
