@@ -149,10 +149,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # is locked" at once instead of waiting. A writer waits up to `timeout` seconds for the lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# How long a statement waits for a row lock before giving up (PostgreSQL lock_timeout; SQLite waits its
-# busy `timeout` above). Every write takes the audit chain's head, so writers queue; this bounds the
-# queue: a write that waited longer is rolled back and answered 503 with Retry-After (core.middleware).
-TUIJIN_DB_LOCK_TIMEOUT_MS = int(os.environ.get("TUIJIN_DB_LOCK_TIMEOUT_MS", "10000"))
+# How long a write waits for a lock before giving up (PostgreSQL lock_timeout, per wait: a contended row
+# costs at most two, its tuple lock and its holder's transaction; SQLite waits its busy `timeout` above).
+# Every write takes the counters' rows of its org's ancestors and the audit chain's head, so writers of
+# one city queue; this bounds the queue: a write that waited longer is rolled back and answered 503 with
+# Retry-After (core.middleware.DatabaseBusy).
+TUIJIN_DB_LOCK_TIMEOUT_MS = int(os.environ.get("TUIJIN_DB_LOCK_TIMEOUT_MS", "5000"))
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={TUIJIN_DB_LOCK_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

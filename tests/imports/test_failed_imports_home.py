@@ -43,7 +43,7 @@ def test_a_failed_import_is_on_the_home_page_until_the_same_kind_succeeds(clerk,
 
     job = ImportJob.objects.get(filename="人员.xlsx")
     assert job.status == "failed" and any("第5行 手机号" in e for e in job.errors)  # kept, with its errors
-    page, items = home_items(clerk)
+    _, items = home_items(clerk)
     assert len(items) == 2  # the two imports; the check-only run is not an import
     people = next(i for i in items if "人员.xlsx" in i)
     assert f'href="{job_url}"' in people and "（人员，" in people
