@@ -3,9 +3,11 @@
 - An action locks only its own row: `select_for_update(of=("self",))`, not the org it joins to (on
   PostgreSQL a plain FOR UPDATE over a join locks the org's row too, and every writer of any person of
   that org queued behind it).
-- `events.record` refreshes the counters (their rows locked in tree-path order) before it takes the
-  audit chain's head, so the head, which every write needs, is held only for the event's insert, and
-  imports (touched(), then record()) and single writes lock in the same order.
+- `events.record` refreshes the counters before it takes the audit chain's head: it computes an org's
+  counters under that org's own lock, then locks the counter rows of the org and its ancestors in
+  tree-path order; so the rows near the root and the head, which every write of the city needs, are
+  held only for the short updates and the event's insert, and imports (touched(), then record()) and
+  single writes lock in the same order.
 - A write that waits longer than lock_timeout is rolled back and answered 503 with Retry-After.
 The lock tests need PostgreSQL (SQLite has no row locks; its writers take the whole database at BEGIN)."""
 import threading
@@ -78,9 +80,15 @@ def test_a_person_update_locks_the_person_not_the_org(world, monkeypatch):
         assert can_lock(Person.objects.filter(pk=world.p_a1a[1].pk))  # a colleague's row: free
 
 
+def can_take_org_lock(org) -> bool:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s::int, %s::int)", [counters.ORG_LOCK_CLASS, org.pk])
+        return cursor.fetchone()[0]
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_counters_are_refreshed_before_the_chain_head_is_taken(world, monkeypatch):
+def test_counters_are_computed_under_the_orgs_own_lock_before_the_shared_rows_and_the_head(world, monkeypatch):
     counters.rebuild(AS_OF)
     real = counters.compute_own
     paused = Paused(lambda: actions.update_person(world.p_a1a[0], actor=world.county_office, post="组织委员"))
@@ -91,12 +99,13 @@ def test_counters_are_refreshed_before_the_chain_head_is_taken(world, monkeypatc
         return result
 
     monkeypatch.setattr(counters, "compute_own", compute_then_pause)
-    with paused:  # the writer is inside its counter refresh
+    with paused:  # the writer is computing its org's counters
         branch, county, city = world.branch_a1a, world.county_a, world.city
-        scores = counters.OrgScore.objects
-        assert not can_lock(scores.filter(org__in=[branch, county, city]))  # its rows, root to leaf: held
-        assert can_lock(scores.filter(org=world.branch_b1))  # another county's branch: free
-        assert can_lock(ChainHead.objects.all())  # the head, taken last: free until the insert
+        assert not can_take_org_lock(branch)  # one refresh of an org at a time
+        assert can_take_org_lock(world.branch_a1b)  # a neighbour's refresh computes side by side
+        # the rows every write of the city needs are not held while it computes, nor is the chain head
+        assert can_lock(counters.OrgScore.objects.filter(org__in=[branch, county, city]))
+        assert can_lock(ChainHead.objects.all())
     assert Person.objects.get(pk=world.p_a1a[0].pk).post == "组织委员"
 
 
