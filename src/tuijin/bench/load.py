@@ -159,7 +159,9 @@ def _writer(port, token, number, stop, stats, originals):
                 stats.ok(started, write=True)
             elif status == 503:  # waited too long for a lock: nothing saved, try again after Retry-After
                 stats.error(started, f"PATCH {number} → 503 {body[:120]!r}", "HTTP 503 (busy, retried)", write=True)
+                conn.close()  # gunicorn drops a keep-alive connection idle for 2 s
                 time.sleep(2)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             else:
                 stats.error(started, f"PATCH {number} → {status} {body[:120]!r}", f"HTTP {status}", write=True)
                 status, body = call("GET")
