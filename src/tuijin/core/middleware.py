@@ -134,7 +134,7 @@ class ScopeBeforeBody:
             except Resolver404:
                 match = None
             lookup = getattr(match.func, "scope_before_body", None) if match else None
-            if lookup is not None:
+            if match is not None and lookup is not None:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 try:

@@ -17,5 +17,5 @@ def failed_imports(user, limit: int = 5) -> list[ImportJob]:
                                                        dismissed_at__isnull=True)
                 .exclude(Exists(later_success)).order_by("-created_at")[:limit])
     for job in jobs:
-        job.kind_label = KINDS[job.kind].label if job.kind in KINDS else job.kind
+        job.kind_label = KINDS[job.kind].label if job.kind in KINDS else job.kind  # type: ignore[attr-defined]
     return jobs

@@ -15,7 +15,7 @@ import threading
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone  # finished_at: the worker's clock, bookkeeping only (as jobs/tasks.py)
 from django_tasks import task
 
@@ -128,7 +128,9 @@ def requeue_abandoned(now: dt.datetime) -> tuple[int, int]:
     conditional update on its status, attempt and heartbeat)."""
     stale = now - dt.timedelta(seconds=settings.TUIJIN_IMPORT_STALE_AFTER)
     queued = failed = 0
-    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING, heartbeat_at__lt=stale).only(
+    # (a job running since before heartbeats were kept has none: its upload time stands in)
+    abandoned = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
+    for job in ImportJob.objects.filter(abandoned, status=ImportJob.Status.RUNNING).only(
             "pk", "attempts", "heartbeat_at"):
         same = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, attempts=job.attempts,
                                         heartbeat_at=job.heartbeat_at)
