@@ -111,8 +111,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tuijin.orgs.mfa.MfaRequiredMiddleware",
+    # Upload views' scope check before CsrfViewMiddleware.process_view parses a multipart body:
+    "tuijin.core.middleware.ScopeBeforeBody",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "tuijin.core.middleware.BoundedQueryMiddleware",  # an over-long query parameter is 400, not a DB error
+    "tuijin.core.middleware.BoundedQueryMiddleware",
+    "tuijin.core.middleware.DatabaseBusy",  # a write that waited too long for a lock: 503 + Retry-After  # an over-long query parameter is 400, not a DB error
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -150,6 +153,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # is locked" at once instead of waiting. A writer waits up to `timeout` seconds for the lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# How long a write waits for a lock before giving up (PostgreSQL lock_timeout, per wait: a contended row
+# costs at most two, its tuple lock and its holder's transaction; SQLite waits its busy `timeout` above).
+# Every write takes the counters' rows of its org's ancestors and the audit chain's head, so writers of
+# one city queue; this bounds the queue: a write that waited longer is rolled back and answered 503 with
+# Retry-After (core.middleware.DatabaseBusy).
+TUIJIN_DB_LOCK_TIMEOUT_MS = int(os.environ.get("TUIJIN_DB_LOCK_TIMEOUT_MS", "5000"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={TUIJIN_DB_LOCK_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -258,6 +269,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TUIJIN_SNAPSHOT_AT = os.environ.get("TUIJIN_SNAPSHOT_AT", "01:30")
 # Web imports are queued here and run by `tuijin worker` (tests run them inline, see tests/conftest.py).
 TUIJIN_IMPORT_TASK_BACKEND = "default"
+# A web import still "running" whose heartbeat (every 15 s while it works) is older than this many
+# seconds was abandoned by a killed worker: `tuijin worker` queues it again (3 runs at most).
+TUIJIN_IMPORT_STALE_AFTER = int(os.environ.get("TUIJIN_IMPORT_STALE_AFTER", "600"))
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True

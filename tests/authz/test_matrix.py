@@ -89,6 +89,8 @@ PAGES = [
     # a web import's progress page and fragment: only the uploader's own (the office above it too gets 404)
     Page("import_job", f"/imports/jobs/{IMPORT_JOB}/", {"county_office": 200}),
     Page("import_job_status", f"/imports/jobs/{IMPORT_JOB}/status/", {"county_office": 200}),
+    # 不再提示 on the uploader's own job only (a finished job is refused with a message: back to its page)
+    Page("import_job_dismiss", f"/imports/jobs/{IMPORT_JOB}/dismiss/", {"county_office": 302}, method="post"),
 ]
 
 ORG_QUERIES = {"county": "县", "branch": "党支部", "code": "xs-b"}

@@ -72,3 +72,88 @@ def test_only_the_uploader_sees_the_job(client, world, tmp_path):
         client.force_login(other)
         assert client.get(url).status_code == 404
         assert client.get(url + "status/").status_code == 404
+
+
+# --------------------------------------------------------------------------- a worker killed mid-import
+
+def _killed_mid_run(job, *, attempts, minutes_ago):
+    """What kill -9 leaves behind: the job running with its last heartbeat, its queue entry taken."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, attempts=attempts, percent=40,
+                                               heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes_ago))
+    DBTaskResult.objects.update(status="RUNNING")
+
+
+def test_an_import_left_running_by_a_killed_worker_is_queued_again_and_imported_once(client, world, tmp_path):
+    client.force_login(world.county_office)
+    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    post(client, path)
+    job = ImportJob.objects.get()
+    _killed_mid_run(job, attempts=1, minutes_ago=11)  # older than TUIJIN_IMPORT_STALE_AFTER (10 minutes)
+
+    call_command("worker", once=True, verbosity=0)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.data) == ("done", 2, b"")
+    assert Org.objects.filter(code="XS-A-3").count() == 1
+    call_command("worker", once=True, verbosity=0)  # the next tick has nothing to take over
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 2) and Org.objects.filter(code="XS-A-3").count() == 1
+
+
+def test_a_running_import_with_a_recent_heartbeat_is_left_alone(client, world, tmp_path):
+    client.force_login(world.county_office)
+    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    post(client, path)
+    job = ImportJob.objects.get()
+    _killed_mid_run(job, attempts=1, minutes_ago=9)  # still within the bound: its worker may be busy
+
+    call_command("worker", once=True, verbosity=0)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 1)
+    assert not Org.objects.filter(code="XS-A-3").exists()
+
+
+def test_an_import_abandoned_three_times_fails_with_a_message_for_the_clerk(client, world, tmp_path):
+    client.force_login(world.county_office)
+    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    url = post(client, path).url
+    job = ImportJob.objects.get()
+    _killed_mid_run(job, attempts=3, minutes_ago=30)
+
+    call_command("worker", once=True, verbosity=0)
+
+    job.refresh_from_db()
+    assert (job.status, job.data) == ("failed", b"")
+    page = html.unescape(client.get(url).content.decode())
+    assert "导入在后台处理时中断（已尝试 3 次，每次都未完成），未写入任何数据。请重新上传" in page
+    assert not Org.objects.filter(code="XS-A-3").exists()
+
+
+def test_a_run_taken_over_while_it_worked_writes_nothing(client, world, tmp_path, monkeypatch):
+    """The abandoned run was only slow: it finishes after its job was queued again and claimed by
+    another worker. Its rows roll back with its "done", so the retry cannot double them."""
+    from tuijin.imports import registry, tasks
+
+    client.force_login(world.county_office)
+    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    post(client, path)
+    job = ImportJob.objects.get()
+    real = registry.run_import
+
+    def slow_run(*args, **kwargs):
+        result = real(*args, **kwargs)  # written, not yet committed: now the other worker takes over
+        ImportJob.objects.filter(pk=job.pk).update(attempts=2)  # (in this transaction: rolled back too)
+        return result
+
+    monkeypatch.setattr(tasks, "run_import", slow_run)
+
+    answer = tasks.run_import_job.call(str(job.pk))
+
+    assert answer == "已由重新排队的运行接替"
+    assert not Org.objects.filter(code="XS-A-3").exists()

@@ -80,6 +80,7 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.write_latencies: list[float] = []  # PATCHes only, answered or not
         self.reads = self.writes = self.errors = 0
         self.kinds: dict[str, int] = {}  # "HTTP 500", "HTTP 409", "timeout", "connection"
         self.samples: list[str] = []
@@ -88,13 +89,16 @@ class Stats:
         with self.lock:
             self.latencies.append((time.perf_counter() - started) * 1000)
             if write:
+                self.write_latencies.append(self.latencies[-1])
                 self.writes += 1
             else:
                 self.reads += 1
 
-    def error(self, started: float, what: str, kind: str) -> None:
+    def error(self, started: float, what: str, kind: str, write: bool = False) -> None:
         with self.lock:
             self.latencies.append((time.perf_counter() - started) * 1000)
+            if write:
+                self.write_latencies.append(self.latencies[-1])
             self.errors += 1
             self.kinds[kind] = self.kinds.get(kind, 0) + 1
             if len(self.samples) < 10:
@@ -153,18 +157,29 @@ def _writer(port, token, number, stop, stats, originals):
             if status == 200:
                 version = json.loads(body)["version"]
                 stats.ok(started, write=True)
+            elif status == 503:  # waited too long for a lock: nothing saved, try again after Retry-After
+                stats.error(started, f"PATCH {number} → 503 {body[:120]!r}", "HTTP 503 (busy, retried)", write=True)
+                conn.close()  # gunicorn drops a keep-alive connection idle for 2 s
+                time.sleep(2)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             else:
-                stats.error(started, f"PATCH {number} → {status} {body[:120]!r}", f"HTTP {status}")
+                stats.error(started, f"PATCH {number} → {status} {body[:120]!r}", f"HTTP {status}", write=True)
                 status, body = call("GET")
                 version = json.loads(body)["version"]
         except (OSError, http.client.HTTPException, ValueError, KeyError) as exc:
             stats.error(started, f"PATCH {number} → {type(exc).__name__}: {exc}",
-                        _kind(exc) if isinstance(exc, OSError | http.client.HTTPException) else "bad answer")
+                        _kind(exc) if isinstance(exc, OSError | http.client.HTTPException) else "bad answer",
+                        write=True)
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     with contextlib.suppress(OSError, http.client.HTTPException):  # put the person back as found
         call("PATCH", {"version": version, "post": originals[number]})
     conn.close()
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]) if ordered else 0.0
 
 
 def run_load(runs: int, options: dict) -> Outcome:
@@ -218,7 +233,8 @@ def run_load(runs: int, options: dict) -> Outcome:
     out.extra = {"seconds": seconds, "readers": readers, "writers": writers, "gunicorn_workers": workers,
                  "gunicorn_threads": options.get("threads", 4), "reads": stats.reads, "writes": stats.writes,
                  "errors": stats.errors, "errors_by_kind": stats.kinds, "error_samples": stats.samples,
-                 "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0}
+                 "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0,
+                 "write_p95_ms": _p95(stats.write_latencies), "write_max_ms": round(max(stats.write_latencies, default=0))}
     if not stats.latencies:
         out.skipped = "no request was answered"
     return out

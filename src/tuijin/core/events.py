@@ -46,6 +46,12 @@ def record(actor, verb: str, target, *, summary: str, org=None, before=None, aft
            label: str | None = None) -> DomainEvent:
     """Append one event. Must run inside the action's transaction."""
     assert transaction.get_connection().in_atomic_block, "record() belongs inside an action's transaction"
+    # Derived data first, the chain head last: the head is one row every write takes, so it is held
+    # only for the insert below, and every writer locks in one order (the counters' rows by tree path,
+    # then the head), as imports do (touched(), then record()), so no two writers wait in a cycle.
+    if org is not None and hasattr(org, "path"):
+        for hook in AFTER_RECORD:
+            hook([org])
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
     if isinstance(target, models.Model):
         target_type, target_id = target._meta.label_lower, str(target.pk)
@@ -68,9 +74,6 @@ def record(actor, verb: str, target, *, summary: str, org=None, before=None, aft
     event.save()
     head.last_hash = event.hash
     head.save(update_fields=["last_hash"])
-    if org is not None and hasattr(org, "path"):
-        for hook in AFTER_RECORD:
-            hook([org])
     return event
 
 

@@ -14,7 +14,7 @@ import json
 import time
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 
 CSP = "; ".join([
@@ -97,4 +97,96 @@ class SessionActivity:
             seen = session.get(SEEN, 0)
             if not isinstance(seen, int) or now - seen >= settings.TUIJIN_SESSION_RENEW_SECONDS:
                 session[SEEN] = now
+        return response
+
+
+# --------------------------------------------------------------------------- scope before the body
+
+
+def scope_before_body(lookup):
+    """Mark a page view that takes uploads: `lookup(request, **url_kwargs)` is its scope check (it
+    raises Http404 for an object outside the user's scope) and ScopeBeforeBody runs it before anything
+    reads the request body, so an outsider's upload is answered 404 without being parsed. Put it
+    outermost (above @login_required)."""
+    def mark(view):
+        view.scope_before_body = lookup
+        return view
+    return mark
+
+
+class ScopeBeforeBody:
+    """For POSTs to views marked with @scope_before_body: log-in and scope are checked here, in the
+    request phase, before CsrfViewMiddleware.process_view reads a multipart body to find the token.
+    An anonymous POST goes to the login page, an out-of-scope one gets 404; neither body is read. CSRF
+    is not weakened: an in-scope POST still meets the CSRF check and then the view's own checks.
+    Must come after AuthenticationMiddleware (it needs request.user)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            from django.contrib.auth.views import redirect_to_login
+            from django.urls import Resolver404, resolve
+
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            lookup = getattr(match.func, "scope_before_body", None) if match else None
+            if match is not None and lookup is not None:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                try:
+                    lookup(request, **match.kwargs)
+                except Http404:
+                    # Only the 404 page runs now; its @requires_csrf_token would otherwise parse the body
+                    # looking for a token that nothing here needs. Django turns the Http404 into that page.
+                    request.csrf_processing_done = True
+                    raise
+        return self.get_response(request)
+
+
+# --------------------------------------------------------------------------- a write that waited too long
+
+BUSY_MESSAGE = "系统正忙：其他人的修改正在保存，本次操作等待超时，未保存任何内容。请过几秒再试一次"
+BUSY_RETRY_AFTER = "2"  # seconds
+# PostgreSQL: lock_not_available (lock_timeout passed), deadlock_detected (one side is rolled back).
+BUSY_SQLSTATES = {"55P03", "40P01"}
+
+
+def database_busy(exc: BaseException) -> bool:
+    """A write that gave up waiting for a lock: PostgreSQL's lock_timeout (settings.TUIJIN_DB_LOCK_TIMEOUT_MS)
+    or a deadlock, SQLite's busy timeout ("database is locked"). Its transaction was rolled back whole."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    return getattr(exc.__cause__, "sqlstate", None) in BUSY_SQLSTATES or "database is locked" in str(exc)
+
+
+class DatabaseBusy:
+    """Answers a write that waited too long for a lock with 503 and Retry-After (JSON under /api/), not
+    a 500: writes wait a bounded time (no queue of writers that never answers) and the client is told
+    nothing was saved and when to try again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not database_busy(exc):
+            return None
+        import logging
+
+        logging.getLogger("tuijin.busy").warning("%s %s：等待锁超时（%s）", request.method, request.path,
+                                                 str(exc).splitlines()[0][:200])
+        if request.path.startswith("/api/"):
+            response = HttpResponse(json.dumps({"detail": BUSY_MESSAGE}, ensure_ascii=False), status=503,
+                                    content_type="application/json; charset=utf-8")
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": BUSY_MESSAGE}, request), status=503)
+        response["Retry-After"] = BUSY_RETRY_AFTER
         return response

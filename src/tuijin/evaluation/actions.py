@@ -87,7 +87,7 @@ def draft_briefing(*, actor, org: Org, as_of: dt.date, kind: str = BriefingDoc.K
 
 
 def _locked(doc: BriefingDoc, version) -> BriefingDoc:
-    doc = BriefingDoc.objects.select_for_update().select_related("org").get(pk=doc.pk)
+    doc = BriefingDoc.objects.select_for_update(of=("self",)).select_related("org").get(pk=doc.pk)
     if version is not None and int(version) != doc.version:
         raise StaleEdit()
     return doc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from tuijin.core.indicators import Pair, all_indicators, roll_up
 from tuijin.orgs.models import Org
@@ -59,6 +59,21 @@ def _add(a: dict, b: dict, sign: int = 1) -> dict:
     return {k: v for k, v in out.items() if v[0] or v[1]}
 
 
+ORG_LOCK_CLASS = 0x746A  # "tj": the first key of the orgs' own advisory locks (PostgreSQL)
+
+
+def _lock_orgs(orgs) -> None:
+    """Hold each org's own counter lock until the transaction ends, in id order. PostgreSQL: an advisory
+    transaction lock per org (waits at most lock_timeout, like a row lock). SQLite needs none: a write
+    transaction holds the whole database from its BEGIN IMMEDIATE."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for pk in sorted(o.pk for o in orgs):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, mod(%s::bigint, 2147483647)::int)",
+                           [ORG_LOCK_CLASS, pk])
+
+
 def refresh(orgs) -> None:
     """Bring the given orgs' own pairs up to date and carry the change to their ancestors,
     each affected row written once however many orgs changed."""
@@ -69,28 +84,37 @@ def refresh(orgs) -> None:
     if not orgs:
         return
     with transaction.atomic():
+        # One refresh of an org at a time: take the org's own lock, then read its data, so a writer of
+        # the same org that committed before is seen. Refreshes of different orgs compute side by side.
+        _lock_orgs(orgs)
         fresh = compute_own(orgs, as_of)
-        scores = {s.org_id: s for s in OrgScore.objects.select_for_update().filter(org__in=orgs)}
+        # Then every counter row this refresh writes, in one statement and in tree-path order (an
+        # ancestor before its descendants), so two refreshes never wait on each other in a cycle; the
+        # rows near the root, which every write of the city needs, are held only from here to commit.
+        # events.record runs this before it takes the chain head, so every writer's locks come in one
+        # order: its orgs' own locks, these rows, then the head.
+        paths = sorted({path for org in orgs for path in ancestor_paths(org, include_self=True)})
+        scores = {s.org.path: s for s in OrgScore.objects.select_for_update(of=("self",)).select_related("org")
+                  .filter(org__path__in=paths).order_by("org__path")}
         deltas: dict[str, dict] = {}  # path -> delta to add to that org's total
         for org in orgs:
-            score = scores.get(org.pk) or OrgScore(org=org)
+            score = scores.get(org.path) or OrgScore(org=org)
             new_own = encode(fresh[org.pk])
             delta = _add(new_own, score.own, sign=-1)
             if not delta:
                 continue
             score.own = new_own
             score.save()
-            scores[org.pk] = score
+            scores[org.path] = score
             for path in ancestor_paths(org, include_self=True):
                 deltas[path] = _add(deltas.get(path, {}), delta)
-        if not deltas:
-            return
-        for score in OrgScore.objects.select_for_update().filter(org__path__in=list(deltas)).select_related("org"):
-            score.total = _add(score.total, deltas.pop(score.org.path))
-            score.save(update_fields=["total", "updated_at"])
-        for path, delta in deltas.items():  # orgs created after the last rebuild
-            org = Org.objects.get(path=path)
-            OrgScore.objects.update_or_create(org=org, defaults={"total": delta})
+        for path in sorted(deltas):
+            if path in scores:
+                score = scores[path]
+                score.total = _add(score.total, deltas[path])
+                score.save(update_fields=["total", "updated_at"])
+            else:  # orgs created after the last rebuild
+                OrgScore.objects.update_or_create(org=Org.objects.get(path=path), defaults={"total": deltas[path]})
 
 
 def rebuild(as_of: dt.date) -> int:

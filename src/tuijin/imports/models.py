@@ -27,6 +27,13 @@ class ImportJob(models.Model):
     warnings = models.JSONField("提示", default=list, blank=True)
     created_at = models.DateTimeField("上传时间")
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # A running job's worker touches heartbeat_at while it works; a job left running with an old
+    # heartbeat was abandoned (its worker was killed) and `tuijin worker` queues it again, at most
+    # MAX_ATTEMPTS times in all (imports/tasks.py).
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    # The uploader put a failed import's item off the home page's work queue.
+    dismissed_at = models.DateTimeField("已忽略", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "导入任务"

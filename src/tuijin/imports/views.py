@@ -5,15 +5,19 @@ shows the progress (htmx polls the status fragment) and then the result or every
 import io
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 
+from tuijin.core.errors import ActionError
 from tuijin.core.files import content_disposition
 from tuijin.core.scope import scope_paths
 from tuijin.orgs.models import Org
 
+from . import actions
 from .models import ImportJob
 from .registry import KINDS, export_subtree, write_template
 from .tasks import submit
@@ -61,6 +65,20 @@ def job(request, pk):
 def job_status(request, pk):
     """The fragment htmx polls; once finished it no longer asks to be polled."""
     return render(request, "imports/_job_status.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_POST
+def job_dismiss(request, pk):
+    """不再提示: take a failed import off the home page's work queue; its report stays at its address."""
+    job = _job(request, pk)
+    try:
+        actions.dismiss_failed_import(job, actor=request.user)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:job", pk=job.pk)
+    messages.success(request, f"已不再提示“{job.filename}”的导入错误；错误报告仍可从原地址查看")
+    return redirect("home")
 
 
 @login_required

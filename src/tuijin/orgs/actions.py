@@ -166,7 +166,7 @@ def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Perso
 
 def update_person(person: Person, *, actor, version=None, org: Org | None = None, **changes) -> Person:
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+        person = Person.objects.select_for_update(of=("self",)).select_related("org").get(pk=person.pk)
         old_org = person.org
         require(actor, "people.manage", person.org)
         if org is not None and org.pk != person.org_id:

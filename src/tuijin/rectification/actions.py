@@ -58,7 +58,7 @@ def can_rectify(actor, problem: Problem) -> bool:
 
 
 def _locked(problem: Problem, version=None) -> Problem:
-    fresh = Problem.objects.select_for_update().select_related("org").get(pk=problem.pk)
+    fresh = Problem.objects.select_for_update(of=("self",)).select_related("org").get(pk=problem.pk)
     if version is not None and int(version) != fresh.version:
         raise StaleEdit()
     return fresh

@@ -21,6 +21,7 @@ from tuijin.campaigns.queries import current_campaign, problem_categories
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import content_disposition, uploaded
+from tuijin.core.middleware import scope_before_body
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
@@ -384,6 +385,7 @@ ACTIONS = {"start": _start, "submit": _submit, "close": _close, "send-back": _se
            "measure-done": _measure_done, "measure-aside": _measure_aside, "evidence": _evidence}
 
 
+@scope_before_body(lambda request, pk, name: _problem(request, pk))  # 404 before an upload is parsed
 @login_required
 @require_POST
 def problem_action(request, pk, name):

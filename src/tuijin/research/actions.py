@@ -109,7 +109,7 @@ def record_visit(*, actor, person: Person, date: dt.date, topic: str, place: str
 
 def add_finding(visit: ResearchVisit, *, actor, text: str) -> Finding:
     with transaction.atomic():
-        visit = ResearchVisit.objects.select_for_update().select_related("person", "org").get(pk=visit.pk)
+        visit = ResearchVisit.objects.select_for_update(of=("self",)).select_related("person", "org").get(pk=visit.pk)
         _require_record_for(actor, visit.person)
         text = (text or "").strip()
         if not text:
@@ -126,7 +126,7 @@ def add_finding(visit: ResearchVisit, *, actor, text: str) -> Finding:
 
 
 def _locked_finding(finding: Finding) -> Finding:
-    finding = Finding.objects.select_for_update().select_related("visit", "visit__org", "visit__person").get(
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("visit", "visit__org", "visit__person").get(
         pk=finding.pk)
     if finding.converted:
         raise ActionError(f"这条发现问题已经{finding.conversion_label.removeprefix('已')}，不能重复转化")
@@ -235,7 +235,7 @@ def create_project(*, actor, org: Org, name: str, listed_on: dt.date, need: str 
 
 
 def _locked_project(project: Project, version=None) -> Project:
-    fresh = Project.objects.select_for_update().select_related("org").get(pk=project.pk)
+    fresh = Project.objects.select_for_update(of=("self",)).select_related("org").get(pk=project.pk)
     if version is not None and int(version) != fresh.version:
         raise StaleEdit()
     return fresh

@@ -19,6 +19,7 @@ from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import content_disposition, uploaded
+from tuijin.core.middleware import scope_before_body
 from tuijin.core.models import DomainEvent
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
@@ -371,6 +372,7 @@ def project_edit(request, pk):
         "live_check": False, "reasons": project.flag_reasons})
 
 
+@scope_before_body(lambda request, pk, name: _project(request, pk))  # 404 before an upload is parsed
 @login_required
 @require_POST
 def project_action(request, pk, name):

@@ -16,6 +16,7 @@ from tuijin.core.calendar import today
 from tuijin.core.navigation import home_panels
 from tuijin.core.scope import is_member, scope_paths, subtree_q
 from tuijin.evaluation.queries import newly_lagging, status_date
+from tuijin.imports.queries import failed_imports
 from tuijin.orgs.models import Org, Role, RoleGrant
 from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
@@ -119,6 +120,7 @@ def home(request):
         "member": _member(user, as_of) if is_member(user) and user.person_id else None,
         "admin_only": not roots and not is_member(user),
         "panels": home_panels(user, as_of),
+        "failed_imports": failed_imports(user),  # 导入有错误: until dismissed or a later import succeeds
     }
     group_ids = [g.group_id for g in grants if g.role == Role.GUIDANCE and g.group_id]
     if group_ids:  # a guidance group's members, so a member knows who else is on the group

@@ -202,7 +202,7 @@ def update_session(session: StudySession, *, actor, version=None, chapters=None,
                    today: dt.date | None = None, **changes) -> StudySession:
     """Change a session; `chapters` / `attendees`, when given, replace the stored lists."""
     with transaction.atomic():
-        session = StudySession.objects.select_for_update().select_related("org").get(pk=session.pk)
+        session = StudySession.objects.select_for_update(of=("self",)).select_related("org").get(pk=session.pk)
         require(actor, "records.manage", session.org)
         if version is not None and int(version) != session.version:
             raise StaleEdit()
@@ -249,7 +249,7 @@ def _replace_links(session, chapters, attendees, old_chapters, old_attendees):
 def withdraw_session(session: StudySession, *, actor, reason: str, version=None) -> StudySession:
     """Take a wrongly entered session back: it stays in history, and stops counting for anyone."""
     with transaction.atomic():
-        session = StudySession.objects.select_for_update().select_related("org").get(pk=session.pk)
+        session = StudySession.objects.select_for_update(of=("self",)).select_related("org").get(pk=session.pk)
         require(actor, "records.manage", session.org)
         if version is not None and int(version) != session.version:
             raise StaleEdit()
@@ -272,7 +272,7 @@ def withdraw_session(session: StudySession, *, actor, reason: str, version=None)
 def attach_session_evidence(session: StudySession, *, actor, name: str, data: bytes) -> SessionEvidence:
     """Minutes or photos of a session, checked by content and stored by SHA-256."""
     with transaction.atomic():
-        session = StudySession.objects.select_for_update().select_related("org").get(pk=session.pk)
+        session = StudySession.objects.select_for_update(of=("self",)).select_related("org").get(pk=session.pk)
         require(actor, "records.manage", session.org)
         if session.withdrawn:
             raise ActionError("已撤回的集体学习不能上传材料")
@@ -328,7 +328,7 @@ def log_self_study(*, actor, person: Person, date: dt.date, chapter: Chapter, re
 def withdraw_self_study(log: SelfStudy, *, actor) -> SelfStudy:
     """A log entered by mistake is withdrawn (kept in history), not deleted."""
     with transaction.atomic():
-        log = SelfStudy.objects.select_for_update().select_related("person__org", "chapter").get(pk=log.pk)
+        log = SelfStudy.objects.select_for_update(of=("self",)).select_related("person__org", "chapter").get(pk=log.pk)
         if not can_log_for(actor, log.person):
             raise PermissionDenied("只能撤回本人的自学记录，或本单位人员的自学记录")
         if log.withdrawn:

@@ -23,6 +23,7 @@ from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import content_disposition, uploaded
+from tuijin.core.middleware import scope_before_body
 from tuijin.core.permissions import can
 from tuijin.core.pages import evidence_download as download_evidence
 from tuijin.core.pages import page_query
@@ -274,6 +275,7 @@ def session_withdraw(request, pk):
     return redirect("study:session", pk=session.pk)
 
 
+@scope_before_body(lambda request, pk: _session(request, pk))  # 404 before the upload is parsed
 @login_required
 @require_POST
 def session_evidence(request, pk):

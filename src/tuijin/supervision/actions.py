@@ -380,7 +380,7 @@ def resolve_check(check: SampleCheck, *, actor, resolution: str, on: dt.date) ->
     """The unit corrected the record found 不属实 and the group confirms: it counts again."""
     require_supervisor(actor, check.sample.org)
     with transaction.atomic():
-        check = SampleCheck.objects.select_for_update().select_related("sample__org").get(pk=check.pk)
+        check = SampleCheck.objects.select_for_update(of=("self",)).select_related("sample__org").get(pk=check.pk)
         if check.result != "不属实" or check.resolved_on:
             raise ActionError("只有未纠正的“不属实”记录需要确认纠正")
         if not resolution.strip():

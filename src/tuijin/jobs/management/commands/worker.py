@@ -1,6 +1,7 @@
 """`tuijin worker`: the long-running process a deployment runs next to gunicorn.
 
-Every tick it reads the clock once, claims and enqueues the jobs due (the daily snapshot from
+Every tick it reads the clock once, queues again the web imports a killed worker left running
+(imports/tasks.py `requeue_abandoned`), claims and enqueues the jobs due (the daily snapshot from
 TUIJIN_SNAPSHOT_AT on), then runs the database task queue. SIGTERM/SIGINT stop it after the task in
 hand; a second signal stops it at once (the task's transaction rolls back).
 """
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from tuijin.imports.tasks import requeue_abandoned
 from tuijin.jobs import schedule
 from tuijin.jobs.models import JobRun
 
@@ -82,7 +84,9 @@ class Command(BaseCommand):
     def tick(self) -> list[JobRun]:
         """Enqueue what is due now, run the queue; returns this tick's runs that failed."""
         close_old_connections()
-        started = schedule.enqueue_due(self.clock(), self.worker_id)
+        now = self.clock()
+        requeue_abandoned(now)  # web imports whose worker was killed mid-run
+        started = schedule.enqueue_due(now, self.worker_id)
         if not self.stopping:
             self.queue = schedule.run_queue(self.worker_id)
             try:
