@@ -48,3 +48,15 @@ def test_the_demo_shows_each_issue16_board_somewhere_and_some_unit_went_out(demo
     # the 就整改抓整改 showcase unit is named; the late branch had nothing before the last weeks
     assert any("制定方案" in f.clause for f in found["formal_rectification"])
     assert any("此前没有查摆问题" in f.clause for f in found["late_problems"])
+
+
+def test_the_demo_shows_a_recurring_problem_closed_without_a_rule_and_its_look_alike(demo):
+    """当下改与长久立 (rect16): the same 工作作风 problem closed in two 东城区 units, one with a 建章立制 measure."""
+    from tuijin.evaluation.findings import findings
+    from tuijin.rectification.models import Problem
+
+    pair = list(Problem.objects.filter(description="群众来信办理不及时，答复敷衍").order_by("org__path"))
+    assert [sorted(p.measures.values_list("kind", flat=True)) for p in pair] == [["建章立制", "立行立改"], ["立行立改"]]
+    named = {f.subject.code: f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "no_lasting_rule"}
+    assert pair[1].org.code in named
+    assert "既没有建章立制措施" in named[pair[1].org.code].text

@@ -19,7 +19,7 @@ from tuijin.core.permissions import require
 from tuijin.orgs.models import Org, RoleGrant
 
 from . import transitions
-from .models import SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
+from .models import SOURCES, Evidence, InstitutionRule, Measure, MeasureKind, Problem, PublicItem, Rating, State
 
 EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
 SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
@@ -94,6 +94,14 @@ def _validate(fields: dict, org: Org, as_of: dt.date) -> None:
         raise ActionError("问题描述不能为空", field="description")
 
 
+def _measure_kind(value) -> str:
+    """立行立改 (the default) or 建章立制 (当下改与长久立)."""
+    value = (value or MeasureKind.NOW).strip()
+    if value not in MeasureKind.values:
+        raise ActionError(f"措施类型应为：{'、'.join(MeasureKind.values)}，实际为“{value}”", field="kind")
+    return value
+
+
 def _next_number(org: Org, year: int) -> str:
     n = Problem.objects.filter(org=org).count() + 1
     while Problem.objects.filter(org=org, number=f"{year}-{n:03d}").exists():
@@ -137,7 +145,7 @@ def _insert_problem(*, actor, org, description, source, found_on, number="", cat
                                          is_special=is_special, found_on=found_on, parent=parent, **fields)
         for i, m in enumerate(measures):
             Measure.objects.create(problem=problem, position=i, text=m["text"], owner=m.get("owner", ""),
-                                   deadline=m.get("deadline"))
+                                   deadline=m.get("deadline"), kind=_measure_kind(m.get("kind")))
         events.record(actor, "problem.create", problem, org=org,
                       summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
                       after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
@@ -176,16 +184,18 @@ def withdraw_problem(problem: Problem, *, actor, reason: str, version=None) -> P
         return _save(problem, actor, "problem.withdraw", f"撤回（{reason.strip()}）", after={"reason": reason})
 
 
-def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None) -> Measure:
+def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None,
+                kind: str = MeasureKind.NOW) -> Measure:
     with transaction.atomic():
         problem = _locked(problem)
         require(actor, "records.manage", problem.org)
         if not text.strip():
             raise ActionError("措施内容不能为空", field="text")
+        kind = _measure_kind(kind)
         _measures_settled(problem)
         measure = Measure.objects.create(problem=problem, text=text.strip(), owner=owner.strip(), deadline=deadline,
-                                         position=problem.measures.count())
-        _save(problem, actor, "measure.create", f"新增措施“{measure.text[:40]}”")
+                                         position=problem.measures.count(), kind=kind)
+        _save(problem, actor, "measure.create", f"新增{kind}措施“{measure.text[:40]}”")
         return measure
 
 

@@ -38,11 +38,13 @@ class MeasureIn(Schema):
     text: str
     owner: str = ""
     deadline: dt.date | None = None
+    kind: Literal["立行立改", "建章立制"] = "立行立改"  # 当下改与长久立
 
 
 class MeasureOut(Schema):
     id: int
     text: str
+    kind: str
     owner: str
     deadline: dt.date | None
     done: bool
@@ -253,7 +255,7 @@ def create_problem(request, payload: ProblemIn):
         actor=request.user, org=org, description=payload.description, source=payload.source,
         found_on=payload.found_on or today(), number=payload.number, category=payload.category,
         responsible=payload.responsible.strip(), deadline=payload.deadline, is_special=payload.is_special,
-        measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline}
+        measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline, "kind": m.kind}
                   for m in payload.measures if m.text.strip()], reason=payload.reason.strip())
     return Status(201, _detail(problem))
 
@@ -293,7 +295,7 @@ def transition(request, pk: int, payload: TransitionIn):
 @router.post("/problems/{int:pk}/measures", response={201: MeasureOut}, summary="增加整改措施")
 def add_measure(request, pk: int, payload: MeasureIn):
     measure = actions.add_measure(_problem(request, pk), actor=request.user, text=payload.text,
-                                  owner=payload.owner, deadline=payload.deadline)
+                                  owner=payload.owner, deadline=payload.deadline, kind=payload.kind)
     return Status(201, measure)
 
 

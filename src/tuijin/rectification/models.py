@@ -76,11 +76,19 @@ class Problem(models.Model):
                 and self.deadline < as_of)
 
 
+class MeasureKind(models.TextChoices):
+    """当下改与长久立: a measure fixes the case now (立行立改) or makes a rule that keeps it fixed (建章立制)."""
+
+    NOW = "立行立改", "立行立改"
+    RULE = "建章立制", "建章立制"
+
+
 class Measure(models.Model):
     """整改措施. A measure with no owner or no deadline is not specific (措施不具体)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
     text = models.CharField("措施", max_length=500)
+    kind = models.CharField("措施类型", max_length=4, choices=MeasureKind.choices, default=MeasureKind.NOW)
     owner = models.CharField("责任人", max_length=60, blank=True)
     deadline = models.DateField("完成时限", null=True, blank=True)
     done = models.BooleanField("已完成", default=False)
@@ -200,4 +208,4 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Measure", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = ["Problem", "Measure", "MeasureKind", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

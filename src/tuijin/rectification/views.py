@@ -325,7 +325,8 @@ def _publish(request, p):
 
 def _add_measure(request, p):
     data = _valid(MeasureForm(request.POST))
-    actions.add_measure(p, actor=request.user, text=data["text"], owner=data["owner"], deadline=data["deadline"])
+    actions.add_measure(p, actor=request.user, text=data["text"], owner=data["owner"], deadline=data["deadline"],
+                        kind=data.get("kind") or "立行立改")
     return "已添加整改措施"
 
 
