@@ -7,7 +7,7 @@ rating. The escalated problem MX-ESC belongs to XS-A-1 but stays visible to the 
 The one-button actions on a problem's page answer a refusal by going back to the page with the
 message shown (302); the forms and the API answer 403.
 """
-from tuijin.rectification.models import InstitutionRule, Measure, Problem, PublicItem, State
+from tuijin.rectification.models import InstitutionRule, Measure, Problem, PublicItem, Recheck, State
 
 from .matrix import (BUSINESS, MANAGES, ORG_SAMPLE, PUBLISHES, REVIEWS, Change, Endpoint, Listing, Page, anonymous_test,
                      api_items, change_test, children_of, column, context_orgs, context_rows, label_of,
@@ -55,6 +55,7 @@ OBJECT_ENDPOINTS = [
     Endpoint("problem_list", "/problems/{}/", "org", context_rows("page", "number"), problems_under,
              labels=ORG_SAMPLE, also=((context_orgs("children"), children_of),)),
     Endpoint("problem_list_filtered", "/problems/{}/?state=待验收&overdue=1", "org", labels=ORG_SAMPLE),
+    Endpoint("problem_list_recheck", "/problems/{}/?recheck=due", "org", labels=ORG_SAMPLE),
     Endpoint("problem_ledger", "/problems/{}/ledger.xlsx", "org", column("问题编号"), problems_under, labels=ORG_SAMPLE),
     Endpoint("problem_new_form", "/problems/{}/new/", "org", labels=ORG_SAMPLE, may=MANAGES),
     Endpoint("hand_down_form", "/problems/{}/hand-down/", "org", labels=ORG_SAMPLE, may=MANAGES),
@@ -104,6 +105,18 @@ def open_measure(label):
     Measure.objects.filter(problem__number=label).update(done=False, done_on=None, set_aside=False)
 
 
+def recheck_due(label):
+    """Closed, with a 回头看 due (as closing schedules it)."""
+    ready(State.CLOSED)(label)
+    p = problem(label)
+    Recheck.objects.filter(problem=p).delete()
+    Recheck.objects.create(problem=p, scheduled_on="2026-09-20", due_on="2026-11-19")
+
+
+def rechecked(result):
+    return lambda label: Recheck.objects.filter(problem__number=label, result=result).exists()
+
+
 def now_in(state):
     return lambda label: problem(label).state == state
 
@@ -144,6 +157,10 @@ CHANGES = [
            applied=now_in(State.IN_PROGRESS)),
     action("reopen", REVIEWS, body=lambda label: {"reason": "群众反映问题反弹"}, prepare=ready(State.CLOSED),
            applied=now_in(State.RELAPSED)),
+    action("recheck-confirm", REVIEWS, body=lambda label: {"note": "回访群众，未反弹"}, prepare=recheck_due,
+           applied=rechecked(Recheck.Result.CONFIRMED)),
+    action("recheck-reopen", REVIEWS, body=lambda label: {"reason": "回头看发现问题又出现"}, prepare=recheck_due,
+           applied=now_in(State.RELAPSED)),
     action("withdraw", MANAGES, body=lambda label: {"reason": "重复录入"}, applied=lambda label: problem(label).withdrawn),
     action("escalate", MANAGES, body=lambda label: {"to": problem(label).org.parent.code, "reason": "本单位解决不了"},
            applied=lambda label: problem(label).org.code != OWNER[label]),
@@ -180,6 +197,9 @@ CHANGES = [
            now_in(State.IN_PROGRESS), may=MANAGES, labels=ACTION_LABELS, prepare=in_state(State.OPEN)),
     Change("api_close", "post", "/api/v1/problems/{}/transitions", "problem", lambda label: {"action": "close"},
            now_in(State.CLOSED), may=REVIEWS, labels=ACTION_LABELS, prepare=ready(State.SUBMITTED)),
+    Change("api_recheck", "post", "/api/v1/problems/{}/recheck", "problem",
+           lambda label: {"confirm": False, "note": "回头看发现问题又出现"}, rechecked(Recheck.Result.REOPENED),
+           may=REVIEWS, labels=ACTION_LABELS, prepare=recheck_due),
     Change("api_measure_done", "post", "/api/v1/problems/{}/measures/done", "problem",
            lambda label: {"measure": first_measure(label).pk, "done": True},
            lambda label: first_measure(label).done, may=MANAGES, labels=ACTION_LABELS, prepare=open_measure),

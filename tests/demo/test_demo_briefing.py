@@ -60,3 +60,15 @@ def test_the_demo_shows_a_recurring_problem_closed_without_a_rule_and_its_look_a
     named = {f.subject.code: f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "no_lasting_rule"}
     assert pair[1].org.code in named
     assert "既没有建章立制措施" in named[pair[1].org.code].text
+
+
+def test_the_demo_has_a_recheck_late_one_reopened_and_one_confirmed(demo):
+    """回头看 (rect16): the county office sees the late one on its home queue."""
+    from tuijin.core.indicators import get
+    from tuijin.rectification.models import Recheck
+
+    late = Recheck.objects.get(problem__description="办事大厅午休时段无人值守，群众白跑")
+    assert late.result == "待回头看" and late.due_on < TODAY
+    assert Recheck.objects.get(problem__description="公务接待超标准问题").result == "已重新打开"
+    assert Recheck.objects.get(problem__description="村级财务公开不及时").result == "已确认"
+    assert get("problems.recheck_overdue").compute([late.problem.org], TODAY, None)[late.problem.org_id].num == 1

@@ -23,6 +23,37 @@ class Ctx:
 
 def build(ctx: Ctx) -> None:
     now_and_lasting(ctx)
+    recheck(ctx)
+
+
+def _closed_on(ctx: Ctx, org, description: str, category: str, days_ago: int):
+    """A problem closed `days_ago` days before today by the county office (its re-check is then due
+    recheck_days after that)."""
+    from tuijin.rectification import actions as r
+
+    on = ctx.today - dt.timedelta(days=days_ago)
+    p = ctx.create(ctx.county_office, org, description, found=1, category=category, deadline=on,
+                   measures=[{"text": "由分管领导负责，逐项整改到位", "owner": "分管领导", "deadline": on}])
+    ctx.evidence(ctx.county_office, p, "整改完成情况报告.pdf")
+    for m in p.measures.all():
+        r.set_measure_done(m, actor=ctx.county_office, done=True, as_of=on)
+    r.submit_for_acceptance(p, actor=ctx.county_office)
+    return r.close_problem(p, actor=ctx.county_office, as_of=on, comment="整改到位，同意销号")
+
+
+def recheck(ctx: Ctx) -> None:
+    """回头看 in 东城区: one closed 66 days ago whose re-check is late (on the county office's queue), one
+    the city office re-checked and reopened, one re-checked and confirmed."""
+    from tuijin.rectification import actions as r
+
+    units = ctx.units
+    _closed_on(ctx, units[0], "办事大厅午休时段无人值守，群众白跑", "服务群众", 66)
+    back = _closed_on(ctx, units[1 % len(units)], "公务接待超标准问题", "廉洁自律", 63)
+    r.recheck_problem(back, actor=ctx.city_office, as_of=ctx.today - dt.timedelta(days=1), confirm=False,
+                      note="回头看抽查接待台账，发现11月又有两次超标准接待")
+    kept = _closed_on(ctx, units[2 % len(units)], "村级财务公开不及时", "服务群众", 61)
+    r.recheck_problem(kept, actor=ctx.county_office, as_of=ctx.today - dt.timedelta(days=2), confirm=True,
+                      note="抽查3个村公开栏，均按月公开")
 
 
 def now_and_lasting(ctx: Ctx) -> None:

@@ -14,12 +14,24 @@ from django.utils import timezone
 
 from tuijin.campaigns.queries import problem_categories
 from tuijin.core import events, files
+from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.orgs.models import Org, RoleGrant
 
 from . import transitions
-from .models import SOURCES, Evidence, InstitutionRule, Measure, MeasureKind, Problem, PublicItem, Rating, State
+from .models import (
+    SOURCES,
+    Evidence,
+    InstitutionRule,
+    Measure,
+    MeasureKind,
+    Problem,
+    PublicItem,
+    Rating,
+    Recheck,
+    State,
+)
 
 EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
 SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
@@ -297,8 +309,59 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "",
         require_reviewer(actor, problem)
         _refuse_unless("close", problem)
         problem.state, problem.closed_on = State.CLOSED, as_of
-        return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else ""),
-                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment})
+        recheck = _schedule_recheck(problem, as_of)
+        return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else "")
+                     + f"，{recheck.due_on.isoformat()}前回头看",
+                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment,
+                                                  "recheck_due": recheck.due_on.isoformat()})
+
+
+def recheck_days(problem: Problem, as_of: dt.date) -> int:
+    """回头看: the campaign file's [rectification] recheck_days for the problem's org (60 if none)."""
+    from tuijin.campaigns.queries import current_campaign
+
+    campaign = current_campaign(problem.org, as_of)
+    return campaign.recheck_days if campaign else 60
+
+
+def _schedule_recheck(problem: Problem, as_of: dt.date) -> Recheck:
+    _settle_rechecks(problem, as_of, Recheck.Result.REOPENED, "")  # none should be pending; never two at once
+    return Recheck.objects.create(problem=problem, scheduled_on=as_of,
+                                  due_on=as_of + dt.timedelta(days=recheck_days(problem, as_of)))
+
+
+def _settle_rechecks(problem: Problem, as_of: dt.date, result: str, note: str, actor=None) -> int:
+    return Recheck.objects.filter(problem=problem, result=Recheck.Result.PENDING).update(
+        result=result, done_on=as_of, note=note[:500], done_by=actor if getattr(actor, "pk", None) else None)
+
+
+def recheck_problem(problem: Problem, *, actor, as_of: dt.date, confirm: bool, note: str = "",
+                    version=None) -> Recheck:
+    """回头看 by the reviewing level: confirm the closed problem stayed fixed, or reopen it (已反弹)
+    with what was found. Only a reviewer of a higher level; only a closed problem with a re-check due."""
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require_reviewer(actor, problem)
+        recheck = Recheck.objects.select_for_update().filter(problem=problem, result=Recheck.Result.PENDING).first()
+        if recheck is None or problem.state != State.CLOSED:
+            raise ActionError("该问题没有待开展的回头看（只有已销号的问题安排回头看）")
+        note = note.strip()
+        if not confirm and not note:
+            raise ActionError("回头看发现问题反弹，请写明发现的情况", field="note")
+        recheck.result = Recheck.Result.CONFIRMED if confirm else Recheck.Result.REOPENED
+        recheck.done_on, recheck.note = as_of, note[:500]
+        recheck.done_by = actor if getattr(actor, "pk", None) else None
+        recheck.save()
+        late = f"（超过时限{(as_of - recheck.due_on).days}天）" if as_of > recheck.due_on else ""
+        if confirm:
+            _save(problem, actor, "problem.recheck", f"回头看：整改成果巩固，未反弹{late}" + (f"（{note}）" if note else ""),
+                  after={"result": recheck.result, "due_on": recheck.due_on.isoformat(), "note": note})
+        else:
+            problem.state, problem.closed_on = State.RELAPSED, None
+            problem.relapses += 1
+            _save(problem, actor, "problem.recheck", f"回头看发现问题反弹，重新打开{late}（{note}）",
+                  {"state": State.CLOSED}, {"state": State.RELAPSED, "result": recheck.result, "note": note})
+        return recheck
 
 
 def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
@@ -323,6 +386,7 @@ def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Pro
         if not reason.strip():
             raise ActionError("重新打开必须写明原因", field="reason")
         _refuse_unless("reopen", problem)
+        _settle_rechecks(problem, today(), Recheck.Result.REOPENED, f"问题已重新打开：{reason.strip()}", actor)
         problem.state, problem.closed_on = State.RELAPSED, None
         problem.relapses += 1
         return _save(problem, actor, "problem.reopen", f"问题反弹，重新打开（{reason.strip()}）",

@@ -126,12 +126,33 @@ class ChildrenOut(Schema):
     share: float | None
 
 
+class RecheckOut(Schema):
+    """回头看 of a closed problem by the reviewing level."""
+
+    scheduled_on: dt.date
+    due_on: dt.date
+    result: str
+    done_on: dt.date | None
+    note: str
+
+
+class RecheckIn(Schema):
+    confirm: bool  # true: 整改成果巩固；false: 问题反弹，重新打开 (note required)
+    note: str = ""
+    version: int | None = None
+
+
 class ProblemDetailOut(ProblemOut):
     """Built by _detail(), which loads the measures, evidence and roll-up once."""
 
     measures: list[MeasureOut]
     evidence: list[EvidenceOut]
     children: ChildrenOut | None
+    rechecks: list[RecheckOut]
+
+    @staticmethod
+    def resolve_rechecks(obj):
+        return obj.rechecks_list
 
     @staticmethod
     def resolve_measures(obj):
@@ -207,6 +228,7 @@ def _detail(problem: Problem) -> Problem:
     problem = Problem.objects.select_related("org", "origin_org").get(pk=problem.pk)
     problem.measures_list = list(problem.measures.all())
     problem.evidence_list = list(problem.evidence.select_related("uploaded_by"))
+    problem.rechecks_list = list(problem.rechecks.all())
     problem.children_progress = queries.children_progress(problem) if problem.children.exists() else None
     return problem
 
@@ -289,6 +311,15 @@ def transition(request, pk: int, payload: TransitionIn):
         problem = actions.reopen_problem(problem, actor=actor, reason=payload.reason, version=version)
     else:
         problem = actions.withdraw_problem(problem, actor=actor, reason=payload.reason, version=version)
+    return _detail(problem)
+
+
+@router.post("/problems/{int:pk}/recheck", response=ProblemDetailOut,
+             summary="回头看（上级）：confirm=true 整改成果巩固；confirm=false 问题反弹、重新打开（须写 note）")
+def recheck(request, pk: int, payload: RecheckIn):
+    problem = _problem(request, pk)
+    actions.recheck_problem(problem, actor=request.user, as_of=today(), confirm=payload.confirm, note=payload.note,
+                            version=payload.version)
     return _detail(problem)
 
 

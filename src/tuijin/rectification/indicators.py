@@ -16,6 +16,7 @@ from .models import (
     MeasureKind,
     Problem,
     PublicItem,
+    Recheck,
     State,
 )
 
@@ -163,6 +164,15 @@ def lasting_rule_missing(orgs, as_of, campaign):
     return {k: Pair(v["bare"], v["n"]) for k, v in rows.items()}
 
 
+def recheck_overdue(orgs, as_of, campaign):
+    """回头看: re-checks of closed problems past their due date and not done as of as_of, counted where
+    the problem belongs (the reviewing level above it is the one late)."""
+    pending = Recheck.objects.filter(problem__in=_problems(orgs, as_of), scheduled_on__lte=as_of, due_on__lt=as_of) \
+        .filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+    rows = _per_org(pending, field="problem__org_id", n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
+
+
 def rules_made(orgs, as_of, campaign):
     rows = _per_org(InstitutionRule.objects.filter(org__in=[o.pk for o in orgs], issued_on__lte=as_of), n=Count("pk"))
     return {k: Pair(v["n"]) for k, v in rows.items()}
@@ -207,6 +217,9 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.lasting_rule_missing", "反复出现问题未建章立制占比", "%", lasting_rule_missing, None, ZERO, False,
      "已销号的反复出现问题（反弹过，或同类问题在3个以上单位查摆）中，既没有“建章立制”措施、也没有关联制度的比例"
      "（当下改与长久立：只改了这一件、没有立规矩的）；应为零"),
+    ("problems.recheck_overdue", "回头看逾期未开展数", "个", recheck_overdue, None, ZERO, False,
+     "已销号问题到了回头看时限（销号后按主题教育文件 [rectification] recheck_days 天，默认60天）仍未由上级回头看确认"
+     "或重新打开的个数；应为零"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),

@@ -137,6 +137,35 @@ class Evidence(StoredEvidence):
         ordering = ["uploaded_at"]
 
 
+class Recheck(models.Model):
+    """回头看: a closed problem re-checked by the reviewing level `due_on` (closed_on + the campaign's
+    recheck_days). The reviewer confirms it stayed fixed or reopens it (已反弹); both through actions."""
+
+    class Result(models.TextChoices):
+        PENDING = "待回头看", "待回头看"
+        CONFIRMED = "已确认", "已确认"
+        REOPENED = "已重新打开", "已重新打开"
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="rechecks")
+    scheduled_on = models.DateField("安排日期")  # the day the problem was closed
+    due_on = models.DateField("回头看时限", db_index=True)
+    result = models.CharField("结果", max_length=6, choices=Result.choices, default=Result.PENDING, db_index=True)
+    done_on = models.DateField("回头看日期", null=True, blank=True)
+    done_by = models.ForeignKey("orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField("回头看情况", max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回头看"
+        ordering = ["due_on", "id"]
+
+    def is_overdue(self, as_of) -> bool:
+        return self.result == self.Result.PENDING and self.due_on < as_of
+
+
 class InstitutionRule(models.Model):
     """建章立制: a rule or regulation made, linked to the problems it closes off."""
 
@@ -208,4 +237,4 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Measure", "MeasureKind", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = ["Problem", "Measure", "MeasureKind", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

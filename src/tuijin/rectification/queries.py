@@ -4,11 +4,19 @@ import datetime as dt
 from django.db.models import Count, Q
 
 from tuijin.core.scope import subtree_q
-from .models import ACTIVE_STATES, Problem, PublicItem, State
+from .models import ACTIVE_STATES, Problem, PublicItem, Recheck, State
+
+RECHECK_DUE_WITHIN = 7  # days: a 回头看 falling due this soon is on the reviewer's queue
+
+
+def rechecks_due(as_of: dt.date, *, overdue_only=False):
+    """Pending 回头看 that are past due (overdue_only) or fall due within RECHECK_DUE_WITHIN days."""
+    until = as_of - dt.timedelta(days=1) if overdue_only else as_of + dt.timedelta(days=RECHECK_DUE_WITHIN)
+    return Recheck.objects.filter(result=Recheck.Result.PENDING, due_on__lte=until)
 
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
-                 include_withdrawn=False, q="", sub_org=None):
+                 include_withdrawn=False, q="", sub_org=None, recheck=""):
     qs = Problem.objects.visible_to(user).filter(
         subtree_q("org__path", org.path) | subtree_q("origin_org__path", org.path))
     if sub_org is not None:
@@ -25,6 +33,8 @@ def problem_list(user, org, *, as_of: dt.date, state="", source="", category="",
         qs = qs.filter(state__in=ACTIVE_STATES, deadline__lt=as_of, withdrawn=False)
     if q:
         qs = qs.filter(Q(description__contains=q) | Q(number__iexact=q))
+    if recheck in ("due", "overdue"):  # 回头看 waiting (due within a week, or already late)
+        qs = qs.filter(pk__in=rechecks_due(as_of, overdue_only=recheck == "overdue").values("problem_id"))
     return qs.select_related("org", "origin_org").order_by("org__path", "number")
 
 

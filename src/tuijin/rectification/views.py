@@ -35,7 +35,7 @@ from tuijin.orgs.tree import ancestor_paths
 from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
                     ProblemForm, PublishForm, ReasonForm, RuleForm)
-from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
+from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, Recheck, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,7 +103,8 @@ def _filters(request, org) -> dict:
         sub_org = get_object_or_404(Org.objects.visible_to(request.user), subtree_q("path", org.path), code=g["org"])
     return {"state": g.get("state", ""), "source": g.get("source", ""), "category": g.get("category", ""),
             "overdue": g.get("overdue") == "1", "include_withdrawn": g.get("withdrawn") == "1",
-            "q": g.get("q", "").strip(), "sub_org": sub_org}
+            "q": g.get("q", "").strip(), "sub_org": sub_org,
+            "recheck": g.get("recheck", "") if g.get("recheck") in ("due", "overdue") else ""}
 
 
 @login_required
@@ -230,6 +231,7 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
         "close": review and transitions.in_source_state("close", problem),
         "send_back": review and transitions.in_source_state("send_back", problem),
         "reopen": review and transitions.in_source_state("reopen", problem),
+        "recheck": review and s == State.CLOSED and problem.rechecks.filter(result=Recheck.Result.PENDING).exists(),
         "publish": (rectify or review) and s in (State.SUBMITTED, State.CLOSED) and not (item and item.active),
     }
 
@@ -254,7 +256,7 @@ def problem_detail(request, pk):
         "problem": problem, "as_of": as_of, "overdue": problem.is_overdue(as_of),
         "org": home, "breadcrumb": visible_ancestors(user, home) if home else [], "events": _timeline(problem),
         "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
-        "rules": problem.institution_rules.all(),
+        "rules": problem.institution_rules.all(), "rechecks": problem.rechecks.all(),
         "children": children, "progress": queries.children_progress(problem) if children else None,
         "parent_visible": problem.parent_id and Problem.objects.visible_to(user).filter(pk=problem.parent_id).exists(),
         "item": item, "in_satisfaction_list": item and queries.in_satisfaction_list(item, campaign),
@@ -301,6 +303,18 @@ def _reopen(request, p):
     actions.reopen_problem(p, actor=request.user, reason=_valid(ReasonForm(request.POST))["reason"],
                            version=_version(request))
     return "已标记为反弹，问题重新打开"
+
+
+def _recheck_confirm(request, p):
+    actions.recheck_problem(p, actor=request.user, as_of=today(), confirm=True,
+                            note=request.POST.get("note", "")[:300], version=_version(request))
+    return "回头看已确认：整改成果巩固"
+
+
+def _recheck_reopen(request, p):
+    actions.recheck_problem(p, actor=request.user, as_of=today(), confirm=False,
+                            note=_valid(ReasonForm(request.POST))["reason"], version=_version(request))
+    return "回头看发现问题反弹，已重新打开"
 
 
 def _withdraw(request, p):
@@ -360,6 +374,7 @@ def _evidence(request, p):
 
 ACTIONS = {"start": _start, "submit": _submit, "close": _close, "send-back": _send_back, "reopen": _reopen,
            "withdraw": _withdraw, "escalate": _escalate, "publish": _publish, "add-measure": _add_measure,
+           "recheck-confirm": _recheck_confirm, "recheck-reopen": _recheck_reopen,
            "measure-done": _measure_done, "measure-aside": _measure_aside, "evidence": _evidence}
 
 
