@@ -7,7 +7,7 @@ rating. The escalated problem MX-ESC belongs to XS-A-1 but stays visible to the 
 The one-button actions on a problem's page answer a refusal by going back to the page with the
 message shown (302); the forms and the API answer 403.
 """
-from tuijin.rectification.models import InstitutionRule, Measure, Problem, PublicItem, Recheck, State
+from tuijin.rectification.models import InstitutionRule, Measure, Milestone, Problem, PublicItem, Recheck, State
 
 from .matrix import (BUSINESS, MANAGES, ORG_SAMPLE, PUBLISHES, REVIEWS, Change, Endpoint, Listing, Page, anonymous_test,
                      api_items, change_test, children_of, column, context_orgs, context_rows, label_of,
@@ -113,6 +113,18 @@ def recheck_due(label):
     Recheck.objects.create(problem=p, scheduled_on="2026-09-20", due_on="2026-11-19")
 
 
+def special_in_progress(label):
+    """A special rectification under way (its plan is taken as uploaded), with one open milestone."""
+    Problem.objects.filter(number=label).update(state=State.IN_PROGRESS, is_special=True)
+    p = problem(label)
+    Milestone.objects.filter(problem=p).delete()
+    Milestone.objects.create(problem=p, title="矩阵节点", due_on="2026-12-01", owner="甲1")
+
+
+def milestone_of(label):
+    return Milestone.objects.get(problem__number=label, title="矩阵节点")
+
+
 def rechecked(result):
     return lambda label: Recheck.objects.filter(problem__number=label, result=result).exists()
 
@@ -161,6 +173,11 @@ CHANGES = [
            applied=rechecked(Recheck.Result.CONFIRMED)),
     action("recheck-reopen", REVIEWS, body=lambda label: {"reason": "回头看发现问题又出现"}, prepare=recheck_due,
            applied=now_in(State.RELAPSED)),
+    action("add-milestone", MANAGES, body=lambda label: {"title": "矩阵新增节点", "due_on": "2026-12-20", "owner": "甲1"},
+           prepare=special_in_progress,
+           applied=lambda label: Milestone.objects.filter(problem__number=label, title="矩阵新增节点").exists()),
+    action("milestone-done", MANAGES, body=lambda label: {"milestone": milestone_of(label).pk, "done": "1"},
+           prepare=special_in_progress, applied=lambda label: milestone_of(label).done),
     action("withdraw", MANAGES, body=lambda label: {"reason": "重复录入"}, applied=lambda label: problem(label).withdrawn),
     action("escalate", MANAGES, body=lambda label: {"to": problem(label).org.parent.code, "reason": "本单位解决不了"},
            applied=lambda label: problem(label).org.code != OWNER[label]),
@@ -200,6 +217,13 @@ CHANGES = [
     Change("api_recheck", "post", "/api/v1/problems/{}/recheck", "problem",
            lambda label: {"confirm": False, "note": "回头看发现问题又出现"}, rechecked(Recheck.Result.REOPENED),
            may=REVIEWS, labels=ACTION_LABELS, prepare=recheck_due),
+    Change("api_add_milestone", "post", "/api/v1/problems/{}/milestones", "problem",
+           lambda label: {"title": "矩阵接口节点", "due_on": "2026-12-20", "owner": "甲1"},
+           lambda label: Milestone.objects.filter(problem__number=label, title="矩阵接口节点").exists(), may=MANAGES,
+           labels=ACTION_LABELS, ok=201, prepare=special_in_progress),
+    Change("api_milestone_done", "post", "/api/v1/problems/{}/milestones/done", "problem",
+           lambda label: {"milestone": milestone_of(label).pk}, lambda label: milestone_of(label).done, may=MANAGES,
+           labels=ACTION_LABELS, prepare=special_in_progress),
     Change("api_measure_done", "post", "/api/v1/problems/{}/measures/done", "problem",
            lambda label: {"measure": first_measure(label).pk, "done": True},
            lambda label: first_measure(label).done, may=MANAGES, labels=ACTION_LABELS, prepare=open_measure),

@@ -72,3 +72,11 @@ def test_the_demo_has_a_recheck_late_one_reopened_and_one_confirmed(demo):
     assert Recheck.objects.get(problem__description="公务接待超标准问题").result == "已重新打开"
     assert Recheck.objects.get(problem__description="村级财务公开不及时").result == "已确认"
     assert get("problems.recheck_overdue").compute([late.problem.org], TODAY, None)[late.problem.org_id].num == 1
+
+
+def test_the_demo_has_a_special_rectification_with_its_plan_and_a_late_milestone(demo):
+    from tuijin.rectification.models import Problem
+
+    p = Problem.objects.get(description="整治形式主义为基层减负专项：填表报数多、过度留痕")
+    assert p.is_special and p.state == "整改中" and p.evidence.filter(kind="整改方案").exists()
+    assert [(m.done, m.is_overdue(TODAY)) for m in p.milestones.all()] == [(True, False), (False, True), (False, False)]

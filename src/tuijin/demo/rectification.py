@@ -24,6 +24,26 @@ class Ctx:
 def build(ctx: Ctx) -> None:
     now_and_lasting(ctx)
     recheck(ctx)
+    special(ctx)
+
+
+def special(ctx: Ctx) -> None:
+    """专项整治 with milestones in 东城区: its plan uploaded first (it could not start without it), three
+    dated steps with owners — one done, one late, one ahead."""
+    from tuijin.rectification import actions as r
+    from tuijin.rectification.models import Evidence
+
+    p = ctx.create(ctx.county_office, ctx.units[0], "整治形式主义为基层减负专项：填表报数多、过度留痕",
+                   found=10, category="工作作风", source="上级交办", is_special=True, deadline=ctx.today + dt.timedelta(days=45),
+                   measures=[{"text": "由区委办负责，12月底前清理合并各类报表", "owner": "区委办", "deadline": ctx.day(110)}])
+    ctx.evidence(ctx.county_office, p, "基层减负专项整治方案.pdf", kind=Evidence.Kind.PLAN)
+    for title, days, owner, done in (("完成各部门报表摸底排查", -20, "区委办", True),
+                                     ("出台报表精简清单并公布", -5, "区委办", False),
+                                     ("开展“回头看”检查落实情况", 30, "区委督查室", False)):
+        m = r.add_milestone(p, actor=ctx.county_office, title=title, due_on=ctx.today + dt.timedelta(days=days),
+                            owner=owner)
+        if done:
+            r.set_milestone_done(m, actor=ctx.county_office, done=True, as_of=ctx.today + dt.timedelta(days=days - 1))
 
 
 def _closed_on(ctx: Ctx, org, description: str, category: str, days_ago: int):

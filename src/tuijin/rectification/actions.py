@@ -26,6 +26,7 @@ from .models import (
     InstitutionRule,
     Measure,
     MeasureKind,
+    Milestone,
     Problem,
     PublicItem,
     Rating,
@@ -211,6 +212,13 @@ def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline
         return measure
 
 
+def _advance(problem: Problem) -> None:
+    """Work done on a 待整改/已反弹 problem puts it 整改中 — when the start move is allowed (a special
+    rectification stays 待整改 until its plan is uploaded)."""
+    if problem.state in (State.OPEN, State.RELAPSED) and transitions.refusal("start", problem) is None:
+        problem.state = State.IN_PROGRESS
+
+
 def _measures_settled(problem: Problem) -> None:
     """Once submitted or closed, the measures are what was accepted: changing them means sending it back."""
     if problem.state == State.SUBMITTED:
@@ -232,11 +240,54 @@ def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> 
             raise ActionError("该措施已标记为“不再需要”，不能再改完成情况", field="measures")
         measure.done, measure.done_on = done, (as_of if done else None)
         measure.save()
-        if done and problem.state in (State.OPEN, State.RELAPSED):
-            problem.state = State.IN_PROGRESS
+        if done:
+            _advance(problem)
         _save(problem, actor, "measure.done" if done else "measure.undone",
               f"措施“{measure.text[:40]}”{'已完成' if done else '改为未完成'}")
         return measure
+
+
+def add_milestone(problem: Problem, *, actor, title: str, due_on: dt.date | None, owner: str) -> Milestone:
+    """专项整治的节点 (date, owner): only a special rectification has them; tracked like measures."""
+    with transaction.atomic():
+        problem = _locked(problem)
+        require(actor, "records.manage", problem.org)
+        if not problem.is_special:
+            raise ActionError("只有专项整治问题需要安排节点；普通问题请添加整改措施", field="milestones")
+        if problem.withdrawn:
+            raise ActionError("已撤回的问题不能再安排节点")
+        _measures_settled(problem)
+        title, owner = title.strip(), owner.strip()
+        if not title:
+            raise ActionError("节点内容不能为空", field="title")
+        if due_on is None:
+            raise ActionError("请填写节点的计划完成日期", field="due_on")
+        if not owner:
+            raise ActionError("请填写节点的责任人", field="owner")
+        milestone = Milestone.objects.create(problem=problem, title=title[:300], due_on=due_on, owner=owner[:60],
+                                             position=problem.milestones.count())
+        _save(problem, actor, "milestone.create", f"专项整治节点“{milestone.title[:40]}”（{owner}，{due_on.isoformat()}前）",
+              after={"milestone": milestone.pk, "due_on": due_on.isoformat(), "owner": owner})
+        return milestone
+
+
+def set_milestone_done(milestone: Milestone, *, actor, done: bool, as_of: dt.date) -> Milestone:
+    with transaction.atomic():
+        problem = _locked(milestone.problem)
+        require(actor, "records.manage", problem.org)
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if milestone.problem_id != problem.pk:
+            raise ActionError("该节点不属于这个问题")
+        if problem.withdrawn:
+            raise ActionError("已撤回的问题不能再改动节点")
+        if not done:
+            _measures_settled(problem)
+        milestone.done, milestone.done_on = done, (as_of if done else None)
+        milestone.save()
+        late = f"（晚于计划{(as_of - milestone.due_on).days}天）" if done and as_of > milestone.due_on else ""
+        _save(problem, actor, "milestone.done" if done else "milestone.undone",
+              f"专项整治节点“{milestone.title[:40]}”{'已完成' + late if done else '改为未完成'}")
+        return milestone
 
 
 def set_measure_aside(measure: Measure, *, actor, reason: str, as_of: dt.date) -> Measure:
@@ -272,8 +323,7 @@ def attach_evidence(problem: Problem, *, actor, name: str, data: bytes, kind: st
                                            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                                            storage_name=stored.storage_name,
                                            uploaded_by=actor if getattr(actor, "pk", None) else None)
-        if problem.state in (State.OPEN, State.RELAPSED):
-            problem.state = State.IN_PROGRESS
+        _advance(problem)
         _save(problem, actor, "evidence.add", f"上传{kind}“{stored.name}”",
               after={"sha256": stored.sha256, "size": stored.size})
         return evidence

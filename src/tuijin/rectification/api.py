@@ -126,6 +126,31 @@ class ChildrenOut(Schema):
     share: float | None
 
 
+class MilestoneIn(Schema):
+    title: str
+    due_on: dt.date
+    owner: str
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: dt.date
+    owner: str
+    done: bool
+    done_on: dt.date | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue(today())
+
+
+class MilestoneDoneIn(Schema):
+    milestone: int
+    done: bool = True
+
+
 class RecheckOut(Schema):
     """回头看 of a closed problem by the reviewing level."""
 
@@ -149,6 +174,11 @@ class ProblemDetailOut(ProblemOut):
     evidence: list[EvidenceOut]
     children: ChildrenOut | None
     rechecks: list[RecheckOut]
+    milestones: list[MilestoneOut]  # 专项整治节点 (only a special rectification has them)
+
+    @staticmethod
+    def resolve_milestones(obj):
+        return obj.milestones_list
 
     @staticmethod
     def resolve_rechecks(obj):
@@ -229,6 +259,7 @@ def _detail(problem: Problem) -> Problem:
     problem.measures_list = list(problem.measures.all())
     problem.evidence_list = list(problem.evidence.select_related("uploaded_by"))
     problem.rechecks_list = list(problem.rechecks.all())
+    problem.milestones_list = list(problem.milestones.all())
     problem.children_progress = queries.children_progress(problem) if problem.children.exists() else None
     return problem
 
@@ -321,6 +352,20 @@ def recheck(request, pk: int, payload: RecheckIn):
     actions.recheck_problem(problem, actor=request.user, as_of=today(), confirm=payload.confirm, note=payload.note,
                             version=payload.version)
     return _detail(problem)
+
+
+@router.post("/problems/{int:pk}/milestones", response={201: MilestoneOut}, summary="增加专项整治节点（日期、责任人）")
+def add_milestone(request, pk: int, payload: MilestoneIn):
+    milestone = actions.add_milestone(_problem(request, pk), actor=request.user, title=payload.title,
+                                      due_on=payload.due_on, owner=payload.owner)
+    return Status(201, milestone)
+
+
+@router.post("/problems/{int:pk}/milestones/done", response=MilestoneOut, summary="专项整治节点标记完成或改为未完成")
+def milestone_done(request, pk: int, payload: MilestoneDoneIn):
+    problem = _problem(request, pk)
+    milestone = get_object_or_404(problem.milestones.all(), pk=payload.milestone)
+    return actions.set_milestone_done(milestone, actor=request.user, done=payload.done, as_of=today())
 
 
 @router.post("/problems/{int:pk}/measures", response={201: MeasureOut}, summary="增加整改措施")

@@ -76,6 +76,20 @@ class MeasureForm(Bootstrap, forms.Form):
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=4, max_num=30)
 
 
+class MilestoneForm(Bootstrap, forms.Form):
+    """专项整治的节点: what, by when, who."""
+
+    title = forms.CharField(label="节点", max_length=300,
+                            widget=forms.TextInput(attrs={"placeholder": "节点内容，如：完成摸底排查", "aria-label": "节点内容"}))
+    due_on = date_field("计划完成日期", required=True)
+    owner = forms.CharField(label="责任人", max_length=60,
+                            widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].widget.attrs.update({"aria-label": "计划完成日期", "title": "计划完成日期"})
+
+
 class ReasonForm(Bootstrap, forms.Form):
     reason = forms.CharField(label="原因", max_length=300)
 

@@ -137,6 +137,30 @@ class Evidence(StoredEvidence):
         ordering = ["uploaded_at"]
 
 
+class Milestone(models.Model):
+    """专项整治的节点: a special rectification's plan broken into dated steps with owners, tracked like
+    measures — late when not done by its date; an open one keeps the problem from 待验收/已销号."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("节点", max_length=300)
+    due_on = models.DateField("计划完成日期")
+    owner = models.CharField("责任人", max_length=60)
+    done = models.BooleanField("已完成", default=False)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专项整治节点"
+        ordering = ["due_on", "position", "id"]
+
+    def is_overdue(self, as_of) -> bool:
+        return not self.done and self.due_on < as_of
+
+
 class Recheck(models.Model):
     """回头看: a closed problem re-checked by the reviewing level `due_on` (closed_on + the campaign's
     recheck_days). The reviewer confirms it stayed fixed or reopens it (已反弹); both through actions."""
@@ -237,4 +261,4 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Measure", "MeasureKind", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = ["Problem", "Measure", "MeasureKind", "Milestone", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

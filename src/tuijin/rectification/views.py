@@ -34,7 +34,7 @@ from tuijin.orgs.tree import ancestor_paths
 
 from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
-                    ProblemForm, PublishForm, ReasonForm, RuleForm)
+                    MilestoneForm, ProblemForm, PublishForm, ReasonForm, RuleForm)
 from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, Recheck, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -257,6 +257,8 @@ def problem_detail(request, pk):
         "org": home, "breadcrumb": visible_ancestors(user, home) if home else [], "events": _timeline(problem),
         "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
         "rules": problem.institution_rules.all(), "rechecks": problem.rechecks.all(),
+        "milestones": problem.milestones.all(), "milestone_form": MilestoneForm(),
+        "plan_uploaded": problem.is_special and problem.evidence.filter(kind=Evidence.Kind.PLAN).exists(),
         "children": children, "progress": queries.children_progress(problem) if children else None,
         "parent_visible": problem.parent_id and Problem.objects.visible_to(user).filter(pk=problem.parent_id).exists(),
         "item": item, "in_satisfaction_list": item and queries.in_satisfaction_list(item, campaign),
@@ -303,6 +305,20 @@ def _reopen(request, p):
     actions.reopen_problem(p, actor=request.user, reason=_valid(ReasonForm(request.POST))["reason"],
                            version=_version(request))
     return "已标记为反弹，问题重新打开"
+
+
+def _add_milestone(request, p):
+    data = _valid(MilestoneForm(request.POST))
+    actions.add_milestone(p, actor=request.user, title=data["title"], due_on=data["due_on"], owner=data["owner"])
+    return "已添加专项整治节点"
+
+
+def _milestone_done(request, p):
+    pk = request.POST.get("milestone", "")
+    milestone = get_object_or_404(p.milestones, pk=int(pk) if pk.isdigit() else 0)
+    done = request.POST.get("done", "1") == "1"
+    actions.set_milestone_done(milestone, actor=request.user, done=done, as_of=today())
+    return f"节点“{milestone.title[:20]}”{'已完成' if done else '改为未完成'}"
 
 
 def _recheck_confirm(request, p):
@@ -374,6 +390,7 @@ def _evidence(request, p):
 
 ACTIONS = {"start": _start, "submit": _submit, "close": _close, "send-back": _send_back, "reopen": _reopen,
            "withdraw": _withdraw, "escalate": _escalate, "publish": _publish, "add-measure": _add_measure,
+           "add-milestone": _add_milestone, "milestone-done": _milestone_done,
            "recheck-confirm": _recheck_confirm, "recheck-reopen": _recheck_reopen,
            "measure-done": _measure_done, "measure-aside": _measure_aside, "evidence": _evidence}
 
