@@ -7,7 +7,7 @@ rating. The escalated problem MX-ESC belongs to XS-A-1 but stays visible to the 
 The one-button actions on a problem's page answer a refusal by going back to the page with the
 message shown (302); the forms and the API answer 403.
 """
-from tuijin.rectification.models import InstitutionRule, Measure, Milestone, Problem, PublicItem, Recheck, State
+from tuijin.rectification.models import Cooperation, InstitutionRule, Measure, Milestone, Problem, PublicItem, Recheck, State
 
 from .matrix import (BUSINESS, MANAGES, ORG_SAMPLE, PUBLISHES, REVIEWS, Change, Endpoint, Listing, Page, anonymous_test,
                      api_items, change_test, children_of, column, context_orgs, context_rows, label_of,
@@ -178,6 +178,10 @@ CHANGES = [
            applied=lambda label: Milestone.objects.filter(problem__number=label, title="矩阵新增节点").exists()),
     action("milestone-done", MANAGES, body=lambda label: {"milestone": milestone_of(label).pk, "done": "1"},
            prepare=special_in_progress, applied=lambda label: milestone_of(label).done),
+    # 联合会诊: only who manages both the lead org (XS-A-1-1) and the cooperating one (XS-A-1-2): the offices
+    Change("action_cooperate", "post", "/problems/item/{}/cooperate/", "problem", lambda label: {"orgs": "XS-A-1-2"},
+           lambda label: Cooperation.objects.filter(problem__number=label, org__code="XS-A-1-2").exists(),
+           may={"city_office": {"MX-A11"}, "county_office": {"MX-A11"}}, labels=("MX-A11",), ok=302, denied=302),
     action("withdraw", MANAGES, body=lambda label: {"reason": "重复录入"}, applied=lambda label: problem(label).withdrawn),
     action("escalate", MANAGES, body=lambda label: {"to": problem(label).org.parent.code, "reason": "本单位解决不了"},
            applied=lambda label: problem(label).org.code != OWNER[label]),
@@ -224,6 +228,9 @@ CHANGES = [
     Change("api_milestone_done", "post", "/api/v1/problems/{}/milestones/done", "problem",
            lambda label: {"milestone": milestone_of(label).pk}, lambda label: milestone_of(label).done, may=MANAGES,
            labels=ACTION_LABELS, prepare=special_in_progress),
+    Change("api_cooperate", "post", "/api/v1/problems/{}/cooperation", "problem", lambda label: {"orgs": ["XS-A-1-2"]},
+           lambda label: Cooperation.objects.filter(problem__number=label, org__code="XS-A-1-2").exists(),
+           may={"city_office": {"MX-A11"}, "county_office": {"MX-A11"}}, labels=("MX-A11",)),
     Change("api_measure_done", "post", "/api/v1/problems/{}/measures/done", "problem",
            lambda label: {"measure": first_measure(label).pk, "done": True},
            lambda label: first_measure(label).done, may=MANAGES, labels=ACTION_LABELS, prepare=open_measure),

@@ -80,3 +80,12 @@ def test_the_demo_has_a_special_rectification_with_its_plan_and_a_late_milestone
     p = Problem.objects.get(description="整治形式主义为基层减负专项：填表报数多、过度留痕")
     assert p.is_special and p.state == "整改中" and p.evidence.filter(kind="整改方案").exists()
     assert [(m.done, m.is_overdue(TODAY)) for m in p.milestones.all()] == [(True, False), (False, True), (False, False)]
+
+
+def test_the_demo_has_a_jointly_owned_problem_with_each_orgs_measures(demo):
+    from tuijin.rectification.models import Problem
+
+    p = Problem.objects.get(description="老旧小区加装电梯审批环节多、周期长，群众反映强烈")
+    partner = p.cooperations.get().org
+    assert partner != p.org
+    assert sorted((m.org_id or p.org_id) for m in p.measures.all()) == sorted([p.org_id, partner.pk])

@@ -25,6 +25,25 @@ def build(ctx: Ctx) -> None:
     now_and_lasting(ctx)
     recheck(ctx)
     special(ctx)
+    joint(ctx)
+
+
+def joint(ctx: Ctx) -> None:
+    """联合会诊、同题共答 in 东城区: one problem led by one unit with another cooperating, each with its own
+    measures; the problem is counted once, at the lead unit."""
+    from tuijin.rectification import actions as r
+
+    units = ctx.units
+    if len(units) < 2:
+        return
+    lead, partner = units[1], units[2 % len(units)]
+    p = ctx.create(ctx.county_office, lead, "老旧小区加装电梯审批环节多、周期长，群众反映强烈", found=12,
+                   category="服务群众", source="群众评", deadline=ctx.today + dt.timedelta(days=40),
+                   measures=[{"text": "由审批科负责，合并规划、施工许可两个环节，12月底前实行并联审批",
+                              "owner": "审批科", "deadline": ctx.today + dt.timedelta(days=30)}])
+    r.add_cooperation(p, actor=ctx.county_office, orgs=[partner], as_of=ctx.today - dt.timedelta(days=5))
+    r.add_measure(p, actor=ctx.county_office, org=partner, text="由街道负责，逐户上门做好低层住户协调工作",
+                  owner="街道办主任", deadline=ctx.today + dt.timedelta(days=20))
 
 
 def special(ctx: Ctx) -> None:

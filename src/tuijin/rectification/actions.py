@@ -16,12 +16,13 @@ from tuijin.campaigns.queries import problem_categories
 from tuijin.core import events, files
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.permissions import require
+from tuijin.core.permissions import can, require
 from tuijin.orgs.models import Org, RoleGrant
 
 from . import transitions
 from .models import (
     SOURCES,
+    Cooperation,
     Evidence,
     InstitutionRule,
     Measure,
@@ -197,18 +198,65 @@ def withdraw_problem(problem: Problem, *, actor, reason: str, version=None) -> P
         return _save(problem, actor, "problem.withdraw", f"撤回（{reason.strip()}）", after={"reason": reason})
 
 
-def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None,
-                kind: str = MeasureKind.NOW) -> Measure:
+def measure_org(actor, problem: Problem, org: Org | None = None) -> Org | None:
+    """联合会诊: whose measure a new one is — None for the lead org's own (when the actor manages the
+    lead org, or names it), else the cooperating org named, or the one the actor manages."""
+    if org is None or org.pk == problem.org_id:
+        if can(actor, "records.manage", problem.org):
+            return None
+        if org is None:
+            for c in problem.cooperations.select_related("org").order_by("org__path"):
+                if can(actor, "records.manage", c.org):
+                    return c.org
+        raise PermissionDenied("没有权限为该问题添加整改措施")
+    if not problem.cooperations.filter(org=org).exists():
+        raise ActionError(f"“{org.name}”不是该问题的联合整改单位", field="org")
+    require(actor, "records.manage", org)
+    return org
+
+
+def add_cooperation(problem: Problem, *, actor, orgs, as_of: dt.date) -> list[Cooperation]:
+    """联合会诊、同题共答: cooperating orgs rectify one problem with its lead org, each with its own
+    measures. Set up by whoever manages both the lead org and each cooperating org (the office above)."""
     with transaction.atomic():
         problem = _locked(problem)
+        _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
+        if problem.state == State.CLOSED or problem.withdrawn:
+            raise ActionError("已销号或已撤回的问题不能再增加联合整改单位")
+        orgs = list(orgs)
+        if not orgs:
+            raise ActionError("请选择至少一个联合整改单位", field="orgs")
+        added = []
+        for org in orgs:
+            if org.pk == problem.org_id:
+                raise ActionError(f"“{org.name}”是牵头单位，不需要再列为联合整改单位", field="orgs")
+            if not can(actor, "records.manage", org):
+                raise PermissionDenied(f"只有同时管理牵头单位和“{org.name}”的上级办公室可以组织联合整改")
+            cooperation, created = Cooperation.objects.get_or_create(problem=problem, org=org,
+                                                                     defaults={"added_on": as_of})
+            if created:
+                added.append(cooperation)
+        if added:
+            events.touched([c.org for c in added])
+            _save(problem, actor, "problem.cooperate",
+                  f"联合会诊：{'、'.join(c.org.name for c in added)}共同整改，{problem.org.name}牵头",
+                  after={"orgs": [c.org.code for c in added]})
+        return added
+
+
+def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None,
+                kind: str = MeasureKind.NOW, org: Org | None = None) -> Measure:
+    with transaction.atomic():
+        problem = _locked(problem)
+        org = measure_org(actor, problem, org)
         if not text.strip():
             raise ActionError("措施内容不能为空", field="text")
         kind = _measure_kind(kind)
         _measures_settled(problem)
         measure = Measure.objects.create(problem=problem, text=text.strip(), owner=owner.strip(), deadline=deadline,
-                                         position=problem.measures.count(), kind=kind)
-        _save(problem, actor, "measure.create", f"新增{kind}措施“{measure.text[:40]}”")
+                                         position=problem.measures.count(), kind=kind, org=org)
+        _save(problem, actor, "measure.create", (f"{org.name}" if org else "") + f"新增{kind}措施“{measure.text[:40]}”")
         return measure
 
 
@@ -230,10 +278,12 @@ def _measures_settled(problem: Problem) -> None:
 def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> Measure:
     with transaction.atomic():
         problem = _locked(measure.problem)
-        require(actor, "records.manage", problem.org)
-        measure = Measure.objects.get(pk=measure.pk)
+        measure = Measure.objects.select_related("org").get(pk=measure.pk)
         if measure.problem_id != problem.pk:
             raise ActionError("该措施不属于这个问题")
+        # 联合会诊: a cooperating org marks its own measures; the lead org its own and any
+        require(actor, "records.manage", problem.org if not measure.org_id or can(actor, "records.manage", problem.org)
+                else measure.org)
         if not done:
             _measures_settled(problem)
         if measure.set_aside:

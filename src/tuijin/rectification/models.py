@@ -75,6 +75,26 @@ class Problem(models.Model):
         return (not self.withdrawn and self.state in ACTIVE_STATES and self.deadline is not None
                 and self.deadline < as_of)
 
+    @classmethod
+    def scope_extra_q(cls, path: str) -> Q:
+        """联合会诊: a problem is visible to its cooperating orgs (and the levels above them)."""
+        from tuijin.core.scope import subtree_q
+
+        return Q(pk__in=Cooperation.objects.filter(subtree_q("org__path", path)).values("problem_id"))
+
+
+class Cooperation(models.Model):
+    """联合会诊、同题共答: an org that rectifies a problem together with its lead org (Problem.org),
+    with its own measures. The problem is counted once, at the lead org."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="cooperations")
+    org = models.ForeignKey(Org, verbose_name="配合单位", on_delete=models.PROTECT, related_name="cooperations")
+    added_on = models.DateField("加入日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联合整改单位"
+        constraints = [models.UniqueConstraint(fields=["problem", "org"], name="cooperation_once_per_org")]
+
 
 class MeasureKind(models.TextChoices):
     """当下改与长久立: a measure fixes the case now (立行立改) or makes a rule that keeps it fixed (建章立制)."""
@@ -87,6 +107,9 @@ class Measure(models.Model):
     """整改措施. A measure with no owner or no deadline is not specific (措施不具体)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
+    # 联合会诊: the cooperating org whose measure this is; empty for the lead org's own.
+    org = models.ForeignKey(Org, verbose_name="措施单位", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
     text = models.CharField("措施", max_length=500)
     kind = models.CharField("措施类型", max_length=4, choices=MeasureKind.choices, default=MeasureKind.NOW)
     owner = models.CharField("责任人", max_length=60, blank=True)
@@ -105,6 +128,13 @@ class Measure(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "整改措施"
         ordering = ["position", "id"]
+
+    @classmethod
+    def scope_extra_q(cls, path: str) -> Q:
+        """A joint problem's measures (all orgs') are visible to its cooperating orgs."""
+        from tuijin.core.scope import subtree_q
+
+        return Q(problem_id__in=Cooperation.objects.filter(subtree_q("org__path", path)).values("problem_id"))
 
     @property
     def is_open(self) -> bool:
@@ -261,4 +291,4 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Measure", "MeasureKind", "Milestone", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = ["Problem", "Cooperation", "Measure", "MeasureKind", "Milestone", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

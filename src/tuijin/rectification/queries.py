@@ -18,7 +18,8 @@ def rechecks_due(as_of: dt.date, *, overdue_only=False):
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
                  include_withdrawn=False, q="", sub_org=None, recheck=""):
     qs = Problem.objects.visible_to(user).filter(
-        subtree_q("org__path", org.path) | subtree_q("origin_org__path", org.path))
+        subtree_q("org__path", org.path) | subtree_q("origin_org__path", org.path)
+        | Problem.scope_extra_q(org.path))  # 联合会诊: the problems it rectifies with a lead org
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:

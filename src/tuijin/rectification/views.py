@@ -5,6 +5,7 @@ Thin: parse, call an action or a query, render. Every read goes through visible_
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
 import io
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -217,6 +218,8 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
     """Which action forms to show. The actions check again; this only hides what would be refused."""
     s, live = problem.state, not problem.withdrawn
     rectify = live and actions.can_rectify(user, problem)
+    coop_ids = [] if rectify else [c.org_id for c in problem.cooperations.select_related("org")
+                                   if can(user, "records.manage", c.org)]
     review = live and actions.can_review(user, problem) and not problem.is_hand_down
     # A hand-down parent only shows its children's progress; it can still be edited or withdrawn.
     flow = not problem.is_hand_down
@@ -232,6 +235,9 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
         "send_back": review and transitions.in_source_state("send_back", problem),
         "reopen": review and transitions.in_source_state("reopen", problem),
         "recheck": review and s == State.CLOSED and problem.rechecks.filter(result=Recheck.Result.PENDING).exists(),
+        # 联合会诊: the cooperating orgs this user manages (their measures are its to add and mark)
+        "coop_ids": coop_ids, "coop_measures": live and open_ and s != State.SUBMITTED and bool(coop_ids),
+        "cooperate": rectify and open_ and flow,
         "publish": (rectify or review) and s in (State.SUBMITTED, State.CLOSED) and not (item and item.active),
     }
 
@@ -255,7 +261,10 @@ def problem_detail(request, pk):
     return render(request, "rectification/detail.html", {
         "problem": problem, "as_of": as_of, "overdue": problem.is_overdue(as_of),
         "org": home, "breadcrumb": visible_ancestors(user, home) if home else [], "events": _timeline(problem),
-        "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
+        "measures": problem.measures.select_related("org"),
+        # a cooperating org sees the problem and every org's measures, not the lead org's files
+        "evidence": problem.evidence.visible_to(user).select_related("uploaded_by"),
+        "cooperations": problem.cooperations.select_related("org").order_by("org__path"),
         "rules": problem.institution_rules.all(), "rechecks": problem.rechecks.all(),
         "milestones": problem.milestones.all(), "milestone_form": MilestoneForm(),
         "plan_uploaded": problem.is_special and problem.evidence.filter(kind=Evidence.Kind.PLAN).exists(),
@@ -305,6 +314,16 @@ def _reopen(request, p):
     actions.reopen_problem(p, actor=request.user, reason=_valid(ReasonForm(request.POST))["reason"],
                            version=_version(request))
     return "已标记为反弹，问题重新打开"
+
+
+def _cooperate(request, p):
+    codes = [c for c in re.split(r"[\s,，、；;]+", request.POST.get("orgs", "")) if c]
+    orgs = list(Org.objects.visible_to(request.user).filter(code__in=codes))
+    missing = sorted(set(codes) - {o.code for o in orgs})
+    if missing:
+        raise PermissionDenied(f"组织编码“{'、'.join(missing)}”不存在或不在您的管理范围内")
+    added = actions.add_cooperation(p, actor=request.user, orgs=orgs, as_of=today())
+    return f"已增加联合整改单位 {len(added)} 个"
 
 
 def _add_milestone(request, p):
@@ -390,7 +409,7 @@ def _evidence(request, p):
 
 ACTIONS = {"start": _start, "submit": _submit, "close": _close, "send-back": _send_back, "reopen": _reopen,
            "withdraw": _withdraw, "escalate": _escalate, "publish": _publish, "add-measure": _add_measure,
-           "add-milestone": _add_milestone, "milestone-done": _milestone_done,
+           "add-milestone": _add_milestone, "cooperate": _cooperate, "milestone-done": _milestone_done,
            "recheck-confirm": _recheck_confirm, "recheck-reopen": _recheck_reopen,
            "measure-done": _measure_done, "measure-aside": _measure_aside, "evidence": _evidence}
 
