@@ -272,11 +272,12 @@ def _problem(request, pk) -> Problem:
 def _detail(problem: Problem, user=None) -> Problem:
     problem = Problem.objects.select_related("org", "origin_org").get(pk=problem.pk)
     problem.measures_list = list(problem.measures.select_related("org"))
-    problem.cooperating_list = list(problem.cooperations.order_by("org__path").values_list("org__code", flat=True))
     problem.evidence_list = list(problem.evidence.visible_to(user).select_related("uploaded_by")) if user \
         else list(problem.evidence.select_related("uploaded_by"))
-    problem.rechecks_list = list(problem.rechecks.all())
-    problem.milestones_list = list(problem.milestones.all())
+    extra = {"cooperating_list": list(problem.cooperations.order_by("org__path").values_list("org__code", flat=True)),
+             "rechecks_list": list(problem.rechecks.all()), "milestones_list": list(problem.milestones.all())}
+    for name, value in extra.items():  # read by the schema's resolvers
+        setattr(problem, name, value)
     problem.children_progress = queries.children_progress(problem) if problem.children.exists() else None
     return problem
 
