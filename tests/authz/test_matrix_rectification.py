@@ -7,7 +7,7 @@ rating. The escalated problem MX-ESC belongs to XS-A-1 but stays visible to the 
 The one-button actions on a problem's page answer a refusal by going back to the page with the
 message shown (302); the forms and the API answer 403.
 """
-from tuijin.rectification.models import InstitutionRule, Measure, Problem, PublicItem, State
+from tuijin.rectification.models import Cooperation, InstitutionRule, Measure, Milestone, Problem, PublicItem, Recheck, State
 
 from .matrix import (BUSINESS, MANAGES, ORG_SAMPLE, PUBLISHES, REVIEWS, Change, Endpoint, Listing, Page, anonymous_test,
                      api_items, change_test, children_of, column, context_orgs, context_rows, label_of,
@@ -55,6 +55,7 @@ OBJECT_ENDPOINTS = [
     Endpoint("problem_list", "/problems/{}/", "org", context_rows("page", "number"), problems_under,
              labels=ORG_SAMPLE, also=((context_orgs("children"), children_of),)),
     Endpoint("problem_list_filtered", "/problems/{}/?state=待验收&overdue=1", "org", labels=ORG_SAMPLE),
+    Endpoint("problem_list_recheck", "/problems/{}/?recheck=due", "org", labels=ORG_SAMPLE),
     Endpoint("problem_ledger", "/problems/{}/ledger.xlsx", "org", column("问题编号"), problems_under, labels=ORG_SAMPLE),
     Endpoint("problem_new_form", "/problems/{}/new/", "org", labels=ORG_SAMPLE, may=MANAGES),
     Endpoint("hand_down_form", "/problems/{}/hand-down/", "org", labels=ORG_SAMPLE, may=MANAGES),
@@ -106,6 +107,30 @@ def open_measure(label):
     Measure.objects.filter(problem__number=label).update(done=False, done_on=None, set_aside=False)
 
 
+def recheck_due(label):
+    """Closed, with a 回头看 due (as closing schedules it)."""
+    ready(State.CLOSED)(label)
+    p = problem(label)
+    Recheck.objects.filter(problem=p).delete()
+    Recheck.objects.create(problem=p, scheduled_on="2026-09-20", due_on="2026-11-19")
+
+
+def special_in_progress(label):
+    """A special rectification under way (its plan is taken as uploaded), with one open milestone."""
+    Problem.objects.filter(number=label).update(state=State.IN_PROGRESS, is_special=True)
+    p = problem(label)
+    Milestone.objects.filter(problem=p).delete()
+    Milestone.objects.create(problem=p, title="矩阵节点", due_on="2026-12-01", owner="甲1")
+
+
+def milestone_of(label):
+    return Milestone.objects.get(problem__number=label, title="矩阵节点")
+
+
+def rechecked(result):
+    return lambda label: Recheck.objects.filter(problem__number=label, result=result).exists()
+
+
 def now_in(state):
     return lambda label: problem(label).state == state
 
@@ -146,6 +171,19 @@ CHANGES = [
            applied=now_in(State.IN_PROGRESS)),
     action("reopen", REVIEWS, body=lambda label: {"reason": "群众反映问题反弹"}, prepare=ready(State.CLOSED),
            applied=now_in(State.RELAPSED)),
+    action("recheck-confirm", REVIEWS, body=lambda label: {"note": "回访群众，未反弹"}, prepare=recheck_due,
+           applied=rechecked(Recheck.Result.CONFIRMED)),
+    action("recheck-reopen", REVIEWS, body=lambda label: {"reason": "回头看发现问题又出现"}, prepare=recheck_due,
+           applied=now_in(State.RELAPSED)),
+    action("add-milestone", MANAGES, body=lambda label: {"title": "矩阵新增节点", "due_on": "2026-12-20", "owner": "甲1"},
+           prepare=special_in_progress,
+           applied=lambda label: Milestone.objects.filter(problem__number=label, title="矩阵新增节点").exists()),
+    action("milestone-done", MANAGES, body=lambda label: {"milestone": milestone_of(label).pk, "done": "1"},
+           prepare=special_in_progress, applied=lambda label: milestone_of(label).done),
+    # 联合会诊: only who manages both the lead org (XS-A-1-1) and the cooperating one (XS-A-1-2): the offices
+    Change("action_cooperate", "post", "/problems/item/{}/cooperate/", "problem", lambda label: {"orgs": "XS-A-1-2"},
+           lambda label: Cooperation.objects.filter(problem__number=label, org__code="XS-A-1-2").exists(),
+           may={"city_office": {"MX-A11"}, "county_office": {"MX-A11"}}, labels=("MX-A11",), ok=302, denied=302),
     action("withdraw", MANAGES, body=lambda label: {"reason": "重复录入"}, applied=lambda label: problem(label).withdrawn),
     action("escalate", MANAGES, body=lambda label: {"to": problem(label).org.parent.code, "reason": "本单位解决不了"},
            applied=lambda label: problem(label).org.code != OWNER[label]),
@@ -182,6 +220,19 @@ CHANGES = [
            now_in(State.IN_PROGRESS), may=MANAGES, labels=ACTION_LABELS, prepare=in_state(State.OPEN)),
     Change("api_close", "post", "/api/v1/problems/{}/transitions", "problem", lambda label: {"action": "close"},
            now_in(State.CLOSED), may=REVIEWS, labels=ACTION_LABELS, prepare=ready(State.SUBMITTED)),
+    Change("api_recheck", "post", "/api/v1/problems/{}/recheck", "problem",
+           lambda label: {"confirm": False, "note": "回头看发现问题又出现"}, rechecked(Recheck.Result.REOPENED),
+           may=REVIEWS, labels=ACTION_LABELS, prepare=recheck_due),
+    Change("api_add_milestone", "post", "/api/v1/problems/{}/milestones", "problem",
+           lambda label: {"title": "矩阵接口节点", "due_on": "2026-12-20", "owner": "甲1"},
+           lambda label: Milestone.objects.filter(problem__number=label, title="矩阵接口节点").exists(), may=MANAGES,
+           labels=ACTION_LABELS, ok=201, prepare=special_in_progress),
+    Change("api_milestone_done", "post", "/api/v1/problems/{}/milestones/done", "problem",
+           lambda label: {"milestone": milestone_of(label).pk}, lambda label: milestone_of(label).done, may=MANAGES,
+           labels=ACTION_LABELS, prepare=special_in_progress),
+    Change("api_cooperate", "post", "/api/v1/problems/{}/cooperation", "problem", lambda label: {"orgs": ["XS-A-1-2"]},
+           lambda label: Cooperation.objects.filter(problem__number=label, org__code="XS-A-1-2").exists(),
+           may={"city_office": {"MX-A11"}, "county_office": {"MX-A11"}}, labels=("MX-A11",)),
     Change("api_measure_done", "post", "/api/v1/problems/{}/measures/done", "problem",
            lambda label: {"measure": first_measure(label).pk, "done": True},
            lambda label: first_measure(label).done, may=MANAGES, labels=ACTION_LABELS, prepare=open_measure),

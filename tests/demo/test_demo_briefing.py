@@ -48,3 +48,44 @@ def test_the_demo_shows_each_issue16_board_somewhere_and_some_unit_went_out(demo
     # the 就整改抓整改 showcase unit is named; the late branch had nothing before the last weeks
     assert any("制定方案" in f.clause for f in found["formal_rectification"])
     assert any("此前没有查摆问题" in f.clause for f in found["late_problems"])
+
+
+def test_the_demo_shows_a_recurring_problem_closed_without_a_rule_and_its_look_alike(demo):
+    """当下改与长久立 (rect16): the same 工作作风 problem closed in two 东城区 units, one with a 建章立制 measure."""
+    from tuijin.evaluation.findings import findings
+    from tuijin.rectification.models import Problem
+
+    pair = list(Problem.objects.filter(description="群众来信办理不及时，答复敷衍").order_by("org__path"))
+    assert [sorted(p.measures.values_list("kind", flat=True)) for p in pair] == [["建章立制", "立行立改"], ["立行立改"]]
+    named = {f.subject.code: f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "no_lasting_rule"}
+    assert pair[1].org.code in named
+    assert "既没有建章立制措施" in named[pair[1].org.code].text
+
+
+def test_the_demo_has_a_recheck_late_one_reopened_and_one_confirmed(demo):
+    """回头看 (rect16): the county office sees the late one on its home queue."""
+    from tuijin.core.indicators import get
+    from tuijin.rectification.models import Recheck
+
+    late = Recheck.objects.get(problem__description="办事大厅午休时段无人值守，群众白跑")
+    assert late.result == "待回头看" and late.due_on < TODAY
+    assert Recheck.objects.get(problem__description="公务接待超标准问题").result == "已重新打开"
+    assert Recheck.objects.get(problem__description="村级财务公开不及时").result == "已确认"
+    assert get("problems.recheck_overdue").compute([late.problem.org], TODAY, None)[late.problem.org_id].num == 1
+
+
+def test_the_demo_has_a_special_rectification_with_its_plan_and_a_late_milestone(demo):
+    from tuijin.rectification.models import Problem
+
+    p = Problem.objects.get(description="整治形式主义为基层减负专项：填表报数多、过度留痕")
+    assert p.is_special and p.state == "整改中" and p.evidence.filter(kind="整改方案").exists()
+    assert [(m.done, m.is_overdue(TODAY)) for m in p.milestones.all()] == [(True, False), (False, True), (False, False)]
+
+
+def test_the_demo_has_a_jointly_owned_problem_with_each_orgs_measures(demo):
+    from tuijin.rectification.models import Problem
+
+    p = Problem.objects.get(description="老旧小区加装电梯审批环节多、周期长，群众反映强烈")
+    partner = p.cooperations.get().org
+    assert partner != p.org
+    assert sorted((m.org_id or p.org_id) for m in p.measures.all()) == sorted([p.org_id, partner.pk])

@@ -75,7 +75,9 @@ def test_special_rectification_needs_a_plan_document_to_close(world):
     special = actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, description="专项整治问题",
                                      source="上级交办", is_special=True, found_on=TODAY)
     actions.attach_evidence(special, actor=world.branch_reporter, name="a.pdf", data=PDF)
-    actions.submit_for_acceptance(special, actor=world.branch_reporter)
+    with pytest.raises(ActionError, match="整改方案"):  # issue 16: the plan comes before 整改中 and 待验收 too
+        actions.submit_for_acceptance(special, actor=world.branch_reporter)
+    Problem.objects.filter(pk=special.pk).update(state=State.SUBMITTED)  # as a problem submitted before that rule
     with pytest.raises(ActionError, match="整改方案"):
         actions.close_problem(special, actor=world.county_office, as_of=TODAY)
     actions.attach_evidence(special, actor=world.branch_reporter, name="方案.pdf", data=PDF + b" ",

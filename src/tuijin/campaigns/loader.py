@@ -62,6 +62,23 @@ def _categories(value, errors) -> list[str]:
     return categories
 
 
+RECTIFICATION_KEYS = {"recheck_days"}
+
+
+def _rectification(table, errors) -> int:
+    """[rectification]: recheck_days (回头看: days after 销号, 1–365, default 60)."""
+    if not isinstance(table, dict):
+        errors.append("[rectification]: 应为表，如 [rectification] 下写 recheck_days = 60")
+        return 60
+    for key in sorted(set(table) - RECTIFICATION_KEYS):
+        errors.append(f"[rectification]: 未知的字段“{key}”，可用的有：recheck_days")
+    days = table.get("recheck_days", 60)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        errors.append(f"[rectification] recheck_days: 回头看间隔天数应为 1 到 365 之间的整数，实际为“{days}”")
+        return 60
+    return days
+
+
 def parse(text: str) -> CampaignSpec:
     """Parse and validate a campaign file. Raises CampaignFileError listing every problem."""
     errors: list[str] = []
@@ -69,7 +86,7 @@ def parse(text: str) -> CampaignSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignFileError([f"TOML 格式错误：{exc}"]) from exc
-    unknown_sections = set(data) - {"campaign", "reading", "task", "detectors"}
+    unknown_sections = set(data) - {"campaign", "reading", "task", "detectors", "rectification"}
     if unknown_sections:
         errors.append(f"未知的节：{'、'.join(sorted(unknown_sections))}")
     c = data.get("campaign")
@@ -141,6 +158,7 @@ def parse(text: str) -> CampaignSpec:
                       "deadline": deadline, "rule": rule})
     detector_config = data.get("detectors", {})
     errors += detectors.validate(detector_config)
+    recheck_days = _rectification(data.get("rectification", {}), errors)
     if errors:
         raise CampaignFileError(errors)
     campaign = {
@@ -150,5 +168,6 @@ def parse(text: str) -> CampaignSpec:
         "severe_lag_threshold": float(c.get("severe_lag_threshold", 0.25)),
         "detectors": detector_config,
         "problem_categories": categories,
+        "recheck_days": recheck_days,
     }
     return CampaignSpec(campaign=campaign, root=root, reading=reading, tasks=tasks)

@@ -29,6 +29,9 @@ class Campaign(models.Model):
     # (core/detectors.py), e.g. {"collective_over_self": {"min_gap": 0.4}}.
     detectors = models.JSONField("短板检测阈值", default=dict, blank=True)
     problem_categories = models.JSONField("问题类别", default=default_problem_categories)
+    # 回头看: days after a problem is closed (销号) when the reviewing level re-checks it
+    # (the campaign file's [rectification] recheck_days).
+    recheck_days = models.PositiveIntegerField("回头看间隔天数", default=60)
     history = HistoricalRecords()
 
     class Meta:

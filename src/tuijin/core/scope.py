@@ -100,13 +100,18 @@ def scope_q(model, user) -> Q:
     """The filter that restricts `model` to what `user` may see.
 
     `scope_path_field` may be a tuple: a row is visible through any of the orgs it names
-    (an escalated problem stays visible to the unit that raised it)."""
+    (an escalated problem stays visible to the unit that raised it). A model may add
+    `scope_extra_q(path)` (a classmethod returning a Q without joins, e.g. `pk__in=<subquery>`) for
+    rows visible through a many-to-many relation, so rows are never duplicated."""
     fields = model.scope_path_field
     fields = (fields,) if isinstance(fields, str) else fields
     q = Q(pk__in=[])
+    extra = getattr(model, "scope_extra_q", None)  # e.g. a problem shared with cooperating orgs
     for path in scope_paths(user):
         for field in fields:
             q |= subtree_q(field, path)
+        if extra is not None:
+            q |= extra(path)
     if is_member(user) and hasattr(model, "scope_member_q"):
         q |= model.scope_member_q(user)
     return q

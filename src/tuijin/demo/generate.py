@@ -505,6 +505,10 @@ def _showcase_problems(today, start) -> int:
                                   issued_on=today - dt.timedelta(days=2), problems=linked)
 
     made += _issue16_problems(city_office, today, day)
+    from tuijin.demo import rectification as rect16
+
+    rect16.build(rect16.Ctx(today=today, day=day, create=create, close=close, evidence=evidence,
+                            city_office=city_office, county_office=county_office, units=units))
 
     # 动态更新: one taken off the list with its reason.
     dup = create(county_office, units[1 % len(units)], "会议多、文件多，基层负担较重", found=30, category="工作作风")

@@ -14,12 +14,26 @@ from django.utils import timezone
 
 from tuijin.campaigns.queries import problem_categories
 from tuijin.core import events, files
+from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
-from tuijin.core.permissions import require
+from tuijin.core.permissions import can, require
 from tuijin.orgs.models import Org, RoleGrant
 
 from . import transitions
-from .models import SOURCES, Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, State
+from .models import (
+    SOURCES,
+    Cooperation,
+    Evidence,
+    InstitutionRule,
+    Measure,
+    MeasureKind,
+    Milestone,
+    Problem,
+    PublicItem,
+    Rating,
+    Recheck,
+    State,
+)
 
 EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
 SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
@@ -94,6 +108,14 @@ def _validate(fields: dict, org: Org, as_of: dt.date) -> None:
         raise ActionError("问题描述不能为空", field="description")
 
 
+def _measure_kind(value) -> str:
+    """立行立改 (the default) or 建章立制 (当下改与长久立)."""
+    value = (value or MeasureKind.NOW).strip()
+    if value not in MeasureKind.values:
+        raise ActionError(f"措施类型应为：{'、'.join(MeasureKind.values)}，实际为“{value}”", field="kind")
+    return value
+
+
 def _next_number(org: Org, year: int) -> str:
     n = Problem.objects.filter(org=org).count() + 1
     while Problem.objects.filter(org=org, number=f"{year}-{n:03d}").exists():
@@ -137,7 +159,7 @@ def _insert_problem(*, actor, org, description, source, found_on, number="", cat
                                          is_special=is_special, found_on=found_on, parent=parent, **fields)
         for i, m in enumerate(measures):
             Measure.objects.create(problem=problem, position=i, text=m["text"], owner=m.get("owner", ""),
-                                   deadline=m.get("deadline"))
+                                   deadline=m.get("deadline"), kind=_measure_kind(m.get("kind")))
         events.record(actor, "problem.create", problem, org=org,
                       summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
                       after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
@@ -176,17 +198,73 @@ def withdraw_problem(problem: Problem, *, actor, reason: str, version=None) -> P
         return _save(problem, actor, "problem.withdraw", f"撤回（{reason.strip()}）", after={"reason": reason})
 
 
-def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None) -> Measure:
+def measure_org(actor, problem: Problem, org: Org | None = None) -> Org | None:
+    """联合会诊: whose measure a new one is — None for the lead org's own (when the actor manages the
+    lead org, or names it), else the cooperating org named, or the one the actor manages."""
+    if org is None or org.pk == problem.org_id:
+        if can(actor, "records.manage", problem.org):
+            return None
+        if org is None:
+            for c in problem.cooperations.select_related("org").order_by("org__path"):
+                if can(actor, "records.manage", c.org):
+                    return c.org
+        raise PermissionDenied("没有权限为该问题添加整改措施")
+    if not problem.cooperations.filter(org=org).exists():
+        raise ActionError(f"“{org.name}”不是该问题的联合整改单位", field="org")
+    require(actor, "records.manage", org)
+    return org
+
+
+def add_cooperation(problem: Problem, *, actor, orgs, as_of: dt.date) -> list[Cooperation]:
+    """联合会诊、同题共答: cooperating orgs rectify one problem with its lead org, each with its own
+    measures. Set up by whoever manages both the lead org and each cooperating org (the office above)."""
     with transaction.atomic():
         problem = _locked(problem)
+        _not_hand_down(problem)
         require(actor, "records.manage", problem.org)
+        if problem.state == State.CLOSED or problem.withdrawn:
+            raise ActionError("已销号或已撤回的问题不能再增加联合整改单位")
+        orgs = list(orgs)
+        if not orgs:
+            raise ActionError("请选择至少一个联合整改单位", field="orgs")
+        added = []
+        for org in orgs:
+            if org.pk == problem.org_id:
+                raise ActionError(f"“{org.name}”是牵头单位，不需要再列为联合整改单位", field="orgs")
+            if not can(actor, "records.manage", org):
+                raise PermissionDenied(f"只有同时管理牵头单位和“{org.name}”的上级办公室可以组织联合整改")
+            cooperation, created = Cooperation.objects.get_or_create(problem=problem, org=org,
+                                                                     defaults={"added_on": as_of})
+            if created:
+                added.append(cooperation)
+        if added:
+            events.touched([c.org for c in added])
+            _save(problem, actor, "problem.cooperate",
+                  f"联合会诊：{'、'.join(c.org.name for c in added)}共同整改，{problem.org.name}牵头",
+                  after={"orgs": [c.org.code for c in added]})
+        return added
+
+
+def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None,
+                kind: str = MeasureKind.NOW, org: Org | None = None) -> Measure:
+    with transaction.atomic():
+        problem = _locked(problem)
+        org = measure_org(actor, problem, org)
         if not text.strip():
             raise ActionError("措施内容不能为空", field="text")
+        kind = _measure_kind(kind)
         _measures_settled(problem)
         measure = Measure.objects.create(problem=problem, text=text.strip(), owner=owner.strip(), deadline=deadline,
-                                         position=problem.measures.count())
-        _save(problem, actor, "measure.create", f"新增措施“{measure.text[:40]}”")
+                                         position=problem.measures.count(), kind=kind, org=org)
+        _save(problem, actor, "measure.create", (f"{org.name}" if org else "") + f"新增{kind}措施“{measure.text[:40]}”")
         return measure
+
+
+def _advance(problem: Problem) -> None:
+    """Work done on a 待整改/已反弹 problem puts it 整改中 — when the start move is allowed (a special
+    rectification stays 待整改 until its plan is uploaded)."""
+    if problem.state in (State.OPEN, State.RELAPSED) and transitions.refusal("start", problem) is None:
+        problem.state = State.IN_PROGRESS
 
 
 def _measures_settled(problem: Problem) -> None:
@@ -200,21 +278,66 @@ def _measures_settled(problem: Problem) -> None:
 def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> Measure:
     with transaction.atomic():
         problem = _locked(measure.problem)
-        require(actor, "records.manage", problem.org)
-        measure = Measure.objects.get(pk=measure.pk)
+        measure = Measure.objects.select_related("org").get(pk=measure.pk)
         if measure.problem_id != problem.pk:
             raise ActionError("该措施不属于这个问题")
+        # 联合会诊: a cooperating org marks its own measures; the lead org its own and any
+        require(actor, "records.manage", problem.org if not measure.org_id or can(actor, "records.manage", problem.org)
+                else measure.org)
         if not done:
             _measures_settled(problem)
         if measure.set_aside:
             raise ActionError("该措施已标记为“不再需要”，不能再改完成情况", field="measures")
         measure.done, measure.done_on = done, (as_of if done else None)
         measure.save()
-        if done and problem.state in (State.OPEN, State.RELAPSED):
-            problem.state = State.IN_PROGRESS
+        if done:
+            _advance(problem)
         _save(problem, actor, "measure.done" if done else "measure.undone",
               f"措施“{measure.text[:40]}”{'已完成' if done else '改为未完成'}")
         return measure
+
+
+def add_milestone(problem: Problem, *, actor, title: str, due_on: dt.date | None, owner: str) -> Milestone:
+    """专项整治的节点 (date, owner): only a special rectification has them; tracked like measures."""
+    with transaction.atomic():
+        problem = _locked(problem)
+        require(actor, "records.manage", problem.org)
+        if not problem.is_special:
+            raise ActionError("只有专项整治问题需要安排节点；普通问题请添加整改措施", field="milestones")
+        if problem.withdrawn:
+            raise ActionError("已撤回的问题不能再安排节点")
+        _measures_settled(problem)
+        title, owner = title.strip(), owner.strip()
+        if not title:
+            raise ActionError("节点内容不能为空", field="title")
+        if due_on is None:
+            raise ActionError("请填写节点的计划完成日期", field="due_on")
+        if not owner:
+            raise ActionError("请填写节点的责任人", field="owner")
+        milestone = Milestone.objects.create(problem=problem, title=title[:300], due_on=due_on, owner=owner[:60],
+                                             position=problem.milestones.count())
+        _save(problem, actor, "milestone.create", f"专项整治节点“{milestone.title[:40]}”（{owner}，{due_on.isoformat()}前）",
+              after={"milestone": milestone.pk, "due_on": due_on.isoformat(), "owner": owner})
+        return milestone
+
+
+def set_milestone_done(milestone: Milestone, *, actor, done: bool, as_of: dt.date) -> Milestone:
+    with transaction.atomic():
+        problem = _locked(milestone.problem)
+        require(actor, "records.manage", problem.org)
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if milestone.problem_id != problem.pk:
+            raise ActionError("该节点不属于这个问题")
+        if problem.withdrawn:
+            raise ActionError("已撤回的问题不能再改动节点")
+        if not done:
+            _measures_settled(problem)
+        milestone.done, milestone.done_on = done, (as_of if done else None)
+        milestone.save()
+        late = f"（晚于计划{(as_of - milestone.due_on).days}天）" if done and as_of > milestone.due_on else ""
+        _save(problem, actor, "milestone.done" if done else "milestone.undone",
+              f"专项整治节点“{milestone.title[:40]}”{'已完成' + late if done else '改为未完成'}")
+        return milestone
 
 
 def set_measure_aside(measure: Measure, *, actor, reason: str, as_of: dt.date) -> Measure:
@@ -250,8 +373,7 @@ def attach_evidence(problem: Problem, *, actor, name: str, data: bytes, kind: st
                                            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                                            storage_name=stored.storage_name,
                                            uploaded_by=actor if getattr(actor, "pk", None) else None)
-        if problem.state in (State.OPEN, State.RELAPSED):
-            problem.state = State.IN_PROGRESS
+        _advance(problem)
         _save(problem, actor, "evidence.add", f"上传{kind}“{stored.name}”",
               after={"sha256": stored.sha256, "size": stored.size})
         return evidence
@@ -287,8 +409,59 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "",
         require_reviewer(actor, problem)
         _refuse_unless("close", problem)
         problem.state, problem.closed_on = State.CLOSED, as_of
-        return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else ""),
-                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment})
+        recheck = _schedule_recheck(problem, as_of)
+        return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else "")
+                     + f"，{recheck.due_on.isoformat()}前回头看",
+                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment,
+                                                  "recheck_due": recheck.due_on.isoformat()})
+
+
+def recheck_days(problem: Problem, as_of: dt.date) -> int:
+    """回头看: the campaign file's [rectification] recheck_days for the problem's org (60 if none)."""
+    from tuijin.campaigns.queries import current_campaign
+
+    campaign = current_campaign(problem.org, as_of)
+    return campaign.recheck_days if campaign else 60
+
+
+def _schedule_recheck(problem: Problem, as_of: dt.date) -> Recheck:
+    _settle_rechecks(problem, as_of, Recheck.Result.REOPENED, "")  # none should be pending; never two at once
+    return Recheck.objects.create(problem=problem, scheduled_on=as_of,
+                                  due_on=as_of + dt.timedelta(days=recheck_days(problem, as_of)))
+
+
+def _settle_rechecks(problem: Problem, as_of: dt.date, result: str, note: str, actor=None) -> int:
+    return Recheck.objects.filter(problem=problem, result=Recheck.Result.PENDING).update(
+        result=result, done_on=as_of, note=note[:500], done_by=actor if getattr(actor, "pk", None) else None)
+
+
+def recheck_problem(problem: Problem, *, actor, as_of: dt.date, confirm: bool, note: str = "",
+                    version=None) -> Recheck:
+    """回头看 by the reviewing level: confirm the closed problem stayed fixed, or reopen it (已反弹)
+    with what was found. Only a reviewer of a higher level; only a closed problem with a re-check due."""
+    with transaction.atomic():
+        problem = _locked(problem, version)
+        require_reviewer(actor, problem)
+        recheck = Recheck.objects.select_for_update().filter(problem=problem, result=Recheck.Result.PENDING).first()
+        if recheck is None or problem.state != State.CLOSED:
+            raise ActionError("该问题没有待开展的回头看（只有已销号的问题安排回头看）")
+        note = note.strip()
+        if not confirm and not note:
+            raise ActionError("回头看发现问题反弹，请写明发现的情况", field="note")
+        recheck.result = Recheck.Result.CONFIRMED if confirm else Recheck.Result.REOPENED
+        recheck.done_on, recheck.note = as_of, note[:500]
+        recheck.done_by = actor if getattr(actor, "pk", None) else None
+        recheck.save()
+        late = f"（超过时限{(as_of - recheck.due_on).days}天）" if as_of > recheck.due_on else ""
+        if confirm:
+            _save(problem, actor, "problem.recheck", f"回头看：整改成果巩固，未反弹{late}" + (f"（{note}）" if note else ""),
+                  after={"result": recheck.result, "due_on": recheck.due_on.isoformat(), "note": note})
+        else:
+            problem.state, problem.closed_on = State.RELAPSED, None
+            problem.relapses += 1
+            _save(problem, actor, "problem.recheck", f"回头看发现问题反弹，重新打开{late}（{note}）",
+                  {"state": State.CLOSED}, {"state": State.RELAPSED, "result": recheck.result, "note": note})
+        return recheck
 
 
 def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
@@ -313,6 +486,7 @@ def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Pro
         if not reason.strip():
             raise ActionError("重新打开必须写明原因", field="reason")
         _refuse_unless("reopen", problem)
+        _settle_rechecks(problem, today(), Recheck.Result.REOPENED, f"问题已重新打开：{reason.strip()}", actor)
         problem.state, problem.closed_on = State.RELAPSED, None
         problem.relapses += 1
         return _save(problem, actor, "problem.reopen", f"问题反弹，重新打开（{reason.strip()}）",

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -38,11 +39,18 @@ class MeasureIn(Schema):
     text: str
     owner: str = ""
     deadline: dt.date | None = None
+    kind: Literal["立行立改", "建章立制"] = "立行立改"  # 当下改与长久立
 
 
 class MeasureOut(Schema):
     id: int
     text: str
+    kind: str
+    org: str | None  # 联合会诊: the cooperating org's code; null for the lead org's own
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code if obj.org_id else None
     owner: str
     deadline: dt.date | None
     done: bool
@@ -124,12 +132,72 @@ class ChildrenOut(Schema):
     share: float | None
 
 
+class MilestoneIn(Schema):
+    title: str
+    due_on: dt.date
+    owner: str
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: dt.date
+    owner: str
+    done: bool
+    done_on: dt.date | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue(today())
+
+
+class MilestoneDoneIn(Schema):
+    milestone: int
+    done: bool = True
+
+
+class RecheckOut(Schema):
+    """回头看 of a closed problem by the reviewing level."""
+
+    scheduled_on: dt.date
+    due_on: dt.date
+    result: str
+    done_on: dt.date | None
+    note: str
+
+
+class CooperationIn(Schema):
+    orgs: list[str]  # codes of the cooperating orgs
+
+
+class RecheckIn(Schema):
+    confirm: bool  # true: 整改成果巩固；false: 问题反弹，重新打开 (note required)
+    note: str = ""
+    version: int | None = None
+
+
 class ProblemDetailOut(ProblemOut):
     """Built by _detail(), which loads the measures, evidence and roll-up once."""
 
     measures: list[MeasureOut]
     evidence: list[EvidenceOut]
     children: ChildrenOut | None
+    rechecks: list[RecheckOut]
+    cooperating_orgs: list[str]  # 联合会诊: codes of the orgs rectifying it with the lead org (org_code)
+
+    @staticmethod
+    def resolve_cooperating_orgs(obj):
+        return obj.cooperating_list
+    milestones: list[MilestoneOut]  # 专项整治节点 (only a special rectification has them)
+
+    @staticmethod
+    def resolve_milestones(obj):
+        return obj.milestones_list
+
+    @staticmethod
+    def resolve_rechecks(obj):
+        return obj.rechecks_list
 
     @staticmethod
     def resolve_measures(obj):
@@ -201,10 +269,15 @@ def _problem(request, pk) -> Problem:
     return get_object_or_404(Problem.objects.visible_to(request.user).select_related("org", "origin_org"), pk=pk)
 
 
-def _detail(problem: Problem) -> Problem:
+def _detail(problem: Problem, user=None) -> Problem:
     problem = Problem.objects.select_related("org", "origin_org").get(pk=problem.pk)
-    problem.measures_list = list(problem.measures.all())
-    problem.evidence_list = list(problem.evidence.select_related("uploaded_by"))
+    problem.measures_list = list(problem.measures.select_related("org"))
+    problem.evidence_list = list(problem.evidence.visible_to(user).select_related("uploaded_by")) if user \
+        else list(problem.evidence.select_related("uploaded_by"))
+    extra = {"cooperating_list": list(problem.cooperations.order_by("org__path").values_list("org__code", flat=True)),
+             "rechecks_list": list(problem.rechecks.all()), "milestones_list": list(problem.milestones.all())}
+    for name, value in extra.items():  # read by the schema's resolvers
+        setattr(problem, name, value)
     problem.children_progress = queries.children_progress(problem) if problem.children.exists() else None
     return problem
 
@@ -220,7 +293,7 @@ def list_problems(request, org: str = "", state: str = "", source: str = "", cat
 
 @router.get("/problems/{int:pk}", response=ProblemDetailOut, summary="问题详情（含整改措施、支撑材料信息、交办汇总）")
 def get_problem(request, pk: int):
-    return _detail(_problem(request, pk))
+    return _detail(_problem(request, pk), request.user)
 
 
 @router.get("/problems/{int:pk}/ratings", response=RatingsOut, summary="群众评价：汇总和留言（不含设备、地址信息）")
@@ -253,9 +326,9 @@ def create_problem(request, payload: ProblemIn):
         actor=request.user, org=org, description=payload.description, source=payload.source,
         found_on=payload.found_on or today(), number=payload.number, category=payload.category,
         responsible=payload.responsible.strip(), deadline=payload.deadline, is_special=payload.is_special,
-        measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline}
+        measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline, "kind": m.kind}
                   for m in payload.measures if m.text.strip()], reason=payload.reason.strip())
-    return Status(201, _detail(problem))
+    return Status(201, _detail(problem, request.user))
 
 
 @router.patch("/problems/{int:pk}", response=ProblemDetailOut, summary="修改问题（需带 version，防止覆盖他人修改）")
@@ -267,7 +340,8 @@ def patch_problem(request, pk: int, payload: ProblemPatch):
             raise ActionError("不能为空", field=key)
     if changes.get("responsible") is None and "responsible" in changes:
         changes["responsible"] = ""
-    return _detail(actions.update_problem(problem, actor=request.user, version=payload.version, **changes))
+    problem = actions.update_problem(problem, actor=request.user, version=payload.version, **changes)
+    return _detail(problem, request.user)
 
 
 @router.post("/problems/{int:pk}/transitions", response=ProblemDetailOut,
@@ -287,13 +361,48 @@ def transition(request, pk: int, payload: TransitionIn):
         problem = actions.reopen_problem(problem, actor=actor, reason=payload.reason, version=version)
     else:
         problem = actions.withdraw_problem(problem, actor=actor, reason=payload.reason, version=version)
-    return _detail(problem)
+    return _detail(problem, request.user)
+
+
+@router.post("/problems/{int:pk}/cooperation", response=ProblemDetailOut,
+             summary="联合会诊、同题共答：增加配合单位（须同时管理牵头单位和配合单位）")
+def cooperate(request, pk: int, payload: CooperationIn):
+    problem = _problem(request, pk)
+    orgs = list(Org.objects.visible_to(request.user).filter(code__in=payload.orgs))
+    missing = sorted(set(payload.orgs) - {o.code for o in orgs})
+    if missing:
+        raise PermissionDenied(f"组织编码“{'、'.join(missing)}”不存在或不在您的管理范围内")
+    actions.add_cooperation(problem, actor=request.user, orgs=orgs, as_of=today())
+    return _detail(problem, request.user)
+
+
+@router.post("/problems/{int:pk}/recheck", response=ProblemDetailOut,
+             summary="回头看（上级）：confirm=true 整改成果巩固；confirm=false 问题反弹、重新打开（须写 note）")
+def recheck(request, pk: int, payload: RecheckIn):
+    problem = _problem(request, pk)
+    actions.recheck_problem(problem, actor=request.user, as_of=today(), confirm=payload.confirm, note=payload.note,
+                            version=payload.version)
+    return _detail(problem, request.user)
+
+
+@router.post("/problems/{int:pk}/milestones", response={201: MilestoneOut}, summary="增加专项整治节点（日期、责任人）")
+def add_milestone(request, pk: int, payload: MilestoneIn):
+    milestone = actions.add_milestone(_problem(request, pk), actor=request.user, title=payload.title,
+                                      due_on=payload.due_on, owner=payload.owner)
+    return Status(201, milestone)
+
+
+@router.post("/problems/{int:pk}/milestones/done", response=MilestoneOut, summary="专项整治节点标记完成或改为未完成")
+def milestone_done(request, pk: int, payload: MilestoneDoneIn):
+    problem = _problem(request, pk)
+    milestone = get_object_or_404(problem.milestones.all(), pk=payload.milestone)
+    return actions.set_milestone_done(milestone, actor=request.user, done=payload.done, as_of=today())
 
 
 @router.post("/problems/{int:pk}/measures", response={201: MeasureOut}, summary="增加整改措施")
 def add_measure(request, pk: int, payload: MeasureIn):
     measure = actions.add_measure(_problem(request, pk), actor=request.user, text=payload.text,
-                                  owner=payload.owner, deadline=payload.deadline)
+                                  owner=payload.owner, deadline=payload.deadline, kind=payload.kind)
     return Status(201, measure)
 
 

@@ -63,6 +63,16 @@ def found_by_others(p: Probe) -> Hit | None:
                f"问题{n}个，其中上级查、群众评、上级交办的{others}个，自己查摆的{own}个", others / n + n / 10000)
 
 
+def no_lasting_rule(p: Probe) -> Hit | None:
+    pair = p.pair("problems.lasting_rule_missing")
+    n, bare = int(pair.den or 0), int(pair.num)
+    if not n or bare < p.params["min_count"] or bare / n < p.params["min_share"]:
+        return None
+    return Hit({"recurring_closed": n, "without_rule": bare, "share": bare / n},
+               f"已销号的反复出现问题（反弹过或同类问题多个单位都有）{n}个，其中{bare}个既没有建章立制措施、也没有关联制度",
+               bare / n + bare / 1000)
+
+
 register(Detector(
     code="vague_measures", name="措施不具体", judgement="检视整改", dimension="检视整改",
     lead="制定的措施不具体", uses=("problems.measure_specificity",), test=vague_measures,
@@ -106,3 +116,11 @@ register(Detector(
           "min_late_share": "在已开展时间最后四分之一里查摆的问题占比至少为此（1 即全部）"},
     description="时间进度达到 after_progress 后，问题不少于 min_problems 个，且其中 min_late_share 以上是在主题教育"
                 "已开展时间的最后四分之一里查摆的（此前没有查摆问题）"))
+
+register(Detector(
+    code="no_lasting_rule", name="当下改与长久立结合不够", judgement="检视整改", dimension="检视整改",
+    lead="有的只改当下、不立长久，反复出现的问题销号时没有建章立制", uses=("problems.lasting_rule_missing",),
+    test=no_lasting_rule, defaults={"min_count": 1, "min_share": 0.0},
+    help={"min_count": "没有建章立制的反复出现问题至少为此数", "min_share": "这类问题占已销号反复出现问题的比例至少为此"},
+    description="已销号的反复出现问题（反弹过，或同类问题在3个以上单位查摆）中，既没有“建章立制”措施、也没有关联制度的"
+                "不少于 min_count 个且占 min_share 以上"))

@@ -5,7 +5,7 @@ from django import forms
 
 from tuijin.core.forms import Bootstrap, date_field
 
-from .models import CATEGORIES, SOURCES, Evidence, Rating
+from .models import CATEGORIES, SOURCES, Evidence, MeasureKind, Rating
 
 def _choices(values, blank=None):
     return ([("", blank)] if blank else []) + [(v, v) for v in values]
@@ -50,10 +50,13 @@ class MeasureForm(Bootstrap, forms.Form):
     owner = forms.CharField(label="责任人", max_length=60, required=False,
                             widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"}))
     deadline = date_field("完成时限")
+    kind = forms.ChoiceField(label="措施类型", choices=MeasureKind.choices, initial=MeasureKind.NOW, required=False,
+                             help_text="立行立改：马上改正这件事；建章立制：立规矩、管长远")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].widget.attrs.update({"aria-label": "完成时限", "title": "完成时限"})
+        self.fields["kind"].widget.attrs.update({"aria-label": "措施类型", "title": "措施类型"})
 
     def clean(self):
         data = super().clean()
@@ -66,10 +69,25 @@ class MeasureForm(Bootstrap, forms.Form):
         data = self.cleaned_data
         if not data.get("text", "").strip():
             return None
-        return {"text": data["text"].strip(), "owner": data.get("owner", "").strip(), "deadline": data.get("deadline")}
+        return {"text": data["text"].strip(), "owner": data.get("owner", "").strip(), "deadline": data.get("deadline"),
+                "kind": data.get("kind") or MeasureKind.NOW}
 
 
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=4, max_num=30)
+
+
+class MilestoneForm(Bootstrap, forms.Form):
+    """专项整治的节点: what, by when, who."""
+
+    title = forms.CharField(label="节点", max_length=300,
+                            widget=forms.TextInput(attrs={"placeholder": "节点内容，如：完成摸底排查", "aria-label": "节点内容"}))
+    due_on = date_field("计划完成日期", required=True)
+    owner = forms.CharField(label="责任人", max_length=60,
+                            widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].widget.attrs.update({"aria-label": "计划完成日期", "title": "计划完成日期"})
 
 
 class ReasonForm(Bootstrap, forms.Form):

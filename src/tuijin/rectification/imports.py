@@ -266,6 +266,7 @@ def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dic
 # ------------------------------------------------------------------ what the owner org may do
 
 REVIEWER_ONLY = "须由上级办公室或指导组在系统中办理，责任单位不能通过导入设置"
+SPECIAL_NEEDS_PLAN = "专项整治问题须先在系统中上传整改方案，才能改为“整改中”：请导入为“待整改”，上传方案后再开始整改"
 
 
 def state_refusal(current: str | None, target: str, has_evidence: bool) -> str | None:
@@ -462,6 +463,8 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
                 errors.add(d["row"], "问题来源", f"新问题必须填写问题来源（{'、'.join(SOURCES)}）")
             if target and (reason := state_refusal(None, target, False)):
                 errors.add(d["row"], STATE, reason)
+            elif target == State.IN_PROGRESS and d["is_special"]:
+                errors.add(d["row"], STATE, SPECIAL_NEEDS_PLAN)
             if d["measures"] is None:
                 continue
             specs = [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]]
@@ -490,6 +493,10 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
             continue
         if new_state and (reason := state_refusal(problem.state, new_state, problem.pk in evidence)):
             errors.add(d["row"], STATE, reason)
+            continue
+        if new_state == State.IN_PROGRESS and problem.state == State.OPEN and (d["is_special"] or problem.is_special) \
+                and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
+            errors.add(d["row"], STATE, SPECIAL_NEEDS_PLAN)
             continue
         if (changed or measures_change) and problem.state == State.CLOSED:
             what = [COLUMNS[f] for f in changed] + ([MEASURES] if measures_change else [])

@@ -13,8 +13,10 @@ from .models import (
     Evidence,
     InstitutionRule,
     Measure,
+    MeasureKind,
     Problem,
     PublicItem,
+    Recheck,
     State,
 )
 
@@ -134,6 +136,43 @@ def found_late_share(orgs, as_of, campaign):
     return {k: Pair(v["late"], v["n"]) for k, v in rows.items()}
 
 
+# 当下改与长久立: a category of problem found in at least this many units of the campaign recurs.
+RECUR_UNITS = 3
+
+
+def recurring_categories(campaign, as_of) -> set[str]:
+    """Categories found (by as_of) in RECUR_UNITS or more different units of the campaign's tree."""
+    from tuijin.core.scope import subtree_q
+
+    problems = Problem.objects.filter(withdrawn=False, is_hand_down=False, found_on__lte=as_of)
+    if campaign is not None:
+        problems = problems.filter(subtree_q("org__path", campaign.root.path))
+    rows = problems.order_by().values("category").annotate(units=Count("org_id", distinct=True))
+    return {r["category"] for r in rows if r["units"] >= RECUR_UNITS}
+
+
+def lasting_rule_missing(orgs, as_of, campaign):
+    """当下改与长久立: closed problems of a recurring kind — reopened at least once (relapses), or of a
+    category found in RECUR_UNITS or more units — that have neither a 建章立制 measure (not set aside)
+    nor a linked 建章立制 rule (InstitutionRule) / closed problems of a recurring kind."""
+    recurring = Q(relapses__gt=0) | Q(category__in=recurring_categories(campaign, as_of))
+    closed = _problems(orgs, as_of).filter(recurring, state=State.CLOSED, closed_on__lte=as_of)
+    ruled = (Q(pk__in=Measure.objects.filter(kind=MeasureKind.RULE, set_aside=False).values("problem_id"))
+             | Q(pk__in=InstitutionRule.problems.through.objects.filter(
+                 institutionrule__issued_on__lte=as_of).values("problem_id")))
+    rows = _per_org(closed, n=Count("pk"), bare=Count("pk", filter=~ruled))
+    return {k: Pair(v["bare"], v["n"]) for k, v in rows.items()}
+
+
+def recheck_overdue(orgs, as_of, campaign):
+    """回头看: re-checks of closed problems past their due date and not done as of as_of, counted where
+    the problem belongs (the reviewing level above it is the one late)."""
+    pending = Recheck.objects.filter(problem__in=_problems(orgs, as_of), scheduled_on__lte=as_of, due_on__lt=as_of) \
+        .filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+    rows = _per_org(pending, field="problem__org_id", n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
+
+
 def rules_made(orgs, as_of, campaign):
     rows = _per_org(InstitutionRule.objects.filter(org__in=[o.pk for o in orgs], issued_on__lte=as_of), n=Count("pk"))
     return {k: Pair(v["n"]) for k, v in rows.items()}
@@ -175,6 +214,12 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.found_late_share", "后期集中查摆问题占比", "%", found_late_share, None, LOWER, False,
      "主题教育开始以来查摆的问题中，在已开展时间最后四分之一里查摆的比例（边学边改：问题应随学随查，"
      "不应到后期才集中出现）；不设指标值，只在后期才有问题的单位由“边学边改不够”检测指出"),
+    ("problems.lasting_rule_missing", "反复出现问题未建章立制占比", "%", lasting_rule_missing, None, ZERO, False,
+     "已销号的反复出现问题（反弹过，或同类问题在3个以上单位查摆）中，既没有“建章立制”措施、也没有关联制度的比例"
+     "（当下改与长久立：只改了这一件、没有立规矩的）；应为零"),
+    ("problems.recheck_overdue", "回头看逾期未开展数", "个", recheck_overdue, None, ZERO, False,
+     "已销号问题到了回头看时限（销号后按主题教育文件 [rectification] recheck_days 天，默认60天）仍未由上级回头看确认"
+     "或重新打开的个数；应为零"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),

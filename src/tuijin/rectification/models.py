@@ -75,12 +75,43 @@ class Problem(models.Model):
         return (not self.withdrawn and self.state in ACTIVE_STATES and self.deadline is not None
                 and self.deadline < as_of)
 
+    @classmethod
+    def scope_extra_q(cls, path: str) -> Q:
+        """联合会诊: a problem is visible to its cooperating orgs (and the levels above them)."""
+        from tuijin.core.scope import subtree_q
+
+        return Q(pk__in=Cooperation.objects.filter(subtree_q("org__path", path)).values("problem_id"))
+
+
+class Cooperation(models.Model):
+    """联合会诊、同题共答: an org that rectifies a problem together with its lead org (Problem.org),
+    with its own measures. The problem is counted once, at the lead org."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="cooperations")
+    org = models.ForeignKey(Org, verbose_name="配合单位", on_delete=models.PROTECT, related_name="cooperations")
+    added_on = models.DateField("加入日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联合整改单位"
+        constraints = [models.UniqueConstraint(fields=["problem", "org"], name="cooperation_once_per_org")]
+
+
+class MeasureKind(models.TextChoices):
+    """当下改与长久立: a measure fixes the case now (立行立改) or makes a rule that keeps it fixed (建章立制)."""
+
+    NOW = "立行立改", "立行立改"
+    RULE = "建章立制", "建章立制"
+
 
 class Measure(models.Model):
     """整改措施. A measure with no owner or no deadline is not specific (措施不具体)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
+    # 联合会诊: the cooperating org whose measure this is; empty for the lead org's own.
+    org = models.ForeignKey(Org, verbose_name="措施单位", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
     text = models.CharField("措施", max_length=500)
+    kind = models.CharField("措施类型", max_length=4, choices=MeasureKind.choices, default=MeasureKind.NOW)
     owner = models.CharField("责任人", max_length=60, blank=True)
     deadline = models.DateField("完成时限", null=True, blank=True)
     done = models.BooleanField("已完成", default=False)
@@ -97,6 +128,13 @@ class Measure(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "整改措施"
         ordering = ["position", "id"]
+
+    @classmethod
+    def scope_extra_q(cls, path: str) -> Q:
+        """A joint problem's measures (all orgs') are visible to its cooperating orgs."""
+        from tuijin.core.scope import subtree_q
+
+        return Q(problem_id__in=Cooperation.objects.filter(subtree_q("org__path", path)).values("problem_id"))
 
     @property
     def is_open(self) -> bool:
@@ -127,6 +165,59 @@ class Evidence(StoredEvidence):
     class Meta:
         verbose_name = verbose_name_plural = "支撑材料"
         ordering = ["uploaded_at"]
+
+
+class Milestone(models.Model):
+    """专项整治的节点: a special rectification's plan broken into dated steps with owners, tracked like
+    measures — late when not done by its date; an open one keeps the problem from 待验收/已销号."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("节点", max_length=300)
+    due_on = models.DateField("计划完成日期")
+    owner = models.CharField("责任人", max_length=60)
+    done = models.BooleanField("已完成", default=False)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专项整治节点"
+        ordering = ["due_on", "position", "id"]
+
+    def is_overdue(self, as_of) -> bool:
+        return not self.done and self.due_on < as_of
+
+
+class Recheck(models.Model):
+    """回头看: a closed problem re-checked by the reviewing level `due_on` (closed_on + the campaign's
+    recheck_days). The reviewer confirms it stayed fixed or reopens it (已反弹); both through actions."""
+
+    class Result(models.TextChoices):
+        PENDING = "待回头看", "待回头看"
+        CONFIRMED = "已确认", "已确认"
+        REOPENED = "已重新打开", "已重新打开"
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="rechecks")
+    scheduled_on = models.DateField("安排日期")  # the day the problem was closed
+    due_on = models.DateField("回头看时限", db_index=True)
+    result = models.CharField("结果", max_length=6, choices=Result.choices, default=Result.PENDING, db_index=True)
+    done_on = models.DateField("回头看日期", null=True, blank=True)
+    done_by = models.ForeignKey("orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField("回头看情况", max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = ("problem__org__path", "problem__origin_org__path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回头看"
+        ordering = ["due_on", "id"]
+
+    def is_overdue(self, as_of) -> bool:
+        return self.result == self.Result.PENDING and self.due_on < as_of
 
 
 class InstitutionRule(models.Model):
@@ -200,4 +291,4 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Measure", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = ["Problem", "Cooperation", "Measure", "MeasureKind", "Milestone", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

@@ -4,14 +4,23 @@ import datetime as dt
 from django.db.models import Count, Q
 
 from tuijin.core.scope import subtree_q
-from .models import ACTIVE_STATES, Problem, PublicItem, State
+from .models import ACTIVE_STATES, Problem, PublicItem, Recheck, State
+
+RECHECK_DUE_WITHIN = 7  # days: a 回头看 falling due this soon is on the reviewer's queue
+
+
+def rechecks_due(as_of: dt.date, *, overdue_only=False):
+    """Pending 回头看 that are past due (overdue_only) or fall due within RECHECK_DUE_WITHIN days."""
+    until = as_of - dt.timedelta(days=1) if overdue_only else as_of + dt.timedelta(days=RECHECK_DUE_WITHIN)
+    return Recheck.objects.filter(result=Recheck.Result.PENDING, due_on__lte=until)
 
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
-                 include_withdrawn=False, q="", sub_org=None):
+                 include_withdrawn=False, q="", sub_org=None, recheck=""):
     within = Q()
     for root in org if isinstance(org, (list, tuple)) else [org]:  # several roots: one list across them
-        within |= subtree_q("org__path", root.path) | subtree_q("origin_org__path", root.path)
+        within |= (subtree_q("org__path", root.path) | subtree_q("origin_org__path", root.path)
+                   | Problem.scope_extra_q(root.path))  # 联合会诊: the problems it rectifies with a lead org
     qs = Problem.objects.visible_to(user).filter(within)
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
@@ -27,6 +36,8 @@ def problem_list(user, org, *, as_of: dt.date, state="", source="", category="",
         qs = qs.filter(state__in=ACTIVE_STATES, deadline__lt=as_of, withdrawn=False)
     if q:
         qs = qs.filter(Q(description__contains=q) | Q(number__iexact=q))
+    if recheck in ("due", "overdue"):  # 回头看 waiting (due within a week, or already late)
+        qs = qs.filter(pk__in=rechecks_due(as_of, overdue_only=recheck == "overdue").values("problem_id"))
     return qs.select_related("org", "origin_org").order_by("org__path", "number")
 
 

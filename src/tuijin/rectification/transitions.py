@@ -93,8 +93,26 @@ def _needs_support(problem: Problem) -> Refusal | None:
 
 def _special_needs_plan(problem: Problem) -> Refusal | None:
     if problem.is_special and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
-        return Refusal("专项整治问题必须先上传整改方案，才能销号", field="evidence")
+        return Refusal("专项整治问题必须先上传整改方案，才能提交验收或销号", field="evidence")
     return None
+
+
+def _special_plan_before_start(problem: Problem) -> Refusal | None:
+    """专项整治, 严密实施: a special rectification enters 整改中 only with its plan (整改方案) uploaded.
+    Only the move out of 待整改 is guarded: a problem sent back from 待验收 had its plan already."""
+    if problem.is_special and problem.state == State.OPEN \
+            and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
+        return Refusal("专项整治问题须先上传整改方案（类型选“整改方案”），才能开始整改", field="evidence")
+    return None
+
+
+def _no_open_milestones(problem: Problem) -> Refusal | None:
+    """专项整治的节点 are tracked like measures: every one done before 待验收 / 已销号."""
+    open_ = list(problem.milestones.filter(done=False).values_list("title", flat=True))
+    if not open_:
+        return None
+    shown = "；".join(f"“{t[:30]}”" for t in open_[:3]) + ("等" if len(open_) > 3 else "")
+    return Refusal(f"专项整治还有 {len(open_)} 个节点未完成：{shown}。请先把节点标记完成", field="milestones")
 
 
 def _no_open_measures(problem: Problem) -> Refusal | None:
@@ -109,7 +127,11 @@ def _no_open_measures(problem: Problem) -> Refusal | None:
                    field="measures")
 
 
+add_guard(State.IN_PROGRESS, _special_plan_before_start)
 add_guard(State.SUBMITTED, _needs_support)
+add_guard(State.SUBMITTED, _no_open_milestones)
+add_guard(State.SUBMITTED, _special_needs_plan)
+add_guard(State.CLOSED, _no_open_milestones)
 add_guard(State.SUBMITTED, _no_open_measures)
 add_guard(State.CLOSED, _no_open_measures)
 add_guard(State.CLOSED, _special_needs_plan)

@@ -5,6 +5,7 @@ Thin: parse, call an action or a query, render. Every read goes through visible_
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
 import io
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,8 +36,8 @@ from tuijin.orgs.tree import ancestor_paths
 
 from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
-                    ProblemForm, PublishForm, ReasonForm, RuleForm)
-from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, State
+                    MilestoneForm, ProblemForm, PublishForm, ReasonForm, RuleForm)
+from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, Recheck, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -126,7 +127,8 @@ def _filters(request, org) -> dict:
         sub_org = get_object_or_404(Org.objects.visible_to(request.user), subtree_q("path", org.path), code=g["org"])
     return {"state": g.get("state", ""), "source": g.get("source", ""), "category": g.get("category", ""),
             "overdue": g.get("overdue") == "1", "include_withdrawn": g.get("withdrawn") == "1",
-            "q": g.get("q", "").strip(), "sub_org": sub_org}
+            "q": g.get("q", "").strip(), "sub_org": sub_org,
+            "recheck": g.get("recheck", "") if g.get("recheck") in ("due", "overdue") else ""}
 
 
 @login_required
@@ -239,6 +241,8 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
     """Which action forms to show. The actions check again; this only hides what would be refused."""
     s, live = problem.state, not problem.withdrawn
     rectify = live and actions.can_rectify(user, problem)
+    coop_ids = [] if rectify else [c.org_id for c in problem.cooperations.select_related("org")
+                                   if can(user, "records.manage", c.org)]
     review = live and actions.can_review(user, problem) and not problem.is_hand_down
     # A hand-down parent only shows its children's progress; it can still be edited or withdrawn.
     flow = not problem.is_hand_down
@@ -253,6 +257,10 @@ def _allowed(user, problem: Problem, item, has_ancestors: bool) -> dict:
         "close": review and transitions.in_source_state("close", problem),
         "send_back": review and transitions.in_source_state("send_back", problem),
         "reopen": review and transitions.in_source_state("reopen", problem),
+        "recheck": review and s == State.CLOSED and problem.rechecks.filter(result=Recheck.Result.PENDING).exists(),
+        # 联合会诊: the cooperating orgs this user manages (their measures are its to add and mark)
+        "coop_ids": coop_ids, "coop_measures": live and open_ and s != State.SUBMITTED and bool(coop_ids),
+        "cooperate": rectify and open_ and flow,
         "publish": (rectify or review) and s in (State.SUBMITTED, State.CLOSED) and not (item and item.active),
     }
 
@@ -276,8 +284,13 @@ def problem_detail(request, pk):
     return render(request, "rectification/detail.html", {
         "problem": problem, "as_of": as_of, "overdue": problem.is_overdue(as_of),
         "org": home, "breadcrumb": visible_ancestors(user, home) if home else [], "events": _timeline(problem),
-        "measures": problem.measures.all(), "evidence": problem.evidence.select_related("uploaded_by"),
-        "rules": problem.institution_rules.all(),
+        "measures": problem.measures.select_related("org"),
+        # a cooperating org sees the problem and every org's measures, not the lead org's files
+        "evidence": problem.evidence.visible_to(user).select_related("uploaded_by"),
+        "cooperations": problem.cooperations.select_related("org").order_by("org__path"),
+        "rules": problem.institution_rules.all(), "rechecks": problem.rechecks.all(),
+        "milestones": problem.milestones.all(), "milestone_form": MilestoneForm(),
+        "plan_uploaded": problem.is_special and problem.evidence.filter(kind=Evidence.Kind.PLAN).exists(),
         "children": children, "progress": queries.children_progress(problem) if children else None,
         "parent_visible": problem.parent_id and Problem.objects.visible_to(user).filter(pk=problem.parent_id).exists(),
         "item": item, "in_satisfaction_list": item and queries.in_satisfaction_list(item, campaign),
@@ -326,6 +339,42 @@ def _reopen(request, p):
     return "已标记为反弹，问题重新打开"
 
 
+def _cooperate(request, p):
+    codes = [c for c in re.split(r"[\s,，、；;]+", request.POST.get("orgs", "")) if c]
+    orgs = list(Org.objects.visible_to(request.user).filter(code__in=codes))
+    missing = sorted(set(codes) - {o.code for o in orgs})
+    if missing:
+        raise PermissionDenied(f"组织编码“{'、'.join(missing)}”不存在或不在您的管理范围内")
+    added = actions.add_cooperation(p, actor=request.user, orgs=orgs, as_of=today())
+    return f"已增加联合整改单位 {len(added)} 个"
+
+
+def _add_milestone(request, p):
+    data = _valid(MilestoneForm(request.POST))
+    actions.add_milestone(p, actor=request.user, title=data["title"], due_on=data["due_on"], owner=data["owner"])
+    return "已添加专项整治节点"
+
+
+def _milestone_done(request, p):
+    pk = request.POST.get("milestone", "")
+    milestone = get_object_or_404(p.milestones, pk=int(pk) if pk.isdigit() else 0)
+    done = request.POST.get("done", "1") == "1"
+    actions.set_milestone_done(milestone, actor=request.user, done=done, as_of=today())
+    return f"节点“{milestone.title[:20]}”{'已完成' if done else '改为未完成'}"
+
+
+def _recheck_confirm(request, p):
+    actions.recheck_problem(p, actor=request.user, as_of=today(), confirm=True,
+                            note=request.POST.get("note", "")[:300], version=_version(request))
+    return "回头看已确认：整改成果巩固"
+
+
+def _recheck_reopen(request, p):
+    actions.recheck_problem(p, actor=request.user, as_of=today(), confirm=False,
+                            note=_valid(ReasonForm(request.POST))["reason"], version=_version(request))
+    return "回头看发现问题反弹，已重新打开"
+
+
 def _withdraw(request, p):
     actions.withdraw_problem(p, actor=request.user, reason=_valid(ReasonForm(request.POST))["reason"],
                              version=_version(request))
@@ -348,7 +397,8 @@ def _publish(request, p):
 
 def _add_measure(request, p):
     data = _valid(MeasureForm(request.POST))
-    actions.add_measure(p, actor=request.user, text=data["text"], owner=data["owner"], deadline=data["deadline"])
+    actions.add_measure(p, actor=request.user, text=data["text"], owner=data["owner"], deadline=data["deadline"],
+                        kind=data.get("kind") or "立行立改")
     return "已添加整改措施"
 
 
@@ -382,6 +432,8 @@ def _evidence(request, p):
 
 ACTIONS = {"start": _start, "submit": _submit, "close": _close, "send-back": _send_back, "reopen": _reopen,
            "withdraw": _withdraw, "escalate": _escalate, "publish": _publish, "add-measure": _add_measure,
+           "add-milestone": _add_milestone, "cooperate": _cooperate, "milestone-done": _milestone_done,
+           "recheck-confirm": _recheck_confirm, "recheck-reopen": _recheck_reopen,
            "measure-done": _measure_done, "measure-aside": _measure_aside, "evidence": _evidence}
 
 

@@ -1,6 +1,7 @@
 """The home page: each role's work queue first (issue 11), then the campaign's figures.
 
-- 办公室 / 指导组: what waits for me — problems 待验收 I may close, tasks falling due within 7 days.
+- 办公室 / 指导组: what waits for me — problems 待验收 I may close, 回头看 due within 7 days or late,
+  tasks falling due within 7 days.
 - 单位 (a unit's reporter): the weekly actions, its open problems, what its upper level handed down.
 - 党员: record self-study in one tap, my reading progress, my branch's latest and next sessions.
 Every read goes through visible_to(); a handful of queries per page, never one per org.
@@ -20,6 +21,7 @@ from tuijin.imports.queries import failed_imports
 from tuijin.orgs.models import Org, Role, RoleGrant
 from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
+from tuijin.rectification.queries import rechecks_due
 from tuijin.study.models import StudySession
 from tuijin.study.queries import chapters_of, person_progress
 
@@ -56,6 +58,23 @@ def _newly_lagging(reviewer_roots):
     parents = [root for root, _ in reviewer_roots]
     units += list(Org.objects.filter(parent__in=parents, active=True).order_by("path"))
     return newly_lagging(units, status_date())
+
+
+def _recheck_queue(user, reviewer_roots, as_of) -> list[tuple[Org, int, int]]:
+    """回头看 waiting for the reviewer under each root: (root, due within a week or late, already late)."""
+    if not reviewer_roots:
+        return []
+    q = Q()
+    for root, strictly_below in reviewer_roots:
+        below = subtree_q("org__path", root.path)
+        q |= below & ~Q(org=root) if strictly_below else below
+    due = Problem.objects.visible_to(user).filter(q, state=State.CLOSED).filter(
+        pk__in=rechecks_due(as_of).values("problem_id"))
+    late = set(due.filter(pk__in=rechecks_due(as_of, overdue_only=True).values("problem_id"))
+               .values_list("pk", flat=True))
+    rows = list(due.values_list("pk", "org__path"))
+    return [(root, sum(1 for _, p in rows if p.startswith(root.path)),
+             sum(1 for pk, p in rows if p.startswith(root.path) and pk in late)) for root, _ in reviewer_roots]
 
 
 def _unit_queue(user, roots):
@@ -116,6 +135,9 @@ def home(request):
         "reviewer": reviewer,
         "review_queue": _review_queue(user, roots, reviewer_roots),
         "lagging": _newly_lagging(reviewer_roots),
+
+
+        "recheck_queue": _recheck_queue(user, reviewer_roots, as_of),
         "unit_roots": unit_roots,
         "member": _member(user, as_of) if is_member(user) and user.person_id else None,
         "admin_only": not roots and not is_member(user),
