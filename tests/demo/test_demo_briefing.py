@@ -48,3 +48,18 @@ def test_the_demo_shows_each_issue16_board_somewhere_and_some_unit_went_out(demo
     # the 就整改抓整改 showcase unit is named; the late branch had nothing before the last weeks
     assert any("制定方案" in f.clause for f in found["formal_rectification"])
     assert any("此前没有查摆问题" in f.clause for f in found["late_problems"])
+
+
+def test_the_demo_has_a_followup_item_added_mid_campaign_with_two_units_late(demo):
+    from tuijin.campaigns.models import ReadingItem
+    from tuijin.core.models import DomainEvent
+    from tuijin.evaluation.findings import findings
+
+    past = ReadingItem.objects.get(code="G1")
+    assert past.due_on < TODAY and DomainEvent.objects.filter(verb="reading.followup.create").count() == 2
+    late = [f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "followup_late"]
+    assert len(late) == 2, [f.text for f in late]
+    assert all(f"《{past.title}》" in f.clause and "截止日前未学完" in f.clause for f in late)
+    b = briefing.build(Org.objects.get(code="XS"), TODAY)
+    text = "".join(c.text for s in b.sections for c in s.paragraphs)
+    assert "跟进学习最新重要讲话不及时" in text

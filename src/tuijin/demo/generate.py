@@ -583,10 +583,11 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         info.problems = build_problems(orgs, today, rng, scale)
         # Module demo data lives beside each module's generator (they import names from here).
         from .research import build_research
-        from .study import build_study
+        from .study import build_followup, build_study
 
         build_research(orgs, campaign, today, rng, scale)
         build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
+        build_followup(orgs, campaign, today)
         from .supervision import build_supervision
 
         info.accounts += build_supervision(campaign, today, notable["counties"])

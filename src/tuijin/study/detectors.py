@@ -53,6 +53,29 @@ def only_invited_in(p: Probe) -> Hit | None:
     return Hit({"invited": n, "went_out": 0}, f"请进来宣讲、授课{n}次，尚未开展现场教学或外出学习", float(n))
 
 
+def _due_titles(org, as_of) -> list:
+    """The 跟进学习 items past their deadline in the org's campaign (for naming them in the sentence)."""
+    from tuijin.campaigns.queries import current_campaign
+    from tuijin.orgs.models import Org
+
+    from .queries import followup_items
+
+    found = Org.objects.filter(pk=getattr(org, "pk", None)).first()
+    return followup_items(current_campaign(found, as_of), as_of, state="due") if found else []
+
+
+def followup_late(p: Probe) -> Hit | None:
+    pair = p.pair("study.followup_late")
+    expected, late = int(pair.den or 0), int(pair.num)
+    if late < p.params["min_late"] or not expected or late / expected < p.params["min_share"]:
+        return None
+    items = _due_titles(p.org, p.as_of)
+    what = (f"《{items[0].title}》（{items[0].due_on.month}月{items[0].due_on.day}日截止）" if len(items) == 1
+            else "已截止的跟进学习书目")
+    text = f"{what}应学{expected}人次，截止日前未学完{late}人次（{pct(late / expected)}）"
+    return Hit({"expected": expected, "late": late}, text, late / expected + late / 1000)
+
+
 register(Detector(
     code="collective_over_self", name="集体学习多个人自学少", judgement="学习教育", dimension="学习教育",
     lead="有的集体学习好于个人自学", uses=("study.collective_coverage", "study.self_study_coverage",
@@ -92,3 +115,10 @@ register(Detector(
     help={"min_invited": "请进来（宣讲报告、党校专家授课）至少为此次数才判断", "after_progress": "时间进度达到此值后才判断",
           "include_branches": "1：党支部也判断；0：只看党委（党组、党总支）"},
     description="时间进度达到 after_progress 后，本单位及下级请进来宣讲、授课不少于 min_invited 次，而没有开展过现场教学或外出学习"))
+
+register(Detector(
+    code="followup_late", name="跟进学习不及时", judgement="学习教育", dimension="学习教育",
+    lead="有的单位跟进学习最新重要讲话不及时，没有在规定时间内学完", uses=("study.followup_late",),
+    test=followup_late, defaults={"min_late": 1, "min_share": 0.2},
+    help={"min_late": "截止日前未学完的人次至少为此", "min_share": "未学完人次占应学人次的比例至少为此"},
+    description="已过截止日期的跟进学习（第一议题）书目，截止日前未学完的党员人次不少于 min_late，且占应学人次的 min_share 以上"))
