@@ -63,3 +63,13 @@ def test_the_demo_has_a_followup_item_added_mid_campaign_with_two_units_late(dem
     b = briefing.build(Org.objects.get(code="XS"), TODAY)
     text = "".join(c.text for s in b.sections for c in s.paragraphs)
     assert "跟进学习最新重要讲话不及时" in text
+
+
+def test_the_demo_names_a_bureau_whose_cadres_study_less_than_its_members(demo):
+    from tuijin.evaluation.findings import findings
+
+    weaker = [f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "cadres_weaker"]
+    assert weaker and all(f.figures["cadre_self_study_coverage"] < f.figures["member_self_study_coverage"]
+                          for f in weaker)
+    text = "".join(c.text for s in briefing.build(Org.objects.get(code="XS"), TODAY).sections for c in s.paragraphs)
+    assert "全市领导干部" in text and "其他党员" in text

@@ -119,6 +119,33 @@ def study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, OrgStudy]:
     return out
 
 
+def cadre_study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[OrgStudy, OrgStudy]]:
+    """以上率下: {org id: (its own leading cadres' OrgStudy, its other members' OrgStudy)} over the
+    campaign's reading list, for orgs with members. A leading cadre is a member marked 是否领导干部."""
+    org_ids = list(org_ids)
+    chapter_ids = [c.pk for c in chapters_of(campaign)]
+    n = len(chapter_ids)
+    out: dict[int, tuple[OrgStudy, OrgStudy]] = {}
+    for chunk in chunks(org_ids):
+        rows = (Person.objects.filter(members_q(), org_id__in=chunk).order_by().values("org_id", "is_leading_cadre")
+                .annotate(n=Count("pk")))
+        for r in rows:
+            pair = out.setdefault(r["org_id"], (OrgStudy(chapters=n), OrgStudy(chapters=n)))
+            pair[0 if r["is_leading_cadre"] else 1].members = r["n"]
+    if not chapter_ids or not out:
+        return out
+    for chunk in chunks(list(out)):
+        rows = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
+                                        chapter_id__in=chapter_ids)
+                .order_by().values("person__org_id", "person__is_leading_cadre")
+                .annotate(covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
+                          own=Count("pk", filter=Q(first_self_on__lte=as_of))))
+        for r in rows:
+            s = out[r["person__org_id"]][0 if r["person__is_leading_cadre"] else 1]
+            s.covered, s.collective, s.own = r["covered"], r["collective"], r["own"]
+    return out
+
+
 BIG_SUBTREE = 50_000  # members; above this one pass over the whole coverage table is faster
 
 
