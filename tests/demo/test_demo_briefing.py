@@ -40,10 +40,10 @@ def test_the_demo_shows_each_issue16_board_somewhere_and_some_unit_went_out(demo
     found = {}
     for f in findings(city, TODAY):
         found.setdefault(f.detector, []).append(f)
-    # found_by_others is proven on the test city (tests/evaluation/test_findings.py); the demo's showcase
-    # unit for it is diluted by its branches' own problems since the merges (closing note, issue 16).
-    for code in ("only_invited_in", "formal_rectification", "late_problems"):
+    for code in ("only_invited_in", "formal_rectification", "late_problems", "found_by_others"):
         assert found.get(code), code
+    # a branch whose whole list was found for it by others
+    assert any(f.clause.endswith("自己查摆的0个") for f in found["found_by_others"])
     assert StudySession.objects.filter(form="现场教学").exists()
     # the 就整改抓整改 showcase unit is named; the late branch had nothing before the last weeks
     assert any("制定方案" in f.clause for f in found["formal_rectification"])
