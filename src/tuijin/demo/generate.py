@@ -547,9 +547,9 @@ def _issue16_problems(actor, today, day) -> int:
     made += k
     # A branch whose whole list was found for it (上级查、群众评): 立足自身主动改不够 at its plainest.
     # (outside this county: its one branch with an empty list is kept for 边学边改 below)
-    others_only = next((b for b in Org.objects.filter(kind=OrgKind.BRANCH).exclude(subtree_q("path", county.path))
-                        .order_by("path") if not Problem.objects.filter(org=b).exists()), None)
-    for k, (text, source) in enumerate([] if others_only is None else [
+    others_only = next(b for b in Org.objects.filter(kind=OrgKind.BRANCH).exclude(subtree_q("path", county.path))
+                       .order_by("path") if not Problem.objects.filter(org=b).exists())
+    for k, (text, source) in enumerate([
             ("区委督导组检查发现：支部“三会一课”签到表与会议记录不一致", "上级查"),
             ("群众反映：党员志愿服务活动次数少、覆盖面窄", "群众评"),
             ("区委督导组检查发现：发展党员材料归档不及时", "上级查")]):

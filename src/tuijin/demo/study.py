@@ -324,20 +324,20 @@ def build_followup(orgs, campaign, today: dt.date) -> dict:
     late_after, never = (branches[0], branches[1]) if len(branches) >= 2 else (None, None)
     w = _Writer()
     for code, title, opened, due in FOLLOWUP:
-        item = add_followup_item(campaign, actor=None, code=code, title=title,
-                                 opens_on=today - dt.timedelta(days=opened), due_on=today - dt.timedelta(days=due))
+        opens_on, due_on = today - dt.timedelta(days=opened), today - dt.timedelta(days=due)
+        item = add_followup_item(campaign, actor=None, code=code, title=title, opens_on=opens_on, due_on=due_on)
         chapter = item.chapters.get().pk
         for org in with_members:
             h = zlib.crc32(f"{code}{org.code}".encode())
             if code == "G1":
                 if org is never:
                     continue
-                day = item.due_on + dt.timedelta(days=3) if org is late_after else \
-                    item.opens_on + dt.timedelta(days=h % (item.due_on - item.opens_on).days)
+                day = due_on + dt.timedelta(days=3) if org is late_after else \
+                    opens_on + dt.timedelta(days=h % (due_on - opens_on).days)
             else:
                 if h % 2:
                     continue
-                day = item.opens_on + dt.timedelta(days=h % max(1, (today - item.opens_on).days))
+                day = opens_on + dt.timedelta(days=h % max(1, (today - opens_on).days))
             if org.kind == OrgKind.BRANCH:  # members read it themselves (a branch's meetings stay as they were)
                 w.self_study([(p, day, chapter, 30, "") for p in members[org.pk]])
             else:  # the 党委（党组） at its 中心组 meeting, as 第一议题

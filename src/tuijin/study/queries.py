@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -135,14 +136,14 @@ def cadre_study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[Org
     if not chapter_ids or not out:
         return out
     for chunk in chunks(list(out)):
-        rows = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
-                                        chapter_id__in=chapter_ids)
-                .order_by().values("person__org_id", "person__is_leading_cadre")
-                .annotate(covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
-                          own=Count("pk", filter=Q(first_self_on__lte=as_of))))
-        for r in rows:
-            s = out[r["person__org_id"]][0 if r["person__is_leading_cadre"] else 1]
-            s.covered, s.collective, s.own = r["covered"], r["collective"], r["own"]
+        cov = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
+                                       chapter_id__in=chapter_ids)
+               .order_by().values("person__org_id", "person__is_leading_cadre")
+               .annotate(covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
+                         own=Count("pk", filter=Q(first_self_on__lte=as_of))))
+        for c in cov:
+            s = out[c["person__org_id"]][0 if c["person__is_leading_cadre"] else 1]
+            s.covered, s.collective, s.own = c["covered"], c["collective"], c["own"]
     return out
 
 
@@ -455,8 +456,8 @@ def followup_by_org(org_ids, item, as_of: dt.date) -> dict[int, tuple[int, int]]
 class FollowupRow:
     """One 跟进学习 item in one org (own members) or subtree, against the item's own window."""
 
-    item: object
-    org: Org | None
+    item: Any  # a campaigns ReadingItem with a window
+    org: Org
     members: int
     studied: int
     as_of: dt.date
