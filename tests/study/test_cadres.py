@@ -61,10 +61,11 @@ def test_the_briefing_reports_cadres_separately(cadres):
 
     b = briefing.build(cadres.XS_B_2, AS_OF)
     text = "".join(c.text for s in b.sections for c in s.paragraphs)
-    assert "领导干部2名，个人自学覆盖率20.0%，人均已学1篇；其他党员3名，个人自学覆盖率100.0%，人均已学5篇。" in text
+    # no visits recorded: 人均调研0次 (the research figure of the same cadres)
+    assert "领导干部2名，个人自学覆盖率20.0%，人均已学1篇，人均调研0次；其他党员3名，个人自学覆盖率100.0%，人均已学5篇。" in text
     b3 = briefing.build(cadres.XS_B_3, AS_OF)
     text3 = "".join(c.text for s in b3.sections for c in s.paragraphs)
-    assert "领导干部2名，个人自学覆盖率100.0%，人均已学5篇；其他党员3名，个人自学覆盖率60.0%，人均已学3篇。" in text3
+    assert "领导干部2名，个人自学覆盖率100.0%，人均已学5篇，人均调研0次；其他党员3名，个人自学覆盖率60.0%，人均已学3篇。" in text3
 
 
 def _run(totals, progress=0.7, **kw):
