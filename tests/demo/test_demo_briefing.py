@@ -40,10 +40,10 @@ def test_the_demo_shows_each_issue16_board_somewhere_and_some_unit_went_out(demo
     found = {}
     for f in findings(city, TODAY):
         found.setdefault(f.detector, []).append(f)
-    # found_by_others is proven on the test city (tests/evaluation/test_findings.py); the demo's showcase
-    # unit for it is diluted by its branches' own problems since the merges (closing note, issue 16).
-    for code in ("only_invited_in", "formal_rectification", "late_problems"):
+    for code in ("only_invited_in", "formal_rectification", "late_problems", "found_by_others"):
         assert found.get(code), code
+    # a branch whose whole list was found for it by others
+    assert any(f.clause.endswith("自己查摆的0个") for f in found["found_by_others"])
     assert StudySession.objects.filter(form="现场教学").exists()
     # the 就整改抓整改 showcase unit is named; the late branch had nothing before the last weeks
     assert any("制定方案" in f.clause for f in found["formal_rectification"])
@@ -89,3 +89,28 @@ def test_the_demo_has_a_jointly_owned_problem_with_each_orgs_measures(demo):
     partner = p.cooperations.get().org
     assert partner != p.org
     assert sorted((m.org_id or p.org_id) for m in p.measures.all()) == sorted([p.org_id, partner.pk])
+
+
+def test_the_demo_has_a_followup_item_added_mid_campaign_with_two_units_late(demo):
+    from tuijin.campaigns.models import ReadingItem
+    from tuijin.core.models import DomainEvent
+    from tuijin.evaluation.findings import findings
+
+    past = ReadingItem.objects.get(code="G1")
+    assert past.due_on < TODAY and DomainEvent.objects.filter(verb="reading.followup.create").count() == 2
+    late = [f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "followup_late"]
+    assert len(late) == 2, [f.text for f in late]
+    assert all(f"《{past.title}》" in f.clause and "截止日前未学完" in f.clause for f in late)
+    b = briefing.build(Org.objects.get(code="XS"), TODAY)
+    text = "".join(c.text for s in b.sections for c in s.paragraphs)
+    assert "跟进学习最新重要讲话不及时" in text
+
+
+def test_the_demo_names_a_bureau_whose_cadres_study_less_than_its_members(demo):
+    from tuijin.evaluation.findings import findings
+
+    weaker = [f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "cadres_weaker"]
+    assert weaker and all(f.figures["cadre_self_study_coverage"] < f.figures["member_self_study_coverage"]
+                          for f in weaker)
+    text = "".join(c.text for s in briefing.build(Org.objects.get(code="XS"), TODAY).sections for c in s.paragraphs)
+    assert "全市领导干部" in text and "其他党员" in text

@@ -28,7 +28,7 @@ def add_problems(org, n, closed=0):
     for p in made[:closed]:
         actions.attach_evidence(p, actor=None, name="a.pdf", data=b"%PDF-1.4\n" + str(p.pk).encode())
         actions.submit_for_acceptance(p, actor=None)
-        actions.close_problem(p, actor=None, as_of=AS_OF)
+        actions.close_problem(p, actor=None, as_of=AS_OF, change="整改后群众办事不再多跑腿")
     return made
 
 
@@ -62,7 +62,7 @@ def test_changing_the_data_changes_the_sentence(world, campaign, settings, tmp_p
     for p in problems:
         actions.attach_evidence(p, actor=None, name="a.pdf", data=b"%PDF-1.4\n" + str(p.pk).encode())
         actions.submit_for_acceptance(p, actor=None)
-        actions.close_problem(p, actor=None, as_of=AS_OF)
+        actions.close_problem(p, actor=None, as_of=AS_OF, change="整改后群众办事不再多跑腿")
     after = briefing.build(world.city, AS_OF)
     overall_before = " ".join(c.text for c in before.sections[0].paragraphs)
     overall_after = " ".join(c.text for c in after.sections[0].paragraphs)

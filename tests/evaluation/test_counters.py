@@ -74,7 +74,7 @@ def _run_sequence(world, ops, tmp_path_factory):
             elif op == "submit":
                 actions.submit_for_acceptance(problem, actor=None)
             elif op == "close":
-                actions.close_problem(problem, actor=None, as_of=AS_OF)
+                actions.close_problem(problem, actor=None, as_of=AS_OF, change="整改后群众办事不再多跑腿")
             elif op == "reopen":
                 actions.reopen_problem(problem, actor=None, reason="反弹")
             elif op == "withdraw":

@@ -124,8 +124,10 @@ def test_the_whole_lifecycle_and_the_owner_cannot_close(world, api, problem):
 
     assert reporter.post(f"{url}/transitions", {"action": "close"}).status_code == 403
     assert county.post(f"{url}/transitions", {"action": "send_back", "reason": ""}).status_code == 422
-    closed = county.post(f"{url}/transitions", {"action": "close", "comment": "整改到位"})
+    assert county.post(f"{url}/transitions", {"action": "close", "comment": "整改到位"}).status_code == 422  # no change
+    closed = county.post(f"{url}/transitions", {"action": "close", "comment": "整改到位", "change": "群众办事少跑一趟"})
     assert closed.status_code == 200 and closed.json()["state"] == "已销号" and closed.json()["closed_on"] == "2026-11-27"
+    assert closed.json()["change_note"] == "群众办事少跑一趟"
     assert reporter.post(f"{url}/transitions", {"action": "reopen", "reason": "又出现了"}).status_code == 403
     reopened = api["city_office"].post(f"{url}/transitions", {"action": "reopen", "reason": "群众反映再次出现"})
     assert (reopened.json()["state"], reopened.json()["relapses"]) == ("已反弹", 1)

@@ -171,7 +171,7 @@ def test_state_changes_in_a_sheet_follow_the_rules_for_the_owner_org(world, tmp_
 
 
 def test_a_closed_problem_reimports_unchanged_but_cannot_be_edited(world, tmp_path, submitted):
-    actions.close_problem(submitted, actor=world.county_office, as_of=TODAY)
+    actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     row = ["XS-A-1-1", "2026-001", "理论学习", "集体查", "理论学习不深入，学用脱节",
            "每周集中学习一次（责任人：甲1，时限：2026-12-01）；加强学习", "甲1", "2026-12-20", "已销号", "否"]
     assert run_import("problems", sheet(tmp_path, [row]), actor=world.branch_reporter).unchanged == 1
@@ -236,7 +236,7 @@ def test_dry_run_counts_and_writes_nothing(world, tmp_path):
 
 
 def test_the_export_is_the_ledger_and_reimports_unchanged(world, tmp_path, problem, submitted):
-    actions.close_problem(submitted, actor=world.county_office, as_of=TODAY)
+    actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     actions.create_problem(actor=world.county_office, org=world.branch_a2, number="2026-001", source="上级查",
                            description="村务公开不及时", category="服务群众", is_special=True,
                            found_on=TODAY, measures=[{"text": "健全公开、监督制度"}])

@@ -54,7 +54,7 @@ def test_submitting_or_closing_with_0_of_2_measures_done_is_refused(world, count
     # Even if it were 待验收 (as stored before this rule), the office cannot close it.
     Problem.objects.filter(pk=county_problem.pk).update(state=State.SUBMITTED)
     with pytest.raises(ActionError) as refused:
-        actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY)
+        actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     assert refused.value.message.startswith(OPEN_MEASURES)
     assert fresh(county_problem).state == State.SUBMITTED
 
@@ -66,7 +66,7 @@ def test_submitting_or_closing_with_0_of_2_measures_done_is_refused(world, count
     assert refused.value.message.startswith("还有 1 项整改措施未完成（共 2 项，已完成或不再需要 1 项）：“每月检查一次记录”")
     actions.set_measure_done(second, actor=world.county_office, done=True, as_of=TODAY)
     actions.submit_for_acceptance(fresh(county_problem), actor=world.county_office)
-    closed = actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY)
+    closed = actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     assert closed.state == State.CLOSED
     # Once closed (or submitted), its measures are what was accepted: they cannot be undone or added to.
     with pytest.raises(ActionError, match="已销号"):
@@ -101,7 +101,7 @@ def test_a_reviewer_sets_a_measure_aside_with_a_reason_kept_in_the_history(world
     assert stored.history.first().set_aside_reason == "已并入全县统一检查"
 
     assert actions.submit_for_acceptance(fresh(county_problem), actor=world.branch_reporter).state == State.SUBMITTED
-    assert actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY).state == State.CLOSED
+    assert actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
 
 
 def test_the_page_and_the_api_refuse_with_the_same_message(world, county_problem):
@@ -167,7 +167,7 @@ def test_the_public_page_shows_a_closed_problems_measures_as_done_or_set_aside(w
     actions.set_measure_done(first, actor=world.branch_reporter, done=True, as_of=TODAY)
     actions.set_measure_aside(second, actor=world.county_office, reason="不适用", as_of=TODAY)
     actions.submit_for_acceptance(fresh(county_problem), actor=world.branch_reporter)
-    actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY)
+    actions.close_problem(fresh(county_problem), actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     item = actions.publish(fresh(county_problem), actor=world.county_office, summary="已规范")
     page = Client().get(f"/p/{item.token}/").content.decode()
     assert "（已完成）" in page and "（不再需要）" in page and "推进中" not in page

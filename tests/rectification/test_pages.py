@@ -175,7 +175,8 @@ def test_a_problem_goes_from_open_to_closed_through_the_pages(client, world, pro
     act(client, problem, "submit", version=refresh(problem).version)
     assert refresh(problem).state == State.SUBMITTED
     login(client, world.county_office)
-    act(client, problem, "close", comment="整改到位", version=refresh(problem).version)
+    act(client, problem, "close", comment="整改到位", change="窗口办件时间由5天缩短到2天",
+        version=refresh(problem).version)
     assert refresh(problem).state == State.CLOSED and refresh(problem).closed_on == TODAY
     act(client, problem, "reopen", reason="群众反映又出现", version=refresh(problem).version)
     assert refresh(problem).state == State.RELAPSED

@@ -43,7 +43,7 @@ def test_evidence_moves_the_problem_into_rectification_and_submission_works(worl
 
 def test_the_owner_org_can_never_close_its_own_problem(world, submitted):
     with pytest.raises(PermissionDenied):
-        actions.close_problem(submitted, actor=world.branch_reporter, as_of=TODAY)
+        actions.close_problem(submitted, actor=world.branch_reporter, as_of=TODAY, change="整改后群众办事不再多跑腿")
 
 
 def test_an_office_at_the_owner_org_itself_cannot_close_either(world):
@@ -52,23 +52,23 @@ def test_an_office_at_the_owner_org_itself_cannot_close_either(world):
     actions.attach_evidence(own, actor=world.county_office, name="a.pdf", data=PDF)
     actions.submit_for_acceptance(own, actor=world.county_office)
     with pytest.raises(PermissionDenied):
-        actions.close_problem(own, actor=world.county_office, as_of=TODAY)
-    assert actions.close_problem(own, actor=world.city_office, as_of=TODAY).state == State.CLOSED
+        actions.close_problem(own, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
+    assert actions.close_problem(own, actor=world.city_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
 
 
 def test_a_higher_office_closes_and_the_date_is_recorded(world, submitted):
-    closed = actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, comment="整改到位")
+    closed = actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿", comment="整改到位")
     assert closed.state == State.CLOSED and closed.closed_on == TODAY
 
 
 def test_a_guidance_group_reviews_only_the_orgs_assigned_to_it(world, submitted):
     with pytest.raises(PermissionDenied):
-        actions.close_problem(submitted, actor=world.guide, as_of=TODAY)  # G1 is assigned county B
+        actions.close_problem(submitted, actor=world.guide, as_of=TODAY, change="整改后群众办事不再多跑腿")  # G1 is assigned county B
     b_problem = actions.create_problem(actor=world.city_office, org=world.branch_b1, description="B的问题",
                                        source="上级查", found_on=TODAY)
     actions.attach_evidence(b_problem, actor=world.city_office, name="a.pdf", data=PDF)
     actions.submit_for_acceptance(b_problem, actor=world.city_office)
-    assert actions.close_problem(b_problem, actor=world.guide, as_of=TODAY).state == State.CLOSED
+    assert actions.close_problem(b_problem, actor=world.guide, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
 
 
 def test_special_rectification_needs_a_plan_document_to_close(world):
@@ -79,11 +79,11 @@ def test_special_rectification_needs_a_plan_document_to_close(world):
         actions.submit_for_acceptance(special, actor=world.branch_reporter)
     Problem.objects.filter(pk=special.pk).update(state=State.SUBMITTED)  # as a problem submitted before that rule
     with pytest.raises(ActionError, match="整改方案"):
-        actions.close_problem(special, actor=world.county_office, as_of=TODAY)
+        actions.close_problem(special, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     actions.attach_evidence(special, actor=world.branch_reporter, name="方案.pdf", data=PDF + b" ",
                             kind=Evidence.Kind.PLAN)
     Problem.objects.filter(pk=special.pk).update(state=State.SUBMITTED)
-    assert actions.close_problem(special, actor=world.county_office, as_of=TODAY).state == State.CLOSED
+    assert actions.close_problem(special, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
 
 
 def test_send_back_needs_a_reason_and_returns_to_rectification(world, submitted):
@@ -96,7 +96,7 @@ def test_send_back_needs_a_reason_and_returns_to_rectification(world, submitted)
 
 
 def test_reopening_a_closed_problem_marks_it_relapsed_with_its_reason(world, submitted):
-    closed = actions.close_problem(submitted, actor=world.county_office, as_of=TODAY)
+    closed = actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     with pytest.raises(ActionError):
         actions.reopen_problem(closed, actor=world.county_office, reason="")
     reopened = actions.reopen_problem(closed, actor=world.city_office, reason="群众反映问题再次出现")
@@ -142,7 +142,7 @@ def test_handing_down_creates_one_child_per_org_and_the_parent_rolls_them_up(wor
     child = children[0]
     actions.attach_evidence(child, actor=None, name="a.pdf", data=PDF)
     actions.submit_for_acceptance(child, actor=None)
-    actions.close_problem(child, actor=world.county_office, as_of=TODAY)
+    actions.close_problem(child, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
     progress = queries.children_progress(parent)
     assert progress["total"] == 3 and progress["closed"] == 1
 

@@ -98,6 +98,53 @@ def add_reading_item(campaign: Campaign, *, actor, code: str, title: str) -> Rea
         return item
 
 
+def followup_window_problem(campaign: Campaign, opens_on, due_on) -> tuple[str, str] | None:
+    """(field, message) when a 跟进学习 item's window does not fit: it opens within the campaign and ends
+    on or after it opens, no later than the campaign's last day."""
+    if opens_on is None:
+        return "opens_on", "请填写学习开始日期"
+    if due_on is None:
+        return "due_on", "请填写学习截止日期（如“两周内”即开始日期后第14天）"
+    if opens_on < campaign.start or opens_on > campaign.end:
+        return "opens_on", (f"学习开始日期 {opens_on:%Y-%m-%d} 不在主题教育期间"
+                            f"（{campaign.start:%Y-%m-%d} 至 {campaign.end:%Y-%m-%d}）")
+    if due_on < opens_on:
+        return "due_on", f"学习截止日期 {due_on:%Y-%m-%d} 早于开始日期 {opens_on:%Y-%m-%d}"
+    if due_on > campaign.end:
+        return "due_on", f"学习截止日期 {due_on:%Y-%m-%d} 晚于主题教育结束日期 {campaign.end:%Y-%m-%d}"
+    return None
+
+
+def add_followup_item(campaign: Campaign, *, actor, code: str, title: str, opens_on, due_on,
+                      chapter_title: str = "") -> ReadingItem:
+    """跟进学习（第一议题）: the office adds a newly published speech or article during the campaign, with
+    its own window ("两周内学完"). The item gets one chapter (code CODE-01) that sessions and self-study
+    name like any other; units are measured on it against its own window (study.followup)."""
+    with transaction.atomic():
+        require(actor, "campaign.manage", campaign.root)
+        code, title, chapter_title = (code or "").strip(), (title or "").strip(), (chapter_title or "").strip()
+        if not code:
+            raise ActionError("书目编码不能为空", field="code")
+        if not title:
+            raise ActionError("学习内容名称不能为空", field="title")
+        if campaign.reading.filter(code=code).exists():
+            raise ActionError(f"书目编码“{code}”已存在", field="code")
+        problem = followup_window_problem(campaign, opens_on, due_on)
+        if problem:
+            raise ActionError(problem[1], field=problem[0])
+        chapter_code = f"{code}-01"
+        if Chapter.objects.filter(item__campaign=campaign, code=chapter_code).exists():
+            raise ActionError(f"篇目编码“{chapter_code}”已存在，请换一个书目编码", field="code")
+        item = ReadingItem.objects.create(campaign=campaign, code=code, title=title, opens_on=opens_on,
+                                          due_on=due_on, position=campaign.reading.count())
+        Chapter.objects.create(item=item, code=chapter_code, title=chapter_title or title, position=0)
+        events.record(actor, "reading.followup.create", item, org=campaign.root,
+                      summary=f"新增跟进学习《{title}》，{opens_on:%Y-%m-%d} 至 {due_on:%Y-%m-%d} 学完",
+                      after={"code": code, "title": title, "opens_on": opens_on, "due_on": due_on,
+                             "chapter": chapter_code})
+        return item
+
+
 def rename_reading_item(item: ReadingItem, *, actor, title: str) -> ReadingItem:
     with transaction.atomic():
         require(actor, "campaign.manage", item.campaign.root)

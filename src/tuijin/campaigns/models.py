@@ -46,10 +46,17 @@ class Campaign(models.Model):
 
 
 class ReadingItem(models.Model):
+    """A reading item of the campaign. One with a deadline (`due_on`) is a 跟进学习 item (第一议题:
+    a newly published important speech, added by the office during the campaign, "两周内学完"): it is
+    measured against its own window opens_on..due_on, never against the campaign's time progress, and
+    is left out of the campaign-wide reading coverage (study.queries.chapters_of)."""
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reading")
     code = models.CharField("书目编码", max_length=40)
     title = models.CharField("书目", max_length=200)
     position = models.PositiveIntegerField(default=0)
+    opens_on = models.DateField("学习开始日期", null=True, blank=True)
+    due_on = models.DateField("学习截止日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "指定书目"
@@ -58,6 +65,17 @@ class ReadingItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_followup(self) -> bool:
+        return self.due_on is not None
+
+    def window_share(self, as_of) -> float | None:
+        """The elapsed share of the item's own window at as_of (1.0 from the deadline on); None for
+        an item of the campaign's list. Day counting as time_progress: the first day counts as one."""
+        if self.due_on is None:
+            return None
+        return time_progress(self.opens_on or self.due_on, self.due_on, as_of)
 
 
 class Chapter(models.Model):

@@ -425,7 +425,11 @@ def _showcase_problems(today, start) -> int:
     def close(problem, owner_actor, reviewer, name="整改完成情况报告.pdf", comment="整改到位，同意销号"):
         evidence(owner_actor, problem, name)
         submit(problem, owner_actor)
-        return r.close_problem(problem, actor=reviewer, as_of=today - dt.timedelta(days=3), comment=comment)
+        first = problem.measures.order_by("position", "pk").first()
+        done = first.text.replace("。", "，").rstrip("，")[:60] if first else ""
+        change = f"落实“{done}”后，这项工作已按新的做法运行" if done else "整改措施落实后，这项工作已按新的做法运行"
+        return r.close_problem(problem, actor=reviewer, as_of=today - dt.timedelta(days=3), comment=comment,
+                               change=change)
 
     # The branch reporter's own list: one in each working state, one vague measure, one overdue.
     soon = today + dt.timedelta(days=25)
@@ -545,6 +549,19 @@ def _issue16_problems(actor, today, day) -> int:
                                     "deadline": day(80)}])
         k += 1
     made += k
+    # A branch whose whole list was found for it (上级查、群众评): 立足自身主动改不够 at its plainest.
+    # (outside this county: its one branch with an empty list is kept for 边学边改 below)
+    others_only = next(b for b in Org.objects.filter(kind=OrgKind.BRANCH).exclude(subtree_q("path", county.path))
+                       .order_by("path") if not Problem.objects.filter(org=b).exists())
+    for k, (text, source) in enumerate([
+            ("区委督导组检查发现：支部“三会一课”签到表与会议记录不一致", "上级查"),
+            ("群众反映：党员志愿服务活动次数少、覆盖面窄", "群众评"),
+            ("区委督导组检查发现：发展党员材料归档不及时", "上级查")]):
+        r.create_problem(actor=actor, org=others_only, description=text, number=f"TWP-{k + 1:02d}", source=source,
+                         found_on=day(15 + 5 * k), deadline=day(85), category="工作作风",
+                         measures=[{"text": "由支部书记负责，逐项核实并于12月底前完成整改", "owner": "支部书记",
+                                    "deadline": day(85)}])
+        made += 1
     # A branch with nothing on its list until the last weeks (the late phase: the last quarter of the days).
     quiet = next(b for b in Org.objects.filter(subtree_q("path", county.path), kind=OrgKind.BRANCH).order_by("-path")
                  if not Problem.objects.filter(org=b).exists() and not b.path.startswith(unit.path))
@@ -587,10 +604,11 @@ def generate(scale: str = "small", *, today: dt.date, seed: int = 2026) -> DemoI
         info.problems = build_problems(orgs, today, rng, scale)
         # Module demo data lives beside each module's generator (they import names from here).
         from .research import build_research
-        from .study import build_study
+        from .study import build_followup, build_study
 
         build_research(orgs, campaign, today, rng, scale)
         build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
+        build_followup(orgs, campaign, today)
         from .supervision import build_supervision
 
         info.accounts += build_supervision(campaign, today, notable["counties"])

@@ -298,3 +298,50 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
                               f"人次，个人自学 {counts.get('self_study', 0)} 条",
                       after={k: counts.get(k, 0) for k in ("sessions", "attendance", "self_study", "coverage")})
     return counts
+
+
+FOLLOWUP = [  # (code, title, opens days ago, due days ago): one past its deadline, one open now
+    ("G1", "习近平总书记在中央政治局集体学习时的重要讲话", 21, 8),
+    ("G2", "习近平总书记在地方考察时的重要讲话", 3, -10),
+]
+
+
+def build_followup(orgs, campaign, today: dt.date) -> dict:
+    """跟进学习（第一议题） added mid-campaign through the office's action: every org with members of its
+    own studied the past item at a meeting within its window, except two branches (hash-chosen): one
+    studied it only after the deadline, one not at all — the two units the briefing names as late.
+    Committees study it at their 中心组 meeting; branch members read it themselves (so a branch that held no
+    meeting this month stays one).
+    The open item has been studied by about half the orgs so far."""
+    from tuijin.campaigns.actions import add_followup_item
+    from tuijin.orgs.models import Person
+
+    members = defaultdict(list)
+    for pk, org_id in Person.objects.filter(active=True, status__in=MEMBER).values_list("pk", "org_id"):
+        members[org_id].append(pk)
+    with_members = [o for o in orgs if o.active and members.get(o.pk)]
+    branches = sorted((o for o in with_members if o.kind == OrgKind.BRANCH), key=lambda o: zlib.crc32(o.code.encode()))
+    late_after, never = (branches[0], branches[1]) if len(branches) >= 2 else (None, None)
+    w = _Writer()
+    for code, title, opened, due in FOLLOWUP:
+        opens_on, due_on = today - dt.timedelta(days=opened), today - dt.timedelta(days=due)
+        item = add_followup_item(campaign, actor=None, code=code, title=title, opens_on=opens_on, due_on=due_on)
+        chapter = item.chapters.get().pk
+        for org in with_members:
+            h = zlib.crc32(f"{code}{org.code}".encode())
+            if code == "G1":
+                if org is never:
+                    continue
+                day = due_on + dt.timedelta(days=3) if org is late_after else \
+                    opens_on + dt.timedelta(days=h % (due_on - opens_on).days)
+            else:
+                if h % 2:
+                    continue
+                day = opens_on + dt.timedelta(days=h % max(1, (today - opens_on).days))
+            if org.kind == OrgKind.BRANCH:  # members read it themselves (a branch's meetings stay as they were)
+                w.self_study([(p, day, chapter, 30, "") for p in members[org.pk]])
+            else:  # the 党委（党组） at its 中心组 meeting, as 第一议题
+                w.session(org.pk, day, "中心组学习", f"第一议题：学习{title}", [chapter], members[org.pk], hours=1)
+    w.flush_sessions()
+    w.flush_coverage()
+    return dict(w.counts)

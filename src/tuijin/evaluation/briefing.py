@@ -227,6 +227,9 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
         tail = f"，其中{ln_names(on_time)}达到时间进度要求" if on_time else ""
         overall.append(Claim(f"{dimension}方面，{'，'.join(parts)}{tail}。",
                              [basis(ln, [org]) for ln in facts[:4]]))
+    cadres = cadre_claim(card, scope)
+    if cadres:
+        overall.append(cadres)
     good = best_units(ctx, found, as_of, campaign)
     if good:
         parts = [f"{name}较高的有" + "、".join(f"{short_name(o)}（{fmt(ln.value, ln.indicator.unit)}）" for o, ln in rows)
@@ -237,6 +240,26 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
     if examples:
         overall.append(examples)
     return overall
+
+
+CADRE_CODES = ("study.cadre_self_study_coverage", "study.chapters_per_cadre", "study.member_self_study_coverage",
+               "study.chapters_per_other_member")
+
+
+def cadre_claim(card, scope) -> Claim | None:
+    """以上率下: the leading cadres' own study reported beside the other members', as offices always do."""
+    lines = {ln.code: ln for _, group in card.by_dimension() for ln in group
+             if ln.code in CADRE_CODES or ln.code == "research.visits_per_cadre"}
+    if any(c not in lines or lines[c].value is None for c in CADRE_CODES):
+        return None
+    own, per, m_own, m_per = (lines[c] for c in CADRE_CODES)
+    visits = lines.get("research.visits_per_cadre")
+    research = f"，人均调研{fmt(visits.value, '次')}" if visits is not None and visits.value is not None else ""
+    text = (f"{scope}领导干部{per.pair.den:g}名，个人自学覆盖率{fmt(own.value, '%')}，人均已学{fmt(per.value, '篇')}"
+            f"{research}；其他党员{m_per.pair.den:g}名，个人自学覆盖率{fmt(m_own.value, '%')}，"
+            f"人均已学{fmt(m_per.value, '篇')}。")
+    used = (own, per, m_own, m_per) + ((visits,) if research and visits is not None else ())
+    return Claim(text, [basis(ln, [card.org]) for ln in used])
 
 
 def library_claim(org, as_of) -> Claim | None:

@@ -401,18 +401,37 @@ def submit_for_acceptance(problem: Problem, *, actor, version=None) -> Problem:
         return _save(problem, actor, "problem.submit", "提交验收", {"state": before}, {"state": problem.state})
 
 
-def close_problem(problem: Problem, *, actor, as_of: dt.date, comment: str = "", version=None) -> Problem:
-    """销号: only by a reviewer of a higher level; 专项整治 also needs its plan document."""
+CHANGE_MAX = 150
+
+
+def change_problem(change: str) -> str | None:
+    """The closing sentence "工作中发生了什么变化": required, one sentence, at most CHANGE_MAX characters."""
+    if not change:
+        return "销号时请用一句话写明整改后工作中发生了什么变化（如“窗口办件时间由5天缩短到2天”）"
+    if len(change) > CHANGE_MAX:
+        return f"“工作中发生了什么变化”请用一句话写明，最多 {CHANGE_MAX} 字，实际 {len(change)} 字"
+    if any(mark in change.rstrip("。！!？?") for mark in "。！!？?\n"):
+        return "“工作中发生了什么变化”请只写一句话"
+    return None
+
+
+def close_problem(problem: Problem, *, actor, as_of: dt.date, change: str, comment: str = "",
+                  version=None) -> Problem:
+    """销号: only by a reviewer of a higher level; 专项整治 also needs its plan document. `change` says in
+    one sentence what changed in the work (shown on the public page)."""
     with transaction.atomic():
         problem = _locked(problem, version)
         _not_hand_down(problem)
         require_reviewer(actor, problem)
         _refuse_unless("close", problem)
-        problem.state, problem.closed_on = State.CLOSED, as_of
+        change = (change or "").strip()
+        if message := change_problem(change):
+            raise ActionError(message, field="change")
+        problem.state, problem.closed_on, problem.change_note = State.CLOSED, as_of, change
         recheck = _schedule_recheck(problem, as_of)
         return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else "")
-                     + f"，{recheck.due_on.isoformat()}前回头看",
-                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment,
+                     + f"：{change}，{recheck.due_on.isoformat()}前回头看",
+                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment, "change": change,
                                                   "recheck_due": recheck.due_on.isoformat()})
 
 

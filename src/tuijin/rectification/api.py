@@ -102,6 +102,7 @@ class ProblemOut(Schema):
     overdue: bool
     found_on: dt.date
     closed_on: dt.date | None
+    change_note: str  # 工作中发生了什么变化 (written at closing)
     relapses: int
     withdrawn: bool
     withdraw_reason: str
@@ -240,6 +241,7 @@ class TransitionIn(Schema):
     action: Literal["start", "submit", "close", "send_back", "reopen", "withdraw"]
     reason: str = ""
     comment: str = ""
+    change: str = ""  # close: 工作中发生了什么变化, one sentence (required to close)
     version: int | None = None
 
 
@@ -354,7 +356,7 @@ def transition(request, pk: int, payload: TransitionIn):
         problem = actions.submit_for_acceptance(problem, actor=actor, version=version)
     elif payload.action == "close":
         problem = actions.close_problem(problem, actor=actor, as_of=today(), comment=payload.comment.strip(),
-                                        version=version)
+                                        change=payload.change, version=version)
     elif payload.action == "send_back":
         problem = actions.send_back(problem, actor=actor, reason=payload.reason, version=version)
     elif payload.action == "reopen":

@@ -104,7 +104,8 @@ register(Detector(
 register(Detector(
     code="formal_rectification", name="就整改抓整改", judgement="检视整改", dimension="检视整改",
     lead="有的就整改抓整改，与实际结合不紧密", uses=("problems.formal_only",), test=formal_rectification,
-    defaults={"min_flagged": 1, "min_share": 0.0},
+    # 0.2: one meeting-only problem among many real ones is not yet a unit's way of rectifying
+    defaults={"min_flagged": 1, "min_share": 0.2},
     help={"min_flagged": "措施全是开会、学习、制定方案的问题至少为此数", "min_share": "这类问题占有措施问题的比例至少为此"},
     description="有问题的整改措施全是开会、学习、“制定方案”，没有工作中的实际改变（不少于 min_flagged 个且占 min_share 以上）"))
 

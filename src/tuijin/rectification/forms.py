@@ -95,6 +95,8 @@ class ReasonForm(Bootstrap, forms.Form):
 
 
 class CloseForm(Bootstrap, forms.Form):
+    # required by the action (its message names the field); not required here so the action's message shows
+    change = forms.CharField(label="工作中发生了什么变化", max_length=300, required=False)
     comment = forms.CharField(label="验收意见", max_length=300, required=False)
 
 

@@ -54,6 +54,8 @@ class Problem(models.Model):
     withdraw_reason = models.CharField("撤回原因", max_length=300, blank=True)
     found_on = models.DateField("发现日期")
     closed_on = models.DateField("销号日期", null=True, blank=True)
+    # 就整改抓整改的反面: asked at closing, in one sentence, and shown on the public page.
+    change_note = models.CharField("工作中发生了什么变化", max_length=150, blank=True)
     relapses = models.PositiveIntegerField("反弹次数", default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -322,8 +322,9 @@ def _submit(request, p):
 
 
 def _close(request, p):
-    comment = _valid(CloseForm(request.POST))["comment"]
-    actions.close_problem(p, actor=request.user, as_of=today(), comment=comment, version=_version(request))
+    data = _valid(CloseForm(request.POST))
+    actions.close_problem(p, actor=request.user, as_of=today(), comment=data["comment"], change=data["change"],
+                          version=_version(request))
     return "已验收销号"
 
 

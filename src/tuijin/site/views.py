@@ -23,7 +23,8 @@ from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
 from tuijin.rectification.queries import rechecks_due
 from tuijin.study.models import StudySession
-from tuijin.study.queries import chapters_of, person_progress
+from tuijin.study.queries import (chapters_of, followup_items, person_followup, person_progress,
+                                  subtree_followup)
 
 DUE_WITHIN = 7  # days: a task falling due this soon is on the queue
 
@@ -96,7 +97,11 @@ def _member(user, as_of):
     campaign = current_campaign(person.org, as_of)
     progress = person_progress(person, campaign, as_of) if campaign else None
     sessions = StudySession.objects.visible_to(user).filter(org=person.org, withdrawn=False)
+    items = followup_items(campaign, as_of, state="open")
+    studied = person_followup(person, items, as_of)
     return {
+        # 跟进学习 items open now that the member has not studied yet, each with its one chapter to log
+        "followup": [(i, i.chapters.all()[0]) for i in items if not studied[i.pk] and i.chapters.all()],
         "person": person,
         "progress": progress,
         "share": round(progress.share * 100) if progress and progress.share is not None else None,
@@ -150,4 +155,7 @@ def home(request):
             group_id__in=group_ids, role=Role.GUIDANCE).select_related("user__person")})
     if unit_roots:
         context["unit_counts"], context["handed_down"] = _unit_queue(user, unit_roots)
+        # 跟进学习 (第一议题) open now, with how far the unit's subtree has got against the item's window
+        context["followup"] = [(i, subtree_followup(unit_roots[0], i, as_of))
+                               for i in followup_items(campaign, as_of, state="open")]
     return render(request, "home.html", context)

@@ -6,17 +6,21 @@ Chinese message and the field; a stale version is 409.
 import datetime as dt
 from decimal import Decimal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from tuijin.core.scope import subtree_q
+from tuijin.core.scope import in_business_scope, subtree_q
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
 from tuijin.core.pagination import Pages
 from tuijin.orgs.models import Org, Person
 
-from . import actions
+from tuijin.campaigns import actions as campaign_actions
+from tuijin.campaigns.queries import current_campaign
+
+from . import actions, queries
 from .imports import ReadingLists
 from .models import SelfStudy, StudySession
 
@@ -241,3 +245,72 @@ def withdraw_self_study(request, log_id: int):
     log = get_object_or_404(_logs(request), pk=log_id)
     actions.withdraw_self_study(log, actor=request.user)
     return get_object_or_404(_logs(request), pk=log.pk)
+
+
+# ------------------------------------------------------------------ 跟进学习 (第一议题)
+
+class FollowupOrgOut(Schema):
+    org_code: str
+    org_name: str
+    members: int
+    studied: int
+    late: bool
+
+
+class FollowupOut(Schema):
+    code: str
+    title: str
+    chapter_code: str
+    opens_on: dt.date
+    due_on: dt.date
+    overdue: bool
+    members: int  # of the subtree asked about
+    studied: int
+    expected: float  # the elapsed share of the item's own window (1.0 from the deadline on)
+    status: str
+    behind: list[FollowupOrgOut]  # orgs (own members) late after the deadline, or behind the window before it
+
+
+class FollowupIn(Schema):
+    org_code: str  # the office's org; the item goes to the campaign that covers it
+    code: str
+    title: str
+    opens_on: dt.date
+    due_on: dt.date
+
+
+def _followup_out(org, item, as_of, campaign) -> dict:
+    lag, severe = campaign.lag_threshold, campaign.severe_lag_threshold
+    total = queries.subtree_followup(org, item, as_of)
+    behind = [r for r in queries.followup_orgs(org, item, as_of)
+              if (r.late if r.overdue else r.status(lag, severe) != "正常")]
+    chapter = next(iter(item.chapters.all()), None)
+    return {"code": item.code, "title": item.title, "chapter_code": chapter.code if chapter else "",
+            "opens_on": item.opens_on, "due_on": item.due_on, "overdue": total.overdue, "members": total.members,
+            "studied": total.studied, "expected": round(total.expected, 4), "status": total.status(lag, severe),
+            "behind": [{"org_code": r.org.code, "org_name": r.org.name, "members": r.members, "studied": r.studied,
+                        "late": r.late} for r in behind[:500]]}
+
+
+@router.get("/followup", response=list[FollowupOut], summary="跟进学习（第一议题）：各项按自己的期限衡量")
+def list_followup(request, org: str):
+    root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
+    if not in_business_scope(request.user, root):
+        raise Http404
+    as_of = today()
+    campaign = current_campaign(root, as_of)
+    if campaign is None:
+        return []
+    return [_followup_out(root, item, as_of, campaign) for item in queries.followup_items(campaign, as_of)]
+
+
+@router.post("/followup", response={201: FollowupOut}, summary="布置跟进学习（主题教育办公室）")
+def create_followup(request, payload: FollowupIn):
+    org = get_object_or_404(Org.objects.visible_to(request.user), code=payload.org_code)
+    as_of = today()
+    campaign = current_campaign(org, as_of)
+    if campaign is None:
+        raise ActionError("当前没有进行中的主题教育", field="org_code")
+    item = campaign_actions.add_followup_item(campaign, actor=request.user, code=payload.code, title=payload.title,
+                                              opens_on=payload.opens_on, due_on=payload.due_on)
+    return Status(201, _followup_out(org, item, as_of, campaign))

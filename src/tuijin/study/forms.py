@@ -68,3 +68,13 @@ class ChapterForm(Bootstrap, forms.Form):
 
 class RenameForm(Bootstrap, forms.Form):
     title = forms.CharField(label="名称", max_length=200)
+
+
+class FollowupItemForm(Bootstrap, forms.Form):
+    """跟进学习（第一议题）: a newly published speech or article, to be studied within its own window."""
+
+    code = forms.CharField(label="书目编码", max_length=36, help_text="如 G1；篇目编码为“编码-01”，导入导出用")
+    title = forms.CharField(label="学习内容", max_length=200,
+                            help_text="如 习近平总书记在某会议上的重要讲话")
+    opens_on = date_field("开始日期", required=True)
+    due_on = date_field("截止日期", required=True, help_text="如“两周内学完”，即开始日期后第13天")

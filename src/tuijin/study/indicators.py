@@ -73,6 +73,32 @@ def went_out_share(orgs, as_of, campaign):
     return {k: Pair(out, n) for k, (out, n) in queries.invited_and_went_out(_ids(orgs), campaign, as_of).items()}
 
 
+def followup_late(orgs, as_of, campaign):
+    """跟进学习（第一议题）: over the items whose deadline has passed, members who had not studied the
+    item by its deadline / members × those items. Each item is judged against its own window, never the
+    campaign's time progress; an item still open is not counted here."""
+    out: dict = {}
+    for item in queries.followup_items(campaign, as_of, state="due"):
+        for k, (members, studied) in queries.followup_by_org(_ids(orgs), item, as_of).items():
+            out[k] = out.get(k, Pair(0, 0)) + Pair(members - studied, members)
+    return out
+
+
+def _cadres(which: int, value: str):
+    """以上率下: leading cadres (which=0) or the other members (which=1) of each org, on their own."""
+    def compute(orgs, as_of, campaign):
+        if campaign is None:
+            return {}
+        out = {}
+        for k, pair in queries.cadre_study_by_org(_ids(orgs), campaign, as_of).items():
+            s = pair[which]
+            if not s.members:
+                continue
+            out[k] = Pair(s.own, s.pairs) if value == "own" else Pair(s.covered, s.members)
+        return out
+    return compute
+
+
 no_seminar = _without(expert=False)
 no_expert_lecture = _without(expert=True)
 
@@ -98,6 +124,18 @@ for code, name, unit, fn, expected, meaning, follows_time, description, extra in
     ("study.went_out_share", "“走出去”学习占比", "%", went_out_share, None, HIGHER, False,
      "主题教育开始以来，现场教学、外出学习占“请进来”（宣讲报告、党校专家授课）与“走出去”学习次数之和的比例；"
      "不设指标值，只请进来、从不走出去的单位由“只请进来未走出去”检测指出", {}),
+    ("study.cadre_self_study_coverage", "领导干部个人自学覆盖率", "%", _cadres(0, "own"), lambda p: p, HIGHER, True,
+     "领导干部（标记为领导干部的党员）本人自学过的篇目占“领导干部数×指定篇目数”的比例，与时间进度比较；"
+     "与其他党员的个人自学覆盖率对照，看以上率下", {}),
+    ("study.member_self_study_coverage", "其他党员个人自学覆盖率", "%", _cadres(1, "own"), lambda p: p, HIGHER, True,
+     "领导干部以外的党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较", {}),
+    ("study.chapters_per_cadre", "领导干部人均已学篇目", "篇", _cadres(0, "covered"), None, HIGHER, False,
+     "领导干部已学篇目（参加集体学习或个人自学）总数除以领导干部数", {}),
+    ("study.chapters_per_other_member", "其他党员人均已学篇目", "篇", _cadres(1, "covered"), None, HIGHER, False,
+     "领导干部以外的党员已学篇目总数除以其人数", {}),
+    ("study.followup_late", "跟进学习逾期未学比例", "%", followup_late, lambda p: 0.0, LOWER, False,
+     "已过截止日期的跟进学习（第一议题）书目中，截止日前未学完的党员占“党员数×书目数”的比例；"
+     "每种书目按其自己的开始日期和截止日期衡量，不与主题教育时间进度比较，尚未截止的不计", {}),
 ]:
     register(Indicator(code=code, name=name, dimension="学习教育", unit=unit, compute=fn, expected=expected,
                        meaning=meaning, follows_time=follows_time, description=description, **extra))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -32,6 +33,13 @@ from .models import (
 
 
 def chapters_of(campaign) -> list[Chapter]:
+    """The campaign's reading list, measured against the campaign's time progress: every chapter
+    except those of 跟进学习 items (a deadline of their own; see `followup_by_org`)."""
+    return [c for c in all_chapters(campaign) if c.item.due_on is None]
+
+
+def all_chapters(campaign) -> list[Chapter]:
+    """Every chapter a session or a self-study log may name, 跟进学习 items included (forms)."""
     if campaign is None:
         return []
     return list(Chapter.objects.filter(item__campaign=campaign).select_related("item")
@@ -109,6 +117,33 @@ def study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, OrgStudy]:
             s = out.get(r["person__org_id"])
             if s is not None:
                 s.covered, s.collective, s.own = r["covered"], r["collective"], r["own"]
+    return out
+
+
+def cadre_study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[OrgStudy, OrgStudy]]:
+    """以上率下: {org id: (its own leading cadres' OrgStudy, its other members' OrgStudy)} over the
+    campaign's reading list, for orgs with members. A leading cadre is a member marked 是否领导干部."""
+    org_ids = list(org_ids)
+    chapter_ids = [c.pk for c in chapters_of(campaign)]
+    n = len(chapter_ids)
+    out: dict[int, tuple[OrgStudy, OrgStudy]] = {}
+    for chunk in chunks(org_ids):
+        rows = (Person.objects.filter(members_q(), org_id__in=chunk).order_by().values("org_id", "is_leading_cadre")
+                .annotate(n=Count("pk")))
+        for r in rows:
+            pair = out.setdefault(r["org_id"], (OrgStudy(chapters=n), OrgStudy(chapters=n)))
+            pair[0 if r["is_leading_cadre"] else 1].members = r["n"]
+    if not chapter_ids or not out:
+        return out
+    for chunk in chunks(list(out)):
+        cov = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
+                                       chapter_id__in=chapter_ids)
+               .order_by().values("person__org_id", "person__is_leading_cadre")
+               .annotate(covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
+                         own=Count("pk", filter=Q(first_self_on__lte=as_of))))
+        for c in cov:
+            s = out[c["person__org_id"]][0 if c["person__is_leading_cadre"] else 1]
+            s.covered, s.collective, s.own = c["covered"], c["collective"], c["own"]
     return out
 
 
@@ -363,3 +398,110 @@ def session_list(user, org: Org, *, form: str = "", month: str = "", include_wit
 
 def form_counts(qs) -> dict[str, int]:
     return {r["form"]: r["n"] for r in qs.order_by().values("form").annotate(n=Count("pk"))}
+
+
+# ------------------------------------------------------------------ 跟进学习 (第一议题)
+# An item with its own window: a member has studied it when they covered all its chapters (a session
+# attended or self-study) by the cutoff — as_of while the window is open, the deadline after it. An
+# org's figure is over its own members; its expectation is the elapsed share of the item's window.
+
+def followup_items(campaign, as_of: dt.date | None = None, *, state: str = "") -> list:
+    """The campaign's 跟进学习 items that have opened by as_of; state "open" (deadline not passed)
+    or "due" (deadline passed) narrows them."""
+    if campaign is None:
+        return []
+    qs = campaign.reading.filter(due_on__isnull=False).prefetch_related("chapters").order_by("opens_on", "position")
+    if as_of is not None:
+        qs = qs.filter(opens_on__lte=as_of)
+        if state == "open":
+            qs = qs.filter(due_on__gte=as_of)
+        elif state == "due":
+            qs = qs.filter(due_on__lt=as_of)
+    return list(qs)
+
+
+def _cutoff(item, as_of: dt.date) -> dt.date:
+    return min(as_of, item.due_on)
+
+
+def _studied(person_filter: Q, item, as_of: dt.date, group: str | None):
+    """Members (of person_filter) who covered every chapter of the item by the cutoff: a count, or
+    {group value: count} when grouped (e.g. by "person__org_id")."""
+    chapter_ids = [c.pk for c in item.chapters.all()]
+    if not chapter_ids:
+        return {} if group else 0
+    rows = (Coverage.objects.filter(person_filter, members_q("person__"), covered_by(_cutoff(item, as_of)),
+                                    chapter_id__in=chapter_ids)
+            .order_by().values("person_id", *([group] if group else [])).annotate(n=Count("pk"))
+            .filter(n__gte=len(chapter_ids)))
+    if not group:
+        return rows.count()
+    out: dict = defaultdict(int)
+    for r in rows:
+        out[r[group]] += 1
+    return out
+
+
+def followup_by_org(org_ids, item, as_of: dt.date) -> dict[int, tuple[int, int]]:
+    """{org id: (own members, members who studied the item by the cutoff)} for orgs with members."""
+    counts = member_counts(org_ids)
+    out = {k: (n, 0) for k, n in counts.items()}
+    for chunk in chunks(list(counts)):
+        for org_id, n in _studied(Q(person__org_id__in=chunk), item, as_of, "person__org_id").items():
+            out[org_id] = (out[org_id][0], n)
+    return out
+
+
+@dataclass
+class FollowupRow:
+    """One 跟进学习 item in one org (own members) or subtree, against the item's own window."""
+
+    item: Any  # a campaigns ReadingItem with a window
+    org: Org
+    members: int
+    studied: int
+    as_of: dt.date
+
+    @property
+    def share(self) -> float | None:
+        return self.studied / self.members if self.members else None
+
+    @property
+    def expected(self) -> float:
+        return self.item.window_share(self.as_of)
+
+    @property
+    def overdue(self) -> bool:
+        return self.as_of > self.item.due_on
+
+    @property
+    def missing(self) -> int:
+        return self.members - self.studied
+
+    @property
+    def late(self) -> bool:
+        """The deadline has passed and some member had not studied the item by it."""
+        return self.overdue and self.missing > 0
+
+    def status(self, lag: float, severe: float) -> str:
+        from tuijin.core.indicators import classifier
+
+        return classifier(self.expected, lag=lag, severe=severe)(self.share)
+
+
+def subtree_followup(org: Org, item, as_of: dt.date) -> FollowupRow:
+    members = Person.objects.filter(members_q(), subtree_q("org__path", org.path)).count()
+    studied = _studied(subtree_q("person__org__path", org.path), item, as_of, None) if members else 0
+    return FollowupRow(item, org, members, int(studied), as_of)
+
+
+def followup_orgs(root: Org, item, as_of: dt.date) -> list[FollowupRow]:
+    """Each org of root's subtree with members of its own, on the item (by path)."""
+    orgs = {o.pk: o for o in Org.objects.filter(subtree_q("path", root.path), active=True)}
+    rows = [FollowupRow(item, orgs[k], n, s, as_of) for k, (n, s) in followup_by_org(list(orgs), item, as_of).items()]
+    return sorted(rows, key=lambda r: r.org.path)
+
+
+def person_followup(person: Person, items, as_of: dt.date) -> dict[int, bool]:
+    """{item id: whether the person has studied it by the cutoff}."""
+    return {item.pk: bool(_studied(Q(person=person), item, as_of, None)) for item in items}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("<str:code>/", views.session_list, name="list"),
     path("<str:code>/new/", views.session_new, name="new"),
+    path("<str:code>/followup/", views.followup, name="followup"),
     path("<str:code>/analysis/", views.analysis, name="analysis"),
     path("<str:code>/export/<str:kind>/", views.export, name="export"),
 ]

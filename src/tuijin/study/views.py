@@ -4,6 +4,7 @@ evidence, the office's analysis of a subtree, and the reading list.
 Thin: parse, call an action or a query, render. Every read goes through visible_to(), so out of
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
+import datetime as dt
 import io
 from collections import OrderedDict
 
@@ -33,7 +34,7 @@ from tuijin.orgs.models import Org, Person
 from tuijin.orgs.queries import visible_ancestors
 
 from . import actions, queries
-from .forms import ChapterForm, EvidenceForm, ReadingItemForm, ReasonForm, RenameForm, SelfStudyForm, SessionForm
+from .forms import ChapterForm, EvidenceForm, FollowupItemForm, ReadingItemForm, ReasonForm, RenameForm, SelfStudyForm, SessionForm
 from .models import FORMS, SelfStudy, SessionEvidence, StudySession
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,7 +92,7 @@ def me(request):
         raise Http404("账号未关联党员信息")
     as_of = today()
     campaign = current_campaign(person.org, as_of)
-    chapters = queries.chapters_of(campaign)
+    chapters = queries.all_chapters(campaign)
     progress = queries.person_progress(person, campaign, as_of) if campaign else None
     next_chapter = progress.next_chapter() if progress else None
     form = SelfStudyForm(chapters=chapters, initial={"date": as_of, "chapter": next_chapter.code if next_chapter else ""})
@@ -180,7 +181,7 @@ def _people_groups(user, org, extra=()):
 def _session_page(request, org, session=None):
     as_of = today()
     campaign = current_campaign(org, as_of)
-    chapters = queries.chapters_of(campaign)
+    chapters = queries.all_chapters(campaign)
     old_chapters = list(session.chapters.all()) if session else []
     chapters += [c for c in old_chapters if c not in chapters]
     old_attendees = list(session.attendees.select_related("org")) if session else []
@@ -349,6 +350,48 @@ def analysis(request, code):
         "no_expert": no_expert[:LIST_CAP], "n_no_expert": len(no_expert),
         "quiet": quiet[:LIST_CAP], "n_quiet": len(quiet), "n_branches": n_branches, "cap": LIST_CAP,
         "month_start": queries.month_start(as_of),
+    })
+
+
+# ------------------------------------------------------------------ 跟进学习 (第一议题)
+
+@login_required
+def followup(request, code):
+    """Each 跟进学习 item against its own window: the subtree's figure and the orgs (own members) behind
+    or late on it. The office adds an item here (POST, campaign.manage over the campaign's root)."""
+    org = _org(request, code)
+    as_of = today()
+    campaign = current_campaign(org, as_of)
+    if campaign is None:
+        raise Http404("当前没有进行中的主题教育")
+    may = can(request.user, "campaign.manage", campaign.root)
+    default_due = min(campaign.end, as_of + dt.timedelta(days=13))
+    form = FollowupItemForm(initial={"opens_on": as_of, "due_on": default_due})
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied("只有主题教育办公室可以布置跟进学习")
+        form = FollowupItemForm(request.POST)
+        if form.is_valid():
+            try:
+                item = campaign_actions.add_followup_item(campaign, actor=request.user, **form.cleaned_data)
+            except ActionError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"已布置跟进学习《{item.title}》，{item.due_on:%m月%d日}前学完")
+                return redirect("study:followup", code=org.code)
+    lag, severe = campaign.lag_threshold, campaign.severe_lag_threshold
+    items = []
+    for item in queries.followup_items(campaign, as_of):
+        total = queries.subtree_followup(org, item, as_of)
+        rows = [r for r in queries.followup_orgs(org, item, as_of)
+                if (r.late if r.overdue else r.status(lag, severe) != "正常")]
+        items.append({"item": item, "total": total, "status": total.status(lag, severe),
+                      "share": _percent(total.share), "expected": _percent(total.expected),
+                      "rows": [(r, _percent(r.share)) for r in rows[:LIST_CAP]], "n_rows": len(rows)})
+    upcoming = list(campaign.reading.filter(due_on__isnull=False, opens_on__gt=as_of).order_by("opens_on"))
+    return render(request, "study/followup.html", {
+        "org": org, "as_of": as_of, "campaign": campaign, "breadcrumb": visible_ancestors(request.user, org),
+        "items": items, "upcoming": upcoming, "may": may, "form": form, "cap": LIST_CAP,
     })
 
 
