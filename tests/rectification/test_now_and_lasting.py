@@ -37,11 +37,11 @@ def closed(world, org, category, measures, description="问题", reopen_first=Fa
     for m in p.measures.all():
         actions.set_measure_done(m, actor=actor, done=True, as_of=TODAY)
     actions.submit_for_acceptance(p, actor=actor)
-    p = actions.close_problem(p, actor=actor, as_of=TODAY)
+    p = actions.close_problem(p, actor=actor, as_of=TODAY, change="接待标准已按新规执行")
     if reopen_first:
         p = actions.reopen_problem(p, actor=actor, reason="回头看发现问题又出现")
         actions.submit_for_acceptance(p, actor=actor)
-        p = actions.close_problem(p, actor=actor, as_of=TODAY)
+        p = actions.close_problem(p, actor=actor, as_of=TODAY, change="接待标准已按新规执行")
     return p
 
 

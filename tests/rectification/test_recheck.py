@@ -47,7 +47,7 @@ def close(world, org, closed_on=CLOSED_ON, description="窗口服务推诿"):
     for m in p.measures.all():
         actions.set_measure_done(m, actor=actor, done=True, as_of=closed_on)
     actions.submit_for_acceptance(p, actor=actor)
-    return actions.close_problem(p, actor=actor, as_of=closed_on)
+    return actions.close_problem(p, actor=actor, as_of=closed_on, change="办件时间由5天缩短到2天")
 
 
 def test_the_campaign_file_sets_the_interval_and_the_loader_checks_it(world):
@@ -92,7 +92,7 @@ def test_a_recheck_that_finds_a_relapse_reopens_and_the_next_closing_schedules_a
     assert (p.state, p.relapses, p.closed_on) == (State.RELAPSED, 1, None)
     assert p.rechecks.get().result == "已重新打开"
     actions.submit_for_acceptance(p, actor=world.county_office)
-    actions.close_problem(p, actor=world.county_office, as_of=dt.date(2026, 11, 20))
+    actions.close_problem(p, actor=world.county_office, as_of=dt.date(2026, 11, 20), change="办件时间由5天缩短到2天")
     assert list(p.rechecks.values_list("result", "due_on")) == [
         ("已重新打开", dt.date(2026, 11, 19)), ("待回头看", dt.date(2027, 1, 19))]
 

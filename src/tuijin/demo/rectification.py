@@ -77,7 +77,8 @@ def _closed_on(ctx: Ctx, org, description: str, category: str, days_ago: int):
     for m in p.measures.all():
         r.set_measure_done(m, actor=ctx.county_office, done=True, as_of=on)
     r.submit_for_acceptance(p, actor=ctx.county_office)
-    return r.close_problem(p, actor=ctx.county_office, as_of=on, comment="整改到位，同意销号")
+    return r.close_problem(p, actor=ctx.county_office, as_of=on, comment="整改到位，同意销号",
+                           change="整改措施落实后，相关工作已按新制度运行")
 
 
 def recheck(ctx: Ctx) -> None:
