@@ -123,7 +123,8 @@ def review_letter(request, letter_id: int, data: ReviewIn):
 def get_escalation(request, org: str, as_of: dt.date | None = None):
     s = escalation.suggest(_supervised(request, org), as_of or today())
     return {"org": s.org.code, "step": s.step, "reasons": s.reasons, "lagging": s.lagging, "severe": s.severe,
-            "lag_days": s.lag_days, "overdue_letters": s.overdue_letters}
+            "lag_days": s.lag_days, "overdue_letters": s.overdue_letters, "boards": s.boards,
+            "board_days": s.board_days}
 
 
 @router.get("/records", summary="督导检查、约谈、问责记录（仅指导组和上级办公室）")
