@@ -84,8 +84,9 @@ def board_since(org: Org, as_of: dt.date, codes) -> dict[str, dt.date]:
     return since
 
 
-def suggest(org: Org, as_of: dt.date) -> Suggestion:
-    everything = letter_findings(org, as_of)
+def suggest(org: Org, as_of: dt.date, found=None) -> Suggestion:
+    """`found`: the org's letter_findings at `as_of` when the caller has them already."""
+    everything = letter_findings(org, as_of) if found is None else found
     findings = [f for f in everything if f.status in ("滞后", STATUS_SEVERE)]
     severe = [f for f in findings if f.status == STATUS_SEVERE]
     boards: dict[str, list] = {}
