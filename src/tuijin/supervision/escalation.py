@@ -116,7 +116,7 @@ def suggest(org: Org, as_of: dt.date, found=None) -> Suggestion:
         days = (as_of - started).days if started else 0
         s.board_days = max(s.board_days, days)
         s.reasons.append(f"存在短板“{fs[0].name}”（{where}）"
-                         + (f"，自{cn_date(started)}以来的每次统计都显示，已{days}天" if days else ""))
+                         + (f"，自{cn_date(started)}以来的每次统计都显示，已{days}天" if started and days else ""))
     for x in overdue:
         assert x.feedback_due is not None  # overdue means a deadline passed
         s.reasons.append(f"{x.number}要求{cn_date(x.feedback_due)}前反馈，逾期{(as_of - x.feedback_due).days}天未反馈")
