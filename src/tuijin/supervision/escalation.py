@@ -20,7 +20,7 @@ from tuijin.core.indicators import STATUS_OK, STATUS_SEVERE
 from tuijin.evaluation.briefing import cn_date
 from tuijin.orgs.models import Org
 
-from .letters import BOARD, letter_findings
+from .letters import BOARD, day_cached, letter_findings
 from .models import Interview, LetterState, ReminderLetter
 
 LONG_LAG_DAYS = 14  # lagging at least this long: a reminder is no longer enough
@@ -63,7 +63,13 @@ def board_since(org: Org, as_of: dt.date, codes) -> dict[str, dt.date]:
     """For each detector code in `codes` (boards standing at `as_of`), the first date of the unbroken
     run of daily snapshots up to `as_of` whose figures show it within org's subtree (the same
     evaluation.findings over the snapshot's totals). Walks back only until LONG_LAG_DAYS is reached:
-    a run may have begun earlier than the date returned, never later."""
+    a run may have begun earlier than the date returned, never later. Kept per (org, day) as the
+    findings are (letters.day_cached)."""
+    codes = sorted(codes)
+    return day_cached("board_since", org, as_of, lambda: _board_since(org, as_of, codes), *codes)
+
+
+def _board_since(org: Org, as_of: dt.date, codes) -> dict[str, dt.date]:
     from tuijin.evaluation.findings import findings
     from tuijin.evaluation.models import Snapshot
 
