@@ -136,7 +136,8 @@ def _research(w):
 
 def _supervision(w):
     """Letters LT-A11 (from the county office to XS-A-1-1) and LT-B1 (from G1 to XS-B-1), both sent; G1's
-    inspection of XS-B-1 with one finding IF-B1; a sample SM-B1 of XS-B-1's study sessions."""
+    inspection of XS-B-1 with one finding IF-B1; a sample SM-B1 of XS-B-1's study sessions; accountability
+    records and escalation decisions AC-A11 (XS-A-1-1), AC-A1 (XS-A-1), AC-B1 (XS-B-1)."""
     from tuijin.supervision import actions
     from tuijin.supervision.models import ReminderLetter
 
@@ -149,6 +150,12 @@ def _supervision(w):
     actions.record_inspection(w.branch_b1, actor=w.guide, kind="查阅资料", on=TODAY, inspectors="组员",
                               findings=["IF-B1 学习记录不全"])
     actions.draw_sample(w.branch_b1, actor=w.guide, kind="study_session", size=1, as_of=TODAY, seed="SM-B1")
+    # 问责 and escalation decisions, told apart by whom / note: AC-A11 and AC-A1 by the county office, AC-B1 by G1
+    for label, org, actor in (("AC-A11", w.branch_a1a, w.county_office), ("AC-A1", w.unit_a1, w.county_office),
+                              ("AC-B1", w.branch_b1, w.guide)):
+        actions.record_accountability(org, actor=actor, on=TODAY, whom=label, measure="诫勉谈话", reason="整改不到位",
+                                      decided_by="纪委")
+        actions.decide_escalation(org, actor=actor, on=TODAY, decided="提醒", note=label)
 
 
 def _briefings(w):

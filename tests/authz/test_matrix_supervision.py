@@ -130,6 +130,31 @@ API_ENDPOINTS = [
     Endpoint("api_records", "/api/v1/supervision/records?org={}", "org", labels=ORG_SAMPLE, sees=SUPERVISED_ORGS),
     Endpoint("api_sample", "/api/v1/supervision/samples/{}", "sample", sees=SUPERVISORS_SEE),
 ]
+# 问责 and escalation decisions of a subtree: for whoever supervises the org, and for the office of the org
+# itself (what is below it); the unit and its members get 404 (not an empty list).
+RECORDS_UNDER = {"AC-A11": "XS-A-1-1", "AC-A1": "XS-A-1", "AC-B1": "XS-B-1"}
+LISTS_RECORDS = SUPERVISED_ORGS | {"city_office": SUPERVISED_ORGS["city_office"] | {"XS"}}
+
+
+RECORDS_SUPERVISED = {"city_office": set(RECORDS_UNDER), "county_office": {"AC-A11", "AC-A1"}, "guide": {"AC-B1"}}
+
+
+def records_shown(key):
+    """The listed records are exactly those under the org that the persona supervises."""
+    def check(persona, code, response):
+        from .matrix import orgs_under
+
+        under = {label for label, org in RECORDS_UNDER.items() if org in orgs_under(code)}
+        assert {x[key] for x in response.json()["items"]} == under & RECORDS_SUPERVISED.get(persona, set())
+    return check
+
+
+API_ENDPOINTS += [
+    Endpoint("api_accountability", "/api/v1/supervision/accountability?org={}", "org", labels=ORG_SAMPLE,
+             sees=LISTS_RECORDS, check=records_shown("whom")),
+    Endpoint("api_escalation_decisions", "/api/v1/supervision/escalation-decisions?org={}", "org", labels=ORG_SAMPLE,
+             sees=LISTS_RECORDS, check=records_shown("note")),
+]
 API_PAGES = [Page("api_inbox", "/api/v1/supervision/inbox", everyone(200))]
 
 
@@ -158,6 +183,12 @@ API_CHANGES = [
                lambda label: {"org": label, "kind": "study_session", "size": 1}, labels=ORG_SAMPLE, sees=BUSINESS_SEES),
     api_change("api_sample_check", "/api/v1/supervision/samples/{}/checks", "sample",
                lambda label: {"record_id": _first_drawn(label), "result": "属实"}, sees=SUPERVISORS_SEE),
+    api_change("api_accountability_create", "/api/v1/supervision/accountability", "org",
+               lambda label: {"org": label, "on": "2026-11-26", "whom": "书记", "measure": "诫勉谈话",
+                              "reason": "整改不到位", "decided_by": "纪委"},
+               labels=ORG_SAMPLE, sees=BUSINESS_SEES, ok=201),
+    api_change("api_escalation_decide", "/api/v1/supervision/escalation-decisions", "org",
+               lambda label: {"org": label, "decided": "提醒"}, labels=ORG_SAMPLE, sees=BUSINESS_SEES, ok=201),
     api_change("api_interview_create", "/api/v1/supervision/interviews", "org",
                lambda label: {"org": label, "on": "2026-11-26", "by": "组长", "whom": "书记", "reason": "推进滞后"},
                labels=ORG_SAMPLE, sees=BUSINESS_SEES),

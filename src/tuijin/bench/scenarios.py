@@ -40,4 +40,8 @@ SCENARIOS += [
     Scenario("copies_one_text", "材料雷同：对一条新材料查重（索引已建好）", one_text, default_runs=20),
 ]
 
+from .supervision import SUPERVISION_SCENARIOS  # noqa: E402
+
+SCENARIOS += SUPERVISION_SCENARIOS
+
 __all__ = ["SCENARIOS", "Outcome", "Scenario"]

@@ -59,9 +59,17 @@ def build_supervision(campaign, today: dt.date, counties) -> list[tuple[str, str
         withdrawn = letter(lagging[4], sent_days_ago=6, due_in=7)
         actions.withdraw_letter(withdrawn, actor=guide, reason="发函对象有误，改发其上级党委")
         letter(lagging[4])                                               # a draft not yet sent
-        actions.record_interview(overdue.org, actor=guide, on=today - dt.timedelta(days=1), by="市委第一巡回指导组组长",
+        # Past its deadline (5 days ago): interviewed the day after; still nothing, so the group decides
+        # on the suggested 问责 and the accountability is recorded (seen by the office and the group only).
+        actions.record_interview(overdue.org, actor=guide, on=today - dt.timedelta(days=4), by="市委第一巡回指导组组长",
                                  whom=f"{overdue.org.name}书记", reason=f"{overdue.number}逾期未反馈，推进持续滞后",
-                                 outcome="要求3日内报送整改方案", letters=[overdue])
+                                 outcome="要求2日内报送整改方案", letters=[overdue])
+        actions.decide_escalation(overdue.org, actor=guide, on=today - dt.timedelta(days=2), decided="问责",
+                                  note="约谈后仍未报送整改方案，报请市纪委监委问责")
+        actions.record_accountability(overdue.org, actor=guide, on=today - dt.timedelta(days=1),
+                                      whom=f"{overdue.org.name}分管副书记", measure="诫勉谈话",
+                                      reason=f"{overdue.number}逾期未反馈，约谈后仍未报送整改方案",
+                                      decided_by="市纪委监委", letters=[overdue])
         target = lagging[0]
     else:
         target = units[0]

@@ -53,7 +53,10 @@ def overdue_count(orgs, as_of, campaign):
 
 
 def evidence_share(orgs, as_of, campaign):
-    closed = _problems(orgs, as_of).filter(state=State.CLOSED)
+    from tuijin.core.exclusions import excluded
+
+    # closed and not found 不属实 on a random check (one that was does not count as closed)
+    closed = _problems(orgs, as_of).filter(state=State.CLOSED).exclude(pk__in=excluded("problem_closed", as_of))
     with_evidence = closed.filter(evidence__kind=Evidence.Kind.SUPPORT).distinct()
     total = _per_org(closed, n=Count("pk"))
     have = _per_org(Problem.objects.filter(pk__in=with_evidence.values("pk")), n=Count("pk"))

@@ -90,9 +90,16 @@ def attendee_problem(person: Person, org: Org) -> str | None:
 
 def refresh_coverage(person_ids) -> int:
     """Rebuild the Coverage rows of these people from attendance and self-study, in one set-based
-    statement per chunk. Returns rows written. Call inside the transaction that changed the sources."""
+    statement per chunk. Returns rows written. Call inside the transaction that changed the sources.
+
+    A session found 不属实 on a random check and not corrected yet (core.exclusions) covers nothing:
+    the derived table follows the checks as they stand now (`recount_sessions` when one changes)."""
+    from tuijin.core.exclusions import excluded
+
     q = connection.ops.quote_name
     t = {m.__name__: q(m._meta.db_table) for m in (Coverage, Attendance, StudySession, SessionChapter, SelfStudy)}
+    untrue = sorted(excluded("study_session", dt.date.max))  # every open 不属实, whatever its date
+    skip = f" AND s.id NOT IN ({', '.join(['%s'] * len(untrue))})" if untrue else ""
     written = 0
     with connection.cursor() as cursor:
         for chunk in chunks(sorted(set(person_ids))):
@@ -104,14 +111,24 @@ def refresh_coverage(person_ids) -> int:
                 f" SELECT a.person_id AS person_id, sc.chapter_id AS chapter_id, s.date AS session_on, NULL AS self_on"
                 f" FROM {t['Attendance']} a JOIN {t['StudySession']} s ON s.id = a.session_id"
                 f" JOIN {t['SessionChapter']} sc ON sc.session_id = s.id"
-                f" WHERE s.withdrawn = %s AND a.person_id IN ({marks})"
+                f" WHERE s.withdrawn = %s AND a.person_id IN ({marks}){skip}"
                 f" UNION ALL"
                 f" SELECT person_id, chapter_id, NULL, date FROM {t['SelfStudy']}"
                 f" WHERE withdrawn = %s AND person_id IN ({marks})"
                 f") facts GROUP BY person_id, chapter_id",
-                [False, *chunk, False, *chunk])
+                [False, *chunk, *untrue, False, *chunk])
             written += cursor.rowcount
     return written
+
+
+def recount_sessions(session_ids) -> None:
+    """Sessions started or stopped counting (a random check found one 不属实, or it was corrected):
+    rebuild the coverage of their attendees and refresh the counters of the orgs concerned."""
+    session_ids = list(session_ids)
+    attended = list(Attendance.objects.filter(session_id__in=session_ids).values_list("person_id", flat=True))
+    refresh_coverage(attended)
+    touch_orgs_of(attended)
+    events.touched(list(Org.objects.filter(study_sessions__in=session_ids).distinct()))
 
 
 def touch_orgs_of(person_ids, *, besides=None) -> None:

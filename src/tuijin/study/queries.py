@@ -235,9 +235,11 @@ def orgs_with_members(org_ids) -> set[int]:
 
 def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]:
     """Orgs (among org_ids) that held a 专题研讨 (or, expert=True, a lecture by a 党校 expert) in the campaign."""
-    found = set()
+    from tuijin.core.exclusions import excluded
+
+    found, untrue = set(), excluded("study_session", as_of)  # found 不属实 on a random check
     for chunk in chunks(org_ids):
-        qs = StudySession.objects.current().filter(org_id__in=chunk, date__lte=as_of)
+        qs = StudySession.objects.current().filter(org_id__in=chunk, date__lte=as_of).exclude(pk__in=untrue)
         if campaign is not None:
             qs = qs.filter(date__gte=campaign.start)
         qs = qs.filter(speaker_category=EXPERT) if expert else qs.filter(form=SEMINAR)
@@ -249,10 +251,12 @@ def invited_and_went_out(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[i
     """请进来、走出去: per org, (sessions that went out, sessions that went out or brought a speaker in)
     held in the campaign up to as_of. A session that went out to hear an expert counts as going out."""
     going_out = Q(form__in=GOING_OUT_FORMS)
+    from tuijin.core.exclusions import excluded
+
     either = going_out | Q(form__in=INVITED_FORMS) | Q(speaker_category=EXPERT)
-    out = {}
+    out, untrue = {}, excluded("study_session", as_of)  # found 不属实 on a random check
     for chunk in chunks(org_ids):
-        qs = StudySession.objects.current().filter(either, org_id__in=chunk, date__lte=as_of)
+        qs = StudySession.objects.current().filter(either, org_id__in=chunk, date__lte=as_of).exclude(pk__in=untrue)
         if campaign is not None:
             qs = qs.filter(date__gte=campaign.start)
         for row in qs.order_by().values("org_id").annotate(n=Count("pk"), out=Count("pk", filter=going_out)):

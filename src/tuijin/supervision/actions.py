@@ -372,7 +372,7 @@ def record_check(sample: Sample, *, actor, record_id: int, result: str, note: st
         events.record(actor, "sample.check", check, org=sample.org,
                       summary=f"{sample.org.name} 抽查记录 {record_id}：{result}", after={"note": note.strip()})
         if result == "不属实":  # it stops counting: the counters of the record's own org follow
-            events.touched([sampling.record_org(sample.kind, record_id)])
+            _recount(sample.kind, int(record_id))
         return check
 
 
@@ -389,8 +389,19 @@ def resolve_check(check: SampleCheck, *, actor, resolution: str, on: dt.date) ->
         check.save()
         events.record(actor, "sample.resolve", check, org=check.sample.org,
                       summary=f"{check.sample.org.name} 抽查记录 {check.record_id} 已纠正，恢复计入")
-        events.touched([sampling.record_org(check.sample.kind, check.record_id)])
+        _recount(check.sample.kind, check.record_id)
         return check
+
+
+def _recount(kind: str, record_id: int) -> None:
+    """A drawn record stopped or started counting: its org's counters follow; a study session's
+    attendees' reading coverage (the derived table) is rebuilt, with their own orgs' counters."""
+    if kind == "study_session":
+        from tuijin.study.actions import recount_sessions
+
+        recount_sessions([record_id])
+    else:
+        events.touched([sampling.record_org(kind, record_id)])
 
 # ------------------------------------------------------------------ interviews, accountability, escalation
 

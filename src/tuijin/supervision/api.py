@@ -1,18 +1,23 @@
-"""Supervision over the API (SPEC §4.4, §2.7): letters and their workflow, the suggested next step,
-inspections, samples and their checks, interviews and accountability, the inbox. Same scope and the
-same actions as the pages: an org or record outside the caller's scope is 404; interviews,
-accountability, samples and escalation only for those who supervise the org."""
+"""Supervision over the API (SPEC §4.4, §2.7): letters and their workflow, the suggested next step and
+the decisions on it, inspections, samples and their checks, interviews and accountability (问责), the
+inbox. Same scope and the same actions as the pages: an org or record outside the caller's scope is
+404; interviews, accountability, samples and escalation only for those who supervise the org (the unit
+and its members get 404)."""
 import datetime as dt
+from typing import Annotated
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
-from tuijin.core.scope import subtree_q
 from tuijin.core.calendar import today
+from tuijin.core.pagination import Pages
+from tuijin.core.scope import subtree_q
 
 from . import actions, escalation, queries
-from .models import Accountability, Inspection, InspectionFinding, Interview, Sample
+from .models import LADDER, Accountability, EscalationDecision, Inspection, InspectionFinding, Interview, Sample
 
 router = Router(tags=["督导"])
 
@@ -26,6 +31,19 @@ def _supervised(request, code):
     if not actions.can_supervise(request.user, org):
         raise Http404
     return org
+
+
+def _supervised_subtree(request, code) -> Q:
+    """The records under `code` the caller supervises: the whole subtree for its guidance group or an
+    office above it; for the office of `code` itself, the orgs strictly below. Anyone else (the unit,
+    its members, an org out of scope): 404, as on the pages."""
+    root = _org(request, code)
+    q = subtree_q("org__path", root.path)
+    if actions.can_supervise(request.user, root):
+        return q
+    if request.user.grants.filter(role="office", org=root).exists():
+        return q & ~Q(org=root)
+    raise Http404
 
 
 def _letter(request, pk):
@@ -105,7 +123,8 @@ def review_letter(request, letter_id: int, data: ReviewIn):
 def get_escalation(request, org: str, as_of: dt.date | None = None):
     s = escalation.suggest(_supervised(request, org), as_of or today())
     return {"org": s.org.code, "step": s.step, "reasons": s.reasons, "lagging": s.lagging, "severe": s.severe,
-            "lag_days": s.lag_days, "overdue_letters": s.overdue_letters}
+            "lag_days": s.lag_days, "overdue_letters": s.overdue_letters, "boards": s.boards,
+            "board_days": s.board_days}
 
 
 @router.get("/records", summary="督导检查、约谈、问责记录（仅指导组和上级办公室）")
@@ -212,3 +231,113 @@ def create_interview(request, data: InterviewIn):
 def get_inbox(request):
     return [{"id": n.pk, "kind": n.kind, "text": n.text, "url": n.url, "on": n.on, "read": n.read}
             for n in request.user.notifications.all()[:200]]
+
+
+# ------------------------------------------------------------------ accountability (问责) and escalation decisions
+
+
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class AccountabilityOut(Schema):
+    id: int
+    org: str
+    org_name: str
+    on: dt.date
+    whom: str = Field(description="问责对象")
+    measure: str = Field(description="问责方式，如诫勉谈话、通报批评")
+    reason: str = Field(description="问责事由")
+    decided_by: str = Field(description="决定机关")
+    letters: list[str] = Field(description="相关提示函的文号")
+    problems: list[str] = Field(description="相关问题的编号")
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_letters(obj):
+        return [x.number for x in obj.letters.all()]
+
+    @staticmethod
+    def resolve_problems(obj):
+        return [p.number for p in obj.problems.all()]
+
+
+@router.get("/accountability", response=list[AccountabilityOut],
+            summary="问责记录（某组织及其下级；仅联系的指导组和上级办公室，本单位及党员看不到）")
+@paginate(Pages, page_size=50)
+def list_accountability(request, org: str):
+    qs = (Accountability.objects.visible_to(request.user).filter(_supervised_subtree(request, org))
+          .select_related("org").prefetch_related("letters", "problems").order_by("-on", "-id"))
+    return qs
+
+
+class AccountabilityIn(Schema):
+    org: str
+    on: dt.date
+    whom: str = Field(max_length=120)
+    measure: str = Field(max_length=120)
+    reason: str = Field(max_length=5000)
+    decided_by: str = Field(max_length=120)
+    letters: list[RowId] = Field(default=[], description="相关提示函的 id（须是发给该组织的）", max_length=20)
+    problems: list[RowId] = Field(default=[], description="相关问题的 id（该组织及其下级的）", max_length=50)
+
+
+@router.post("/accountability", response={201: AccountabilityOut}, summary="记录问责（联系的指导组或上级办公室）")
+def create_accountability(request, data: AccountabilityIn):
+    a = actions.record_accountability(_org(request, data.org), actor=request.user, on=data.on, whom=data.whom,
+                                      measure=data.measure, reason=data.reason, decided_by=data.decided_by,
+                                      letters=data.letters, problems=data.problems)
+    return Status(201, a)
+
+
+class DecisionOut(Schema):
+    id: int
+    org: str
+    org_name: str
+    on: dt.date
+    suggested: str = Field(description="当时系统建议的下一步")
+    reasons: list[str] = Field(description="当时的建议理由")
+    decided: str = Field(description="决定：" + "、".join(LADDER))
+    note: str
+    decided_by: str | None = Field(description="决定人账号")
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_decided_by(obj):
+        return obj.decided_by.username if obj.decided_by else None
+
+
+@router.get("/escalation-decisions", response=list[DecisionOut],
+            summary="督促措施决定（某组织及其下级；仅联系的指导组和上级办公室）")
+@paginate(Pages, page_size=50)
+def list_decisions(request, org: str):
+    qs = (EscalationDecision.objects.visible_to(request.user).filter(_supervised_subtree(request, org))
+          .select_related("org", "decided_by").order_by("-on", "-id"))
+    return qs
+
+
+class DecisionIn(Schema):
+    org: str
+    decided: str = Field(description="决定：" + "、".join(LADDER))
+    note: str = Field(default="", max_length=5000)
+
+
+@router.post("/escalation-decisions", response={201: DecisionOut},
+             summary="对系统建议的下一步作出决定（建议及理由随决定保存）")
+def create_decision(request, data: DecisionIn):
+    d = actions.decide_escalation(_org(request, data.org), actor=request.user, on=today(), decided=data.decided,
+                                  note=data.note)
+    return Status(201, d)

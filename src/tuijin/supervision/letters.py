@@ -68,7 +68,35 @@ def board_findings(org: Org, as_of: dt.date) -> list[LetterFinding]:
 
 def letter_findings(org: Org, as_of: dt.date) -> list[LetterFinding]:
     """The org's short boards at `as_of` over its subtree: the detectors' findings, then the lagging
-    scorecard lines they do not already cover. Empty when it lags in nothing."""
+    scorecard lines they do not already cover. Empty when it lags in nothing.
+
+    Kept per (org, day) until the next recorded change anywhere (every change writes a domain event;
+    the key holds the last event's chain hash): without the day's counters the detectors' figures are
+    computed live over the org's subtree (seconds for a district), and the group home, the org's page
+    and the escalation ladder all ask for them."""
+    return day_cached("findings", org, as_of, lambda: _letter_findings(org, as_of))
+
+
+def day_cached(name: str, org: Org, as_of: dt.date, compute, *extra):
+    """compute() kept per (org, day) until the next recorded change anywhere: the key holds the last
+    domain event's chain hash, and every change writes one."""
+    from django.core.cache import cache
+
+    from tuijin.core.models import DomainEvent
+
+    import hashlib
+
+    last = DomainEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+    args = hashlib.sha256(":".join(map(str, extra)).encode()).hexdigest()[:16]  # memcached keys stay < 250
+    key = f"supervision:{name}:{org.pk}:{as_of.isoformat()}:{args}:{last}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 600)
+    return value
+
+
+def _letter_findings(org: Org, as_of: dt.date) -> list[LetterFinding]:
     from tuijin.core import detectors as registry
 
     boards = board_findings(org, as_of)

@@ -50,8 +50,9 @@ def ranked(units: list[Org], as_of: dt.date) -> list[dict]:
     """Each unit with its short boards, open letters and suggested next step, worst first."""
     rows: list[dict[str, Any]] = []
     for org in units:
-        findings = [f for f in letter_findings(org, as_of) if f.status != "待清零"]
-        s = suggest(org, as_of)
+        found = letter_findings(org, as_of)
+        findings = [f for f in found if f.status != "待清零"]
+        s = suggest(org, as_of, found)
         open_letters = list(ReminderLetter.objects.filter(org=org, state__in=[LetterState.SENT, LetterState.ANSWERED])
                             .order_by("feedback_due"))
         rows.append({"org": org, "findings": findings, "suggestion": s, "letters": open_letters,
