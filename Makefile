@@ -14,18 +14,18 @@ demo: install
 test: lint
 	$(BIN)/python -m pytest $(ARGS)
 
-# Lint: ruff's rules (pyproject [tool.ruff.lint]); the declared layers (import-linter, pyproject
+# Lint: ruff's rules over src and tests (pyproject [tool.ruff.lint]); the declared layers (import-linter, pyproject
 # [tool.importlinter]); mypy with the Django plugin, failing only on errors not in mypy-baseline.txt.
 # No app takes another's private name: tests/architecture/test_private_names.py (part of pytest).
 lint: install
-	$(BIN)/ruff check src
+	$(BIN)/ruff check src tests
 	PYTHONPATH=src $(BIN)/lint-imports
 	$(BIN)/python tools/mypy_baseline.py
 
 # Format with ruff. Not yet checked by `make test`: the repo has not had its one-time reformat.
 fmt: install
 	$(BIN)/ruff format $(or $(FILES),src tests)
-	$(BIN)/ruff check --fix src
+	$(BIN)/ruff check --fix src tests
 
 install: $(PY_STAMP) $(JS_STAMP)
 

@@ -175,7 +175,7 @@ def _import_job(w):
     from tuijin.imports.models import ImportJob
 
     ImportJob.objects.create(pk=IMPORT_JOB, user=w.county_office, kind="orgs", filename="IJ-A.xlsx", status="done",
-                             summary="导入完成：新增 0 条，更新 0 条，未变 1 条", created_at=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+                             summary="导入完成：新增 0 条，更新 0 条，未变 1 条", created_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
 def _publicity(w):
     """IS-A11/IS-A12/IS-B1 (branches) and IS-XB (B县委 itself) submissions, IS-A12 an adopted 典型案例 (the
     library); YG-A (XS-A → XS-A-1-1) and YG-B (XS → XS-B-1) solicitations; PI-* publicity items; AT-A11.png

@@ -31,7 +31,7 @@ compute them with visible_to().
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings

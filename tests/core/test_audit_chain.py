@@ -17,7 +17,7 @@ from tuijin.core import events
 from tuijin.core.models import ChainHead, DomainEvent
 from tuijin.rectification import actions as rect
 
-NOW = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
 
 
 def checkpointed(world):

@@ -5,7 +5,6 @@ import io
 
 import openpyxl
 import pytest
-from django.test import override_settings
 from django.urls import clear_url_caches
 
 from tests.imports.test_org_import import ORG_HEADER, import_errors, office_sheet

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,7 +15,7 @@ from tuijin.core.models import DomainEvent
 from tuijin.orgs import actions, login_views, throttle
 from tuijin.orgs.models import LoginThrottle
 
-T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
 
 class Clock:
@@ -246,7 +246,7 @@ def test_the_security_admin_resets_an_account_and_it_is_recorded(client, world):
     enrolled(world.auditadmin)
     with pytest.raises(ActionError, match="不能重置自己"):
         actions.reset_mfa(actor=world.secadmin, user=world.secadmin)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         actions.reset_mfa(actor=world.sysadmin, user=world.auditadmin)  # not the system admin's job
     from tests.conftest import login_as
     login_as(client, world.secadmin)

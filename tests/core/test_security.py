@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from tests.conftest import PASSWORD

@@ -50,7 +50,7 @@ def project(world):
                                            listed_on=dt.date(2026, 10, 9))
 
 
-def _targets(problem, session, project):  # noqa: F811
+def _targets(problem, session, project):
     return [(f"/problems/item/{problem.pk}/evidence/", f"/problems/item/{problem.pk}/", Evidence, PDF, "整改.pdf"),
             (f"/study/session/{session.pk}/evidence/", f"/study/session/{session.pk}/", SessionEvidence, PNG,
              "合影.png"),
@@ -58,7 +58,7 @@ def _targets(problem, session, project):  # noqa: F811
              "佐证.pdf")]
 
 
-def test_an_out_of_scope_upload_is_404_before_its_body_is_read(world, problem, session, project):  # noqa: F811
+def test_an_out_of_scope_upload_is_404_before_its_body_is_read(world, problem, session, project):
     for outsider in (world.county_office.__class__.objects.get(username="guide"), world.outsider):
         client = Client(enforce_csrf_checks=True)
         client.force_login(outsider)
@@ -68,14 +68,14 @@ def test_an_out_of_scope_upload_is_404_before_its_body_is_read(world, problem, s
             assert not model.objects.exists()
 
 
-def test_an_anonymous_upload_goes_to_the_login_page_unread(world, problem, session, project):  # noqa: F811
+def test_an_anonymous_upload_goes_to_the_login_page_unread(world, problem, session, project):
     client = Client(enforce_csrf_checks=True)
     for upload_path, *_ in _targets(problem, session, project):
         response = post_unreadable(client, upload_path)
         assert response.status_code == 302 and response.url.startswith("/login/"), upload_path
 
 
-def test_an_in_scope_upload_works_and_still_needs_its_csrf_token(world, problem, session, project):  # noqa: F811
+def test_an_in_scope_upload_works_and_still_needs_its_csrf_token(world, problem, session, project):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = Client(enforce_csrf_checks=True)

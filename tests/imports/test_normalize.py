@@ -191,7 +191,7 @@ def test_parse_decimal(raw, expected):
 
 @pytest.mark.parametrize("raw", ["12元", "1.2.3", "nan", float("nan"), float("inf"), True, ""])
 def test_parse_decimal_rejects(raw):
-    with pytest.raises(ValueError, match="应为数字|不能为空"):
+    with pytest.raises(ValueError, match=r"应为数字|不能为空"):
         parse_decimal(raw)
 
 

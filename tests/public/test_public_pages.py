@@ -13,7 +13,7 @@ def media(tmp_path, settings):
 
 
 @pytest.fixture
-def item(world, submitted):  # noqa: F811
+def item(world, submitted):
     return actions.publish(submitted, actor=world.county_office, title="理论学习不深入的整改",
                            summary="已建立每周集中学习制度，学习记录已公开")
 

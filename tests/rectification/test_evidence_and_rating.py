@@ -37,7 +37,7 @@ def test_evidence_is_stored_by_its_sha256(world, problem):
 def test_a_file_that_claims_to_be_a_pdf_but_is_not_is_refused(world, problem):
     with pytest.raises(ActionError, match="内容"):
         actions.attach_evidence(problem, actor=world.branch_reporter, name="伪装.pdf", data=b"MZ\x90\x00 not a pdf")
-    with pytest.raises(ActionError, match="扩展名是“.pdf”，但内容其实是Word"):
+    with pytest.raises(ActionError, match=r"扩展名是“\.pdf”，但内容其实是Word"):
         actions.attach_evidence(problem, actor=world.branch_reporter, name="方案.pdf", data=docx_bytes())
     assert not problem.evidence.exists()
 

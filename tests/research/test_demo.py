@@ -27,7 +27,7 @@ def demo(db, settings, tmp_path):
 
 def test_some_cadres_made_no_visit_and_some_made_two_or_more(demo):
     campaign, counts = demo
-    per_cadre = {pk: 0 for pk in Person.objects.filter(is_leading_cadre=True).values_list("pk", flat=True)}
+    per_cadre = dict.fromkeys(Person.objects.filter(is_leading_cadre=True).values_list("pk", flat=True), 0)
     for pk in ResearchVisit.objects.values_list("person_id", flat=True):
         per_cadre[pk] += 1
     values = list(per_cadre.values())
