@@ -96,17 +96,36 @@ def _path_q(field: str, path: str) -> Q:
     return Q(**{f"{field}__startswith": path})
 
 
+def subtrees_q(model, fields, paths) -> Q:
+    """Rows of `model` whose any of `fields` (tree paths) lies in any of the subtrees at `paths`.
+
+    One field and one path is `subtree_q`. Several (a problem's owner or escalating org, several scope
+    roots) are NOT an OR of the filters — neither database answers `a_id IN (…) OR b_id IN (…)` from its
+    indexes once anything else is in the query (SQLite walks the state or deadline index, or every org;
+    PostgreSQL filters every row with a hashed subplan) — but one `id IN (SELECT id … UNION SELECT id …)`:
+    each branch is an index search, and the rows come by primary key."""
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    paths = list(paths)
+    if not paths:
+        return Q(pk__in=[])
+    if len(paths) * len(fields) == 1:
+        return subtree_q(fields[0], paths[0])
+    if "" in paths:  # the root of everything: every row that has one of the fields (no index helps)
+        q = Q(pk__in=[])
+        for field in fields:
+            q |= subtree_q(field, "")
+        return q
+    parts = [model._default_manager.order_by().filter(subtree_q(field, path)).values("pk")
+             for path in paths for field in fields]
+    return Q(pk__in=parts[0].union(*parts[1:]))
+
+
 def scope_q(model, user) -> Q:
     """The filter that restricts `model` to what `user` may see.
 
     `scope_path_field` may be a tuple: a row is visible through any of the orgs it names
     (an escalated problem stays visible to the unit that raised it)."""
-    fields = model.scope_path_field
-    fields = (fields,) if isinstance(fields, str) else fields
-    q = Q(pk__in=[])
-    for path in scope_paths(user):
-        for field in fields:
-            q |= subtree_q(field, path)
+    q = subtrees_q(model, model.scope_path_field, scope_paths(user))
     if is_member(user) and hasattr(model, "scope_member_q"):
         q |= model.scope_member_q(user)
     return q

@@ -3,14 +3,13 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
-from tuijin.core.scope import subtree_q
+from tuijin.core.scope import subtree_q, subtrees_q
 from .models import ACTIVE_STATES, Problem, PublicItem, State
 
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
                  include_withdrawn=False, q="", sub_org=None):
-    qs = Problem.objects.visible_to(user).filter(
-        subtree_q("org__path", org.path) | subtree_q("origin_org__path", org.path))
+    qs = Problem.objects.visible_to(user).filter(subtrees_q(Problem, ("org__path", "origin_org__path"), [org.path]))
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:
