@@ -149,11 +149,20 @@ def _refresh_tasks(orgs: list[Org], as_of: dt.date) -> None:
     if not tasks:
         return
     targets = {o.pk: o for o in orgs}
-    if any(t.rule.get("scope") == "subtree" for t in tasks):
+    fresh = compute_tasks(orgs, as_of, tasks)
+    subtree_tasks = [t for t in tasks if t.rule.get("scope") == "subtree"]
+    ancestors: dict[int, Org] = {}
+    if subtree_tasks:  # only these tasks can change for an ancestor
         paths = {p for o in orgs for p in ancestor_paths(o, include_self=False)}
-        targets.update({o.pk: o for o in Org.objects.filter(path__in=paths)})
-    fresh = compute_tasks(list(targets.values()), as_of, tasks)
+        ancestors = {o.pk: o for o in Org.objects.filter(path__in=paths) if o.pk not in targets}
+        targets.update(ancestors)
     scores = {s.org_id: s for s in OrgScore.objects.select_for_update().filter(org__in=list(targets))}
+    if ancestors:
+        above = compute_tasks(list(ancestors.values()), as_of, subtree_tasks)
+        keys = {task_key(t) for t in subtree_tasks}
+        for pk in ancestors:
+            kept = {k: v for k, v in (scores[pk].tasks if pk in scores else {}).items() if k not in keys}
+            fresh[pk] = kept | above[pk]
     deltas: dict[str, dict] = {}
     for org in targets.values():
         score = scores.get(org.pk) or OrgScore(org=org)
