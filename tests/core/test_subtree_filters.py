@@ -128,3 +128,18 @@ def test_the_problem_scope_is_the_owner_or_the_escalating_org_and_not_the_look_a
     assert list(escalated.values_list("number", flat=True)) == ["E1"]  # raised there, owned by the county
     both = Problem.objects.filter(subtrees_q(Problem, ("org__path",), [world.unit_a1.path, world.county_b.path]))
     assert sorted(both.values_list("number", flat=True)) == ["P0", "P1", "P2"]
+
+
+def test_several_scope_roots_are_one_subquery_per_field(world):
+    """A guidance group's many assigned orgs: one `org_id IN (… OR …)` per field, so the UNION has a
+    branch per field (SQLite allows 500), not one per root."""
+    from tuijin.core.scope import subtrees_q
+
+    _problem_world(world)
+    roots = [world.branch_a1a.path, world.branch_b1.path, world.county_b.path, Org.objects.get(code="XS-A-3").path]
+    q = subtrees_q(Problem, ("org__path", "origin_org__path"), roots)
+    sql = str(Problem.objects.filter(q).query)
+    assert sql.count("UNION") == 1, sql
+    assert sorted(Problem.objects.filter(q).values_list("number", flat=True)) == ["E1", "P0", "P1", "P2"]
+    people = Person.objects.filter(subtrees_q(Person, "org__path", [world.branch_a1b.path, world.branch_b1.path]))
+    assert sorted(people.values_list("number", flat=True)) == ["A1B1", "A1B2", "B1P1"]

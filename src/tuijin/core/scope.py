@@ -99,25 +99,40 @@ def _path_q(field: str, path: str) -> Q:
 def subtrees_q(model, fields, paths) -> Q:
     """Rows of `model` whose any of `fields` (tree paths) lies in any of the subtrees at `paths`.
 
-    One field and one path is `subtree_q`. Several (a problem's owner or escalating org, several scope
-    roots) are NOT an OR of the filters — neither database answers `a_id IN (…) OR b_id IN (…)` from its
-    indexes once anything else is in the query (SQLite walks the state or deadline index, or every org;
-    PostgreSQL filters every row with a hashed subplan) — but one `id IN (SELECT id … UNION SELECT id …)`:
-    each branch is an index search, and the rows come by primary key."""
+    One field and one path is `subtree_q`. Several roots of one field are one `org_id IN (SELECT id
+    FROM org WHERE <range> OR <range>)`. Several fields (a problem's owner or escalating org) are NOT an
+    OR of their filters — neither database answers `a_id IN (…) OR b_id IN (…)` from its indexes once
+    anything else is in the query (SQLite walks the state or deadline index, or every org; PostgreSQL
+    filters every row with a hashed subplan) — but one `id IN (SELECT id … UNION SELECT id …)`, a
+    branch per field: each an index search, the rows then come by primary key."""
     fields = (fields,) if isinstance(fields, str) else tuple(fields)
     paths = list(paths)
     if not paths:
         return Q(pk__in=[])
-    if len(paths) * len(fields) == 1:
-        return subtree_q(fields[0], paths[0])
     if "" in paths:  # the root of everything: every row that has one of the fields (no index helps)
         q = Q(pk__in=[])
         for field in fields:
             q |= subtree_q(field, "")
         return q
-    parts = [model._default_manager.order_by().filter(subtree_q(field, path)).values("pk")
-             for path in paths for field in fields]
+    if len(fields) == 1:
+        return _one_field(fields[0], paths)
+    parts = [model._default_manager.order_by().filter(_one_field(field, paths)).values("pk") for field in fields]
     return Q(pk__in=parts[0].union(*parts[1:]))
+
+
+def _one_field(field: str, paths: list[str]) -> Q:
+    if len(paths) == 1:
+        return subtree_q(field, paths[0])
+    if "__" in field and field.endswith("__path"):
+        ranges = Q(pk__in=[])
+        for path in paths:
+            ranges |= _path_q("path", path)
+        Org = apps.get_model("orgs", "Org")
+        return Q(**{f"{field.rsplit('__', 1)[0]}__in": Org.objects.filter(ranges).values("pk")})
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= subtree_q(field, path)
+    return q
 
 
 def scope_q(model, user) -> Q:
