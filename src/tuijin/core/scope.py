@@ -96,22 +96,60 @@ def _path_q(field: str, path: str) -> Q:
     return Q(**{f"{field}__startswith": path})
 
 
+def subtrees_q(model, fields, paths, extra=None) -> Q:
+    """Rows of `model` whose any of `fields` (tree paths) lies in any of the subtrees at `paths`.
+
+    One field and one path is `subtree_q`. Several roots of one field are one `org_id IN (SELECT id
+    FROM org WHERE <range> OR <range>)`. Several fields (a problem's owner or escalating org) are NOT an
+    OR of their filters — neither database answers `a_id IN (…) OR b_id IN (…)` from its indexes once
+    anything else is in the query (SQLite walks the state or deadline index, or every org; PostgreSQL
+    filters every row with a hashed subplan) — but one `id IN (SELECT id … UNION SELECT id …)`, a
+    branch per field: each an index search, the rows then come by primary key. `extra(path)` (a model's
+    `scope_extra_q`, e.g. a problem seen by its cooperating orgs) adds one more branch."""
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    paths = list(paths)
+    if not paths:
+        return Q(pk__in=[])
+    if "" in paths:  # the root of everything: every row that has one of the fields (no index helps)
+        q = Q(pk__in=[])
+        for field in fields:
+            q |= subtree_q(field, "")
+        return q
+    if len(fields) == 1 and extra is None:
+        return _one_field(fields[0], paths)
+    parts = [model._default_manager.order_by().filter(_one_field(field, paths)).values("pk") for field in fields]
+    if extra is not None:
+        extra_q = Q(pk__in=[])
+        for path in paths:
+            extra_q |= extra(path)
+        parts.append(model._default_manager.order_by().filter(extra_q).values("pk"))
+    return Q(pk__in=parts[0].union(*parts[1:]))
+
+
+def _one_field(field: str, paths: list[str]) -> Q:
+    if len(paths) == 1:
+        return subtree_q(field, paths[0])
+    if "__" in field and field.endswith("__path"):
+        ranges = Q(pk__in=[])
+        for path in paths:
+            ranges |= _path_q("path", path)
+        Org = apps.get_model("orgs", "Org")
+        return Q(**{f"{field.rsplit('__', 1)[0]}__in": Org.objects.filter(ranges).values("pk")})
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= subtree_q(field, path)
+    return q
+
+
 def scope_q(model, user) -> Q:
     """The filter that restricts `model` to what `user` may see.
 
     `scope_path_field` may be a tuple: a row is visible through any of the orgs it names
     (an escalated problem stays visible to the unit that raised it). A model may add
-    `scope_extra_q(path)` (a classmethod returning a Q without joins, e.g. `pk__in=<subquery>`) for
-    rows visible through a many-to-many relation, so rows are never duplicated."""
-    fields = model.scope_path_field
-    fields = (fields,) if isinstance(fields, str) else fields
-    q = Q(pk__in=[])
-    extra = getattr(model, "scope_extra_q", None)  # e.g. a problem shared with cooperating orgs
-    for path in scope_paths(user):
-        for field in fields:
-            q |= subtree_q(field, path)
-        if extra is not None:
-            q |= extra(path)
+    `scope_extra_q(path)` (a classmethod returning a Q on the model, e.g. `pk__in=<subquery>`) for rows
+    visible through a many-to-many relation; it becomes one more branch of the union, so rows are never
+    duplicated and every branch stays an index search."""
+    q = subtrees_q(model, model.scope_path_field, scope_paths(user), extra=getattr(model, "scope_extra_q", None))
     if is_member(user) and hasattr(model, "scope_member_q"):
         q |= model.scope_member_q(user)
     return q

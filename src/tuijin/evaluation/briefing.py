@@ -27,7 +27,7 @@ from tuijin.core.indicators import HIGHER, LOWER, NEUTRAL, STATUS_OK, ZERO
 from tuijin.orgs.models import Org
 from tuijin.orgs.queries import subtree_counts
 
-from . import findings as findings_mod
+from . import counters, findings as findings_mod
 from .scorecard import scorecard, scorecards
 
 CN_NUM = "一二三四五六七八九十"
@@ -405,15 +405,19 @@ def next_step_claims(org, as_of, campaign, found, *, outline=False) -> list[Clai
                                     [{"judgement": key, "units": [u.code for u in units]}]))
     if campaign:
         for task in campaign.tasks.filter(deadline__gte=as_of).order_by("deadline"):
-            applicable = list(rules.applicable_orgs(task, within=org).order_by("path"))
-            if not applicable:
+            stored = counters.undone_orgs(task, org, as_of)  # None: not in the counters, evaluate live
+            if stored is not None:
+                n_applicable, undone = stored
+            else:
+                applicable = list(rules.applicable_orgs(task, within=org).order_by("path"))
+                result = rules.evaluate(task, applicable, as_of)
+                n_applicable, undone = len(applicable), [o for o in applicable if not result[o.pk].done]
+            if not n_applicable:
                 continue
-            result = rules.evaluate(task, applicable, as_of)
-            undone = [o for o in applicable if not result[o.pk].done]
             text = f"{task.title}（{short_date(task.deadline)}前）："
             text += (f"尚有{name_units(undone)}未完成，请抓紧落实。" if undone
                      else "已全部完成，请巩固成果。")
-            next_steps.append(Claim(text, [{"task": task.code, "applicable": len(applicable),
+            next_steps.append(Claim(text, [{"task": task.code, "applicable": n_applicable,
                                             "undone": [o.code for o in undone]}]))
         next_steps.append(Claim(
             f"主题教育将于{cn_date(campaign.end)}基本结束，剩余{max((campaign.end - as_of).days, 0)}天。"

@@ -2,7 +2,7 @@
 
 `OrgScore` holds, for every org, each indicator's pair over the org's own records (`own`) and over
 its whole subtree (`total`), computed at the counter date in `CounterDate`. Actions keep them
-current as they write (core.events.record → evaluation.counters.refresh); the daily job recomputes
+current as they write (core.events.record → evaluation.counters.refresh), task completion too; the daily job recomputes
 everything for the new date and files the previous totals as a `Snapshot` for trends.
 """
 from django.conf import settings
@@ -15,12 +15,20 @@ class CounterDate(models.Model):
     """One row: the as-of date the counters describe. Set by the daily job, never by the clock."""
 
     as_of = models.DateField()
+    # {"t<task pk>": fingerprint of the task's rule and scope} for the tasks the counters hold: a task
+    # loaded or changed since the last rebuild is not in the counters (read live until the next one).
+    tasks = models.JSONField(default=dict)
 
 
 class OrgScore(models.Model):
     org = models.OneToOneField(Org, on_delete=models.CASCADE, related_name="score", primary_key=True)
     own = models.JSONField(default=dict)  # {indicator code: [num, den or null]}
     total = models.JSONField(default=dict)
+    # Task completion (规定动作), kept like the indicators: the org's own completion of each task that
+    # applies to it, {"t<task pk>": [done 0/1, records (per cadre: cadres meeting the bar), required]},
+    # and over its subtree, {"t<task pk>": [orgs done, orgs the task applies to]}.
+    tasks = models.JSONField(default=dict)
+    tasks_total = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
-from tuijin.core.scope import subtree_q
+from tuijin.core.scope import subtree_q, subtrees_q
 from .models import ACTIVE_STATES, Problem, PublicItem, Recheck, State
 
 RECHECK_DUE_WITHIN = 7  # days: a 回头看 falling due this soon is on the reviewer's queue
@@ -17,11 +17,10 @@ def rechecks_due(as_of: dt.date, *, overdue_only=False):
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
                  include_withdrawn=False, q="", sub_org=None, recheck=""):
-    within = Q()
-    for root in org if isinstance(org, (list, tuple)) else [org]:  # several roots: one list across them
-        within |= (subtree_q("org__path", root.path) | subtree_q("origin_org__path", root.path)
-                   | Problem.scope_extra_q(root.path))  # 联合会诊: the problems it rectifies with a lead org
-    qs = Problem.objects.visible_to(user).filter(within)
+    roots = org if isinstance(org, (list, tuple)) else [org]  # several roots: one list across them
+    qs = Problem.objects.visible_to(user).filter(
+        subtrees_q(Problem, ("org__path", "origin_org__path"), [root.path for root in roots],
+                   extra=Problem.scope_extra_q))  # 联合会诊: the problems it rectifies with a lead org
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:

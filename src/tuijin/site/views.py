@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from tuijin.campaigns.queries import current_campaign, task_summary
+from tuijin.campaigns.queries import current_campaign
 from tuijin.core.calendar import today
 from tuijin.core.navigation import home_panels
 from tuijin.core.scope import is_member, scope_paths, subtree_q
+from tuijin.evaluation.counters import task_summary
 from tuijin.evaluation.queries import newly_lagging, status_date
 from tuijin.imports.queries import failed_imports
 from tuijin.orgs.models import Org, Role, RoleGrant
