@@ -114,7 +114,7 @@ def fill_unit(w, code, unit):
             research.record_visit(actor=None, person=cadre, date=dt.date(2026, 10, 20 + v), topic=f"调研{v}")
     if code in ("B-3", "SZ-2"):
         visit = research.record_visit(actor=None, person=cadres[0], date=dt.date(2026, 10, 25), topic="专题调研",
-                                      findings=[f"发现{i}" for i in range(6)])
+                                      findings=[f"{unit.name}调研发现{i}" for i in range(6)])
         for finding in list(visit.findings.all())[: 1 if code == "B-3" else 4]:
             research.convert_to_problem(finding, actor=None, found_on=dt.date(2026, 10, 26),
                                         deadline=dt.date(2026, 12, 31))

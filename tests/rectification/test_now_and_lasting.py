@@ -12,7 +12,7 @@ from tuijin.core import detectors
 from tuijin.core.detectors import Probe
 from tuijin.core.indicators import Pair, get
 from tuijin.rectification import actions
-from tuijin.rectification.indicators import recurring_categories
+from tuijin.rectification.indicators import recurring_descriptions
 from tuijin.rectification.models import Measure, MeasureKind
 
 from .conftest import PDF, TODAY
@@ -47,16 +47,17 @@ def closed(world, org, category, measures, description="问题", reopen_first=Fa
 
 @pytest.fixture
 def lists(world):
-    """工作作风 found in three units (recurring); 理论学习 in one (not); 廉洁自律 in one but reopened once."""
+    """窗口服务推诿扯皮 recorded in two units (recurring); 工作作风 as a category in three units is not a
+    recurring problem by itself (值班脱岗); 学习笔记不全 in one unit (not); 公车私用 in one but reopened once."""
     w = world
     out = {
-        "bare": closed(w, w.branch_a1a, "工作作风", [NOW], "窗口服务推诿"),
+        "bare": closed(w, w.branch_a1a, "工作作风", [NOW], "窗口服务推诿扯皮"),
         "ruled": closed(w, w.branch_a1b, "工作作风", [NOW, RULE], "窗口服务推诿扯皮"),
         "open": actions.create_problem(actor=w.county_office, org=w.branch_a2, description="值班脱岗",
                                        source="集体查", category="工作作风", found_on=dt.date(2026, 10, 9)),
-        # look-alike: closed with 立行立改 only, but its category is found in one unit and it never came back
+        # look-alike: closed with 立行立改 only, but recorded in one unit and it never came back
         "single": closed(w, w.branch_a2, "理论学习", [NOW], "学习笔记不全"),
-        # recurring by relapse, although its category is found in one unit only
+        # recurring by relapse, although recorded in one unit only
         "relapsed": closed(w, w.branch_a1a, "廉洁自律", [NOW], "公车私用", reopen_first=True),
     }
     return out
@@ -70,15 +71,17 @@ def test_measures_default_to_now_and_take_the_kind_given(world, lists):
     assert refused.value.field == "kind" and "立行立改、建章立制" in str(refused.value)
 
 
-def test_a_category_recurs_when_found_in_three_units(world, lists):
-    assert recurring_categories(None, TODAY) == {"工作作风"}
+def test_the_same_problem_in_two_units_recurs_and_a_shared_category_alone_does_not(world, lists):
+    # look-alike: 办公区长明灯 shares the category 工作作风 with three other units but is its own problem
+    closed(world, world.unit_a1, "工作作风", [NOW], "办公区长明灯")
+    assert recurring_descriptions(None, TODAY) == {"窗口服务推诿扯皮"}
 
 
 def test_recurring_problems_closed_without_a_rule_are_counted_per_unit(world, lists):
     pairs = get("problems.lasting_rule_missing").compute(
         [world.branch_a1a, world.branch_a1b, world.branch_a2], TODAY, None)
     # A1a: the bare 工作作风 and the relapsed 廉洁自律 (both without a rule); A1b: its one has a 建章立制
-    # measure; A2: its 工作作风 is still open and its 理论学习 does not recur -> nothing to count.
+    # measure; A2: its 值班脱岗 is still open and its 学习笔记不全 does not recur -> nothing to count.
     assert pairs[world.branch_a1a.pk] == Pair(2, 2)
     assert pairs[world.branch_a1b.pk] == Pair(0, 1)
     assert world.branch_a2.pk not in pairs or pairs[world.branch_a2.pk] == Pair(0, 0)
@@ -106,7 +109,7 @@ def _probe(num, den, **params):
 def test_the_detector_names_a_unit_that_closed_recurring_problems_without_rules():
     hit = _probe(2, 3)
     assert hit is not None and hit.figures == {"recurring_closed": 3, "without_rule": 2, "share": 2 / 3}
-    assert hit.text == "已销号的反复出现问题（反弹过或同类问题多个单位都有）3个，其中2个既没有建章立制措施、也没有关联制度"
+    assert hit.text == "已销号的反复出现问题（反弹过，或同样的问题多个单位都有）3个，其中2个既没有建章立制措施、也没有关联制度"
     # look-alikes: every recurring problem has its rule; nothing recurring closed yet; below a campaign's share
     assert _probe(0, 3) is None
     assert _probe(0, 0) is None

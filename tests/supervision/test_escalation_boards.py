@@ -16,11 +16,11 @@ SNAPSHOTS = (dt.date(2026, 11, 6), dt.date(2026, 11, 13), dt.date(2026, 11, 20),
 def _closed_problems(org, source, found_on, n=3):
     """n problems found on `found_on` from `source`, all closed by AS_OF: rectification keeps pace."""
     for i in range(n):
-        p = rect.create_problem(actor=None, org=org, description=f"{source}问题{i}", source=source,
+        p = rect.create_problem(actor=None, org=org, description=f"{org.name}{source}问题{i}", source=source,
                                 found_on=found_on, deadline=dt.date(2026, 12, 31))
         rect.attach_evidence(p, actor=None, name="a.pdf", data=b"%PDF-1.4\n" + str(p.pk).encode())
         rect.submit_for_acceptance(p, actor=None)
-        rect.close_problem(p, actor=None, as_of=dt.date(2026, 11, 25))
+        rect.close_problem(p, actor=None, as_of=dt.date(2026, 11, 25), change="群众办事少跑一趟")
 
 
 def test_a_standing_short_board_without_lag_is_suggested_a_letter_with_the_board_named(world, campaign):

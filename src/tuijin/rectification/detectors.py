@@ -69,7 +69,7 @@ def no_lasting_rule(p: Probe) -> Hit | None:
     if not n or bare < p.params["min_count"] or bare / n < p.params["min_share"]:
         return None
     return Hit({"recurring_closed": n, "without_rule": bare, "share": bare / n},
-               f"已销号的反复出现问题（反弹过或同类问题多个单位都有）{n}个，其中{bare}个既没有建章立制措施、也没有关联制度",
+               f"已销号的反复出现问题（反弹过，或同样的问题多个单位都有）{n}个，其中{bare}个既没有建章立制措施、也没有关联制度",
                bare / n + bare / 1000)
 
 

@@ -139,26 +139,30 @@ def found_late_share(orgs, as_of, campaign):
     return {k: Pair(v["late"], v["n"]) for k, v in rows.items()}
 
 
-# 当下改与长久立: a category of problem found in at least this many units of the campaign recurs.
-RECUR_UNITS = 3
+# 当下改与长久立: the same problem (the same description) recorded in at least this many units recurs.
+# Not the category: a campaign's eight categories are each found in many units, which would make every
+# closed problem "recurring".
+RECUR_UNITS = 2
 
 
-def recurring_categories(campaign, as_of) -> set[str]:
-    """Categories found (by as_of) in RECUR_UNITS or more different units of the campaign's tree."""
+def recurring_descriptions(campaign, as_of) -> set[str]:
+    """Problem descriptions recorded (by as_of) in RECUR_UNITS or more different units of the campaign's
+    tree: the same problem found in several units (同样的问题多个单位都有)."""
     from tuijin.core.scope import subtree_q
 
     problems = Problem.objects.filter(withdrawn=False, is_hand_down=False, found_on__lte=as_of)
     if campaign is not None:
         problems = problems.filter(subtree_q("org__path", campaign.root.path))
-    rows = problems.order_by().values("category").annotate(units=Count("org_id", distinct=True))
-    return {r["category"] for r in rows if r["units"] >= RECUR_UNITS}
+    rows = (problems.order_by().values("description").annotate(units=Count("org_id", distinct=True))
+            .filter(units__gte=RECUR_UNITS))
+    return {r["description"] for r in rows}
 
 
 def lasting_rule_missing(orgs, as_of, campaign):
-    """当下改与长久立: closed problems of a recurring kind — reopened at least once (relapses), or of a
-    category found in RECUR_UNITS or more units — that have neither a 建章立制 measure (not set aside)
+    """当下改与长久立: closed problems of a recurring kind — reopened at least once (relapses), or the
+    same problem recorded in RECUR_UNITS or more units — that have neither a 建章立制 measure (not set aside)
     nor a linked 建章立制 rule (InstitutionRule) / closed problems of a recurring kind."""
-    recurring = Q(relapses__gt=0) | Q(category__in=recurring_categories(campaign, as_of))
+    recurring = Q(relapses__gt=0) | Q(description__in=recurring_descriptions(campaign, as_of))
     closed = _problems(orgs, as_of).filter(recurring, state=State.CLOSED, closed_on__lte=as_of)
     ruled = (Q(pk__in=Measure.objects.filter(kind=MeasureKind.RULE, set_aside=False).values("problem_id"))
              | Q(pk__in=InstitutionRule.problems.through.objects.filter(
