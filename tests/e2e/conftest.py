@@ -62,8 +62,8 @@ class PageProblems(list):
         dialog.dismiss()
 
 
-def _page(browser, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+def _page(browser, viewport, **context_args):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **context_args)
     context.set_default_timeout(10_000)
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()

@@ -27,6 +27,14 @@
   const heatEl = document.getElementById("heatmap");
   if (heatEl && heat.orgs.length) {
     heatEl.style.height = Math.max(260, 60 + heat.orgs.length * 26) + "px";
+    // On a phone the columns get at least CELL px each and the chart scrolls sideways inside its card
+    // (the page itself never does), with the indicator names upright and the unit names shorter.
+    const CELL = 40;
+    const room = heatEl.parentElement.clientWidth;
+    const narrow = room < 640;
+    if (narrow) heatEl.style.width = Math.max(room, 110 + heat.indicators.length * CELL) + "px";
+    // A tap on a cell shows its figures (touch has no hover); only a tap on the unit's name opens it.
+    const touch = window.matchMedia("(pointer: coarse)").matches;
     const chart = echarts.init(heatEl);
     chart.setOption({
       tooltip: {
@@ -40,20 +48,20 @@
       },
       grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "category", position: "top", data: heat.indicators.map((i) => i.name),
-               axisLabel: { interval: 0, rotate: 30, fontSize: 11 } },
+               axisLabel: { interval: 0, rotate: narrow ? 90 : 30, fontSize: 11, width: 140, overflow: "truncate" } },
       yAxis: { type: "category", inverse: true, data: heat.orgs.map((o) => o.name),
-               axisLabel: { fontSize: 11, width: 180, overflow: "truncate" }, triggerEvent: true },
+               axisLabel: { fontSize: 11, width: narrow ? 100 : 180, overflow: "truncate" }, triggerEvent: true },
       series: [{
         type: "heatmap",
         data: heat.cells.map((c) => ({ value: [c.x, c.y, c.value], cell: c,
                                         itemStyle: { color: colors[c.level], borderColor: "#fff", borderWidth: 1 } })),
-        label: { show: heat.indicators.length <= 12, formatter: (p) => (p.data.cell.value === null ? "" : p.data.cell.value), fontSize: 10 },
+        label: { show: narrow || heat.indicators.length <= 12, formatter: (p) => (p.data.cell.value === null ? "" : p.data.cell.value), fontSize: 10 },
       }],
     });
     const drill = (y) => { window.location.href = "/evaluation/" + encodeURIComponent(heat.orgs[y].code) + "/"; };
     chart.on("click", (p) => {
       if (p.componentType === "yAxis") drill(heat.orgs.findIndex((o) => o.name === p.value));
-      else if (p.data && p.data.cell) drill(p.data.cell.y);
+      else if (p.data && p.data.cell && !touch) drill(p.data.cell.y);
     });
     window.addEventListener("resize", () => chart.resize());
   } else if (heatEl) {
