@@ -156,3 +156,26 @@ def test_the_letter_docx_has_no_zero_width_characters(world, campaign, tmp_path)
     assert texts[:4] == ["关于提示的函", "提示〔2026〕1号", "B县第一党支部：", "对照时间进度。"]
     assert "第一巡回指导组" in texts
     assert not any(ch in "".join(texts) for ch in "\u200b\u200c\u200d\u2060\ufeff")
+
+
+def test_an_answered_letter_waits_on_the_senders_home_page_and_not_on_the_units(world, campaign, client):
+    from tests.conftest import login_as, make_user
+
+    b1 = make_user("b1_clerk", "unit", org=world.branch_b1)
+    add_problems(world.branch_b1, 3)
+    letter = actions.send_letter(actions.draft_letter(world.branch_b1, actor=world.guide, as_of=AS_OF),
+                                 actor=world.guide, on=AS_OF)
+    # look-alike: a letter sent and not yet answered is not for the sender to review
+    actions.send_letter(actions.draft_letter(world.branch_b1, actor=world.guide, as_of=AS_OF), actor=world.guide,
+                        on=AS_OF)
+    login_as(client, world.guide)
+    assert "提示函答复待审核" not in client.get("/").content.decode()
+    actions.answer_letter(letter, actor=b1, answer="已召开专题会议部署整改", on=dt.date(2026, 12, 1))
+    page = client.get("/").content.decode()
+    assert "提示函答复待审核" in page and f"答复了{letter.number}" in page
+    assert page.count("，请审核") == 1 and f"/supervision/letters/{letter.pk}/" in page
+    login_as(client, b1)  # the unit that answered has nothing to review
+    assert "提示函答复待审核" not in client.get("/").content.decode()
+    actions.review_answer(letter, actor=world.guide, accept=True, comment="同意办结", on=dt.date(2026, 12, 2))
+    login_as(client, world.guide)
+    assert "提示函答复待审核" not in client.get("/").content.decode()

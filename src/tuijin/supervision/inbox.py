@@ -157,8 +157,20 @@ def home_panel(user, as_of) -> list[dict]:
 
     own = list(user.grants.filter(role__in=["unit", "office"]).values_list("org_id", flat=True))
     if not own:
-        return []
+        return _answers_to_review(user)
     items = [{"text": f"{x.number}《{x.title}》 请于{cn_date(x.feedback_due)}前反馈", "url": f"/supervision/letters/{x.pk}/",
               "warn": "已逾期" if x.is_overdue(as_of) else ""}
              for x in letters_for(user).filter(org_id__in=own, state=LetterState.SENT).order_by("feedback_due")[:10]]
-    return [{"title": "待反馈的提示函", "items": items}]
+    return [{"title": "待反馈的提示函", "items": items}, *_answers_to_review(user)]
+
+
+def _answers_to_review(user) -> list[dict]:
+    """Letters the user may review (its group's or office's) that their units have answered: 答复待审核."""
+    from .actions import can_supervise
+    from .queries import letters_for
+
+    answered = [x for x in letters_for(user).filter(state=LetterState.ANSWERED).order_by("answered_on", "pk")[:50]
+                if can_supervise(user, x.org)][:10]
+    items = [{"text": f"{x.org.name}答复了{x.number}（{cn_date(x.answered_on)}），请审核", "url": f"/supervision/letters/{x.pk}/",
+              "warn": ""} for x in answered]
+    return [{"title": "提示函答复待审核", "items": items}]
