@@ -251,7 +251,9 @@ def create_accounts(notable) -> list[tuple[str, str, str]]:
     grant("county_office", "office", f"{county.name.removeprefix('中共').removesuffix('委员会')}主题教育办",
           county.name, org=county)
     grant("branch_reporter", "unit", "党支部填报员", branch.name, org=branch)
-    grant("guide", "guidance", "巡回指导组成员", f"{group.name}联系的 {other.name} 等 2 个单位", group=group)
+    assigned = list(group.orgs.order_by("path"))
+    grant("guide", "guidance", "巡回指导组成员", f"{group.name}联系的 {other.name}"
+          + (f" 等 {len(assigned)} 个单位" if len(assigned) > 1 else ""), group=group)
     grant("member", "member", "党员", f"本人（{member.name}）", person=member)
     grant("sysadmin", "sysadmin", "系统管理员", "账号（不看业务数据）")
     grant("secadmin", "secadmin", "安全管理员", "角色授权（不看业务数据）")

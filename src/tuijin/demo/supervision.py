@@ -23,7 +23,9 @@ def build_supervision(campaign, today: dt.date, counties) -> list[tuple[str, str
     for org in g1.orgs.all():
         GroupAssignment.objects.get_or_create(group=g1, org=org, start=start)
     actions.set_leader(g1, guide, actor=None)
-    second = counties[4:6] or counties[-1:]   # the tiny demo has fewer districts
+    first = set(g1.orgs.values_list("pk", flat=True))
+    # Districts group 1 does not have (the tiny demo has fewer districts: then 东城区).
+    second = [c for c in counties[4:6] if c.pk not in first] or [c for c in counties[1:] if c.pk not in first][:1]
     g2 = actions.create_group(actor=None, code="XS-G2", name="市委第二巡回指导组", orgs=second, on=start)
     guide2 = _account("guide2")
     guide2.first_name = "巡回指导组成员"
