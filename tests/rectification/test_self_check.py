@@ -152,3 +152,59 @@ def test_answering_absent_needs_a_note(schools):
                                      as_of=TODAY)
     assert (done.answer, done.found_problem) == ("不存在", None)
     assert Problem.objects.filter(org=w.branch_a1b).count() == 0
+
+
+def test_indicators_count_answers_and_problems_found_as_of_the_day(schools):
+    from tuijin.campaigns.models import Campaign
+    from tuijin.core.indicators import Pair, get
+
+    w = schools
+    p = upper_found(w)
+    a1b, b21 = (SelfCheck.objects.get(source=p, org=o) for o in (w.branch_a1b, w.school_b21))
+    actions.answer_self_check(a1b, actor=w.county_office, exists=True, as_of=dt.date(2026, 10, 15))
+    actions.answer_self_check(b21, actor=w.city_office, exists=False, note="核对了食堂台账", as_of=dt.date(2026, 11, 1))
+    orgs = [w.branch_a1b, w.school_b21, w.school_b22]
+    answered, found, stale = (get(c) for c in ("problems.self_check_answered", "problems.found_by_self_check",
+                                               "problems.self_check_stale"))
+    assert answered.compute(orgs, dt.date(2026, 10, 20), None) == {
+        w.branch_a1b.pk: Pair(1, 1), w.school_b21.pk: Pair(0, 1), w.school_b22.pk: Pair(0, 1)}
+    assert found.compute(orgs, TODAY, None) == {w.branch_a1b.pk: Pair(1)}
+    assert found.compute(orgs, dt.date(2026, 10, 14), None) == {}
+    # 14 days by default: on 10-24 (14 days after 10-10) nothing is late yet; on 10-25 both open ones are
+    assert {k: v.num for k, v in stale.compute(orgs, dt.date(2026, 10, 24), None).items()} == {
+        w.branch_a1b.pk: 0, w.school_b21.pk: 0, w.school_b22.pk: 0}
+    assert {k: v.num for k, v in stale.compute(orgs, dt.date(2026, 10, 25), None).items()} == {
+        w.branch_a1b.pk: 0, w.school_b21.pk: 1, w.school_b22.pk: 1}
+    campaign = Campaign.objects.get()
+    campaign.detectors = {"self_check_lagging": {"max_days": 30}}
+    assert stale.compute(orgs, dt.date(2026, 10, 25), campaign)[w.school_b22.pk].num == 0
+    assert (answered.meaning, found.meaning, stale.meaning) == ("higher", "neutral", "zero")
+
+
+def test_the_detector_pinned_positive_and_look_alikes(schools):
+    """Positive: a unit with a suggestion unanswered for 17 days. Look-alikes: a unit that answered all,
+    and one whose only suggestion is 5 days old."""
+    from tests.evaluation.test_findings import run
+
+    assert run("self_check_lagging", {"problems.self_check_stale": (1, 2)}) is not None
+    assert run("self_check_lagging", {"problems.self_check_stale": (0, 3)}) is None
+    assert run("self_check_lagging", {"problems.self_check_stale": (0, 0)}) is None
+    from tuijin.core.detectors import Probe, get as detector
+    from tuijin.core.indicators import get
+
+    w = schools
+    p = upper_found(w)  # 10-10: A1b, B-2-1, B-2-2
+    actions.answer_self_check(SelfCheck.objects.get(source=p, org=w.branch_a1b), actor=w.county_office,
+                              exists=False, note="核对了食堂台账", as_of=dt.date(2026, 10, 12))
+    late = upper_found(w, org=w.school_b21, text="教师师德师风考核流于形式")  # 10-10 too; B-2-2 and A1b are suggested
+    SelfCheck.objects.filter(source=late, org=w.branch_a1b).update(suggested_on=dt.date(2026, 10, 22))
+    as_of = dt.date(2026, 10, 27)
+    d = detector("self_check_lagging")
+    totals = get("problems.self_check_stale").compute([w.branch_a1b, w.school_b22], as_of, None)
+
+    def hit(org):
+        return d.test(Probe(org=org, totals={"problems.self_check_stale": totals[org.pk]}, progress=0.5,
+                            as_of=as_of, params=dict(d.defaults)))
+
+    assert hit(w.school_b22).text == "提示举一反三、对照检视2次，其中2次超过14天仍未答复"
+    assert hit(w.branch_a1b) is None  # answered the old one; the new one is 5 days old
