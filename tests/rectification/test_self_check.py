@@ -208,3 +208,62 @@ def test_the_detector_pinned_positive_and_look_alikes(schools):
 
     assert hit(w.school_b22).text == "提示举一反三、对照检视2次，其中2次超过14天仍未答复"
     assert hit(w.branch_a1b) is None  # answered the old one; the new one is 5 days old
+
+
+def test_the_unit_sees_open_suggestions_at_home_and_answers_on_the_page(schools):
+    from django.test import Client
+
+    from tests.conftest import login_as, make_user
+
+    w = schools
+    p = upper_found(w)
+    b21 = make_user("b21_reporter", "unit", org=w.school_b21)
+    unit = Client()
+    login_as(unit, b21)
+    home = unit.get("/").content.decode()
+    assert "举一反三：待对照检视" in home and "请对照A县教育局第一党支部问题“食堂采购台账登记不全" in home
+    assert "检视B县第一中学党支部是否存在同类问题" in home
+    page = unit.get("/problems/XS-B-2-1/self-checks/")
+    assert [c.org.code for c in page.context["page"]] == ["XS-B-2-1"]
+    check = SelfCheck.objects.get(source=p, org=w.school_b21)
+    other = SelfCheck.objects.get(source=p, org=w.school_b22)
+    assert unit.post("/problems/XS-B-2-1/self-checks/", {"check": other.pk, "answer": "存在"}).status_code == 404
+    assert unit.get("/problems/XS-A-1-2/self-checks/").status_code == 404
+    refused = unit.post("/problems/XS-B-2-1/self-checks/", {"check": check.pk, "answer": "不存在"}, follow=True)
+    assert "请写明对照检视了哪些方面" in refused.content.decode()
+    unit.post("/problems/XS-B-2-1/self-checks/", {"check": check.pk, "answer": "存在", "description": "食堂票据缺失"})
+    check.refresh_from_db()
+    assert (check.answer, check.found_problem.description, check.found_problem.source) == ("存在", "食堂票据缺失", "集体查")
+    assert "举一反三：待对照检视" not in unit.get("/").content.decode()
+    # the suggestion is not the A1a reporter's: not at home, and A1b's page is out of its scope
+    reporter = Client()
+    login_as(reporter, w.branch_reporter)
+    assert "举一反三：待对照检视" not in reporter.get("/").content.decode()
+    assert reporter.get("/problems/XS-A-1-2/self-checks/").status_code == 404
+
+
+def test_the_api_lists_in_scope_and_answers_through_the_action(schools):
+    import json
+
+    from django.test import Client
+
+    from tests.conftest import login_as
+
+    w = schools
+    p = upper_found(w)
+    client = Client()
+    login_as(client, w.county_office)  # county A: sees A1b's suggestion only
+    listed = client.get("/api/v1/self-checks").json()
+    assert [i["org"] for i in listed["items"]] == ["XS-A-1-2"] and listed["count"] == 1
+    assert listed["items"][0]["source_description"] == TEXT
+    pk = listed["items"][0]["id"]
+    b21 = SelfCheck.objects.get(source=p, org=w.school_b21).pk
+    post = lambda pk, body: client.post(f"/api/v1/self-checks/{pk}/answer", json.dumps(body),  # noqa: E731
+                                        content_type="application/json")
+    assert post(b21, {"exists": False, "note": "x"}).status_code == 404
+    assert post(pk, {"exists": False}).status_code == 422
+    done = post(pk, {"exists": False, "note": "核对了食堂台账"})
+    assert done.status_code == 200 and done.json()["answer"] == "不存在"
+    assert post(pk, {"exists": True}).status_code == 422
+    assert client.get("/api/v1/self-checks?answer=待对照").json()["count"] == 0
+    assert client.get("/api/v1/self-checks?org=XS-B").status_code == 404
