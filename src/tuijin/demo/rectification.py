@@ -40,9 +40,9 @@ def self_check(ctx: Ctx) -> int:
     from tuijin.rectification.models import SelfCheck
 
     grant = RoleGrant.objects.filter(user__username="branch_reporter", role="unit").select_related("org").first()
-    if grant is None:
+    branch = grant.org if grant is not None else None
+    if branch is None:
         return 0
-    branch = grant.org
     peer = (Org.objects.filter(sector=branch.sector, kind=branch.kind, depth=branch.depth, active=True)
             .exclude(pk=branch.pk).order_by("path").first())
     if peer is None:

@@ -487,11 +487,11 @@ def answer_self_check(check: SelfCheck, *, actor, exists: bool, note: str = "", 
         check.note, check.answered_on = note[:500], as_of
         check.answered_by = actor if getattr(actor, "pk", None) else None
         check.save()
-        found = f"，新增问题 {check.found_problem.number}" if check.found_problem_id else ""
+        number = check.found_problem.number if check.found_problem is not None else None
+        found = f"，新增问题 {number}" if number else ""
         events.record(actor, "problem.self_check.answer", check, org=check.org,
                       summary=f"{check.org.name} 对照{source.org.name}问题{source.number}：{check.get_answer_display()}{found}",
-                      after={"answer": check.answer, "note": check.note,
-                             "problem": check.found_problem.number if check.found_problem_id else None})
+                      after={"answer": check.answer, "note": check.note, "problem": number})
         return check
 
 

@@ -565,7 +565,7 @@ def self_checks(request, code):
         except ActionError as exc:
             messages.error(request, f"{check.org.name}对照{check.source.number}：{exc.message}")
         else:
-            found = f"，已列入问题 {check.found_problem.number}" if check.found_problem_id else ""
+            found = f"，已列入问题 {check.found_problem.number}" if check.found_problem is not None else ""
             messages.success(request, f"{check.org.name}：已答复“{check.get_answer_display()}”{found}")
         return redirect("rectification:self_checks", code=org.code)
     answer = request.GET.get("answer", "")
