@@ -12,6 +12,7 @@ tables in tests/authz/matrix.py name it and never a database id.
                   MX-B1  (XS-B-1,   待验收, evidence EV-B1.pdf, published then stopped: tok-inactive)
                   MX-ESC (found by XS-A-1-1, escalated to XS-A-1: the branch keeps seeing it; EV-ESC.pdf)
     rules         RULE-A11 (XS-A-1-1, closes off MX-A11), RULE-B1 (XS-B-1)
+    self-checks   SC-A11 (XS-A-1-1, 对照 MX-B1), SC-A12 (XS-A-1-2, 对照 MX-B1), SC-B1 (XS-B-1, 对照 MX-A11); open
     sessions      SS-A11, SS-A12, SS-B1 (topics), evidence SE-A11.png, SE-A12.png, SE-B1.png
     self-study    SL-A1A1 (the member's own), SL-A1C1 (the committee member's), SL-A1B1, SL-B1P1 (reflections)
     visits        RV-A1A1 (by the member, XS-A-1-1), RV-A1C1 (the cadre, XS-A-1), RV-B1P1 (XS-B-1) (topics),
@@ -99,6 +100,11 @@ def _problems(w):
     actions.create_institution_rule(actor=None, org=w.branch_a1a, title="RULE-A11 学习制度", issued_on=dt.date(2026, 11, 1),
                                     problems=[a11])
     actions.create_institution_rule(actor=None, org=w.branch_b1, title="RULE-B1 学习制度", issued_on=dt.date(2026, 11, 1))
+    # 举一反三: open 对照检视 suggestions, each labelled by its note (an answer 不存在 keeps the note it is given)
+    from tuijin.rectification.models import SelfCheck
+
+    for org, source, label in ((w.branch_a1a, b1, "SC-A11"), (w.branch_a1b, b1, "SC-A12"), (w.branch_b1, a11, "SC-B1")):
+        SelfCheck.objects.create(source=source, org=org, suggested_on=dt.date(2026, 11, 1), trigger="上级查", note=label)
 
 
 def _study(w, chapters):

@@ -45,7 +45,7 @@ from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, RoleGrant, User
 from tuijin.publicity.models import Attachment, CopyPair, PublicityItem, Review, Solicitation, SolicitationTarget, \
     Submission
-from tuijin.rectification.models import Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating
+from tuijin.rectification.models import Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, SelfCheck
 from tuijin.research.models import Finding, Project, ProjectEvidence, ResearchVisit
 from tuijin.study.models import Attendance, SelfStudy, SessionEvidence, StudySession
 
@@ -61,6 +61,8 @@ OBJECTS = {
     "person": PEOPLE,
     "problem": PROBLEMS,
     "problem_evidence": ["EV-A11.pdf", "EV-A12.pdf", "EV-B1.pdf", "EV-ESC.pdf"],
+    "self_check": ["SC-A11", "SC-A12", "SC-B1"],     # 举一反三 suggestions (by pk)
+    "self_check_at": ["SC-A11", "SC-A12", "SC-B1"],  # the same, addressed through their org's page (by code)
     "session": ["SS-A11", "SS-A12", "SS-B1"],
     "session_evidence": ["SE-A11.png", "SE-A12.png", "SE-B1.png"],
     "self_study": ["SL-A1A1", "SL-A1C1", "SL-A1B1", "SL-B1P1"],
@@ -113,6 +115,8 @@ URL_VALUE = {
     "org": str, "person": str, "token": str, "account": str,
     "problem": _pk(Problem, number=""),
     "problem_evidence": _pk(Evidence, name=""),
+    "self_check": _pk(SelfCheck, note=""),
+    "self_check_at": lambda label: SelfCheck.objects.get(note=label).org.code,
     "session": _pk(StudySession, topic=""),
     "session_evidence": _pk(SessionEvidence, name=""),
     "self_study": _pk(SelfStudy, reflection=""),
@@ -141,15 +145,15 @@ SAMPLE_VALUE = {kind: ("1" if kind not in ("org", "person", "token", "account", 
 
 # What is recorded in each part of the tree (tests/authz/conftest.py), written out by hand.
 IN_A11 = {"XS-A-1-1", "A1A1", "A1A2", "A1A3", "MX-A11", "EV-A11.pdf", "SS-A11", "SE-A11.png", "SL-A1A1",
-          "RV-A1A1", "FD-A1A1", "PJ-A11", "PE-A11.pdf", "RULE-A11",
+          "RV-A1A1", "FD-A1A1", "PJ-A11", "PE-A11.pdf", "RULE-A11", "SC-A11",
           "IS-A11", "PI-A11", "AT-A11.png", "YG-A"}                          # YG-A: sent to XS-A-1-1 (by XS-A)
 IN_A12 = {"XS-A-1-2", "A1B1", "A1B2", "MX-A12", "EV-A12.pdf", "SS-A12", "SE-A12.png", "SL-A1B1", "PJ-A12",
-          "PE-A12.pdf", "IS-A12", "PI-A12"}
+          "PE-A12.pdf", "IS-A12", "PI-A12", "SC-A12"}
 IN_A1 = {"XS-A-1", "A1C1", "MX-ESC", "EV-ESC.pdf", "SL-A1C1", "RV-A1C1", "FD-A1C1"}   # the unit itself
 ESCALATED = {"MX-ESC", "EV-ESC.pdf"}            # found by XS-A-1-1, now owned by XS-A-1
 COUNTY_A = {"XS-A", "XS-A-2"} | IN_A1 | IN_A11 | IN_A12
 COUNTY_B = {"XS-B", "XS-B-1", "B1P1", "MX-B1", "EV-B1.pdf", "SS-B1", "SE-B1.png", "SL-B1P1", "RV-B1P1", "FD-B1P1",
-            "PJ-B1", "PE-B1.pdf", "RULE-B1",
+            "PJ-B1", "PE-B1.pdf", "RULE-B1", "SC-B1",
             "IS-B1", "IS-XB", "PI-B1", "AT-B1.png", "YG-B"}          # YG-B: sent to XS-B-1 (by XS)
 NOTHING = frozenset()
 SEES = {
@@ -375,6 +379,8 @@ ROW = {  # kind -> label -> the object's row as stored
     "org": lambda label: Org.objects.filter(code=label),
     "person": lambda label: Person.objects.filter(number=label),
     "problem": lambda label: Problem.objects.filter(number=label),
+    "self_check": lambda label: SelfCheck.objects.filter(note=label),
+    "self_check_at": lambda label: SelfCheck.objects.filter(note=label),
     "session": lambda label: StudySession.objects.filter(topic=label),
     "self_study": lambda label: SelfStudy.objects.filter(reflection=label),
     "visit": lambda label: ResearchVisit.objects.filter(topic=label),

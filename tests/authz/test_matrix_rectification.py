@@ -7,7 +7,8 @@ rating. The escalated problem MX-ESC belongs to XS-A-1 but stays visible to the 
 The one-button actions on a problem's page answer a refusal by going back to the page with the
 message shown (302); the forms and the API answer 403.
 """
-from tuijin.rectification.models import Cooperation, InstitutionRule, Measure, Milestone, Problem, PublicItem, Recheck, State
+from tuijin.rectification.models import (Cooperation, InstitutionRule, Measure, Milestone, Problem, PublicItem, Recheck,
+                                         SelfCheck, State)
 
 from .matrix import (BUSINESS, MANAGES, ORG_SAMPLE, PUBLISHES, REVIEWS, Change, Endpoint, Listing, Page, anonymous_test,
                      api_items, change_test, children_of, column, context_orgs, context_rows, label_of,
@@ -29,6 +30,15 @@ def problems_matching(text):
 
 def rules_under(code):
     return {label_of(r.title) for r in InstitutionRule.objects.filter(org__code__in=orgs_under(code))}
+
+
+def self_checks_under(code):
+    """举一反三 suggestions to the org or the units below it (labelled by their note)."""
+    return {c.note for c in SelfCheck.objects.filter(org__code__in=orgs_under(code))}
+
+
+def self_checks_answering(answer):
+    return {c.note for c in SelfCheck.objects.all() if not answer or c.answer == answer}
 
 
 def items_under(code):
@@ -61,6 +71,10 @@ OBJECT_ENDPOINTS = [
     Endpoint("hand_down_form", "/problems/{}/hand-down/", "org", labels=ORG_SAMPLE, may=MANAGES),
     Endpoint("rules", "/problems/{}/rules/", "org", context_rows("page", "title"), rules_under, labels=ORG_SAMPLE),
     Endpoint("satisfied", "/problems/{}/satisfied/", "org", satisfied_listed, items_under, labels=ORG_SAMPLE),
+    Endpoint("self_checks", "/problems/{}/self-checks/", "org", context_rows("page", "note"), self_checks_under,
+             labels=ORG_SAMPLE),
+    Endpoint("api_self_checks_of_org", "/api/v1/self-checks?org={}", "org", api_items("note"), self_checks_under,
+             labels=ORG_SAMPLE),
     Endpoint("api_problem", "/api/v1/problems/{}", "problem"),
     Endpoint("api_problem_ratings", "/api/v1/problems/{}/ratings", "problem"),
     Endpoint("api_problems_of_org", "/api/v1/problems?org={}", "org", api_items("number"), problems_under,
@@ -76,6 +90,8 @@ PAGES = [
 LISTINGS = [
     Listing("api_problems", "/api/v1/problems?q={}", {"all": "", "text": "学用脱节"}, api_items("number"),
             problems_matching),
+    Listing("api_self_checks", "/api/v1/self-checks?answer={}", {"all": "", "open": "待对照"}, api_items("note"),
+            self_checks_answering),
 ]
 
 # ------------------------------------------------------------------ the changes
@@ -161,7 +177,17 @@ def hand_down_form(label):
             "targets": sorted(children_of(label))}
 
 
+def answered(label):
+    return SelfCheck.objects.get(note=label).answer == SelfCheck.Answer.ABSENT
+
+
 CHANGES = [
+    # 举一反三: the suggested unit (or an office above it) answers; a guidance group sees it but may not
+    Change("self_check_answer", "post", "/problems/{}/self-checks/", "self_check_at",
+           lambda label: {"check": SelfCheck.objects.get(note=label).pk, "answer": "不存在", "note": label}, answered,
+           may=MANAGES, ok=302),
+    Change("api_self_check_answer", "post", "/api/v1/self-checks/{}/answer", "self_check",
+           lambda label: {"exists": False, "note": label}, answered, may=MANAGES),
     Change("problem_edit", "post", "/problems/item/{}/edit/", "problem", edit_body,
            lambda label: problem(label).description == "矩阵修改后的问题描述", may=MANAGES, labels=ACTION_LABELS, ok=302),
     action("start", MANAGES, prepare=in_state(State.OPEN), applied=now_in(State.IN_PROGRESS)),

@@ -96,3 +96,18 @@ def test_the_rectification_task_is_met_by_some_units_and_not_others(db, settings
 
 def test_the_demo_pdf_is_a_pdf():
     assert sniff(demo_pdf("x")) == "application/pdf"
+
+
+def test_a_self_check_suggestion_is_answered_both_ways_and_one_is_open_at_the_reporters_branch(demo):
+    from tuijin.orgs.models import RoleGrant
+    from tuijin.rectification.models import SelfCheck
+
+    source = Problem.objects.get(description="党员活动室长期闲置，门牌和制度上墙但不开展活动")
+    assert source.source == "上级查"
+    checks = SelfCheck.objects.filter(source=source)
+    exists = checks.get(answer="存在")
+    assert (exists.found_problem.source, exists.found_problem.org) == ("集体查", exists.org)
+    assert checks.get(answer="不存在").note.startswith("查看了本支部活动室使用登记")
+    branch = RoleGrant.objects.get(user__username="branch_reporter", role="unit").org
+    assert checks.get(org=branch).answer == "待对照"
+    assert {c.org.sector for c in checks} == {source.org.sector}

@@ -14,7 +14,8 @@
     │   ├── A-5 A县商务局党组      look-alike: a problem past its deadline but being rectified
     │   ├── A-6 A县农业农村局党组  立足自身主动改不够 (3 of its 4 problems found by 上级查/群众评)
     │   └── A-7 A县林业局党组      look-alike: 2 of 4 problems found by others (balanced), one of
-    │                              them on 11-20 (problems spread over the campaign)
+    │                              them on 11-20 (problems spread over the campaign); 举一反三不够 (its
+    │                              对照检视 suggestions of October still unanswered; every other unit answered)
     └── B 中共B县委
         ├── B-1 B县人社局党组      未邀请党校专家宣讲 (its lecture was by its own leader)
         ├── B-2 B县民政局党组      领导干部调研少/无 (cadres made no visit)
@@ -46,7 +47,7 @@ PATTERN = {  # detector -> the unit code that shows it
     "overdue_not_started": "A-3", "no_problems_found": "A-4", "no_expert_lecture": "B-1",
     "few_research": "B-2", "research_not_converted": "B-3", "generic_projects": "B-4",
     "found_by_others": "A-6", "only_invited_in": "B-6",
-    "formal_rectification": "SZ-4", "late_problems": "B-7",
+    "formal_rectification": "SZ-4", "late_problems": "B-7", "self_check_lagging": "A-7",
 }
 NAMES = {
     "SZ-1": "市卫健委党组", "SZ-2": "市教育局党组", "SZ-3": "市水利局党组", "A-1": "A县城关镇党委",
@@ -80,6 +81,13 @@ def build_city():
                                      for i in (1, 2, 3)]
     for code, unit in w.units.items():
         fill_unit(w, code, unit)
+    # 举一反三: the 上级查 problems (A-6, A-7, B-5) were suggested to the other 党组 for a self-check (对照检视);
+    # every unit answered within three days except A-7, whose suggestions are still open on 11-27.
+    from tuijin.rectification.models import SelfCheck
+
+    for check in SelfCheck.objects.exclude(org=w.units["A-7"]):
+        rect.answer_self_check(check, actor=None, exists=False, note="已对照检视，本单位不存在同类问题",
+                               as_of=check.suggested_on + dt.timedelta(days=3))
     return w
 
 

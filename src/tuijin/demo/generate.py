@@ -513,7 +513,7 @@ def _showcase_problems(today, start) -> int:
     made += _issue16_problems(city_office, today, day)
     from tuijin.demo import rectification as rect16
 
-    rect16.build(rect16.Ctx(today=today, day=day, create=create, close=close, evidence=evidence,
+    made += rect16.build(rect16.Ctx(today=today, day=day, create=create, close=close, evidence=evidence,
                             city_office=city_office, county_office=county_office, units=units))
 
     # 动态更新: one taken off the list with its reason.

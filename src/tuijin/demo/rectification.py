@@ -1,5 +1,5 @@
 """Issue 16's rectification showcases in the demo city, made through the real actions (so events,
-history and files exist): 当下改与长久立 first; 回头看, 专项整治 milestones, 联合会诊 and 举一反三 follow.
+history and files exist): 当下改与长久立 first; 回头看, 专项整治 milestones, 联合会诊 and 举一反三 (self_check) follow.
 
 `build(ctx)` is called from generate._showcase_problems with its helpers (create, close, evidence…)."""
 from __future__ import annotations
@@ -21,11 +21,47 @@ class Ctx:
     units: list  # the units of 东城区 (XS-C01), in path order
 
 
-def build(ctx: Ctx) -> None:
+def build(ctx: Ctx) -> int:
+    """Returns how many problems it added other than through ctx.create (the demo counts them)."""
     now_and_lasting(ctx)
     recheck(ctx)
     special(ctx)
     joint(ctx)
+    return self_check(ctx)
+
+
+def self_check(ctx: Ctx) -> int:
+    """举一反三: the city office finds a problem (上级查) in a peer of the branch reporter's branch (same
+    sector, kind and level); the suggestion goes to the peers with nothing similar on their lists. One
+    answers 已对照，存在 (its own linked problem), one 已对照，不存在, and the reporter's branch still has
+    it open on its home page (six days old: not yet late for the 举一反三不够 detector)."""
+    from tuijin.orgs.models import Org, RoleGrant
+    from tuijin.rectification import actions as r
+    from tuijin.rectification.models import Problem, SelfCheck
+
+    grant = RoleGrant.objects.filter(user__username="branch_reporter", role="unit").select_related("org").first()
+    branch = grant.org if grant is not None else None
+    if branch is None:
+        return 0
+    peer = (Org.objects.filter(sector=branch.sector, kind=branch.kind, depth=branch.depth, active=True)
+            .exclude(pk=branch.pk).order_by("path").first())
+    if peer is None:
+        return 0
+    found = ctx.today - dt.timedelta(days=6)
+    p = r.add_found_by_upper_level(actor=ctx.city_office, org=peer, found_on=found, category="工作作风",
+                                   description="党员活动室长期闲置，门牌和制度上墙但不开展活动", deadline=found + dt.timedelta(days=30))
+    # Answered by units whose lists hold no problem found for them (上级查、群众评): a 存在 answer adds a
+    # self-found problem, which must not blur the demo's branch whose whole list was found by others.
+    found_for = Problem.objects.filter(source__in=["上级查", "群众评", "上级交办"]).values("org_id")
+    others = list(SelfCheck.objects.filter(source=p).exclude(org=branch).exclude(org_id__in=found_for)
+                  .select_related("org").order_by("org__path"))
+    if others:
+        r.answer_self_check(others[0], actor=ctx.city_office, exists=True, as_of=found + dt.timedelta(days=2),
+                            description="党员活动室被挪作仓库，活动改在会议室开展", deadline=found + dt.timedelta(days=40))
+    if len(others) > 1:
+        r.answer_self_check(others[1], actor=ctx.city_office, exists=False, as_of=found + dt.timedelta(days=3),
+                            note="查看了本支部活动室使用登记和近三个月活动记录，每月均正常开展活动")
+    return 1 + (1 if others else 0)
 
 
 def joint(ctx: Ctx) -> None:

@@ -32,6 +32,7 @@ from .models import (
     PublicItem,
     Rating,
     Recheck,
+    SelfCheck,
     State,
 )
 
@@ -164,6 +165,8 @@ def _insert_problem(*, actor, org, description, source, found_on, number="", cat
                       summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
                       after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
                              "measures": len(measures)})
+        if source == "上级查" and not problem.is_hand_down:
+            suggest_self_checks(problem, actor=actor, as_of=found_on, trigger="上级查")
         return problem
 
 
@@ -429,10 +432,67 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, change: str, comme
             raise ActionError(message, field="change")
         problem.state, problem.closed_on, problem.change_note = State.CLOSED, as_of, change
         recheck = _schedule_recheck(problem, as_of)
+        suggest_self_checks(problem, actor=actor, as_of=as_of, trigger="已销号")
         return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else "")
                      + f"：{change}，{recheck.due_on.isoformat()}前回头看",
                      {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment, "change": change,
                                                   "recheck_due": recheck.due_on.isoformat()})
+
+
+# ------------------------------------------------------------------ 举一反三 (对照检视)
+
+def suggest_self_checks(problem: Problem, *, actor, as_of: dt.date, trigger: str) -> list[SelfCheck]:
+    """Suggest 对照检视 to the units selfcheck.candidates() finds (same sector, kind and level in the same
+    campaign, nothing similar on their lists; at most MAX_FAN_OUT, never twice for one unit and problem).
+    Runs inside the recording or closing action's transaction, and records one event for the lot."""
+    from . import selfcheck
+
+    with transaction.atomic():
+        orgs = selfcheck.candidates(problem, as_of)
+        if not orgs:
+            return []
+        checks = SelfCheck.objects.bulk_create(
+            [SelfCheck(source=problem, org=o, suggested_on=as_of, trigger=trigger) for o in orgs],
+            ignore_conflicts=True)
+        names = "、".join(o.name for o in orgs[:5]) + (f"等{len(orgs)}个单位" if len(orgs) > 5 else "")
+        events.record(actor, "problem.self_check.suggest", problem, org=problem.org,
+                      summary=f"{problem.org.name} 问题 {problem.number}（{trigger}）：提示{names}举一反三、对照检视",
+                      after={"trigger": trigger, "orgs": [o.code for o in orgs]})
+        return checks
+
+
+def answer_self_check(check: SelfCheck, *, actor, exists: bool, note: str = "", as_of: dt.date,
+                      description: str = "", deadline: dt.date | None = None) -> SelfCheck:
+    """The suggested unit (or an office above it) answers 已对照，存在 — its own problem, sourced 集体查 (it
+    found it itself by comparison), is created through the same insert as create_problem and linked to
+    the suggestion — or 已对照，不存在, with a note of what was compared (required)."""
+    with transaction.atomic():
+        check = SelfCheck.objects.select_for_update(of=("self",)).select_related("org", "source__org").get(pk=check.pk)
+        require(actor, "records.manage", check.org)
+        if check.answer != SelfCheck.Answer.OPEN:
+            raise ActionError(f"该对照检视已于{check.answered_on}答复为“{check.get_answer_display()}”，不能重复答复")
+        note = (note or "").strip()
+        source = check.source
+        if exists:
+            text = (description or "").strip() or source.description
+            check.found_problem = _insert_problem(
+                actor=actor, org=check.org, description=text, source="集体查", found_on=as_of,
+                category=source.category, deadline=deadline,
+                reason=f"举一反三：对照{source.org.name}问题{source.number}查摆")
+            check.answer = SelfCheck.Answer.EXISTS
+        else:
+            if not note:
+                raise ActionError("答复“已对照，不存在”时请写明对照检视了哪些方面", field="note")
+            check.answer = SelfCheck.Answer.ABSENT
+        check.note, check.answered_on = note[:500], as_of
+        check.answered_by = actor if getattr(actor, "pk", None) else None
+        check.save()
+        number = check.found_problem.number if check.found_problem is not None else None
+        found = f"，新增问题 {number}" if number else ""
+        events.record(actor, "problem.self_check.answer", check, org=check.org,
+                      summary=f"{check.org.name} 对照{source.org.name}问题{source.number}：{check.get_answer_display()}{found}",
+                      after={"answer": check.answer, "note": check.note, "problem": number})
+        return check
 
 
 def recheck_days(problem: Problem, as_of: dt.date) -> int:

@@ -22,7 +22,7 @@ from tuijin.core.pagination import Pages
 from tuijin.orgs.models import Org
 
 from . import actions, queries
-from .models import Evidence, Problem, PublicItem, Rating
+from .models import Evidence, Problem, PublicItem, Rating, SelfCheck
 
 router = Router(tags=["检视整改"])
 
@@ -447,3 +447,73 @@ def upload_evidence(request, pk: int):
     evidence = actions.attach_evidence(problem, actor=request.user, name=file.name or "未命名", data=file.read(),
                                        kind=kind)
     return Status(201, Evidence.objects.select_related("uploaded_by").get(pk=evidence.pk))
+
+
+# ------------------------------------------------------------------ 举一反三 (对照检视)
+
+class SelfCheckOut(Schema):
+    """A suggestion to one unit; it carries the original problem's number, unit and text (what the unit
+    compares itself with), even where that problem lies outside the unit's own scope."""
+
+    id: int
+    org: str  # the suggested unit's code
+    org_name: str
+    source_id: int
+    source_number: str
+    source_org_name: str
+    source_description: str
+    trigger: str  # 上级查 or 已销号
+    suggested_on: dt.date
+    answer: str  # 待对照, 存在, 不存在
+    answered_on: dt.date | None
+    note: str
+    found_problem_id: int | None
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_source_number(obj):
+        return obj.source.number
+
+    @staticmethod
+    def resolve_source_org_name(obj):
+        return obj.source.org.name
+
+    @staticmethod
+    def resolve_source_description(obj):
+        return obj.source.description
+
+
+class SelfCheckAnswerIn(Schema):
+    exists: bool  # true: 已对照，存在 (a problem is added to the unit's list); false: 已对照，不存在
+    note: str = ""  # required when exists is false: what was compared
+    description: str = ""  # the unit's own problem (exists only); the original's text when empty
+    deadline: dt.date | None = None
+
+
+@router.get("/self-checks", response=list[SelfCheckOut],
+            summary="举一反三：对照检视提示（可按组织及下级、答复情况筛选；answer=待对照 只看未答复的）")
+@paginate(Pages, page_size=50)
+def list_self_checks(request, org: str = "", answer: Literal["", "待对照", "存在", "不存在"] = ""):
+    from tuijin.core.scope import subtree_q
+
+    qs = SelfCheck.objects.visible_to(request.user).select_related("org", "source__org").order_by("-suggested_on", "-pk")
+    if org:
+        root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
+        qs = qs.filter(subtree_q("org__path", root.path))
+    return qs.filter(answer=answer) if answer else qs
+
+
+@router.post("/self-checks/{int:pk}/answer", response=SelfCheckOut,
+             summary="举一反三：答复对照检视（exists=true 已对照，存在，并列入本单位问题清单；false 已对照，不存在，须写 note）")
+def answer_self_check(request, pk: int, payload: SelfCheckAnswerIn):
+    check = get_object_or_404(SelfCheck.objects.visible_to(request.user), pk=pk)
+    check = actions.answer_self_check(check, actor=request.user, exists=payload.exists, note=payload.note,
+                                      as_of=today(), description=payload.description, deadline=payload.deadline)
+    return SelfCheck.objects.select_related("org", "source__org").get(pk=check.pk)

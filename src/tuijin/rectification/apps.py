@@ -6,4 +6,8 @@ class RectificationConfig(AppConfig):
     verbose_name = "检视整改"
 
     def ready(self):
-        from . import imports, indicators, kinds, texts  # noqa: F401  importer, indicators, `problem` kind, texts
+        from tuijin.core import navigation
+
+        from . import home, imports, indicators, kinds, texts  # noqa: F401  importer, indicators, `problem` kind, texts
+
+        navigation.HOME_PANELS.append(home.home_panel)

@@ -73,6 +73,23 @@ def no_lasting_rule(p: Probe) -> Hit | None:
                bare / n + bare / 1000)
 
 
+def self_check_lagging(p: Probe) -> Hit | None:
+    pair = p.pair("problems.self_check_stale")
+    n, stale = int(pair.den or 0), int(pair.num)
+    if stale < p.params["min_count"]:
+        return None
+    return Hit({"suggested": n, "stale": stale},
+               f"提示举一反三、对照检视{n}次，其中{stale}次超过{int(p.params['max_days'])}天仍未答复", stale + n / 10000)
+
+
+SELF_CHECK_LAGGING = register(Detector(
+    code="self_check_lagging", name="举一反三不够", judgement="检视整改", dimension="检视整改",
+    lead="有的举一反三不够，别的单位查出的问题不对照检视", uses=("problems.self_check_stale",), test=self_check_lagging,
+    defaults={"max_days": 14, "min_count": 1},
+    help={"max_days": "提示对照检视后超过此天数仍未答复算逾期（指标“举一反三逾期未对照数”按此计）",
+          "min_count": "逾期未答复的对照检视至少为此数"},
+    description="提示的举一反三对照检视超过 max_days 天仍未答复“已对照，存在/不存在”的不少于 min_count 个"))
+
 register(Detector(
     code="vague_measures", name="措施不具体", judgement="检视整改", dimension="检视整改",
     lead="制定的措施不具体", uses=("problems.measure_specificity",), test=vague_measures,

@@ -17,6 +17,7 @@ from .models import (
     Problem,
     PublicItem,
     Recheck,
+    SelfCheck,
     State,
 )
 
@@ -197,6 +198,40 @@ def mass_satisfaction(orgs, as_of, campaign):
     return dict(out)
 
 
+def _self_checks(orgs, as_of):
+    return SelfCheck.objects.filter(org__in=[o.pk for o in orgs], suggested_on__lte=as_of)
+
+
+def _answered_by(as_of):
+    return Q(answered_on__isnull=False, answered_on__lte=as_of)
+
+
+def self_check_answered(orgs, as_of, campaign):
+    """举一反三: suggestions (对照检视) answered by as_of, of those made by then."""
+    rows = _per_org(_self_checks(orgs, as_of), n=Count("pk"), done=Count("pk", filter=_answered_by(as_of)))
+    return {k: Pair(v["done"], v["n"]) for k, v in rows.items()}
+
+
+def found_by_self_check(orgs, as_of, campaign):
+    """Problems a unit found by answering a suggestion 已对照，存在 (by as_of)."""
+    rows = _per_org(_self_checks(orgs, as_of).filter(_answered_by(as_of), answer=SelfCheck.Answer.EXISTS),
+                    n=Count("pk"))
+    return {k: Pair(v["n"]) for k, v in rows.items()}
+
+
+def self_check_stale(orgs, as_of, campaign):
+    """Suggestions still unanswered on as_of more than max_days after they were made; max_days is the
+    threshold of the detector that reads this (the campaign file's [detectors.self_check_lagging])."""
+    from .detectors import SELF_CHECK_LAGGING
+
+    days = int(((campaign.detectors if campaign else {}) or {}).get(SELF_CHECK_LAGGING.code, {}).get(
+        "max_days", SELF_CHECK_LAGGING.defaults["max_days"]))
+    qs = _self_checks(orgs, as_of)
+    rows = _per_org(qs, n=Count("pk"), stale=Count("pk", filter=~_answered_by(as_of) & Q(
+        suggested_on__lt=as_of - dt.timedelta(days=days))))
+    return {k: Pair(v["stale"], v["n"]) for k, v in rows.items()}
+
+
 for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.found", "查摆问题数", "个", problems_found, None, NEUTRAL, False,
      "本组织及下级查摆的问题（不含已撤回）；问题数不是指标，不作比较"),
@@ -227,6 +262,13 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
     ("problems.recheck_overdue", "回头看逾期未开展数", "个", recheck_overdue, None, ZERO, False,
      "已销号问题到了回头看时限（销号后按主题教育文件 [rectification] recheck_days 天，默认60天）仍未由上级回头看确认"
      "或重新打开的个数；应为零"),
+    ("problems.self_check_answered", "举一反三对照检视答复率", "%", self_check_answered, None, HIGHER, False,
+     "上级查摆或已销号的问题提示同领域、同层级单位对照检视（举一反三），已答复“已对照，存在/不存在”的占提示数的比例；"
+     "不设指标值"),
+    ("problems.found_by_self_check", "举一反三查摆问题数", "个", found_by_self_check, None, NEUTRAL, False,
+     "对照检视后答复“已对照，存在”、自己列入清单的问题数；问题数不是指标，不作比较"),
+    ("problems.self_check_stale", "举一反三逾期未对照数", "个", self_check_stale, None, ZERO, False,
+     "提示对照检视超过主题教育文件 [detectors.self_check_lagging] max_days 天（默认14天）仍未答复的个数；应为零"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),

@@ -222,6 +222,40 @@ class Recheck(models.Model):
         return self.result == self.Result.PENDING and self.due_on < as_of
 
 
+class SelfCheck(models.Model):
+    """举一反三 (对照检视): a problem found by an upper level (上级查) or closed (已销号) in one unit is
+    suggested to units of the same sector, kind and level in the same campaign whose lists hold nothing
+    similar. The unit answers 已对照，存在 (its own problem, sourced 集体查, is created and linked here) or
+    已对照，不存在 (with a note of what it compared)."""
+
+    class Answer(models.TextChoices):
+        OPEN = "待对照", "待对照"
+        EXISTS = "存在", "已对照，存在"
+        ABSENT = "不存在", "已对照，不存在"
+
+    source = models.ForeignKey(Problem, verbose_name="对照的问题", on_delete=models.CASCADE, related_name="self_checks")
+    org = models.ForeignKey(Org, verbose_name="对照检视单位", on_delete=models.PROTECT, related_name="self_checks")
+    suggested_on = models.DateField("提示日期", db_index=True)
+    trigger = models.CharField("提示原因", max_length=10)  # 上级查 or 已销号
+    answer = models.CharField("对照结果", max_length=4, choices=Answer.choices, default=Answer.OPEN, db_index=True)
+    answered_on = models.DateField("对照日期", null=True, blank=True)
+    answered_by = models.ForeignKey("orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField("对照情况", max_length=500, blank=True)
+    found_problem = models.OneToOneField(Problem, verbose_name="查摆出的问题", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="found_by_check")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "举一反三对照检视"
+        constraints = [models.UniqueConstraint(fields=["source", "org"], name="self_check_once_per_org")]
+        ordering = ["suggested_on", "id"]
+
+    def is_stale(self, as_of, days: int) -> bool:
+        return self.answer == self.Answer.OPEN and (as_of - self.suggested_on).days > days
+
+
 class InstitutionRule(models.Model):
     """建章立制: a rule or regulation made, linked to the problems it closes off."""
 
@@ -293,4 +327,4 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Cooperation", "Measure", "MeasureKind", "Milestone", "Recheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = ["Problem", "Cooperation", "Measure", "MeasureKind", "Milestone", "Recheck", "SelfCheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]

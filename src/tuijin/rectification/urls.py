@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:code>/new/", views.problem_new, name="new"),
     path("<str:code>/hand-down/", views.hand_down, name="hand_down"),
     path("<str:code>/rules/", views.rules, name="rules"),
+    path("<str:code>/self-checks/", views.self_checks, name="self_checks"),
     path("<str:code>/satisfied/", views.satisfied, name="satisfied"),
 ]

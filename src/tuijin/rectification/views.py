@@ -37,7 +37,7 @@ from tuijin.orgs.tree import ancestor_paths
 from . import actions, queries, transitions
 from .forms import (CloseForm, EditForm, EscalateForm, EvidenceForm, HandDownForm, MeasureForm, MeasureFormSet,
                     MilestoneForm, ProblemForm, PublishForm, ReasonForm, RuleForm)
-from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, Recheck, State
+from .models import ACTIVE_STATES, SOURCES, Evidence, InstitutionRule, Problem, PublicItem, Recheck, SelfCheck, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -542,3 +542,39 @@ def satisfied(request, code):
         "threshold": campaign.satisfaction_threshold if campaign else 0.9,
         "min_votes": campaign.satisfaction_min_votes if campaign else 10,
         "breadcrumb": visible_ancestors(request.user, org)})
+
+
+@login_required
+def self_checks(request, code):
+    """举一反三: the 对照检视 suggestions to the org and the units below it; the unit (or an office above it)
+    answers an open one 已对照，存在 (its own problem is added, 集体查) or 已对照，不存在 (with a note)."""
+    org = _org(request, code)
+    visible = (SelfCheck.objects.visible_to(request.user).filter(subtree_q("org__path", org.path))
+               .select_related("org", "source", "source__org", "found_problem"))
+    if request.method == "POST":
+        pk = request.POST.get("check", "")
+        check = get_object_or_404(visible, pk=int(pk) if pk.isdigit() else 0)
+        choice = request.POST.get("answer", "")
+        if choice not in (SelfCheck.Answer.EXISTS, SelfCheck.Answer.ABSENT):
+            messages.error(request, "请选择“已对照，存在”或“已对照，不存在”")
+            return redirect("rectification:self_checks", code=org.code)
+        try:
+            check = actions.answer_self_check(check, actor=request.user, exists=choice == SelfCheck.Answer.EXISTS,
+                                              note=request.POST.get("note", ""), as_of=today(),
+                                              description=request.POST.get("description", ""))
+        except ActionError as exc:
+            messages.error(request, f"{check.org.name}对照{check.source.number}：{exc.message}")
+        else:
+            found = f"，已列入问题 {check.found_problem.number}" if check.found_problem is not None else ""
+            messages.success(request, f"{check.org.name}：已答复“{check.get_answer_display()}”{found}")
+        return redirect("rectification:self_checks", code=org.code)
+    answer = request.GET.get("answer", "")
+    shown = visible.filter(answer=answer) if answer in SelfCheck.Answer.values else visible
+    shown = shown.order_by("-suggested_on", "-pk")
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    for check in page:
+        check.may_answer = check.answer == SelfCheck.Answer.OPEN and can(request.user, "records.manage", check.org)
+    return render(request, "rectification/self_checks.html", {
+        "org": org, "page": page, "answer": answer, "answers": SelfCheck.Answer.choices,
+        "open_count": visible.filter(answer=SelfCheck.Answer.OPEN).count(),
+        "breadcrumb": visible_ancestors(request.user, org), "query": page_query(request)})
