@@ -22,7 +22,7 @@ def campaign(world):
 def add_problems(org, n, closed=0):
     made = []
     for i in range(n):
-        p = actions.create_problem(actor=None, org=org, description=f"问题{i}", source="集体查",
+        p = actions.create_problem(actor=None, org=org, description=f"{org.name}的问题{i}", source="集体查",
                                    found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 12, 31))
         made.append(p)
     for p in made[:closed]:

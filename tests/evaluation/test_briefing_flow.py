@@ -31,7 +31,7 @@ def city(world, settings, tmp_path):
 
 
 def add(org, n, found=dt.date(2026, 10, 1)):
-    return [problems.create_problem(actor=None, org=org, description=f"问题{i}", source="集体查", found_on=found,
+    return [problems.create_problem(actor=None, org=org, description=f"{org.name}的问题{i}", source="集体查", found_on=found,
                                     deadline=dt.date(2026, 12, 31)) for i in range(n)]
 
 

@@ -98,7 +98,7 @@ def org_task(code):
 def close(problem):
     actions.attach_evidence(problem, actor=None, name="a.pdf", data=b"%PDF-1.4\n" + str(problem.pk).encode())
     actions.submit_for_acceptance(problem, actor=None)
-    actions.close_problem(problem, actor=None, as_of=AS_OF)
+    actions.close_problem(problem, actor=None, as_of=AS_OF, change="整改后群众办事不再多跑腿")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def media(settings, tmp_path):
 
 
 def add_problems(org, n, closed=0):
-    made = [rect.create_problem(actor=None, org=org, description=f"问题{i}", source="集体查",
+    made = [rect.create_problem(actor=None, org=org, description=f"{org.name}的问题{i}", source="集体查",
                                 found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 12, 31)) for i in range(n)]
     for p in made[:closed]:
         rect.attach_evidence(p, actor=None, name="a.pdf", data=b"%PDF-1.4\n" + str(p.pk).encode())
