@@ -286,11 +286,12 @@ def _problem(request, pk) -> Problem:
 
 def _person(request, number: str | None) -> Person | None:
     """个人检视: the cadre named by 人员编号, among the people the caller can see (the action checks the rest)."""
-    if not (number or "").strip():
+    number = (number or "").strip()
+    if not number:
         return None
-    person = Person.objects.visible_to(request.user).filter(number=number.strip()).select_related("org").first()
+    person = Person.objects.visible_to(request.user).filter(number=number).select_related("org").first()
     if person is None:
-        raise ActionError(f"人员编号“{number.strip()}”不存在或不在您的管理范围内", field="owner_person")
+        raise ActionError(f"人员编号“{number}”不存在或不在您的管理范围内", field="owner_person")
     return person
 
 

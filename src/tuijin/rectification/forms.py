@@ -12,6 +12,13 @@ def _choices(values, blank=None):
     return ([("", blank)] if blank else []) + [(v, v) for v in values]
 
 
+class CadreChoice(forms.ModelChoiceField):
+    """A leading cadre shown as 姓名（职务，单位）."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.post or '无职务'}，{obj.org.name}）"
+
+
 class ProblemFields(Bootstrap, forms.Form):
     """The fields a clerk may edit (actions.EDITABLE)."""
 
@@ -19,7 +26,7 @@ class ProblemFields(Bootstrap, forms.Form):
     source = forms.ChoiceField(label="问题来源", choices=_choices(SOURCES, "请选择"))
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.CharField(label="责任人", max_length=60, required=False)
-    owner_person = forms.ModelChoiceField(
+    owner_person = CadreChoice(
         label="领导干部个人检视", queryset=Person.objects.none(), required=False, empty_label="不是（单位的问题）",
         help_text="领导干部个人检视查摆的问题，选择这位领导干部；单位的问题不选")
     deadline = date_field("整改时限")
@@ -27,10 +34,8 @@ class ProblemFields(Bootstrap, forms.Form):
 
     def __init__(self, *args, categories=None, cadres=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["owner_person"])
-        if cadres is not None:  # the org's leading cadres the user can see (views.problem_cadres)
-            field.queryset = cadres
-        field.label_from_instance = lambda p: f"{p.name}（{p.post or '无职务'}，{p.org.name}）"
+        if cadres is not None:  # the org's leading cadres the user can see (views._cadres)
+            cast(forms.ModelChoiceField, self.fields["owner_person"]).queryset = cadres
         if categories:  # the campaign's list (SPEC §4.3)
             cast(forms.ChoiceField, self.fields["category"]).choices = _choices(categories)
             if "其他" not in categories:
