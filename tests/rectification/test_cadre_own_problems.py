@@ -217,3 +217,20 @@ def test_findings_and_the_briefing_name_the_unit_not_the_look_alike(world, cadre
     text = "".join(c.text for s in b.sections for c in s.paragraphs)
     assert "领导干部3名，其中2名列出了本人的个人检视问题，共2个，已销号0个。" in text
     assert "有的单位领导干部没有带头查摆个人问题" in text and "B县委（领导干部1名，尚未列出本人的个人检视问题）" in text
+
+
+def test_counters_stay_equal_to_a_recount_when_the_cadre_sits_below_the_problems_org(world, cadres):
+    """The figures are counted at the cadre's org: the actions refresh it as well as the problem's org."""
+    from tests.evaluation.test_counters import live_totals, normalize, stored_totals
+    from tuijin.evaluation import counters
+
+    counters.rebuild(TODAY)
+    p = new(world, world.county_a, "县委清单上丙书记的问题", cadres["bing"])
+    assert normalize(stored_totals()) == normalize(live_totals())
+    p = close(world, p)
+    assert normalize(stored_totals()) == normalize(live_totals())
+    q = new(world, world.county_a, "县委清单上的另一个问题", cadres["deputy"])
+    actions.update_problem(q, actor=world.county_office, owner_person=cadres["bing"])  # 丙副书记 loses it
+    assert normalize(stored_totals()) == normalize(live_totals())
+    stored = stored_totals()[world.unit_a1.pk]
+    assert stored["problems.cadre_own_list"] == [1, 2] and stored["problems.cadre_own_closed"] == [1, 2]
