@@ -234,3 +234,21 @@ def test_counters_stay_equal_to_a_recount_when_the_cadre_sits_below_the_problems
     assert normalize(stored_totals()) == normalize(live_totals())
     stored = stored_totals()[world.unit_a1.pk]
     assert stored["problems.cadre_own_list"] == [1, 2] and stored["problems.cadre_own_closed"] == [1, 2]
+
+
+def test_the_import_has_no_owner_column_keeps_a_stored_owner_and_creates_none(world, cadres, tmp_path):
+    from tests.evaluation.test_counters import live_totals, normalize, stored_totals
+    from tests.rectification.test_import import HEADER, sheet
+    from tuijin.evaluation import counters
+    from tuijin.imports.registry import run_import
+
+    assert not any("领导干部" in h or "个人" in h for h in HEADER)
+    counters.rebuild(TODAY)
+    own = new(world, world.county_a, "丙书记的问题", cadres["bing"])
+    rows = [["XS-A", own.number, "其他", "个人纠", "丙书记的问题", "11月底前逐项对照检查", "丙书记", "2026/12/31", None, "否"],
+            ["XS-A", "2026-099", "其他", "集体查", "导入的新问题", "12月底前完成", "办公室", "2026/12/31", None, "否"]]
+    run_import("problems", sheet(tmp_path, rows), actor=world.county_office)
+    own.refresh_from_db()
+    assert own.responsible == "丙书记" and own.owner_person == cadres["bing"]
+    assert Problem.objects.get(number="2026-099").owner_person is None
+    assert normalize(stored_totals()) == normalize(live_totals())
