@@ -252,3 +252,19 @@ def test_the_import_has_no_owner_column_keeps_a_stored_owner_and_creates_none(wo
     assert own.responsible == "丙书记" and own.owner_person == cadres["bing"]
     assert Problem.objects.get(number="2026-099").owner_person is None
     assert normalize(stored_totals()) == normalize(live_totals())
+
+
+def test_the_edit_page_sets_the_owner_and_refuses_a_cadre_outside(world, cadres):
+    p = new(world, world.unit_a1, "待修改的问题")
+    client = Client()
+    login_as(client, world.county_office)
+    data = {"category": "其他", "source": "个人纠", "description": "待修改的问题", "version": p.version,
+            "owner_person": cadres["bing"].pk}
+    assert client.post(f"/problems/item/{p.pk}/edit/", data).status_code == 302
+    p.refresh_from_db()
+    assert p.owner_person == cadres["bing"]
+    # 戊书记 of B县 is not offered for A县教育局党委: the form refuses the choice and nothing changes
+    page = client.post(f"/problems/item/{p.pk}/edit/", {**data, "version": p.version, "owner_person": cadres["b"].pk})
+    assert page.status_code == 200
+    p.refresh_from_db()
+    assert p.owner_person == cadres["bing"]
