@@ -114,3 +114,23 @@ def test_the_demo_names_a_bureau_whose_cadres_study_less_than_its_members(demo):
                           for f in weaker)
     text = "".join(c.text for s in briefing.build(Org.objects.get(code="XS"), TODAY).sections for c in s.paragraphs)
     assert "全市领导干部" in text and "其他党员" in text
+
+
+def test_the_demo_has_cadres_with_their_own_lists_and_a_unit_whose_cadres_have_none(demo):
+    """领导干部个人检视 (issue 16): most committees' cadres own problems; a few units' cadres own none, and the
+    detector names such a unit (one with cadres and problems), never one whose cadres have a list."""
+    from tuijin.evaluation.findings import findings
+    from tuijin.orgs.models import Person
+    from tuijin.rectification.models import Problem
+
+    owning = set(Problem.objects.filter(owner_person__isnull=False).values_list("owner_person__org_id", flat=True))
+    assert owning
+    named = [f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "cadre_own_list_missing"]
+    assert named, "no unit whose cadres have no list of their own"
+    for f in named:
+        from tuijin.core.scope import subtree_q
+
+        unit = Org.objects.get(code=f.subject.code)
+        cadres = Person.objects.filter(subtree_q("org__path", unit.path), is_leading_cadre=True, active=True)
+        assert f.figures["cadres"] > 0
+        assert not Problem.objects.filter(owner_person__in=cadres).exists()

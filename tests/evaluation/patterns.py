@@ -22,13 +22,15 @@
         ├── B-3 B县城南镇党委      调研多转化少 (6 findings, 1 converted); one real 办实事 project
         ├── B-4 B县住建局党组      办实事泛化 (its only project is 召开工作会议)
         ├── B-5 B县文旅局党组      look-alike: cadres made one visit each (enough at 57.5%); its only
-        │                          problem was found by 上级查 (too few problems to judge)
+        │                          problem was found by 上级查 (too few problems to judge);
+        │                          领导干部个人检视问题缺失 (its one problem is the unit's, no cadre's own)
         ├── B-6 B县科技局党组      只请进来未走出去 (党校 experts came; it never went out to learn)
         └── B-7 B县统计局党组      边学边改不够 (its 2 problems both found on 11-20, in the last quarter)
 
 Every other unit does everything (each unit also held one 现场教学 in October): each branch (3 members) and each unit's cadres (2) attend a
 专题研讨 by a 党校 expert in November covering the reading list and study every chapter on their
-own; each cadre makes two visits; each unit has one problem with one concrete measure.
+own; each cadre makes two visits; each unit has one problem with one concrete measure, its first cadre's own
+(个人检视).
 """
 import datetime as dt
 from types import SimpleNamespace
@@ -48,6 +50,7 @@ PATTERN = {  # detector -> the unit code that shows it
     "few_research": "B-2", "research_not_converted": "B-3", "generic_projects": "B-4",
     "found_by_others": "A-6", "only_invited_in": "B-6",
     "formal_rectification": "SZ-4", "late_problems": "B-7", "self_check_lagging": "A-7",
+    "cadre_own_list_missing": "B-5",
 }
 NAMES = {
     "SZ-1": "市卫健委党组", "SZ-2": "市教育局党组", "SZ-3": "市水利局党组", "A-1": "A县城关镇党委",
@@ -158,6 +161,6 @@ def fill_unit(w, code, unit):
                                   source="上级查" if code == "B-5" else "集体查",
                                   found_on=late if code == "B-7" else dt.date(2026, 10, 1),
                                   deadline=dt.date(2026, 11, 1) if overdue else dt.date(2026, 12, 31),
-                                  measures=measures)
+                                  measures=measures, owner_person=None if code == "B-5" else cadres[0])
     if code == "A-5":
         rect.start_rectification(problem, actor=None)

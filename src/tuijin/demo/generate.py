@@ -337,6 +337,12 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
     plan = files.store("整改方案.pdf", demo_pdf("Special rectification plan"))
     diligence = {}  # unit path -> how far its problems have got (some units lag behind)
     problems, measures_of = [], []
+    # 领导干部个人检视 (issue 16): a committee's first problems are its cadres' own, one each, except in a few
+    # units whose cadres have listed none (the briefing names them: 领导干部个人检视问题缺失).
+    cadres: dict[int, list[int]] = {}
+    for org_id, pk in (Person.objects.filter(is_leading_cadre=True, active=True).order_by("number")
+                       .values_list("org_id", "pk")):
+        cadres.setdefault(org_id, []).append(pk)
     for org in orgs:
         if org.pk in skip or org.depth < 2:
             continue
@@ -346,6 +352,7 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
         pace = diligence.setdefault(unit_path, rng.choice([0.3, 0.7, 1.0, 1.0, 1.2, 1.5]))
         if org.depth >= 3 and zlib.crc32(unit_path.encode()) % 17 == 0:
             continue  # a few units have found nothing yet: the briefing asks them for a second look
+        owners = [] if zlib.crc32(unit_path.encode()) % 7 == 3 else cadres.get(org.pk, [])
         for i in range(n):
             category, description, texts = rng.choice(PROBLEM_BANK)
             found_on = start + dt.timedelta(days=rng.randrange(elapsed))
@@ -360,7 +367,8 @@ def _bulk_problems(orgs, today, rng, scale, start, skip) -> int:
                         source=rng.choice(BULK_SOURCES), description=description, responsible=_name(rng),
                         deadline=deadline, is_special=rng.random() < 0.03, state=state, found_on=found_on,
                         closed_on=closed_on, relapses=1 if state == State.RELAPSED else 0,
-                        withdrawn=state in ACTIVE_STATES and rng.random() < 0.01)
+                        withdrawn=state in ACTIVE_STATES and rng.random() < 0.01,
+                        owner_person_id=owners[i] if i < len(owners) else None)
             if p.withdrawn:
                 p.withdraw_reason = "与本支部其他问题重复，合并整改"
             problems.append(p)

@@ -37,7 +37,7 @@ JUDGEMENT_OF = {"学习教育": "学习教育", "检视整改": "检视整改", 
                 "宣传信息": "宣传信息", "组织领导": "组织领导"}
 JUDGEMENT_TEXT = {**JUDGEMENTS, "组织领导": "规定动作落实存在不够到位的现象"}
 # Scope figures whose board a detector tells unit by unit (with the units' own figures) instead.
-TOLD_BY_DETECTORS = {"study.unbalanced"}
+TOLD_BY_DETECTORS = {"study.unbalanced", "problems.cadre_own_list"}
 MANY = 5  # name every unit up to this many; beyond it "A、B、C等N个单位"
 NAMED_WHEN_MANY = 3
 KINDS = ("notice", "outline")
@@ -230,6 +230,9 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
     cadres = cadre_claim(card, scope)
     if cadres:
         overall.append(cadres)
+    own = cadre_problems_claim(card, scope)
+    if own:
+        overall.append(own)
     good = best_units(ctx, found, as_of, campaign)
     if good:
         parts = [f"{name}较高的有" + "、".join(f"{short_name(o)}（{fmt(ln.value, ln.indicator.unit)}）" for o, ln in rows)
@@ -259,6 +262,21 @@ def cadre_claim(card, scope) -> Claim | None:
             f"{research}；其他党员{m_per.pair.den:g}名，个人自学覆盖率{fmt(m_own.value, '%')}，"
             f"人均已学{fmt(m_per.value, '篇')}。")
     used = (own, per, m_own, m_per) + ((visits,) if research and visits is not None else ())
+    return Claim(text, [basis(ln, [card.org]) for ln in used])
+
+
+def cadre_problems_claim(card, scope) -> Claim | None:
+    """以上率下: how many leading cadres listed 个人检视 problems of their own, and how many of those are
+    closed. Nothing is said where the scope has no leading cadres."""
+    lines = {ln.code: ln for ln in card.lines if ln.code in ("problems.cadre_own_list", "problems.cadre_own_closed")}
+    own = lines.get("problems.cadre_own_list")
+    if own is None or not own.pair.den:
+        return None
+    closed = lines.get("problems.cadre_own_closed")
+    n = closed.pair.den if closed is not None and closed.pair.den else 0
+    text = f"{scope}领导干部{own.pair.den:g}名，其中{own.pair.num:g}名列出了本人的个人检视问题"
+    text += f"，共{n:g}个，已销号{closed.pair.num:g}个。" if closed is not None and n else "。"
+    used = [own] + ([closed] if closed is not None and n else [])
     return Claim(text, [basis(ln, [card.org]) for ln in used])
 
 

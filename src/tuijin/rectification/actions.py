@@ -17,7 +17,8 @@ from tuijin.core import events, files
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import can, require
-from tuijin.orgs.models import Org, RoleGrant
+from tuijin.core.scope import subtree_q
+from tuijin.orgs.models import Org, Person, RoleGrant
 
 from . import transitions
 from .models import (
@@ -36,7 +37,7 @@ from .models import (
     State,
 )
 
-EDITABLE = ("category", "source", "description", "responsible", "deadline", "is_special")
+EDITABLE = ("category", "source", "description", "responsible", "owner_person", "deadline", "is_special")
 SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
 
 
@@ -91,9 +92,17 @@ def _not_hand_down(problem: Problem) -> None:
         raise ActionError("交办事项由各单位分别整改、分别验收，请在下级事项中办理；本事项显示汇总进度")
 
 
-def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None) -> Problem:
+def _touch_cadre(problem: Problem, *people) -> None:
+    """个人检视 figures are counted at the cadre's own org: refresh it too when it is not the problem's."""
+    orgs = {p.org_id: p.org for p in (problem.owner_person, *people) if p is not None}
+    orgs.pop(problem.org_id, None)
+    events.touched(list(orgs.values()))
+
+
+def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None, former=None) -> Problem:
     problem.version += 1
     problem.save()
+    _touch_cadre(problem, former)  # `former`: the cadre the problem no longer belongs to
     events.record(actor, verb, problem, org=problem.org, summary=f"{problem.org.name} 问题 {problem.number}：{summary}",
                   before=before, after=after)
     return problem
@@ -107,6 +116,18 @@ def _validate(fields: dict, org: Org, as_of: dt.date) -> None:
         raise ActionError(f"问题类别应为以下之一：{'、'.join(categories)}", field="category")
     if "description" in fields and not (fields["description"] or "").strip():
         raise ActionError("问题描述不能为空", field="description")
+
+
+def _owner_person(person: Person | None, org: Org) -> Person | None:
+    """个人检视: the problem is a leading cadre's own, and the cadre is of the org or a unit under it."""
+    if person is None:
+        return None
+    if not person.is_leading_cadre:
+        raise ActionError(f"“{person.name}”不是领导干部，不能作为个人检视问题的领导干部", field="owner_person")
+    if not Person.objects.filter(subtree_q("org__path", org.path), pk=person.pk).exists():
+        raise ActionError(f"“{person.name}”不属于{org.name}或其下级单位，不能作为该问题的领导干部",
+                          field="owner_person")
+    return person
 
 
 def _measure_kind(value) -> str:
@@ -128,13 +149,16 @@ def _next_number(org: Org, year: int) -> str:
 
 def create_problem(*, actor, org: Org, description: str, source: str, found_on: dt.date, number: str = "",
                    category: str = "其他", responsible: str = "", deadline: dt.date | None = None,
-                   is_special: bool = False, measures=(), reason: str = "", parent: Problem | None = None) -> Problem:
-    """Add a problem to an org's list, with its measures ({text, owner, deadline})."""
+                   is_special: bool = False, measures=(), reason: str = "", parent: Problem | None = None,
+                   owner_person: Person | None = None) -> Problem:
+    """Add a problem to an org's list, with its measures ({text, owner, deadline}); `owner_person` makes
+    it a leading cadre's own (个人检视)."""
     with transaction.atomic():
         require(actor, "records.manage", org)
         return _insert_problem(actor=actor, org=org, description=description, source=source, found_on=found_on,
                                number=number, category=category, responsible=responsible, deadline=deadline,
-                               is_special=is_special, measures=measures, reason=reason, parent=parent)
+                               is_special=is_special, measures=measures, reason=reason, parent=parent,
+                               owner_person=owner_person)
 
 
 def add_found_by_upper_level(*, actor, org: Org, description: str, found_on: dt.date, category: str = "其他",
@@ -149,18 +173,22 @@ def add_found_by_upper_level(*, actor, org: Org, description: str, found_on: dt.
 
 
 def _insert_problem(*, actor, org, description, source, found_on, number="", category="其他", responsible="",
-                    deadline=None, is_special=False, measures=(), reason="", parent=None) -> Problem:
+                    deadline=None, is_special=False, measures=(), reason="", parent=None,
+                    owner_person=None) -> Problem:
     with transaction.atomic():
         fields = dict(category=category, source=source, description=description.strip())
         _validate(fields, org, found_on)
+        owner_person = _owner_person(owner_person, org)
         number = (number or "").strip() or _next_number(org, found_on.year)
         if Problem.objects.filter(org=org, number=number).exists():
             raise ActionError(f"问题编号“{number}”在{org.name}已存在", field="number")
         problem = Problem.objects.create(org=org, number=number, responsible=responsible, deadline=deadline,
-                                         is_special=is_special, found_on=found_on, parent=parent, **fields)
+                                         owner_person=owner_person, is_special=is_special, found_on=found_on,
+                                         parent=parent, **fields)
         for i, m in enumerate(measures):
             Measure.objects.create(problem=problem, position=i, text=m["text"], owner=m.get("owner", ""),
                                    deadline=m.get("deadline"), kind=_measure_kind(m.get("kind")))
+        _touch_cadre(problem)
         events.record(actor, "problem.create", problem, org=org,
                       summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
                       after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
@@ -181,11 +209,14 @@ def update_problem(problem: Problem, *, actor, version=None, **changes) -> Probl
             raise ActionError(f"不能修改字段 {'、'.join(sorted(unknown))}")
         _validate({k: v for k, v in changes.items() if k != "category" or v != problem.category},
                   problem.org, problem.found_on)
+        former = problem.owner_person
+        if "owner_person" in changes and changes["owner_person"] != former:  # kept as is: not checked again
+            changes["owner_person"] = _owner_person(changes["owner_person"], problem.org)
         before = events.snapshot(problem, EDITABLE)
         for key, value in changes.items():
             setattr(problem, key, value)
         b, a = events.diff(before, events.snapshot(problem, EDITABLE))
-        return _save(problem, actor, "problem.update", "修改", before=b, after=a)
+        return _save(problem, actor, "problem.update", "修改", before=b, after=a, former=former)
 
 
 def withdraw_problem(problem: Problem, *, actor, reason: str, version=None) -> Problem:

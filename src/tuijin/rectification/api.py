@@ -19,7 +19,7 @@ from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
 from tuijin.core.files import multipart_body, uploaded
 from tuijin.core.pagination import Pages
-from tuijin.orgs.models import Org
+from tuijin.orgs.models import Org, Person
 
 from . import actions, queries
 from .models import Evidence, Problem, PublicItem, Rating, SelfCheck
@@ -96,6 +96,8 @@ class ProblemOut(Schema):
     source: str
     description: str
     responsible: str
+    owner_person: str | None  # 个人检视: the leading cadre's person number (人员编号), or null for the unit's
+    owner_person_name: str | None
     deadline: dt.date | None
     is_special: bool
     state: str
@@ -124,6 +126,14 @@ class ProblemOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return obj.is_overdue(today())
+
+    @staticmethod
+    def resolve_owner_person(obj):
+        return obj.owner_person.number if obj.owner_person_id else None
+
+    @staticmethod
+    def resolve_owner_person_name(obj):
+        return obj.owner_person.name if obj.owner_person_id else None
 
 
 class ChildrenOut(Schema):
@@ -220,6 +230,7 @@ class ProblemIn(Schema):
     category: str = "其他"
     number: str = ""
     responsible: str = ""
+    owner_person: str | None = None  # 个人检视: a leading cadre's 人员编号
     deadline: dt.date | None = None
     is_special: bool = False
     found_on: dt.date | None = None
@@ -233,6 +244,7 @@ class ProblemPatch(Schema):
     source: str | None = None
     description: str | None = None
     responsible: str | None = None
+    owner_person: str | None = None  # a leading cadre's 人员编号; null or "" makes it the unit's problem
     deadline: dt.date | None = None
     is_special: bool | None = None
 
@@ -268,11 +280,23 @@ class RatingsOut(Schema):
 # ------------------------------------------------------------------ reads
 
 def _problem(request, pk) -> Problem:
-    return get_object_or_404(Problem.objects.visible_to(request.user).select_related("org", "origin_org"), pk=pk)
+    return get_object_or_404(Problem.objects.visible_to(request.user).select_related("org", "origin_org",
+                                                                                     "owner_person"), pk=pk)
+
+
+def _person(request, number: str | None) -> Person | None:
+    """个人检视: the cadre named by 人员编号, among the people the caller can see (the action checks the rest)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    person = Person.objects.visible_to(request.user).filter(number=number).select_related("org").first()
+    if person is None:
+        raise ActionError(f"人员编号“{number}”不存在或不在您的管理范围内", field="owner_person")
+    return person
 
 
 def _detail(problem: Problem, user=None) -> Problem:
-    problem = Problem.objects.select_related("org", "origin_org").get(pk=problem.pk)
+    problem = Problem.objects.select_related("org", "origin_org", "owner_person").get(pk=problem.pk)
     problem.measures_list = list(problem.measures.select_related("org"))
     problem.evidence_list = list(problem.evidence.visible_to(user).select_related("uploaded_by")) if user \
         else list(problem.evidence.select_related("uploaded_by"))
@@ -328,7 +352,7 @@ def create_problem(request, payload: ProblemIn):
         actor=request.user, org=org, description=payload.description, source=payload.source,
         found_on=payload.found_on or today(), number=payload.number, category=payload.category,
         responsible=payload.responsible.strip(), deadline=payload.deadline, is_special=payload.is_special,
-        measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline, "kind": m.kind}
+        owner_person=_person(request, payload.owner_person), measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline, "kind": m.kind}
                   for m in payload.measures if m.text.strip()], reason=payload.reason.strip())
     return Status(201, _detail(problem, request.user))
 
@@ -342,6 +366,8 @@ def patch_problem(request, pk: int, payload: ProblemPatch):
             raise ActionError("不能为空", field=key)
     if changes.get("responsible") is None and "responsible" in changes:
         changes["responsible"] = ""
+    if "owner_person" in changes:
+        changes["owner_person"] = _person(request, changes["owner_person"])
     problem = actions.update_problem(problem, actor=request.user, version=payload.version, **changes)
     return _detail(problem, request.user)
 

@@ -90,6 +90,20 @@ SELF_CHECK_LAGGING = register(Detector(
           "min_count": "逾期未答复的对照检视至少为此数"},
     description="提示的举一反三对照检视超过 max_days 天仍未答复“已对照，存在/不存在”的不少于 min_count 个"))
 
+def cadre_own_list_missing(p: Probe) -> Hit | None:
+    """以上率下: a unit with leading cadres, none of whom has a 个人检视 problem of their own. A unit
+    with no leading cadres is never named (nothing to expect), nor one with no problems at all (told
+    by no_problems_found: look again, as a whole)."""
+    pair = p.pair("problems.cadre_own_list")
+    cadres = int(pair.den or 0)
+    if cadres < p.params["min_cadres"] or pair.num or not p.pair("problems.found").num:
+        return None
+    if p.progress is None or p.progress < p.params["after_progress"]:
+        return None
+    text = f"领导干部{cadres}名，{'都还没有' if cadres > 1 else '尚未'}列出本人的个人检视问题"
+    return Hit({"cadres": cadres, "with_own_problems": 0}, text, float(cadres))
+
+
 register(Detector(
     code="vague_measures", name="措施不具体", judgement="检视整改", dimension="检视整改",
     lead="制定的措施不具体", uses=("problems.measure_specificity",), test=vague_measures,
@@ -142,3 +156,11 @@ register(Detector(
     help={"min_count": "没有建章立制的反复出现问题至少为此数", "min_share": "这类问题占已销号反复出现问题的比例至少为此"},
     description="已销号的反复出现问题（反弹过，或同类问题在3个以上单位查摆）中，既没有“建章立制”措施、也没有关联制度的"
                 "不少于 min_count 个且占 min_share 以上"))
+
+register(Detector(
+    code="cadre_own_list_missing", name="领导干部个人检视问题缺失", judgement="检视整改", dimension="检视整改",
+    lead="有的单位领导干部没有带头查摆个人问题，以上率下不够", uses=("problems.cadre_own_list", "problems.found"),
+    test=cadre_own_list_missing, defaults={"min_cadres": 1, "after_progress": 0.3},
+    help={"min_cadres": "领导干部至少为此数才判断", "after_progress": "时间进度达到此值后才判断"},
+    description="时间进度达到 after_progress 后，本单位及下级有领导干部（不少于 min_cadres 名），却没有一名领导干部"
+                "列出本人的个人检视问题；没有领导干部的单位、尚未查摆出任何问题的单位（由“未查摆问题”指出）不判断"))

@@ -4,11 +4,19 @@ from typing import cast
 from django import forms
 
 from tuijin.core.forms import Bootstrap, date_field
+from tuijin.orgs.models import Person
 
 from .models import CATEGORIES, SOURCES, Evidence, MeasureKind, Rating
 
 def _choices(values, blank=None):
     return ([("", blank)] if blank else []) + [(v, v) for v in values]
+
+
+class CadreChoice(forms.ModelChoiceField):
+    """A leading cadre shown as 姓名（职务，单位）."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.post or '无职务'}，{obj.org.name}）"
 
 
 class ProblemFields(Bootstrap, forms.Form):
@@ -18,11 +26,16 @@ class ProblemFields(Bootstrap, forms.Form):
     source = forms.ChoiceField(label="问题来源", choices=_choices(SOURCES, "请选择"))
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.CharField(label="责任人", max_length=60, required=False)
+    owner_person = CadreChoice(
+        label="领导干部个人检视", queryset=Person.objects.none(), required=False, empty_label="不是（单位的问题）",
+        help_text="领导干部个人检视查摆的问题，选择这位领导干部；单位的问题不选")
     deadline = date_field("整改时限")
     is_special = forms.BooleanField(label="专项整治问题（销号前须上传整改方案）", required=False)
 
-    def __init__(self, *args, categories=None, **kwargs):
+    def __init__(self, *args, categories=None, cadres=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if cadres is not None:  # the org's leading cadres the user can see (views._cadres)
+            cast(forms.ModelChoiceField, self.fields["owner_person"]).queryset = cadres
         if categories:  # the campaign's list (SPEC §4.3)
             cast(forms.ChoiceField, self.fields["category"]).choices = _choices(categories)
             if "其他" not in categories:
@@ -36,7 +49,7 @@ class ProblemForm(ProblemFields):
     reason = forms.CharField(label="新增原因", max_length=200, required=False,
                              help_text="清单确定后再增加问题时，写明原因（如“群众反映”“督导指出”）")
 
-    field_order = ["number", "category", "source", "description", "responsible", "deadline", "found_on",
+    field_order = ["number", "category", "source", "description", "responsible", "owner_person", "deadline", "found_on",
                    "is_special", "reason"]
 
 

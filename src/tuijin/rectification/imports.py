@@ -534,7 +534,11 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
     for chunk in chunks(dropped):
         Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
     touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
-    events.touched([org for org in orgs.values() if org.pk in touched])  # refresh derived figures
+    # 个人检视 figures sit at the owning cadre's org (imports never set an owner, but may close an owned problem)
+    owners = {p.owner_person_id for p in updates if p.owner_person_id}
+    cadre_orgs = {o.pk: o for o in Org.objects.filter(people__pk__in=owners).distinct()} if owners else {}
+    events.touched([org for org in orgs.values() if org.pk in touched]
+                   + [org for pk, org in cadre_orgs.items() if pk not in touched])  # refresh derived figures
     events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
                   after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
                          "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],

@@ -186,6 +186,28 @@ def rules_made(orgs, as_of, campaign):
     return {k: Pair(v["n"]) for k, v in rows.items()}
 
 
+def _cadres(orgs):
+    from tuijin.orgs.models import Person
+
+    return Person.objects.filter(org__in=[o.pk for o in orgs], is_leading_cadre=True, active=True)
+
+
+def cadre_own_list(orgs, as_of, campaign):
+    """以上率下: leading cadres (counted at their own org) with at least one 个人检视 problem of their own."""
+    cadres = _cadres(orgs)
+    owning = Problem.objects.filter(owner_person__in=cadres, withdrawn=False, found_on__lte=as_of)
+    rows = _per_org(cadres, n=Count("pk"), own=Count("pk", filter=Q(pk__in=owning.values("owner_person_id"))))
+    return {k: Pair(v["own"], v["n"]) for k, v in rows.items()}
+
+
+def cadre_own_closed(orgs, as_of, campaign):
+    """The leading cadres' own problems (counted at the cadre's org), and how many are closed."""
+    rows = _per_org(Problem.objects.filter(owner_person__in=_cadres(orgs), withdrawn=False, found_on__lte=as_of),
+                    field="owner_person__org_id", n=Count("pk"),
+                    done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of)))
+    return {k: Pair(v["done"], v["n"]) for k, v in rows.items()}
+
+
 def mass_satisfaction(orgs, as_of, campaign):
     """Ratings of published problems and 办实事 projects alike, counted where the item belongs."""
     out = defaultdict(lambda: Pair(0, 0))
@@ -269,6 +291,11 @@ for code, name, unit, fn, expected, meaning, follows_time, description in [
      "对照检视后答复“已对照，存在”、自己列入清单的问题数；问题数不是指标，不作比较"),
     ("problems.self_check_stale", "举一反三逾期未对照数", "个", self_check_stale, None, ZERO, False,
      "提示对照检视超过主题教育文件 [detectors.self_check_lagging] max_days 天（默认14天）仍未答复的个数；应为零"),
+    ("problems.cadre_own_list", "领导干部列出个人检视问题比例", "%", cadre_own_list, None, HIGHER, False,
+     "领导干部（有效人员）中至少有一个本人个人检视问题（不含已撤回）的比例（以上率下）；不设指标值，"
+     "有领导干部却都没有个人检视问题的单位由“领导干部个人检视问题缺失”检测指出"),
+    ("problems.cadre_own_closed", "领导干部个人检视问题销号率", "%", cadre_own_closed, None, NEUTRAL, False,
+     "领导干部本人个人检视问题中已销号的比例，按领导干部所在单位统计；不作比较"),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
     ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
      "公示事项中“满意”“基本满意”票数占比，应达90%"),

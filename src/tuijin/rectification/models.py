@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from tuijin.core.evidence import StoredEvidence
 from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
-from tuijin.orgs.models import Org
+from tuijin.orgs.models import Org, Person
 
 SOURCES = ["集体查", "个人纠", "群众评", "上级查", "本级督", "下级提", "上级交办", "调研发现"]
 CATEGORIES = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众", "其他"]
@@ -42,6 +42,10 @@ class Problem(models.Model):
     source = models.CharField("问题来源", max_length=10, choices=[(s, s) for s in SOURCES])
     description = models.TextField("问题描述")
     responsible = models.CharField("责任人", max_length=60, blank=True)
+    # 个人检视: a leading cadre's own problem (领导干部个人问题清单), in the org's subtree; empty for the
+    # unit's problems and for every imported one (the import contract has no column for it).
+    owner_person = models.ForeignKey(Person, verbose_name="领导干部个人检视", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="own_problems")
     deadline = models.DateField("整改时限", null=True, blank=True)
     is_special = models.BooleanField("专项整治", default=False)
     state = models.CharField("整改状态", max_length=10, choices=State.choices, default=State.OPEN, db_index=True)

@@ -4,6 +4,7 @@ import datetime as dt
 from django.db.models import Count, Q
 
 from tuijin.core.scope import subtree_q, subtrees_q
+from tuijin.orgs.models import Person
 from .models import ACTIVE_STATES, Problem, PublicItem, Recheck, State
 
 RECHECK_DUE_WITHIN = 7  # days: a 回头看 falling due this soon is on the reviewer's queue
@@ -16,7 +17,7 @@ def rechecks_due(as_of: dt.date, *, overdue_only=False):
 
 
 def problem_list(user, org, *, as_of: dt.date, state="", source="", category="", overdue=False,
-                 include_withdrawn=False, q="", sub_org=None, recheck=""):
+                 include_withdrawn=False, q="", sub_org=None, recheck="", cadre=None):
     roots = org if isinstance(org, (list, tuple)) else [org]  # several roots: one list across them
     qs = Problem.objects.visible_to(user).filter(
         subtrees_q(Problem, ("org__path", "origin_org__path"), [root.path for root in roots],
@@ -25,6 +26,8 @@ def problem_list(user, org, *, as_of: dt.date, state="", source="", category="",
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:
         qs = qs.filter(withdrawn=False)
+    if cadre is not None:  # 领导干部个人检视: one cadre's own problems
+        qs = qs.filter(owner_person=cadre)
     if state:
         qs = qs.filter(state=state)
     if source:
@@ -37,7 +40,23 @@ def problem_list(user, org, *, as_of: dt.date, state="", source="", category="",
         qs = qs.filter(Q(description__contains=q) | Q(number__iexact=q))
     if recheck in ("due", "overdue"):  # 回头看 waiting (due within a week, or already late)
         qs = qs.filter(pk__in=rechecks_due(as_of, overdue_only=recheck == "overdue").values("problem_id"))
-    return qs.select_related("org", "origin_org").order_by("org__path", "number")
+    return qs.select_related("org", "origin_org", "owner_person").order_by("org__path", "number")
+
+
+def org_cadres(user, org):
+    """The leading cadres of `org` and the units under it that `user` can see (个人检视 owners)."""
+    return (Person.objects.visible_to(user).filter(subtree_q("org__path", org.path), is_leading_cadre=True)
+            .select_related("org").order_by("org__path", "number"))
+
+
+def cadre_counts(problems) -> list[dict]:
+    """领导干部个人检视问题: per cadre owning at least one of `problems` (not withdrawn), how many and how many
+    closed, as {person, total, closed}, in org then number order."""
+    rows = (problems.filter(owner_person__isnull=False, withdrawn=False).order_by()
+            .values("owner_person").annotate(total=Count("pk"), closed=Count("pk", filter=Q(state=State.CLOSED))))
+    counts = {r["owner_person"]: r for r in rows}
+    people = Person.objects.filter(pk__in=counts).select_related("org").order_by("org__path", "number")
+    return [{"person": p, "total": counts[p.pk]["total"], "closed": counts[p.pk]["closed"]} for p in people]
 
 
 def state_counts(qs) -> dict[str, int]:

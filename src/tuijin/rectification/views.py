@@ -105,6 +105,7 @@ def _list_all(request, roots):
     """全部: the problems of every scope root in one list, exactly as each root's list would show them."""
     as_of = today()
     filters = _filters(request, None)
+    del filters["cadre"]  # a cadre's own list is asked for on one org's list
     unstated = queries.problem_list(request.user, roots, as_of=as_of, **{**filters, "state": ""})
     rows = queries.problem_list(request.user, roots, as_of=as_of, **filters).annotate(
         measures_total=Count("measures"), measures_done=Count("measures", filter=Q(measures__done=True)))
@@ -125,7 +126,10 @@ def _filters(request, org) -> dict:
     sub_org = None
     if g.get("org") and org is not None:
         sub_org = get_object_or_404(Org.objects.visible_to(request.user), subtree_q("path", org.path), code=g["org"])
-    return {"state": g.get("state", ""), "source": g.get("source", ""), "category": g.get("category", ""),
+    cadre = None
+    if g.get("cadre") and org is not None:  # 领导干部个人检视: one cadre's own list
+        cadre = get_object_or_404(queries.org_cadres(request.user, org), number=g["cadre"])
+    return {"cadre": cadre, "state": g.get("state", ""), "source": g.get("source", ""), "category": g.get("category", ""),
             "overdue": g.get("overdue") == "1", "include_withdrawn": g.get("withdrawn") == "1",
             "q": g.get("q", "").strip(), "sub_org": sub_org,
             "recheck": g.get("recheck", "") if g.get("recheck") in ("due", "overdue") else ""}
@@ -155,6 +159,9 @@ def problem_list(request, code):
         # 新增 creates for the unit filtered to, not for the list's own org.
         "new_for": new_for, "can_create": can(request.user, "records.manage", new_for),
         "roots": roots if len(roots) > 1 else [],
+        # 领导干部个人检视问题: per cadre, over what the user sees of the org (or of the unit filtered to)
+        "cadre_counts": queries.cadre_counts(
+            queries.problem_list(request.user, org, as_of=as_of, sub_org=filters["sub_org"])),
     })
 
 
@@ -182,12 +189,17 @@ def ledger(request, code):
 
 # ------------------------------------------------------------------ new problem, edit
 
+def _cadres(user, org, keep=None):
+    """The leading cadres a 个人检视 problem of `org` may name: active ones, and the one it names now."""
+    return queries.org_cadres(user, org).filter(Q(active=True) | Q(pk=keep))
+
+
 @login_required
 def problem_new(request, code):
     org = _org(request, code)
     _require_manage(request.user, org)
     form = ProblemForm(request.POST or None, initial={"found_on": today()},
-                       categories=problem_categories(org, today()))
+                       categories=problem_categories(org, today()), cadres=_cadres(request.user, org))
     measures = MeasureFormSet(request.POST or None, prefix="m")
     if request.method == "POST" and all([form.is_valid(), measures.is_valid()]):
         rows = [m for m in (f.measure() for f in measures) if m]
@@ -210,10 +222,11 @@ def problem_edit(request, pk):
     current = {name: getattr(problem, name) for name in actions.EDITABLE}
     categories = problem_categories(problem.org, problem.found_on)
     categories += [problem.category] if problem.category not in categories else []
-    form = EditForm(initial={**current, "version": problem.version}, categories=categories)
+    cadres = _cadres(request.user, problem.org, problem.owner_person_id)
+    form = EditForm(initial={**current, "version": problem.version}, categories=categories, cadres=cadres)
     unsaved = []
     if request.method == "POST":
-        form = EditForm(request.POST, categories=categories)
+        form = EditForm(request.POST, categories=categories, cadres=cadres)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -226,7 +239,8 @@ def problem_edit(request, pk):
                 problem = _problem(request, pk)
                 current = {name: getattr(problem, name) for name in actions.EDITABLE}
                 unsaved = [(form.fields[n].label, data[n]) for n in actions.EDITABLE if data[n] != current[n]]
-                form = EditForm(initial={**current, "version": problem.version}, categories=categories)
+                form = EditForm(initial={**current, "version": problem.version}, categories=categories,
+                                cadres=cadres)
             except ActionError as exc:
                 _form_error(form, exc)
             else:
