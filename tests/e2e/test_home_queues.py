@@ -65,6 +65,7 @@ def test_the_county_office_closes_a_branch_problem_from_its_home_queue(transacti
     expect(page.locator("#problems")).to_contain_text("会议记录不规范")
     page.locator("#problems").get_by_role("link", name="会议记录不规范，缺少讨论内容").click()
     page.get_by_label("验收意见").fill("记录已规范")
+    page.get_by_label("工作中发生了什么变化").fill("支部会议记录现在逐项写明讨论内容")
     page.get_by_role("button", name="验收销号").click()
     expect(page.locator("#problem-state")).to_contain_text("已销号")
     page.goto(base + "/")

@@ -44,7 +44,7 @@ def test_an_admin_binds_an_authenticator_then_logs_in_with_a_code(transactional_
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("验证码").fill("000000")
     page.get_by_role("button", name="绑定").click()
-    expect(page.get_by_text("验证码不正确")).to_be_visible()
+    expect(page.locator("#token-error")).to_contain_text("验证码不正确")
     page.get_by_label("验证码").fill(code(secret))
     page.get_by_role("button", name="绑定").click()
     expect(page.locator("#recovery-codes li")).to_have_count(10)

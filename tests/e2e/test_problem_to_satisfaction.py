@@ -81,6 +81,7 @@ def test_a_problem_goes_from_the_branch_list_to_the_satisfaction_list(transactio
     login(page, "county_office")
     page.goto(problem_url)
     page.get_by_label("验收意见").fill("公开栏已更新，材料齐全")
+    page.get_by_label("工作中发生了什么变化").fill("群众办事由跑三次变为跑一次")
     page.get_by_role("button", name="验收销号").click()
     expect(page.locator("#problem-state")).to_contain_text("已销号")
     page.get_by_label("整改结果").fill("公开栏已按月更新，账目逐项公开")
