@@ -63,6 +63,7 @@ OBJECT_ENDPOINTS = [
 
 PAGES = [
     Page("study_root", "/study/", dict.fromkeys(BUSINESS + MEMBERS, 302)),   # an org's sessions, or a member's page
+    Page("study_root_all", "/study/?scope=all", dict.fromkeys(BUSINESS + MEMBERS, 302)),  # one root each: its list
     Page("study_me", "/study/me/", dict.fromkeys(MEMBERS, 200)),            # only an account with a person
     Page("reading", "/study/reading/", dict.fromkeys(BUSINESS, 200)),
 ]

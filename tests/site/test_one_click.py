@@ -82,3 +82,30 @@ def test_a_guidance_group_with_two_districts_lists_all_its_problems_in_one_list(
     assert 'href="/problems/?scope=all"' in client.get("/").content.decode()  # from the home's queue too
     single = client_for(world.guide).get("/problems/?scope=all")
     assert single.status_code == 302 and single["Location"] == "/problems/XS-B/"
+
+
+def test_a_guidance_group_with_two_districts_lists_all_its_study_sessions_in_one_list(world):
+    import datetime as dt
+
+    from tuijin.study.actions import record_session
+
+    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
+                                              orgs=[world.unit_a1, world.county_b])
+    guide2 = make_user("guide2", "guidance", group=group)
+
+    def session(org, topic, form="支部学习"):
+        return record_session(actor=None, org=org, date=dt.date(2026, 11, 20), form=form, topic=topic, headcount=5)
+
+    session(world.branch_a1a, "教育局支部的学习")
+    session(world.branch_b1, "B县支部的学习", form="专题研讨")
+    session(world.branch_a2, "城关镇的学习")  # in county A, outside the group's unit_a1
+    client = client_for(guide2)
+    response = client.get("/study/?scope=all")
+    assert response.status_code == 200
+    assert {s.topic for s in response.context["page"]} == {"教育局支部的学习", "B县支部的学习"}
+    page = response.content.decode()
+    assert "全部范围（A县教育局党委、中共B县委）" in page and 'id="root-switcher"' in page
+    assert {s.topic for s in client.get("/study/?scope=all&form=专题研讨").context["page"]} == {"B县支部的学习"}
+    assert 'href="/study/?scope=all"' in client.get("/study/XS-B/").content.decode()  # the switcher on a root's list
+    single = client_for(world.guide).get("/study/?scope=all")
+    assert single.status_code == 302 and single["Location"] == "/study/XS-B/"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from tuijin.core.scope import subtree_q
+from tuijin.core.scope import subtree_q, subtrees_q
 from tuijin.campaigns.models import Chapter
 from tuijin.core.chunks import chunks
 from tuijin.core.indicators import STATUS_OK, status
@@ -387,8 +387,10 @@ def person_progress(person: Person, campaign, as_of: dt.date) -> PersonProgress:
 
 # ------------------------------------------------------------------ lists
 
-def session_list(user, org: Org, *, form: str = "", month: str = "", include_withdrawn: bool = False):
-    qs = StudySession.objects.visible_to(user).filter(subtree_q("org__path", org.path))
+def session_list(user, org, *, form: str = "", month: str = "", include_withdrawn: bool = False):
+    """Sessions in org's subtree; `org` may be a list of roots (全部: one list across them)."""
+    roots = org if isinstance(org, (list, tuple)) else [org]
+    qs = StudySession.objects.visible_to(user).filter(subtrees_q(StudySession, "org__path", [r.path for r in roots]))
     if not include_withdrawn:
         qs = qs.filter(withdrawn=False)
     if form:

@@ -73,13 +73,32 @@ def _percent(value):
 
 @login_required
 def root(request):
-    """The nav's 学习教育: the first scope root's sessions, or a member's own page."""
-    org = Org.objects.filter(path__in=scope_paths(request.user)).order_by("path").first()
+    """The nav's 学习教育: the first scope root's sessions, or a member's own page; with ?scope=all, for a
+    user whose scope has several roots (a guidance group assigned two districts), one list across them."""
+    roots = list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path"))
+    if request.GET.get("scope") == "all" and len(roots) > 1:
+        return _list_all(request, roots)
+    org = roots[0] if roots else None
     if org is not None:
         return redirect("study:list", code=org.code)
     if request.user.person_id:
         return redirect("study:me")
     raise Http404("没有可查看的组织")
+
+
+def _list_all(request, roots):
+    """全部: the sessions of every scope root in one list, with the form and month filters."""
+    g = request.GET
+    form, month = g.get("form", ""), g.get("month", "").strip()
+    all_forms = queries.session_list(request.user, roots, month=month)
+    rows = queries.session_list(request.user, roots, form=form, month=month) \
+        .annotate(listed=Count("attendance", distinct=True), n_chapters=Count("chapter_links", distinct=True))
+    counts = queries.form_counts(all_forms)
+    return render(request, "study/list_all.html", {
+        "roots": roots, "as_of": today(), "page": Paginator(rows, 50).get_page(g.get("page")),
+        "query": page_query(request), "forms": [(f, counts.get(f, 0)) for f in FORMS],
+        "total": sum(counts.values()), "f": {"form": form, "month": month},
+    })
 
 
 # ------------------------------------------------------------------ a member's own page
@@ -159,6 +178,7 @@ def session_list(request, code):
         "n_branches": n_branches, "active_branches": n_branches - len(quiet),
         "can_manage": can(request.user, "records.manage", org),
         "children": org.children_set.filter(active=True).order_by("path"),
+        "roots": list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path")),
     })
 
 
