@@ -65,6 +65,7 @@ OBJECT_ENDPOINTS = [
 
 PAGES = [
     Page("research_root", "/research/", dict.fromkeys(BUSINESS + MEMBERS, 302)),  # a member: their own org's visits
+    Page("research_root_all", "/research/?scope=all", dict.fromkeys(BUSINESS + MEMBERS, 302)),  # one root each: its visits
 ]
 
 LISTINGS = [

@@ -109,3 +109,27 @@ def test_a_guidance_group_with_two_districts_lists_all_its_study_sessions_in_one
     assert 'href="/study/?scope=all"' in client.get("/study/XS-B/").content.decode()  # the switcher on a root's list
     single = client_for(world.guide).get("/study/?scope=all")
     assert single.status_code == 302 and single["Location"] == "/study/XS-B/"
+
+
+def test_a_guidance_group_with_two_districts_lists_all_its_research_visits_in_one_list(world):
+    import datetime as dt
+
+    from tests.conftest import make_person
+    from tuijin.research.actions import record_visit
+
+    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
+                                              orgs=[world.unit_a1, world.county_b])
+    guide2 = make_user("guide2", "guidance", group=group)
+    for org, topic in ((world.branch_a1a, "教育局支部的调研"), (world.branch_b1, "B县支部的调研"),
+                       (world.branch_a2, "城关镇的调研")):  # the last in county A, outside the group's unit_a1
+        person = make_person(org, f"R{org.pk}", f"调研人{org.pk}")
+        record_visit(actor=None, person=person, date=dt.date(2026, 11, 20), topic=topic)
+    client = client_for(guide2)
+    response = client.get("/research/?scope=all")
+    assert response.status_code == 200
+    assert {v.topic for v in response.context["page"]} == {"教育局支部的调研", "B县支部的调研"}
+    assert "全部范围（A县教育局党委、中共B县委）" in response.content.decode()
+    assert {v.topic for v in client.get("/research/?scope=all&q=B县").context["page"]} == {"B县支部的调研"}
+    assert 'href="/research/?scope=all"' in client.get("/research/XS-B/").content.decode()
+    single = client_for(world.guide).get("/research/?scope=all")
+    assert single.status_code == 302 and single["Location"] == "/research/XS-B/"

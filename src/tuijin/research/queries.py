@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from tuijin.core.scope import subtree_q
+from tuijin.core.scope import subtree_q, subtrees_q
 from tuijin.orgs.models import Person
 from tuijin.rectification.models import State
 
@@ -22,8 +22,9 @@ def _converted_findings():
 
 def visit_list(user, org, *, converted: str = "", person=None, q: str = "", sub_org=None):
     """Visits recorded in org's subtree. converted: "1" visits with a converted finding, "0" visits
-    with a finding not yet converted, "" all."""
-    qs = ResearchVisit.objects.visible_to(user).filter(subtree_q("org__path", org.path))
+    with a finding not yet converted, "" all. `org` may be a list of roots (全部: one list across them)."""
+    roots = org if isinstance(org, (list, tuple)) else [org]
+    qs = ResearchVisit.objects.visible_to(user).filter(subtrees_q(ResearchVisit, "org__path", [r.path for r in roots]))
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if person is not None:

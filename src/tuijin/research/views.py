@@ -94,8 +94,21 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 @login_required
 def root(request):
-    """The nav's 调研与办实事: the first scope root's visits (a member: their own org's)."""
-    org = Org.objects.filter(path__in=scope_paths(request.user)).order_by("path").first()
+    """The nav's 调研与办实事: the first scope root's visits (a member: their own org's); with ?scope=all,
+    for a user whose scope has several roots, one list of visits across them."""
+    roots = list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path"))
+    if request.GET.get("scope") == "all" and len(roots) > 1:
+        g = request.GET
+        converted = g.get("converted", "") if g.get("converted", "") in ("", "0", "1") else ""
+        q = g.get("q", "").strip()
+        rows = queries.visit_list(request.user, roots, converted=converted, q=q)
+        return render(request, "research/visits_all.html", {
+            "roots": roots, "page": Paginator(rows, 50).get_page(g.get("page")), "query": page_query(request),
+            "converted": converted, "q": q,
+            "filters": [(label, value, _with(request, converted=value))
+                        for label, value in (("全部", ""), ("有未转化的发现", "0"), ("有已转化的发现", "1"))],
+        })
+    org = roots[0] if roots else None
     if org is None and request.user.person_id:
         org = request.user.person.org
     if org is None:
@@ -134,6 +147,7 @@ def visits(request, code):
         "expected_per_cadre": _expected_per_cadre(org, as_of),
         "idle_cadres": queries.cadres_without_visits(request.user, org, as_of, limit=20),
         "can_record": bool(_people_for(request.user, org)),
+        "roots": list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path")),
     })
 
 
