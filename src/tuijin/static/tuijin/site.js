@@ -60,6 +60,15 @@
       if (found) found.textContent = data.results.length ? "找到 " + data.results.length + (data.has_next ? "+" : "") + " 项，用方向键选择" : "没有找到";
     }, 200);
   });
+  // A table wider than a phone scrolls inside its box: keyboard users must be able to reach and scroll
+  // it, so a box that does overflow becomes focusable (WCAG 2.1.1; axe scrollable-region-focusable).
+  const focusableScroll = () => {
+    for (const box of document.querySelectorAll(".table-responsive:not([tabindex])")) {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    }
+  };
+  focusableScroll();
+  window.addEventListener("resize", focusableScroll);
   // Fragments swapped in by htmx get the same treatment.
   document.addEventListener("htmx:afterSwap", (e) => apply(e.target));
 })();
