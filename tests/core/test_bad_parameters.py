@@ -22,6 +22,7 @@ CASES = {
     "rank-not-a-ranking": {"rank": "XS-C01"},
     "as_of-not-a-date": {"as_of": "2026-13-45"},
     "org-and-page-past-2^63": {"org": "XS", "page": HUGE_PAGE, "page_size": "1"},
+    "nul-character": {"q": "党\x00", "org": "X\x00S", "as_of": "2026-11-\x0027"},  # PostgreSQL refuses NUL
     "everything-at-once": {"page": HUGE_PAGE, "q": LONG_Q, "rank": "XS-C01", "sub_org": "XS-Z", "status": "x" * 300},
 }
 SKIP = {"logout/", "login/", "api/v1/docs", "api/v1/openapi.json", "api/v1/"}
@@ -94,3 +95,20 @@ def test_a_multipart_upload_without_boundary_is_scope_checked_then_refused(clien
     for url in evidence_targets:
         response = client.generic("POST", url, b"--x\r\nnot really multipart", content_type="multipart/form-data")
         assert response.status_code == status, url
+
+
+def test_a_nul_character_in_a_parameter_or_a_json_body_is_400(client, world):
+    """PostgreSQL refuses NUL in any text it compares (a 500 before); SQLite would take it."""
+    from tuijin.orgs.actions import issue_api_token
+
+    client.force_login(world.city_office)
+    assert client.get("/problems/XS/", {"q": "会议\x00"}).status_code == 400
+    token = issue_api_token(actor=None, user=world.city_office)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/problems", {"org": "X\x00S"}, **auth).status_code == 400
+    response = client.post("/api/v1/publicity/copies/check", '{"org": "X\\u0000S"}', content_type="application/json",
+                           **auth)
+    assert response.status_code == 400 and "空字符" in response.json()["detail"]
+    # a JSON body without one still reaches the view (here: an org that does not exist is 404)
+    assert client.post("/api/v1/publicity/copies/check", '{"org": "NOPE"}', content_type="application/json",
+                       **auth).status_code == 404

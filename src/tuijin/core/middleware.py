@@ -64,15 +64,28 @@ class BoundedQueryMiddleware:
         for key, values in request.GET.lists():
             for value in values:
                 if len(key) > self.limit or len(value) > self.limit:
-                    return self.refuse(request, key[:40], len(value))
+                    return self.refuse(request, key[:40], f"太长（{len(value)} 个字符），最多 {self.limit} 个字符")
+                if "\x00" in key or "\x00" in value:  # PostgreSQL refuses NUL in any text it compares
+                    return self.refuse(request, key[:40].replace("\x00", ""), "含有空字符（\\x00）")
+        if request.path.startswith("/api/") and request.content_type == "application/json" and _json_nul(request):
+            return self.refuse(request, "请求内容", "含有空字符（\\x00）")
         return self.get_response(request)
 
-    def refuse(self, request, key, length):
-        message = f"查询参数“{key}”太长（{length} 个字符），最多 {self.limit} 个字符"
+    def refuse(self, request, key, why):
+        message = f"查询参数“{key}”{why}" if key != "请求内容" else f"请求内容{why}"
         if request.path.startswith("/api/"):
             return HttpResponse(json.dumps({"detail": message, "field": key}, ensure_ascii=False), status=400,
                                 content_type="application/json; charset=utf-8")
         return HttpResponse(render_to_string("400.html", {"message": message}, request), status=400)
+
+
+def _json_nul(request) -> bool:
+    """A JSON body holding a NUL character (raw or as the escape \\u0000), which PostgreSQL would refuse."""
+    try:
+        body = request.body
+    except Exception:  # too large or already read: the view answers as it would
+        return False
+    return b"\x00" in body or b"\\u0000" in body.lower()
 
 
 SEEN = "_tj_seen"
