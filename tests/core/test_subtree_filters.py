@@ -92,9 +92,8 @@ def test_a_county_problem_list_reads_its_problems_from_indexes(world, client, ur
     """The problem scope (owner OR escalating org) is one `id IN (… UNION …)` whose branches search the
     org_id and origin_org_id indexes; no query of the page walks the whole problem table — a full scan,
     the state index (facet counts) or the deadline index (overdue count) — which would cost more as other
-    counties store more problems. SQLite's own plans (EXPLAIN QUERY PLAN), as the bench database runs them."""
-    if connection.vendor != "sqlite":
-        pytest.skip("plans checked on SQLite; PostgreSQL gets the same SQL (no OR of two IN subqueries)")
+    counties store more problems. The SQL's shape on both databases; SQLite's own plans (EXPLAIN QUERY
+    PLAN), as the bench database runs them (PostgreSQL's plans depend on its statistics, not the SQL)."""
     _problem_world(world)
     login_as(client, world.county_office)
     with CaptureQueriesContext(connection) as ctx:
@@ -106,6 +105,8 @@ def test_a_county_problem_list_reads_its_problems_from_indexes(world, client, ur
     bad = []
     for sql in problem_queries:
         assert not OWNER_OR_ORIGIN.search(sql), sql[:600]
+        if connection.vendor != "sqlite":
+            continue
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = [row[-1] for row in cursor.fetchall()]
