@@ -37,17 +37,22 @@ def _due_tasks(campaign, as_of: dt.date):
                 .order_by("deadline", "code"))
 
 
+def _reviewed_q(reviewer_roots) -> Q:
+    """Problems a reviewer reviews: below an office's own org (strictly_below), or a group's whole orgs."""
+    q = Q()
+    for root, strictly_below in reviewer_roots:
+        below = subtree_q("org__path", root.path)
+        q |= below & ~Q(org=root) if strictly_below else below
+    return q
+
+
 def _review_queue(user, roots, reviewer_roots) -> list[tuple[Org, int]]:
     """Problems 待验收 under each root the user reviews (an office reviews below its own org; a guidance
     group its assigned orgs too): one grouped count, not a query per root."""
     if not reviewer_roots:
         return []
     waiting = Problem.objects.visible_to(user).filter(state=State.SUBMITTED, withdrawn=False, is_hand_down=False)
-    q = Q()
-    for root, strictly_below in reviewer_roots:
-        below = subtree_q("org__path", root.path)
-        q |= below & ~Q(org=root) if strictly_below else below
-    paths = list(waiting.filter(q).values_list("org__path", flat=True))
+    paths = list(waiting.filter(_reviewed_q(reviewer_roots)).values_list("org__path", flat=True))
     return [(root, sum(1 for p in paths if p.startswith(root.path))) for root, _ in reviewer_roots]
 
 
@@ -66,11 +71,7 @@ def _recheck_queue(user, reviewer_roots, as_of) -> list[tuple[Org, int, int]]:
     """回头看 waiting for the reviewer under each root: (root, due within a week or late, already late)."""
     if not reviewer_roots:
         return []
-    q = Q()
-    for root, strictly_below in reviewer_roots:
-        below = subtree_q("org__path", root.path)
-        q |= below & ~Q(org=root) if strictly_below else below
-    due = Problem.objects.visible_to(user).filter(q, state=State.CLOSED).filter(
+    due = Problem.objects.visible_to(user).filter(_reviewed_q(reviewer_roots), state=State.CLOSED).filter(
         pk__in=rechecks_due(as_of).values("problem_id"))
     late = set(due.filter(pk__in=rechecks_due(as_of, overdue_only=True).values("problem_id"))
                .values_list("pk", flat=True))
