@@ -21,6 +21,7 @@ from tuijin.core.middleware import BUSY_MESSAGE, DatabaseBusy
 from tuijin.core.models import ChainHead
 from tuijin.evaluation import counters
 from tuijin.orgs import actions
+from tuijin.rectification import actions as problems
 from tuijin.orgs.models import Org, Person
 
 AS_OF = __import__("datetime").date(2026, 11, 27)
@@ -143,3 +144,41 @@ def test_sqlite_busy_is_answered_503_too():
     answer = DatabaseBusy(lambda r: None).process_exception(request, OperationalError("database is locked"))
     assert answer.status_code == 503 and answer["Retry-After"] == "2"
     assert DatabaseBusy(lambda r: None).process_exception(request, OperationalError("no such table: x")) is None
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_that_changes_no_counted_figure_never_waits_on_the_counter_rows(world):
+    counters.rebuild(AS_OF)
+    branch, county, city = world.branch_a1a, world.county_a, world.city
+    rows = counters.OrgScore.objects.filter(org__in=[branch, county, city])
+
+    def hold():  # another writer in the middle of carrying its change up to the city
+        with transaction.atomic():
+            list(rows.select_for_update())
+            holder.pause()
+
+    holder = Paused(hold)
+    person = world.p_a1a[0]
+    with holder, connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '300ms'")
+        # a 职务 or a phone number is not counted: the write goes through while the rows are held
+        actions.update_person(person, actor=world.county_office, post="宣传委员", phone="13800000000")
+        assert Person.objects.get(pk=person.pk).post == "宣传委员"
+        # a new problem changes the branch's figures: that write needs the rows and waits for them
+        with pytest.raises(OperationalError):
+            problems.create_problem(actor=None, org=branch, description="会议多", source="集体查", found_on=AS_OF)
+        cursor.execute("SET lock_timeout = '0'")
+    assert not branch.problems.exists()
+
+
+@pytest.mark.django_db
+def test_an_edit_that_changes_no_counted_figure_leaves_the_counters_as_they_were(world):
+    counters.rebuild(AS_OF)
+    before = {s.org_id: (s.own, s.total, s.tasks, s.tasks_total, s.updated_at) for s in counters.OrgScore.objects.all()}
+    actions.update_person(world.p_a1a[0], actor=world.county_office, post="宣传委员")
+    assert {s.org_id: (s.own, s.total, s.tasks, s.tasks_total, s.updated_at)
+            for s in counters.OrgScore.objects.all()} == before
+    problems.create_problem(actor=None, org=world.branch_a1a, description="会议多", source="集体查", found_on=AS_OF)
+    after = {s.org_id: s.own for s in counters.OrgScore.objects.all()}
+    assert after[world.branch_a1a.pk] != before[world.branch_a1a.pk][0]

@@ -99,6 +99,10 @@ def refresh(orgs) -> None:
         _lock_orgs(orgs)
         fresh = compute_own(orgs, as_of)
         task_refresh = _compute_task_refresh(orgs, as_of)  # also before the counter rows are locked
+        if _nothing_to_write(orgs, fresh, task_refresh):
+            # Most edits change no counted figure (a name, a phone, a 职务): then no counter row is
+            # locked at all, so such a write never queues behind the rows near the root.
+            return
         # Then every counter row this refresh writes, in one statement and in tree-path order (an
         # ancestor before its descendants), so two refreshes never wait on each other in a cycle; the
         # rows near the root, which every write of the city needs, are held only from here to commit.
@@ -127,6 +131,33 @@ def refresh(orgs) -> None:
             else:  # orgs created after the last rebuild
                 OrgScore.objects.update_or_create(org=Org.objects.get(path=path), defaults={"total": deltas[path]})
         _apply_task_refresh(task_refresh)
+
+
+def _nothing_to_write(orgs: list[Org], fresh: dict, task_refresh) -> bool:
+    """Whether the stored counters already hold what this refresh computed, read without locking:
+    an org's own pairs are written only under its own lock, which the caller holds."""
+    targets = dict(task_refresh[0]) if task_refresh is not None else {}
+    targets.update({o.pk: o for o in orgs})
+    stored = {row["org_id"]: row for row in
+              OrgScore.objects.filter(org__in=list(targets)).values("org_id", "own", "tasks")}
+    for org in orgs:
+        row = stored.get(org.pk)
+        if encode(fresh[org.pk]) != (row["own"] if row else {}):
+            return False
+    if task_refresh is None:
+        return True
+    _targets, task_fresh, ancestors, above, keys = task_refresh
+    for pk in targets:
+        row = stored.get(pk)
+        if row is None:
+            return False
+        if pk in ancestors:
+            new = {k: v for k, v in row["tasks"].items() if k not in keys} | above[pk]
+        else:
+            new = task_fresh[pk]
+        if new != row["tasks"]:
+            return False
+    return True
 
 
 def _write_totals(deltas: dict[str, dict], field: str) -> None:
