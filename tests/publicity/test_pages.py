@@ -88,6 +88,10 @@ def test_copies_page_runs_the_check_and_shows_both_passages(world):
     county = login(w.county_office)
     assert county.post("/publicity/XS-A/copies/check/").status_code == 302
     pair = CopyPair.objects.get()
+    listing = county.get("/publicity/XS-A/copies/").content.decode()
+    # each side by its whole unit name and the kind of material it is
+    assert f"{w.branch_a2.name} <span class=\"text-secondary\">· 信息报送</span>" in listing
+    assert f"{w.branch_a1a.name} <span class=\"text-secondary\">· 信息报送</span>" in listing
     page = county.get(f"/publicity/copy/{pair.pk}/").content.decode()
     assert "<mark>" in page and "主动走访困难群众" in page
     assert login(w.branch_reporter).get(f"/publicity/copy/{pair.pk}/").status_code == 404  # A2's text is not theirs

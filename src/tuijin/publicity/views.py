@@ -414,9 +414,12 @@ def copies_list(request, code):
     from tuijin.core import texts
 
     labels = {name: s.label for name, s in texts.sources().items()}
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for pair in page.object_list:  # what kind of material each side is (心得, 整改措施, 信息报送…)
+        pair.label_a, pair.label_b = labels.get(pair.source_a, pair.source_a), labels.get(pair.source_b, pair.source_b)
     return render(request, "publicity/copies.html", _ctx(
-        request, org, "copies", page=Paginator(rows, 50).get_page(request.GET.get("page")), query=page_query(request),
-        status=status, labels=labels,
+        request, org, "copies", page=page, query=page_query(request), status=status,
         status_links=[(s or "全部", _with(request, status=s), s == status) for s in ("", "待核实", "已确认", "已排除")]))
 
 
