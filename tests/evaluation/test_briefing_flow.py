@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from django.core.exceptions import PermissionDenied
 from docx import Document
 
@@ -63,6 +64,7 @@ def test_an_office_drafts_edits_and_issues_a_numbered_read_only_briefing(city):
     doc = actions.issue_briefing(doc, actor=office, on=dt.date(2026, 11, 14), version=doc.version)
     assert (doc.status, doc.number, doc.year, doc.serial) == ("issued", "〔2026〕1号", 2026, 1)
     assert doc.content["date_text"] == "2026年11月14日"
+    assert timezone.localtime(doc.issued_at).date() == dt.date(2026, 11, 14)  # 签发 the day it is dated
     assert doc.figures["overall"]["problems.rectified_share"]["value"] == pytest.approx(2 / 6)
     assert doc.figures["units"]["XS-B"]["statuses"]["problems.rectified_share"] == "正常"
     with pytest.raises(ActionError, match="已签发"):

@@ -158,7 +158,10 @@ def issue_briefing(doc: BriefingDoc, *, actor, on: dt.date, version=None) -> Bri
         serial = next_number(doc.org, on.year)
         doc.year, doc.serial, doc.number = on.year, serial, number_text(on.year, serial)
         doc.content = {**doc.content, "date_text": generator.cn_date(on)}  # 成文日期: the day it is issued
-        doc.status, doc.issued_at = BriefingDoc.Status.ISSUED, timezone.now()
+        now = timezone.localtime()
+        # 签发 on the day the number and 成文日期 name (the demo issues one back-dated; a page, today)
+        issued_at = now if on == now.date() else now.replace(year=on.year, month=on.month, day=on.day)
+        doc.status, doc.issued_at = BriefingDoc.Status.ISSUED, issued_at
         doc.issued_by = actor if getattr(actor, "pk", None) else None
         doc.version += 1
         doc.save()
