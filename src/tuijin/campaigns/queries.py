@@ -1,5 +1,6 @@
 """Reads of campaign progress: task completion summed over a user's scope."""
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tuijin.orgs.models import Org
@@ -27,7 +28,7 @@ class TaskRow:
         return self.done / self.applicable if self.applicable else None
 
 
-def task_summary(campaign, roots, as_of) -> list[TaskRow]:
+def task_summary(campaign: Campaign, roots: Iterable[Org], as_of: dt.date) -> list[TaskRow]:
     """For each task, how many applicable orgs inside `roots`' subtrees have completed it."""
     rows = []
     for task in campaign.tasks.all():
@@ -40,7 +41,7 @@ def task_summary(campaign, roots, as_of) -> list[TaskRow]:
     return rows
 
 
-def problem_categories_for(orgs, as_of) -> dict[int, list[str]]:
+def problem_categories_for(orgs: Iterable[Org], as_of: dt.date) -> dict[int, list[str]]:
     """{org pk: the problem categories of the campaign covering it on as_of} (latest start first, as
     actions.current_campaign chooses); the SPEC §4.3 default where no campaign covers the org.
     One query for any number of orgs: a city's problem sheet names thousands."""
@@ -53,5 +54,5 @@ def problem_categories_for(orgs, as_of) -> dict[int, list[str]]:
     return chosen
 
 
-def problem_categories(org, as_of) -> list[str]:
+def problem_categories(org: Org, as_of: dt.date) -> list[str]:
     return problem_categories_for([org], as_of)[org.pk]

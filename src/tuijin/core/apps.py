@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 
-def _sqlite_pragmas(sender, connection, **kwargs):
+def _sqlite_pragmas(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode;")
@@ -16,5 +18,5 @@ class CoreConfig(AppConfig):
     name = "tuijin.core"
     verbose_name = "核心"
 
-    def ready(self):
+    def ready(self) -> None:
         connection_created.connect(_sqlite_pragmas)

@@ -23,7 +23,8 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connection, connections
@@ -44,7 +45,7 @@ class BackupError(Exception):
 
 # ---------------------------------------------------------------------------------------------- checksums
 
-def _canonical(value) -> str:
+def _canonical(value: object) -> str:
     if value is None:
         return "\x00"
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -57,7 +58,7 @@ def _canonical(value) -> str:
     return str(value)
 
 
-def _digest_rows(cursor, table: str, quote) -> tuple[int, str]:
+def _digest_rows(cursor: Any, table: str, quote: Callable[[str], str]) -> tuple[int, str]:
     cursor.execute(f"SELECT * FROM {quote(table)}")
     rows: list[str] = []
     for row in iter(lambda: cursor.fetchmany(5000), []):
@@ -86,7 +87,7 @@ def sqlite_table_digests(path: str | os.PathLike) -> dict[str, dict]:
         db.close()
 
 
-def pg_table_digests(cursor) -> dict[str, dict]:
+def pg_table_digests(cursor: Any) -> dict[str, dict]:
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
     names = [r[0] for r in cursor.fetchall()]
     out = {}
@@ -151,7 +152,7 @@ def _pg_env_args() -> tuple[list[str], dict]:
     return args, env
 
 
-def _media_files(root: Path):
+def _media_files(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):

@@ -1,10 +1,12 @@
 """Template context shared by every page: the user's roles and the navigation they may use."""
+from typing import Any
+
 from tuijin.core.navigation import unread
 from tuijin.core.scope import is_member, scope_paths
 
 
-def navigation(request):
-    user = getattr(request, "user", None)
+def navigation(request: Any) -> dict[str, Any]:
+    user: Any = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {}
     grants = list(user.grants.all())

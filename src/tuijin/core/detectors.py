@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from .indicators import DIMENSIONS, Pair
 
@@ -111,18 +111,18 @@ def get(code: str) -> Detector:
     return _REGISTRY[code]
 
 
-def params_for(detector: Detector, campaign) -> dict:
+def params_for(detector: Detector, campaign: Any) -> dict:
     """The detector's thresholds for a campaign: its defaults, overridden by the campaign file."""
     configured = (getattr(campaign, "detectors", None) or {}).get(detector.code, {})
     return {**detector.defaults, **{k: v for k, v in configured.items() if k != "enabled"}}
 
 
-def enabled(detector: Detector, campaign) -> bool:
+def enabled(detector: Detector, campaign: Any) -> bool:
     configured = (getattr(campaign, "detectors", None) or {}).get(detector.code, {})
     return configured.get("enabled", True) is not False
 
 
-def validate(config) -> list[str]:
+def validate(config: Any) -> list[str]:
     """Errors in a campaign file's [detectors] table (Chinese, naming the table and the key)."""
     if not isinstance(config, dict):
         return ["[detectors]: 应为表，如 [detectors.collective_over_self]"]

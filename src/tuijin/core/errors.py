@@ -11,5 +11,5 @@ class ActionError(Exception):
 class StaleEdit(ActionError):
     """The record changed since the form was opened: nothing is saved, the user is told."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("该记录已被他人修改，您的修改未保存。请刷新页面查看最新内容后再修改。")

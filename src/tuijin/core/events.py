@@ -6,7 +6,9 @@ import json
 import os
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -24,7 +26,7 @@ AFTER_RECORD: list = []
 TREE_CHANGED: list = []
 
 
-def snapshot(instance, fields=None) -> dict:
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
     """A JSON-safe dict of the instance's concrete fields (foreign keys as ids)."""
     data = {}
     for field in instance._meta.concrete_fields:
@@ -42,7 +44,7 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def record(actor, verb: str, target, *, summary: str, org=None, before=None, after=None,
+def record(actor: Any, verb: str, target: Any, *, summary: str, org: Any = None, before: Any = None, after: Any = None,
            label: str | None = None) -> DomainEvent:
     """Append one event. Must run inside the action's transaction."""
     assert transaction.get_connection().in_atomic_block, "record() belongs inside an action's transaction"
@@ -77,7 +79,7 @@ def record(actor, verb: str, target, *, summary: str, org=None, before=None, aft
     return event
 
 
-def touched(orgs) -> None:
+def touched(orgs: Iterable[Any]) -> None:
     """For writes whose event has no single org (imports, moves): refresh these orgs' derived data."""
     orgs = [o for o in orgs if o is not None]
     if orgs:
@@ -107,7 +109,7 @@ def _sign(body: dict) -> str:
     return hmac.new(settings.TUIJIN_AUDIT_KEY.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
-def write_checkpoint(now) -> Path:
+def write_checkpoint(now: dt.datetime) -> Path:
     """Anchor the chain's head outside the database: a file naming the newest event, its hash and the
     number of events up to it, signed with the audit key. Written daily by `tuijin worker`."""
     last = DomainEvent.objects.order_by("-id").only("id", "hash").first()
@@ -141,7 +143,7 @@ class Verification:
         return not self.problems
 
 
-def verify(now=None) -> Verification:
+def verify(now: dt.datetime | None = None) -> Verification:
     """Check every event's keyed hash and link, the chain head, and every checkpoint file."""
     result = Verification(broken=verify_chain(), events=DomainEvent.objects.count())
     if result.broken:

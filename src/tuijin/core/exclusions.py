@@ -11,11 +11,12 @@ Who asks (every scorecard figure that counts such a record):
   专题研讨/党校专家 held, 请进来/走出去, branches that studied this month (study.queries);
 - problem_closed: rectified share and closed-with-evidence share (rectification.indicators);
 - project_done: completed share (research.indicators)."""
+import datetime as dt
 
 EXCLUDERS: list = []
 
 
-def excluded(kind: str, as_of) -> set[int]:
+def excluded(kind: str, as_of: dt.date) -> set[int]:
     found: set[int] = set()
     for fn in EXCLUDERS:
         found.update(fn(kind, as_of))

@@ -10,10 +10,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
 from .errors import ActionError
@@ -161,7 +163,7 @@ def store(name: str, data: bytes, *, allowed: set[str] | None = None) -> StoredF
                       storage_name=storage_name)
 
 
-def uploaded(request, field: str = "file"):
+def uploaded(request: HttpRequest, field: str = "file") -> Any:
     """The file a multipart request carries, read only after the caller's scope check (so an outsider
     learns nothing from the answer). A body that is not valid multipart is a 400, never a 500."""
     try:
@@ -170,7 +172,7 @@ def uploaded(request, field: str = "file"):
         raise BadRequest("上传的内容无法解析（不是有效的 multipart/form-data），请重新选择文件上传") from exc
 
 
-def multipart_body(**fields) -> dict:
+def multipart_body(**fields: Any) -> dict:
     """OpenAPI `requestBody` of an upload endpoint that reads its file itself with `uploaded()`."""
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 
@@ -68,7 +69,7 @@ class Indicator:
     per_month: bool = False  # the expectation is pro-rated by the elapsed part of the calendar month
     zero_severe: float | None = None  # ZERO: from this value on 严重滞后
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.meaning and self.meaning not in MEANINGS:
             raise ValueError(f"unknown meaning {self.meaning!r} of {self.code}")
         if self.meaning in (HIGHER, LOWER, ZERO, NEUTRAL):
@@ -125,7 +126,7 @@ class Indicator:
             bar = self.zero_severe if self.zero_severe is not None else (
                 severe if self.unit == "%" else ZERO_SEVERE_COUNT)
 
-            def zero(value):
+            def zero(value: float | None) -> str:
                 if not value or value <= 0:
                     return STATUS_OK
                 return STATUS_SEVERE if value >= bar else STATUS_LAG
@@ -215,7 +216,7 @@ def status(value: float | None, expected: float | None, *, lag: float, severe: f
                       relative=relative)(value)
 
 
-def roll_up(orgs, own: dict[int, Pair]) -> dict[int, Pair]:
+def roll_up(orgs: list[Any], own: dict[int, Pair]) -> dict[int, Pair]:
     """Sum each org's own pairs over its subtree. `orgs` must contain every org of the subtrees."""
     by_path = sorted(orgs, key=lambda o: o.path, reverse=True)  # children before parents
     total: dict[int, Pair] = {}
@@ -238,7 +239,7 @@ class Reading:
     pair: Pair
 
 
-def read(indicator: Indicator, org, as_of: dt.date, campaign) -> Reading:
+def read(indicator: Indicator, org: Any, as_of: dt.date, campaign: Any) -> Reading:
     """The indicator for one org's whole subtree."""
     orgs = list(apps.get_model("orgs", "Org").objects.filter(subtree_q("path", org.path)))
     totals = roll_up(orgs, indicator.compute(orgs, as_of, campaign))

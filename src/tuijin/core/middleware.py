@@ -12,9 +12,12 @@ And SessionActivity: the idle timeout without a session write on every request.
 """
 import json
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 
 CSP = "; ".join([
@@ -38,11 +41,11 @@ PERMISSIONS = ", ".join(f"{feature}=()" for feature in (
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.csp = getattr(settings, "TUIJIN_CSP", CSP)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS)
@@ -56,11 +59,11 @@ class BoundedQueryMiddleware:
     pattern (SQLite refuses patterns over 50,000 bytes with an error, i.e. HTTP 500).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.limit = getattr(settings, "TUIJIN_MAX_PARAM_CHARS", 1000)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         for key, values in request.GET.lists():
             for value in values:
                 if len(key) > self.limit or len(value) > self.limit:
@@ -71,7 +74,7 @@ class BoundedQueryMiddleware:
             return self.refuse(request, "请求内容", "含有空字符（\\x00）")
         return self.get_response(request)
 
-    def refuse(self, request, key, why):
+    def refuse(self, request: HttpRequest, key: str, why: str) -> HttpResponse:
         message = f"查询参数“{key}”{why}" if key != "请求内容" else f"请求内容{why}"
         if request.path.startswith("/api/"):
             return HttpResponse(json.dumps({"detail": message, "field": key}, ensure_ascii=False), status=400,
@@ -79,7 +82,7 @@ class BoundedQueryMiddleware:
         return HttpResponse(render_to_string("400.html", {"message": message}, request), status=400)
 
 
-def _json_nul(request) -> bool:
+def _json_nul(request: HttpRequest) -> bool:
     """A JSON body holding a NUL character (raw or as the escape \\u0000), which PostgreSQL would refuse."""
     try:
         body = request.body
@@ -99,10 +102,10 @@ class SessionActivity:
     middleware, saves it with a fresh expiry and cookie) only when TUIJIN_SESSION_RENEW_SECONDS have
     passed since it was last renewed; reads in between do not touch the session table."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and session.session_key and not session.modified and not session.is_empty():
@@ -116,12 +119,12 @@ class SessionActivity:
 # --------------------------------------------------------------------------- scope before the body
 
 
-def scope_before_body(lookup):
+def scope_before_body(lookup: Callable[..., Any]) -> Callable[[Any], Any]:
     """Mark a page view that takes uploads: `lookup(request, **url_kwargs)` is its scope check (it
     raises Http404 for an object outside the user's scope) and ScopeBeforeBody runs it before anything
     reads the request body, so an outsider's upload is answered 404 without being parsed. Put it
     outermost (above @login_required)."""
-    def mark(view):
+    def mark(view: Any) -> Any:
         view.scope_before_body = lookup
         return view
     return mark
@@ -134,10 +137,10 @@ class ScopeBeforeBody:
     is not weakened: an in-scope POST still meets the CSRF check and then the view's own checks.
     Must come after AuthenticationMiddleware (it needs request.user)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: Any) -> HttpResponseBase:
         if request.method == "POST":
             from django.contrib.auth.views import redirect_to_login
             from django.urls import Resolver404, resolve
@@ -183,13 +186,13 @@ class DatabaseBusy:
     a 500: writes wait a bounded time (no queue of writers that never answers) and the client is told
     nothing was saved and when to try again."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exc):
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not database_busy(exc):
             return None
         import logging

@@ -36,7 +36,7 @@ class DomainEvent(models.Model):
         verbose_name = verbose_name_plural = "操作记录"
         ordering = ["-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.summary}"
 
     def canonical_at(self) -> str:

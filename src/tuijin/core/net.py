@@ -9,6 +9,7 @@ The left-most entry is never used. TUIJIN_TRUSTED_PROXIES=0 (the default) ignore
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 def _valid(value: str) -> str | None:
@@ -23,7 +24,7 @@ def _valid(value: str) -> str | None:
         return None
 
 
-def client_ip(request, trusted_proxies: int | None = None) -> str:
+def client_ip(request: HttpRequest, trusted_proxies: int | None = None) -> str:
     """The address of whoever is on the far side of our trusted proxies (see the module docstring)."""
     trusted = settings.TUIJIN_TRUSTED_PROXIES if trusted_proxies is None else trusted_proxies
     remote = request.META.get("REMOTE_ADDR", "") or ""

@@ -3,6 +3,8 @@
 Reading is scope.py's business; this file is only about changes.
 `actor=None` means the command line run by the server's operator, who may do everything.
 """
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 
 # permission -> roles that may hold it over an org (within the grant's subtree)
@@ -19,7 +21,7 @@ ADMIN_PERMISSIONS = {
 }
 
 
-def can(actor, perm: str, org=None) -> bool:
+def can(actor: Any, perm: str, org: Any = None) -> bool:
     if actor is None:
         return True
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -39,6 +41,6 @@ def can(actor, perm: str, org=None) -> bool:
     return False
 
 
-def require(actor, perm: str, org=None) -> None:
+def require(actor: Any, perm: str, org: Any = None) -> None:
     if not can(actor, perm, org):
         raise PermissionDenied("没有权限执行此操作")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _CACHE: dict[str, re.Pattern] = {}
 
@@ -74,7 +75,7 @@ def formal_measure(text: str | None) -> bool:
     return bool(said) and all(said)
 
 
-def formal_rectification(measure_texts) -> bool:
+def formal_rectification(measure_texts: Iterable[str | None]) -> bool:
     """就整改抓整改: a problem with measures, every one of them only a meeting, study or plan."""
     texts = list(measure_texts)
     return bool(texts) and all(formal_measure(t) for t in texts)

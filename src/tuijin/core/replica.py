@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, Error, connections
@@ -70,7 +71,7 @@ def routing(*, replica: bool) -> Iterator[Reads]:
 class ReplicaRouter:
     """Django database router: the replica for a request's plain reads, the primary for everything else."""
 
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model: Any, **hints: Any) -> str:
         state = _reads.get()
         if (state is None or not state.replica or state.wrote
                 or model._meta.label_lower in PRIMARY_ONLY
@@ -78,16 +79,16 @@ class ReplicaRouter:
             return DEFAULT_DB_ALIAS
         return REPLICA
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model: Any, **hints: Any) -> str:
         state = _reads.get()
         if state is not None and model._meta.label_lower not in PRIMARY_ONLY:
             state.wrote = True
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
         return {obj1._state.db, obj2._state.db} <= {DEFAULT_DB_ALIAS, REPLICA, None}
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
         return db != REPLICA  # a standby replays the primary's schema; it cannot be migrated
 
 
@@ -95,11 +96,11 @@ class ReplicaReads:
     """Middleware: decides for each request whether its reads may go to the replica, and keeps the
     read-your-writes cookie (see the module's docstring). Installed only with TUIJIN_REPLICA_URL."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
         self.sticky = settings.TUIJIN_REPLICA_STICKY_SECONDS
 
-    def __call__(self, request):
+    def __call__(self, request: Any) -> Any:
         if REPLICA not in connections.settings:
             return self.get_response(request)
         safe = request.method in SAFE_METHODS

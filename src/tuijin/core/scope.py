@@ -11,6 +11,9 @@ for the caller: views answer 404.
 - 党员: only what the model's scope_member_q allows (own records, own org).
 - admin roles (三员) and users without grants: no business data.
 """
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
@@ -18,7 +21,7 @@ from django.db.models import Q
 BUSINESS_SCOPE_ROLES = ("office", "unit", "guidance")
 
 
-def scope_paths(user) -> list[str]:
+def scope_paths(user: Any) -> list[str]:
     """Tree paths whose subtrees the user sees, minimal (no path under another). Cached per user object."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -36,7 +39,7 @@ def scope_paths(user) -> list[str]:
         Org.objects.filter(guidance_groups__in=grants.filter(group__isnull=False).values("group"))
         .values_list("path", flat=True)
     )
-    minimal = []
+    minimal: list[str] = []
     for path in sorted(paths):
         if not minimal or not path.startswith(minimal[-1]):
             minimal.append(path)
@@ -44,7 +47,7 @@ def scope_paths(user) -> list[str]:
     return minimal
 
 
-def in_business_scope(user, org) -> bool:
+def in_business_scope(user: Any, org: Any) -> bool:
     """Whether `org` lies in a subtree the user sees through an office, unit or guidance grant.
 
     A party member sees their own org (its notices) but not the records and figures of the units
@@ -52,7 +55,7 @@ def in_business_scope(user, org) -> bool:
     return any(org.path.startswith(p) for p in scope_paths(user))
 
 
-def is_member(user) -> bool:
+def is_member(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     cached = getattr(user, "_tuijin_is_member", None)
@@ -96,7 +99,8 @@ def _path_q(field: str, path: str) -> Q:
     return Q(**{f"{field}__startswith": path})
 
 
-def subtrees_q(model, fields, paths, extra=None) -> Q:
+def subtrees_q(model: Any, fields: str | Iterable[str], paths: Iterable[str],
+              extra: Callable[[str], Q] | None = None) -> Q:
     """Rows of `model` whose any of `fields` (tree paths) lies in any of the subtrees at `paths`.
 
     One field and one path is `subtree_q`. Several roots of one field are one `org_id IN (SELECT id
@@ -141,7 +145,7 @@ def _one_field(field: str, paths: list[str]) -> Q:
     return q
 
 
-def scope_q(model, user) -> Q:
+def scope_q(model: Any, user: Any) -> Q:
     """The filter that restricts `model` to what `user` may see.
 
     `scope_path_field` may be a tuple: a row is visible through any of the orgs it names
@@ -155,11 +159,11 @@ def scope_q(model, user) -> Q:
     return q
 
 
-def visible_to(queryset, user):
+def visible_to(queryset: Any, user: Any) -> Any:
     return queryset.filter(scope_q(queryset.model, user))
 
 
-def forget(user) -> None:
+def forget(user: Any) -> None:
     """Drop cached scope after grants change (used by actions and tests)."""
     for attr in ("_tuijin_scope_paths", "_tuijin_is_member"):
         if hasattr(user, attr):
@@ -167,7 +171,7 @@ def forget(user) -> None:
 
 
 class ScopedQuerySetMixin:
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Any:
         return visible_to(self, user)
 
 

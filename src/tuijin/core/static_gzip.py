@@ -5,11 +5,12 @@ In production WhiteNoise serves the pre-compressed, hashed files that collectsta
 development, tests) WhiteNoise serves straight from the finders: this middleware, placed above it,
 gzips those responses — and only those: pages with CSRF tokens are never compressed (BREACH)."""
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 
 class StaticGZipMiddleware(GZipMiddleware):
-    def process_response(self, request, response):
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not request.path.startswith(settings.STATIC_URL):
             return response
         return super().process_response(request, response)

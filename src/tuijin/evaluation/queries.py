@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max
 from django.http import Http404
 
 from tuijin.core.calendar import today
-from tuijin.core.indicators import STATUS_OK, all_indicators
+from tuijin.core.indicators import STATUS_OK, Indicator, all_indicators
 from tuijin.core.scope import in_business_scope
 from tuijin.orgs.models import Org
 
@@ -20,7 +21,7 @@ from .scorecard import scorecards
 STATUS_LEVEL = {"正常": 0, "滞后": 1, "严重滞后": 2}
 
 
-def business_org(user, code: str) -> Org:
+def business_org(user: Any, code: str) -> Org:
     """The org a dashboard, scorecard or briefing is about, or 404. It must be in the user's business
     scope: a party member sees their own org elsewhere, but these pages are about the units below it."""
     org = Org.objects.visible_to(user).filter(code=code).first()
@@ -29,11 +30,11 @@ def business_org(user, code: str) -> Org:
     return org
 
 
-def share_indicators():
+def share_indicators() -> list[Indicator]:
     return [i for i in all_indicators() if i.unit == "%"]
 
 
-def children_cards(org: Org, as_of: dt.date):
+def children_cards(org: Org, as_of: dt.date) -> tuple[list[Org], dict[int, Any]]:
     children = list(Org.objects.filter(parent=org, active=True).order_by("path"))
     cards = scorecards(children, as_of)
     return children, cards
@@ -131,7 +132,7 @@ def rankings(org: Org, as_of: dt.date, code: str) -> list[tuple[str, list[tuple[
     return out
 
 
-def dimension_progress(card) -> list[dict]:
+def dimension_progress(card: Any) -> list[dict]:
     """Each dimension: mean of its share indicators' values and expectations."""
     out = []
     for dimension, lines in card.by_dimension():

@@ -1,11 +1,13 @@
 """The uploader's own failed web imports, for the home page's work queue (issue 11)."""
+from typing import Any
+
 from django.db.models import Exists, OuterRef
 
 from .models import ImportJob
 from .registry import KINDS
 
 
-def failed_imports(user, limit: int = 5) -> list[ImportJob]:
+def failed_imports(user: Any, limit: int = 5) -> list[ImportJob]:
     """The user's failed imports still to look at: not a check-only run, not dismissed, and no later
     import of the same kind by the same user has succeeded since. Newest first; each carries
     `kind_label`."""

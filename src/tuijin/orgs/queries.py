@@ -1,7 +1,9 @@
 """Reads over the org tree that are more than one filter: rolled-up counts, search."""
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from tuijin.core.scope import scope_paths, subtree_q
@@ -27,7 +29,7 @@ def subtree_counts(org: Org) -> Counts:
     return Counts(orgs["n"], orgs["b"], people["n"], people["m"])
 
 
-def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
+def children_with_counts(org: Org, children: Iterable[Org] | None = None) -> list[tuple[Org, Counts]]:
     """Each child with counts over its own subtree, in two grouped queries whatever the tree's size."""
     children = list(children if children is not None else Org.objects.filter(parent=org, active=True))
     if not children:
@@ -51,13 +53,13 @@ def children_with_counts(org: Org, children=None) -> list[tuple[Org, Counts]]:
     return [(c, counts[c.path]) for c in children]
 
 
-def search_orgs(user, text: str):
+def search_orgs(user: Any, text: str) -> QuerySet[Org]:
     text = text.strip()
     return (Org.objects.visible_to(user).filter(Q(name__contains=text) | Q(code__iexact=text))
             .order_by("path"))
 
 
-def search_people(user, text: str):
+def search_people(user: Any, text: str) -> QuerySet[Person]:
     text = text.strip()
     # Soft-deleted people are kept for history but are not found by search.
     return (Person.objects.visible_to(user).filter(active=True)
@@ -65,7 +67,7 @@ def search_people(user, text: str):
             .select_related("org").order_by("org__path", "number"))
 
 
-def visible_ancestors(user, org: Org) -> list[Org]:
+def visible_ancestors(user: Any, org: Org) -> list[Org]:
     """The breadcrumb: ancestors the user may see, root first (a county office sees no city above its county)."""
     visible = scope_paths(user)
     chain = Org.objects.filter(path__in=ancestor_paths(org)).order_by("depth")

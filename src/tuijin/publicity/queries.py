@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from tuijin.core import texts as text_sources
 from tuijin.core.scope import subtree_q
@@ -27,12 +29,12 @@ from .models import (
 )
 
 
-def _under(field: str, org) -> Q:
+def _under(field: str, org: Any) -> Q:
     """Rows under org's subtree; everything when org is the API's whole-scope stand-in (path "")."""
     return subtree_q(field, org.path) if org.path else Q()
 
 
-def solicitations(user, org=None):
+def solicitations(user: Any, org: Org | None = None) -> QuerySet[Solicitation]:
     """Solicitations the user sees (issued in its scope, or sent to an org in it), newest first."""
     visible = Solicitation.objects.visible_to(user).values("pk")
     qs = Solicitation.objects.filter(pk__in=visible)
@@ -43,7 +45,7 @@ def solicitations(user, org=None):
     return qs.select_related("org").order_by("-issued_at", "-id")
 
 
-def open_solicitations_for(org: Org, as_of: dt.date):
+def open_solicitations_for(org: Org, as_of: dt.date) -> QuerySet[Solicitation]:
     """What `org` (or an org above it) was asked for and may still answer (late answers are allowed)."""
     ancestors = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
     return (Solicitation.objects.filter(solicitationtarget__org__path__in=ancestors)
@@ -56,7 +58,7 @@ class TargetRow:
     answer: timeliness.Answer
 
 
-def answers(solicitation: Solicitation, as_of: dt.date, targets=None) -> list[TargetRow]:
+def answers(solicitation: Solicitation, as_of: dt.date, targets: Iterable[Org] | None = None) -> list[TargetRow]:
     """Each target's standing: the first answer from the target or any org below it."""
     targets = list(targets if targets is not None else
                    Org.objects.filter(solicitation_targets__solicitation=solicitation).order_by("path"))
@@ -77,7 +79,7 @@ def answers(solicitation: Solicitation, as_of: dt.date, targets=None) -> list[Ta
     return rows
 
 
-def all_answers(orgs_under: Org | None, as_of: dt.date, user=None) -> list[tuple[Solicitation, TargetRow]]:
+def all_answers(orgs_under: Org | None, as_of: dt.date, user: Any = None) -> list[tuple[Solicitation, TargetRow]]:
     """Every (solicitation, target) whose target lies in org's subtree, issued by as_of."""
     qs = SolicitationTarget.objects.select_related("solicitation", "org")
     if orgs_under is not None:
@@ -113,31 +115,31 @@ class Summary:
     copies_open: int = 0
 
     @property
-    def adoption_rate(self):
+    def adoption_rate(self) -> float | None:
         return self.adopted / self.submissions if self.submissions else None
 
     @property
-    def quality(self):
+    def quality(self) -> float | None:
         return self.quality_sum / self.quality_n if self.quality_n else None
 
     @property
-    def response_rate(self):
+    def response_rate(self) -> float | None:
         return self.answered / self.due if self.due else None
 
     @property
-    def on_time_rate(self):
+    def on_time_rate(self) -> float | None:
         return self.on_time / self.due if self.due else None
 
     @property
-    def media_channels(self):
+    def media_channels(self) -> list[str]:
         return [c for c in MEDIA if self.by_channel.get(c)]
 
     @property
-    def public_places(self):
+    def public_places(self) -> int:
         return sum(self.by_channel.get(c, 0) for c in PUBLIC_PLACES)
 
 
-def summary(user, org: Org, as_of: dt.date) -> Summary:
+def summary(user: Any, org: Org, as_of: dt.date) -> Summary:
     """The figures of org's subtree as the user sees it, counted as the indicators count them; the
     median response time is computed from the answers themselves (a median does not add up)."""
     subs = Submission.objects.visible_to(user).filter(subtree_q("org__path", org.path), date__lte=as_of)
@@ -162,7 +164,8 @@ def summary(user, org: Org, as_of: dt.date) -> Summary:
     return s
 
 
-def submission_list(user, org, *, type="", status="", flagged="", q="", sub_org=None):
+def submission_list(user: Any, org: Any, *, type: str = "", status: str = "", flagged: str = "", q: str = "",
+                    sub_org: Org | None = None) -> QuerySet[Submission]:
     qs = Submission.objects.visible_to(user).filter(_under("org__path", sub_org or org))
     if type:
         qs = qs.filter(type=type)
@@ -175,7 +178,7 @@ def submission_list(user, org, *, type="", status="", flagged="", q="", sub_org=
     return qs.select_related("org", "solicitation", "review_org").order_by("-date", "-id")
 
 
-def review_queue(user, office_org: Org):
+def review_queue(user: Any, office_org: Org) -> QuerySet[Submission]:
     """Pieces waiting for this level: first reviews of the subtree (no level named yet, the unit
     strictly below), and pieces forwarded to exactly this level."""
     from tuijin.orgs.models import RoleGrant
@@ -191,7 +194,8 @@ def review_queue(user, office_org: Org):
     return qs.filter(first | Q(review_org=office_org)).select_related("org", "solicitation").order_by("date", "id")
 
 
-def library(user, *, q="", type="", sector="", level="", org=None):
+def library(user: Any, *, q: str = "", type: str = "", sector: str = "", level: str = "",
+            org: Org | None = None) -> QuerySet[Submission]:
     """出经验、出典型、出创新: adopted 典型案例 and 经验做法 every unit in scope can read."""
     qs = Submission.objects.visible_to(user).filter(adopted=True, type__in=LIBRARY_TYPES)
     if org is not None:
@@ -222,14 +226,14 @@ def good_examples(org: Org, as_of: dt.date, limit: int = 3) -> list[Submission]:
     return rows[:limit]
 
 
-def items(user, org, *, channel="", sub_org=None):
+def items(user: Any, org: Any, *, channel: str = "", sub_org: Org | None = None) -> QuerySet[PublicityItem]:
     qs = PublicityItem.objects.visible_to(user).filter(_under("org__path", sub_org or org))
     if channel in CHANNELS:
         qs = qs.filter(channel=channel)
     return qs.select_related("org").order_by("-date", "-id")
 
 
-def copy_pairs(user, org, *, status=""):
+def copy_pairs(user: Any, org: Org, *, status: str = "") -> QuerySet[Any]:
     """Pairs whose later text is in org's subtree and whose earlier text's unit the user also sees."""
     visible_orgs = Org.objects.visible_to(user).values("pk")
     qs = (CopyPair.objects.visible_to(user).filter(subtree_q("org_b__path", org.path), org_a__in=visible_orgs)
@@ -251,7 +255,7 @@ class Side:
 
 def pair_sides(pair: CopyPair) -> tuple[Side | None, Side | None, int]:
     """Both texts with the matched passages marked, read through the registered sources."""
-    def fetch(source_name, pk, org):
+    def fetch(source_name: str, pk: Any, org: Org) -> tuple[Any, text_sources.TextSource | None]:
         source = text_sources.get(source_name)
         if source is None:
             return None, None

@@ -3,12 +3,14 @@ figures the list pages show. Every read starts from visible_to(), so scope is ne
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tuijin.core.scope import subtree_q, subtrees_q
-from tuijin.orgs.models import Person
+from tuijin.orgs.models import Org, Person
 from tuijin.rectification.models import State
 
 from .models import Finding, Project, ProjectStatus, ResearchVisit
@@ -16,11 +18,12 @@ from .models import Finding, Project, ProjectStatus, ResearchVisit
 CONVERTED = Q(converted_problem__isnull=False) | Q(converted_measure__isnull=False)
 
 
-def _converted_findings():
+def _converted_findings() -> QuerySet[Finding]:
     return Finding.objects.filter(CONVERTED)
 
 
-def visit_list(user, org, *, converted: str = "", person=None, q: str = "", sub_org=None):
+def visit_list(user: Any, org: Any, *, converted: str = "", person: Person | None = None, q: str = "",
+               sub_org: Org | None = None) -> QuerySet[ResearchVisit]:
     """Visits recorded in org's subtree. converted: "1" visits with a converted finding, "0" visits
     with a finding not yet converted, "" all. `org` may be a list of roots (全部: one list across them)."""
     roots = org if isinstance(org, (list, tuple)) else [org]
@@ -38,7 +41,7 @@ def visit_list(user, org, *, converted: str = "", person=None, q: str = "", sub_
     return with_finding_counts(qs.select_related("person", "org", "visited_org")).order_by("-date", "-id")
 
 
-def with_finding_counts(qs):
+def with_finding_counts(qs: QuerySet[ResearchVisit]) -> QuerySet[ResearchVisit]:
     """findings_total and findings_converted on each visit."""
     converted = Q(findings__converted_problem__isnull=False) | Q(findings__converted_measure__isnull=False)
     return qs.annotate(findings_total=Count("findings", distinct=True),
@@ -63,7 +66,7 @@ class ResearchSummary:
         return self.converted / self.findings if self.findings else None
 
 
-def research_summary(user, org, as_of: dt.date) -> ResearchSummary:
+def research_summary(user: Any, org: Org, as_of: dt.date) -> ResearchSummary:
     """Figures over org's subtree as the user sees it, counted as the indicators count them."""
     cadres = Person.objects.visible_to(user).filter(subtree_q("org__path", org.path), is_leading_cadre=True,
                                                     active=True)
@@ -80,7 +83,7 @@ def research_summary(user, org, as_of: dt.date) -> ResearchSummary:
     )
 
 
-def cadres_without_visits(user, org, as_of: dt.date, limit: int = 50):
+def cadres_without_visits(user: Any, org: Org, as_of: dt.date, limit: int = 50) -> QuerySet[Person]:
     """Leading cadres in the subtree with no visit up to as_of (有的领导干部调研次数偏少)."""
     visited = ResearchVisit.objects.filter(person=OuterRef("pk"), date__lte=as_of)
     return (Person.objects.visible_to(user)
@@ -88,7 +91,7 @@ def cadres_without_visits(user, org, as_of: dt.date, limit: int = 50):
             .exclude(Exists(visited)).select_related("org").order_by("org__path", "number")[:limit])
 
 
-def problems_for_conversion(user, orgs, limit: int = 200):
+def problems_for_conversion(user: Any, orgs: Iterable[Org | None], limit: int = 200) -> QuerySet[Any]:
     """Open problems a finding may become a measure of: visible, current, not closed, in these orgs' subtrees."""
     from tuijin.rectification.models import Problem
 
@@ -100,8 +103,8 @@ def problems_for_conversion(user, orgs, limit: int = 200):
             .select_related("org").order_by("org__path", "number")[:limit])
 
 
-def project_list(user, org, *, flagged: str = "", status: str = "", category: str = "", q: str = "", sub_org=None,
-                 annotate: bool = True):
+def project_list(user: Any, org: Org, *, flagged: str = "", status: str = "", category: str = "", q: str = "",
+                 sub_org: Org | None = None, annotate: bool = True) -> QuerySet[Project]:
     qs = Project.objects.visible_to(user).filter(subtree_q("org__path", org.path))
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
@@ -120,7 +123,7 @@ def project_list(user, org, *, flagged: str = "", status: str = "", category: st
     return qs.select_related("org").annotate(evidence_count=Count("evidence")).order_by("org__path", "name")
 
 
-def project_counts(qs) -> dict:
+def project_counts(qs: QuerySet[Project]) -> dict:
     """Totals of a project list (built with annotate=False), for the filter pills."""
     row = qs.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)),
                                   done=Count("pk", filter=Q(status=ProjectStatus.DONE)),

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from tuijin.core.scope import subtree_q, subtrees_q
 from tuijin.campaigns.models import Chapter
@@ -32,13 +33,13 @@ from .models import (
 )
 
 
-def chapters_of(campaign) -> list[Chapter]:
+def chapters_of(campaign: Any) -> list[Chapter]:
     """The campaign's reading list, measured against the campaign's time progress: every chapter
     except those of 跟进学习 items (a deadline of their own; see `followup_by_org`)."""
     return [c for c in all_chapters(campaign) if c.item.due_on is None]
 
 
-def all_chapters(campaign) -> list[Chapter]:
+def all_chapters(campaign: Any) -> list[Chapter]:
     """Every chapter a session or a self-study log may name, 跟进学习 items included (forms)."""
     if campaign is None:
         return []
@@ -70,19 +71,19 @@ class OrgStudy:
     def pairs(self) -> int:
         return self.members * self.chapters
 
-    def _share(self, n):
+    def _share(self, n: int) -> Any:  # float | None; callers compare it (is_unbalanced)
         return n / self.pairs if self.pairs else None
 
     @property
-    def share(self):
+    def share(self) -> Any:
         return self._share(self.covered)
 
     @property
-    def collective_share(self):
+    def collective_share(self) -> Any:
         return self._share(self.collective)
 
     @property
-    def own_share(self):
+    def own_share(self) -> Any:
         return self._share(self.own)
 
     def __add__(self, other: OrgStudy) -> OrgStudy:
@@ -90,7 +91,7 @@ class OrgStudy:
                         self.covered + other.covered, self.collective + other.collective, self.own + other.own)
 
 
-def member_counts(org_ids) -> dict[int, int]:
+def member_counts(org_ids: Iterable[int]) -> dict[int, int]:
     out = {}
     for chunk in chunks(org_ids):
         rows = Person.objects.filter(members_q(), org_id__in=chunk).order_by().values("org_id").annotate(n=Count("pk"))
@@ -98,7 +99,7 @@ def member_counts(org_ids) -> dict[int, int]:
     return out
 
 
-def study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, OrgStudy]:
+def study_by_org(org_ids: Iterable[int], campaign: Any, as_of: dt.date) -> dict[int, OrgStudy]:
     """{org id: OrgStudy} for the orgs that have members of their own."""
     org_ids = list(org_ids)
     chapter_ids = [c.pk for c in chapters_of(campaign)]
@@ -120,7 +121,7 @@ def study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, OrgStudy]:
     return out
 
 
-def cadre_study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[OrgStudy, OrgStudy]]:
+def cadre_study_by_org(org_ids: Iterable[int], campaign: Any, as_of: dt.date) -> dict[int, tuple[OrgStudy, OrgStudy]]:
     """以上率下: {org id: (its own leading cadres' OrgStudy, its other members' OrgStudy)} over the
     campaign's reading list, for orgs with members. A leading cadre is a member marked 是否领导干部."""
     org_ids = list(org_ids)
@@ -150,7 +151,7 @@ def cadre_study_by_org(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[Org
 BIG_SUBTREE = 50_000  # members; above this one pass over the whole coverage table is faster
 
 
-def _subtree_coverage(org: Org, members: int, chapter_ids, as_of):
+def _subtree_coverage(org: Org, members: int, chapter_ids: list[int], as_of: dt.date) -> QuerySet[Coverage]:
     """Coverage rows of a subtree's members. A county's are read person by person through the
     (person, chapter) index; a city's in one pass over the table."""
     qs = Coverage.objects.filter(covered_by(as_of), chapter_id__in=chapter_ids)
@@ -159,7 +160,7 @@ def _subtree_coverage(org: Org, members: int, chapter_ids, as_of):
     return qs.filter(person_id__in=Person.objects.filter(members_q(), subtree_q("org__path", org.path)).values("pk"))
 
 
-def cached(name: str, org: Org, as_of: dt.date, campaign, compute):
+def cached(name: str, org: Org, as_of: dt.date, campaign: Any, compute: Callable[[], Any]) -> Any:
     """A subtree figure, kept until the next recorded change anywhere (every change to study records,
     people or orgs writes a domain event), so an office reopening a page does not recompute it."""
     from django.core.cache import cache
@@ -176,7 +177,7 @@ def cached(name: str, org: Org, as_of: dt.date, campaign, compute):
     return value
 
 
-def subtree_study(org: Org, campaign, as_of: dt.date) -> OrgStudy:
+def subtree_study(org: Org, campaign: Any, as_of: dt.date) -> OrgStudy:
     """The org's whole subtree in two aggregate queries (no per-org grouping)."""
     chapter_ids = [c.pk for c in chapters_of(campaign)]
     members = Person.objects.filter(members_q(), subtree_q("org__path", org.path)).count()
@@ -204,7 +205,7 @@ class BalanceRow:
     study: OrgStudy
 
 
-def unbalanced_orgs(root: Org, campaign, as_of: dt.date, *, orgs=None) -> list[BalanceRow]:
+def unbalanced_orgs(root: Org, campaign: Any, as_of: dt.date, *, orgs: Iterable[Org] | None = None) -> list[BalanceRow]:
     """Orgs in root's subtree (or in `orgs`) whose collective study is active while members' own study lags."""
     if campaign is None:
         return []
@@ -217,7 +218,7 @@ def unbalanced_orgs(root: Org, campaign, as_of: dt.date, *, orgs=None) -> list[B
     return sorted(rows, key=lambda r: (r.study.own_share - r.study.collective_share, r.org.path))
 
 
-def chapter_coverage(root: Org, campaign, as_of: dt.date) -> list[tuple[Chapter, int, int]]:
+def chapter_coverage(root: Org, campaign: Any, as_of: dt.date) -> list[tuple[Chapter, int, int]]:
     """For each chapter: members of the subtree who covered it, and members in all."""
     chapters = chapters_of(campaign)
     members = Person.objects.filter(members_q(), subtree_q("org__path", root.path)).count()
@@ -229,11 +230,11 @@ def chapter_coverage(root: Org, campaign, as_of: dt.date) -> list[tuple[Chapter,
 
 # ------------------------------------------------------------------ who has not done what
 
-def orgs_with_members(org_ids) -> set[int]:
+def orgs_with_members(org_ids: Iterable[int]) -> set[int]:
     return set(member_counts(org_ids))
 
 
-def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]:
+def seminar_orgs(org_ids: Iterable[int], campaign: Any, as_of: dt.date, *, expert: bool = False) -> set[int]:
     """Orgs (among org_ids) that held a 专题研讨 (or, expert=True, a lecture by a 党校 expert) in the campaign."""
     from tuijin.core.exclusions import excluded
 
@@ -247,7 +248,7 @@ def seminar_orgs(org_ids, campaign, as_of: dt.date, *, expert=False) -> set[int]
     return found
 
 
-def invited_and_went_out(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[int, int]]:
+def invited_and_went_out(org_ids: Iterable[int], campaign: Any, as_of: dt.date) -> dict[int, tuple[int, int]]:
     """请进来、走出去: per org, (sessions that went out, sessions that went out or brought a speaker in)
     held in the campaign up to as_of. A session that went out to hear an expert counts as going out."""
     going_out = Q(form__in=GOING_OUT_FORMS)
@@ -264,7 +265,7 @@ def invited_and_went_out(org_ids, campaign, as_of: dt.date) -> dict[int, tuple[i
     return out
 
 
-def expected_to_hold(orgs, *, expert=False) -> list[Org]:
+def expected_to_hold(orgs: Iterable[Org], *, expert: bool = False) -> list[Org]:
     """Who should hold a 专题研讨: every active org with party members of its own (a committee's 中心组,
     a branch). Who should invite a 党校 expert: the same, except branches (it is a unit's task)."""
     orgs = [o for o in orgs if o.active and (not expert or o.kind != OrgKind.BRANCH)]
@@ -272,7 +273,7 @@ def expected_to_hold(orgs, *, expert=False) -> list[Org]:
     return [o for o in orgs if o.pk in with_members]
 
 
-def orgs_without(root: Org, campaign, as_of: dt.date, *, expert=False) -> list[Org]:
+def orgs_without(root: Org, campaign: Any, as_of: dt.date, *, expert: bool = False) -> list[Org]:
     orgs = expected_to_hold(Org.objects.filter(subtree_q("path", root.path), active=True).order_by("path"), expert=expert)
     held = seminar_orgs([o.pk for o in orgs], campaign, as_of, expert=expert)
     return [o for o in orgs if o.pk not in held]
@@ -282,7 +283,7 @@ def month_start(as_of: dt.date) -> dt.date:
     return as_of.replace(day=1)
 
 
-def branches_with_session_this_month(branch_ids, as_of: dt.date) -> set[int]:
+def branches_with_session_this_month(branch_ids: Iterable[int], as_of: dt.date) -> set[int]:
     from tuijin.core.exclusions import excluded
 
     found, untrue = set(), excluded("study_session", as_of)  # found 不属实 on a random check
@@ -319,15 +320,15 @@ class ItemProgress:
     chapters: list[ChapterProgress]
 
     @property
-    def total(self):
+    def total(self) -> int:
         return len(self.chapters)
 
     @property
-    def covered(self):
+    def covered(self) -> int:
         return sum(1 for c in self.chapters if c.covered)
 
     @property
-    def share(self):
+    def share(self) -> float | None:
         return self.covered / self.total if self.total else None
 
 
@@ -338,18 +339,18 @@ class PersonProgress:
     status: str = STATUS_OK
 
     @property
-    def total(self):
+    def total(self) -> int:
         return sum(i.total for i in self.items)
 
     @property
-    def covered(self):
+    def covered(self) -> int:
         return sum(i.covered for i in self.items)
 
     @property
-    def share(self):
+    def share(self) -> float | None:
         return self.covered / self.total if self.total else None
 
-    def next_chapter(self):
+    def next_chapter(self) -> Chapter | None:
         for item in self.items:
             for c in item.chapters:
                 if not c.covered:
@@ -357,7 +358,7 @@ class PersonProgress:
         return None
 
 
-def person_progress(person: Person, campaign, as_of: dt.date) -> PersonProgress:
+def person_progress(person: Person, campaign: Any, as_of: dt.date) -> PersonProgress:
     """A member's reading progress, chapter by chapter, from the sessions they attended and their own logs."""
     chapters = chapters_of(campaign)
     by_chapter = {c.pk: ChapterProgress(c) for c in chapters}
@@ -387,7 +388,8 @@ def person_progress(person: Person, campaign, as_of: dt.date) -> PersonProgress:
 
 # ------------------------------------------------------------------ lists
 
-def session_list(user, org, *, form: str = "", month: str = "", include_withdrawn: bool = False):
+def session_list(user: Any, org: Any, *, form: str = "", month: str = "",
+                 include_withdrawn: bool = False) -> QuerySet[StudySession]:
     """Sessions in org's subtree; `org` may be a list of roots (全部: one list across them)."""
     roots = org if isinstance(org, (list, tuple)) else [org]
     qs = StudySession.objects.visible_to(user).filter(subtrees_q(StudySession, "org__path", [r.path for r in roots]))
@@ -402,7 +404,7 @@ def session_list(user, org, *, form: str = "", month: str = "", include_withdraw
     return qs.select_related("org").order_by("-date", "-id")
 
 
-def form_counts(qs) -> dict[str, int]:
+def form_counts(qs: QuerySet[StudySession]) -> dict[str, int]:
     return {r["form"]: r["n"] for r in qs.order_by().values("form").annotate(n=Count("pk"))}
 
 
@@ -411,7 +413,7 @@ def form_counts(qs) -> dict[str, int]:
 # attended or self-study) by the cutoff — as_of while the window is open, the deadline after it. An
 # org's figure is over its own members; its expectation is the elapsed share of the item's window.
 
-def followup_items(campaign, as_of: dt.date | None = None, *, state: str = "") -> list:
+def followup_items(campaign: Any, as_of: dt.date | None = None, *, state: str = "") -> list:
     """The campaign's 跟进学习 items that have opened by as_of; state "open" (deadline not passed)
     or "due" (deadline passed) narrows them."""
     if campaign is None:
@@ -426,11 +428,11 @@ def followup_items(campaign, as_of: dt.date | None = None, *, state: str = "") -
     return list(qs)
 
 
-def _cutoff(item, as_of: dt.date) -> dt.date:
+def _cutoff(item: Any, as_of: dt.date) -> dt.date:
     return min(as_of, item.due_on)
 
 
-def _studied(person_filter: Q, item, as_of: dt.date, group: str | None):
+def _studied(person_filter: Q, item: Any, as_of: dt.date, group: str | None) -> Any:
     """Members (of person_filter) who covered every chapter of the item by the cutoff: a count, or
     {group value: count} when grouped (e.g. by "person__org_id")."""
     chapter_ids = [c.pk for c in item.chapters.all()]
@@ -448,7 +450,7 @@ def _studied(person_filter: Q, item, as_of: dt.date, group: str | None):
     return out
 
 
-def followup_by_org(org_ids, item, as_of: dt.date) -> dict[int, tuple[int, int]]:
+def followup_by_org(org_ids: Iterable[int], item: Any, as_of: dt.date) -> dict[int, tuple[int, int]]:
     """{org id: (own members, members who studied the item by the cutoff)} for orgs with members."""
     counts = member_counts(org_ids)
     out = {k: (n, 0) for k, n in counts.items()}
@@ -495,19 +497,19 @@ class FollowupRow:
         return classifier(self.expected, lag=lag, severe=severe)(self.share)
 
 
-def subtree_followup(org: Org, item, as_of: dt.date) -> FollowupRow:
+def subtree_followup(org: Org, item: Any, as_of: dt.date) -> FollowupRow:
     members = Person.objects.filter(members_q(), subtree_q("org__path", org.path)).count()
     studied = _studied(subtree_q("person__org__path", org.path), item, as_of, None) if members else 0
     return FollowupRow(item, org, members, int(studied), as_of)
 
 
-def followup_orgs(root: Org, item, as_of: dt.date) -> list[FollowupRow]:
+def followup_orgs(root: Org, item: Any, as_of: dt.date) -> list[FollowupRow]:
     """Each org of root's subtree with members of its own, on the item (by path)."""
     orgs = {o.pk: o for o in Org.objects.filter(subtree_q("path", root.path), active=True)}
     rows = [FollowupRow(item, orgs[k], n, s, as_of) for k, (n, s) in followup_by_org(list(orgs), item, as_of).items()]
     return sorted(rows, key=lambda r: r.org.path)
 
 
-def person_followup(person: Person, items, as_of: dt.date) -> dict[int, bool]:
+def person_followup(person: Person, items: Iterable[Any], as_of: dt.date) -> dict[int, bool]:
     """{item id: whether the person has studied it by the cutoff}."""
     return {item.pk: bool(_studied(Q(person=person), item, as_of, None)) for item in items}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tuijin.core.scope import in_business_scope
@@ -16,14 +16,14 @@ from .letters import letter_findings
 from .models import LetterState, ReminderLetter
 
 
-def business_org(user, code) -> Org:
+def business_org(user: Any, code: str) -> Org:
     org = Org.objects.visible_to(user).filter(code=code).first()
     if org is None or not in_business_scope(user, org):
         raise Http404
     return org
 
 
-def letters_for(user, org=None):
+def letters_for(user: Any, org: Org | None = None) -> QuerySet[Any]:
     """Letters the user sees: in scope, and drafts only for those who may send them."""
     from .actions import can_supervise
 
@@ -34,7 +34,7 @@ def letters_for(user, org=None):
     return qs.filter(~Q(state=LetterState.DRAFT) | Q(pk__in=drafts))
 
 
-def supervised_units(user) -> list[Org]:
+def supervised_units(user: Any) -> list[Org]:
     """The orgs a user supervises as units: a group's assigned orgs, or the units directly below an
     office's org."""
     grants = list(user.grants.filter(role__in=["guidance", "office"]).select_related("org", "group"))
@@ -62,7 +62,7 @@ def ranked(units: list[Org], as_of: dt.date) -> list[dict]:
     return rows
 
 
-def groups_for(user):
+def groups_for(user: Any) -> QuerySet[Any]:
     """Guidance groups a user may look at: its own, and those with an assigned org in its office scope."""
     from tuijin.orgs.models import GuidanceGroup
 

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tuijin.core import events
@@ -8,10 +10,10 @@ class Command(BaseCommand):
     help = ("操作记录（审计）：tuijin audit verify —— 校验每条记录的签名和链接、链头以及全部检查点文件；"
             "tuijin audit checkpoint —— 立即写一个签名检查点（tuijin worker 每天自动写）")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "checkpoint"])
 
-    def handle(self, action, **options):
+    def handle(self, action: str, **options: Any) -> None:
         now = timezone.now()  # the CLI reads the clock
         if action == "checkpoint":
             path = events.write_checkpoint(now)
