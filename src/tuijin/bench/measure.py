@@ -40,6 +40,35 @@ class Scenario:
     run: Callable[[int, dict], Outcome]  # (runs, options) -> Outcome
     default_runs: int = 20
     by_default: bool = True  # False: runs only when named in --only (the load test takes a minute)
+    # Baselines measured in the same run, as (scenario name, target ratio): the bench prints this
+    # scenario's median over each baseline's (wall clock and CPU) next to the target, and runs the
+    # baselines too when this scenario is named in --only.
+    baselines: tuple[tuple[str, float], ...] = ()
+
+
+def with_baselines(names: list[str], scenarios: list) -> list[str]:
+    """The named scenarios and the baselines they are compared with."""
+    by_name = {s.name: s for s in scenarios}
+    return names + [b for n in names if n in by_name for b, _ in getattr(by_name[n], "baselines", ())
+                    if b not in names]
+
+
+def baseline_ratios(scenarios: list, results: dict) -> dict:
+    """For each scenario that has baselines and ran with them: {baseline: {ratio, cpu_ratio, target,
+    met}}, added to that scenario's results as "vs", and returned as {"a / b": …} for the report."""
+    out = {}
+    for scenario in scenarios:
+        mine = results.get(scenario.name) or {}
+        for name, target in getattr(scenario, "baselines", ()):
+            base = results.get(name) or {}
+            if not mine.get("median_ms") or not base.get("median_ms"):
+                continue
+            ratio = round(mine["median_ms"] / base["median_ms"], 2)
+            cpu = round(mine["cpu_median_ms"] / base["cpu_median_ms"], 2) if base.get("cpu_median_ms") else None
+            figures = {"ratio": ratio, "cpu_ratio": cpu, "target": target, "met": ratio <= target}
+            mine.setdefault("vs", {})[name] = figures
+            out[f"{scenario.name} / {name}"] = figures
+    return out
 
 
 def timed(fn, runs) -> Outcome:

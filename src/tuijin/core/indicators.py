@@ -138,6 +138,32 @@ class Indicator:
                   lag: float = 0.10, severe: float = 0.25) -> str:
         return self.classifier(progress, as_of, lag=lag, severe=severe)(measured(self, pair))
 
+    def column(self, pairs: list, progress: float | None, as_of: dt.date | None = None, *, lag: float = 0.10,
+               severe: float = 0.25) -> tuple[list, list[str]]:
+        """Values and statuses of many orgs at once, from their stored pairs ([num, den] or (num, den),
+        den None for a count; None where the org has nothing): for each cell exactly what
+        `Pair.value` (0 or None where nothing is stored, as a scorecard shows it) and `classifier`
+        on `measured` give one by one, but without a Python call per cell. The city-wide units table
+        classifies ~6,000 orgs × every indicator this way (tests compare it with the scalar path)."""
+        missing = None if self.is_ratio else 0
+        values = [missing if p is None else (p[0] if p[1] is None else (p[0] / p[1] if p[1] else None))
+                  for p in pairs]
+        sense = self.sense
+        if sense == NEUTRAL:
+            return values, [STATUS_OK] * len(values)
+        if sense == ZERO:  # measured: the value, a count's number included; 0 and None are 正常
+            bar = self.zero_severe if self.zero_severe is not None else (
+                severe if self.unit == "%" else ZERO_SEVERE_COUNT)
+            return values, [STATUS_OK if not v or v <= 0 else STATUS_SEVERE if v >= bar else STATUS_LAG
+                            for v in values]
+        expected = self.expected_at(progress, as_of)
+        if expected is None:
+            return values, [STATUS_OK] * len(values)
+        # measured: nothing for a count without a denominator (only a ratio is compared)
+        measured_ = [None if p is None or p[1] is None else v for p, v in zip(pairs, values, strict=True)]
+        return values, classify_all(measured_, expected, lag=lag, severe=severe, higher_is_better=sense == HIGHER,
+                                    relative=self.unit != "%")
+
     @property
     def is_ratio(self) -> bool:
         """A share, or anything measured against an expectation: with nothing measured it reads "—"
@@ -207,6 +233,25 @@ def classifier(expected: float | None, *, lag: float, severe: float, higher_is_b
             return STATUS_LAG
         return STATUS_OK
     return classify
+
+
+def classify_all(values: list, expected: float | None, *, lag: float, severe: float, higher_is_better: bool = True,
+                 relative: bool = False) -> list[str]:
+    """`classifier(expected, …)` applied to every value of a column, with the same arithmetic written
+    out in comprehensions (no Python call per value): for a city-wide table of ~6,000 orgs the calls
+    were a third of the request. tests/core compares the two on arbitrary values."""
+    if expected is None:
+        return [STATUS_OK] * len(values)
+    sign = 1.0 if higher_is_better else -1.0
+    scale = (abs(expected) if expected else None) if relative else 1.0
+    if scale is None:  # relative to an expectation of zero: any shortfall is total
+        gaps = [None if v is None else (1.0 if sign * (expected - v) > 0 else 0.0) for v in values]
+    elif scale != 1.0:
+        gaps = [None if v is None else sign * (expected - v) / scale for v in values]
+    else:
+        gaps = [None if v is None else sign * (expected - v) for v in values]
+    return [STATUS_OK if g is None else STATUS_SEVERE if g > severe else STATUS_LAG if g > lag else STATUS_OK
+            for g in gaps]
 
 
 def status(value: float | None, expected: float | None, *, lag: float, severe: float,

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--writers", type=int, default=20, help="负载场景的写并发数（默认 20）")
 
     def handle(self, scale, out, runs, rows, only, seconds=60, readers=50, writers=20, **options):
+        from tuijin.bench.measure import baseline_ratios, with_baselines
         from tuijin.bench.scenarios import SCENARIOS, Outcome
 
         if rows < 1:
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             if unknown or not wanted:
                 fail(self, [f"未知的场景：{'、'.join(unknown)}" if unknown else "--only 没有给出场景名称",
                             f"可用的场景：{'、'.join(s.name for s in SCENARIOS)}"])
-            scenarios = [s for s in SCENARIOS if s.name in wanted]
+            scenarios = [s for s in SCENARIOS if s.name in with_baselines(wanted, SCENARIOS)]
 
         own = not os.environ.get("DATABASE_URL")
         database = self._use_bench_database(scale) if own else self._describe(connections["default"])
@@ -78,11 +79,15 @@ class Command(BaseCommand):
 
         report = {"scale": scale, "database": database,
                   "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
-                  "python": sys.version.split()[0], "import_rows": rows, "scenarios": results}
+                  "python": sys.version.split()[0], "import_rows": rows, "scenarios": results,
+                  "ratios": baseline_ratios(scenarios, results)}
         path = out or f"bench-{scale}.json"
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(report, fh, ensure_ascii=False, indent=2)
         self._table(report, path)
+        for name, r in report["ratios"].items():  # a scenario against the baselines measured in the same run
+            self.stdout.write(f"{name}：{r['ratio']}×（CPU {r['cpu_ratio']}×），目标 ≤ {r['target']}×"
+                              f"{'，达到' if r['met'] else '，未达到'}")
 
     def _use_bench_database(self, scale) -> str:
         """Point the default connection at var/bench-<scale>.sqlite3 (used when DATABASE_URL is not set).
