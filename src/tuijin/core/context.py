@@ -10,7 +10,7 @@ def navigation(request):
         return {}
     # The user's roles, kept until the next recorded change (grants are recorded; core/readcache.py);
     # the unread reminders (written by the daily job without an event) are counted on every page.
-    return {**kept("nav", lambda: _roles(user), user.pk), "nav_unread": unread(user)}
+    return {**kept("nav", lambda: _roles(user), getattr(user, "pk", None)), "nav_unread": unread(user)}
 
 
 def _roles(user) -> dict:

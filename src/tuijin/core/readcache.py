@@ -159,7 +159,7 @@ def api_list(name: str):
         # django-ninja's own hooks (decorate_view): wrap the operation's run to see the rendered answer.
         from ninja.decorators import decorate_view
 
-        wrapper._ninja_contribute_to_operation = list(getattr(func, "_ninja_contribute_to_operation", []))
+        setattr(wrapper, "_ninja_contribute_to_operation", list(getattr(func, "_ninja_contribute_to_operation", [])))  # noqa: B010
         decorate_view(_store_answer)(wrapper)
         return wrapper
 
