@@ -34,6 +34,10 @@ def _fast_hashing(settings, tmp_path_factory):
     # Web imports run inline in tests; tests/imports/test_import_jobs.py runs the real worker path.
     settings.TASKS = {**settings.TASKS, "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.TUIJIN_IMPORT_TASK_BACKEND = "inline"
+    # Kept reads (core/readcache.py) live in the process's memory: no test sees another test's.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_org(parent, code, name, kind="党支部", sector="机关", batch="第二批"):

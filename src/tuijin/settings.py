@@ -11,6 +11,8 @@ TUIJIN_AUDIT_KEY    keys the audit log's HMAC chain; required in production, gen
 TUIJIN_AUDIT_CHECKPOINT_DIR  where signed audit checkpoints are written (default ./var/audit)
 TUIJIN_REPLICA_URL  a PostgreSQL streaming replica of DATABASE_URL: the pages' and the API's reads go there
                     (tuijin.core.replica; docs/deploy.md). Unset: everything on DATABASE_URL, as before
+TUIJIN_READ_CACHE_SECONDS  how long a kept read may live at most (default 600; 0: off); it is dropped at
+                    the next recorded change anyway (core/readcache.py)
 TUIJIN_REPLICA_STICKY_SECONDS  after a user's write, how long at most their reads stay on the primary while
                     the replica catches up (default 300; they return as soon as it has)
 """
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tuijin.core.middleware.SecurityHeadersMiddleware",  # CSP + Permissions-Policy on every response
+    "tuijin.core.readcache.ReadVersion",  # a GET reads the data's version once; reads kept under it
     "tuijin.core.static_gzip.StaticGZipMiddleware",  # gzips /static/ when served from the finders (demo)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +214,14 @@ OTP_TOTP_ISSUER = "推进平台"
 SESSION_COOKIE_AGE = int(os.environ.get("TUIJIN_SESSION_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = False
 TUIJIN_SESSION_RENEW_SECONDS = int(os.environ.get("TUIJIN_SESSION_RENEW_SECONDS", "60"))
+
+# Reads kept until the next recorded change (core/readcache.py): the home, org and problem-list pages'
+# bodies and the people and problem API lists, per user and address, under the audit chain's head. This
+# many seconds at most; 0 turns it off. Kept in each server process's memory (LocMemCache): a page is
+# computed once per process after each change.
+TUIJIN_READ_CACHE_SECONDS = int(os.environ.get("TUIJIN_READ_CACHE_SECONDS", "600"))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TUIJIN_CACHE_ENTRIES", "1000"))}}}
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"

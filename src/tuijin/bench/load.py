@@ -4,8 +4,10 @@ It starts gunicorn on 127.0.0.1 (a free port) on the bench database, then for `-
 runs `--readers` (50) threads that GET pages and API lists with a logged-in session and `--writers`
 (20) threads that PATCH a person each through the API (their own person, so no edit conflicts: every
 answer but 200 is an error). It reports requests per second, median and p95 latency and every error
-(HTTP 5xx, 4xx, timeouts, refused connections) into the bench JSON. Writers put each person's post
-back at the end; the writes' audit events and history remain, as any real edit's would.
+(HTTP 5xx, 4xx, timeouts, refused connections) into the bench JSON, and per read URL its requests,
+requests per second, median and p95 (`by_url`). `--writers 0` measures the read mix alone. Writers put
+each person's post back at the end; the writes' audit events and history remain, as any real edit's
+would. `--workers` and `--threads` size gunicorn (default: DEFAULT_WORKERS × DEFAULT_THREADS).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from .measure import Outcome
 READ_PATHS = ["/", "/orgs/{county}/", "/problems/{county}/", "/api/v1/people?org={county}",
               "/api/v1/problems?org={county}"]
 SERVER_START_SECONDS = 60
+DEFAULT_WORKERS, DEFAULT_THREADS = 4, 4
 
 
 def _free_port() -> int:
@@ -81,22 +84,27 @@ class Stats:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.write_latencies: list[float] = []  # PATCHes only, answered or not
+        self.by_url: dict[str, list[float]] = {}  # read path → its latencies, answered or not
         self.reads = self.writes = self.errors = 0
         self.kinds: dict[str, int] = {}  # "HTTP 500", "HTTP 409", "timeout", "connection"
         self.samples: list[str] = []
 
-    def ok(self, started: float, write: bool) -> None:
+    def ok(self, started: float, write: bool, path: str = "") -> None:
         with self.lock:
             self.latencies.append((time.perf_counter() - started) * 1000)
+            if path:
+                self.by_url.setdefault(path, []).append(self.latencies[-1])
             if write:
                 self.write_latencies.append(self.latencies[-1])
                 self.writes += 1
             else:
                 self.reads += 1
 
-    def error(self, started: float, what: str, kind: str, write: bool = False) -> None:
+    def error(self, started: float, what: str, kind: str, write: bool = False, path: str = "") -> None:
         with self.lock:
             self.latencies.append((time.perf_counter() - started) * 1000)
+            if path:
+                self.by_url.setdefault(path, []).append(self.latencies[-1])
             if write:
                 self.write_latencies.append(self.latencies[-1])
             self.errors += 1
@@ -122,11 +130,12 @@ def _reader(port, cookie, paths, stop, stats):
             response = conn.getresponse()
             body = response.read()
             if response.status == 200:
-                stats.ok(started, write=False)
+                stats.ok(started, write=False, path=path)
             else:
-                stats.error(started, f"GET {path} → {response.status} {body[:120]!r}", f"HTTP {response.status}")
+                stats.error(started, f"GET {path} → {response.status} {body[:120]!r}", f"HTTP {response.status}",
+                            path=path)
         except (OSError, http.client.HTTPException) as exc:
-            stats.error(started, f"GET {path} → {type(exc).__name__}: {exc}", _kind(exc))
+            stats.error(started, f"GET {path} → {type(exc).__name__}: {exc}", _kind(exc), path=path)
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.close()
@@ -178,8 +187,12 @@ def _writer(port, token, number, stop, stats, originals):
 
 
 def _p95(values: list[float]) -> float:
+    return _quantile(values, 0.95)
+
+
+def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]) if ordered else 0.0
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))]) if ordered else 0.0
 
 
 def run_load(runs: int, options: dict) -> Outcome:
@@ -187,6 +200,7 @@ def run_load(runs: int, options: dict) -> Outcome:
     from tuijin.orgs.models import Person, User
 
     seconds, readers, writers = options.get("seconds", 60), options.get("readers", 50), options.get("writers", 20)
+    workers, threads_per_worker = options.get("workers") or DEFAULT_WORKERS, options.get("threads") or DEFAULT_THREADS
     county_user = User.objects.filter(username="county_office").first()
     grant = county_user.grants.filter(org__isnull=False).select_related("org").first() if county_user else None
     if county_user is None or grant is None or grant.org is None:
@@ -199,13 +213,12 @@ def run_load(runs: int, options: dict) -> Outcome:
     client = Client()
     client.force_login(county_user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    token = issue_api_token(actor=None, user=county_user, name="tuijin bench load")
+    token = issue_api_token(actor=None, user=county_user, name="tuijin bench load") if writers else ""
     paths = [p.format(county=county.code) for p in READ_PATHS]
     connections.close_all()  # the server's workers own the database now
 
     port = _free_port()
-    workers = options.get("workers", 4)
-    server = _start_server(port, workers=workers, threads=options.get("threads", 4))
+    server = _start_server(port, workers=workers, threads=threads_per_worker)
     stats, stop = Stats(), threading.Event()
     originals: dict[str, str] = {}  # person number → post before the load (writers put it back)
     try:
@@ -230,11 +243,15 @@ def run_load(runs: int, options: dict) -> Outcome:
             server.kill()
     out = Outcome(durations_ms=stats.latencies, cpu_ms=[0.0])
     total = stats.reads + stats.writes + stats.errors
+    by_url = {path: {"requests": len(values), "requests_per_second": round(len(values) / elapsed, 1) if elapsed else 0.0,
+                     "median_ms": _quantile(values, 0.5), "p95_ms": _p95(values)}
+              for path, values in stats.by_url.items()}
     out.extra = {"seconds": seconds, "readers": readers, "writers": writers, "gunicorn_workers": workers,
-                 "gunicorn_threads": options.get("threads", 4), "reads": stats.reads, "writes": stats.writes,
+                 "gunicorn_threads": threads_per_worker, "reads": stats.reads, "writes": stats.writes,
                  "errors": stats.errors, "errors_by_kind": stats.kinds, "error_samples": stats.samples,
                  "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0,
-                 "write_p95_ms": _p95(stats.write_latencies), "write_max_ms": round(max(stats.write_latencies, default=0))}
+                 "write_p95_ms": _p95(stats.write_latencies), "write_max_ms": round(max(stats.write_latencies, default=0)),
+                 "by_url": dict(sorted(by_url.items()))}
     if not stats.latencies:
         out.skipped = "no request was answered"
     return out

@@ -18,6 +18,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from . import readcache
+
 BUSINESS_SCOPE_ROLES = ("office", "unit", "guidance")
 
 
@@ -28,6 +30,12 @@ def scope_paths(user: Any) -> list[str]:
     cached = getattr(user, "_tuijin_scope_paths", None)
     if cached is not None:
         return cached
+    # In a GET, kept until the next recorded change (grants, groups and org moves are recorded actions).
+    user._tuijin_scope_paths = readcache.kept("scope", lambda: _scope_paths(user), user.pk)
+    return user._tuijin_scope_paths
+
+
+def _scope_paths(user) -> list[str]:
     # orgs is a higher layer: its models are reached through Django's app registry
     Org, RoleGrant = apps.get_model("orgs", "Org"), apps.get_model("orgs", "RoleGrant")
 
@@ -43,7 +51,6 @@ def scope_paths(user: Any) -> list[str]:
     for path in sorted(paths):
         if not minimal or not path.startswith(minimal[-1]):
             minimal.append(path)
-    user._tuijin_scope_paths = minimal
     return minimal
 
 
@@ -60,7 +67,7 @@ def is_member(user: Any) -> bool:
         return False
     cached = getattr(user, "_tuijin_is_member", None)
     if cached is None:
-        cached = user.grants.filter(role="member").exists()
+        cached = readcache.kept("member", lambda: user.grants.filter(role="member").exists(), user.pk)
         user._tuijin_is_member = cached
     return cached
 

@@ -33,6 +33,17 @@ def counter_date() -> dt.date | None:
     return row.as_of if row else None
 
 
+def rebuild_mark() -> str:
+    """Changes with every rebuild (the row is replaced, its id grows): part of core.readcache.version(),
+    read on the database the request's reads go to, as the version's chain head is."""
+    from django.db import connections, router
+
+    with connections[router.db_for_read(CounterDate)].cursor() as cursor:
+        cursor.execute(f"SELECT id, as_of FROM {CounterDate._meta.db_table} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return f"{row[0]}:{row[1]}" if row else ""
+
+
 def _campaign_for(org, as_of):
     from tuijin.campaigns.queries import current_campaign
 

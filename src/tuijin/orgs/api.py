@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from tuijin.core import readcache
 from tuijin.core.scope import subtree_q
 from tuijin.core.pagination import Pages
 
@@ -90,6 +91,7 @@ def get_org(request, code: str):
 
 
 @router.get("/people", response=list[PersonOut], summary="人员列表")
+@readcache.api_list("people")  # kept until the next recorded change
 @paginate(Pages, page_size=100)
 def list_people(request, org: str = "", subtree: bool = True, q: str = ""):
     qs = Person.objects.visible_to(request.user).select_related("org").order_by("org__path", "number")

@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tuijin.core import readcache
+
 ADMIN_ROLES = {"sysadmin", "secadmin", "auditadmin"}
 # The authenticator the demo binds to its admin accounts: only these may have their code shown on the
 # command line (`tuijin totp-code`), so a newcomer can log in without a phone.
@@ -38,7 +40,9 @@ def base32_secret(device) -> str:
 def needs_mfa(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return required_by_role(user) or totp_device(user) is not None
+    # In a GET, kept until the next recorded change (grants, enrolment and resets are recorded actions);
+    # the login steps and every write ask the database.
+    return readcache.kept("mfa", lambda: required_by_role(user) or totp_device(user) is not None, user.pk)
 
 
 class MfaRequiredMiddleware:

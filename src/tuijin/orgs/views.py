@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tuijin.core import readcache
 from tuijin.core.pages import page_query
 from tuijin.core.scope import in_business_scope, scope_paths, subtree_q
 
@@ -30,11 +31,15 @@ def tree_root(request):
 @login_required
 def org_detail(request, code):
     org = _visible_org(request.user, code)
+    # The body is kept until the next recorded change (core/readcache.py); the scope check above is not.
+    body = readcache.page_body(request, "org")
+    if body.hit:
+        return render(request, "orgs/detail.html", {"org": org, "readcache": body})
     # A member sees its own org but not the orgs below it.
     visible_children = Org.objects.visible_to(request.user).filter(parent=org, active=True)
     children = queries.children_with_counts(org, visible_children)
     return render(request, "orgs/detail.html", {
-        "org": org,
+        "org": org, "readcache": body,
         "counts": queries.subtree_counts(org),
         "children": children,
         "breadcrumb": queries.visible_ancestors(request.user, org),

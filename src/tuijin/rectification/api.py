@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from tuijin.campaigns.queries import current_campaign
+from tuijin.core import readcache
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError
 from tuijin.core.files import multipart_body, uploaded
@@ -309,6 +310,7 @@ def _detail(problem: Problem, user=None) -> Problem:
 
 
 @router.get("/problems", response=list[ProblemOut], summary="问题清单（可按组织及下级、状态、来源、类别、逾期、关键词筛选）")
+@readcache.api_list("problems")  # kept until the next recorded change
 @paginate(Pages, page_size=50)
 def list_problems(request, org: str = "", state: str = "", source: str = "", category: str = "",
                   overdue: bool = False, q: str = "", include_withdrawn: bool = False):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tuijin.core.scope import subtree_q
 from tuijin.campaigns.queries import current_campaign, problem_categories
+from tuijin.core import readcache
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.files import content_disposition, uploaded
@@ -140,6 +141,10 @@ def problem_list(request, code):
     org = _org(request, code)
     as_of = today()
     filters = _filters(request, org)
+    # The body is kept until the next recorded change (core/readcache.py); the scope checks above are not.
+    body = readcache.page_body(request, "problems")
+    if body.hit:
+        return render(request, "rectification/list.html", {"org": org, "readcache": body})
     unstated = queries.problem_list(request.user, org, as_of=as_of, **{**filters, "state": ""})
     rows = queries.problem_list(request.user, org, as_of=as_of, **filters).annotate(
         measures_total=Count("measures"), measures_done=Count("measures", filter=Q(measures__done=True)))
@@ -148,7 +153,8 @@ def problem_list(request, code):
     roots = list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path"))
     states = [("全部", "", sum(counts.values()))] + [(s.label, s.value, counts[s.value]) for s in State]
     return render(request, "rectification/list.html", {
-        "org": org, "as_of": as_of, "f": filters, "breadcrumb": visible_ancestors(request.user, org),
+        "org": org, "readcache": body, "as_of": as_of, "f": filters,
+        "breadcrumb": visible_ancestors(request.user, org),
         "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": page_query(request),
         "states": [(label, value, n, _with(request, state=value)) for label, value, n in states],
         "overdue_count": unstated.filter(state__in=ACTIVE_STATES, deadline__lt=as_of).count(),

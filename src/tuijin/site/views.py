@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from tuijin.campaigns.queries import current_campaign
+from tuijin.core import readcache
 from tuijin.core.calendar import today
 from tuijin.core.navigation import home_panels
 from tuijin.core.scope import is_member, scope_paths, subtree_q
@@ -116,7 +117,17 @@ def _member(user, as_of):
 
 @login_required
 def home(request):
-    user = request.user
+    """The body is kept until the next recorded change (core/readcache.py); the failed imports, which
+    the import worker writes without an event, are read on every view."""
+    body = readcache.page_body(request, "home")
+    # 导入有错误: until dismissed or a later import succeeds
+    context = {"readcache": body, "failed_imports": failed_imports(request.user)}
+    if not body.hit:
+        context.update(_home_context(request.user))
+    return render(request, "home.html", context)
+
+
+def _home_context(user) -> dict:
     as_of = today()
     roots = list(Org.objects.filter(path__in=scope_paths(user)).order_by("path"))
     grants = list(user.grants.select_related("org", "group"))
@@ -149,7 +160,6 @@ def home(request):
         "member": _member(user, as_of) if is_member(user) and user.person_id else None,
         "admin_only": not roots and not is_member(user),
         "panels": home_panels(user, as_of),
-        "failed_imports": failed_imports(user),  # 导入有错误: until dismissed or a later import succeeds
     }
     group_ids = [g.group_id for g in grants if g.role == Role.GUIDANCE and g.group_id]
     if group_ids:  # a guidance group's members, so a member knows who else is on the group
@@ -160,4 +170,4 @@ def home(request):
         # 跟进学习 (第一议题) open now, with how far the unit's subtree has got against the item's window
         context["followup"] = [(i, subtree_followup(unit_roots[0], i, as_of))
                                for i in followup_items(campaign, as_of, state="open")]
-    return render(request, "home.html", context)
+    return context

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         "库中没有数据时先生成该规模的演示城市（同 tuijin demo），不动日常使用的数据库；"
         "设置了 DATABASE_URL 时直接在该库上测（如 PostgreSQL）。每种导入各一个场景（import_<类型>），"
         "在事务中进行并回滚，其余场景只读。"
-        "负载场景 load（--only load [--seconds N --readers N --writers N]）启动 gunicorn，并发读写，记录每秒请求数、p95 和错误数。"
+        "负载场景 load（--only load [--seconds N --readers N --writers N --workers N --threads N]）启动 gunicorn，"
+        "并发读写，记录每秒请求数、p95 和错误数，以及每个读地址各自的每秒请求数、中位数和 p95；--writers 0 只测读。"
         "输出 JSON：{scale, database, generated_at, scenarios: {名称: {median_ms, p95_ms, runs, cpu_median_ms}}}"
         "（导入场景另有 rows），并打印表格。"
     )
@@ -33,9 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--only", metavar="NAME[,NAME...]", help="只运行这些场景（逗号分隔的场景名称）")
         parser.add_argument("--seconds", type=int, default=60, help="负载场景（load）的持续秒数（默认 60）")
         parser.add_argument("--readers", type=int, default=50, help="负载场景的读并发数（默认 50）")
-        parser.add_argument("--writers", type=int, default=20, help="负载场景的写并发数（默认 20）")
+        parser.add_argument("--writers", type=int, default=20, help="负载场景的写并发数（默认 20；0 表示只读）")
+        parser.add_argument("--workers", type=int, help="负载场景 gunicorn 的进程数（默认 4）")
+        parser.add_argument("--threads", type=int, help="负载场景 gunicorn 每个进程的线程数（默认 4）")
 
-    def handle(self, scale, out, runs, rows, only, seconds=60, readers=50, writers=20, **options):
+    def handle(self, scale, out, runs, rows, only, seconds=60, readers=50, writers=20, workers=None, threads=None,
+               **options):
         from tuijin.bench.measure import baseline_ratios, with_baselines
         from tuijin.bench.scenarios import SCENARIOS, Outcome
 
@@ -43,9 +47,12 @@ class Command(BaseCommand):
             fail(self, [f"--rows 应为正整数，实际为 {rows}"])
         if runs is not None and runs < 1:
             fail(self, [f"--runs 应为正整数，实际为 {runs}"])
-        for name, value in (("--seconds", seconds), ("--readers", readers), ("--writers", writers)):
-            if value < 1:
+        for name, value in (("--seconds", seconds), ("--readers", readers), ("--workers", workers),
+                            ("--threads", threads)):
+            if value is not None and value < 1:
                 fail(self, [f"{name} 应为正整数，实际为 {value}"])
+        if writers < 0:
+            fail(self, [f"--writers 应为 0 或正整数，实际为 {writers}"])
         scenarios = [s for s in SCENARIOS if getattr(s, "by_default", True)]
         if only is not None:
             wanted = [n.strip() for n in only.split(",") if n.strip()]
@@ -59,6 +66,9 @@ class Command(BaseCommand):
         own = not os.environ.get("DATABASE_URL")
         database = self._use_bench_database(scale) if own else self._describe(connections["default"])
         settings.DEBUG = False  # measure what production runs: no query log, no debug pages
+        # The page and API scenarios measure computing the answer, not reading it back from the read cache;
+        # the load scenario's gunicorn runs as deployed (TUIJIN_READ_CACHE_SECONDS from the environment).
+        settings.TUIJIN_READ_CACHE_SECONDS = 0
         if own or not self._has_data():
             # As `tuijin demo`: migrate, then generate the city (and its figures) if the database is empty.
             # A database named by DATABASE_URL that already holds data is measured as it is.
@@ -70,7 +80,8 @@ class Command(BaseCommand):
             self.stdout.flush()
             try:
                 outcome = scenario.run(runs or scenario.default_runs,
-                                       {"rows": rows, "seconds": seconds, "readers": readers, "writers": writers})
+                                       {"rows": rows, "seconds": seconds, "readers": readers, "writers": writers,
+                                        "workers": workers, "threads": threads})
             except Exception as exc:  # one broken page must not hide the other figures
                 outcome = Outcome(skipped=f"failed: {type(exc).__name__}: {exc}"[:300])
             results[scenario.name] = outcome.summary() | getattr(outcome, "extra", {})  # e.g. texts checked
@@ -125,7 +136,10 @@ class Command(BaseCommand):
             elif "requests_per_second" in r:
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}  {r['requests_per_second']} 次/秒，"
                                   f"读 {r['reads']}、写 {r['writes']}、错误 {r['errors']}（{r['readers']} 读 {r['writers']} 写，"
-                                  f"{r['seconds']} 秒）")
+                                  f"{r['seconds']} 秒，gunicorn {r['gunicorn_workers']} 进程 × {r['gunicorn_threads']} 线程）")
+                for url, u in r.get("by_url", {}).items():
+                    self.stdout.write(f"  {url:<40}{u['median_ms']:>10}{u['p95_ms']:>10}  {u['requests_per_second']} 次/秒"
+                                      f"（{u['requests']} 次）")
             elif "ratio" in r:  # growth: one county's pages before/after the other counties grew
                 self.stdout.write(f"{name:<28}  {r['county']}，其他县数据 ×{r['factor']}（增加 {r['rows_added']}）：")
                 self.stdout.write(f"  {'页面':<24}{'前 ms':>10}{'后 ms':>10}{'之比':>8}{'CPU 前':>10}{'CPU 后':>10}{'之比':>8}")
