@@ -372,6 +372,9 @@ class Peak:
     None where that cannot be read. Unlike tracemalloc it costs nothing while the block runs, and it
     counts what the C parts (calamine, the database driver) hold too."""
 
+    mb: float | None = None
+    start: int | None = None
+
     def __enter__(self):
         gc.collect()
         self.mb = None
