@@ -52,7 +52,8 @@ def _table_write(connection, table: str, columns: list[str], rows) -> None:
     names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if _copies(connection):
-            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            # the driver's own cursor (Django's has no copy()); its errors read as Django's (IntegrityError …)
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
