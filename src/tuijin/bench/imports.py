@@ -7,6 +7,10 @@ start and today. What the sheet needs (the scratch orgs, their people) is import
 same transaction, untimed; only the `run_import` of the measured sheet is timed. The transaction is
 then rolled back, so the database is left as it was.
 
+Each run also times the scenario's floor on the same sheet, in the same transaction, before the import
+(`floors`: python-calamine and one executemany per table, rolled back to a savepoint), and records the
+peak memory of both: the report gives the import's ratio to its floor, for time and for memory.
+
 A kind whose module has no loader yet is reported as skipped (模块未上线); its sheet generator is
 ready for the day the loader arrives.
 
@@ -14,9 +18,11 @@ ready for the day the loader arrives.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import math
 import random
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +33,7 @@ from tuijin.imports.registry import KINDS, run_import
 from tuijin.imports.writer import write_xlsx
 from tuijin.orgs.models import OrgKind
 
+from . import floors
 from .measure import Outcome
 
 ROOT = "XS"  # the demo city the scratch county is put under
@@ -332,17 +339,86 @@ class ImportScenario:
         rows = options.get("rows") or DEFAULT_ROWS
         prepared = SHEETS[self.kind](rows, ctx)
         actor = _actor()
-        out = Outcome()
+        out, floor = Outcome(), Outcome()
+        peaks, floor_peaks = [], []
         for _ in range(runs):
             with transaction.atomic():
                 for kind, sheet in prepared.setup:  # untimed: what the measured sheet refers to
                     run_import(kind, io.BytesIO(sheet), actor=None)
-                wall, cpu = time.perf_counter(), time.process_time()
-                result = run_import(self.kind, io.BytesIO(prepared.sheet), actor=actor)
-                out.add(wall, cpu)
+                # The floor first (python-calamine + one executemany per table, rolled back to here), then
+                # the import of the same sheet, each with its peak memory.
+                savepoint = transaction.savepoint()
+                with Peak() as peak:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    has_floor = floors.floor(self.kind, prepared.sheet)
+                    floor.add(wall, cpu)
+                transaction.savepoint_rollback(savepoint)
+                if has_floor:
+                    floor_peaks.append(peak.mb)
+                with Peak() as peak:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    result = run_import(self.kind, io.BytesIO(prepared.sheet), actor=actor)
+                    out.add(wall, cpu)
+                peaks.append(peak.mb)
                 assert result.created == prepared.rows, result.summary()
                 transaction.set_rollback(True)  # leave the database as it was
+        out.extra = _memory_and_floor(out, peaks, floor if floor_peaks else None, floor_peaks)
         return out
+
+
+class Peak:
+    """Peak memory of a block: how far the process's resident set rose above where it stood when the
+    block began (Linux: the high-water mark is reset on entry through /proc/self/clear_refs), in MB;
+    None where that cannot be read. Unlike tracemalloc it costs nothing while the block runs, and it
+    counts what the C parts (calamine, the database driver) hold too."""
+
+    mb: float | None = None
+    start: int | None = None
+
+    def __enter__(self):
+        gc.collect()
+        self.mb = None
+        try:
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+            self.start = _status("VmRSS")
+        except OSError:
+            self.start = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.start is not None:
+            self.mb = round((_status("VmHWM") - self.start) / 1024, 1)
+        return False
+
+
+def _status(key: str) -> int:
+    """A kB figure of /proc/self/status."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise OSError(key)
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 1) if values else None
+
+
+def _memory_and_floor(out: Outcome, peaks, floor: Outcome | None, floor_peaks) -> dict:
+    """The import's peak memory, and its floor's time and memory with the ratios the targets are
+    (import / floor: ≤ 2 for time and for memory, issue 15)."""
+    extra: dict = {"peak_mb": _median(peaks)}
+    if floor is None:
+        return extra
+    import_ms, floor_ms = statistics.median(out.durations_ms), statistics.median(floor.durations_ms)
+    floor_mb = _median(floor_peaks)
+    extra |= {"floor_median_ms": round(floor_ms, 1), "floor_cpu_median_ms": round(statistics.median(floor.cpu_ms), 1),
+              "floor_peak_mb": floor_mb, "floor_ratio": round(import_ms / floor_ms, 2) if floor_ms else None,
+              "memory_ratio": round(extra["peak_mb"] / floor_mb, 2) if floor_mb and extra["peak_mb"] is not None
+              else None}
+    return extra
 
 
 # One per kind of SPEC §4.2, in the registry's order: import_orgs, import_people, import_study_sessions, …

@@ -220,20 +220,31 @@ def _choice_key(s: str) -> str:
     return "".join(unicodedata.normalize("NFKC", s).split()).casefold()
 
 
+@functools.lru_cache(maxsize=256)
+def _choice_table(choices: tuple, mapping: bool) -> dict[str, str]:
+    """{comparable form of a value or label: the value}; the first choice that has the form wins."""
+    table: dict[str, str] = {}
+    for value, label in (choices if mapping else ((c, c) for c in choices)):
+        table.setdefault(_choice_key(label), value)
+        table.setdefault(_choice_key(value), value)
+    return table
+
+
 def parse_choice(v: Any, choices: Mapping[str, str] | Sequence[str]) -> str:
     """Match v against choices and return the canonical value.
 
     A mapping is {stored value: label shown to clerks} (Django choices
-    order); either the value or the label is accepted.
+    order); either the value or the label is accepted. One dict lookup a cell: the choices' table is
+    built once (a sheet asks the same few lists hundreds of thousands of times).
     """
-    pairs = list(choices.items()) if isinstance(choices, Mapping) else [(c, c) for c in choices]
+    mapping = isinstance(choices, Mapping)
     s = clean_text(v)
     if s is not None:
-        key = _choice_key(s)
-        for value, label in pairs:
-            if key in (_choice_key(label), _choice_key(value)):
-                return value
-    labels = "、".join(label for _, label in pairs)
+        key = tuple(choices.items()) if isinstance(choices, Mapping) else tuple(choices)
+        value = _choice_table(key, mapping).get(_choice_key(s))
+        if value is not None:
+            return value
+    labels = "、".join(choices.values() if isinstance(choices, Mapping) else choices)
     raise ValueError(f"应为以下之一：{labels}，实际为“{s or ''}”")
 
 

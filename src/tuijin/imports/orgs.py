@@ -16,7 +16,7 @@ from tuijin.orgs.models import BATCHES, CADRE_LEVELS, ORG_KINDS, PERSON_STATUSES
 from tuijin.orgs.tree import allocate_paths, refresh_numchild, step
 
 from .base import all_or_nothing, keyed_rows
-from .bulk import default_history_user, insert_with_history
+from .bulk import default_history_user, insert_values, insert_with_history
 from .fields import allowed, choice_cell, code_cell, fetch, not_found, text_cell
 from .normalize import RowErrors, clean_text, parse_bool
 from .registry import ImportFailed, ImportResult, register_loader
@@ -248,6 +248,7 @@ def export_orgs(org, user):
 
 PERSON_COLUMNS = {"name": "姓名", "status": "政治面貌", "post": "职务", "is_leading_cadre": "是否领导干部",
                   "cadre_level": "干部层级", "phone": "手机号"}
+NEW_PERSON_FIELDS = ["number", "org_id", *PERSON_COLUMNS]
 # Offices pad two-character names to line them up ("王　芳"); the person is 王芳.
 CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 MASK = "****"
@@ -345,8 +346,8 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     for number, d in rows.items():
         org_id = orgs[d["org"]].pk
         person = existing.get(number)
-        if person is None:
-            creates.append(Person(number=number, org_id=org_id, **{f: d[f] for f in PERSON_COLUMNS}))
+        if person is None:  # a plain tuple of NEW_PERSON_FIELDS, not a model instance (issue 15)
+            creates.append((number, org_id, *(d[f] for f in PERSON_COLUMNS)))
         elif any(getattr(person, f) != d[f] for f in fields) or person.org_id != org_id or not person.active:
             for f in fields:
                 setattr(person, f, d[f])
@@ -359,13 +360,14 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
 
     def write():
         touched = touched_ids.copy()
-        insert_with_history(Person, creates, user=default_history_user(Person), reason="导入")
+        insert_values(Person, NEW_PERSON_FIELDS, creates, user=default_history_user(Person), reason="导入")
         bulk_update_with_history(updates, Person, fields + ["org", "active", "version"],
                                  batch_size=2000, default_change_reason="导入")
-        touched |= {p.org_id for p in creates + updates}
-        events.touched(list(Org.objects.filter(pk__in=touched)) if creates or updates else [])
+        touched |= {row[1] for row in creates} | {p.org_id for p in updates}
+        events.touched([o for chunk in chunks(sorted(touched)) for o in Org.objects.filter(pk__in=chunk)]
+                       if creates or updates else [])
         events.record(actor, "import.people", ("imports", "people"), summary=f"导入人员：{result.summary()}",
-                      after={"created": [p.number for p in creates][:200],
+                      after={"created": [row[0] for row in creates[:200]],
                              "updated": [p.number for p in updates][:200]})
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 

@@ -155,10 +155,18 @@ def _drop_total_rows(grid: list[list], rows: list[Row]) -> list[str]:
 
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
-_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})(\d{1,9})\"")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,4}(\d{1,9})\"")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})\d{1,9}\"")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"(?:[A-Z]{1,4}\d{1,9}:)?([A-Z]{1,4})(\d{1,9})\"")
 _OVERLAP = 512  # a tag cut at a chunk boundary is seen whole in the next scan
+
+
+def _count(pattern: re.Pattern, text: bytes, start: int) -> int:
+    """Matches of pattern in text that do not lie wholly in text[:start]: all of them, less those a scan of
+    text[:start] alone finds (the scan is the same up to there; these short tags cannot overlap)."""
+    return len(pattern.findall(text)) - (len(pattern.findall(text, 0, start)) if start else 0)
 
 
 def _column_number(letters: bytes) -> int:
@@ -222,15 +230,18 @@ def _checked(source):
                         # the reader reserves memory from the declared dimension: bound it like the cells
                         dim_col, dim_row = _column_number(m.group(1)), int(m.group(2))
                         last_row, last_col = max(last_row, dim_row), max(last_col, dim_col)
-                    for m in _ROW.finditer(text):
-                        if m.end() > start:
-                            last_row = max(last_row, int(m.group(1)))
-                    rows_seen += sum(1 for m in re.finditer(rb"<(?:\w+:)?row[\s>]", text) if m.end() > start)
-                    for m in _CELL.finditer(text):
-                        if m.end() > start:
-                            last_col = max(last_col, _column_number(m.group(1)))
-                            last_row = max(last_row, int(m.group(2)))
-                    cells += sum(1 for m in _CELL_TAG.finditer(text) if m.end() > start)
+                    # Maxima over the whole text (a tag in the tail, seen in the last chunk too, changes no
+                    # maximum), each distinct value converted once; counts of the tags not wholly in the tail
+                    # (those the last chunk counted). A 100,000-row sheet has a million cells: no Python
+                    # step per cell.
+                    numbers = set(_ROW.findall(text)) | set(_CELL_ROW.findall(text))
+                    if numbers:
+                        last_row = max(last_row, max(map(int, numbers)))
+                    letters = set(_CELL_COLUMN.findall(text))
+                    if letters:
+                        last_col = max(last_col, max(map(_column_number, letters)))
+                    rows_seen += _count(_ROW_TAG, text, start)
+                    cells += _count(_CELL_TAG, text, start)
                     tail = text[-_OVERLAP:]
                     last_row = max(last_row, rows_seen)
                     if last_row > max_rows or last_col > max_cols or cells > max_cells \
@@ -289,23 +300,25 @@ def _fill_merged(grid: list[list], merged, *, below: int) -> None:
 
 
 def _data_rows(grid: list[list], start: int, columns: dict[str, int]) -> list[Row]:
-    items = list(columns.items())
-    cleaned: dict[str, str | None] = {}  # office sheets repeat the same strings a lot
+    names, at = list(columns), list(columns.values())
+    cleaned: dict[str, str | None] = {}  # office sheets repeat the same strings a lot: each cleaned once
     rows = []
     for i in range(start, len(grid)):
         cells = grid[i]
-        values = {}
+        width = len(cells)
+        values = [cells[c] if c < width else None for c in at]
         blank = True
-        for name, c in items:
-            v = cells[c] if c < len(cells) else None
+        for j, v in enumerate(values):
             if type(v) is str:
-                if v in cleaned:
-                    v = cleaned[v]
-                else:
-                    v = cleaned[v] = clean_text(v)
+                w = cleaned.get(v, _UNSEEN)
+                if w is _UNSEEN:
+                    w = cleaned[v] = clean_text(v)
+                values[j] = v = w
             if v is not None:
                 blank = False
-            values[name] = v
         if not blank:
-            rows.append(Row(i + 1, values))
+            rows.append(Row(i + 1, dict(zip(names, values, strict=True))))
     return rows
+
+
+_UNSEEN = object()

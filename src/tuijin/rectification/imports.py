@@ -14,6 +14,7 @@ otherwise it takes the row's 责任人 and 整改时限 (a measure with both is 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,11 +26,11 @@ from tuijin.campaigns.queries import problem_categories_for
 from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
-from tuijin.core.permissions import can
+from tuijin.core.permissions import checker
 
 # Bulk writes with history rows live with the import machinery now; still importable from here.
 from tuijin.imports.base import all_or_nothing, keyed_rows
-from tuijin.imports.bulk import insert_with_history, update_with_history
+from tuijin.imports.bulk import insert_values, update_with_history
 from tuijin.imports.fields import CODE_RE, code_cell
 from tuijin.imports.normalize import RowErrors, clean_text, parse_bool, parse_choice, parse_date
 from tuijin.imports.registry import ImportResult, register_loader
@@ -61,19 +62,26 @@ class MeasureSpec:
     deadline: dt.date | None = None
 
 
+_SPECIALS: dict[str, re.Pattern] = {}
+
+
 def _split_outside_brackets(s: str, separators: str) -> tuple[list[str], bool]:
-    parts, current, depth, split = [], [], 0, False
-    for ch in s:
+    if not any(ch in s for ch in separators):  # nothing to split on: one part
+        return [p for p in (clean_text(s),) if p], False
+    special = _SPECIALS.get(separators)
+    if special is None:
+        special = _SPECIALS[separators] = re.compile(f"[{re.escape(_OPEN + _CLOSE + separators)}]")
+    parts, start, depth, split = [], 0, 0, False
+    for m in special.finditer(s):  # only brackets and separators matter: the rest is skipped in C
+        ch = m.group()
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        if depth == 0 and ch in separators:
-            parts.append("".join(current))
-            current, split = [], True
-        else:
-            current.append(ch)
-    parts.append("".join(current))
+        elif depth == 0:
+            parts.append(s[start:m.start()])
+            start, split = m.end(), True
+    parts.append(s[start:])
     return [p for p in (clean_text(x) for x in parts) if p], split
 
 
@@ -131,6 +139,7 @@ _TEXT_DATE = re.compile(r"\d{4}\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]
                         r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:以前|之前|前)?")
 
 
+@functools.lru_cache(maxsize=8192)
 def owner_and_deadline_in_text(text: str) -> tuple[str, dt.date | None]:
     """("办公室", 2026-12-31) for "…，由办公室负责，2026年12月31日前完成"; ("", None) where the text
     names neither. The last date that is a real day wins (the deadline closes the sentence)."""
@@ -167,21 +176,36 @@ def join_measures(measures) -> str:
     return cell
 
 
-def _measures(row, errors) -> list[MeasureSpec] | None:
+def _parse_measures(value) -> tuple[list[MeasureSpec] | None, list[str]]:
+    """(the measures of a 整改措施 cell, each with what it says of its own owner and deadline, or None when
+    an item is wrong; the errors for the clerk)."""
     specs: dict[str, MeasureSpec] = {}
-    ok = True
-    for item in split_measures(row.get(MEASURES)):
+    problems = []
+    for item in split_measures(value):
         try:
             spec = parse_measure(item)
         except ValueError as exc:
-            errors.add(row.number, MEASURES, str(exc))
-            ok = False
+            problems.append(str(exc))
             continue
         if spec.text in specs and specs[spec.text] != spec:
-            errors.add(row.number, MEASURES, f"措施“{spec.text[:30]}”出现两次，责任人或时限不一致")
-            ok = False
+            problems.append(f"措施“{spec.text[:30]}”出现两次，责任人或时限不一致")
         specs.setdefault(spec.text, spec)
-    return list(specs.values()) if ok else None
+    if problems:
+        return None, problems
+    # what each measure says of itself, in brackets or in its text
+    return [with_row_defaults(m, "", None) for m in specs.values()], []
+
+
+def _measures(row, errors, cache) -> list[MeasureSpec] | None:
+    """The row's measures (None when one is wrong, reported). Sheets repeat the same cell often: each
+    distinct value is parsed once per import (the list is shared, never changed in place)."""
+    value = row.get(MEASURES)
+    hit = cache.get(value)
+    if hit is None:
+        hit = cache[value] = _parse_measures(value)
+    for message in hit[1]:
+        errors.add(row.number, MEASURES, message)
+    return hit[0]
 
 
 # ------------------------------------------------------------------ reading rows
@@ -237,6 +261,7 @@ def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dic
     wrong, or the key repeated); cell errors are added in column order.
     `allowed`: {org code: its campaign's problem categories} for the orgs found."""
     cache: dict = {}
+    measure_cache: dict = {}
     category_caches: dict[tuple[str, ...], dict] = {}  # per category list: {cell text: parsed}
     source = lambda v: parse_choice(v, SOURCES)  # noqa: E731
     state = lambda v: parse_choice(v, State.values)  # noqa: E731
@@ -249,14 +274,12 @@ def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dic
             "category": _category(row, code, allowed, errors, category_caches),
             "source": _cell(row, "问题来源", source, errors, cache),
             "description": _text(row, "问题描述", errors, required=True, max_length=2000),
-            "measures": _measures(row, errors),
+            "measures": _measures(row, errors, measure_cache),
             "responsible": _text(row, "责任人", errors, max_length=60),
             "deadline": _cell(row, "整改时限", parse_date, errors, cache),
             "state": _cell(row, STATE, state, errors, cache),
             "is_special": _cell(row, "是否专项整治", parse_bool, errors, cache, empty=False),
         }
-        if data["measures"]:  # what each measure says of itself, in brackets or in its text
-            data["measures"] = [with_row_defaults(m, "", None) for m in data["measures"]]
         return ((code, number) if code is not None and number else None), data
 
     return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
@@ -310,10 +333,11 @@ def _orgs(actor, codes) -> dict[str, Org]:
 def _allowed(actor):
     """can(actor, "records.manage", org), asked once per org."""
     answers = {}
+    check = checker(actor, "records.manage")  # the actor's grants read once (issue 15: not a query per org)
 
     def may(org):
         if org.pk not in answers:
-            answers[org.pk] = can(actor, "records.manage", org)
+            answers[org.pk] = check(org)
         return answers[org.pk]
     return may
 
@@ -394,17 +418,17 @@ def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec],
 SETTLED = (State.SUBMITTED, State.CLOSED)
 
 
-def _finish_measures(plan: _MeasurePlan | None, stored: list[Measure]) -> _MeasurePlan:
+def _finish_measures(plan: _MeasurePlan | None, stored: list[Measure], as_of: dt.date) -> _MeasurePlan:
     """Every measure the row keeps or adds, recorded as done (today): a problem 待验收 or 已销号 has no open
     measure. Measures the sheet drops are dropped as usual."""
     plan = plan or _MeasurePlan([], [], [])
     dropped = {m.pk for m in plan.delete}
     updated = {m.pk for m in plan.update}
     for m in plan.create:
-        m.done, m.done_on = True, today()
+        m.done, m.done_on = True, as_of
     for m in stored:
         if m.pk not in dropped and m.is_open:
-            m.done, m.done_on = True, today()
+            m.done, m.done_on = True, as_of
             if m.pk not in updated:
                 plan.update.append(m)
     return plan
@@ -412,8 +436,9 @@ def _finish_measures(plan: _MeasurePlan | None, stored: list[Measure]) -> _Measu
 
 def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
+    as_of = today()
     orgs = _orgs(actor, {c for row in sheet.rows if (c := clean_text(row.get("组织编码"))) and CODE_RE.match(c)})
-    by_pk = problem_categories_for(orgs.values(), today())
+    by_pk = problem_categories_for(orgs.values(), as_of)
     rows, set_aside = _rows(sheet, errors, {code: by_pk[org.pk] for code, org in orgs.items()})
     fields = [f for f, column in COLUMNS.items() if column in sheet.columns]
     has_measures, has_state = MEASURES in sheet.columns, STATE in sheet.columns
@@ -467,12 +492,11 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
                 errors.add(d["row"], STATE, SPECIAL_NEEDS_PLAN)
             if d["measures"] is None:
                 continue
-            specs = [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]]
-            creates.append((Problem(org=org, number=number, category=d["category"],
-                                    source=d["source"] or "", description=d["description"],
-                                    responsible=d["responsible"], deadline=d["deadline"],
-                                    is_special=d["is_special"], state=target or State.OPEN,
-                                    found_on=today()), specs if has_measures else []))
+            specs = [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]] \
+                if has_measures else []
+            # a plain tuple of PROBLEM_FIELDS, not a model instance (issue 15)
+            creates.append(((org.pk, number, d["category"], d["source"] or "", d["description"], d["responsible"],
+                             d["deadline"], d["is_special"], target or State.OPEN, as_of), specs))
             continue
         if problem.withdrawn:
             errors.add(d["row"], "问题编号", f"问题“{number}”已撤回（{problem.withdraw_reason}），不能再导入；"
@@ -485,7 +509,7 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
             plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"],
                                   d["responsible"], d["deadline"])
         if (target or problem.state) in SETTLED and problem.state != State.CLOSED:
-            plan = _finish_measures(plan, stored_measures.get(problem.pk, []))
+            plan = _finish_measures(plan, stored_measures.get(problem.pk, []), as_of)
         measures_change = plan is not None and (plan.create or plan.update or plan.delete)
         new_state = target if target and target != problem.state else None
         if new_state and problem.is_hand_down:
@@ -518,29 +542,35 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
                           write=lambda: _write(actor, creates, updates, plans, fields, result, orgs))
 
 
+PROBLEM_FIELDS = ["org_id", "number", "category", "source", "description", "responsible", "deadline", "is_special",
+                  "state", "found_on"]
+MEASURE_FIELDS = ["problem_id", "text", "owner", "deadline", "position", "done", "done_on"]
+
+
 def _write(actor, creates, updates, plans, fields, result, orgs):
-    """Inside all_or_nothing's transaction."""
+    """Inside all_or_nothing's transaction. creates: (a tuple of PROBLEM_FIELDS, its measures)."""
     history = dict(user=actor, reason="导入")
     code_of = {org.pk: code for code, org in orgs.items()}
-    problems = insert_with_history(Problem, [p for p, _ in creates], **history)
-    new_measures = [Measure(problem_id=p.pk, text=s.text, owner=s.owner, deadline=s.deadline, position=i)
-                    for p, (_, specs) in zip(problems, creates, strict=True) for i, s in enumerate(specs)]
+    ids = insert_values(Problem, PROBLEM_FIELDS, [row for row, _ in creates], **history)
+    new_measures = [(pk, s.text, s.owner, s.deadline, i, False, None)
+                    for pk, (_, specs) in zip(ids, creates, strict=True) for i, s in enumerate(specs)]
     update_with_history(Problem, updates, fields + ["state", "version"], **history)
-    new_measures += [m for plan in plans.values() for m in plan.create]
-    insert_with_history(Measure, new_measures, **history)
+    new_measures += [(m.problem_id, m.text, m.owner, m.deadline, m.position, m.done, m.done_on)
+                     for plan in plans.values() for m in plan.create]
+    insert_values(Measure, MEASURE_FIELDS, new_measures, **history)
     update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
                         ["owner", "deadline", "position", "done", "done_on"], **history)
     dropped = [m.pk for plan in plans.values() for m in plan.delete]
     for chunk in chunks(dropped):
         Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
-    touched = {p.org_id for p, _ in creates} | {p.org_id for p in updates}
+    touched = {row[0] for row, _ in creates} | {p.org_id for p in updates}
     # 个人检视 figures sit at the owning cadre's org (imports never set an owner, but may close an owned problem)
     owners = {p.owner_person_id for p in updates if p.owner_person_id}
     cadre_orgs = {o.pk: o for o in Org.objects.filter(people__pk__in=owners).distinct()} if owners else {}
     events.touched([org for org in orgs.values() if org.pk in touched]
                    + [org for pk, org in cadre_orgs.items() if pk not in touched])  # refresh derived figures
     events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
-                  after={"created": [f"{p.org.code} {p.number}" for p, _ in creates][:200],
+                  after={"created": [f"{code_of[row[0]]} {row[1]}" for row, _ in creates[:200]],
                          "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
                          "measures_added": len(new_measures), "measures_dropped": len(dropped)})
 

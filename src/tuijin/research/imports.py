@@ -26,7 +26,7 @@ from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
 from tuijin.imports.base import all_or_nothing, keyed_rows
-from tuijin.imports.bulk import default_history_user, insert_with_history
+from tuijin.imports.bulk import default_history_user, insert_values
 from tuijin.imports.fields import (
     allowed,
     check_row_orgs,
@@ -41,15 +41,18 @@ from tuijin.imports.registry import ImportFailed, ImportResult, register_loader
 from tuijin.orgs.models import Person
 from tuijin.rectification.imports import split_measures
 
+from . import genericness
 from .actions import apply_flags, clean_findings, date_problem, finding_problem, status_problem
 from .models import NEED_CATEGORIES, Finding, Project, ProjectEvidence, ProjectStatus, ResearchVisit
 
 BATCH = 2000
 FINDINGS = "发现问题"
 VISIT_COLUMNS = {"place": "调研地点", "outcome": "调研成果"}
+VISIT_FIELDS = ["person_id", "org_id", "date", "topic", "place", "outcome"]
 PROJECT_COLUMNS = {"need": "群众需求", "need_category": "所属领域", "beneficiaries": "受益人数",
                    "deadline": "计划完成时间"}
 STATUS = "状态"
+NEW_PROJECT_FIELDS = ["org_id", "name", "listed_on", "status", *PROJECT_COLUMNS, "flagged", "flag_reasons"]
 
 
 def _date(row, column, errors, *, required=False):
@@ -175,12 +178,11 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     has_findings = FINDINGS in sheet.columns
     result = ImportResult()
     creates, updates, plans = [], [], []
-    for (_number, date, topic), d in rows.items():
+    for (number, date, topic), d in rows.items():
         person = d["person"]
         visit = stored.get((person.pk, date, topic))
-        if visit is None:
-            creates.append((ResearchVisit(person=person, org_id=person.org_id, date=date, topic=topic,
-                                          place=d["place"], outcome=d["outcome"]), d["findings"]))
+        if visit is None:  # a plain tuple of VISIT_FIELDS, not a model instance (issue 15)
+            creates.append(((person.pk, person.org_id, date, topic, d["place"], d["outcome"]), d["findings"], number))
             continue
         changed = [f for f in fields if getattr(visit, f) != d[f]]
         plan = _plan_findings(visit.pk, stored_findings.get(visit.pk, []), d["findings"]) if has_findings else None
@@ -198,19 +200,18 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
 
     def write():
         user = history["default_user"] or default_history_user(ResearchVisit)
-        visits = insert_with_history(ResearchVisit, [v for v, _ in creates], user=user, reason="导入")
-        new = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, creates, strict=True)
-               for i, t in enumerate(texts)]
-        new += [f for create, _, _ in plans for f in create]
+        ids = insert_values(ResearchVisit, VISIT_FIELDS, [row for row, _, _ in creates], user=user, reason="导入")
+        new = [(pk, t, i) for pk, (_, texts, _) in zip(ids, creates, strict=True) for i, t in enumerate(texts)]
+        new += [(f.visit_id, f.text, f.position) for create, _, _ in plans for f in create]
         bulk_update_with_history(updates, ResearchVisit, fields + ["version"], batch_size=BATCH, **history)
-        insert_with_history(Finding, new, user=user, reason="导入")
+        insert_values(Finding, ["visit_id", "text", "position"], new, user=user, reason="导入")
         bulk_update_with_history([f for _, update, _ in plans for f in update], Finding, ["position"],
                                  batch_size=BATCH, **history)
         dropped = [f.pk for _, _, delete in plans for f in delete]
         for chunk in chunks(dropped):
             Finding.objects.filter(pk__in=chunk).delete()  # history keeps a "-" row for each
         events.record(actor, "import.research", ("imports", "research"), summary=f"导入调研：{result.summary()}",
-                      after={"created": [f"{v.person.number} {v.date} {v.topic}" for v, _ in creates][:200],
+                      after={"created": [f"{number} {row[2]} {row[3]}" for row, _, number in creates[:200]],
                              "updated": [v.pk for v in updates][:200], "findings_added": len(new),
                              "findings_dropped": len(dropped)})
         events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()}.values()))
@@ -292,7 +293,7 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
 
     fields = [f for f, column in PROJECT_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
-    creates, updates, flagged_rows = [], [], []
+    creates, updates, flagged_rows, new_codes = [], [], [], []
     for (code, name), d in rows.items():
         org = orgs[code]
         project = stored.get((org.pk, name))
@@ -301,27 +302,30 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
             if target and (message := status_problem(None, target, False)):
                 errors.add(d["row"], STATUS, message)
                 continue
-            project = apply_flags(Project(org=org, name=name, listed_on=as_of,
-                                          status=target or ProjectStatus.NOT_STARTED,
-                                          **{f: d[f] for f in PROJECT_COLUMNS}))
-            creates.append(project)
-        else:
-            changed = [f for f in fields if getattr(project, f) != d[f]]
-            new_status = target if target and target != project.status else None
-            if new_status and (message := status_problem(project.status, new_status, project.pk in with_evidence)):
-                errors.add(d["row"], STATUS, message)
-                continue
-            if not (changed or new_status):
-                result.unchanged += 1
-                continue
-            for f in changed:
-                setattr(project, f, d[f])
-            if new_status:
-                project.status = new_status
-                project.completed_on = as_of if new_status == ProjectStatus.DONE else None
-            project.version += 1
-            apply_flags(project)
-            updates.append(project)
+            # a plain tuple of NEW_PROJECT_FIELDS, not a model instance (issue 15); flagged as apply_flags would
+            reasons = genericness.check(name, d["need"], d["need_category"], d["beneficiaries"])
+            creates.append((org.pk, name, as_of, target or ProjectStatus.NOT_STARTED,
+                            *(d[f] for f in PROJECT_COLUMNS), bool(reasons), reasons))
+            new_codes.append(code)
+            if reasons:
+                flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(reasons)}）")
+            continue
+        changed = [f for f in fields if getattr(project, f) != d[f]]
+        new_status = target if target and target != project.status else None
+        if new_status and (message := status_problem(project.status, new_status, project.pk in with_evidence)):
+            errors.add(d["row"], STATUS, message)
+            continue
+        if not (changed or new_status):
+            result.unchanged += 1
+            continue
+        for f in changed:
+            setattr(project, f, d[f])
+        if new_status:
+            project.status = new_status
+            project.completed_on = as_of if new_status == ProjectStatus.DONE else None
+        project.version += 1
+        apply_flags(project)
+        updates.append(project)
         if project.flagged:
             flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(project.flag_reasons)}）")
     if errors:
@@ -331,14 +335,15 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
     history = _users(actor)
 
     def write():
-        insert_with_history(Project, creates, user=history["default_user"] or default_history_user(Project),
-                            reason="导入")
+        insert_values(Project, NEW_PROJECT_FIELDS, creates,
+                      user=history["default_user"] or default_history_user(Project), reason="导入")
         bulk_update_with_history(updates, Project, fields + ["status", "completed_on", "version", "flagged",
                                                              "flag_reasons"], batch_size=BATCH, **history)
         events.record(actor, "import.projects", ("imports", "projects"), summary=f"导入办实事项目：{result.summary()}",
-                      after={"created": [f"{p.org.code} {p.name}" for p in creates][:200],
+                      after={"created": [f"{code} {row[1]}" for code, row in zip(new_codes[:200], creates[:200], strict=True)],
                              "updated": [p.pk for p in updates][:200], "flagged": len(flagged_rows)})
-        events.touched(list({p.org_id: p.org for p in creates + updates}.values()))
+        events.touched(list({org.pk: org for org in [*(orgs[c] for c in new_codes), *(p.org for p in updates)]}
+                            .values()))
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 

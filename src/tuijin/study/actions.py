@@ -131,15 +131,24 @@ def recount_sessions(session_ids) -> None:
     events.touched(list(Org.objects.filter(study_sessions__in=session_ids).distinct()))
 
 
-def touch_orgs_of(person_ids, *, besides=None) -> None:
-    """Attendance feeds each attendee's own org, which may be a branch below the session's org: tell the
-    derived data (scorecard counters) about those orgs too, not only about the event's org."""
+def orgs_of(person_ids, *, besides=()) -> list[Org]:
+    """The orgs of these people, but for those whose ids are in `besides`."""
     org_ids = set()
     for chunk in chunks(sorted(set(person_ids))):
         org_ids.update(Person.objects.filter(pk__in=chunk).values_list("org_id", flat=True))
-    org_ids.discard(getattr(besides, "pk", None))
-    if org_ids:
-        events.touched(list(Org.objects.filter(pk__in=org_ids)))
+    org_ids.difference_update(besides)
+    orgs: list[Org] = []
+    for chunk in chunks(sorted(org_ids)):
+        orgs += Org.objects.filter(pk__in=chunk)
+    return orgs
+
+
+def touch_orgs_of(person_ids, *, besides=None) -> None:
+    """Attendance feeds each attendee's own org, which may be a branch below the session's org: tell the
+    derived data (scorecard counters) about those orgs too, not only about the event's org."""
+    orgs = orgs_of(person_ids, besides=[besides.pk] if getattr(besides, "pk", None) else [])
+    if orgs:
+        events.touched(orgs)
 
 
 # ------------------------------------------------------------------ sessions

@@ -22,7 +22,7 @@ from tuijin.core import events
 from tuijin.core.calendar import today
 from tuijin.core.chunks import chunks
 from tuijin.imports.base import all_or_nothing, keyed_rows
-from tuijin.imports.bulk import default_history_user, insert_rows, insert_with_history
+from tuijin.imports.bulk import default_history_user, insert_rows, insert_values
 from tuijin.imports.fields import (
     allowed,
     check_row_orgs,
@@ -41,9 +41,9 @@ from .actions import (
     headcount_problem,
     hours_problem,
     minutes_problem,
+    orgs_of,
     refresh_coverage,
     speaker_problem,
-    touch_orgs_of,
 )
 from .models import FORMS, SPEAKER_CATEGORIES, Attendance, SelfStudy, SessionChapter, StudySession
 
@@ -52,6 +52,7 @@ BATCH = 2000
 SESSION_COLUMNS = {"speaker": "主讲人", "speaker_affiliation": "主讲人单位", "speaker_category": "主讲人类别",
                    "headcount": "参加人数", "hours": "时长（小时）"}
 CHAPTERS, ATTENDEES = "学习篇目", "参加人员编号"
+SESSION_FIELDS = ["org_id", "date", "form", "topic", *SESSION_COLUMNS]
 
 
 # ------------------------------------------------------------------ cells
@@ -111,11 +112,15 @@ class ReadingLists:
         self.chapters: dict[int, dict[str, Chapter]] = defaultdict(dict)
         for chapter in Chapter.objects.select_related("item__campaign__root"):
             self.chapters[chapter.item.campaign_id][chapter.code] = chapter
+        self._chosen: dict[tuple[str, dt.date], Campaign | None] = {}  # a sheet asks for few (org, date)
 
     def campaign(self, org: Org, date: dt.date):
-        covering = [c for c in self.campaigns if org.path.startswith(c.root.path)]
-        started = [c for c in covering if c.start <= date]
-        return (started or covering or [None])[0]
+        key = (org.path, date)
+        if key not in self._chosen:
+            covering = [c for c in self.campaigns if org.path.startswith(c.root.path)]
+            started = [c for c in covering if c.start <= date]
+            self._chosen[key] = (started or covering or [None])[0]
+        return self._chosen[key]
 
     def lookup(self, org: Org, date: dt.date, code: str) -> Chapter | None:
         campaign = self.campaign(org, date)
@@ -197,7 +202,11 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
     stored, stored_chapters, stored_attendees = _stored_sessions({o.pk for o in orgs.values()})
     numbers = {n for d in [*rows.values(), *set_aside] for n in d["attendees"]}
     people = fetch(Person.objects.select_related("org"), "number", numbers)
-    visible = set(people) if actor is None else set(fetch(Person.objects.visible_to(actor), "number", numbers))
+    visible = set(people)
+    if actor is not None:  # only the numbers are needed: no Person instance per attendee
+        visible = set()
+        for chunk in chunks(numbers):
+            visible.update(Person.objects.visible_to(actor).filter(number__in=chunk).values_list("number", flat=True))
 
     def check_links(d, org, date, already):
         """The row's chapter and attendee ids; each unknown one is reported. org or date is None on a
@@ -244,8 +253,8 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         if session is None:
             if message := headcount_problem(d["headcount"], len(d["attendees"])):
                 errors.add(d["row"], "参加人数", message)
-            creates.append((StudySession(org=d["org"], date=date, form=form, topic=topic,
-                                         **{f: d[f] for f in SESSION_COLUMNS}), d))
+            # a plain tuple of SESSION_FIELDS, not a model instance (issue 15)
+            creates.append(((d["org"].pk, date, form, topic, *(d[f] for f in SESSION_COLUMNS)), d))
             continue
         changed = [f for f in fields if getattr(session, f) != d[f]]
         chapters_change = has_chapters and d["chapter_ids"] != stored_chapters.get(session.pk, set())
@@ -268,13 +277,13 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
     history = dict(default_user=user, default_change_reason="导入")
 
     def write():
-        created = insert_with_history(StudySession, [s for s, _ in creates],
-                                      user=user or default_history_user(StudySession), reason="导入")
+        created = insert_values(StudySession, SESSION_FIELDS, [row for row, _ in creates],
+                                user=user or default_history_user(StudySession), reason="导入")
         # (session id, chapter id) and (session id, person id): link rows, inserted as plain tuples.
         links, attendance, touched = [], [], set()
-        for session, (_, d) in zip(created, creates, strict=True):
-            links += [(session.pk, c) for c in d["chapter_ids"]]
-            attendance += [(session.pk, p) for p in d["person_ids"]]
+        for pk, (_, d) in zip(created, creates, strict=True):
+            links += [(pk, c) for c in d["chapter_ids"]]
+            attendance += [(pk, p) for p in d["person_ids"]]
             touched |= d["person_ids"]
         bulk_update_with_history(updates, StudySession, fields + ["version"], batch_size=BATCH, **history)
         for session, chapter_ids, person_ids in relinks:
@@ -295,13 +304,13 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         refresh_coverage(touched)
         events.record(actor, "import.study_sessions", ("imports", "study-sessions"),
                       summary=f"导入集体学习：{result.summary()}",
-                      after={"created": [f"{s.org.code} {s.date} {s.form} {s.topic}" for s, _ in creates][:200],
+                      after={"created": [f"{d['org'].code} {row[1]} {row[2]} {row[3]}" for row, d in creates[:200]],
                              "updated": [s.pk for s in updates][:200], "attendance": len(attendance)})
         updated = {s.pk for s in updates}
         session_orgs = {d["org"].pk: d["org"] for _, d in creates}
         session_orgs.update({d["org"].pk: d["org"] for d in rows.values() if d["session"] and d["session"].pk in updated})
-        events.touched(list(session_orgs.values()))
-        touch_orgs_of(touched)
+        # The sessions' orgs and the attendees' own orgs (a branch below the session's org), refreshed at once.
+        events.touched([*session_orgs.values(), *orgs_of(touched, besides=session_orgs)])
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -329,6 +338,7 @@ def export_sessions(org, user):
 # ------------------------------------------------------------------ self-study
 
 SELF_COLUMNS = {"minutes": "时长（分钟）", "reflection": "学习心得"}
+SELF_FIELDS = ["person_id", "date", "chapter_id", "minutes", "reflection"]
 
 
 def _self_rows(sheet, errors, as_of):
@@ -405,12 +415,12 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
             stored[(log.person_id, log.date, log.chapter_id)] = log
     fields = [f for f, column in SELF_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
-    creates, updates = [], []
-    for (_number, date, _chapter_code), d in rows.items():
+    creates, updates, new_keys = [], [], []
+    for (number, date, _chapter_code), d in rows.items():
         log = stored.get((d["person"].pk, date, d["chapter"].pk))
-        if log is None:
-            creates.append(SelfStudy(person=d["person"], date=date, chapter=d["chapter"],
-                                     minutes=d["minutes"], reflection=d["reflection"]))
+        if log is None:  # a plain tuple of SELF_FIELDS, not a model instance (issue 15)
+            new_keys.append((number, date, d["chapter"].code))
+            creates.append((d["person"].pk, date, d["chapter"].pk, d["minutes"], d["reflection"]))
             continue
         changed = [f for f in fields if getattr(log, f) != d[f]]
         if not changed:
@@ -424,13 +434,16 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
     history = dict(default_user=user, default_change_reason="导入")
 
     def write():
-        insert_with_history(SelfStudy, creates, user=user or default_history_user(SelfStudy), reason="导入")
+        insert_values(SelfStudy, SELF_FIELDS, creates, user=user or default_history_user(SelfStudy), reason="导入")
         bulk_update_with_history(updates, SelfStudy, fields, batch_size=BATCH, **history)
-        refresh_coverage({log.person_id for log in creates})
+        person_ids = {row[0] for row in creates}
+        refresh_coverage(person_ids)
         events.record(actor, "import.self_study", ("imports", "self-study"), summary=f"导入个人自学：{result.summary()}",
-                      after={"created": [f"{log.person.number} {log.date} {log.chapter.code}" for log in creates][:200],
+                      after={"created": [f"{number} {date} {code}" for (number, date, code) in new_keys[:200]],
                              "updated": [log.pk for log in updates][:200]})
-        touch_orgs_of({log.person_id for log in creates})
+        # the people's orgs, known from the check: no query per person
+        events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()
+                             if d["person"].pk in person_ids}.values()))
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 

@@ -19,11 +19,12 @@ class Command(BaseCommand):
         "未设置 DATABASE_URL 时，使用单独的 SQLite 库 var/bench-<规模>.sqlite3（附件存于 var/bench-<规模>-media/），"
         "库中没有数据时先生成该规模的演示城市（同 tuijin demo），不动日常使用的数据库；"
         "设置了 DATABASE_URL 时直接在该库上测（如 PostgreSQL）。每种导入各一个场景（import_<类型>），"
-        "在事务中进行并回滚，其余场景只读。"
+        "在事务中进行并回滚，同时测同一张表的下限（python-calamine 读表 + 每张表一次 executemany，回滚）和两者的峰值内存，"
+        "打印导入与下限的用时之比和内存之比；其余场景只读。"
         "负载场景 load（--only load [--seconds N --readers N --writers N --workers N --threads N]）启动 gunicorn，"
         "并发读写，记录每秒请求数、p95 和错误数，以及每个读地址各自的每秒请求数、中位数和 p95；--writers 0 只测读。"
         "输出 JSON：{scale, database, generated_at, scenarios: {名称: {median_ms, p95_ms, runs, cpu_median_ms}}}"
-        "（导入场景另有 rows），并打印表格。"
+        "（导入场景另有 rows、peak_mb、floor_median_ms、floor_peak_mb、floor_ratio、memory_ratio），并打印表格。"
     )
 
     def add_arguments(self, parser):
@@ -150,4 +151,10 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}"
                                   f"{r['runs']:>6}")
+                if "floor_median_ms" in r:  # an import: its floor, and the ratios the targets are (≤ 2)
+                    self.stdout.write(f"  下限 {r['floor_median_ms']:.1f} ms（CPU {r['floor_cpu_median_ms']:.1f}），"
+                                      f"之比 {r['floor_ratio']}；峰值内存 {r['peak_mb']} MB，"
+                                      f"下限 {r['floor_peak_mb']} MB，之比 {r['memory_ratio']}")
+                elif "peak_mb" in r:
+                    self.stdout.write(f"  峰值内存 {r['peak_mb']} MB")
         self.stdout.write(f"结果已写入 {path}")
