@@ -6,9 +6,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = "总结讲评"
 
     def ready(self):
-        from tuijin.core import events
+        from tuijin.core import derived
 
         from . import counters
 
-        events.AFTER_RECORD.append(counters.refresh)
-        events.TREE_CHANGED.append(counters.reroll)
+        derived.REFRESHERS.append(counters.refresh)
+        derived.TREE_CHANGED.append(counters.reroll)

@@ -1,7 +1,8 @@
 """Keeping per-org indicator counters current, and rebuilding them.
 
 - `refresh(orgs)`: recompute the own pairs of a few orgs at the counter date and add the change
-  to every ancestor's total, inside the caller's transaction. Called for each event an action writes.
+  to every ancestor's total, inside the caller's transaction. Registered in `core.derived.REFRESHERS`:
+  every action that changes counted data calls `core.derived.refresh(orgs)` by name, before its event.
 - `rebuild(as_of)`: recompute everything for a date (the daily job, after imports or tree moves).
 A scorecard then reads totals instead of rescanning fact tables, whatever their size.
 
@@ -19,6 +20,7 @@ import json
 from django.db import connection, transaction
 
 from tuijin.campaigns import rules
+from tuijin.campaigns.indicators import TASK_COMPLETION
 from tuijin.campaigns.models import Task
 from tuijin.core.indicators import Pair, all_indicators, roll_up
 from tuijin.core.scope import subtree_q
@@ -99,18 +101,23 @@ def refresh(orgs) -> None:
         _lock_orgs(orgs)
         fresh = compute_own(orgs, as_of)
         task_refresh = _compute_task_refresh(orgs, as_of)  # also before the counter rows are locked
+        above = _ancestors_task_completion(task_refresh, as_of)
         # Then every counter row this refresh writes, in one statement and in tree-path order (an
         # ancestor before its descendants), so two refreshes never wait on each other in a cycle; the
         # rows near the root, which every write of the city needs, are held only from here to commit.
-        # events.record runs this before it takes the chain head, so every writer's locks come in one
-        # order: its orgs' own locks, these rows, then the head.
+        # Actions call this (core.derived.refresh) before events.record takes the chain head, so every
+        # writer's locks come in one order: its orgs' own locks, these rows, then the head.
         paths = sorted({path for org in orgs for path in ancestor_paths(org, include_self=True)})
         scores = {s.org.path: s for s in OrgScore.objects.select_for_update(of=("self",)).select_related("org")
                   .filter(org__path__in=paths).order_by("org__path")}
         deltas: dict[str, dict] = {}  # path -> delta to add to that org's total
-        for org in orgs:
+        changed = [(org, encode(fresh[org.pk])) for org in orgs]
+        for org, pair in above:
+            kept = (scores[org.path].own if org.path in scores else {})
+            changed.append((org, {**{k: v for k, v in kept.items() if k != TASK_COMPLETION.code},
+                                  **encode({TASK_COMPLETION.code: pair} if pair else {})}))
+        for org, new_own in changed:
             score = scores.get(org.path) or OrgScore(org=org)
-            new_own = encode(fresh[org.pk])
             delta = _add(new_own, score.own, sign=-1)
             if not delta:
                 continue
@@ -127,6 +134,17 @@ def refresh(orgs) -> None:
             else:  # orgs created after the last rebuild
                 OrgScore.objects.update_or_create(org=Org.objects.get(path=path), defaults={"total": deltas[path]})
         _apply_task_refresh(task_refresh)
+
+
+def _ancestors_task_completion(prepared, as_of: dt.date) -> list[tuple[Org, Pair | None]]:
+    """A task rule that counts a subtree (a problem closed in a branch completes the unit above it)
+    changes the ancestors' own 规定动作完成率 too, the one indicator read from task rules: recomputed
+    here for those ancestors (computed before the counter rows are locked, like their tasks)."""
+    if prepared is None or not prepared[2]:
+        return []
+    ancestors = list(prepared[2].values())
+    pairs = TASK_COMPLETION.compute(ancestors, as_of, _campaign_for(ancestors[0], as_of))
+    return [(org, pairs.get(org.pk)) for org in ancestors]
 
 
 def _write_totals(deltas: dict[str, dict], field: str) -> None:
