@@ -121,7 +121,6 @@ def _study(w, chapters):
 
 
 def _research(w):
-    from tuijin.rectification.actions import publish_project
     from tuijin.research import actions
     from tuijin.rectification.models import PublicItem
 
@@ -136,7 +135,7 @@ def _research(w):
         actions.attach_project_evidence(project, actor=None, name=f"PE-{label}.pdf", data=PDF)
         projects[label] = project
     done = actions.set_project_status(projects["B1"], actor=None, status="已完成", as_of=dt.date(2026, 11, 20))
-    item = publish_project(done, actor=None, summary="已建成助餐点3处")
+    item = actions.publish_project(done, actor=None, summary="已建成助餐点3处")
     PublicItem.objects.filter(pk=item.pk).update(token="tok-project")
 
 

@@ -3,11 +3,11 @@
 - An action locks only its own row: `select_for_update(of=("self",))`, not the org it joins to (on
   PostgreSQL a plain FOR UPDATE over a join locks the org's row too, and every writer of any person of
   that org queued behind it).
-- `events.record` refreshes the counters before it takes the audit chain's head: it computes an org's
-  counters under that org's own lock, then locks the counter rows of the org and its ancestors in
-  tree-path order; so the rows near the root and the head, which every write of the city needs, are
-  held only for the short updates and the event's insert, and imports (touched(), then record()) and
-  single writes lock in the same order.
+- An action refreshes the counters (`core.derived.refresh`) before `events.record` takes the audit
+  chain's head: the refresh computes an org's counters under that org's own lock, then locks the
+  counter rows of the org and its ancestors in tree-path order; so the rows near the root and the head,
+  which every write of the city needs, are held only for the short updates and the event's insert, and
+  imports (touched(), then record()) and single writes lock in the same order.
 - A write that waits longer than lock_timeout is rolled back and answered 503 with Retry-After.
 The lock tests need PostgreSQL (SQLite has no row locks; its writers take the whole database at BEGIN)."""
 import threading

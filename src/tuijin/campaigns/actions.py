@@ -1,4 +1,10 @@
-"""Changes to campaigns: loading a file (create or update by name), editing the reading list."""
+"""Changes to campaigns: loading a file (create or update by name), editing the reading list.
+
+None of them refreshes the counters (core.derived.refresh): a campaign's file and reading list are
+counted at every org it covers (reading coverage is members × chapters; tasks), so what a change would
+refresh is the whole subtree, which costs what the daily rebuild costs (minutes for a city), inside an
+office's request. The counters follow at the next daily rebuild; a task changed since then is
+evaluated live (its fingerprint in CounterDate.tasks)."""
 from django.db import transaction
 from django.db.models import ProtectedError
 

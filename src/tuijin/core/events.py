@@ -15,15 +15,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import derived
 from .models import ChainHead, DomainEvent
 
 CLI_LABEL = "命令行"
-
-# Called with the event's org after each event is written, inside the action's transaction.
-# The evaluation app registers its counter refresh here, so core does not depend on it.
-AFTER_RECORD: list = []
-# Called after the org tree's shape changed (moves, merges, imports that move orgs).
-TREE_CHANGED: list = []
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
@@ -46,14 +41,10 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
 
 def record(actor: Any, verb: str, target: Any, *, summary: str, org: Any = None, before: Any = None, after: Any = None,
            label: str | None = None) -> DomainEvent:
-    """Append one event. Must run inside the action's transaction."""
+    """Append one event. Must run inside the action's transaction. It only logs: the action has already
+    refreshed the derived data it changed (`core.derived.refresh`, before this call), so the chain head,
+    the one row every write takes, is taken last and held only for the insert below."""
     assert transaction.get_connection().in_atomic_block, "record() belongs inside an action's transaction"
-    # Derived data first, the chain head last: the head is one row every write takes, so it is held
-    # only for the insert below, and every writer locks in one order (the counters' rows by tree path,
-    # then the head), as imports do (touched(), then record()), so no two writers wait in a cycle.
-    if org is not None and hasattr(org, "path"):
-        for hook in AFTER_RECORD:
-            hook([org])
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
     if isinstance(target, models.Model):
         target_type, target_id = target._meta.label_lower, str(target.pk)
@@ -80,11 +71,9 @@ def record(actor: Any, verb: str, target: Any, *, summary: str, org: Any = None,
 
 
 def touched(orgs: Iterable[Any]) -> None:
-    """For writes whose event has no single org (imports, moves): refresh these orgs' derived data."""
-    orgs = [o for o in orgs if o is not None]
-    if orgs:
-        for hook in AFTER_RECORD:
-            hook(orgs)
+    """The same as `core.derived.refresh(orgs)`, the name the loaders call (once per import, before
+    their one event)."""
+    derived.refresh(orgs)
 
 
 def verify_chain() -> list[int]:
@@ -189,5 +178,5 @@ def verify(now: dt.datetime | None = None) -> Verification:
 
 
 def tree_changed() -> None:
-    for hook in TREE_CHANGED:
-        hook()
+    """The same as `core.derived.tree_changed()`, the name the org loader calls."""
+    derived.tree_changed()

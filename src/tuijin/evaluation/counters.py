@@ -1,7 +1,8 @@
 """Keeping per-org indicator counters current, and rebuilding them.
 
 - `refresh(orgs)`: recompute the own pairs of a few orgs at the counter date and add the change
-  to every ancestor's total, inside the caller's transaction. Called for each event an action writes.
+  to every ancestor's total, inside the caller's transaction. Registered in `core.derived.REFRESHERS`:
+  every action that changes counted data calls `core.derived.refresh(orgs)` by name, before its event.
 - `rebuild(as_of)`: recompute everything for a date (the daily job, after imports or tree moves).
 A scorecard then reads totals instead of rescanning fact tables, whatever their size.
 
@@ -19,6 +20,7 @@ import json
 from django.db import connection, transaction
 
 from tuijin.campaigns import rules
+from tuijin.campaigns.indicators import TASK_COMPLETION
 from tuijin.campaigns.models import Task
 from tuijin.core.indicators import Pair, all_indicators, roll_up
 from tuijin.core.scope import subtree_q
@@ -110,22 +112,25 @@ def refresh(orgs) -> None:
         _lock_orgs(orgs)
         fresh = compute_own(orgs, as_of)
         task_refresh = _compute_task_refresh(orgs, as_of)  # also before the counter rows are locked
-        if _nothing_to_write(orgs, fresh, task_refresh):
+        above = _ancestors_task_completion(task_refresh, as_of)
+        if _nothing_to_write(orgs, fresh, task_refresh, above):
             # Most edits change no counted figure (a name, a phone, a 职务): then no counter row is
             # locked at all, so such a write never queues behind the rows near the root.
             return
         # Then every counter row this refresh writes, in one statement and in tree-path order (an
         # ancestor before its descendants), so two refreshes never wait on each other in a cycle; the
         # rows near the root, which every write of the city needs, are held only from here to commit.
-        # events.record runs this before it takes the chain head, so every writer's locks come in one
-        # order: its orgs' own locks, these rows, then the head.
+        # Actions call this (core.derived.refresh) before events.record takes the chain head, so every
+        # writer's locks come in one order: its orgs' own locks, these rows, then the head.
         paths = sorted({path for org in orgs for path in ancestor_paths(org, include_self=True)})
         scores = {s.org.path: s for s in OrgScore.objects.select_for_update(of=("self",)).select_related("org")
                   .filter(org__path__in=paths).order_by("org__path")}
         deltas: dict[str, dict] = {}  # path -> delta to add to that org's total
-        for org in orgs:
+        changed = [(org, encode(fresh[org.pk])) for org in orgs]
+        for org, pair in above:
+            changed.append((org, _own_with_task_completion(scores[org.path].own if org.path in scores else {}, pair)))
+        for org, new_own in changed:
             score = scores.get(org.path) or OrgScore(org=org)
-            new_own = encode(fresh[org.pk])
             delta = _add(new_own, score.own, sign=-1)
             if not delta:
                 continue
@@ -144,7 +149,13 @@ def refresh(orgs) -> None:
         _apply_task_refresh(task_refresh)
 
 
-def _nothing_to_write(orgs: list[Org], fresh: dict, task_refresh) -> bool:
+def _own_with_task_completion(kept: dict, pair: Pair | None) -> dict:
+    """An ancestor's own pairs with its 规定动作完成率 replaced (see _ancestors_task_completion)."""
+    return {**{k: v for k, v in kept.items() if k != TASK_COMPLETION.code},
+            **encode({TASK_COMPLETION.code: pair} if pair else {})}
+
+
+def _nothing_to_write(orgs: list[Org], fresh: dict, task_refresh, above: list) -> bool:
     """Whether the stored counters already hold what this refresh computed, read without locking:
     an org's own pairs are written only under its own lock, which the caller holds."""
     targets = dict(task_refresh[0]) if task_refresh is not None else {}
@@ -155,20 +166,36 @@ def _nothing_to_write(orgs: list[Org], fresh: dict, task_refresh) -> bool:
         row = stored.get(org.pk)
         if encode(fresh[org.pk]) != (row["own"] if row else {}):
             return False
+    for org, pair in above:
+        row = stored.get(org.pk)
+        kept = row["own"] if row else {}
+        if _own_with_task_completion(kept, pair) != kept:
+            return False
     if task_refresh is None:
         return True
-    _targets, task_fresh, ancestors, above, keys = task_refresh
+    _targets, task_fresh, ancestors, above_tasks, keys = task_refresh
     for pk in targets:
         row = stored.get(pk)
         if row is None:
             return False
         if pk in ancestors:
-            new = {k: v for k, v in row["tasks"].items() if k not in keys} | above[pk]
+            new = {k: v for k, v in row["tasks"].items() if k not in keys} | above_tasks[pk]
         else:
             new = task_fresh[pk]
         if new != row["tasks"]:
             return False
     return True
+
+
+def _ancestors_task_completion(prepared, as_of: dt.date) -> list[tuple[Org, Pair | None]]:
+    """A task rule that counts a subtree (a problem closed in a branch completes the unit above it)
+    changes the ancestors' own 规定动作完成率 too, the one indicator read from task rules: recomputed
+    here for those ancestors (computed before the counter rows are locked, like their tasks)."""
+    if prepared is None or not prepared[2]:
+        return []
+    ancestors = list(prepared[2].values())
+    pairs = TASK_COMPLETION.compute(ancestors, as_of, _campaign_for(ancestors[0], as_of))
+    return [(org, pairs.get(org.pk)) for org in ancestors]
 
 
 def _write_totals(deltas: dict[str, dict], field: str) -> None:

@@ -3,7 +3,7 @@ one transaction and writes a domain event; views, API, imports and the demo all 
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from tuijin.core import events
+from tuijin.core import derived, events
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.core.scope import forget
@@ -53,6 +53,7 @@ def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, se
             raise ActionError(f"组织编码“{org.code}”已存在", field="code")
         org = (Org.objects.add_root(instance=org) if parent is None
                else Org.objects.add_child(Org.objects.get(pk=parent.pk), instance=org))
+        derived.refresh([org, parent])  # the parent counts its child orgs (task rules' "org" records)
         events.record(actor, "org.create", org, org=org, summary=f"新建组织 {org.name}（{org.code}）",
                       after=events.snapshot(org))
         return org
@@ -72,6 +73,7 @@ def update_org(org: Org, *, actor, version=None, **changes) -> Org:
         org.version += 1  # the row is locked (select_for_update), so a plain increment is safe
         org.save()
         b, a = events.diff(before, events.snapshot(org, ORG_FIELDS))
+        derived.refresh([org, org.parent])
         events.record(actor, "org.update", org, org=org, summary=f"修改组织 {org.name}", before=b, after=a)
         return org
 
@@ -101,7 +103,8 @@ def move_org(org: Org, *, actor, new_parent: Org, version=None) -> Org:
             raise ActionError(f"“{new_parent.name}”已撤销，不能作为上级组织", field="parent")
         old_parent = org.parent
         org = _reparent(org, new_parent)
-        events.tree_changed()
+        derived.tree_changed()
+        derived.refresh([org, old_parent, new_parent])
         events.record(
             actor, "org.move", org, org=org,
             summary=f"组织 {org.name} 从 {old_parent.name if old_parent else '（无）'} 移至 {new_parent.name}",
@@ -139,8 +142,8 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         source.merged_into = into
         source.version += 1
         source.save()
-        events.touched([source, into])
-        events.tree_changed()
+        derived.tree_changed()
+        derived.refresh([source, into, source.parent])
         events.record(
             actor, "org.merge", source, org=into,
             summary=f"组织 {source.name} 并入 {into.name}（转入 {len(moved_people)} 人）",
@@ -158,6 +161,7 @@ def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Perso
         if Person.objects.filter(number=person.number).exists():
             raise ActionError(f"人员编号“{person.number}”已存在", field="number")
         person.save()
+        derived.refresh([org])
         events.record(actor, "person.create", person, org=org,
                       summary=f"新增人员 {person.name}（{person.number}）",
                       after=events.snapshot(person, PERSON_FIELDS + ("number", "org")))
@@ -182,8 +186,7 @@ def update_person(person: Person, *, actor, version=None, org: Org | None = None
         person.version += 1
         person.save()
         b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))
-        if person.org_id != old_org.pk:
-            events.touched([old_org])
+        derived.refresh([old_org, person.org])  # the org it left, when it moved
         events.record(actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}",
                       before=b, after=a)
         return person

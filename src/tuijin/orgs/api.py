@@ -1,6 +1,6 @@
 """Orgs and people over the API."""
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from tuijin.core import readcache
@@ -42,21 +42,13 @@ class OrgDetailOut(OrgOut):
 class PersonOut(Schema):
     number: str
     name: str
-    org_code: str
+    org_code: str = Field(alias="org.code")
     status: str
     post: str
     is_leading_cadre: bool
     cadre_level: str
-    phone_masked: str
+    phone_masked: str = Field(alias="masked_phone")
     version: int
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_phone_masked(obj):
-        return obj.masked_phone
 
 
 class PersonPatch(Schema):

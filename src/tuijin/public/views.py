@@ -24,7 +24,7 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _item(token) -> PublicItem:
-    return get_object_or_404(PublicItem.objects.select_related("problem", "problem__org", "project", "project__org"),
+    return get_object_or_404(PublicItem.objects.select_related("problem", "problem__org", "subject_org", "project"),
                              token=token, active=True)
 
 
@@ -49,7 +49,7 @@ def item_page(request, token):
     already = not thanks and not error and actions.has_rated(item, device)
     response = render(request, "public/item.html", {
         "item": item, "problem": problem, "measures": problem.measures.all() if problem else [],
-        "project": item.project,
+        "project": getattr(item, "project", None),  # research.Project.publication, when a project is rated
         "form": form, "thanks": thanks, "error": error, "already": already,
     })
     if not device:

@@ -1,7 +1,8 @@
 """Every change to submissions, solicitations, publicity items and copy pairs (SPEC §2.6, §2.9).
 
-Each action checks who may do it, runs in one transaction and writes the domain event (with the org,
-so indicator counters follow). Views, API, importers and the demo all come through here.
+Each action checks who may do it, runs in one transaction, refreshes the counters of the orgs whose
+counted data it changed (core.derived.refresh) and writes the domain event. Views, API, importers and
+the demo all come through here.
 
 Who may do what:
 - a submission, a publicity item, their attachments: `records.manage` over the org (its reporter, an
@@ -20,12 +21,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from tuijin.core import events, files
+from tuijin.core import derived, events, files
 from tuijin.core import texts as text_sources
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.core.scope import subtree_q
 from tuijin.orgs.models import Org
+from tuijin.orgs.tree import ancestor_paths
 
 from . import copies, relevance
 from .models import (
@@ -99,6 +101,15 @@ def _clean(text) -> str:
 
 # ------------------------------------------------------------------ submissions
 
+def _counted_at(submission: Submission) -> list[Org]:
+    """Where a submission counts: its own org and, when it answers a 约稿, the targets it answers for (an
+    answer from the target or any org below it counts for the target: queries.answers)."""
+    if submission.solicitation_id is None:
+        return [submission.org]
+    return [submission.org, *Org.objects.filter(solicitation_targets__solicitation=submission.solicitation_id,
+                                                path__in=ancestor_paths(submission.org, include_self=True))]
+
+
 def create_submission(*, actor, org: Org, title: str, date: dt.date, body: str = "", type: str = "工作动态",
                       solicitation: Solicitation | None = None, submitted_at: dt.datetime | None = None,
                       today: dt.date | None = None) -> Submission:
@@ -123,6 +134,7 @@ def create_submission(*, actor, org: Org, title: str, date: dt.date, body: str =
         submission = apply_relevance(Submission(org=org, title=title, body=body, type=type, date=date,
                                                 submitted_at=submitted_at, solicitation=solicitation))
         submission.save()
+        derived.refresh(_counted_at(submission))
         events.record(actor, "submission.create", submission, org=org,
                       summary=f"{org.name} 报送信息“{title[:40]}”" + (f"（答复约稿 {solicitation.number}）"
                                                                      if solicitation else ""),
@@ -197,6 +209,7 @@ def adopt(submission: Submission, *, actor, level: str, quality=None, as_of: dt.
         submission.save()
         Review.objects.create(submission=submission, org=at, decision=Review.ADOPT, level=level, quality=quality,
                               reason=_clean(note)[:MAX_REASON], by=_user(actor), at=timezone.now())
+        derived.refresh([submission.org])
         events.record(actor, "submission.adopt", submission, org=submission.org,
                       summary=f"{at.name} 采用{submission.org.name}报送的信息“{submission.title[:30]}”（{level}级）",
                       after={"level": level, "quality": quality, "by_org": at.code})
@@ -223,6 +236,7 @@ def return_submission(submission: Submission, *, actor, reason: str, quality=Non
         submission.save()
         Review.objects.create(submission=submission, org=at, decision=Review.RETURN, quality=quality, reason=reason,
                               by=_user(actor), at=timezone.now())
+        derived.refresh([submission.org])
         events.record(actor, "submission.return", submission, org=submission.org,
                       summary=f"{at.name} 退回{submission.org.name}报送的信息“{submission.title[:30]}”：{reason[:60]}",
                       after={"reason": reason, "by_org": at.code})
@@ -244,6 +258,7 @@ def forward(submission: Submission, *, actor, note: str = "", version=None) -> S
         submission.save()
         Review.objects.create(submission=submission, org=at, decision=Review.FORWARD, to_org=upper,
                               reason=_clean(note)[:MAX_REASON], by=_user(actor), at=timezone.now())
+        derived.refresh([submission.org])
         events.record(actor, "submission.forward", submission, org=submission.org,
                       summary=f"{at.name} 将{submission.org.name}的信息“{submission.title[:30]}”转报{upper.name}",
                       after={"from": at.code, "to": upper.code})
@@ -329,10 +344,10 @@ def issue_solicitation(*, actor, org: Org, topic: str, deadline: dt.date, target
         solicitation = Solicitation.objects.create(number=number, org=org, topic=topic, note=note, deadline=deadline,
                                                    issued_at=issued_at, created_by=_user(actor))
         SolicitationTarget.objects.bulk_create([SolicitationTarget(solicitation=solicitation, org=o) for o in targets])
+        derived.refresh(targets)  # a 约稿 counts at each target (answered, on time), not at the issuer
         events.record(actor, "solicitation.issue", solicitation, org=org,
                       summary=f"{org.name} 约稿“{topic[:40]}”，{len(targets)} 个单位，{deadline:%Y-%m-%d} 前报送",
                       after={"number": number, "deadline": deadline, "targets": [o.code for o in targets][:200]})
-        events.touched(targets)
         return solicitation
 
 
@@ -358,6 +373,7 @@ def create_item(*, actor, org: Org, channel: str, title: str, date: dt.date, out
         if message := date_problem(date, today):
             raise ActionError(f"日期：{message}", field="date")
         item = PublicityItem.objects.create(org=org, channel=channel, outlet=outlet, title=title, date=date, link=link)
+        derived.refresh([org])
         events.record(actor, "publicity.create", item, org=org,
                       summary=f"{org.name} 登记{channel}宣传“{title[:40]}”",
                       after=events.snapshot(item, ("channel", "outlet", "title", "date", "link")))
@@ -425,6 +441,7 @@ def decide_pair(pair: CopyPair, *, actor, confirm: bool, as_of: dt.date, note: s
         pair.status = CopyStatus.CONFIRMED if confirm else CopyStatus.DISMISSED
         pair.decided_on, pair.decided_by, pair.note = as_of, _user(actor), note
         pair.save()
+        derived.refresh([pair.org_b])  # a confirmed pair counts at the later text's org
         events.record(actor, "copies.confirm" if confirm else "copies.dismiss", pair, org=pair.org_b,
                       summary=f"材料雷同（{pair.org_b.name} 与 {pair.org_a.name}）{pair.status}",
                       before={"status": before}, after={"status": pair.status, "note": note})

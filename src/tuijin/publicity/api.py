@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -50,22 +50,14 @@ class _WholeScope:
 # ------------------------------------------------------------------ schemas
 
 class ReviewOut(Schema):
-    org_code: str
-    org_name: str
+    org_code: str = Field(alias="org.code")
+    org_name: str = Field(alias="org.name")
     decision: str
     level: str
     quality: int | None
     reason: str
     to_org_code: str | None
     at: dt.datetime
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_to_org_code(obj):
@@ -83,8 +75,8 @@ class AttachmentOut(Schema):
 
 class SubmissionOut(Schema):
     id: int
-    org_code: str
-    org_name: str
+    org_code: str = Field(alias="org.code")
+    org_name: str = Field(alias="org.name")
     title: str
     type: str
     date: dt.date
@@ -99,14 +91,6 @@ class SubmissionOut(Schema):
     relevance_flagged: bool
     relevance_reasons: list[str]
     version: int
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_solicitation(obj):
@@ -125,10 +109,6 @@ class SubmissionDetailOut(SubmissionOut):
     @staticmethod
     def resolve_reviews(obj):
         return list(obj.reviews.select_related("org", "to_org"))
-
-    @staticmethod
-    def resolve_attachments(obj):
-        return list(obj.attachments.all())
 
 
 class SubmissionIn(Schema):
@@ -170,15 +150,11 @@ class TargetOut(Schema):
 class SolicitationOut(Schema):
     id: int
     number: str
-    org_code: str
+    org_code: str = Field(alias="org.code")
     topic: str
     note: str
     issued_at: dt.datetime
     deadline: dt.date
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
 
 
 class SolicitationDetailOut(SolicitationOut):
@@ -199,17 +175,13 @@ class SolicitationIn(Schema):
 
 class ItemOut(Schema):
     id: int
-    org_code: str
+    org_code: str = Field(alias="org.code")
     channel: str
     outlet: str
     title: str
     date: dt.date
     link: str
     photos: int
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
 
     @staticmethod
     def resolve_photos(obj):
@@ -241,21 +213,13 @@ class SideOut(Schema):
 class PairOut(Schema):
     id: int
     source_a: str
-    org_a_code: str
+    org_a_code: str = Field(alias="org_a.code")
     source_b: str
-    org_b_code: str
+    org_b_code: str = Field(alias="org_b.code")
     similarity: float
     found_on: dt.date
     status: str
     note: str
-
-    @staticmethod
-    def resolve_org_a_code(obj):
-        return obj.org_a.code
-
-    @staticmethod
-    def resolve_org_b_code(obj):
-        return obj.org_b.code
 
 
 class PairDetailOut(PairOut):

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tuijin.campaigns.queries import problem_categories
-from tuijin.core import events, files
+from tuijin.core import derived, events, files
 from tuijin.core.calendar import today
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import can, require
@@ -92,17 +92,18 @@ def _not_hand_down(problem: Problem) -> None:
         raise ActionError("交办事项由各单位分别整改、分别验收，请在下级事项中办理；本事项显示汇总进度")
 
 
-def _touch_cadre(problem: Problem, *people) -> None:
-    """个人检视 figures are counted at the cadre's own org: refresh it too when it is not the problem's."""
-    orgs = {p.org_id: p.org for p in (problem.owner_person, *people) if p is not None}
-    orgs.pop(problem.org_id, None)
-    events.touched(list(orgs.values()))
+def _counted_at(problem: Problem, *people) -> list[Org]:
+    """The orgs a problem is counted at: its own, and the cadre's own org for 个人检视 figures."""
+    return [problem.org, *(p.org for p in (problem.owner_person, *people) if p is not None)]
 
 
-def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None, former=None) -> Problem:
+def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None, former=None,
+          also=()) -> Problem:
+    """Save a change to a problem: its counters (and those of `also`, e.g. the org it left, and of the
+    cadre it no longer belongs to, `former`), then its event."""
     problem.version += 1
     problem.save()
-    _touch_cadre(problem, former)  # `former`: the cadre the problem no longer belongs to
+    derived.refresh([*_counted_at(problem, former), *also])
     events.record(actor, verb, problem, org=problem.org, summary=f"{problem.org.name} 问题 {problem.number}：{summary}",
                   before=before, after=after)
     return problem
@@ -188,7 +189,7 @@ def _insert_problem(*, actor, org, description, source, found_on, number="", cat
         for i, m in enumerate(measures):
             Measure.objects.create(problem=problem, position=i, text=m["text"], owner=m.get("owner", ""),
                                    deadline=m.get("deadline"), kind=_measure_kind(m.get("kind")))
-        _touch_cadre(problem)
+        derived.refresh(_counted_at(problem))
         events.record(actor, "problem.create", problem, org=org,
                       summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
                       after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
@@ -272,10 +273,9 @@ def add_cooperation(problem: Problem, *, actor, orgs, as_of: dt.date) -> list[Co
             if created:
                 added.append(cooperation)
         if added:
-            events.touched([c.org for c in added])
             _save(problem, actor, "problem.cooperate",
                   f"联合会诊：{'、'.join(c.org.name for c in added)}共同整改，{problem.org.name}牵头",
-                  after={"orgs": [c.org.code for c in added]})
+                  after={"orgs": [c.org.code for c in added]}, also=[c.org for c in added])
         return added
 
 
@@ -486,6 +486,7 @@ def suggest_self_checks(problem: Problem, *, actor, as_of: dt.date, trigger: str
             [SelfCheck(source=problem, org=o, suggested_on=as_of, trigger=trigger) for o in orgs],
             ignore_conflicts=True)
         names = "、".join(o.name for o in orgs[:5]) + (f"等{len(orgs)}个单位" if len(orgs) > 5 else "")
+        derived.refresh(orgs)  # the suggestions count at each suggested unit
         events.record(actor, "problem.self_check.suggest", problem, org=problem.org,
                       summary=f"{problem.org.name} 问题 {problem.number}（{trigger}）：提示{names}举一反三、对照检视",
                       after={"trigger": trigger, "orgs": [o.code for o in orgs]})
@@ -520,6 +521,7 @@ def answer_self_check(check: SelfCheck, *, actor, exists: bool, note: str = "", 
         check.save()
         number = check.found_problem.number if check.found_problem is not None else None
         found = f"，新增问题 {number}" if number else ""
+        derived.refresh([check.org])
         events.record(actor, "problem.self_check.answer", check, org=check.org,
                       summary=f"{check.org.name} 对照{source.org.name}问题{source.number}：{check.get_answer_display()}{found}",
                       after={"answer": check.answer, "note": check.note, "problem": number})
@@ -624,9 +626,8 @@ def escalate(problem: Problem, *, actor, to: Org, reason: str, version=None) -> 
         problem.origin_org = problem.origin_org or origin
         problem.org, problem.number, problem.state = to, number, State.OPEN
         problem.save()
-        events.touched([origin])
         return _save(problem, actor, "problem.escalate", f"由{origin.name}提交{to.name}解决（{reason.strip()}）",
-                     {"org": origin.code}, {"org": to.code, "reason": reason})
+                     {"org": origin.code}, {"org": to.code, "reason": reason}, also=[origin])
 
 
 def hand_down(*, actor, org: Org, targets, description: str, deadline: dt.date | None, found_on: dt.date,
@@ -668,6 +669,7 @@ def create_institution_rule(*, actor, org: Org, title: str, issued_on: dt.date, 
         rule = InstitutionRule.objects.create(org=org, title=title.strip(), doc_number=doc_number.strip(),
                                               issued_on=issued_on)
         rule.problems.set(problems)
+        derived.refresh([org, *(p.org for p in problems)])  # 建章立制: the rule's org, and its problems' (ruled)
         events.record(actor, "rule.create", rule, org=org, summary=f"{org.name} 建章立制《{rule.title}》",
                       after={"problems": [p.number for p in problems]})
         return rule
@@ -682,38 +684,30 @@ def publish(problem: Problem, *, actor, title: str = "", summary: str = "") -> P
             raise PermissionDenied("没有权限公示该问题")
         if problem.state not in (State.SUBMITTED, State.CLOSED) or problem.withdrawn:
             raise ActionError("整改完成（待验收或已销号）后才能公示，请群众评价")
-        item = PublicItem.objects.filter(problem=problem).first()
-        if item is None:
-            item = PublicItem.objects.create(problem=problem, token=secrets.token_urlsafe(12),
-                                             title=title or problem.description[:60], summary=summary)
-        else:
-            item.active, item.title, item.summary = True, title or item.title, summary or item.summary
-            item.save()
+        item = _open_item(PublicItem.objects.filter(problem=problem).first(), title=title, summary=summary,
+                          new_title=problem.description[:60], problem=problem)
+        derived.refresh([problem.org])
         events.record(actor, "problem.publish", problem, org=problem.org,
                       summary=f"{problem.org.name} 问题 {problem.number} 公示，接受群众评价", after={"token": item.token})
         return item
 
 
-def publish_project(project, *, actor, title: str = "", summary: str = "") -> PublicItem:
-    """A finished 办实事 project goes to the people who were to benefit, for their rating."""
-    from tuijin.core.permissions import can
+def _open_item(item: PublicItem | None, *, title: str, summary: str, new_title: str, **subject) -> PublicItem:
+    """The first publication creates the item (with a token for its link and QR code); a later one
+    opens it again, keeping its votes, with the title and result given (the old ones if blank)."""
+    if item is None:
+        return PublicItem.objects.create(token=secrets.token_urlsafe(12), title=title or new_title, summary=summary,
+                                         **subject)
+    item.active, item.title, item.summary = True, title or item.title, summary or item.summary
+    item.save()
+    return item
 
-    with transaction.atomic():
-        if not can(actor, "records.manage", project.org) and not reviewer_grants(actor, project.org):
-            raise PermissionDenied("没有权限公示该项目")
-        if project.status != "已完成":
-            raise ActionError("项目完成后才能公示，请群众评价")
-        item = PublicItem.objects.filter(project=project).first()
-        if item is None:
-            item = PublicItem.objects.create(project=project, token=secrets.token_urlsafe(12),
-                                             title=title or project.name, summary=summary)
-        else:
-            item.active, item.title, item.summary = True, title or item.title, summary or item.summary
-            item.save()
-        events.record(actor, "project.publish", project, org=project.org,
-                      summary=f"{project.org.name} 办实事项目“{project.name}”公示，接受群众评价",
-                      after={"token": item.token})
-        return item
+
+def publish_subject(item: PublicItem | None, *, org: Org, title: str, summary: str, new_title: str) -> PublicItem:
+    """群众评 of a subject a higher app owns (research's 办实事 project): that app's action checks who may
+    publish, links the item to its record, refreshes the counters and records the event, in its
+    transaction; here the item is created for `org` or opened again (`item`: its earlier one)."""
+    return _open_item(item, title=title, summary=summary, new_title=new_title, subject_org=org)
 
 
 class RateLimited(ActionError):
@@ -772,6 +766,7 @@ def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, n
                 raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
             PublicItem.objects.filter(pk=item.pk).update(
                 votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
+            derived.refresh([item.org])
             events.record(None, "public.rate", item, org=item.org,
                           summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
     if rating is None:

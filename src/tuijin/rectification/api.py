@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tuijin.campaigns.queries import current_campaign
@@ -89,8 +89,8 @@ class EvidenceOut(Schema):
 
 class ProblemOut(Schema):
     id: int
-    org_code: str
-    org_name: str
+    org_code: str = Field(alias="org.code")
+    org_name: str = Field(alias="org.name")
     origin_org_code: str | None
     number: str
     category: str
@@ -111,14 +111,6 @@ class ProblemOut(Schema):
     withdraw_reason: str
     parent_id: int | None
     version: int
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_origin_org_code(obj):
@@ -192,36 +184,14 @@ class RecheckIn(Schema):
 class ProblemDetailOut(ProblemOut):
     """Built by _detail(), which loads the measures, evidence and roll-up once."""
 
-    measures: list[MeasureOut]
-    evidence: list[EvidenceOut]
-    children: ChildrenOut | None
-    rechecks: list[RecheckOut]
-    cooperating_orgs: list[str]  # 联合会诊: codes of the orgs rectifying it with the lead org (org_code)
-
-    @staticmethod
-    def resolve_cooperating_orgs(obj):
-        return obj.cooperating_list
-    milestones: list[MilestoneOut]  # 专项整治节点 (only a special rectification has them)
-
-    @staticmethod
-    def resolve_milestones(obj):
-        return obj.milestones_list
-
-    @staticmethod
-    def resolve_rechecks(obj):
-        return obj.rechecks_list
-
-    @staticmethod
-    def resolve_measures(obj):
-        return obj.measures_list
-
-    @staticmethod
-    def resolve_evidence(obj):
-        return obj.evidence_list
-
-    @staticmethod
-    def resolve_children(obj):
-        return obj.children_progress
+    measures: list[MeasureOut] = Field(alias="measures_list")
+    evidence: list[EvidenceOut] = Field(alias="evidence_list")
+    children: ChildrenOut | None = Field(alias="children_progress")
+    rechecks: list[RecheckOut] = Field(alias="rechecks_list")
+    # 联合会诊: codes of the orgs rectifying it with the lead org (org_code)
+    cooperating_orgs: list[str] = Field(alias="cooperating_list")
+    # 专项整治节点 (only a special rectification has them)
+    milestones: list[MilestoneOut] = Field(alias="milestones_list")
 
 
 class ProblemIn(Schema):
@@ -484,38 +454,18 @@ class SelfCheckOut(Schema):
     compares itself with), even where that problem lies outside the unit's own scope."""
 
     id: int
-    org: str  # the suggested unit's code
-    org_name: str
+    org: str = Field(alias="org.code")  # the suggested unit's code
+    org_name: str = Field(alias="org.name")
     source_id: int
-    source_number: str
-    source_org_name: str
-    source_description: str
+    source_number: str = Field(alias="source.number")
+    source_org_name: str = Field(alias="source.org.name")
+    source_description: str = Field(alias="source.description")
     trigger: str  # 上级查 or 已销号
     suggested_on: dt.date
     answer: str  # 待对照, 存在, 不存在
     answered_on: dt.date | None
     note: str
     found_problem_id: int | None
-
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
-
-    @staticmethod
-    def resolve_source_number(obj):
-        return obj.source.number
-
-    @staticmethod
-    def resolve_source_org_name(obj):
-        return obj.source.org.name
-
-    @staticmethod
-    def resolve_source_description(obj):
-        return obj.source.description
 
 
 class SelfCheckAnswerIn(Schema):

@@ -212,10 +212,10 @@ def mass_satisfaction(orgs, as_of, campaign):
     """Ratings of published problems and 办实事 projects alike, counted where the item belongs."""
     out = defaultdict(lambda: Pair(0, 0))
     ids = [o.pk for o in orgs]
-    items = PublicItem.objects.filter(Q(problem__org__in=ids) | Q(project__org__in=ids)).values_list(
-        "problem__org_id", "project__org_id", "satisfied", "votes")
-    for problem_org, project_org, satisfied, votes in items:
-        org_id = problem_org or project_org
+    items = PublicItem.objects.filter(Q(problem__org__in=ids) | Q(subject_org__in=ids)).values_list(
+        "problem__org_id", "subject_org_id", "satisfied", "votes")
+    for problem_org, subject_org, satisfied, votes in items:
+        org_id = problem_org or subject_org
         out[org_id] = out[org_id] + Pair(satisfied, votes)
     return dict(out)
 

@@ -282,10 +282,12 @@ class PublicItem(models.Model):
     """A published item the public rates through a link or QR code (群众评)."""
 
     token = models.CharField(max_length=32, unique=True)
-    # Exactly one of the two: a rectified problem, or a 办实事 project.
+    # Exactly one of the two: a rectified problem, or the org of a subject a higher app published (a 办实事
+    # project: research.Project.publication links to its item, item.project leads back). This layer
+    # knows only the org the item belongs to, so it never refers to the app above it.
     problem = models.OneToOneField(Problem, null=True, blank=True, on_delete=models.PROTECT, related_name="publication")
-    project = models.OneToOneField("research.Project", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="publication")
+    subject_org = models.ForeignKey(Org, verbose_name="所属组织", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     title = models.CharField("公示标题", max_length=200)
     summary = models.TextField("整改结果")
     active = models.BooleanField(default=True)
@@ -296,14 +298,14 @@ class PublicItem(models.Model):
     refused = models.PositiveIntegerField("超限被拒次数", default=0)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = ("problem__org__path", "problem__origin_org__path", "project__org__path")
+    scope_path_field = ("problem__org__path", "problem__origin_org__path", "subject_org__path")
 
     class Meta:
         verbose_name = verbose_name_plural = "群众评价公示"
 
     @property
     def org(self):
-        return self.problem.org if self.problem_id else self.project.org
+        return self.problem.org if self.problem_id else self.subject_org
 
     @property
     def satisfaction(self) -> float | None:
@@ -324,7 +326,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = ("item__problem__org__path", "item__problem__origin_org__path", "item__project__org__path")
+    scope_path_field = ("item__problem__org__path", "item__problem__origin_org__path", "item__subject_org__path")
 
     class Meta:
         verbose_name = verbose_name_plural = "群众评价"

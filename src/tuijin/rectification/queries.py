@@ -83,9 +83,9 @@ def satisfaction_list(user: Any, org: Org, campaign: Campaign | None) -> list[Pu
     threshold = campaign.satisfaction_threshold if campaign else 0.9
     min_votes = campaign.satisfaction_min_votes if campaign else 10
     items = (PublicItem.objects.visible_to(user)
-             .filter(subtree_q("problem__org__path", org.path) | subtree_q("project__org__path", org.path),
+             .filter(subtree_q("problem__org__path", org.path) | subtree_q("subject_org__path", org.path),
                      votes__gte=min_votes)
-             .select_related("problem", "problem__org", "project", "project__org"))
+             .select_related("problem", "problem__org", "subject_org"))
     return [i for i in items if i.satisfaction is not None and i.satisfaction >= threshold]
 
 

@@ -552,10 +552,10 @@ def satisfied(request, code):
     campaign = current_campaign(org, as_of)
     listed = queries.satisfaction_list(request.user, org, campaign)
     rating = (PublicItem.objects.visible_to(request.user)
-              .filter(subtree_q("problem__org__path", org.path) | subtree_q("project__org__path", org.path),
+              .filter(subtree_q("problem__org__path", org.path) | subtree_q("subject_org__path", org.path),
                       active=True)
               .exclude(pk__in=[i.pk for i in listed])
-              .select_related("problem", "problem__org", "project", "project__org")
+              .select_related("problem", "problem__org", "subject_org")
               .order_by("-published_at"))
     return render(request, "rectification/satisfied.html", {
         "org": org, "campaign": campaign, "listed": listed, "rating": rating[:100],

@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from tuijin.core.scope import subtree_q
-from tuijin.core import events, files
+from tuijin.core import derived, events, files
+from tuijin.core.chunks import chunks
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import can, require
 from tuijin.orgs.models import Org, Person
 from tuijin.rectification import actions as rectification
-from tuijin.rectification.models import Measure, Problem, State
+from tuijin.rectification.models import Measure, Problem, PublicItem, State
 
 from . import genericness
 from .models import NEED_CATEGORIES, Finding, Project, ProjectEvidence, ProjectStatus, ResearchVisit
@@ -101,6 +102,7 @@ def record_visit(*, actor, person: Person, date: dt.date, topic: str, place: str
         visit = ResearchVisit.objects.create(person=person, org=person.org, date=date, topic=topic, place=place,
                                              visited_org=visited_org, outcome=outcome)
         Finding.objects.bulk_create([Finding(visit=visit, text=t, position=i) for i, t in enumerate(texts)])
+        derived.refresh([person.org])
         events.record(actor, "research.create", visit, org=person.org,
                       summary=f"{person.name} {date:%Y-%m-%d} 调研“{topic[:40]}”，发现问题 {len(texts)} 条",
                       after={**events.snapshot(visit, VISIT_FIELDS + ("person",)), "findings": len(texts)})
@@ -121,6 +123,7 @@ def add_finding(visit: ResearchVisit, *, actor, text: str) -> Finding:
         finding = Finding.objects.create(visit=visit, text=text, position=visit.findings.count())
         visit.version += 1
         visit.save(update_fields=["version"])
+        derived.refresh([visit.org])
         events.record(actor, "research.finding", visit, org=visit.org, summary=f"调研“{visit.topic[:30]}”新增发现问题")
         return finding
 
@@ -151,6 +154,7 @@ def convert_to_problem(finding: Finding, *, actor, found_on: dt.date, org: Org |
             reason=f"{visit.person.name}调研发现")
         finding.converted_problem, finding.converted_on = problem, found_on
         finding.save(update_fields=["converted_problem", "converted_on"])
+        derived.refresh([visit.org])  # the finding counts as converted where the visit belongs
         events.record(actor, "research.convert", visit, org=visit.org,
                       summary=f"调研发现“{finding.text[:30]}”转为{org.name}问题 {problem.number}",
                       after={"finding": finding.pk, "problem": problem.pk})
@@ -175,6 +179,7 @@ def convert_to_measure(finding: Finding, *, actor, problem: Problem, as_of: dt.d
                                             owner=owner, deadline=deadline)
         finding.converted_problem, finding.converted_measure, finding.converted_on = problem, measure, as_of
         finding.save(update_fields=["converted_problem", "converted_measure", "converted_on"])
+        derived.refresh([visit.org])
         events.record(actor, "research.convert", visit, org=visit.org,
                       summary=f"调研发现“{finding.text[:30]}”转为{problem.org.name}问题 {problem.number} 的整改措施",
                       after={"finding": finding.pk, "problem": problem.pk, "measure": measure.pk})
@@ -227,6 +232,7 @@ def create_project(*, actor, org: Org, name: str, listed_on: dt.date, need: str 
             raise ActionError(f"{org.name}已有名为“{fields['name']}”的项目", field="name")
         project = apply_flags(Project(org=org, listed_on=listed_on, **fields))
         project.save()
+        derived.refresh([org])
         events.record(actor, "project.create", project, org=org,
                       summary=f"{org.name} 新增办实事项目“{project.name[:40]}”" + ("（疑似泛化）" if project.flagged else ""),
                       after={**events.snapshot(project, PROJECT_FIELDS + ("flagged",)),
@@ -260,6 +266,7 @@ def update_project(project: Project, *, actor, version=None, **changes) -> Proje
         project.version += 1
         project.save()
         b, a = events.diff(before, events.snapshot(project, PROJECT_FIELDS + ("flagged",)))
+        derived.refresh([project.org])
         events.record(actor, "project.update", project, org=project.org, summary=f"修改办实事项目“{project.name[:40]}”",
                       before=b, after={**(a or {}), "reasons": project.flag_reasons})
         return project
@@ -290,6 +297,7 @@ def set_project_status(project: Project, *, actor, status: str, as_of: dt.date, 
         project.completed_on = as_of if status == ProjectStatus.DONE else None
         project.version += 1
         project.save()
+        derived.refresh([project.org])
         events.record(actor, "project.status", project, org=project.org,
                       summary=f"办实事项目“{project.name[:40]}”：{before} → {status}",
                       before={"status": before}, after={"status": status})
@@ -313,6 +321,27 @@ def attach_project_evidence(project: Project, *, actor, name: str, data: bytes) 
         return evidence
 
 
+def publish_project(project: Project, *, actor, title: str = "", summary: str = "") -> PublicItem:
+    """A finished 办实事 project goes to the people who were to benefit, for their rating (群众评: the
+    item, its ratings and the satisfaction list are rectification's, as for a rectified problem)."""
+    with transaction.atomic():
+        project = _locked_project(project)
+        if not can(actor, "records.manage", project.org) and not rectification.reviewer_grants(actor, project.org):
+            raise PermissionDenied("没有权限公示该项目")
+        if project.status != ProjectStatus.DONE:
+            raise ActionError("项目完成后才能公示，请群众评价")
+        item = rectification.publish_subject(project.publication, org=project.org, title=title, summary=summary,
+                                             new_title=project.name)
+        if project.publication_id != item.pk:
+            project.publication = item
+            project.save(update_fields=["publication"])
+        derived.refresh([project.org])
+        events.record(actor, "project.publish", project, org=project.org,
+                      summary=f"{project.org.name} 办实事项目“{project.name}”公示，接受群众评价",
+                      after={"token": item.token})
+        return item
+
+
 def recheck_flags(*, actor=None, org: Org | None = None) -> int:
     """Re-run the genericness rules over stored projects (after the rules were extended). Returns how
     many projects' flags changed. Operator-only from the command line, or an office over `org`."""
@@ -329,6 +358,8 @@ def recheck_flags(*, actor=None, org: Org | None = None) -> int:
             if (flagged, reasons) != (project.flagged, project.flag_reasons):
                 changed.append(project)
         Project.objects.bulk_update(changed, ["flagged", "flag_reasons"], batch_size=2000)
+        derived.refresh(o for part in chunks(sorted({p.org_id for p in changed}))
+                        for o in Org.objects.filter(pk__in=part))  # the flagged share of their orgs
         events.record(actor, "project.recheck", ("research", "projects"), org=org,
                       summary=f"按现行规则复核办实事项目疑似泛化标记：{len(changed)} 个项目有变化")
         return len(changed)

@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tuijin.campaigns.queries import current_campaign
@@ -41,22 +41,18 @@ class FindingOut(Schema):
     id: int
     text: str
     converted: bool
-    conversion: str
+    conversion: str = Field(alias="conversion_label")
     converted_problem_id: int | None
     converted_measure_id: int | None
     converted_on: dt.date | None
 
-    @staticmethod
-    def resolve_conversion(obj):
-        return obj.conversion_label
-
 
 class VisitOut(Schema):
     id: int
-    person_number: str
-    person_name: str
-    leading_cadre: bool
-    org_code: str
+    person_number: str = Field(alias="person.number")
+    person_name: str = Field(alias="person.name")
+    leading_cadre: bool = Field(alias="person.is_leading_cadre")
+    org_code: str = Field(alias="org.code")
     date: dt.date
     place: str
     visited_org_code: str | None
@@ -67,32 +63,12 @@ class VisitOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_person_number(obj):
-        return obj.person.number
-
-    @staticmethod
-    def resolve_person_name(obj):
-        return obj.person.name
-
-    @staticmethod
-    def resolve_leading_cadre(obj):
-        return obj.person.is_leading_cadre
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
-
-    @staticmethod
     def resolve_visited_org_code(obj):
         return obj.visited_org.code if obj.visited_org_id else None
 
 
 class VisitDetailOut(VisitOut):
-    findings: list[FindingOut]
-
-    @staticmethod
-    def resolve_findings(obj):
-        return obj.findings_list
+    findings: list[FindingOut] = Field(alias="findings_list")
 
 
 class VisitIn(Schema):
@@ -126,8 +102,8 @@ class ToMeasureIn(Schema):
 
 class ProjectOut(Schema):
     id: int
-    org_code: str
-    org_name: str
+    org_code: str = Field(alias="org.code")
+    org_name: str = Field(alias="org.name")
     name: str
     need: str
     need_category: str
@@ -140,14 +116,6 @@ class ProjectOut(Schema):
     flag_reasons: list[str]
     evidence_count: int
     version: int
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_evidence_count(obj):
@@ -166,10 +134,6 @@ class EvidenceOut(Schema):
 
 class ProjectDetailOut(ProjectOut):
     evidence: list[EvidenceOut]
-
-    @staticmethod
-    def resolve_evidence(obj):
-        return list(obj.evidence.all())
 
 
 class ProjectIn(Schema):

@@ -124,6 +124,10 @@ class Project(models.Model):
     flag_reasons = models.JSONField("疑似泛化原因", default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # 群众评: the item the public rates the finished project through (rectification.PublicItem, set by
+    # actions.publish_project). The link lives here, in the higher app, so rectification needs no research.
+    publication = models.OneToOneField("rectification.PublicItem", verbose_name="群众评价公示", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="project")
     history = HistoricalRecords()
 
     objects = ProjectQuerySet.as_manager()

@@ -28,7 +28,7 @@ from tuijin.core.scope import scope_paths
 from tuijin.imports.registry import export_subtree
 from tuijin.orgs.models import Org, Person
 from tuijin.orgs.queries import visible_ancestors
-from tuijin.rectification.models import Problem, PublicItem
+from tuijin.rectification.models import Problem
 
 from . import actions, genericness, queries
 from .forms import (EvidenceForm, FindingAddForm, FindingFormSet, ProjectEditForm, ProjectForm, StatusForm,
@@ -348,7 +348,7 @@ def project_detail(request, pk):
         "project": project, "org": project.org, "as_of": as_of, "overdue": project.is_overdue(as_of),
         "breadcrumb": visible_ancestors(request.user, project.org), "section": "projects",
         "evidence": project.evidence.select_related("uploaded_by"), "can_manage": manage,
-        "publication": PublicItem.objects.filter(project=project, active=True).first(),
+        "publication": project.publication if project.publication and project.publication.active else None,
         "status_form": StatusForm(initial={"status": project.status}), "evidence_form": EvidenceForm(),
         "upload_limit_mb": settings.TUIJIN_UPLOAD_MAX_BYTES // 1048576,
         "events": DomainEvent.objects.filter(target_type="research.project", target_id=str(project.pk))
@@ -407,9 +407,7 @@ def project_action(request, pk, name):
                                                        data=upload.read())
             messages.success(request, f"已上传佐证材料“{evidence.name}”")
         elif name == "publish":
-            from tuijin.rectification.actions import publish_project
-
-            publish_project(project, actor=request.user, summary=request.POST.get("summary", "").strip())
+            actions.publish_project(project, actor=request.user, summary=request.POST.get("summary", "").strip())
             messages.success(request, "已公示，群众可扫码或打开链接评价")
         else:
             raise Http404

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
 from tuijin.campaigns.models import Chapter
-from tuijin.core import events, files
+from tuijin.core import derived, events, files
 from tuijin.core.chunks import chunks
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import can, require
@@ -121,14 +121,14 @@ def refresh_coverage(person_ids) -> int:
     return written
 
 
-def recount_sessions(session_ids) -> None:
+def recount_sessions(session_ids) -> list[Org]:
     """Sessions started or stopped counting (a random check found one 不属实, or it was corrected):
-    rebuild the coverage of their attendees and refresh the counters of the orgs concerned."""
+    rebuild the coverage of their attendees; returns the orgs whose counters changed (the sessions'
+    and the attendees' own), for the caller's `derived.refresh`."""
     session_ids = list(session_ids)
     attended = list(Attendance.objects.filter(session_id__in=session_ids).values_list("person_id", flat=True))
     refresh_coverage(attended)
-    touch_orgs_of(attended)
-    events.touched(list(Org.objects.filter(study_sessions__in=session_ids).distinct()))
+    return [*Org.objects.filter(study_sessions__in=session_ids).distinct(), *orgs_of(attended)]
 
 
 def orgs_of(person_ids, *, besides=()) -> list[Org]:
@@ -148,7 +148,7 @@ def touch_orgs_of(person_ids, *, besides=None) -> None:
     derived data (scorecard counters) about those orgs too, not only about the event's org."""
     orgs = orgs_of(person_ids, besides=[besides.pk] if getattr(besides, "pk", None) else [])
     if orgs:
-        events.touched(orgs)
+        derived.refresh(orgs)
 
 
 # ------------------------------------------------------------------ sessions
@@ -216,11 +216,11 @@ def record_session(*, actor, org: Org, date: dt.date, form: str, topic: str, spe
         SessionChapter.objects.bulk_create([SessionChapter(session=session, chapter=c) for c in chapters])
         Attendance.objects.bulk_create([Attendance(session=session, person=p) for p in attendees])
         refresh_coverage(p.pk for p in attendees)
+        derived.refresh([org, *orgs_of(p.pk for p in attendees)])
         events.record(actor, "study.session.create", session, org=org,
                       summary=f"{org.name} 记录集体学习：{_summary(session, len(attendees))}",
                       after={**events.snapshot(session, SESSION_FIELDS), "chapters": [c.code for c in chapters],
                              "attendees": [p.number for p in attendees]})
-        touch_orgs_of([p.pk for p in attendees], besides=org)
         return session
 
 
@@ -255,9 +255,9 @@ def update_session(session: StudySession, *, actor, version=None, chapters=None,
         after = {**events.snapshot(session, SESSION_FIELDS), "chapters": sorted(c.code for c in chapters),
                  "attendees": sorted(p.number for p in attendees)}
         b, a = events.diff(before, after)
+        derived.refresh([session.org, *orgs_of(touched)])
         events.record(actor, "study.session.update", session, org=session.org,
                       summary=f"{session.org.name} 修改集体学习：{_summary(session, len(attendees))}", before=b, after=a)
-        touch_orgs_of(touched, besides=session.org)
         return session
 
 
@@ -288,10 +288,10 @@ def withdraw_session(session: StudySession, *, actor, reason: str, version=None)
         session.save()
         attended = list(session.attendance.values_list("person_id", flat=True))
         refresh_coverage(attended)
+        derived.refresh([session.org, *orgs_of(attended)])
         events.record(actor, "study.session.withdraw", session, org=session.org,
                       summary=f"{session.org.name} 撤回集体学习 {session.date:%Y-%m-%d}《{session.topic}》（{reason.strip()}）",
                       after={"reason": reason.strip()})
-        touch_orgs_of(attended, besides=session.org)
         return session
 
 
@@ -344,6 +344,7 @@ def log_self_study(*, actor, person: Person, date: dt.date, chapter: Chapter, re
         log = SelfStudy.objects.create(person=person, date=date, chapter=chapter, reflection=reflection,
                                        minutes=minutes)
         refresh_coverage([person.pk])
+        derived.refresh([person.org])
         events.record(actor, "study.self.create", log, org=person.org,
                       summary=f"{person.name} 自学 {chapter.code} {chapter.title}（{date:%Y-%m-%d}）",
                       after={"person": person.number, "chapter": chapter.code, "date": date,
@@ -362,6 +363,7 @@ def withdraw_self_study(log: SelfStudy, *, actor) -> SelfStudy:
         log.withdrawn = True
         log.save()
         refresh_coverage([log.person_id])
+        derived.refresh([log.person.org])
         events.record(actor, "study.self.withdraw", log, org=log.person.org,
                       summary=f"{log.person.name} 撤回自学记录 {log.chapter.code}（{log.date:%Y-%m-%d}）")
         return log

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tuijin.core.scope import in_business_scope, subtree_q
@@ -29,7 +29,7 @@ router = Router(tags=["学习教育"])
 
 class SessionOut(Schema):
     id: int
-    org_code: str
+    org_code: str = Field(alias="org.code")
     date: dt.date
     form: str
     topic: str
@@ -42,10 +42,6 @@ class SessionOut(Schema):
     hours: float | None
     withdrawn: bool
     version: int
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code
 
     @staticmethod
     def resolve_chapters(obj):
@@ -95,30 +91,14 @@ class WithdrawIn(Schema):
 
 class SelfStudyOut(Schema):
     id: int
-    person_number: str
-    person_name: str
+    person_number: str = Field(alias="person.number")
+    person_name: str = Field(alias="person.name")
     date: dt.date
-    chapter_code: str
-    chapter_title: str
+    chapter_code: str = Field(alias="chapter.code")
+    chapter_title: str = Field(alias="chapter.title")
     minutes: int | None
     reflection: str
     withdrawn: bool
-
-    @staticmethod
-    def resolve_person_number(obj):
-        return obj.person.number
-
-    @staticmethod
-    def resolve_person_name(obj):
-        return obj.person.name
-
-    @staticmethod
-    def resolve_chapter_code(obj):
-        return obj.chapter.code
-
-    @staticmethod
-    def resolve_chapter_title(obj):
-        return obj.chapter.title
 
 
 class SelfStudyIn(Schema):

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from tuijin.core import events, files
+from tuijin.core import derived, events, files
 from tuijin.core.errors import ActionError, StaleEdit
 from tuijin.core.permissions import require
 from tuijin.evaluation.briefing import cn_date, short_name
@@ -88,6 +88,8 @@ def _locked_letter(letter: ReminderLetter, version=None) -> ReminderLetter:
 def _save_letter(letter, actor, verb, summary, **extra) -> ReminderLetter:
     letter.version += 1
     letter.save()
+    if letter.state != LetterState.DRAFT:  # a draft counts nowhere: only sent letters (not withdrawn) do
+        derived.refresh([letter.org])
     events.record(actor, verb, letter, org=letter.org, summary=f"{letter.org.name} 提示函：{summary}",
                   after={"state": letter.state, "number": letter.number, **extra})
     return letter
@@ -369,10 +371,10 @@ def record_check(sample: Sample, *, actor, record_id: int, result: str, note: st
             raise ActionError("该记录已核查，结果不能改写")
         check = SampleCheck.objects.create(sample=sample, record_id=int(record_id), result=result, note=note.strip(),
                                            checked_on=on)
+        # The check counts at the sample's org; a record found 不属实 stops counting at its own.
+        derived.refresh([sample.org, *(_recount(sample.kind, int(record_id)) if result == "不属实" else [])])
         events.record(actor, "sample.check", check, org=sample.org,
                       summary=f"{sample.org.name} 抽查记录 {record_id}：{result}", after={"note": note.strip()})
-        if result == "不属实":  # it stops counting: the counters of the record's own org follow
-            _recount(sample.kind, int(record_id))
         return check
 
 
@@ -387,21 +389,20 @@ def resolve_check(check: SampleCheck, *, actor, resolution: str, on: dt.date) ->
             raise ActionError("请写明纠正情况", field="resolution")
         check.resolved_on, check.resolution = on, resolution.strip()
         check.save()
+        derived.refresh([check.sample.org, *_recount(check.sample.kind, check.record_id)])  # it counts again
         events.record(actor, "sample.resolve", check, org=check.sample.org,
                       summary=f"{check.sample.org.name} 抽查记录 {check.record_id} 已纠正，恢复计入")
-        _recount(check.sample.kind, check.record_id)
         return check
 
 
-def _recount(kind: str, record_id: int) -> None:
-    """A drawn record stopped or started counting: its org's counters follow; a study session's
-    attendees' reading coverage (the derived table) is rebuilt, with their own orgs' counters."""
+def _recount(kind: str, record_id: int) -> list:
+    """A drawn record stopped or started counting: the orgs whose counters follow (its own org; for a
+    study session, its attendees' too, whose reading coverage, the derived table, is rebuilt here)."""
     if kind == "study_session":
         from tuijin.study.actions import recount_sessions
 
-        recount_sessions([record_id])
-    else:
-        events.touched([sampling.record_org(kind, record_id)])
+        return recount_sessions([record_id])
+    return [sampling.record_org(kind, record_id)]
 
 # ------------------------------------------------------------------ interviews, accountability, escalation
 
@@ -430,6 +431,7 @@ def record_interview(org: Org, *, actor, on: dt.date, by: str, whom: str, reason
         letters, problems = _links(org, letters, problems)
         interview.letters.set(letters)
         interview.problems.set(problems)
+        derived.refresh([org])
         events.record(actor, "interview.create", interview, org=org, summary=f"{org.name} 约谈 {whom.strip()}",
                       after={"letters": [x.number for x in letters], "problems": [p.number for p in problems]})
         return interview
@@ -448,6 +450,7 @@ def record_accountability(org: Org, *, actor, on: dt.date, whom: str, measure: s
         letters, problems = _links(org, letters, problems)
         record.letters.set(letters)
         record.problems.set(problems)
+        derived.refresh([org])
         events.record(actor, "accountability.create", record, org=org,
                       summary=f"{org.name} 问责 {whom.strip()}（{measure.strip()}）")
         return record

@@ -241,8 +241,8 @@ RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 class AccountabilityOut(Schema):
     id: int
-    org: str
-    org_name: str
+    org: str = Field(alias="org.code")
+    org_name: str = Field(alias="org.name")
     on: dt.date
     whom: str = Field(description="问责对象")
     measure: str = Field(description="问责方式，如诫勉谈话、通报批评")
@@ -250,14 +250,6 @@ class AccountabilityOut(Schema):
     decided_by: str = Field(description="决定机关")
     letters: list[str] = Field(description="相关提示函的文号")
     problems: list[str] = Field(description="相关问题的编号")
-
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_letters(obj):
@@ -298,22 +290,14 @@ def create_accountability(request, data: AccountabilityIn):
 
 class DecisionOut(Schema):
     id: int
-    org: str
-    org_name: str
+    org: str = Field(alias="org.code")
+    org_name: str = Field(alias="org.name")
     on: dt.date
     suggested: str = Field(description="当时系统建议的下一步")
     reasons: list[str] = Field(description="当时的建议理由")
     decided: str = Field(description="决定：" + "、".join(LADDER))
     note: str
     decided_by: str | None = Field(description="决定人账号")
-
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
 
     @staticmethod
     def resolve_decided_by(obj):
