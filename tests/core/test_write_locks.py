@@ -92,7 +92,8 @@ def can_take_org_lock(org) -> bool:
 def test_counters_are_computed_under_the_orgs_own_lock_before_the_shared_rows_and_the_head(world, monkeypatch):
     counters.rebuild(AS_OF)
     real = counters.compute_own
-    paused = Paused(lambda: actions.update_person(world.p_a1a[0], actor=world.county_office, post="组织委员"))
+    paused = Paused(lambda: actions.update_person(world.p_a1a[0], actor=world.county_office, post="组织委员",
+                                                  is_leading_cadre=True))  # a cadre is counted (以上率下)
 
     def compute_then_pause(orgs, as_of, *args):
         result = real(orgs, as_of, *args)
@@ -107,7 +108,7 @@ def test_counters_are_computed_under_the_orgs_own_lock_before_the_shared_rows_an
         # the rows every write of the city needs are not held while it computes, nor is the chain head
         assert can_lock(counters.OrgScore.objects.filter(org__in=[branch, county, city]))
         assert can_lock(ChainHead.objects.all())
-    assert Person.objects.get(pk=world.p_a1a[0].pk).post == "组织委员"
+    assert Person.objects.get(pk=world.p_a1a[0].pk).is_leading_cadre
 
 
 @postgres_only
@@ -182,3 +183,27 @@ def test_an_edit_that_changes_no_counted_figure_leaves_the_counters_as_they_were
     problems.create_problem(actor=None, org=world.branch_a1a, description="会议多", source="集体查", found_on=AS_OF)
     after = {s.org_id: s.own for s in counters.OrgScore.objects.all()}
     assert after[world.branch_a1a.pk] != before[world.branch_a1a.pk][0]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_correcting_a_name_or_post_never_waits_for_the_branchs_counter_lock(world):
+    counters.rebuild(AS_OF)
+    branch = world.branch_a1a
+
+    def hold():  # another writer of the same branch in the middle of its counter refresh
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [counters.ORG_LOCK_CLASS, branch.pk])
+            holder.pause()
+
+    holder = Paused(hold)
+    person = world.p_a1a[0]
+    with holder, connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '300ms'")
+        actions.update_person(person, actor=world.county_office, post="组织委员", name="张三丰", phone="13900000000")
+        # a leading cadre is counted (以上率下): that edit takes the lock and gives up waiting for it
+        with pytest.raises(OperationalError):
+            actions.update_person(Person.objects.get(pk=person.pk), actor=world.county_office, is_leading_cadre=True)
+        cursor.execute("SET lock_timeout = '0'")
+    person = Person.objects.get(pk=person.pk)
+    assert (person.post, person.name, person.is_leading_cadre) == ("组织委员", "张三丰", False)

@@ -12,6 +12,9 @@ from .models import BUSINESS_ROLES, PHONE_RE, GuidanceGroup, Org, Person, Role, 
 
 ORG_FIELDS = ("name", "kind", "sector", "batch", "active")
 PERSON_FIELDS = ("name", "status", "post", "is_leading_cadre", "cadre_level", "phone", "active")
+# Fields no indicator or task rule reads: an edit of only these refreshes no counter, so twenty clerks
+# correcting 职务 in one branch do not queue on that branch's counter lock (bench `load`).
+UNCOUNTED_PERSON_FIELDS = {"name", "post", "phone"}
 
 
 def _check_version(obj, version):
@@ -186,7 +189,8 @@ def update_person(person: Person, *, actor, version=None, org: Org | None = None
         person.version += 1
         person.save()
         b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))
-        derived.refresh([old_org, person.org])  # the org it left, when it moved
+        if set(a or {}) - UNCOUNTED_PERSON_FIELDS:  # a name, a 职务 or a phone number counts nowhere
+            derived.refresh([old_org, person.org])  # the org it left, when it moved
         events.record(actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}",
                       before=b, after=a)
         return person
