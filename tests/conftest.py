@@ -1,14 +1,15 @@
 """Shared fixtures: a small hand-built city with known numbers, and named personas.
 
-    XS  中共X市委                       city_office
-    ├── XS-A  A县委 (党委)              county_office
-    │   ├── XS-A-1  A县教育局党委 (党委)
-    │   │   ├── XS-A-1-1  第一党支部     branch_reporter; member (a person here)
-    │   │   └── XS-A-1-2  第二党支部
-    │   └── XS-A-2  A县城关镇党支部
-    └── XS-B  B县委 (党委)              guide (guidance group G1 is assigned XS-B)
-        └── XS-B-1  B县第一党支部
+XS  中共X市委                       city_office
+├── XS-A  A县委 (党委)              county_office
+│   ├── XS-A-1  A县教育局党委 (党委)
+│   │   ├── XS-A-1-1  第一党支部     branch_reporter; member (a person here)
+│   │   └── XS-A-1-2  第二党支部
+│   └── XS-A-2  A县城关镇党支部
+└── XS-B  B县委 (党委)              guide (guidance group G1 is assigned XS-B)
+    └── XS-B-1  B县第一党支部
 """
+
 import datetime as dt
 from types import SimpleNamespace
 
@@ -41,8 +42,7 @@ def _fast_hashing(settings, tmp_path_factory):
 
 
 def make_org(parent, code, name, kind="党支部", sector="机关", batch="第二批"):
-    return actions.create_org(actor=None, parent=parent, code=code, name=name, kind=kind, sector=sector,
-                              batch=batch)
+    return actions.create_org(actor=None, parent=parent, code=code, name=name, kind=kind, sector=sector, batch=batch)
 
 
 def make_person(org, number, name, **fields):
@@ -50,8 +50,9 @@ def make_person(org, number, name, **fields):
 
 
 def make_user(username, role=None, person=None, **grant):
-    user = actions.create_account(actor=None, username=username, password=PASSWORD, person=person,
-                                  validate_password=False)
+    user = actions.create_account(
+        actor=None, username=username, password=PASSWORD, person=person, validate_password=False
+    )
     if role:
         actions.grant_role(actor=None, user=user, role=role, **grant)
     return user
@@ -66,8 +67,9 @@ def verify_session(client, user):
     from tuijin.orgs.mfa import needs_mfa
 
     if needs_mfa(user):
-        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                  or TOTPDevice.objects.create(user=user, name="测试", confirmed=True))
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="测试", confirmed=True
+        )
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
@@ -91,10 +93,10 @@ def world(db):
     w.county_b = make_org(w.city, "XS-B", "中共B县委", kind="党委")
     w.branch_b1 = make_org(w.county_b, "XS-B-1", "B县第一党支部")
 
-    w.p_a1a = [make_person(w.branch_a1a, f"A1A{i}", f"甲{i}", phone="13800001234" if i == 1 else "")
-               for i in range(1, 4)]
-    w.p_a1b = [make_person(w.branch_a1b, "A1B1", "乙一"),
-               make_person(w.branch_a1b, "A1B2", "乙二", status="预备党员")]
+    w.p_a1a = [
+        make_person(w.branch_a1a, f"A1A{i}", f"甲{i}", phone="13800001234" if i == 1 else "") for i in range(1, 4)
+    ]
+    w.p_a1b = [make_person(w.branch_a1b, "A1B1", "乙一"), make_person(w.branch_a1b, "A1B2", "乙二", status="预备党员")]
     w.cadre = make_person(w.unit_a1, "A1C1", "丙书记", is_leading_cadre=True, cadre_level="乡科级", post="书记")
     w.p_b1 = [make_person(w.branch_b1, "B1P1", "丁一")]
 
@@ -108,8 +110,17 @@ def world(db):
     w.sysadmin = make_user("sysadmin", "sysadmin")
     w.secadmin = make_user("secadmin", "secadmin")
     w.auditadmin = make_user("auditadmin", "auditadmin")
-    w.personas = ["city_office", "county_office", "branch_reporter", "guide", "member", "outsider",
-                  "sysadmin", "secadmin", "auditadmin"]
+    w.personas = [
+        "city_office",
+        "county_office",
+        "branch_reporter",
+        "guide",
+        "member",
+        "outsider",
+        "sysadmin",
+        "secadmin",
+        "auditadmin",
+    ]
     return w
 
 

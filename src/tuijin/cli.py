@@ -3,6 +3,7 @@
 Command names in SPEC §4.1 contain hyphens (`export-template`); Django command
 modules cannot, so hyphens are mapped to underscores here.
 """
+
 import os
 import sys
 

@@ -16,6 +16,7 @@ TUIJIN_READ_CACHE_SECONDS  how long a kept read may live at most (default 600; 0
 TUIJIN_REPLICA_STICKY_SECONDS  after a user's write, how long at most their reads stay on the primary while
                     the replica catches up (default 300; they return as soon as it has)
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -144,11 +145,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'tuijin.sqlite3'}", conn_max_age=60
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'tuijin.sqlite3'}", conn_max_age=60)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the server read while an import writes; the pragma is set per connection in core.apps.
     # Every transaction takes the write lock when it begins (IMMEDIATE): a deferred one that read first
@@ -220,8 +217,12 @@ TUIJIN_SESSION_RENEW_SECONDS = int(os.environ.get("TUIJIN_SESSION_RENEW_SECONDS"
 # many seconds at most; 0 turns it off. Kept in each server process's memory (LocMemCache): a page is
 # computed once per process after each change.
 TUIJIN_READ_CACHE_SECONDS = int(os.environ.get("TUIJIN_READ_CACHE_SECONDS", "600"))
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TUIJIN_CACHE_ENTRIES", "1000"))}}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TUIJIN_CACHE_ENTRIES", "1000"))},
+    }
+}
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
@@ -259,8 +260,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # How many reverse proxies we run in front of the app, each appending to X-Forwarded-For: login
 # throttling and public rating caps take the client address from the right-most hop they did not add
 # (tuijin.core.net.client_ip). The older TUIJIN_TRUST_X_FORWARDED_FOR=1 (deprecated) means one proxy.
-TUIJIN_TRUSTED_PROXIES = int(os.environ.get("TUIJIN_TRUSTED_PROXIES")
-                             or (1 if os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1" else 0))
+TUIJIN_TRUSTED_PROXIES = int(
+    os.environ.get("TUIJIN_TRUSTED_PROXIES") or (1 if os.environ.get("TUIJIN_TRUST_X_FORWARDED_FOR", "") == "1" else 0)
+)
 # Public ratings: one vote per device per item; a crowd behind one NAT address may cast this many
 # votes on one item (and this many per hour over all items) before further votes are refused.
 TUIJIN_VOTES_PER_ADDRESS = int(os.environ.get("TUIJIN_VOTES_PER_ADDRESS", "30"))

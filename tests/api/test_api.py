@@ -3,6 +3,7 @@
 Who may see what through the API is proven by the authorization matrix (tests/authz/test_matrix.py);
 this file is about how the API behaves for someone allowed to use it.
 """
+
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ class Api:
             if body is None:
                 return getattr(self.client, method)(url, headers=self.headers)
             return getattr(self.client, method)(url, body, content_type="application/json", headers=self.headers)
+
         return call
 
 
@@ -193,16 +195,27 @@ def test_an_unknown_status_is_422_naming_the_field_and_changes_nothing(api):
     assert DomainEvent.objects.count() == events_before
 
 
-@pytest.mark.parametrize("body, field, words", [
-    ({"post": "组织委员"}, "version", "必须填写"),
-    ({"version": "一"}, "version", "应为整数"),
-    ({"version": 1, "name": None}, "name", "姓名不能为空"),
-    ({"version": 1, "name": "   "}, "name", "姓名不能为空"),
-    ({"version": 1, "cadre_level": "科员"}, "cadre_level", "干部层级"),
-    ({"version": 1, "phone": "12345"}, "phone", "手机号"),
-    ({"version": 1, "post": "长" * 61}, "post", "最多 60 字"),
-], ids=["no-version", "version-not-a-number", "name-null", "name-blank", "unknown-cadre-level", "bad-phone",
-        "post-too-long"])
+@pytest.mark.parametrize(
+    "body, field, words",
+    [
+        ({"post": "组织委员"}, "version", "必须填写"),
+        ({"version": "一"}, "version", "应为整数"),
+        ({"version": 1, "name": None}, "name", "姓名不能为空"),
+        ({"version": 1, "name": "   "}, "name", "姓名不能为空"),
+        ({"version": 1, "cadre_level": "科员"}, "cadre_level", "干部层级"),
+        ({"version": 1, "phone": "12345"}, "phone", "手机号"),
+        ({"version": 1, "post": "长" * 61}, "post", "最多 60 字"),
+    ],
+    ids=[
+        "no-version",
+        "version-not-a-number",
+        "name-null",
+        "name-blank",
+        "unknown-cadre-level",
+        "bad-phone",
+        "post-too-long",
+    ],
+)
 def test_bad_input_is_422_in_chinese_naming_the_field(api, body, field, words):
     response = api["city_office"].patch("/people/A1A2", body)
     assert response.status_code == 422
@@ -251,8 +264,11 @@ def _sample(schema, document, name=""):
             return _sample(option, document)
     kind = schema.get("type")
     if kind == "object":
-        return {key: _sample(value, document, key) for key, value in schema.get("properties", {}).items()
-                if key in schema.get("required", [])}
+        return {
+            key: _sample(value, document, key)
+            for key, value in schema.get("properties", {}).items()
+            if key in schema.get("required", [])
+        }
     if kind == "array":
         return []
     if schema.get("format") == "date":

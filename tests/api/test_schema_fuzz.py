@@ -5,6 +5,7 @@ WSGI app with a city office's bearer token over the hand-built city of tests/con
 no server error (5xx), and no status the schema does not document for that operation.
 Examples are bounded (FUZZ_EXAMPLES per operation) so the whole run stays well under a minute.
 """
+
 import os
 
 import pytest
@@ -27,12 +28,12 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_api_operation_answers_only_documented_statuses_and_never_a_server_error(case, world, media):
     token = issue_api_token(actor=None, user=world.city_office)
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
-                           checks=[not_a_server_error, status_code_conformance])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error, status_code_conformance]
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """No tracked file names a folder of one particular machine: a fresh clone anywhere must pass `make test`."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -6,8 +7,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Home and working folders of one machine, in the forms they show up in code, docs and configs.
 MACHINE_PATH = re.compile(r"(?<![\w.~$])/(?:work|home|root|Users|tmp/pytest-of-\w+)/[\w.-]+")
-TEXT_SUFFIXES = {".py", ".md", ".toml", ".txt", ".cfg", ".ini", ".yaml", ".yml", ".json", ".html", ".js", ".css",
-                 ".sh", ""}
+TEXT_SUFFIXES = {
+    ".py",
+    ".md",
+    ".toml",
+    ".txt",
+    ".cfg",
+    ".ini",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".html",
+    ".js",
+    ".css",
+    ".sh",
+    "",
+}
 
 
 def tracked_files():

@@ -2,6 +2,7 @@
 sees imports only, and such a string ties the lower app to the higher one as surely as an import (it
 did: rectification.PublicItem.project pointed at research.Project; the link now lives on
 research.Project.publication, issue 10). Migrations are history and are not read."""
+
 import ast
 import re
 import tomllib

@@ -3,6 +3,7 @@
 Checked over the source's syntax tree, so it costs no imports: `from tuijin.orgs.views import _x`,
 `from tuijin.orgs import views; views._x`, `import tuijin.orgs.views as v; v._x`.
 """
+
 import ast
 from pathlib import Path
 
@@ -67,9 +68,11 @@ def foreign_private_names(source, current, is_package=False):
 def test_the_checker_finds_each_way_of_taking_a_private_name_and_passes_public_and_own_ones():
     here = "tuijin.study.imports"
     assert foreign_private_names("from tuijin.orgs.imports import _chunks, chunks\n", here) == [
-        (1, "from tuijin.orgs.imports import _chunks")]
+        (1, "from tuijin.orgs.imports import _chunks")
+    ]
     assert foreign_private_names("from tuijin.orgs import views\nviews._breadcrumb(x)\n", here) == [
-        (2, "views._breadcrumb")]
+        (2, "views._breadcrumb")
+    ]
     assert foreign_private_names("import tuijin.orgs.views as v\nv._breadcrumb(x)\n", here) == [(2, "v._breadcrumb")]
     assert foreign_private_names("from tuijin.orgs._impl import x\n", here) == [(1, "from tuijin.orgs._impl import x")]
     # its own app's private names, dunders and public names are fine
@@ -82,7 +85,8 @@ def test_no_module_takes_another_apps_private_name():
     found = []
     for path in sorted((SRC / "tuijin").rglob("*.py")):
         current = module_name(path)
-        for line, text in foreign_private_names(path.read_text(encoding="utf-8"), current,
-                                                is_package=path.name == "__init__.py"):
+        for line, text in foreign_private_names(
+            path.read_text(encoding="utf-8"), current, is_package=path.name == "__init__.py"
+        ):
             found.append(f"{path.relative_to(SRC.parent)}:{line}: {text}")
     assert found == []

@@ -6,6 +6,7 @@ page then grows with the rows stored in every other county. Checked over the sou
 any keyword `...path__<pattern lookup>=` in a call, or a `"...path__<lookup>"` string (a dict built
 for `**kwargs`), anywhere in src/ except the helper itself.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -26,12 +27,19 @@ def pattern_filters(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_check_sees_a_prefix_filter_and_not_a_range_or_a_python_startswith():
-    bad = ('Person.objects.filter(org__path__startswith=o.path)\nOrg.objects.filter(path__istartswith=p)\n'
-           'qs.filter(**{"origin_org__path__startswith": p})\n')
-    good = ('Org.objects.filter(subtree_q("path", p), path__gte=p)\nok = org.path.startswith(p)\n'
-            'qs.filter(org_path__startswith=p, verb__startswith=v)\n')
-    assert [arg for _, arg in pattern_filters(bad)] == ["org__path__startswith", "path__istartswith",
-                                                        "origin_org__path__startswith"]
+    bad = (
+        "Person.objects.filter(org__path__startswith=o.path)\nOrg.objects.filter(path__istartswith=p)\n"
+        'qs.filter(**{"origin_org__path__startswith": p})\n'
+    )
+    good = (
+        'Org.objects.filter(subtree_q("path", p), path__gte=p)\nok = org.path.startswith(p)\n'
+        "qs.filter(org_path__startswith=p, verb__startswith=v)\n"
+    )
+    assert [arg for _, arg in pattern_filters(bad)] == [
+        "org__path__startswith",
+        "path__istartswith",
+        "origin_org__path__startswith",
+    ]
     assert pattern_filters(good) == []
 
 

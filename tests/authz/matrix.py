@@ -28,6 +28,7 @@ SEES and MAY are written out by hand from the tree drawn in tests/conftest.py an
 in tests/authz/conftest.py. They are the specification the scope code is checked against: never
 compute them with visible_to().
 """
+
 import io
 import json
 from dataclasses import dataclass, field
@@ -43,8 +44,15 @@ from tuijin.campaigns.models import Chapter, ReadingItem
 from tuijin.core.models import DomainEvent
 from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org, Person, RoleGrant, User
-from tuijin.publicity.models import Attachment, CopyPair, PublicityItem, Review, Solicitation, SolicitationTarget, \
-    Submission
+from tuijin.publicity.models import (
+    Attachment,
+    CopyPair,
+    PublicityItem,
+    Review,
+    Solicitation,
+    SolicitationTarget,
+    Submission,
+)
 from tuijin.rectification.models import Evidence, InstitutionRule, Measure, Problem, PublicItem, Rating, SelfCheck
 from tuijin.research.models import Finding, Project, ProjectEvidence, ResearchVisit
 from tuijin.study.models import Attendance, SelfStudy, SessionEvidence, StudySession
@@ -61,7 +69,7 @@ OBJECTS = {
     "person": PEOPLE,
     "problem": PROBLEMS,
     "problem_evidence": ["EV-A11.pdf", "EV-A12.pdf", "EV-B1.pdf", "EV-ESC.pdf"],
-    "self_check": ["SC-A11", "SC-A12", "SC-B1"],     # 举一反三 suggestions (by pk)
+    "self_check": ["SC-A11", "SC-A12", "SC-B1"],  # 举一反三 suggestions (by pk)
     "self_check_at": ["SC-A11", "SC-A12", "SC-B1"],  # the same, addressed through their org's page (by code)
     "session": ["SS-A11", "SS-A12", "SS-B1"],
     "session_evidence": ["SE-A11.png", "SE-A12.png", "SE-B1.png"],
@@ -78,12 +86,12 @@ OBJECTS = {
     "copy": ["CP-A", "CP-B"],
     "account": ["spare"],
     "grant": ["spare"],
-    "letter": ["LT-A11", "LT-B1"],            # reminder letters sent to XS-A-1-1 (county office), XS-B-1 (G1)
-    "sample": ["SM-B1"],                      # a sample of XS-B-1's study sessions (its seed is its label)
-    "inspection_finding": ["IF-B1"],          # what G1's inspection of XS-B-1 found
-    "group": ["G1"],                          # the guidance group (assigned XS-B)
+    "letter": ["LT-A11", "LT-B1"],  # reminder letters sent to XS-A-1-1 (county office), XS-B-1 (G1)
+    "sample": ["SM-B1"],  # a sample of XS-B-1's study sessions (its seed is its label)
+    "inspection_finding": ["IF-B1"],  # what G1's inspection of XS-B-1 found
+    "group": ["G1"],  # the guidance group (assigned XS-B)
     "briefing": ["BR-XS", "BR-A", "BR-A-DRAFT", "BR-A11", "BR-B", "BR-B-DRAFT"],
-    "site": ["site"],       # pages and changes about no object: the url has no {}
+    "site": ["site"],  # pages and changes about no object: the url has no {}
 }
 # Orgs the org-level pages of the new modules are tried with: for every persona at least one org in
 # scope (the member's and the committee member's own orgs among them) and one out of it.
@@ -94,6 +102,8 @@ def _supervision(name):
     from tuijin.supervision import models  # GuidanceGroup is imported there from orgs
 
     return getattr(models, name)
+
+
 # Briefings (tests/authz/conftest.py) are told apart by their as_of date, which never changes.
 BRIEFING_DAYS = {label: f"2026-11-{n:02d}" for n, label in enumerate(OBJECTS["briefing"], start=1)}
 
@@ -103,16 +113,20 @@ def briefing_row(label):
 
 
 def _pk(model, **lookup):
-    key, = lookup
+    (key,) = lookup
 
     def value(label):
         return str(model.objects.get(**{key: label}).pk)
+
     return value
 
 
 # How an object's label becomes the value in its URLs (called inside the test, with the database).
 URL_VALUE = {
-    "org": str, "person": str, "token": str, "account": str,
+    "org": str,
+    "person": str,
+    "token": str,
+    "account": str,
     "problem": _pk(Problem, number=""),
     "problem_evidence": _pk(Evidence, name=""),
     "self_check": _pk(SelfCheck, note=""),
@@ -138,30 +152,80 @@ URL_VALUE = {
     "copy": _pk(CopyPair, note=""),
 }
 # What stands in for the value when a row's url is only resolved (the coverage test, no database).
-SAMPLE_VALUE = {kind: ("1" if kind not in ("org", "person", "token", "account", "site") else OBJECTS[kind][0])
-                for kind in OBJECTS} | {"site": ""}
+SAMPLE_VALUE = {
+    kind: ("1" if kind not in ("org", "person", "token", "account", "site") else OBJECTS[kind][0]) for kind in OBJECTS
+} | {"site": ""}
 
 # ------------------------------------------------------------------ who sees what
 
 # What is recorded in each part of the tree (tests/authz/conftest.py), written out by hand.
-IN_A11 = {"XS-A-1-1", "A1A1", "A1A2", "A1A3", "MX-A11", "EV-A11.pdf", "SS-A11", "SE-A11.png", "SL-A1A1",
-          "RV-A1A1", "FD-A1A1", "PJ-A11", "PE-A11.pdf", "RULE-A11", "SC-A11",
-          "IS-A11", "PI-A11", "AT-A11.png", "YG-A"}                          # YG-A: sent to XS-A-1-1 (by XS-A)
-IN_A12 = {"XS-A-1-2", "A1B1", "A1B2", "MX-A12", "EV-A12.pdf", "SS-A12", "SE-A12.png", "SL-A1B1", "PJ-A12",
-          "PE-A12.pdf", "IS-A12", "PI-A12", "SC-A12"}
-IN_A1 = {"XS-A-1", "A1C1", "MX-ESC", "EV-ESC.pdf", "SL-A1C1", "RV-A1C1", "FD-A1C1"}   # the unit itself
-ESCALATED = {"MX-ESC", "EV-ESC.pdf"}            # found by XS-A-1-1, now owned by XS-A-1
+IN_A11 = {
+    "XS-A-1-1",
+    "A1A1",
+    "A1A2",
+    "A1A3",
+    "MX-A11",
+    "EV-A11.pdf",
+    "SS-A11",
+    "SE-A11.png",
+    "SL-A1A1",
+    "RV-A1A1",
+    "FD-A1A1",
+    "PJ-A11",
+    "PE-A11.pdf",
+    "RULE-A11",
+    "SC-A11",
+    "IS-A11",
+    "PI-A11",
+    "AT-A11.png",
+    "YG-A",
+}  # YG-A: sent to XS-A-1-1 (by XS-A)
+IN_A12 = {
+    "XS-A-1-2",
+    "A1B1",
+    "A1B2",
+    "MX-A12",
+    "EV-A12.pdf",
+    "SS-A12",
+    "SE-A12.png",
+    "SL-A1B1",
+    "PJ-A12",
+    "PE-A12.pdf",
+    "IS-A12",
+    "PI-A12",
+    "SC-A12",
+}
+IN_A1 = {"XS-A-1", "A1C1", "MX-ESC", "EV-ESC.pdf", "SL-A1C1", "RV-A1C1", "FD-A1C1"}  # the unit itself
+ESCALATED = {"MX-ESC", "EV-ESC.pdf"}  # found by XS-A-1-1, now owned by XS-A-1
 COUNTY_A = {"XS-A", "XS-A-2"} | IN_A1 | IN_A11 | IN_A12
-COUNTY_B = {"XS-B", "XS-B-1", "B1P1", "MX-B1", "EV-B1.pdf", "SS-B1", "SE-B1.png", "SL-B1P1", "RV-B1P1", "FD-B1P1",
-            "PJ-B1", "PE-B1.pdf", "RULE-B1", "SC-B1",
-            "IS-B1", "IS-XB", "PI-B1", "AT-B1.png", "YG-B"}          # YG-B: sent to XS-B-1 (by XS)
+COUNTY_B = {
+    "XS-B",
+    "XS-B-1",
+    "B1P1",
+    "MX-B1",
+    "EV-B1.pdf",
+    "SS-B1",
+    "SE-B1.png",
+    "SL-B1P1",
+    "RV-B1P1",
+    "FD-B1P1",
+    "PJ-B1",
+    "PE-B1.pdf",
+    "RULE-B1",
+    "SC-B1",
+    "IS-B1",
+    "IS-XB",
+    "PI-B1",
+    "AT-B1.png",
+    "YG-B",
+}  # YG-B: sent to XS-B-1 (by XS)
 NOTHING = frozenset()
 SEES = {
     "city_office": {"XS"} | COUNTY_A | COUNTY_B,
     "county_office": COUNTY_A,
-    "branch_reporter": IN_A11 | ESCALATED,      # its own org, and the problem it escalated
-    "guide": COUNTY_B,                          # the orgs assigned to group G1, with their subtrees
-    "member": {"XS-A-1-1", "A1A1", "SL-A1A1", "RV-A1A1", "FD-A1A1"},         # own org, own records
+    "branch_reporter": IN_A11 | ESCALATED,  # its own org, and the problem it escalated
+    "guide": COUNTY_B,  # the orgs assigned to group G1, with their subtrees
+    "member": {"XS-A-1-1", "A1A1", "SL-A1A1", "RV-A1A1", "FD-A1A1"},  # own org, own records
     "committee_member": {"XS-A-1", "A1C1", "SL-A1C1", "RV-A1C1", "FD-A1C1"},  # a member whose org has orgs below
     "outsider": NOTHING,
     "sysadmin": NOTHING,
@@ -201,6 +265,7 @@ def only(*personas, labels=("site",)):
     """A table for things without scope: these personas reach them, nobody else."""
     return {p: set(labels) for p in personas}
 
+
 # ------------------------------------------------------------------ what the truth is, scope ignored
 
 
@@ -226,6 +291,7 @@ def label_of(text):
     """A record's matrix label: the first word of its name or text."""
     return str(text).split(" ")[0]
 
+
 # ------------------------------------------------------------------ what a response shows
 
 
@@ -235,11 +301,13 @@ def sheet_rows(response):
 
 def column(header):
     """The values under `header` in the first sheet (the header row need not be the first)."""
+
     def listed(response):
         rows = sheet_rows(response)
         top = next(i for i, row in enumerate(rows) if header in [str(c).strip() for c in row])
         at = [str(c).strip() for c in rows[top]].index(header)
-        return {label_of(row[at]) for row in rows[top + 1:] if len(row) > at and str(row[at]).strip()}
+        return {label_of(row[at]) for row in rows[top + 1 :] if len(row) > at and str(row[at]).strip()}
+
     return listed
 
 
@@ -253,21 +321,26 @@ def api_items(key):
         body = response.json()
         assert body["count"] == len(body["items"]), "the matrix's lists fit on one page"
         return {label_of(item[key]) for item in body["items"]}
+
     return listed
 
 
 def context_rows(key, attr):
     """Labels of the rows a page put in its context (a list, or a Paginator page)."""
+
     def listed(response):
         rows = response.context[key]
         return {label_of(getattr(row, attr)) for row in getattr(rows, "object_list", rows)}
+
     return listed
 
 
 def context_orgs(key):
     def listed(response):
         return {o.code for o in response.context[key]}
+
     return listed
+
 
 # ------------------------------------------------------------------ the rows
 
@@ -283,15 +356,15 @@ def sample_url(row):
 @dataclass(frozen=True)
 class Endpoint:
     name: str
-    url: str                                  # "{}" is replaced by the object's URL value
-    kind: str                                 # key of OBJECTS: which objects it is tried with
-    listed: Callable | None = None            # response -> labels it shows
-    expected: Callable | None = None          # object -> what it shows someone who sees everything
-    labels: tuple | None = None               # the objects of the kind to try (default: all)
-    sees: dict | None = None                  # replaces SEES for this page
-    may: dict | None = None                   # in scope but not here: 403
-    also: tuple = ()                          # more (listed, expected) pairs on the same response
-    check: Callable | None = None             # (persona, label, response) -> None, on a 200
+    url: str  # "{}" is replaced by the object's URL value
+    kind: str  # key of OBJECTS: which objects it is tried with
+    listed: Callable | None = None  # response -> labels it shows
+    expected: Callable | None = None  # object -> what it shows someone who sees everything
+    labels: tuple | None = None  # the objects of the kind to try (default: all)
+    sees: dict | None = None  # replaces SEES for this page
+    may: dict | None = None  # in scope but not here: 403
+    also: tuple = ()  # more (listed, expected) pairs on the same response
+    check: Callable | None = None  # (persona, label, response) -> None, on a 200
 
     def objects(self):
         return self.labels or OBJECTS[self.kind]
@@ -301,7 +374,7 @@ class Endpoint:
 class Page:
     name: str
     url: str
-    status: dict = field(default_factory=dict)   # persona -> status; everyone else gets 404
+    status: dict = field(default_factory=dict)  # persona -> status; everyone else gets 404
     method: str = "get"
 
 
@@ -312,10 +385,10 @@ def everyone(status):
 @dataclass(frozen=True)
 class Listing:
     name: str
-    url: str                                  # "{}" is replaced by the query
-    queries: dict                             # test id -> query
-    listed: Callable                          # response -> labels it shows
-    matches: Callable                         # query -> labels that answer it, scope ignored
+    url: str  # "{}" is replaced by the query
+    queries: dict  # test id -> query
+    listed: Callable  # response -> labels it shows
+    matches: Callable  # query -> labels that answer it, scope ignored
 
 
 @dataclass(frozen=True)
@@ -324,19 +397,20 @@ class Change:
     method: str
     url: str
     kind: str
-    body: Callable = lambda label: {}         # label -> request body (form fields, or JSON for the API)
-    applied: Callable | None = None           # label -> whether the change reached the database
-    may: dict | None = None                   # persona -> objects it may change (None: all it sees)
+    body: Callable = lambda label: {}  # label -> request body (form fields, or JSON for the API)
+    applied: Callable | None = None  # label -> whether the change reached the database
+    may: dict | None = None  # persona -> objects it may change (None: all it sees)
     labels: tuple | None = None
     sees: dict | None = None
-    prepare: Callable | None = None           # label -> None: puts the object in the state the change needs
-    files: Callable | None = None             # label -> uploaded files (a multipart request)
-    ok: int = 200                             # the status of a change that is made
-    denied: int | dict = 403                  # in scope, not allowed (a dict: per persona)
-    writes: bool = True                       # False: answers but never writes (a check, a preview)
+    prepare: Callable | None = None  # label -> None: puts the object in the state the change needs
+    files: Callable | None = None  # label -> uploaded files (a multipart request)
+    ok: int = 200  # the status of a change that is made
+    denied: int | dict = 403  # in scope, not allowed (a dict: per persona)
+    writes: bool = True  # False: answers but never writes (a check, a preview)
 
     def objects(self):
         return self.labels or OBJECTS[self.kind]
+
 
 # ------------------------------------------------------------------ requests
 
@@ -356,8 +430,9 @@ def send(client, user, url, method="get", body=None, files=None):
     if files is not None or (body is not None and not is_api(url)):
         return getattr(client, method)(url, {**(body or {}), **(files or {})}, headers=headers)
     if body is not None:
-        return getattr(client, method)(url, json.dumps(body, default=str), content_type="application/json",
-                                       headers=headers)
+        return getattr(client, method)(
+            url, json.dumps(body, default=str), content_type="application/json", headers=headers
+        )
     return getattr(client, method)(url, headers=headers)
 
 
@@ -369,12 +444,39 @@ def upload(name, data=PDF):
 def cases(rows, make):
     return [case for persona in PERSONAS for row in rows for case in make(persona, row)]
 
+
 # ------------------------------------------------------------------ the database, before and after
 
-COUNTED = [Org, Person, RoleGrant, Problem, Measure, Evidence, InstitutionRule, PublicItem, Rating, StudySession,
-           Attendance, SelfStudy, SessionEvidence, ResearchVisit, Finding, Project, ProjectEvidence, ReadingItem,
-           Chapter, BriefingDoc, DomainEvent, Submission, Review, Solicitation, SolicitationTarget, PublicityItem,
-           Attachment, CopyPair]
+COUNTED = [
+    Org,
+    Person,
+    RoleGrant,
+    Problem,
+    Measure,
+    Evidence,
+    InstitutionRule,
+    PublicItem,
+    Rating,
+    StudySession,
+    Attendance,
+    SelfStudy,
+    SessionEvidence,
+    ResearchVisit,
+    Finding,
+    Project,
+    ProjectEvidence,
+    ReadingItem,
+    Chapter,
+    BriefingDoc,
+    DomainEvent,
+    Submission,
+    Review,
+    Solicitation,
+    SolicitationTarget,
+    PublicityItem,
+    Attachment,
+    CopyPair,
+]
 ROW = {  # kind -> label -> the object's row as stored
     "org": lambda label: Org.objects.filter(code=label),
     "person": lambda label: Person.objects.filter(number=label),
@@ -422,12 +524,15 @@ def snapshot(kind, label):
         related = tuple(Measure.objects.filter(problem__number=label).order_by("pk").values_list("text", "done"))
     return own, counts, users, related
 
+
 # ------------------------------------------------------------------ the tests
 
 
 def allowed(row, persona, label):
     """Whether the persona may do what the row does to the object: it sees it, and it may."""
-    return label in (row.sees or SEES).get(persona, NOTHING) and (row.may is None or label in row.may.get(persona, NOTHING))
+    return label in (row.sees or SEES).get(persona, NOTHING) and (
+        row.may is None or label in row.may.get(persona, NOTHING)
+    )
 
 
 def expected_status(row, persona, label, ok=200, denied=403):
@@ -439,8 +544,13 @@ def expected_status(row, persona, label, ok=200, denied=403):
 
 
 def object_test(endpoints):
-    @pytest.mark.parametrize("persona, endpoint, obj", cases(endpoints, lambda persona, e: [
-        pytest.param(persona, e, obj, id=f"{persona}-{e.name}-{obj}") for obj in e.objects()]))
+    @pytest.mark.parametrize(
+        "persona, endpoint, obj",
+        cases(
+            endpoints,
+            lambda persona, e: [pytest.param(persona, e, obj, id=f"{persona}-{e.name}-{obj}") for obj in e.objects()],
+        ),
+    )
     def test(client, users, persona, endpoint, obj):
         response = send(client, users[persona], url_for(endpoint, obj))
         expected = expected_status(endpoint, persona, obj)
@@ -453,25 +563,36 @@ def object_test(endpoints):
                 assert listed(response) == truth(obj) & sees
         if endpoint.check:
             endpoint.check(persona, obj, response)
+
     return test
 
 
 def page_test(pages):
-    @pytest.mark.parametrize("persona, page", cases(pages, lambda persona, p: [
-        pytest.param(persona, p, id=f"{persona}-{p.name}")]))
+    @pytest.mark.parametrize(
+        "persona, page", cases(pages, lambda persona, p: [pytest.param(persona, p, id=f"{persona}-{p.name}")])
+    )
     def test(client, users, persona, page):
         response = send(client, users[persona], page.url, page.method)
         assert response.status_code == page.status.get(persona, 404)
+
     return test
 
 
 def listing_test(listings):
-    @pytest.mark.parametrize("persona, listing, query", cases(listings, lambda persona, li: [
-        pytest.param(persona, li, q, id=f"{persona}-{li.name}-{label}") for label, q in li.queries.items()]))
+    @pytest.mark.parametrize(
+        "persona, listing, query",
+        cases(
+            listings,
+            lambda persona, li: [
+                pytest.param(persona, li, q, id=f"{persona}-{li.name}-{label}") for label, q in li.queries.items()
+            ],
+        ),
+    )
     def test(client, users, persona, listing, query):
         response = send(client, users[persona], listing.url.format(query))
         assert response.status_code == 200
         assert listing.listed(response) == listing.matches(query) & SEES[persona]
+
     return test
 
 
@@ -487,8 +608,13 @@ def run_change(client, user, persona, change, obj):
 
 
 def change_test(changes):
-    @pytest.mark.parametrize("persona, change, obj", cases(changes, lambda persona, c: [
-        pytest.param(persona, c, obj, id=f"{persona}-{c.name}-{obj}") for obj in c.objects()]))
+    @pytest.mark.parametrize(
+        "persona, change, obj",
+        cases(
+            changes,
+            lambda persona, c: [pytest.param(persona, c, obj, id=f"{persona}-{c.name}-{obj}") for obj in c.objects()],
+        ),
+    )
     def test(client, users, persona, change, obj):
         response, before, after = run_change(client, users[persona], persona, change, obj)
         expected = expected_status(change, persona, obj, change.ok, change.denied)
@@ -499,6 +625,7 @@ def change_test(changes):
                 assert change.applied(obj)
         else:
             assert after == before, "a refused change must leave the database as it was"
+
     return test
 
 
@@ -529,6 +656,7 @@ def anonymous_test(**tables):
         else:
             assert response.status_code == 302
             assert response["Location"].startswith("/login/")
+
     return test
 
 

@@ -8,13 +8,34 @@ and test_matrix_coverage.py fails when a URL of the project has no row anywhere.
 The tests are generated from the tables below, one test id per case, e.g.
 ``county_office-org_detail-XS-B-1``.
 """
+
 from tests.conftest import PASSWORD
 from tuijin.orgs.models import Org, Person
 
 from .conftest import IMPORT_JOB
-from .matrix import (BUSINESS, MANAGES, MEMBERS, OBJECTS, PERSONAS, SEES, Change, Endpoint, Listing, Page,
-                     anonymous_test, api_items, change_test, children_of, everyone, first_column, listing_test,
-                     object_test, only, orgs_under, page_test)
+from .matrix import (
+    BUSINESS,
+    MANAGES,
+    MEMBERS,
+    OBJECTS,
+    PERSONAS,
+    SEES,
+    Change,
+    Endpoint,
+    Listing,
+    Page,
+    anonymous_test,
+    api_items,
+    change_test,
+    children_of,
+    everyone,
+    first_column,
+    listing_test,
+    object_test,
+    only,
+    orgs_under,
+    page_test,
+)
 
 # ------------------------------------------------------------------ what the truth is, scope ignored
 
@@ -42,6 +63,7 @@ def orgs_with_parent(code):
 def orgs_of_kind(kind):
     return set(Org.objects.filter(kind=kind).values_list("code", flat=True))
 
+
 # ------------------------------------------------------------------ what a response shows
 
 
@@ -56,7 +78,9 @@ def people_listed(response):
 def search_results(key, attr):
     def listed(response):
         return {getattr(row, attr) for row in response.context[key]}
+
     return listed
+
 
 # ------------------------------------------------------------------ the rows
 
@@ -76,12 +100,12 @@ OBJECT_ENDPOINTS = [
 
 PAGES = [
     Page("home", "/", everyone(200)),
-    Page("password_change", "/password/", everyone(200)),             # one's own password: every account
+    Page("password_change", "/password/", everyone(200)),  # one's own password: every account
     # One's own second login step (TOTP): enrolment or its status page, and the code page, which sends an
     # account without an authenticator to enrolment and a verified one on to where it was going.
     Page("mfa_setup", "/account/mfa/", everyone(200)),
     Page("mfa_verify", "/login/verify/", everyone(302)),
-    Page("orgs_root", "/orgs/", dict.fromkeys(BUSINESS, 302)),          # straight to the one root
+    Page("orgs_root", "/orgs/", dict.fromkeys(BUSINESS, 302)),  # straight to the one root
     Page("campaign", "/campaign/", dict.fromkeys(BUSINESS + MEMBERS, 200)),
     Page("campaign_task", "/campaign/task/T1/", dict.fromkeys(BUSINESS, 200)),
     Page("imports", "/imports/", dict.fromkeys(BUSINESS, 200)),
@@ -97,15 +121,23 @@ ORG_QUERIES = {"county": "县", "branch": "党支部", "code": "xs-b"}
 PEOPLE_QUERIES = {"surname": "甲", "given_name": "一", "number": "a1c1"}
 LISTINGS = [
     Listing("search_orgs", "/orgs/search/?q={}", ORG_QUERIES, search_results("orgs", "code"), orgs_matching),
-    Listing("search_people", "/orgs/search/?q={}", PEOPLE_QUERIES, search_results("people", "number"),
-            people_matching),
+    Listing("search_people", "/orgs/search/?q={}", PEOPLE_QUERIES, search_results("people", "number"), people_matching),
     Listing("api_orgs", "/api/v1/orgs?q={}", {"all": ""} | ORG_QUERIES, api_items("code"), orgs_matching),
-    Listing("api_orgs_by_parent", "/api/v1/orgs?parent={}", {"XS": "XS", "XS-A": "XS-A", "XS-A-1": "XS-A-1"},
-            api_items("code"), orgs_with_parent),
-    Listing("api_orgs_by_kind", "/api/v1/orgs?kind={}", {"committee": "党委", "branch": "党支部"},
-            api_items("code"), orgs_of_kind),
-    Listing("api_people", "/api/v1/people?q={}", {"all": ""} | PEOPLE_QUERIES, api_items("number"),
-            people_matching),
+    Listing(
+        "api_orgs_by_parent",
+        "/api/v1/orgs?parent={}",
+        {"XS": "XS", "XS-A": "XS-A", "XS-A-1": "XS-A-1"},
+        api_items("code"),
+        orgs_with_parent,
+    ),
+    Listing(
+        "api_orgs_by_kind",
+        "/api/v1/orgs?kind={}",
+        {"committee": "党委", "branch": "党支部"},
+        api_items("code"),
+        orgs_of_kind,
+    ),
+    Listing("api_people", "/api/v1/people?q={}", {"all": ""} | PEOPLE_QUERIES, api_items("number"), people_matching),
 ]
 
 
@@ -121,15 +153,41 @@ CHANGES = [
     # people.manage: offices over their subtree, a unit over its own org
     Change("patch_person", "patch", "/api/v1/people/{}", "person", person_patch, person_patched, may=MANAGES),
     # one's own password, whoever one is: the snapshot sees the stored hash change
-    Change("password_change", "post", "/password/", "site",
-           lambda label: {"old_password": PASSWORD, "new_password1": "Matrix-neu-passw0rd", "new_password2":
-                          "Matrix-neu-passw0rd"}, sees=only(*PERSONAS), ok=302),
+    Change(
+        "password_change",
+        "post",
+        "/password/",
+        "site",
+        lambda label: {
+            "old_password": PASSWORD,
+            "new_password1": "Matrix-neu-passw0rd",
+            "new_password2": "Matrix-neu-passw0rd",
+        },
+        sees=only(*PERSONAS),
+        ok=302,
+    ),
     # One's own TOTP step, with a wrong code: every account answers the same and nothing is written (the
     # admin roles are already verified and enrolled here; the others have no authenticator).
-    Change("mfa_setup_wrong_code", "post", "/account/mfa/", "site", lambda label: {"token": "000000"},
-           sees=only(*PERSONAS), ok=200, writes=False),
-    Change("mfa_verify_wrong_code", "post", "/login/verify/", "site", lambda label: {"token": "000000"},
-           sees=only(*PERSONAS), ok=302, writes=False),
+    Change(
+        "mfa_setup_wrong_code",
+        "post",
+        "/account/mfa/",
+        "site",
+        lambda label: {"token": "000000"},
+        sees=only(*PERSONAS),
+        ok=200,
+        writes=False,
+    ),
+    Change(
+        "mfa_verify_wrong_code",
+        "post",
+        "/login/verify/",
+        "site",
+        lambda label: {"token": "000000"},
+        sees=only(*PERSONAS),
+        ok=302,
+        writes=False,
+    ),
 ]
 
 # ------------------------------------------------------------------ the tests
@@ -153,4 +211,5 @@ test_a_page_answers_each_persona_as_the_table_says = page_test(PAGES)
 test_a_list_shows_exactly_the_rows_in_scope = listing_test(LISTINGS)
 test_a_change_is_404_outside_scope_and_403_without_the_permission = change_test(CHANGES)
 test_anonymous_visitors_are_sent_to_login_and_the_api_answers_401 = anonymous_test(
-    objects=OBJECT_ENDPOINTS, pages=PAGES, listings=LISTINGS, changes=CHANGES)
+    objects=OBJECT_ENDPOINTS, pages=PAGES, listings=LISTINGS, changes=CHANGES
+)

@@ -5,10 +5,11 @@ administrator reads the audit log — each only that, and nobody else reaches th
 so other roles do not learn they exist). The changes are tried on the account "spare" (a unit
 grant on XS-B-1) and must leave everything as it was when refused.
 """
+
 from tuijin.core.models import DomainEvent
 from tuijin.orgs.models import RoleGrant, User
 
-from .matrix import (Change, Endpoint, Page, anonymous_test, change_test, object_test, only, page_test)
+from .matrix import Change, Endpoint, Page, anonymous_test, change_test, object_test, only, page_test
 
 OBJECT_ENDPOINTS = [
     # The switches only answer a POST: a GET is 404 even for the role that may use them.
@@ -33,23 +34,56 @@ PAGES = [
 NEW_PASSWORD = "Matrix-passw0rd-2026"
 
 CHANGES = [
-    Change("account_create", "post", "/admin3/accounts/", "site",
-           lambda label: {"username": "newbie", "password": NEW_PASSWORD, "person_number": ""},
-           lambda label: User.objects.filter(username="newbie").exists(), sees=only("sysadmin"), ok=302),
-    Change("account_deactivate", "post", "/admin3/accounts/{}/active/", "account", lambda label: {"active": "0"},
-           lambda label: not User.objects.get(username=label).is_active, sees=only("sysadmin", labels=("spare",)),
-           ok=302),
-    Change("grant_create", "post", "/admin3/grants/", "site",
-           lambda label: {"username": "spare", "role": "unit", "org_code": "XS-A-2", "group_code": ""},
-           lambda label: RoleGrant.objects.filter(user__username="spare", org__code="XS-A-2").exists(),
-           sees=only("secadmin"), ok=302),
-    Change("grant_revoke", "post", "/admin3/grants/{}/revoke/", "grant",
-           applied=lambda label: not RoleGrant.objects.filter(user__username=label).exists(),
-           sees=only("secadmin", labels=("spare",)), ok=302),
+    Change(
+        "account_create",
+        "post",
+        "/admin3/accounts/",
+        "site",
+        lambda label: {"username": "newbie", "password": NEW_PASSWORD, "person_number": ""},
+        lambda label: User.objects.filter(username="newbie").exists(),
+        sees=only("sysadmin"),
+        ok=302,
+    ),
+    Change(
+        "account_deactivate",
+        "post",
+        "/admin3/accounts/{}/active/",
+        "account",
+        lambda label: {"active": "0"},
+        lambda label: not User.objects.get(username=label).is_active,
+        sees=only("sysadmin", labels=("spare",)),
+        ok=302,
+    ),
+    Change(
+        "grant_create",
+        "post",
+        "/admin3/grants/",
+        "site",
+        lambda label: {"username": "spare", "role": "unit", "org_code": "XS-A-2", "group_code": ""},
+        lambda label: RoleGrant.objects.filter(user__username="spare", org__code="XS-A-2").exists(),
+        sees=only("secadmin"),
+        ok=302,
+    ),
+    Change(
+        "grant_revoke",
+        "post",
+        "/admin3/grants/{}/revoke/",
+        "grant",
+        applied=lambda label: not RoleGrant.objects.filter(user__username=label).exists(),
+        sees=only("secadmin", labels=("spare",)),
+        ok=302,
+    ),
     # Removing an account's authenticator (lost phone) is the security administrator's, and recorded.
-    Change("mfa_reset", "post", "/admin3/mfa/reset/", "site", lambda label: {"username": "spare"},
-           lambda label: DomainEvent.objects.filter(verb="mfa.reset", summary__contains="spare").exists(),
-           sees=only("secadmin"), ok=302),
+    Change(
+        "mfa_reset",
+        "post",
+        "/admin3/mfa/reset/",
+        "site",
+        lambda label: {"username": "spare"},
+        lambda label: DomainEvent.objects.filter(verb="mfa.reset", summary__contains="spare").exists(),
+        sees=only("secadmin"),
+        ok=302,
+    ),
 ]
 
 test_an_object_is_shown_in_scope_and_is_404_outside = object_test(OBJECT_ENDPOINTS)

@@ -6,6 +6,7 @@ page whose view takes a POST must have a Change row (a POST tried in and out of 
 that rightly has no row is named in EXEMPT with the reason. The check needs no database: it only
 resolves each row's URL.
 """
+
 import importlib
 import inspect
 import pathlib
@@ -93,8 +94,11 @@ def accepts_post(callback) -> bool:
 
 
 def post_routes():
-    return {route for route, pattern in _patterns()
-            if route not in EXEMPT and not route.startswith("api/") and accepts_post(pattern.callback)}
+    return {
+        route
+        for route, pattern in _patterns()
+        if route not in EXEMPT and not route.startswith("api/") and accepts_post(pattern.callback)
+    }
 
 
 def posted():
@@ -102,12 +106,21 @@ def posted():
 
 
 def test_the_matrix_modules_are_found():
-    assert {"test_matrix", "test_matrix_rectification", "test_matrix_study", "test_matrix_research",
-            "test_matrix_evaluation", "test_matrix_public", "test_matrix_admin", "test_matrix_imports"} <= set(MODULES)
+    assert {
+        "test_matrix",
+        "test_matrix_rectification",
+        "test_matrix_study",
+        "test_matrix_research",
+        "test_matrix_evaluation",
+        "test_matrix_public",
+        "test_matrix_admin",
+        "test_matrix_imports",
+    } <= set(MODULES)
 
 
-@pytest.mark.parametrize("module, name, method, url", [pytest.param(*row, id=f"{row[0]}-{row[1]}")
-                                                       for row in matrix_rows()])
+@pytest.mark.parametrize(
+    "module, name, method, url", [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in matrix_rows()]
+)
 def test_every_row_names_a_url_of_the_project(module, name, method, url):
     assert resolve(urlsplit(url).path).route not in EXEMPT
 

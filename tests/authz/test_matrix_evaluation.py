@@ -6,6 +6,7 @@ or a briefing is about the units below an org, which a party member does not see
 404 (as on the study pages). Whatever a page or a download shows about other orgs — heat-map rows,
 lagging units, rankings, the units a briefing names — must be orgs the persona sees.
 """
+
 import html
 import io
 
@@ -14,8 +15,24 @@ import docx
 from tuijin.evaluation.models import BriefingDoc
 from tuijin.orgs.models import Org
 
-from .matrix import (BUSINESS, BUSINESS_SEES, NOTHING, ORG_SAMPLE, PERSONAS, SEES, Change, Endpoint, Page,
-                     anonymous_test, briefing_row, change_test, column, object_test, orgs_under, page_test)
+from .matrix import (
+    BUSINESS,
+    BUSINESS_SEES,
+    NOTHING,
+    ORG_SAMPLE,
+    PERSONAS,
+    SEES,
+    Change,
+    Endpoint,
+    Page,
+    anonymous_test,
+    briefing_row,
+    change_test,
+    column,
+    object_test,
+    orgs_under,
+    page_test,
+)
 
 # ------------------------------------------------------------------ what a response may show
 
@@ -45,6 +62,7 @@ def orgs_in_scope(header):
     def check(persona, label, response):
         outside = listed(response) - SEES.get(persona, NOTHING)
         assert outside == set(), f"{persona} is shown orgs outside its scope"
+
     return check
 
 
@@ -54,6 +72,7 @@ def units_listed(response):
 
 def children_of(code):
     return set(Org.objects.filter(parent__code=code, active=True).values_list("code", flat=True))
+
 
 # ------------------------------------------------------------------ the rows
 
@@ -72,8 +91,11 @@ OBJECT_ENDPOINTS = [
     evaluation("briefing_docx", "/evaluation/{}/briefing/?format=docx", check=names_only_orgs_in_scope),
     evaluation("data_heatmap", "/evaluation/{}/data/heatmap.xlsx", listed=column("组织编码"), expected=children_of),
     evaluation("data_lagging", "/evaluation/{}/data/lagging.xlsx", check=orgs_in_scope("组织编码")),
-    evaluation("data_ranking", "/evaluation/{}/data/ranking.xlsx?rank=campaign.task_completion",
-               check=orgs_in_scope("组织编码")),
+    evaluation(
+        "data_ranking",
+        "/evaluation/{}/data/ranking.xlsx?rank=campaign.task_completion",
+        check=orgs_in_scope("组织编码"),
+    ),
     evaluation("data_trend", "/evaluation/{}/data/trend.xlsx"),
     evaluation("api_scorecard", "/api/v1/evaluation/scorecard?org={}", check=names_only_orgs_in_scope),
     evaluation("api_units", "/api/v1/evaluation/units?org={}", listed=units_listed, expected=orgs_under),
@@ -104,8 +126,13 @@ OBJECT_ENDPOINTS += [
     briefing("briefing_doc_md", "/evaluation/briefings/{}.md"),
     # The API gives issued briefings only: a draft is 404 there for everyone.
     evaluation("api_briefings", "/api/v1/evaluation/briefings?org={}", check=names_only_orgs_in_scope),
-    Endpoint("api_briefing", "/api/v1/evaluation/briefings/{}", "briefing", sees=ISSUED_SEES | {
-        p: NOTHING for p in PERSONAS if p not in ISSUED_SEES}, check=names_only_orgs_in_scope),
+    Endpoint(
+        "api_briefing",
+        "/api/v1/evaluation/briefings/{}",
+        "briefing",
+        sees=ISSUED_SEES | {p: NOTHING for p in PERSONAS if p not in ISSUED_SEES},
+        check=names_only_orgs_in_scope,
+    ),
 ]
 
 
@@ -118,27 +145,58 @@ def edit_body(label):
 
 
 CHANGES = [
-    Change("briefing_draft", "post", "/evaluation/{}/briefings/", "org", lambda label: {"as_of": "2026-11-20"},
-           lambda label: BriefingDoc.objects.filter(org__code=label, as_of="2026-11-20").exists(),
-           may=ISSUES_FOR, labels=("XS", "XS-A-1-1", "XS-B"), sees=BUSINESS_SEES, ok=302),
-    Change("briefing_edit", "post", "/evaluation/briefings/{}/", "briefing", edit_body,
-           lambda label: _draft(label).content["sections"][0]["paragraphs"][0]["text"] == "矩阵修改后的第一段。",
-           may=DRAFTS,
-           labels=("BR-A-DRAFT", "BR-B-DRAFT"), sees=BRIEFING_SEES, ok=302),
-    Change("briefing_issue", "post", "/evaluation/briefings/{}/", "briefing",
-           lambda label: {**edit_body(label), "issue": "1"},
-           lambda label: _draft(label).status == BriefingDoc.Status.ISSUED and _draft(label).number,
-           may=DRAFTS,
-           labels=("BR-A-DRAFT", "BR-B-DRAFT"), sees=BRIEFING_SEES, ok=302),
-    Change("briefing_discard", "post", "/evaluation/briefings/{}/discard/", "briefing",
-           lambda label: {"version": _draft(label).version},
-           lambda label: _draft(label).status == BriefingDoc.Status.DISCARDED,
-           may=DRAFTS,
-           labels=("BR-A-DRAFT", "BR-B-DRAFT"), sees=BRIEFING_SEES, ok=302),
+    Change(
+        "briefing_draft",
+        "post",
+        "/evaluation/{}/briefings/",
+        "org",
+        lambda label: {"as_of": "2026-11-20"},
+        lambda label: BriefingDoc.objects.filter(org__code=label, as_of="2026-11-20").exists(),
+        may=ISSUES_FOR,
+        labels=("XS", "XS-A-1-1", "XS-B"),
+        sees=BUSINESS_SEES,
+        ok=302,
+    ),
+    Change(
+        "briefing_edit",
+        "post",
+        "/evaluation/briefings/{}/",
+        "briefing",
+        edit_body,
+        lambda label: _draft(label).content["sections"][0]["paragraphs"][0]["text"] == "矩阵修改后的第一段。",
+        may=DRAFTS,
+        labels=("BR-A-DRAFT", "BR-B-DRAFT"),
+        sees=BRIEFING_SEES,
+        ok=302,
+    ),
+    Change(
+        "briefing_issue",
+        "post",
+        "/evaluation/briefings/{}/",
+        "briefing",
+        lambda label: {**edit_body(label), "issue": "1"},
+        lambda label: _draft(label).status == BriefingDoc.Status.ISSUED and _draft(label).number,
+        may=DRAFTS,
+        labels=("BR-A-DRAFT", "BR-B-DRAFT"),
+        sees=BRIEFING_SEES,
+        ok=302,
+    ),
+    Change(
+        "briefing_discard",
+        "post",
+        "/evaluation/briefings/{}/discard/",
+        "briefing",
+        lambda label: {"version": _draft(label).version},
+        lambda label: _draft(label).status == BriefingDoc.Status.DISCARDED,
+        may=DRAFTS,
+        labels=("BR-A-DRAFT", "BR-B-DRAFT"),
+        sees=BRIEFING_SEES,
+        ok=302,
+    ),
 ]
 
 PAGES = [
-    Page("evaluation_index", "/evaluation/", dict.fromkeys(BUSINESS, 302)),   # to the first org in scope
+    Page("evaluation_index", "/evaluation/", dict.fromkeys(BUSINESS, 302)),  # to the first org in scope
 ]
 
 # ------------------------------------------------------------------ the tests

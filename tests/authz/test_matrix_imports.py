@@ -7,6 +7,7 @@ or a person outside the uploader's scope, or one it may not change, is refused a
 nothing (all-or-nothing). Creating an org needs org.manage (offices only); people, problems, sessions,
 self-study, visits and projects need the unit or an office above it (MANAGES).
 """
+
 import io
 
 import openpyxl
@@ -39,45 +40,104 @@ def sheet(kind, row):
 
     def files(label):
         return {"file": SimpleUploadedFile(f"{kind}.xlsx", buffer.getvalue(), XLSX)}
+
     return files
 
 
 def importing(kind, labels, row, applied, may):
     """Uploading a sheet whose one row is `row(label)`: refused or not, the page answers 200."""
+
     def files(label):
         return sheet(kind, row(label))(label)
-    return Change(f"import_{kind}", "post", "/imports/", "org" if labels == ORG_LABELS else "person",
-                  lambda label: {"kind": kind}, applied, may=may, labels=labels, files=files,
-                  sees={p: set(labels) for p in BUSINESS}, ok=302, denied=302)
+
+    return Change(
+        f"import_{kind}",
+        "post",
+        "/imports/",
+        "org" if labels == ORG_LABELS else "person",
+        lambda label: {"kind": kind},
+        applied,
+        may=may,
+        labels=labels,
+        files=files,
+        sees={p: set(labels) for p in BUSINESS},
+        ok=302,
+        denied=302,
+    )
 
 
 PROJECT = "PJ-IMP 为城关镇新建老年助餐点，解决独居老人吃饭难"
 
 CHANGES = [
-    importing("orgs", ORG_LABELS,
-              lambda label: {"组织编码": f"{label}-9", "组织名称": f"{label}矩阵新增党支部", "上级组织编码": label,
-                             "组织类别": "党支部", "所属领域": "机关", "批次": "第二批"},
-              lambda label: Org.objects.filter(code=f"{label}-9").exists(), OFFICES_MANAGE),
-    importing("people", ORG_LABELS,
-              lambda label: {"人员编号": "MXP1", "姓名": "矩阵新人", "所在组织编码": label, "政治面貌": "正式党员"},
-              lambda label: Person.objects.filter(number="MXP1", org__code=label).exists(), MANAGES),
-    importing("problems", ORG_LABELS,
-              lambda label: {"组织编码": label, "问题编号": "MX-IMP", "问题描述": "矩阵导入的问题", "问题来源": "集体查"},
-              lambda label: Problem.objects.filter(number="MX-IMP", org__code=label).exists(), MANAGES),
-    importing("study-sessions", ORG_LABELS,
-              lambda label: {"组织编码": label, "日期": "2026-11-20", "学习形式": "专题研讨", "主题": "SS-IMP",
-                             "参加人数": 5},
-              lambda label: StudySession.objects.filter(topic="SS-IMP", org__code=label).exists(), MANAGES),
-    importing("projects", ORG_LABELS,
-              lambda label: {"组织编码": label, "项目名称": PROJECT, "群众需求": "城关镇独居和高龄老人120人吃饭难",
-                             "所属领域": "养老", "受益人数": 120, "计划完成时间": "2026-12-31"},
-              lambda label: Project.objects.filter(name=PROJECT, org__code=label).exists(), MANAGES),
-    importing("self-study", PERSON_LABELS,
-              lambda label: {"人员编号": label, "日期": "2026-11-20", "篇目编码": "R1-03"},
-              lambda label: SelfStudy.objects.filter(person__number=label, chapter__code="R1-03").exists(), MANAGES),
-    importing("research", PERSON_LABELS,
-              lambda label: {"人员编号": label, "日期": "2026-11-20", "调研主题": "RV-IMP", "调研地点": "幸福村"},
-              lambda label: ResearchVisit.objects.filter(topic="RV-IMP", person__number=label).exists(), MANAGES),
+    importing(
+        "orgs",
+        ORG_LABELS,
+        lambda label: {
+            "组织编码": f"{label}-9",
+            "组织名称": f"{label}矩阵新增党支部",
+            "上级组织编码": label,
+            "组织类别": "党支部",
+            "所属领域": "机关",
+            "批次": "第二批",
+        },
+        lambda label: Org.objects.filter(code=f"{label}-9").exists(),
+        OFFICES_MANAGE,
+    ),
+    importing(
+        "people",
+        ORG_LABELS,
+        lambda label: {"人员编号": "MXP1", "姓名": "矩阵新人", "所在组织编码": label, "政治面貌": "正式党员"},
+        lambda label: Person.objects.filter(number="MXP1", org__code=label).exists(),
+        MANAGES,
+    ),
+    importing(
+        "problems",
+        ORG_LABELS,
+        lambda label: {"组织编码": label, "问题编号": "MX-IMP", "问题描述": "矩阵导入的问题", "问题来源": "集体查"},
+        lambda label: Problem.objects.filter(number="MX-IMP", org__code=label).exists(),
+        MANAGES,
+    ),
+    importing(
+        "study-sessions",
+        ORG_LABELS,
+        lambda label: {
+            "组织编码": label,
+            "日期": "2026-11-20",
+            "学习形式": "专题研讨",
+            "主题": "SS-IMP",
+            "参加人数": 5,
+        },
+        lambda label: StudySession.objects.filter(topic="SS-IMP", org__code=label).exists(),
+        MANAGES,
+    ),
+    importing(
+        "projects",
+        ORG_LABELS,
+        lambda label: {
+            "组织编码": label,
+            "项目名称": PROJECT,
+            "群众需求": "城关镇独居和高龄老人120人吃饭难",
+            "所属领域": "养老",
+            "受益人数": 120,
+            "计划完成时间": "2026-12-31",
+        },
+        lambda label: Project.objects.filter(name=PROJECT, org__code=label).exists(),
+        MANAGES,
+    ),
+    importing(
+        "self-study",
+        PERSON_LABELS,
+        lambda label: {"人员编号": label, "日期": "2026-11-20", "篇目编码": "R1-03"},
+        lambda label: SelfStudy.objects.filter(person__number=label, chapter__code="R1-03").exists(),
+        MANAGES,
+    ),
+    importing(
+        "research",
+        PERSON_LABELS,
+        lambda label: {"人员编号": label, "日期": "2026-11-20", "调研主题": "RV-IMP", "调研地点": "幸福村"},
+        lambda label: ResearchVisit.objects.filter(topic="RV-IMP", person__number=label).exists(),
+        MANAGES,
+    ),
 ]
 
 test_an_upload_writes_only_what_the_uploader_may_change = change_test(CHANGES)

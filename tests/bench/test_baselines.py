@@ -1,6 +1,7 @@
 """The city-wide table is benched against its floor and a DuckDB scan-aggregate in the same run (issue 15):
 naming the scenario runs its baselines, the report carries the ratios, and DuckDB's figures are the
 counters' figures (the scenario compares them cell by cell). Timings are never asserted."""
+
 import io
 import json
 
@@ -21,6 +22,7 @@ def bench(db, settings, tmp_path, monkeypatch):
         stdout = io.StringIO()
         call_command("bench", "--scale", "tiny", "--out", str(out), *args, stdout=stdout, stderr=io.StringIO())
         return json.loads(out.read_text(encoding="utf-8")), stdout.getvalue()
+
     return run
 
 
@@ -41,9 +43,13 @@ def test_the_units_table_runs_with_its_floor_and_duckdb_and_prints_the_ratios(be
     assert duck["cells_checked"] == duck["units"] * len(CODES)
     assert duck["cells_differing"] == {}  # the same figures as the counters, every cell
     vs = report["scenarios"]["scorecard_all_units"]["vs"]
-    assert {k: v["target"] for k, v in vs.items()} == {"scorecard_all_units_floor": 2.0,
-                                                        "scorecard_all_units_duckdb": 0.3}
+    assert {k: v["target"] for k, v in vs.items()} == {
+        "scorecard_all_units_floor": 2.0,
+        "scorecard_all_units_duckdb": 0.3,
+    }
     assert all(v["ratio"] > 0 and isinstance(v["met"], bool) for v in vs.values())
-    assert set(report["ratios"]) == {"scorecard_all_units / scorecard_all_units_floor",
-                                     "scorecard_all_units / scorecard_all_units_duckdb"}
+    assert set(report["ratios"]) == {
+        "scorecard_all_units / scorecard_all_units_floor",
+        "scorecard_all_units / scorecard_all_units_duckdb",
+    }
     assert "scorecard_all_units / scorecard_all_units_duckdb：" in stdout and "目标 ≤ 0.3×" in stdout

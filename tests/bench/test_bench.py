@@ -1,4 +1,5 @@
 """`tuijin bench` writes its figures in the agreed shape. Timings are never asserted (SPEC §3)."""
+
 import io
 import json
 
@@ -36,6 +37,7 @@ def bench(db, settings, tmp_path, monkeypatch):
             code = exc.code
         report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
         return code, report, stdout.getvalue(), stderr.getvalue()
+
     return run
 
 
@@ -63,14 +65,23 @@ def test_bench_writes_json_with_median_and_p95_for_every_scenario(bench):
     assert not report["scenarios"]["import_problems"].get("skipped")
     assert "import_problems" in stdout
     # The evaluation reads of issue 5 ran for real on the demo city (a failure would read "failed: …").
-    for name in ("scorecard_all_units", "scorecard_all_units_db", "scorecard_city", "scorecard_branch",
-                 "briefing_city", "dashboard_city", "home_city_office", "copies_city_check", "copies_one_text"):
+    for name in (
+        "scorecard_all_units",
+        "scorecard_all_units_db",
+        "scorecard_city",
+        "scorecard_branch",
+        "briefing_city",
+        "dashboard_city",
+        "home_city_office",
+        "copies_city_check",
+        "copies_one_text",
+    ):
         assert not report["scenarios"][name].get("skipped"), (name, report["scenarios"][name])
 
 
 def test_every_import_kind_is_a_scenario_that_leaves_the_database_as_it_was(bench, world):
     assert {s.name for s in IMPORT_SCENARIOS} == IMPORTS
-    assert isinstance(ALL, list) and ALL[:len(IMPORT_SCENARIOS)] == IMPORT_SCENARIOS
+    assert isinstance(ALL, list) and ALL[: len(IMPORT_SCENARIOS)] == IMPORT_SCENARIOS
     # The hand-built city of the tests (XS, city_office) with the demo's campaign is all the imports need.
     load_campaign(campaign_text(today()), actor=None)
     before = row_counts()

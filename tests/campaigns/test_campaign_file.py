@@ -1,4 +1,5 @@
 """Loading a campaign from TOML (SPEC §4.3): good files load, bad files name every problem."""
+
 import datetime as dt
 import textwrap
 
@@ -43,7 +44,9 @@ def test_a_good_file_loads_campaign_reading_list_and_tasks(world):
     campaign = load_campaign(GOOD, actor=None)
     assert campaign.start == dt.date(2026, 9, 1) and campaign.root == world.city
     assert list(Chapter.objects.filter(item__campaign=campaign).values_list("code", "title")) == [
-        ("R1-01", "第一部分"), ("R1-02", "第二部分")]
+        ("R1-01", "第一部分"),
+        ("R1-02", "第二部分"),
+    ]
     assert set(campaign.tasks.values_list("code", flat=True)) == {"T1", "T2"}
 
 
@@ -57,22 +60,37 @@ def test_loading_the_same_file_twice_changes_nothing_and_updates_in_place(world)
 
 def test_a_task_dropped_from_the_file_is_removed(world):
     load_campaign(GOOD, actor=None)
-    without_t2 = GOOD.split("[[task]]\ncode = \"T2\"")[0]
+    without_t2 = GOOD.split('[[task]]\ncode = "T2"')[0]
     load_campaign(without_t2, actor=None)
     assert list(Task.objects.values_list("code", flat=True)) == ["T1"]
 
 
-@pytest.mark.parametrize("change, message", [
-    ('count = "person"', 'count = "persn"', ),
-    ('where = { status = "正式党员" }', 'where = { statuz = "正式党员" }'),
-    ('where = { status = "正式党员" }', 'where = { status = "党员" }'),
-    ('applies_to = { kind = ["党支部"] }', 'applies_to = { knd = ["党支部"] }'),
-    ('at_least = 3', 'at_least = 0'),
-    ('root = "XS"', 'root = "NOPE"'),
-    ('end = 2027-01-31', 'end = 2026-08-01'),
-    ('deadline = 2026-12-31\nrule = { count = "person"', 'deadline = "明天"\nrule = { count = "person"'),
-], ids=["unknown-kind", "unknown-field", "bad-choice", "unknown-filter", "zero-at-least", "unknown-root",
-        "end-before-start", "bad-date"])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            'count = "person"',
+            'count = "persn"',
+        ),
+        ('where = { status = "正式党员" }', 'where = { statuz = "正式党员" }'),
+        ('where = { status = "正式党员" }', 'where = { status = "党员" }'),
+        ('applies_to = { kind = ["党支部"] }', 'applies_to = { knd = ["党支部"] }'),
+        ("at_least = 3", "at_least = 0"),
+        ('root = "XS"', 'root = "NOPE"'),
+        ("end = 2027-01-31", "end = 2026-08-01"),
+        ('deadline = 2026-12-31\nrule = { count = "person"', 'deadline = "明天"\nrule = { count = "person"'),
+    ],
+    ids=[
+        "unknown-kind",
+        "unknown-field",
+        "bad-choice",
+        "unknown-filter",
+        "zero-at-least",
+        "unknown-root",
+        "end-before-start",
+        "bad-date",
+    ],
+)
 def test_bad_files_are_refused_with_a_clear_message(world, change, message):
     bad = GOOD.replace(change, message, 1)
     assert bad != GOOD
@@ -80,22 +98,33 @@ def test_bad_files_are_refused_with_a_clear_message(world, change, message):
         parse(bad)
     text = "\n".join(exc.value.errors)
     expected = {
-        "persn": "未知的记录类型“persn”", "statuz": "没有字段“statuz”", '"党员"': "值“党员”无效",
-        "knd": "未知的适用范围筛选项：knd", "at_least = 0": "at_least 应为不小于 1 的整数",
-        "NOPE": "组织编码“NOPE”不存在", "2026-08-01": "end 应晚于 start", "明天": "日期应写成",
+        "persn": "未知的记录类型“persn”",
+        "statuz": "没有字段“statuz”",
+        '"党员"': "值“党员”无效",
+        "knd": "未知的适用范围筛选项：knd",
+        "at_least = 0": "at_least 应为不小于 1 的整数",
+        "NOPE": "组织编码“NOPE”不存在",
+        "2026-08-01": "end 应晚于 start",
+        "明天": "日期应写成",
     }
     assert any(key in message and value in text for key, value in expected.items()), text
 
 
 def test_per_leading_cadre_needs_a_kind_with_people(world):
-    bad = GOOD.replace('rule = { count = "org", where = { kind = "党支部" }, at_least = 2 }',
-                       'rule = { count = "org", per = "leading_cadre", at_least = 2 }')
+    bad = GOOD.replace(
+        'rule = { count = "org", where = { kind = "党支部" }, at_least = 2 }',
+        'rule = { count = "org", per = "leading_cadre", at_least = 2 }',
+    )
     with pytest.raises(CampaignFileError, match="不能按领导干部计数"):
         parse(bad)
 
 
 def test_every_error_is_listed_not_just_the_first(world):
-    bad = GOOD.replace('"persn"', "").replace('count = "person"', 'count = "persn"').replace("at_least = 2", "at_least = -1")
+    bad = (
+        GOOD.replace('"persn"', "")
+        .replace('count = "person"', 'count = "persn"')
+        .replace("at_least = 2", "at_least = -1")
+    )
     with pytest.raises(CampaignFileError) as exc:
         parse(bad)
     assert len(exc.value.errors) >= 2
@@ -127,15 +156,21 @@ def test_a_file_that_drops_a_studied_chapter_is_refused_and_nothing_changes(worl
 
     load_campaign(GOOD, actor=None)
     chapter = Chapter.objects.get(code="R1-02")
-    log_self_study(actor=world.city_office, person=world.p_a1a[0], date=dt.date(2026, 11, 20), chapter=chapter,
-                   minutes=30, today=dt.date(2026, 11, 27))
+    log_self_study(
+        actor=world.city_office,
+        person=world.p_a1a[0],
+        date=dt.date(2026, 11, 20),
+        chapter=chapter,
+        minutes=30,
+        today=dt.date(2026, 11, 27),
+    )
     dropped = GOOD.replace('chapters = ["R1-01 第一部分", "R1-02 第二部分"]', 'chapters = ["R1-01 第一部分"]')
     with pytest.raises(CampaignFileError) as exc:
         load_campaign(dropped, actor=None)
     assert "R1-02 第二部分" in exc.value.errors[0] and "已有学习记录" in exc.value.errors[0]
     assert Chapter.objects.filter(code="R1-02").exists() and SelfStudy.objects.count() == 1
     # The whole reading item dropped: refused the same way.
-    no_reading = GOOD[:GOOD.index("[[reading]]")] + GOOD[GOOD.index("[[task]]"):]
+    no_reading = GOOD[: GOOD.index("[[reading]]")] + GOOD[GOOD.index("[[task]]") :]
     with pytest.raises(CampaignFileError):
         load_campaign(no_reading, actor=None)
     # From the command line: exit 2 with the clerk's message, nothing loaded.

@@ -1,4 +1,5 @@
 """Time progress and task completion, computed from data at an explicit as_of date."""
+
 import datetime as dt
 
 import pytest
@@ -57,15 +58,25 @@ def test_inactive_people_do_not_count(world, campaign, as_of):
 
 
 def test_per_leading_cadre_counts_each_cadre(world, as_of):
-    rules.register_kind(rules.RecordKind(
-        name="test_person_self", label="测试", queryset=lambda: __import__(
-            "tuijin.orgs.models", fromlist=["Person"]).Person.objects.all(),
-        org_field="org", person_field="pk"))
+    rules.register_kind(
+        rules.RecordKind(
+            name="test_person_self",
+            label="测试",
+            queryset=lambda: __import__("tuijin.orgs.models", fromlist=["Person"]).Person.objects.all(),
+            org_field="org",
+            person_field="pk",
+        )
+    )
     from tuijin.campaigns.models import Campaign, Task
 
     c = Campaign.objects.create(name="x", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=world.city)
-    task = Task.objects.create(campaign=c, code="TX", title="t", deadline=dt.date(2026, 12, 31),
-                               rule={"count": "test_person_self", "per": "leading_cadre", "at_least": 1})
+    task = Task.objects.create(
+        campaign=c,
+        code="TX",
+        title="t",
+        deadline=dt.date(2026, 12, 31),
+        rule={"count": "test_person_self", "per": "leading_cadre", "at_least": 1},
+    )
     result = rules.evaluate(task, [world.unit_a1, world.branch_a1a], as_of)
     assert result[world.unit_a1.pk].done and result[world.unit_a1.pk].required == 1
     assert result[world.branch_a1a.pk].required == 0  # no cadres: nothing to do

@@ -1,4 +1,5 @@
 """三员分立: accounts, grants and the audit log each belong to one admin role, and to nobody else."""
+
 import pytest
 
 from tests.conftest import login_as
@@ -8,8 +9,20 @@ from tuijin.orgs.models import RoleGrant, User
 ADMIN_PAGES = {"sysadmin": "/admin3/accounts/", "secadmin": "/admin3/grants/", "auditadmin": "/admin3/audit/"}
 
 
-@pytest.mark.parametrize("persona", ["city_office", "county_office", "branch_reporter", "guide", "member",
-                                     "outsider", "sysadmin", "secadmin", "auditadmin"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "city_office",
+        "county_office",
+        "branch_reporter",
+        "guide",
+        "member",
+        "outsider",
+        "sysadmin",
+        "secadmin",
+        "auditadmin",
+    ],
+)
 @pytest.mark.parametrize("owner, url", list(ADMIN_PAGES.items()))
 def test_each_admin_page_is_open_to_its_role_only(client, world, persona, owner, url):
     login_as(client, getattr(world, persona))
@@ -18,8 +31,11 @@ def test_each_admin_page_is_open_to_its_role_only(client, world, persona, owner,
 
 def test_system_admin_creates_an_account_linked_to_a_person(client, world):
     login_as(client, world.sysadmin)
-    response = client.post("/admin3/accounts/", {"username": "clerk_b", "password": "Qiang-mima-2026!",
-                                                 "person_number": "B1P1"}, follow=True)
+    response = client.post(
+        "/admin3/accounts/",
+        {"username": "clerk_b", "password": "Qiang-mima-2026!", "person_number": "B1P1"},
+        follow=True,
+    )
     assert "已创建账号 clerk_b" in response.content.decode()
     assert User.objects.get(username="clerk_b").person.number == "B1P1"
     assert DomainEvent.objects.filter(verb="account.create", actor=world.sysadmin).exists()

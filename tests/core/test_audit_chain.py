@@ -3,6 +3,7 @@
 An attacker here has full write access to the database but not to the audit key or the checkpoint
 directory: edits, re-hashing, deleting the newest events and dump/load are each checked.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -50,8 +51,9 @@ def test_deleting_the_newest_events_is_detected(world, n):
 
 def test_deleting_the_newest_event_after_the_checkpoint_is_caught_by_the_head(world):
     checkpointed(world)
-    rect.create_problem(actor=None, org=world.branch_a1a, description="台账不全", source="集体查",
-                        found_on=dt.date(2026, 11, 28))
+    rect.create_problem(
+        actor=None, org=world.branch_a1a, description="台账不全", source="集体查", found_on=dt.date(2026, 11, 28)
+    )
     delete_newest(1, fix_head=False)
     assert "记录链末端与链头不符：最新的记录可能被删除" in events.verify(NOW).problems
 
@@ -68,19 +70,37 @@ def _rehash_without_key(digest):
     prev = ""
     for e in DomainEvent.objects.order_by("id"):
         e.prev_hash = prev
-        payload = json.dumps([e.canonical_at(), e.actor_id, e.actor_label, e.verb, e.summary, e.target_type,
-                              e.target_id, e.org_path, e.before, e.after, e.prev_hash], ensure_ascii=False,
-                             sort_keys=True)
+        payload = json.dumps(
+            [
+                e.canonical_at(),
+                e.actor_id,
+                e.actor_label,
+                e.verb,
+                e.summary,
+                e.target_type,
+                e.target_id,
+                e.org_path,
+                e.before,
+                e.after,
+                e.prev_hash,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         e.hash = digest(payload)
         DomainEvent.objects.filter(pk=e.pk).update(prev_hash=e.prev_hash, hash=e.hash)
         prev = e.hash
     ChainHead.objects.update(last_hash=prev)
 
 
-@pytest.mark.parametrize("digest", [
-    lambda payload: hashlib.sha256(payload.encode()).hexdigest(),  # the old unkeyed scheme
-    lambda payload: __import__("hmac").new(b"guessed-key", payload.encode(), hashlib.sha256).hexdigest(),
-], ids=["sha256", "wrong-key"])
+@pytest.mark.parametrize(
+    "digest",
+    [
+        lambda payload: hashlib.sha256(payload.encode()).hexdigest(),  # the old unkeyed scheme
+        lambda payload: __import__("hmac").new(b"guessed-key", payload.encode(), hashlib.sha256).hexdigest(),
+    ],
+    ids=["sha256", "wrong-key"],
+)
 def test_an_edit_with_every_hash_recomputed_without_the_key_is_detected(world, digest):
     checkpointed(world)
     DomainEvent.objects.filter(pk=DomainEvent.objects.order_by("id")[5].pk).update(summary="篡改后的内容")
@@ -123,12 +143,24 @@ def test_the_cli_writes_a_checkpoint_and_verifies(world, settings, capsys):
 
 
 def test_the_audit_admin_sees_who_when_what_and_which_object_but_no_personal_data(client, world):
-    rect.create_problem(actor=world.county_office, org=world.branch_a1a, description="王小明同志长期不参加组织生活",
-                        source="集体查", found_on=dt.date(2026, 11, 28))
+    rect.create_problem(
+        actor=world.county_office,
+        org=world.branch_a1a,
+        description="王小明同志长期不参加组织生活",
+        source="集体查",
+        found_on=dt.date(2026, 11, 28),
+    )
     # a visit's summary names the researcher (B县), though its org is the visited branch (A县)
     from tuijin.research.actions import record_visit
-    record_visit(actor=None, person=world.p_b1[0], date=dt.date(2026, 11, 20), topic="课后服务情况调研",
-                 visited_org=world.branch_a1a, findings=["课后服务课程单一"])
+
+    record_visit(
+        actor=None,
+        person=world.p_b1[0],
+        date=dt.date(2026, 11, 20),
+        topic="课后服务情况调研",
+        visited_org=world.branch_a1a,
+        findings=["课后服务课程单一"],
+    )
     login_as(client, world.auditadmin)
     page = client.get("/admin3/audit/").content.decode()
     assert "county_office" in page and "problem.create" in page and "问题" in page

@@ -3,6 +3,7 @@
 Every step runs the real console command in a subprocess against real databases: a demo city is
 generated, backed up, restored elsewhere, and the two databases are compared table by table.
 """
+
 import io
 import json
 import os
@@ -29,8 +30,9 @@ print(json.dumps({"tables": table_digests(), "broken": verify_chain(), "events":
 
 
 def tuijin(env, *args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "tuijin.cli", *args], env=env, capture_output=True, text=True,
-                          cwd=env["TUIJIN_VAR_DIR"])
+    proc = subprocess.run(
+        [sys.executable, "-m", "tuijin.cli", *args], env=env, capture_output=True, text=True, cwd=env["TUIJIN_VAR_DIR"]
+    )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -45,8 +47,14 @@ def environment(tmp_path, name, database_url):
     var = tmp_path / name
     var.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TUIJIN_", "DATABASE_URL"))}
-    env.update(PYTHONPATH=str(SRC), DJANGO_SETTINGS_MODULE="tuijin.settings", TUIJIN_VAR_DIR=str(var),
-               TUIJIN_MEDIA_ROOT=str(var / "media"), DATABASE_URL=database_url, TUIJIN_AUDIT_KEY="test-audit-key")
+    env.update(
+        PYTHONPATH=str(SRC),
+        DJANGO_SETTINGS_MODULE="tuijin.settings",
+        TUIJIN_VAR_DIR=str(var),
+        TUIJIN_MEDIA_ROOT=str(var / "media"),
+        DATABASE_URL=database_url,
+        TUIJIN_AUDIT_KEY="test-audit-key",
+    )
     return env
 
 
@@ -81,10 +89,11 @@ def round_trip(tmp_path, source_url, target_url):
 
     # A damaged archive is refused before anything is written.
     name = next(n for n in tarfile.open(archive).getnames() if n.startswith("media/"))
-    for kind, kwargs, says in [("damaged", {"damage": name}, "校验和不符"),
-                               ("missing", {"drop": name}, "缺少此文件"),
-                               ("no-db", {"drop": next(n for n in tarfile.open(archive).getnames()
-                                                       if n.startswith("db/"))}, "缺少此文件")]:
+    for kind, kwargs, says in [
+        ("damaged", {"damage": name}, "校验和不符"),
+        ("missing", {"drop": name}, "缺少此文件"),
+        ("no-db", {"drop": next(n for n in tarfile.open(archive).getnames() if n.startswith("db/"))}, "缺少此文件"),
+    ]:
         bad = tmp_path / f"{kind}.tar"
         rewrite(archive, bad, **kwargs)
         proc = tuijin(target, "restore", str(bad), check=False)
@@ -114,8 +123,10 @@ def test_backup_restores_into_a_fresh_sqlite_database(tmp_path):
     round_trip(tmp_path, f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'restored.sqlite3'}")
 
 
-@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-                    reason="runs in the PostgreSQL pass (DATABASE_URL=postgres://…)")
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="runs in the PostgreSQL pass (DATABASE_URL=postgres://…)",
+)
 def test_backup_restores_into_a_fresh_postgresql_database(tmp_path):
     import psycopg
 

@@ -5,6 +5,7 @@ city's code, ids with a real or missing id) and every GET operation of the OpenA
 the cases the attacker tried: a `page` past 2**63, a 50,000-character `q`, a `rank` that names an
 indicator no ranking uses, and a date that is not one.
 """
+
 import re
 
 import pytest
@@ -44,14 +45,24 @@ def _fill(route, world):
 
 
 def page_urls(world):
-    return sorted({_fill(r, world) for r in _patterns() if r not in SKIP and not r.startswith("api/")
-                   and ".xlsx" not in r and not r.startswith("p/")})
+    return sorted(
+        {
+            _fill(r, world)
+            for r in _patterns()
+            if r not in SKIP and not r.startswith("api/") and ".xlsx" not in r and not r.startswith("p/")
+        }
+    )
 
 
 def api_urls(world):
     schema = api.get_openapi_schema()
-    return sorted({re.sub(r"\{code\}", world.city.code, re.sub(r"\{pk\}|\{\w*id\}", "1", path))
-                   for path, ops in schema["paths"].items() if "get" in ops})
+    return sorted(
+        {
+            re.sub(r"\{code\}", world.city.code, re.sub(r"\{pk\}|\{\w*id\}", "1", path))
+            for path, ops in schema["paths"].items()
+            if "get" in ops
+        }
+    )
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -80,16 +91,27 @@ def evidence_targets(world):
     from tuijin.rectification.actions import create_problem
     from tuijin.research.actions import create_project
 
-    problem = create_problem(actor=None, org=world.branch_a1a, description="学用脱节", source="集体查",
-                             found_on=dt.date(2026, 10, 8), deadline=dt.date(2026, 12, 20))
+    problem = create_problem(
+        actor=None,
+        org=world.branch_a1a,
+        description="学用脱节",
+        source="集体查",
+        found_on=dt.date(2026, 10, 8),
+        deadline=dt.date(2026, 12, 20),
+    )
     project = create_project(actor=None, org=world.branch_a1a, name="修缮便民服务站", listed_on=dt.date(2026, 10, 1))
-    return [f"/api/v1/problems/{problem.pk}/evidence", f"/api/v1/research/projects/{project.pk}/evidence",
-            f"/problems/item/{problem.pk}/evidence/", f"/research/project/{project.pk}/evidence/"]
+    return [
+        f"/api/v1/problems/{problem.pk}/evidence",
+        f"/api/v1/research/projects/{project.pk}/evidence",
+        f"/problems/item/{problem.pk}/evidence/",
+        f"/research/project/{project.pk}/evidence/",
+    ]
 
 
 @pytest.mark.parametrize("persona, status", [("county_office", 400), ("branch_reporter", 400), ("guide", 404)])
-def test_a_multipart_upload_without_boundary_is_scope_checked_then_refused(client, world, evidence_targets,
-                                                                          persona, status):
+def test_a_multipart_upload_without_boundary_is_scope_checked_then_refused(
+    client, world, evidence_targets, persona, status
+):
     client.force_login(getattr(world, persona))
     client.raise_request_exception = False
     for url in evidence_targets:
@@ -106,9 +128,14 @@ def test_a_nul_character_in_a_parameter_or_a_json_body_is_400(client, world):
     token = issue_api_token(actor=None, user=world.city_office)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert client.get("/api/v1/problems", {"org": "X\x00S"}, **auth).status_code == 400
-    response = client.post("/api/v1/publicity/copies/check", '{"org": "X\\u0000S"}', content_type="application/json",
-                           **auth)
+    response = client.post(
+        "/api/v1/publicity/copies/check", '{"org": "X\\u0000S"}', content_type="application/json", **auth
+    )
     assert response.status_code == 400 and "空字符" in response.json()["detail"]
     # a JSON body without one still reaches the view (here: an org that does not exist is 404)
-    assert client.post("/api/v1/publicity/copies/check", '{"org": "NOPE"}', content_type="application/json",
-                       **auth).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/publicity/copies/check", '{"org": "NOPE"}', content_type="application/json", **auth
+        ).status_code
+        == 404
+    )

@@ -1,5 +1,6 @@
 """The strict Content-Security-Policy (issue 12, finding 1): sent on every response, and no template holds
 what it would block. The browser side is tests/e2e/test_script_injection.py."""
+
 import pathlib
 import re
 
@@ -29,8 +30,12 @@ def test_every_response_carries_the_policy(client, world, url):
 
 def test_no_template_holds_what_the_policy_blocks():
     assert len(TEMPLATES) > 40
-    found = [f"{path.relative_to(path.parents[2])}: {what}" for path in TEMPLATES
-             for what, pattern in BLOCKED.items() if pattern.search(path.read_text())]
+    found = [
+        f"{path.relative_to(path.parents[2])}: {what}"
+        for path in TEMPLATES
+        for what, pattern in BLOCKED.items()
+        if pattern.search(path.read_text())
+    ]
     assert found == []
 
 

@@ -1,5 +1,6 @@
 """What the product must not tell (issue 12, finding 10): whether a code or number exists outside one's
 scope, the API schema to strangers in production, and formulas hidden in exported cells."""
+
 import importlib
 import io
 
@@ -30,9 +31,13 @@ def test_an_org_code_outside_the_scope_answers_like_a_code_that_does_not_exist(w
 
 
 def test_an_org_code_taken_outside_the_scope_is_only_said_to_be_taken(world, tmp_path):
-    errors = import_errors("orgs", office_sheet(tmp_path / "o.xlsx", ORG_HEADER,
-                                                [["XS-B-1", "新支部", "XS-A", "党支部", "机关", "第二批"]],
-                                                titles=TITLES), actor=world.county_office)
+    errors = import_errors(
+        "orgs",
+        office_sheet(
+            tmp_path / "o.xlsx", ORG_HEADER, [["XS-B-1", "新支部", "XS-A", "党支部", "机关", "第二批"]], titles=TITLES
+        ),
+        actor=world.county_office,
+    )
     assert errors == ["第4行 组织编码: 组织编码“XS-B-1”已被占用，请换一个编码"]
 
 
@@ -45,9 +50,16 @@ def test_a_person_number_outside_the_scope_answers_like_one_that_does_not_exist(
 
 
 def test_a_person_number_taken_outside_the_scope_names_neither_the_person_nor_the_org(world, tmp_path):
-    errors = import_errors("people", office_sheet(tmp_path / "p.xlsx", PEOPLE_HEADER,
-                                                  [["B1P1", "某人", "XS-A-2", "正式党员", "", "否", "", ""]],
-                                                  titles=TITLES), actor=world.county_office)
+    errors = import_errors(
+        "people",
+        office_sheet(
+            tmp_path / "p.xlsx",
+            PEOPLE_HEADER,
+            [["B1P1", "某人", "XS-A-2", "正式党员", "", "否", "", ""]],
+            titles=TITLES,
+        ),
+        actor=world.county_office,
+    )
     assert errors == ["第4行 人员编号: 人员编号“B1P1”已被占用，请核对编号"]
     assert not any(word in errors[0] for word in ("丁一", "B县", "其他组织"))
 
@@ -77,7 +89,7 @@ def test_in_production_the_api_schema_and_docs_need_a_login(client, world, produ
     assert client.get("/api/v1/docs").status_code == 200
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2+3", "@SUM(A1)", "\tcmd", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2+3", "@SUM(A1)", "\tcmd", '=HYPERLINK("http://x")'])
 def test_exported_cells_that_a_spreadsheet_would_evaluate_are_prefixed_and_read_back_unchanged(tmp_path, text):
     path = tmp_path / "out.xlsx"
     write_xlsx(path, ["备注", "名称"], [[text, "平常文字-不变"]])
@@ -90,8 +102,11 @@ def test_exported_cells_that_a_spreadsheet_would_evaluate_are_prefixed_and_read_
 def test_a_scorecard_export_of_an_org_whose_name_holds_a_slash_downloads(client, world):
     Org.objects.filter(pk=world.county_a.pk).update(name="中共A县委/A县人民政府[联合]*?")
     client.force_login(world.city_office)
-    for url in ("/evaluation/XS-A/scorecard/?format=xlsx", "/evaluation/XS-A/data/heatmap.xlsx",
-                "/evaluation/XS-A/data/units.xlsx"):
+    for url in (
+        "/evaluation/XS-A/scorecard/?format=xlsx",
+        "/evaluation/XS-A/data/heatmap.xlsx",
+        "/evaluation/XS-A/data/units.xlsx",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "/" not in response["Content-Disposition"].split("''", 1)[1]

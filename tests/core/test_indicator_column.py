@@ -1,5 +1,6 @@
 """`Indicator.column` / `classify_all` (a whole column at once) give exactly what the one-cell path gives:
 `Pair.value` and `Indicator.status_of` — the scorecard's computation — for every registered indicator."""
+
 import datetime as dt
 
 from hypothesis import given, settings, strategies as st
@@ -28,8 +29,13 @@ def one_by_one(indicator, pairs, progress, as_of, lag, severe):
 
 
 @settings(max_examples=60, deadline=None)
-@given(pairs=st.lists(stored_pair, max_size=40), progress=st.one_of(st.none(), st.floats(0, 1)), as_of=dates,
-       lag=st.floats(0.01, 0.3), extra=st.floats(0, 0.5))
+@given(
+    pairs=st.lists(stored_pair, max_size=40),
+    progress=st.one_of(st.none(), st.floats(0, 1)),
+    as_of=dates,
+    lag=st.floats(0.01, 0.3),
+    extra=st.floats(0, 0.5),
+)
 def test_a_column_equals_its_cells_for_every_indicator(pairs, progress, as_of, lag, extra):
     severe = lag + extra
     for indicator in all_indicators():
@@ -40,14 +46,20 @@ def test_a_column_equals_its_cells_for_every_indicator(pairs, progress, as_of, l
         assert [(type(v), v) for v in values] == [(type(v), v) for v in want_values], indicator.code
 
 
-@given(values=st.lists(st.one_of(st.none(), st.floats(-1, 3, allow_nan=False), st.integers(0, 10)), max_size=30),
-       expected=st.one_of(st.none(), st.just(0.0), st.floats(0.0, 3, allow_nan=False)),
-       lag=st.floats(0.01, 0.3), extra=st.floats(0.0, 0.5), higher=st.booleans(), relative=st.booleans())
+@given(
+    values=st.lists(st.one_of(st.none(), st.floats(-1, 3, allow_nan=False), st.integers(0, 10)), max_size=30),
+    expected=st.one_of(st.none(), st.just(0.0), st.floats(0.0, 3, allow_nan=False)),
+    lag=st.floats(0.01, 0.3),
+    extra=st.floats(0.0, 0.5),
+    higher=st.booleans(),
+    relative=st.booleans(),
+)
 def test_classify_all_is_the_classifier_applied_to_each_value(values, expected, lag, extra, higher, relative):
     severe = lag + extra
     one = classifier(expected, lag=lag, severe=severe, higher_is_better=higher, relative=relative)
-    assert classify_all(values, expected, lag=lag, severe=severe, higher_is_better=higher,
-                        relative=relative) == [one(v) for v in values]
+    assert classify_all(values, expected, lag=lag, severe=severe, higher_is_better=higher, relative=relative) == [
+        one(v) for v in values
+    ]
 
 
 def test_the_registry_has_every_kind_of_meaning_the_column_handles():

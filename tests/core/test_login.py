@@ -1,5 +1,6 @@
 """Login (issue 12 finding 6): growing delays per account and per client address instead of a lockout
 anyone can trigger; a password policy that refuses `Tuijin2026`; TOTP for the three admin roles."""
+
 import datetime as dt
 import re
 
@@ -39,6 +40,7 @@ def login(client, username, password, ip="198.51.100.1"):
 def logged_in(client):
     return "_auth_user_id" in client.session
 
+
 # ------------------------------------------------------------------ throttling
 
 
@@ -53,7 +55,7 @@ def test_after_five_failures_the_owner_waits_then_gets_in(client, world, clock, 
         assert login(client, "county_office", "wrong-password").status_code == 200
     refused = login(client, "county_office", PASSWORD)
     assert refused.status_code == 429 and not logged_in(client)
-    assert "请 <strong id=\"wait-seconds\">3</strong> 秒后再登录" in refused.content.decode()
+    assert '请 <strong id="wait-seconds">3</strong> 秒后再登录' in refused.content.decode()
     clock.advance(3)
     assert login(client, "county_office", PASSWORD).status_code == 302 and logged_in(client)
     assert not LoginThrottle.objects.filter(key="account:county_office").exists()  # success clears it
@@ -101,8 +103,12 @@ def test_many_failures_from_one_address_across_accounts_slow_that_address(client
 def test_the_address_is_the_trusted_proxys_client_not_the_forged_left_most(client, world, clock, settings):
     settings.TUIJIN_TRUSTED_PROXIES = 1
     for i in range(5):
-        client.post("/login/", {"username": "guide", "password": "wrong"}, REMOTE_ADDR="10.0.0.1",
-                    HTTP_X_FORWARDED_FOR=f"6.6.6.{i}, 203.0.113.44")
+        client.post(
+            "/login/",
+            {"username": "guide", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{i}, 203.0.113.44",
+        )
     assert LoginThrottle.objects.get(key="address:203.0.113.44").failures == 5
     assert not LoginThrottle.objects.filter(key__startswith="address:6.6.6.").exists()
 
@@ -114,14 +120,24 @@ def test_a_forgotten_streak_starts_over_after_a_day(client, world, clock):
     login(client, "guide", "wrong-password")
     assert LoginThrottle.objects.get(key="account:guide").failures == 1
 
+
 # ------------------------------------------------------------------ password policy
 
 
-@pytest.mark.parametrize("weak, reason", [
-    ("Tuijin2026", "单词 + 年份"), ("Password@2025", "单词 + 年份"), ("2026Summer!", "单词 + 年份"),
-    ("tuijin-is-great-8", "平台名称"), ("12345678901", "全是数字"), ("qwertyuiop", "太常见"),
-    ("Sunshine123456", "常见单词"), ("short1!", "太短"), ("outsider-2077x", "账号名"),
-])
+@pytest.mark.parametrize(
+    "weak, reason",
+    [
+        ("Tuijin2026", "单词 + 年份"),
+        ("Password@2025", "单词 + 年份"),
+        ("2026Summer!", "单词 + 年份"),
+        ("tuijin-is-great-8", "平台名称"),
+        ("12345678901", "全是数字"),
+        ("qwertyuiop", "太常见"),
+        ("Sunshine123456", "常见单词"),
+        ("short1!", "太短"),
+        ("outsider-2077x", "账号名"),
+    ],
+)
 def test_weak_passwords_are_refused_in_chinese(world, weak, reason):
     with pytest.raises(ValidationError) as exc:
         actions.create_account(actor=None, username="outsider2", password=weak)
@@ -134,6 +150,7 @@ def test_weak_passwords_are_refused_in_chinese(world, weak, reason):
 def test_a_password_with_the_persons_own_name_is_refused(world):
     user = world.member  # 甲1
     from django.contrib.auth.password_validation import validate_password
+
     with pytest.raises(ValidationError, match="姓名"):
         validate_password("甲1的密码很长很长abc", user)
     validate_password("Qiang-mima-2026!x", user)  # a look-alike that must pass
@@ -141,14 +158,16 @@ def test_a_password_with_the_persons_own_name_is_refused(world):
 
 def test_the_password_change_page_explains_the_refusal_in_chinese(client, world):
     client.force_login(world.county_office)
-    response = client.post("/password/", {"old_password": PASSWORD, "new_password1": "Tuijin2026",
-                                          "new_password2": "Tuijin2026"})
+    response = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": "Tuijin2026", "new_password2": "Tuijin2026"}
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "单词 + 年份" in body
     response = client.post("/password/", {"old_password": "wrong", "new_password1": "x", "new_password2": "y"})
     body = response.content.decode()
     for english in ("Your old password", "didn’t match", "didn't match", "This password"):
         assert english not in body
+
 
 # ------------------------------------------------------------------ TOTP
 
@@ -249,6 +268,7 @@ def test_the_security_admin_resets_an_account_and_it_is_recorded(client, world):
     with pytest.raises(PermissionDenied):
         actions.reset_mfa(actor=world.sysadmin, user=world.auditadmin)  # not the system admin's job
     from tests.conftest import login_as
+
     login_as(client, world.secadmin)
     response = client.post("/admin3/mfa/reset/", {"username": "auditadmin"}, follow=True)
     assert "已重置 auditadmin 的双因素认证" in response.content.decode()

@@ -1,4 +1,5 @@
 """The client address behind N trusted proxies: the right-most hop they did not add, never the left-most."""
+
 from django.test import RequestFactory
 
 from tuijin.core.net import client_ip

@@ -3,6 +3,7 @@
 A kept page body or API list is served only at the version it was computed at: the audit chain's head
 (every recorded write moves it), the date and the counters' rebuild. Each user has their own; what is
 written without an event (the user's failed imports) and the CSRF token are filled in per request."""
+
 import datetime as dt
 
 import pytest
@@ -79,8 +80,14 @@ def test_a_revoked_grant_closes_the_kept_pages_at_once(client, world):
 def test_the_failed_imports_are_read_on_every_view(client, world):
     client.force_login(world.county_office)
     assert "导入有错误" not in client.get("/").content.decode()
-    ImportJob.objects.create(user=world.county_office, kind="orgs", filename="坏表.xlsx", status="failed",
-                             created_at=timezone.now(), errors=[{"row": 2, "message": "x"}])  # the worker: no event
+    ImportJob.objects.create(
+        user=world.county_office,
+        kind="orgs",
+        filename="坏表.xlsx",
+        status="failed",
+        created_at=timezone.now(),
+        errors=[{"row": 2, "message": "x"}],
+    )  # the worker: no event
     page = client.get("/").content.decode()
     assert "导入有错误：坏表.xlsx" in page
 

@@ -7,6 +7,7 @@ shows: a row the standby has not replayed yet is seen only by a request that rea
 Without TUIJIN_TEST_REPLICA_URL (plain `make test`, SQLite) they are skipped; with it set and no standby
 answering they fail.
 """
+
 import json
 import os
 import subprocess
@@ -52,8 +53,7 @@ def replica_alias(transactional_db, django_db_blocker, monkeypatch):
         config = tuijin_settings.replica_database(url)
         if name:
             config["NAME"] = name
-        configured = connections.configure_settings({"default": dict(connections.settings["default"]),
-                                                     REPLICA: config})
+        configured = connections.configure_settings({"default": dict(connections.settings["default"]), REPLICA: config})
         connections.settings[REPLICA] = configured[REPLICA]
 
     with django_db_blocker.unblock():
@@ -68,9 +68,11 @@ def replica_alias(transactional_db, django_db_blocker, monkeypatch):
 
 
 def _settings_in_subprocess(tmp_path, **env):
-    code = ("import json, tuijin.settings as s; print(json.dumps({'databases': sorted(s.DATABASES), "
-            "'routers': getattr(s, 'DATABASE_ROUTERS', []), 'middleware': s.MIDDLEWARE, "
-            "'replica': s.DATABASES.get('replica', {})}, default=str))")
+    code = (
+        "import json, tuijin.settings as s; print(json.dumps({'databases': sorted(s.DATABASES), "
+        "'routers': getattr(s, 'DATABASE_ROUTERS', []), 'middleware': s.MIDDLEWARE, "
+        "'replica': s.DATABASES.get('replica', {})}, default=str))"
+    )
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TUIJIN_", "DATABASE_URL"))}
     environ.update(PYTHONPATH=str(Path(tuijin.__file__).parents[1]), TUIJIN_VAR_DIR=str(tmp_path), **env)
     return subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=False)
@@ -82,8 +84,11 @@ def test_the_replica_is_configured_only_when_its_url_is_set(tmp_path):
     assert plain["databases"] == ["default"] and plain["routers"] == []
     assert MIDDLEWARE not in plain["middleware"]
 
-    both = json.loads(_settings_in_subprocess(
-        tmp_path, DATABASE_URL=primary, TUIJIN_REPLICA_URL="postgres://reader@10.0.0.7:5433/tuijin").stdout)
+    both = json.loads(
+        _settings_in_subprocess(
+            tmp_path, DATABASE_URL=primary, TUIJIN_REPLICA_URL="postgres://reader@10.0.0.7:5433/tuijin"
+        ).stdout
+    )
     assert both["databases"] == ["default", "replica"] and both["routers"] == [ROUTER]
     assert both["middleware"][1] == MIDDLEWARE, "decides before the session or the user is read"
     assert (both["replica"]["HOST"], both["replica"]["PORT"], both["replica"]["USER"]) == ("10.0.0.7", 5433, "reader")
@@ -124,8 +129,9 @@ def test_a_requests_plain_reads_go_to_the_replica_everything_else_to_the_primary
     assert router.allow_migrate("default", "rectification") and not router.allow_migrate(REPLICA, "rectification")
 
 
-def test_an_unreachable_replica_is_skipped_and_its_reads_go_to_the_primary(replica_alias, world, client, settings,
-                                                                          caplog):
+def test_an_unreachable_replica_is_skipped_and_its_reads_go_to_the_primary(
+    replica_alias, world, client, settings, caplog
+):
     replica_alias("postgres://postgres@127.0.0.1:9/nowhere")  # nothing listens on the discard port
     _with_replica_settings(settings)
     login_as(client, world.county_office)
@@ -176,16 +182,20 @@ class Standby:
 def standby(replica_alias, settings):
     url = os.environ.get("TUIJIN_TEST_REPLICA_URL")
     if not url:
-        pytest.skip("no hot standby to read from: start one with `.ci/standby start` and set "
-                    "TUIJIN_TEST_REPLICA_URL=postgres://postgres@127.0.0.1:5433 (.ci/run does both)")
+        pytest.skip(
+            "no hot standby to read from: start one with `.ci/standby start` and set "
+            "TUIJIN_TEST_REPLICA_URL=postgres://postgres@127.0.0.1:5433 (.ci/run does both)"
+        )
     if connections["default"].vendor != "postgresql":
         pytest.skip("the replica tests need the primary on PostgreSQL (DATABASE_URL=postgres://…)")
     replica_alias(url, name=connections["default"].settings_dict["NAME"])  # the test database, replicated
     try:
         connections[REPLICA].ensure_connection()
     except Exception as exc:
-        pytest.fail(f"TUIJIN_TEST_REPLICA_URL={url} is set but the standby does not answer "
-                    f"(is `.ci/standby start` running, and did it replicate the test database?): {exc}")
+        pytest.fail(
+            f"TUIJIN_TEST_REPLICA_URL={url} is set but the standby does not answer "
+            f"(is `.ci/standby start` running, and did it replicate the test database?): {exc}"
+        )
     standby = Standby()
     assert standby._replica("SELECT pg_is_in_recovery()"), f"{url} is not a hot standby"
     _with_replica_settings(settings)
@@ -235,8 +245,11 @@ def test_a_users_reads_after_their_own_write_come_from_the_primary(world, standb
     standby.caught_up()
     standby.pause()
 
-    created = client.post("/api/v1/problems", {"org": "XS-A-2", "description": "刚刚新增的问题", "source": "集体查"},
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/problems",
+        {"org": "XS-A-2", "description": "刚刚新增的问题", "source": "集体查"},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     marker = created.cookies[COOKIE]
     assert marker.value.count("/") == 1 and marker["max-age"] == 300 and marker["httponly"]
@@ -263,7 +276,10 @@ def test_the_scope_check_guarding_a_write_reads_the_primary(world, standby, clie
     make_org(world.county_a, "XS-A-3", "A县新成立党支部")  # on the primary only, for now
 
     assert _api(reader, "/problems?org=XS-A-3").status_code == 404, "the replica does not know the unit yet"
-    created = client.post("/api/v1/problems", {"org": "XS-A-3", "description": "新支部的问题", "source": "集体查"},
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/problems",
+        {"org": "XS-A-3", "description": "新支部的问题", "source": "集体查"},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     assert Problem.objects.get(description="新支部的问题").org.code == "XS-A-3"

@@ -1,4 +1,5 @@
 """The one scope function: each role sees exactly its part of the tree."""
+
 from tuijin.core.scope import scope_paths
 from tuijin.orgs.models import Org, Person
 

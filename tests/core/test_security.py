@@ -1,4 +1,5 @@
 """Login (throttling and TOTP: test_login.py), password policy, session timeout, deploy checks, audit chain."""
+
 import datetime as dt
 import os
 import subprocess
@@ -49,6 +50,7 @@ def test_sessions_expire_after_thirty_idle_minutes(client, world):
     # expiry the next page asks to log in again
     from django.contrib.sessions.models import Session
     from django.utils import timezone
+
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.get("/orgs/XS-A/")
     assert response.status_code == 302 and response.url.startswith("/login/")
@@ -60,13 +62,23 @@ def test_pages_need_login(client, world):
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {**os.environ, "TUIJIN_ENV": "production", "SECRET_KEY": "x" * 20 + "-Production-Key-" + "y" * 40,
-           "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn", "TUIJIN_VAR_DIR": str(tmp_path),
-           "TUIJIN_AUDIT_KEY": "k" * 50}
+    env = {
+        **os.environ,
+        "TUIJIN_ENV": "production",
+        "SECRET_KEY": "x" * 20 + "-Production-Key-" + "y" * 40,
+        "TUIJIN_ALLOWED_HOSTS": "tuijin.example.gov.cn",
+        "TUIJIN_VAR_DIR": str(tmp_path),
+        "TUIJIN_AUDIT_KEY": "k" * 50,
+    }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests; production never has it
-    result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "tuijin.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -74,8 +86,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {**os.environ, "TUIJIN_ENV": "production", "TUIJIN_VAR_DIR": str(tmp_path), "TUIJIN_AUDIT_KEY": "k" * 50}
     env.pop("SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-m", "tuijin.cli", "check"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "tuijin.cli", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 

@@ -1,6 +1,7 @@
 """Writes survive ordinary load: SQLite transactions take the write lock when they begin, and reading
 a page does not write the session. The load scenario itself (gunicorn, readers and writers) is run
 briefly here and must answer every request; its figures are never asserted (SPEC §3)."""
+
 import json
 import os
 import subprocess
@@ -16,8 +17,11 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def session_writes(queries):
-    return [q["sql"] for q in queries if "django_session" in q["sql"]
-            and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+    return [
+        q["sql"]
+        for q in queries
+        if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
 
 
 def test_reading_pages_does_not_write_the_session(client, world):
@@ -50,9 +54,30 @@ def test_the_load_scenario_answers_every_request(tmp_path):
     env.update(PYTHONPATH=str(SRC), TUIJIN_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tuijin.settings")
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "tuijin.cli", "bench", "--scale", "tiny", "--only", "load", "--seconds", "3",
-         "--readers", "4", "--writers", "3", "--out", str(out)],
-        env=env, capture_output=True, text=True, cwd=tmp_path, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "tuijin.cli",
+            "bench",
+            "--scale",
+            "tiny",
+            "--only",
+            "load",
+            "--seconds",
+            "3",
+            "--readers",
+            "4",
+            "--writers",
+            "3",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     load = json.loads(out.read_text())["scenarios"]["load"]
     assert load.get("skipped") is None, load

@@ -4,6 +4,7 @@ The architecture test (tests/architecture/test_subtree_filters.py) keeps `path__
 the source; this one checks the helper's sets on hand-built orgs, and that the main list pages and
 API calls of a county send no LIKE on a path column on SQLite (PostgreSQL: only the org table's own
 path, which its pattern index answers)."""
+
 import datetime as dt
 import re
 
@@ -24,7 +25,12 @@ def codes(qs):
 def test_subtree_q_is_the_subtree_and_not_the_next_sibling(world):
     # A look-alike: XS-A's paths are a prefix-range neighbour of XS-B's (0001 0001 vs 0001 0002).
     assert codes(Org.objects.filter(subtree_q("path", world.county_a.path))) == [
-        "XS-A", "XS-A-1", "XS-A-1-1", "XS-A-1-2", "XS-A-2"]
+        "XS-A",
+        "XS-A-1",
+        "XS-A-1-1",
+        "XS-A-1-2",
+        "XS-A-2",
+    ]
     assert codes(Org.objects.filter(subtree_q("path", world.branch_a1a.path))) == ["XS-A-1-1"]
     people = Person.objects.filter(subtree_q("org__path", world.county_a.path))
     assert "B1P1" not in set(people.values_list("number", flat=True))
@@ -34,13 +40,22 @@ def test_subtree_q_is_the_subtree_and_not_the_next_sibling(world):
 
 def test_subtree_q_of_the_empty_path_is_every_row_that_has_the_relation(world):
     assert Org.objects.filter(subtree_q("path", "")).count() == Org.objects.count()
-    escalated = Problem.objects.create(org=world.county_a, origin_org=world.branch_a1a, number="W1", description="x",
-                                       source="下级提", found_on=dt.date(2026, 11, 1))
-    plain = Problem.objects.create(org=world.branch_b1, number="W2", description="y", source="下级提",
-                                   found_on=dt.date(2026, 11, 1))
+    escalated = Problem.objects.create(
+        org=world.county_a,
+        origin_org=world.branch_a1a,
+        number="W1",
+        description="x",
+        source="下级提",
+        found_on=dt.date(2026, 11, 1),
+    )
+    plain = Problem.objects.create(
+        org=world.branch_b1, number="W2", description="y", source="下级提", found_on=dt.date(2026, 11, 1)
+    )
     assert set(Problem.objects.filter(subtree_q("origin_org__path", ""))) == {escalated}
     assert set(Problem.objects.filter(subtree_q("org__path", "") | subtree_q("origin_org__path", ""))) == {
-        escalated, plain}
+        escalated,
+        plain,
+    }
 
 
 def test_subtree_q_through_a_relation_is_an_id_subquery_not_a_join_on_the_path(world):
@@ -49,8 +64,17 @@ def test_subtree_q_through_a_relation_is_an_id_subquery_not_a_join_on_the_path(w
     assert "JOIN" not in sql
 
 
-PAGES = ["/problems/{c}/", "/api/v1/problems?org={c}", "/api/v1/people?org={c}", "/orgs/{c}/", "/study/{c}/",
-         "/research/{c}/", "/research/{c}/projects/", "/evaluation/{c}/", "/api/v1/problems"]
+PAGES = [
+    "/problems/{c}/",
+    "/api/v1/problems?org={c}",
+    "/api/v1/people?org={c}",
+    "/orgs/{c}/",
+    "/study/{c}/",
+    "/research/{c}/",
+    "/research/{c}/projects/",
+    "/evaluation/{c}/",
+    "/api/v1/problems",
+]
 PATH_LIKE = re.compile(r'("?\w+"?)\."path"(?:::text)?\s+(?:I?LIKE|GLOB)', re.IGNORECASE)
 
 
@@ -58,8 +82,14 @@ PATH_LIKE = re.compile(r'("?\w+"?)\."path"(?:::text)?\s+(?:I?LIKE|GLOB)', re.IGN
 def test_a_county_page_sends_no_like_on_a_path(world, client, url):
     branch = make_org(world.branch_a2.parent, "XS-A-3", "A县第三党支部")
     make_person(branch, "A3P1", "戊一")
-    Problem.objects.create(org=world.county_a, origin_org=branch, number="E1", description="交办的问题", source="下级提",
-                           found_on=dt.date(2026, 11, 1))
+    Problem.objects.create(
+        org=world.county_a,
+        origin_org=branch,
+        number="E1",
+        description="交办的问题",
+        source="下级提",
+        found_on=dt.date(2026, 11, 1),
+    )
     login_as(client, world.county_office)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url.format(c=world.county_a.code))
@@ -73,18 +103,35 @@ def test_a_county_page_sends_no_like_on_a_path(world, client, url):
 
 # ------------------------------------------------------------------ the problem lists (issue 15)
 
-PROBLEM_PAGES = ["/problems/{c}/", "/problems/{c}/?state=整改中", "/problems/{c}/?overdue=1",
-                 "/api/v1/problems?org={c}", "/api/v1/problems?org={c}&overdue=true"]
+PROBLEM_PAGES = [
+    "/problems/{c}/",
+    "/problems/{c}/?state=整改中",
+    "/problems/{c}/?overdue=1",
+    "/api/v1/problems?org={c}",
+    "/api/v1/problems?org={c}&overdue=true",
+]
 OWNER_OR_ORIGIN = re.compile(r'"org_id" IN \(SELECT[^()]*(?:\([^()]*\))*[^()]*\)\)? OR "?\w+"?\."origin_org_id" IN')
 
 
 def _problem_world(world):
     branch = make_org(world.branch_a2.parent, "XS-A-3", "A县第三党支部")
-    Problem.objects.create(org=world.county_a, origin_org=branch, number="E1", description="交办的问题",
-                           source="下级提", found_on=dt.date(2026, 11, 1))
+    Problem.objects.create(
+        org=world.county_a,
+        origin_org=branch,
+        number="E1",
+        description="交办的问题",
+        source="下级提",
+        found_on=dt.date(2026, 11, 1),
+    )
     for i, org in enumerate([world.branch_a1a, world.branch_b1, world.county_b]):  # B: another county's rows
-        Problem.objects.create(org=org, number=f"P{i}", description="问题", source="集体查",
-                               found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 10, 31))
+        Problem.objects.create(
+            org=org,
+            number=f"P{i}",
+            description="问题",
+            source="集体查",
+            found_on=dt.date(2026, 10, 1),
+            deadline=dt.date(2026, 10, 31),
+        )
 
 
 @pytest.mark.parametrize("url", PROBLEM_PAGES)
@@ -99,8 +146,11 @@ def test_a_county_problem_list_reads_its_problems_from_indexes(world, client, ur
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url.format(c=world.county_a.code))
     assert response.status_code == 200, url
-    problem_queries = [q["sql"] for q in ctx.captured_queries
-                       if '"rectification_problem"' in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")]
+    problem_queries = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if '"rectification_problem"' in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
+    ]
     assert problem_queries, url
     bad = []
     for sql in problem_queries:
@@ -110,9 +160,15 @@ def test_a_county_problem_list_reads_its_problems_from_indexes(world, client, ur
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = [row[-1] for row in cursor.fetchall()]
-        walks = [line for line in plan if re.match(r"SCAN (rectification_problem|V0|orgs_org)\b", line)
-                 or (re.search(r"rectification_problem USING (COVERING )?INDEX \w*(state|deadlin)\w*", line)
-                     and "rowid=" not in line)]  # (state=? AND rowid=?): the county's ids drive it
+        walks = [
+            line
+            for line in plan
+            if re.match(r"SCAN (rectification_problem|V0|orgs_org)\b", line)
+            or (
+                re.search(r"rectification_problem USING (COVERING )?INDEX \w*(state|deadlin)\w*", line)
+                and "rowid=" not in line
+            )
+        ]  # (state=? AND rowid=?): the county's ids drive it
         if walks:
             bad.append((sql[:300], walks))
     assert bad == [], bad
@@ -124,8 +180,9 @@ def test_the_problem_scope_is_the_owner_or_the_escalating_org_and_not_the_look_a
     _problem_world(world)
     found = Problem.objects.filter(subtrees_q(Problem, ("org__path", "origin_org__path"), [world.county_a.path]))
     assert sorted(found.values_list("number", flat=True)) == ["E1", "P0"]  # not XS-B's P1/P2
-    escalated = Problem.objects.filter(subtrees_q(Problem, ("org__path", "origin_org__path"),
-                                                  [Org.objects.get(code="XS-A-3").path]))
+    escalated = Problem.objects.filter(
+        subtrees_q(Problem, ("org__path", "origin_org__path"), [Org.objects.get(code="XS-A-3").path])
+    )
     assert list(escalated.values_list("number", flat=True)) == ["E1"]  # raised there, owned by the county
     both = Problem.objects.filter(subtrees_q(Problem, ("org__path",), [world.unit_a1.path, world.county_b.path]))
     assert sorted(both.values_list("number", flat=True)) == ["P0", "P1", "P2"]

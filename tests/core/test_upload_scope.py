@@ -2,6 +2,7 @@
 its token in a POST's form fields, which parses a multipart body; ScopeBeforeBody answers an
 out-of-scope upload with 404 first, so an outsider cannot make the server parse a large upload. CSRF
 still holds for the uploads that do go through."""
+
 import re
 
 import pytest
@@ -32,30 +33,50 @@ class BodyMustNotBeRead:
 
 def post_unreadable(client, path):
     boundary = "tuijin-boundary"
-    return client.generic("POST", path, b"x", content_type=f"multipart/form-data; boundary={boundary}",
-                          **{"wsgi.input": BodyMustNotBeRead(), "CONTENT_LENGTH": str(50 * 1024 * 1024)})
+    return client.generic(
+        "POST",
+        path,
+        b"x",
+        content_type=f"multipart/form-data; boundary={boundary}",
+        **{"wsgi.input": BodyMustNotBeRead(), "CONTENT_LENGTH": str(50 * 1024 * 1024)},
+    )
 
 
 @pytest.fixture
 def session(world):
     import datetime as dt
-    return study_actions.record_session(actor=world.branch_reporter, org=world.branch_a1a, form="支部学习",
-                                        date=dt.date(2026, 10, 9), topic="学习研讨", attendees=world.p_a1a)
+
+    return study_actions.record_session(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        form="支部学习",
+        date=dt.date(2026, 10, 9),
+        topic="学习研讨",
+        attendees=world.p_a1a,
+    )
 
 
 @pytest.fixture
 def project(world):
     import datetime as dt
-    return research_actions.create_project(actor=world.branch_reporter, org=world.branch_a1a, name="解决群众难题",
-                                           listed_on=dt.date(2026, 10, 9))
+
+    return research_actions.create_project(
+        actor=world.branch_reporter, org=world.branch_a1a, name="解决群众难题", listed_on=dt.date(2026, 10, 9)
+    )
 
 
 def _targets(problem, session, project):
-    return [(f"/problems/item/{problem.pk}/evidence/", f"/problems/item/{problem.pk}/", Evidence, PDF, "整改.pdf"),
-            (f"/study/session/{session.pk}/evidence/", f"/study/session/{session.pk}/", SessionEvidence, PNG,
-             "合影.png"),
-            (f"/research/project/{project.pk}/evidence/", f"/research/project/{project.pk}/", ProjectEvidence, PDF,
-             "佐证.pdf")]
+    return [
+        (f"/problems/item/{problem.pk}/evidence/", f"/problems/item/{problem.pk}/", Evidence, PDF, "整改.pdf"),
+        (f"/study/session/{session.pk}/evidence/", f"/study/session/{session.pk}/", SessionEvidence, PNG, "合影.png"),
+        (
+            f"/research/project/{project.pk}/evidence/",
+            f"/research/project/{project.pk}/",
+            ProjectEvidence,
+            PDF,
+            "佐证.pdf",
+        ),
+    ]
 
 
 def test_an_out_of_scope_upload_is_404_before_its_body_is_read(world, problem, session, project):

@@ -10,6 +10,7 @@
   imports (touched(), then record()) and single writes lock in the same order.
 - A write that waits longer than lock_timeout is rolled back and answered 503 with Retry-After.
 The lock tests need PostgreSQL (SQLite has no row locks; its writers take the whole database at BEGIN)."""
+
 import threading
 
 import pytest
@@ -92,8 +93,9 @@ def can_take_org_lock(org) -> bool:
 def test_counters_are_computed_under_the_orgs_own_lock_before_the_shared_rows_and_the_head(world, monkeypatch):
     counters.rebuild(AS_OF)
     real = counters.compute_own
-    paused = Paused(lambda: actions.update_person(world.p_a1a[0], actor=world.county_office, post="组织委员",
-                                                  is_leading_cadre=True))  # a cadre is counted (以上率下)
+    paused = Paused(
+        lambda: actions.update_person(world.p_a1a[0], actor=world.county_office, post="组织委员", is_leading_cadre=True)
+    )  # a cadre is counted (以上率下)
 
     def compute_then_pause(orgs, as_of, *args):
         result = real(orgs, as_of, *args)
@@ -132,8 +134,11 @@ def test_a_write_that_waits_past_lock_timeout_is_answered_503_and_saves_nothing(
     with holder:
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '300ms'")  # this test's request: give up soon
-        response = client.patch(f"/api/v1/people/{person.number}", {"version": person.version, "post": "宣传委员"},
-                                content_type="application/json")
+        response = client.patch(
+            f"/api/v1/people/{person.number}",
+            {"version": person.version, "post": "宣传委员"},
+            content_type="application/json",
+        )
         assert response.status_code == 503, response.content
         assert response["Retry-After"] == "2" and response.json()["detail"] == BUSY_MESSAGE
     assert Person.objects.get(pk=person.pk).post == person.post  # rolled back whole
@@ -178,8 +183,9 @@ def test_an_edit_that_changes_no_counted_figure_leaves_the_counters_as_they_were
     counters.rebuild(AS_OF)
     before = {s.org_id: (s.own, s.total, s.tasks, s.tasks_total, s.updated_at) for s in counters.OrgScore.objects.all()}
     actions.update_person(world.p_a1a[0], actor=world.county_office, post="宣传委员")
-    assert {s.org_id: (s.own, s.total, s.tasks, s.tasks_total, s.updated_at)
-            for s in counters.OrgScore.objects.all()} == before
+    assert {
+        s.org_id: (s.own, s.total, s.tasks, s.tasks_total, s.updated_at) for s in counters.OrgScore.objects.all()
+    } == before
     problems.create_problem(actor=None, org=world.branch_a1a, description="会议多", source="集体查", found_on=AS_OF)
     after = {s.org_id: s.own for s in counters.OrgScore.objects.all()}
     assert after[world.branch_a1a.pk] != before[world.branch_a1a.pk][0]

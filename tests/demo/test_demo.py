@@ -1,4 +1,5 @@
 """The demo city: generated in bulk, uneven on purpose, with accounts for every role."""
+
 import datetime as dt
 
 import pytest
@@ -76,7 +77,8 @@ def test_demo_command_prints_the_accounts_and_reuses_existing_data(db, settings,
     draft = briefings.draft_briefing(actor=User.objects.get(username="city_office"), org=issued.org, as_of=TODAY)
     assert draft.baseline["number"] == "〔2026〕1号"
     assert draft.content["sections"][0]["paragraphs"][-1]["text"].startswith(
-        f"与{issued.as_of.month}月{issued.as_of.day}日通报（〔2026〕1号）相比，")
+        f"与{issued.as_of.month}月{issued.as_of.day}日通报（〔2026〕1号）相比，"
+    )
     call_command("demo", "--scale", "tiny", "--no-server")
     assert "演示数据已存在" in capsys.readouterr().out
     assert Org.objects.filter(code="XS").count() == 1
@@ -104,6 +106,7 @@ def test_demo_admins_have_an_authenticator_whose_code_the_cli_shows(db, settings
     assert "tuijin totp-code" in out and "secadmin" in out and "密钥 " in out
     # A newcomer: password, then the code the command line shows, then the grants page.
     from tuijin.demo.generate import DEMO_PASSWORD
+
     TOTPDevice.objects.update(last_t=-1)  # the code used at enrolment a moment ago may be shown again
     client.post("/login/", {"username": "secadmin", "password": DEMO_PASSWORD})
     assert client.get("/admin3/grants/").url.startswith("/login/verify/")

@@ -1,4 +1,5 @@
 """The demo city's briefing names where each board sits, not the city's top-level units (issue 9)."""
+
 import datetime as dt
 
 import pytest
@@ -110,8 +111,9 @@ def test_the_demo_names_a_bureau_whose_cadres_study_less_than_its_members(demo):
     from tuijin.evaluation.findings import findings
 
     weaker = [f for f in findings(Org.objects.get(code="XS"), TODAY) if f.detector == "cadres_weaker"]
-    assert weaker and all(f.figures["cadre_self_study_coverage"] < f.figures["member_self_study_coverage"]
-                          for f in weaker)
+    assert weaker and all(
+        f.figures["cadre_self_study_coverage"] < f.figures["member_self_study_coverage"] for f in weaker
+    )
     text = "".join(c.text for s in briefing.build(Org.objects.get(code="XS"), TODAY).sections for c in s.paragraphs)
     assert "全市领导干部" in text and "其他党员" in text
 

@@ -1,4 +1,5 @@
 """The demo city's problem lists: something in every state for every persona to look at."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -62,8 +63,9 @@ def test_the_satisfaction_list_has_an_item_and_another_falls_short(demo):
     campaign = Campaign.objects.get()
     items = list(PublicItem.objects.all())
     assert any(queries.in_satisfaction_list(i, campaign) for i in items)
-    assert any(i.votes >= campaign.satisfaction_min_votes and not queries.in_satisfaction_list(i, campaign)
-               for i in items)
+    assert any(
+        i.votes >= campaign.satisfaction_min_votes and not queries.in_satisfaction_list(i, campaign) for i in items
+    )
     city_office = RoleGrant.objects.get(user__username="city_office").user
     assert queries.satisfaction_list(city_office, Org.objects.get(code="XS"), campaign)
 
@@ -77,8 +79,16 @@ def test_relapses_vague_measures_rules_and_a_withdrawn_item_are_there_to_see(dem
 
 def test_showcase_items_were_made_by_the_actions_so_their_events_exist(demo):
     verbs = set(DomainEvent.objects.values_list("verb", flat=True))
-    assert {"problem.create", "problem.escalate", "problem.close", "problem.reopen", "problem.publish",
-            "public.rate", "rule.create", "problem.withdraw"} <= verbs
+    assert {
+        "problem.create",
+        "problem.escalate",
+        "problem.close",
+        "problem.reopen",
+        "problem.publish",
+        "public.rate",
+        "rule.create",
+        "problem.withdraw",
+    } <= verbs
 
 
 def test_the_rectification_task_is_met_by_some_units_and_not_others(db, settings, tmp_path):

@@ -1,6 +1,7 @@
 """The demo shows issue 13's remaining pieces: a 问责 record and an escalation decision, visible over the
 API to the group and not to a unit; the study session found 不属实 no longer counts in reading
 coverage; the group home's suggestions give their reasons."""
+
 import datetime as dt
 
 import pytest
@@ -39,7 +40,9 @@ def test_demo_supervision_shows_accountability_untrue_records_and_reasons(demo, 
     for person_id in Attendance.objects.filter(session=session).values_list("person_id", flat=True):
         for row in Coverage.objects.filter(person_id=person_id, chapter_id__in=chapters):
             other_sessions = Attendance.objects.filter(
-                person_id=person_id, session__withdrawn=False, session__chapters=row.chapter_id,
+                person_id=person_id,
+                session__withdrawn=False,
+                session__chapters=row.chapter_id,
             ).exclude(session=session)
             own = SelfStudy.objects.filter(person_id=person_id, chapter_id=row.chapter_id, withdrawn=False)
             assert other_sessions.exists() or own.exists()

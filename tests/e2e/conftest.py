@@ -7,6 +7,7 @@ policy) or if any JavaScript dialog opened that the test did not expect.
 Playwright's sync API keeps an asyncio loop on the main thread, so Django's async-safety check
 would refuse the ORM calls the fixtures make; DJANGO_ALLOW_ASYNC_UNSAFE turns that check off.
 """
+
 import os
 
 import pytest
@@ -15,8 +16,14 @@ from tests.conftest import PASSWORD
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -52,8 +59,14 @@ class PageProblems(list):
     """What went wrong in a page that the test did not ask for: CSP violations and dialogs."""
 
     def watch(self, page):
-        page.on("console", lambda msg: self.append(f"console: {msg.text}")
-                if msg.type == "error" and "Content Security Policy" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: (
+                self.append(f"console: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         page.on("dialog", self._dialog)
 
     def _dialog(self, dialog):

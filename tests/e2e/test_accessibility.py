@@ -1,5 +1,6 @@
 """An axe-core audit (axe-core from npm, injected by Playwright) of the main pages (issue 11, GB/T 37668 /
 WCAG 2.1 AA): no critical and no serious violations."""
+
 import datetime as dt
 
 import pytest
@@ -13,14 +14,23 @@ from .conftest import PHONE, chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 AXE = settings.NODE_MODULES / "axe-core" / "axe.min.js"
 PAGES = {
-    "county_office": ["/", "/problems/XS-A/", "/problems/item/{pk}/", "/orgs/XS-A/", "/evaluation/XS-A/",
-                      "/evaluation/XS-A/scorecard/", "/study/XS-A/", "/campaigns/"],
+    "county_office": [
+        "/",
+        "/problems/XS-A/",
+        "/problems/item/{pk}/",
+        "/orgs/XS-A/",
+        "/evaluation/XS-A/",
+        "/evaluation/XS-A/scorecard/",
+        "/study/XS-A/",
+        "/campaigns/",
+    ],
     "member": ["/", "/study/me/"],
     "public": ["/p/{token}/"],  # no login: the rating page a citizen opens from a QR code
 }
@@ -38,14 +48,21 @@ def audit(page) -> list[str]:
 
 
 @pytest.mark.parametrize("persona", sorted(PAGES))
-def test_main_pages_have_no_critical_or_serious_axe_violations(transactional_db, live_server, world, browser, login,
-                                                              monkeypatch, settings, tmp_path, persona):
+def test_main_pages_have_no_critical_or_serious_axe_violations(
+    transactional_db, live_server, world, browser, login, monkeypatch, settings, tmp_path, persona
+):
     assert AXE.exists(), "npm install（package.json 的 axe-core）"
     monkeypatch.setenv("TUIJIN_TODAY", "2026-11-09")
     settings.MEDIA_ROOT = tmp_path / "media"
     load_campaign(CAMPAIGN, actor=None)
-    problem = actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, description="会议记录不规范",
-                                     source="集体查", found_on=dt.date(2026, 11, 1), measures=[{"text": "规范记录"}])
+    problem = actions.create_problem(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        description="会议记录不规范",
+        source="集体查",
+        found_on=dt.date(2026, 11, 1),
+        measures=[{"text": "规范记录"}],
+    )
     actions.attach_evidence(problem, actor=world.branch_reporter, name="a.pdf", data=PDF)
     actions.set_measure_done(problem.measures.get(), actor=world.branch_reporter, done=True, as_of=dt.date(2026, 11, 9))
     actions.submit_for_acceptance(problem, actor=world.branch_reporter)

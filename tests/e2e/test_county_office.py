@@ -3,6 +3,7 @@
 Data is the hand-built city of tests/conftest.py (`world`): the county office of 中共A县委 (XS-A) sees
 5 orgs, 3 branches, 6 people; 中共B县委 (XS-B) and the city above are out of its scope.
 """
+
 import re
 
 import pytest
@@ -14,25 +15,32 @@ from .conftest import chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 
 def table(page, selector):
     """The rows of a table as {header text: cell text} dicts (hidden cells included)."""
-    return page.eval_on_selector(selector, """t => {
+    return page.eval_on_selector(
+        selector,
+        """t => {
         const head = [...t.tHead.rows[0].cells].map(c => c.textContent.trim());
         return [...t.tBodies[0].rows].map(
             r => Object.fromEntries([...r.cells].map((c, i) => [head[i], c.textContent.trim()])));
-    }""")
+    }""",
+    )
 
 
 def stats(page, selector):
     """{label: figure} for the .tj-stat / .tj-stat-label pairs inside `selector`."""
-    return page.eval_on_selector(selector, """el => Object.fromEntries(
+    return page.eval_on_selector(
+        selector,
+        """el => Object.fromEntries(
         [...el.querySelectorAll('.tj-stat')].map(
-            s => [s.parentElement.querySelector('.tj-stat-label').textContent.trim(), s.textContent.trim()]))""")
+            s => [s.parentElement.querySelector('.tj-stat-label').textContent.trim(), s.textContent.trim()]))""",
+    )
 
 
 def by_name(rows, column="组织"):
@@ -148,8 +156,9 @@ def test_wrong_password_shows_the_chinese_error(page, transactional_db, live_ser
     expect(page.get_by_role("heading", name="您好，county_office")).to_be_visible()
 
 
-def test_phone_width_collapses_the_navbar_and_never_scrolls_sideways(phone_page, transactional_db, live_server, world,
-                                                                     login):
+def test_phone_width_collapses_the_navbar_and_never_scrolls_sideways(
+    phone_page, transactional_db, live_server, world, login
+):
     page, base = phone_page, live_server.url
     login(page, "county_office")
     expect(page).to_have_url(base + "/")

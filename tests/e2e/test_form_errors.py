@@ -1,5 +1,6 @@
 """Issue 11: after a submit with errors, focus lands on the first field in error; the error summary at the
 top links to each field and its links move focus there (CSP-safe: site.js, no inline script)."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -7,8 +8,9 @@ from .conftest import chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """The dashboard heat map on a 390-px phone (issue 11): every indicator gets a readable column, the chart
 scrolls sideways inside its card while the page does not, and a tap on a cell shows its figures
 instead of leaving the page (touch has no hover)."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from .conftest import PHONE, _check, _page, chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -41,8 +43,10 @@ def test_the_heat_map_is_readable_and_tappable_on_a_phone(touch_phone, transacti
     assert columns > 5 and width >= 110 + 40 * columns  # at least 40 px a column, wider than the screen
     # the card scrolls, not the page
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert page.evaluate("(() => { const b = document.getElementById('heatmap').parentElement;"
-                         " return b.scrollWidth > b.clientWidth; })()")
+    assert page.evaluate(
+        "(() => { const b = document.getElementById('heatmap').parentElement;"
+        " return b.scrollWidth > b.clientWidth; })()"
+    )
 
     # Tap a cell that has a value: its figures appear and the page stays.
     x, y = page.evaluate("""() => {

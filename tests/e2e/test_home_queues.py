@@ -1,6 +1,7 @@
 """End to end (issue 11): the county office goes from its home's queue to closing a problem a branch
 submitted, after the branch was refused while its measures were open; every home photographed at
 1366 and 390 px (var/screenshots/home-*.png) for a person to look at."""
+
 import datetime as dt
 import os
 from pathlib import Path
@@ -16,8 +17,9 @@ from .conftest import PHONE, chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 TODAY = dt.date(2026, 11, 27)
@@ -32,13 +34,19 @@ def new_page(browser, viewport=WIDE):
     return context, context.new_page()
 
 
-def test_the_county_office_closes_a_branch_problem_from_its_home_queue(transactional_db, live_server, world, browser,
-                                                                         login, monkeypatch, settings, tmp_path):
+def test_the_county_office_closes_a_branch_problem_from_its_home_queue(
+    transactional_db, live_server, world, browser, login, monkeypatch, settings, tmp_path
+):
     monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
     settings.MEDIA_ROOT = tmp_path / "media"
     problem = actions.create_problem(
-        actor=world.branch_reporter, org=world.branch_a1a, description="会议记录不规范，缺少讨论内容", source="集体查",
-        found_on=TODAY, measures=[{"text": "规范会议记录格式"}, {"text": "每月检查一次记录"}])
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        description="会议记录不规范，缺少讨论内容",
+        source="集体查",
+        found_on=TODAY,
+        measures=[{"text": "规范会议记录格式"}, {"text": "每月检查一次记录"}],
+    )
     actions.attach_evidence(problem, actor=world.branch_reporter, name="记录.pdf", data=PDF)
     base = live_server.url
 
@@ -74,12 +82,19 @@ def test_the_county_office_closes_a_branch_problem_from_its_home_queue(transacti
 
 
 @pytest.mark.parametrize("persona", ["county_office", "guide", "branch_reporter", "member"])
-def test_every_home_at_desktop_and_phone_width_fits_and_is_photographed(transactional_db, live_server, world, browser,
-                                                                        login, monkeypatch, persona):
+def test_every_home_at_desktop_and_phone_width_fits_and_is_photographed(
+    transactional_db, live_server, world, browser, login, monkeypatch, persona
+):
     monkeypatch.setenv("TUIJIN_TODAY", "2026-11-09")
     load_campaign(CAMPAIGN, actor=None)
-    actions.hand_down(actor=world.county_office, org=world.county_a, targets=[world.branch_a1a],
-                      description="第一议题制度落实不到位", deadline=dt.date(2026, 12, 20), found_on=dt.date(2026, 11, 1))
+    actions.hand_down(
+        actor=world.county_office,
+        org=world.county_a,
+        targets=[world.branch_a1a],
+        description="第一议题制度落实不到位",
+        deadline=dt.date(2026, 12, 20),
+        found_on=dt.date(2026, 11, 1),
+    )
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, viewport in (("1366", WIDE), ("390", PHONE)):
         context, page = new_page(browser, viewport)

@@ -2,6 +2,7 @@
 the admin pickers, each audited with axe-core (no critical or serious violation) and photographed at 1366
 and 390 px (var/screenshots/ux11-*.png) for a person to look at; typing 东城 into the grant form's org
 picker offers 中共东城区委."""
+
 import datetime as dt
 import os
 from pathlib import Path
@@ -22,8 +23,9 @@ from .test_accessibility import audit
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 TODAY, BEFORE = dt.date(2026, 11, 27), dt.date(2026, 11, 26)
@@ -60,19 +62,27 @@ def city(transactional_db, world, monkeypatch, settings, tmp_path):
         Snapshot.objects.create(date=day, org=w.county_a, total={RECTIFIED: share})
     for org in (w.unit_a1, w.branch_a2):
         Snapshot.objects.create(date=BEFORE, org=org, total=good)
-    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组", orgs=[w.unit_a1, w.county_b])
+    group = org_actions.create_guidance_group(
+        actor=None, code="G2", name="第二巡回指导组", orgs=[w.unit_a1, w.county_b]
+    )
     w.guide2 = make_user("guide2", "guidance", group=group)
     for org, text in ((w.branch_a1a, "教育局支部会议记录不规范"), (w.branch_b1, "B县支部学习流于形式")):
-        actions.create_problem(actor=w.city_office, org=org, description=text, source="集体查", found_on=TODAY,
-                               measures=[{"text": "整改"}])
+        actions.create_problem(
+            actor=w.city_office, org=org, description=text, source="集体查", found_on=TODAY, measures=[{"text": "整改"}]
+        )
     return w
 
 
 def test_the_changed_pages_pass_axe_and_are_photographed(city, live_server, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pages = [("county_office", "/", "home-office"), ("county_office", "/evaluation/XS-A/", "dashboard"),
-             ("guide2", "/problems/?scope=all", "problems-all"), ("guide2", "/", "home-guide2"),
-             ("branch_reporter", "/problems/XS-A-1-1/new/", "form-errors"), ("secadmin", "/admin3/grants/", "grants")]
+    pages = [
+        ("county_office", "/", "home-office"),
+        ("county_office", "/evaluation/XS-A/", "dashboard"),
+        ("guide2", "/problems/?scope=all", "problems-all"),
+        ("guide2", "/", "home-guide2"),
+        ("branch_reporter", "/problems/XS-A-1-1/new/", "form-errors"),
+        ("secadmin", "/admin3/grants/", "grants"),
+    ]
     found = {}
     for viewport in (WIDE, PHONE):
         for persona, url, name in pages:

@@ -1,6 +1,7 @@
 """End to end, in headless Chromium: the security administrator's first login binds an authenticator
 (QR page, key, one code, recovery codes) before the grants page opens; the next login asks for a code
 after the password; a business account is not asked."""
+
 import base64
 import re
 import time
@@ -13,8 +14,9 @@ from .conftest import chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 
@@ -28,13 +30,15 @@ def next_code(secret: str) -> str:
     within its tolerance whether or not a 30-second boundary passed during the enrolment (which shifts the
     device's learned drift)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
     device = TOTPDevice.objects.get(user__username="secadmin", confirmed=True)
     now_step = (int(time.time()) - device.t0) // device.step
     return code(secret, drift=device.last_t + 1 - now_step)
 
 
-def test_an_admin_binds_an_authenticator_then_logs_in_with_a_code(transactional_db, live_server, world, page, login,
-                                                                   tmp_path):
+def test_an_admin_binds_an_authenticator_then_logs_in_with_a_code(
+    transactional_db, live_server, world, page, login, tmp_path
+):
     base = live_server.url
     login(page, "secadmin")
     expect(page).to_have_url(re.compile(r"/account/mfa/"))

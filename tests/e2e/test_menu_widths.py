@@ -1,14 +1,16 @@
 """The top menu fits every desktop width: with all ten entries (an office sees every module), the
 search, the inbox and the user's name, no page scrolls sideways from 1200 px (where the menu stops
 collapsing) to 1920 px. At 1331 px of content a 1280-px laptop had to scroll to reach 退出."""
+
 import pytest
 
 from .conftest import chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 

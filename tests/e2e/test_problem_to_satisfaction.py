@@ -4,6 +4,7 @@ A branch reporter adds a problem with a measure, uploads a PDF as 支撑材料 a
 office closes (销号) and publishes it; members of the public, each on their own phone, rate it 满意
 without logging in; the county office then finds it on the 满意清单.
 """
+
 import datetime as dt
 import re
 
@@ -16,8 +17,9 @@ from .conftest import DESKTOP, PHONE, chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 TODAY = dt.date(2026, 11, 27)
@@ -30,13 +32,20 @@ def new_page(browser, viewport=DESKTOP):
     return context, context.new_page()
 
 
-def test_a_problem_goes_from_the_branch_list_to_the_satisfaction_list(transactional_db, live_server, world, browser,
-                                                                       login, monkeypatch):
+def test_a_problem_goes_from_the_branch_list_to_the_satisfaction_list(
+    transactional_db, live_server, world, browser, login, monkeypatch
+):
     monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
     # Every voter below comes from 127.0.0.1, as they would through one office's NAT: the per-address cap
     # (TUIJIN_VOTES_PER_ADDRESS, 30 by default) lets such a crowd vote.
-    campaign = Campaign.objects.create(name="第二批主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
-                                       root=world.city, satisfaction_threshold=0.6, satisfaction_min_votes=3)
+    campaign = Campaign.objects.create(
+        name="第二批主题教育",
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2027, 1, 31),
+        root=world.city,
+        satisfaction_threshold=0.6,
+        satisfaction_min_votes=3,
+    )
     base = live_server.url
 
     # The branch reporter adds a problem with one measure.
@@ -62,7 +71,8 @@ def test_a_problem_goes_from_the_branch_list_to_the_satisfaction_list(transactio
 
     # Evidence (a small PDF), then submit for acceptance.
     page.locator("#evidence-file").set_input_files(
-        files=[{"name": "公开栏照片说明.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[{"name": "公开栏照片说明.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     page.locator("#upload-evidence").get_by_role("button", name="上传").click()
     expect(page.locator(".alert-success")).to_contain_text("已上传支撑材料")
     expect(page.locator("#evidence")).to_contain_text("公开栏照片说明.pdf")

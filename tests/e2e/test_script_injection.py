@@ -5,6 +5,7 @@ import; the city office's dashboard heat map then put that name into its tooltip
 script ran. The page now builds tooltips as DOM text, and the strict CSP would refuse the inline
 handler even if it did not. The e2e conftest fails the test on any CSP violation or dialog.
 """
+
 import datetime as dt
 
 import pytest
@@ -17,8 +18,9 @@ from .conftest import chromium_path
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"),
+    pytest.mark.skipif(
+        chromium_path() is None, reason="未安装 Chromium（/usr/bin/chromium）：浏览器端到端测试跳过；.ci/run 会安装它"
+    ),
 ]
 
 EVIL = "东城区委<img src=x onerror=alert(1)>"

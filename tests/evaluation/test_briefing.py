@@ -1,4 +1,5 @@
 """The briefing is written from the data: change the data and the sentences change."""
+
 import datetime as dt
 import io
 
@@ -15,15 +16,22 @@ AS_OF = dt.date(2026, 11, 27)
 
 @pytest.fixture
 def campaign(world):
-    return Campaign.objects.create(name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
-                                   root=world.city)
+    return Campaign.objects.create(
+        name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=world.city
+    )
 
 
 def add_problems(org, n, closed=0):
     made = []
     for i in range(n):
-        p = actions.create_problem(actor=None, org=org, description=f"{org.name}的问题{i}", source="集体查",
-                                   found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 12, 31))
+        p = actions.create_problem(
+            actor=None,
+            org=org,
+            description=f"{org.name}的问题{i}",
+            source="集体查",
+            found_on=dt.date(2026, 10, 1),
+            deadline=dt.date(2026, 12, 31),
+        )
         made.append(p)
     for p in made[:closed]:
         actions.attach_evidence(p, actor=None, name="a.pdf", data=b"%PDF-1.4\n" + str(p.pk).encode())
@@ -45,8 +53,8 @@ def test_briefing_follows_the_genre(world, campaign, settings, tmp_path):
 
 def test_the_short_boards_name_the_lagging_units_and_their_numbers(world, campaign, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    add_problems(world.branch_a1a, 4, closed=0)   # county A: 0 of 4 closed
-    add_problems(world.branch_b1, 2, closed=2)    # county B: all closed
+    add_problems(world.branch_a1a, 4, closed=0)  # county A: 0 of 4 closed
+    add_problems(world.branch_b1, 2, closed=2)  # county B: all closed
     claims = briefing.build(world.city, AS_OF).sections[1].paragraphs
     assert claims[0].text.startswith("一是")
     text = next(c.text for c in claims if "问题整改存在不够深入的现象" in c.text)
@@ -101,7 +109,9 @@ def test_the_docx_is_an_official_document(world, campaign, settings, tmp_path):
     assert "一、总体情况" in texts and "二、存在的问题" in texts and texts[-1] == "2026年11月27日"
     title = document.paragraphs[0]
     assert title.style.name == "公文标题"
-    east_asia = title.style.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+    east_asia = title.style.element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
     assert east_asia == "方正小标宋简体"
     section = document.sections[0]
     assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28

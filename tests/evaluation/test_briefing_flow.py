@@ -1,6 +1,7 @@
 """From draft to issued (issue 9): the office drafts the briefing from the data, edits paragraphs (each
 keeps its basis), issues it under a number never used twice; issued briefings are read-only with their
 text and figures as they were, downloadable, and the next draft says what changed since."""
+
 import datetime as dt
 import io
 
@@ -32,8 +33,17 @@ def city(world, settings, tmp_path):
 
 
 def add(org, n, found=dt.date(2026, 10, 1)):
-    return [problems.create_problem(actor=None, org=org, description=f"{org.name}的问题{i}", source="集体查", found_on=found,
-                                    deadline=dt.date(2026, 12, 31)) for i in range(n)]
+    return [
+        problems.create_problem(
+            actor=None,
+            org=org,
+            description=f"{org.name}的问题{i}",
+            source="集体查",
+            found_on=found,
+            deadline=dt.date(2026, 12, 31),
+        )
+        for i in range(n)
+    ]
 
 
 def close(p, on):
@@ -55,8 +65,9 @@ def test_an_office_drafts_edits_and_issues_a_numbered_read_only_briefing(city):
     basis = first["basis"]
     assert basis and first["generated"] == first["text"]
 
-    doc = actions.edit_briefing(doc, actor=office, version=doc.version,
-                                texts={(0, 0): "全市各级党组织认真组织，主题教育扎实推进。"})
+    doc = actions.edit_briefing(
+        doc, actor=office, version=doc.version, texts={(0, 0): "全市各级党组织认真组织，主题教育扎实推进。"}
+    )
     edited = doc.content["sections"][0]["paragraphs"][0]
     assert edited["text"] == "全市各级党组织认真组织，主题教育扎实推进。"
     assert edited["basis"] == basis and edited["generated"] == first["generated"]  # the basis stays with it
@@ -71,7 +82,9 @@ def test_an_office_drafts_edits_and_issues_a_numbered_read_only_briefing(city):
         actions.edit_briefing(doc, actor=office, texts={(0, 0): "改"})
     with pytest.raises(ActionError, match="已签发"):
         actions.issue_briefing(doc, actor=office, on=dt.date(2026, 11, 15))
-    verbs = list(DomainEvent.objects.filter(target_type="evaluation.briefingdoc").order_by("pk").values_list("verb", flat=True))
+    verbs = list(
+        DomainEvent.objects.filter(target_type="evaluation.briefingdoc").order_by("pk").values_list("verb", flat=True)
+    )
     assert verbs == ["briefing.draft", "briefing.edit", "briefing.issue"]
 
 
@@ -87,16 +100,27 @@ def test_issued_text_and_figures_stay_as_they_were_when_the_data_changes(city):
 
 def test_numbers_are_per_org_and_year_and_never_reused(city):
     office, city_org = city.city_office, city.city
-    one = actions.issue_briefing(actions.draft_briefing(actor=office, org=city_org, as_of=FIRST), actor=office, on=FIRST)
+    one = actions.issue_briefing(
+        actions.draft_briefing(actor=office, org=city_org, as_of=FIRST), actor=office, on=FIRST
+    )
     gone = actions.discard_briefing(actions.draft_briefing(actor=office, org=city_org, as_of=FIRST), actor=office)
-    two = actions.issue_briefing(actions.draft_briefing(actor=office, org=city_org, as_of=SECOND), actor=office,
-                                 on=SECOND)
-    county = actions.issue_briefing(actions.draft_briefing(actor=city.county_office, org=city.county_a, as_of=SECOND),
-                                    actor=city.county_office, on=SECOND)
-    next_year = actions.issue_briefing(actions.draft_briefing(actor=office, org=city_org, as_of=SECOND), actor=office,
-                                       on=dt.date(2027, 1, 5))
+    two = actions.issue_briefing(
+        actions.draft_briefing(actor=office, org=city_org, as_of=SECOND), actor=office, on=SECOND
+    )
+    county = actions.issue_briefing(
+        actions.draft_briefing(actor=city.county_office, org=city.county_a, as_of=SECOND),
+        actor=city.county_office,
+        on=SECOND,
+    )
+    next_year = actions.issue_briefing(
+        actions.draft_briefing(actor=office, org=city_org, as_of=SECOND), actor=office, on=dt.date(2027, 1, 5)
+    )
     assert [one.number, two.number, county.number, next_year.number] == [
-        "〔2026〕1号", "〔2026〕2号", "〔2026〕1号", "〔2027〕1号"]
+        "〔2026〕1号",
+        "〔2026〕2号",
+        "〔2026〕1号",
+        "〔2027〕1号",
+    ]
     assert gone.status == "discarded" and gone.number == ""
     with pytest.raises(ActionError):
         actions.issue_briefing(gone, actor=office, on=SECOND)
@@ -140,8 +164,9 @@ def test_edits_are_checked(city):
 
 def test_the_next_draft_compares_with_the_last_issued_one(city):
     office = city.city_office
-    first = actions.issue_briefing(actions.draft_briefing(actor=office, org=city.city, as_of=FIRST), actor=office,
-                                   on=FIRST)
+    first = actions.issue_briefing(
+        actions.draft_briefing(actor=office, org=city.city, as_of=FIRST), actor=office, on=FIRST
+    )
     close(city.a_problems[0], dt.date(2026, 11, 20))  # A improves: 1 of 4, still behind
     close(city.a_problems[1], dt.date(2026, 11, 20))  # A: 2 of 4
     add(city.branch_b1, 4, found=dt.date(2026, 11, 20))  # B falls behind: 2 of 6 closed
@@ -159,9 +184,9 @@ def test_the_next_draft_compares_with_the_last_issued_one(city):
 
 
 def test_without_an_issued_briefing_the_draft_compares_with_the_nearest_snapshot(city):
-    take_snapshot(dt.date(2026, 11, 6))   # 0 of 6 closed then (B closed on 11-10)
+    take_snapshot(dt.date(2026, 11, 6))  # 0 of 6 closed then (B closed on 11-10)
     take_snapshot(dt.date(2026, 11, 12))  # 2 of 6
-    take_snapshot(SECOND)                 # same day as the draft: not "before"
+    take_snapshot(SECOND)  # same day as the draft: not "before"
     close(city.a_problems[0], dt.date(2026, 11, 20))
     doc = actions.draft_briefing(actor=city.city_office, org=city.city, as_of=SECOND)
     assert doc.baseline["source"] == "snapshot" and doc.baseline["date"] == "2026-11-12"

@@ -1,5 +1,6 @@
 """Briefing numbers under concurrency (issue 9): offices issuing at the same moment never get the same
 number. Real threads on the test database (SQLite or PostgreSQL, whichever the run uses)."""
+
 import datetime as dt
 import threading
 import time

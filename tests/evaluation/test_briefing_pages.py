@@ -1,5 +1,6 @@
 """The briefing pages as an office uses them: draft from the data, edit a paragraph beside its basis,
 issue, find it in the list and download it; a unit sees issued briefings, never drafts."""
+
 import datetime as dt
 import io
 
@@ -19,8 +20,9 @@ def city(world, settings, tmp_path, monkeypatch):
     monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
     Campaign.objects.create(name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=world.city)
     for i in range(3):
-        problems.create_problem(actor=None, org=world.branch_a1a, description=f"问题{i}", source="集体查",
-                                found_on=dt.date(2026, 10, 1))
+        problems.create_problem(
+            actor=None, org=world.branch_a1a, description=f"问题{i}", source="集体查", found_on=dt.date(2026, 10, 1)
+        )
     return world
 
 
@@ -35,8 +37,10 @@ def test_draft_edit_issue_list_and_download_in_the_browser(client, city):
     page = client.get(f"/evaluation/briefings/{doc.pk}/").content.decode()
     assert 'name="p-0-0"' in page and "数据依据" in page and "（签发时编号）" in page
 
-    response = client.post(f"/evaluation/briefings/{doc.pk}/", {
-        "version": doc.version, "p-0-0": "A县各级党组织扎实推进主题教育。", "issue": "1"})
+    response = client.post(
+        f"/evaluation/briefings/{doc.pk}/",
+        {"version": doc.version, "p-0-0": "A县各级党组织扎实推进主题教育。", "issue": "1"},
+    )
     doc.refresh_from_db()
     assert response.status_code == 302 and doc.number == "〔2026〕1号"
     assert doc.content["sections"][0]["paragraphs"][0]["text"] == "A县各级党组织扎实推进主题教育。"
@@ -60,8 +64,9 @@ def test_draft_edit_issue_list_and_download_in_the_browser(client, city):
 def test_a_unit_sees_issued_briefings_of_its_org_but_no_drafts_and_cannot_draft(client, city):
     from tuijin.evaluation import actions
 
-    issued = actions.issue_briefing(actions.draft_briefing(actor=None, org=city.branch_a1a, as_of=TODAY),
-                                    actor=None, on=TODAY)
+    issued = actions.issue_briefing(
+        actions.draft_briefing(actor=None, org=city.branch_a1a, as_of=TODAY), actor=None, on=TODAY
+    )
     draft = actions.draft_briefing(actor=None, org=city.branch_a1a, as_of=TODAY)
     client.force_login(city.branch_reporter)
     page = client.get("/evaluation/XS-A-1-1/briefings/").content.decode()
@@ -96,8 +101,9 @@ def test_a_discarded_draft_leaves_the_list(client, city):
 def test_the_api_gives_issued_briefings_with_their_text_basis_and_figures(client, city):
     from tuijin.evaluation import actions
 
-    issued = actions.issue_briefing(actions.draft_briefing(actor=None, org=city.county_a, as_of=TODAY),
-                                    actor=None, on=TODAY)
+    issued = actions.issue_briefing(
+        actions.draft_briefing(actor=None, org=city.county_a, as_of=TODAY), actor=None, on=TODAY
+    )
     draft = actions.draft_briefing(actor=None, org=city.county_a, as_of=TODAY)
     client.force_login(city.county_office)
     listed = client.get("/api/v1/evaluation/briefings?org=XS-A").json()["briefings"]

@@ -1,4 +1,5 @@
 """The briefing names each pattern's unit beside the right judgement, and no other (issue 9)."""
+
 import pytest
 from django.core.management import call_command
 from docx import Document
@@ -83,8 +84,9 @@ def test_the_outline_is_written_from_the_same_findings(city, tmp_path):
     assert "——有的集体学习好于个人自学：市卫健委党组：集体学习覆盖率100.0%，个人自学覆盖率0.0%。" in texts
     assert outline.sections[1].heading == "二、下步要求"
     assert outline.sections[1].paragraphs[0].text.startswith("一是要持续抓实理论学习")
-    call_command("briefing", "--org", "XS", "--as-of", "2026-11-27", "--kind", "outline",
-                 "--out", str(tmp_path / "o.docx"))
+    call_command(
+        "briefing", "--org", "XS", "--as-of", "2026-11-27", "--kind", "outline", "--out", str(tmp_path / "o.docx")
+    )
     assert Document(str(tmp_path / "o.docx")).paragraphs[0].text == outline.title
     call_command("briefing", "--org", "XS", "--as-of", "2026-11-27", "--out", str(tmp_path / "n.md"))
     md = (tmp_path / "n.md").read_text(encoding="utf-8")

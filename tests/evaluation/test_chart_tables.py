@@ -1,5 +1,6 @@
 """Issue 11: every dashboard chart has its figures as a server-rendered table (readable without
 scripts, toggled with <details>) and an accessible description."""
+
 import datetime as dt
 
 import lxml.html

@@ -1,4 +1,5 @@
 """Counters kept by actions always equal a full recount; roll-ups equal the sum of their parts."""
+
 import datetime as dt
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -34,13 +35,22 @@ def stored_totals():
 
 
 def normalize(d):
-    return {pk: {k: [round(v[0], 9), None if v[1] is None else round(v[1], 9)] for k, v in t.items()}
-            for pk, t in d.items()}
+    return {
+        pk: {k: [round(v[0], 9), None if v[1] is None else round(v[1], 9)] for k, v in t.items()} for pk, t in d.items()
+    }
 
 
-OPS = st.lists(st.tuples(st.sampled_from(["create", "evidence", "submit", "close", "reopen", "withdraw",
-                                          "escalate", "move_person", "move_org"]),
-                         st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=12)
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["create", "evidence", "submit", "close", "reopen", "withdraw", "escalate", "move_person", "move_org"]
+        ),
+        st.integers(0, 7),
+        st.integers(0, 7),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -65,10 +75,15 @@ def _run_sequence(world, ops, tmp_path_factory):
         problem = problems[a % len(problems)] if problems else None
         try:
             if op == "create" or problem is None:
-                actions.create_problem(actor=None, org=orgs[a % len(orgs)], description=f"问题{a}{b}",
-                                       source="集体查", found_on=AS_OF - dt.timedelta(days=b),
-                                       deadline=AS_OF - dt.timedelta(days=b - 3),
-                                       measures=[{"text": "措施", "owner": "x" if b % 2 else ""}])
+                actions.create_problem(
+                    actor=None,
+                    org=orgs[a % len(orgs)],
+                    description=f"问题{a}{b}",
+                    source="集体查",
+                    found_on=AS_OF - dt.timedelta(days=b),
+                    deadline=AS_OF - dt.timedelta(days=b - 3),
+                    measures=[{"text": "措施", "owner": "x" if b % 2 else ""}],
+                )
             elif op == "evidence":
                 actions.attach_evidence(problem, actor=None, name="a.pdf", data=PDF + bytes([b]))
             elif op == "submit":

@@ -8,6 +8,7 @@
   `events.record` (the lock order of docs/performance.md: counters first, the chain head last), unless
   its verb is in NOT_COUNTED.
 """
+
 import ast
 import datetime as dt
 import textwrap
@@ -125,11 +126,13 @@ def _clean(data: dict) -> dict:
 
 
 def _stored() -> dict:
-    found = {s.org_id: tuple(_clean(d) for d in (s.own, s.total, s.tasks, s.tasks_total))
-             for s in OrgScore.objects.all()}
+    found = {
+        s.org_id: tuple(_clean(d) for d in (s.own, s.total, s.tasks, s.tasks_total)) for s in OrgScore.objects.all()
+    }
     empty = ({}, {}, {}, {})
-    return {pk: found.get(pk, empty) for pk in Org.objects.values_list("pk", flat=True)
-            if found.get(pk, empty) != empty}
+    return {
+        pk: found.get(pk, empty) for pk in Org.objects.values_list("pk", flat=True) if found.get(pk, empty) != empty
+    }
 
 
 def assert_counters_current(step: str) -> None:
@@ -174,6 +177,7 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
         def add(fn):
             steps.append((name, fn))
             return fn
+
         return add
 
     # ---- orgs
@@ -213,13 +217,21 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
     # ---- rectification
     @step("rectification.create_problem (a cadre's own)")
     def _():
-        w.own = rect.create_problem(actor=None, org=w.unit_a1, description="调研不深入", source="个人纠",
-                                    found_on=d, owner_person=w.cadre)
+        w.own = rect.create_problem(
+            actor=None, org=w.unit_a1, description="调研不深入", source="个人纠", found_on=d, owner_person=w.cadre
+        )
 
     @step("rectification.create_problem / attach_evidence / set_measure_done / submit / close")
     def _():
-        w.problem = rect.create_problem(actor=None, org=w.branch_a1a, description="台账不全", source="集体查",
-                                        found_on=d, deadline=dt.date(2026, 12, 31), measures=[{"text": "补齐台账"}])
+        w.problem = rect.create_problem(
+            actor=None,
+            org=w.branch_a1a,
+            description="台账不全",
+            source="集体查",
+            found_on=d,
+            deadline=dt.date(2026, 12, 31),
+            measures=[{"text": "补齐台账"}],
+        )
         rect.attach_evidence(w.problem, actor=None, name="a.pdf", data=PDF + b"1")
         rect.set_measure_done(w.problem.measures.get(), actor=None, done=True, as_of=AS_OF)
         rect.submit_for_acceptance(w.problem, actor=None)
@@ -231,8 +243,9 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
 
     @step("rectification.escalate")
     def _():
-        w.escalated = rect.create_problem(actor=None, org=w.branch_a1b, description="经费不足", source="集体查",
-                                          found_on=d)
+        w.escalated = rect.create_problem(
+            actor=None, org=w.branch_a1b, description="经费不足", source="集体查", found_on=d
+        )
         rect.escalate(w.escalated, actor=None, to=w.unit_a1, reason="本支部解决不了")
 
     @step("rectification.add_found_by_upper_level (suggests 对照检视) / answer_self_check")
@@ -246,8 +259,9 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
 
     @step("rectification.create_institution_rule")
     def _():
-        rect.create_institution_rule(actor=None, org=w.unit_a1, title="台账管理办法", issued_on=AS_OF,
-                                     problems=[w.problem])
+        rect.create_institution_rule(
+            actor=None, org=w.unit_a1, title="台账管理办法", issued_on=AS_OF, problems=[w.problem]
+        )
 
     @step("rectification.publish / rate")
     def _():
@@ -262,8 +276,9 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
     # ---- research
     @step("research.record_visit / add_finding")
     def _():
-        w.visit = research.record_visit(actor=None, person=w.cadre, date=d, topic="基层减负",
-                                        findings=["表格太多", "会议太多"])
+        w.visit = research.record_visit(
+            actor=None, person=w.cadre, date=d, topic="基层减负", findings=["表格太多", "会议太多"]
+        )
         research.add_finding(w.visit, actor=None, text="检查太多")
 
     @step("research.convert_to_problem / convert_to_measure")
@@ -274,8 +289,15 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
 
     @step("research.create_project / attach evidence / finish")
     def _():
-        w.project = research.create_project(actor=None, org=w.branch_a1a, name="为小区加装路灯", listed_on=d,
-                                            need="居民夜间出行不便", need_category="便民服务", beneficiaries=300)
+        w.project = research.create_project(
+            actor=None,
+            org=w.branch_a1a,
+            name="为小区加装路灯",
+            listed_on=d,
+            need="居民夜间出行不便",
+            need_category="便民服务",
+            beneficiaries=300,
+        )
         research.set_project_status(w.project, actor=None, status="推进中", as_of=AS_OF)
         research.attach_project_evidence(w.project, actor=None, name="p.pdf", data=PDF + b"p")
         research.set_project_status(w.project, actor=None, status="已完成", as_of=AS_OF)
@@ -293,8 +315,15 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
     # ---- study
     @step("study.record_session (attendees of the branches below the unit)")
     def _():
-        w.session = study.record_session(actor=None, org=w.unit_a1, date=d, form="专题研讨", topic="专题研讨一",
-                                         chapters=[w.ch["R1-01"]], attendees=[*w.p_a1a[:2], w.p_a1b[0]])
+        w.session = study.record_session(
+            actor=None,
+            org=w.unit_a1,
+            date=d,
+            form="专题研讨",
+            topic="专题研讨一",
+            chapters=[w.ch["R1-01"]],
+            attendees=[*w.p_a1a[:2], w.p_a1b[0]],
+        )
 
     @step("study.update_session (attendees change)")
     def _():
@@ -313,14 +342,25 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
     # ---- publicity
     @step("publicity.issue_solicitation (counts at its targets)")
     def _():
-        w.solicitation = publicity.issue_solicitation(actor=None, org=w.county_a, topic="基层减负典型做法",
-                                                      deadline=dt.date(2026, 11, 20), targets=[w.unit_a1, w.branch_a2])
+        w.solicitation = publicity.issue_solicitation(
+            actor=None,
+            org=w.county_a,
+            topic="基层减负典型做法",
+            deadline=dt.date(2026, 11, 20),
+            targets=[w.unit_a1, w.branch_a2],
+        )
 
     @step("publicity.create_submission (a branch answers for the unit above it) / adopt")
     def _():
         w.submission = publicity.create_submission(
-            actor=None, org=w.branch_a1a, title="减负经验", date=dt.date(2026, 11, 1), solicitation=w.solicitation,
-            body="我们精简了表格。", submitted_at=dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC))
+            actor=None,
+            org=w.branch_a1a,
+            title="减负经验",
+            date=dt.date(2026, 11, 1),
+            solicitation=w.solicitation,
+            body="我们精简了表格。",
+            submitted_at=dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC),
+        )
         publicity.adopt(w.submission, actor=None, level="县", quality=4, as_of=AS_OF)
 
     @step("publicity.create_item / attach_photo (not counted)")
@@ -348,22 +388,31 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
 
     @step("supervision.record_inspection (not counted) / finding_to_problem")
     def _():
-        inspection = supervision.record_inspection(w.county_b, actor=None, kind="查阅资料", on=AS_OF,
-                                                   inspectors="张三", findings=["会议记录不全"])
+        inspection = supervision.record_inspection(
+            w.county_b, actor=None, kind="查阅资料", on=AS_OF, inspectors="张三", findings=["会议记录不全"]
+        )
         supervision.finding_to_problem(inspection.items.get(), actor=None)
 
     @step("supervision.record_interview / record_accountability / decide_escalation (not counted)")
     def _():
         supervision.record_interview(w.branch_b1, actor=None, on=AS_OF, by="县委书记", whom="支部书记", reason="滞后")
-        supervision.record_accountability(w.branch_b1, actor=None, on=AS_OF, whom="支部书记", measure="诫勉谈话",
-                                          reason="整改不力", decided_by="县纪委")
+        supervision.record_accountability(
+            w.branch_b1,
+            actor=None,
+            on=AS_OF,
+            whom="支部书记",
+            measure="诫勉谈话",
+            reason="整改不力",
+            decided_by="县纪委",
+        )
         supervision.decide_escalation(w.branch_b1, actor=None, on=AS_OF, decided="提醒")
 
     @step("supervision: draw_sample (not counted) / record_check 不属实 / resolve_check")
     def _():
         sample = supervision.draw_sample(w.unit_a1, actor=None, kind="study_session", size=1, as_of=AS_OF, seed="1")
-        check = supervision.record_check(sample, actor=None, record_id=sample.drawn[0], result="不属实",
-                                         note="无会议记录", on=AS_OF)
+        check = supervision.record_check(
+            sample, actor=None, record_id=sample.drawn[0], result="不属实", note="无会议记录", on=AS_OF
+        )
         assert_counters_current("record_check 不属实")
         supervision.resolve_check(check, actor=None, resolution="已补记录", on=AS_OF)
 
@@ -391,6 +440,7 @@ def test_after_an_action_of_each_app_the_counters_equal_a_full_recount(city):
 
 
 # ------------------------------------------------------------------ every action refreshes before it records
+
 
 def _call_name(node: ast.Call) -> str:
     func = node.func
@@ -425,8 +475,10 @@ def test_every_action_that_records_an_event_for_an_org_refreshes_its_counters_fi
         for call in (n for n in calls if _call_name(n) == "events.record"):
             if any(line > call.lineno for line in refreshes):
                 late.append(f"{app}/actions.py:{fn.name}()")
-    assert not missing, ("these actions record an event for an org without refreshing its counters first "
-                         "(core.derived.refresh), and their verb is not in NOT_COUNTED: " + "; ".join(missing))
+    assert not missing, (
+        "these actions record an event for an org without refreshing its counters first "
+        "(core.derived.refresh), and their verb is not in NOT_COUNTED: " + "; ".join(missing)
+    )
     assert not late, "refresh before events.record (the chain head is taken last): " + "; ".join(sorted(set(late)))
     stale = (set(NOT_COUNTED) | set(REBUILT_DAILY)) - verbs_seen
     assert not stale, f"NOT_COUNTED names verbs no action records any more: {sorted(stale)}"

@@ -3,6 +3,7 @@
 These read the files back (python-docx / lxml) and check the numbers against the page itself, so a
 changed margin, font size or grid attribute shows up here rather than in print.
 """
+
 import io
 import math
 import zipfile
@@ -19,10 +20,14 @@ TWIPS_PER_MM = 1440 / 25.4
 
 def briefing():
     text = "为深入学习贯彻党的创新理论推动主题教育走深走实现将有关情况通报如下" * 3
-    return NS(title="关于全市主题教育推进情况的通报", addressee="各县（区）委，市直各单位党组（党委）：",
-              opening="现将有关情况通报如下：",
-              sections=[NS(heading="一、总体情况", paragraphs=[NS(text=text), NS(text="截至11月28日，覆盖率为60.1%。")])],
-              issuer="X市委主题教育领导小组办公室", date_text="2026年11月28日")
+    return NS(
+        title="关于全市主题教育推进情况的通报",
+        addressee="各县（区）委，市直各单位党组（党委）：",
+        opening="现将有关情况通报如下：",
+        sections=[NS(heading="一、总体情况", paragraphs=[NS(text=text), NS(text="截至11月28日，覆盖率为60.1%。")])],
+        issuer="X市委主题教育领导小组办公室",
+        date_text="2026年11月28日",
+    )
 
 
 @pytest.fixture(params=["template", "rendered"])
@@ -49,11 +54,19 @@ def style_xml(document, name):
 def test_the_page_is_a4_with_the_official_margins(document):
     sect = document.sections[0]._sectPr
     pg_sz, pg_mar = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
-    mm = {k: int(attr(el, k)) / TWIPS_PER_MM for el, keys in ((pg_sz, ("w", "h")),
-                                                                (pg_mar, ("top", "bottom", "left", "right")))
-          for k in keys}
-    assert {k: round(v) for k, v in mm.items()} == {"w": 210, "h": 297, "top": 37, "bottom": 35, "left": 28,
-                                                     "right": 26}
+    mm = {
+        k: int(attr(el, k)) / TWIPS_PER_MM
+        for el, keys in ((pg_sz, ("w", "h")), (pg_mar, ("top", "bottom", "left", "right")))
+        for k in keys
+    }
+    assert {k: round(v) for k, v in mm.items()} == {
+        "w": 210,
+        "h": 297,
+        "top": 37,
+        "bottom": 35,
+        "left": 28,
+        "right": 26,
+    }
 
 
 def test_the_document_grid_gives_22_lines_of_28_characters(document):
@@ -109,8 +122,9 @@ def test_the_shipped_template_is_what_build_template_makes(tmp_path):
     built = docx.build_template(tmp_path / "t.docx")
     with zipfile.ZipFile(docx.TEMPLATE) as shipped, zipfile.ZipFile(built) as fresh:
         parts = [n for n in fresh.namelist() if n.startswith("word/") and n.endswith(".xml")]
-        assert parts and sorted(parts) == sorted(n for n in shipped.namelist()
-                                                 if n.startswith("word/") and n.endswith(".xml"))
+        assert parts and sorted(parts) == sorted(
+            n for n in shipped.namelist() if n.startswith("word/") and n.endswith(".xml")
+        )
         for part in parts:
             assert shipped.read(part) == fresh.read(part), f"{part}: run docx.build_template() again"
 

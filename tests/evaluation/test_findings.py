@@ -1,4 +1,5 @@
 """Findings: each pattern is found at the unit where it sits, never at a look-alike (issue 9)."""
+
 import datetime as dt
 
 import pytest
@@ -65,8 +66,10 @@ def test_counters_give_the_same_findings_as_the_records(city):
 
 
 def test_thresholds_come_from_the_campaign(city):
-    city.campaign.detectors = {"research_not_converted": {"max_converted_share": 0.8},
-                               "no_problems_found": {"enabled": False}}
+    city.campaign.detectors = {
+        "research_not_converted": {"max_converted_share": 0.8},
+        "no_problems_found": {"enabled": False},
+    }
     city.campaign.save()
     found = named(findings(city.city, AS_OF))
     assert sorted(found["research_not_converted"]) == ["B-3", "SZ-2"]
@@ -89,6 +92,7 @@ def test_early_in_the_month_no_branch_is_blamed_for_not_having_studied_yet(city)
 
 # ------------------------------------------------------------------ pinned examples per detector
 
+
 class Org:
     def __init__(self, kind="党组"):
         self.kind, self.name, self.depth = kind, "某单位", 3
@@ -106,20 +110,25 @@ def run(code, totals, **kw):
 MEMBERS = {"study.chapters_per_member": (10, 5)}
 
 
-@pytest.mark.parametrize("code,positive,negative", [
-    ("collective_over_self",
-     {"study.collective_coverage": (9, 10), "study.self_study_coverage": (1, 10), **MEMBERS},
-     {"study.collective_coverage": (9, 10), "study.self_study_coverage": (5, 10), **MEMBERS}),
-    ("grassroots_quiet", {"study.grassroots_coverage": (1, 4)}, {"study.grassroots_coverage": (3, 4)}),
-    ("no_seminar", {"study.no_seminar": (3, 4)}, {"study.no_seminar": (1, 4)}),
-    ("no_expert_lecture", {"study.no_expert_lecture": (1, 1)}, {"study.no_expert_lecture": (0, 1)}),
-    ("few_research", {"research.visits_per_cadre": (1, 4)}, {"research.visits_per_cadre": (4, 4)}),
-    ("research_not_converted", {"research.findings_converted": (1, 8)}, {"research.findings_converted": (1, 3)}),
-    ("vague_measures", {"problems.measure_specificity": (1, 4)}, {"problems.measure_specificity": (3, 4)}),
-    ("overdue_not_started", {"problems.not_started": (2, None)}, {"problems.not_started": (0, None)}),
-    ("generic_projects", {"projects.flagged_share": (2, 3)}, {"projects.flagged_share": (1, 10)}),
-    ("no_problems_found", {"problems.found": (0, None), **MEMBERS}, {"problems.found": (1, None), **MEMBERS}),
-])
+@pytest.mark.parametrize(
+    "code,positive,negative",
+    [
+        (
+            "collective_over_self",
+            {"study.collective_coverage": (9, 10), "study.self_study_coverage": (1, 10), **MEMBERS},
+            {"study.collective_coverage": (9, 10), "study.self_study_coverage": (5, 10), **MEMBERS},
+        ),
+        ("grassroots_quiet", {"study.grassroots_coverage": (1, 4)}, {"study.grassroots_coverage": (3, 4)}),
+        ("no_seminar", {"study.no_seminar": (3, 4)}, {"study.no_seminar": (1, 4)}),
+        ("no_expert_lecture", {"study.no_expert_lecture": (1, 1)}, {"study.no_expert_lecture": (0, 1)}),
+        ("few_research", {"research.visits_per_cadre": (1, 4)}, {"research.visits_per_cadre": (4, 4)}),
+        ("research_not_converted", {"research.findings_converted": (1, 8)}, {"research.findings_converted": (1, 3)}),
+        ("vague_measures", {"problems.measure_specificity": (1, 4)}, {"problems.measure_specificity": (3, 4)}),
+        ("overdue_not_started", {"problems.not_started": (2, None)}, {"problems.not_started": (0, None)}),
+        ("generic_projects", {"projects.flagged_share": (2, 3)}, {"projects.flagged_share": (1, 10)}),
+        ("no_problems_found", {"problems.found": (0, None), **MEMBERS}, {"problems.found": (1, None), **MEMBERS}),
+    ],
+)
 def test_pinned_positive_and_look_alike(code, positive, negative):
     assert run(code, positive) is not None
     assert run(code, negative) is None
@@ -127,11 +136,16 @@ def test_pinned_positive_and_look_alike(code, positive, negative):
 
 def test_a_pattern_is_judged_only_when_the_calendar_allows():
     assert run("no_seminar", {"study.no_seminar": (3, 4)}) is not None
-    assert detectors.get("no_seminar").test(probe({"study.no_seminar": (3, 4)}, progress=0.1,
-                                                   **detectors.get("no_seminar").defaults)) is None
+    assert (
+        detectors.get("no_seminar").test(
+            probe({"study.no_seminar": (3, 4)}, progress=0.1, **detectors.get("no_seminar").defaults)
+        )
+        is None
+    )
     early = detectors.get("grassroots_quiet")
-    assert early.test(probe({"study.grassroots_coverage": (0, 4)}, as_of=dt.date(2026, 11, 2),
-                            **early.defaults)) is None
+    assert (
+        early.test(probe({"study.grassroots_coverage": (0, 4)}, as_of=dt.date(2026, 11, 2), **early.defaults)) is None
+    )
 
 
 def test_a_branch_is_not_asked_to_find_problems_unless_the_campaign_says_so():
@@ -159,39 +173,77 @@ def test_a_letter_to_one_unit_can_include_the_unit_itself(city):
 
 # ------------------------------------------------------------------ issue 16: the seed's further short boards
 
+
 def test_issue16_boards_are_named_with_their_figures(city):
     found = {f.detector: f for f in findings(city.city, AS_OF)}
-    assert found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
+    assert (
+        found["found_by_others"].text == "A县农业农村局党组：问题4个，其中上级查、群众评、上级交办的3个，自己查摆的1个"
+    )
     assert found["found_by_others"].addressed.code == "A"
-    assert found["formal_rectification"].text == "市农业农村局党组：有整改措施的问题1个，其中1个的措施只是开会、学习或制定方案"
-    assert found["late_problems"].text == "B县统计局党组：问题2个，都是在主题教育已开展时间的最后四分之一里查摆的，此前没有查摆问题"
+    assert (
+        found["formal_rectification"].text
+        == "市农业农村局党组：有整改措施的问题1个，其中1个的措施只是开会、学习或制定方案"
+    )
+    assert (
+        found["late_problems"].text
+        == "B县统计局党组：问题2个，都是在主题教育已开展时间的最后四分之一里查摆的，此前没有查摆问题"
+    )
     assert found["only_invited_in"].text == "B县科技局党组：请进来宣讲、授课2次，尚未开展现场教学或外出学习"
 
 
 def test_a_unit_that_went_out_once_is_no_longer_named(city):
     from tuijin.study import actions as study
 
-    study.record_session(actor=None, org=city.branches["B-6"][0], date=dt.date(2026, 11, 5), form="外出学习",
-                         topic="赴先进村学习集体经济发展", headcount=3)
+    study.record_session(
+        actor=None,
+        org=city.branches["B-6"][0],
+        date=dt.date(2026, 11, 5),
+        form="外出学习",
+        topic="赴先进村学习集体经济发展",
+        headcount=3,
+    )
     assert "only_invited_in" not in named(findings(city.city, AS_OF))
 
 
-@pytest.mark.parametrize("code,positive,negatives", [
-    ("found_by_others", {"problems.self_found_share": (1, 4)},
-     [{"problems.self_found_share": (0, 2)},  # few problems: too few to judge
-      {"problems.self_found_share": (2, 4)},  # balanced
-      {"problems.self_found_share": (0, None)}]),  # no problems
-    ("only_invited_in", {"study.went_out_share": (0, 3)},
-     [{"study.went_out_share": (1, 3)},  # did both
-      {"study.went_out_share": (0, 0)}]),  # neither: nothing to say about 请进来、走出去
-    ("formal_rectification", {"problems.formal_only": (1, 5)},
-     [{"problems.formal_only": (0, 5)},  # measures with real changes
-      {"problems.formal_only": (0, 0)}]),  # no measures yet
-    ("late_problems", {"problems.found_late_share": (3, 3)},
-     [{"problems.found_late_share": (1, 4)},  # spread over the campaign
-      {"problems.found_late_share": (1, 1)},  # one problem: too few to judge
-      {"problems.found_late_share": (0, 0)}]),
-])
+@pytest.mark.parametrize(
+    "code,positive,negatives",
+    [
+        (
+            "found_by_others",
+            {"problems.self_found_share": (1, 4)},
+            [
+                {"problems.self_found_share": (0, 2)},  # few problems: too few to judge
+                {"problems.self_found_share": (2, 4)},  # balanced
+                {"problems.self_found_share": (0, None)},
+            ],
+        ),  # no problems
+        (
+            "only_invited_in",
+            {"study.went_out_share": (0, 3)},
+            [
+                {"study.went_out_share": (1, 3)},  # did both
+                {"study.went_out_share": (0, 0)},
+            ],
+        ),  # neither: nothing to say about 请进来、走出去
+        (
+            "formal_rectification",
+            {"problems.formal_only": (1, 5)},
+            [
+                {"problems.formal_only": (0, 5)},  # measures with real changes
+                {"problems.formal_only": (0, 0)},
+            ],
+        ),  # no measures yet
+        (
+            "late_problems",
+            {"problems.found_late_share": (3, 3)},
+            [
+                {"problems.found_late_share": (1, 4)},  # spread over the campaign
+                {"problems.found_late_share": (1, 1)},  # one problem: too few to judge
+                {"problems.found_late_share": (0, 0)},
+            ],
+        ),
+    ],
+)
 def test_issue16_pinned_positive_and_look_alikes(code, positive, negatives):
     assert run(code, positive) is not None
     for negative in negatives:
@@ -205,17 +257,20 @@ def test_a_branch_is_not_named_for_only_inviting_in_unless_the_campaign_says_so(
     assert d.test(probe({"study.went_out_share": (0, 2)}, progress=0.1, **d.defaults)) is None
 
 
-@pytest.mark.parametrize("texts,formal", [
-    (["召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案"], True),
-    (["由张三负责，12月底前制定整改方案"], True),
-    (["每月召开1次支部委员会研究整改", "加强学习，11月底前完成4次集中学习"], True),
-    # look-alikes: a meeting or study beside a real change in the work
-    (["召开专题会议研究整改", "由办公室负责，12月31日前完成台账整改"], False),
-    (["召开居民议事会，解决小区停车难问题"], False),
-    (["组织学习", "制定公车使用管理办法"], False),
-    (["为城南社区32户居民更换路灯"], False),
-    ([], False),  # no measures: 措施 missing is another check, not this one
-])
+@pytest.mark.parametrize(
+    "texts,formal",
+    [
+        (["召开专题会议研究部署整改工作", "组织集中学习2次", "制定整改方案"], True),
+        (["由张三负责，12月底前制定整改方案"], True),
+        (["每月召开1次支部委员会研究整改", "加强学习，11月底前完成4次集中学习"], True),
+        # look-alikes: a meeting or study beside a real change in the work
+        (["召开专题会议研究整改", "由办公室负责，12月31日前完成台账整改"], False),
+        (["召开居民议事会，解决小区停车难问题"], False),
+        (["组织学习", "制定公车使用管理办法"], False),
+        (["为城南社区32户居民更换路灯"], False),
+        ([], False),  # no measures: 措施 missing is another check, not this one
+    ],
+)
 def test_formal_rectification_text(texts, formal):
     from tuijin.core.phrases import formal_rectification
 

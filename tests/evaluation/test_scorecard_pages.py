@@ -1,4 +1,5 @@
 """Scorecards and dashboards: every figure in scope, downloadable, statuses against time progress."""
+
 import datetime as dt
 import io
 import json
@@ -16,8 +17,9 @@ from tuijin.evaluation.scorecard import scorecard
 
 @pytest.fixture
 def campaign(world):
-    return Campaign.objects.create(name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
-                                   root=world.city)
+    return Campaign.objects.create(
+        name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=world.city
+    )
 
 
 def test_scorecard_lists_every_indicator_with_expectation_and_status(world, campaign):
@@ -29,10 +31,18 @@ def test_scorecard_lists_every_indicator_with_expectation_and_status(world, camp
     assert completion.expected == pytest.approx(campaign.progress(dt.date(2026, 11, 27)))
 
 
-@pytest.mark.parametrize("persona, code, status", [
-    ("city_office", "XS-B", 200), ("county_office", "XS-A-1", 200), ("county_office", "XS-B", 404),
-    ("guide", "XS-B-1", 200), ("guide", "XS-A", 404), ("member", "XS-A-1-1", 404), ("sysadmin", "XS", 404),
-])
+@pytest.mark.parametrize(
+    "persona, code, status",
+    [
+        ("city_office", "XS-B", 200),
+        ("county_office", "XS-A-1", 200),
+        ("county_office", "XS-B", 404),
+        ("guide", "XS-B-1", 200),
+        ("guide", "XS-A", 404),
+        ("member", "XS-A-1-1", 404),
+        ("sysadmin", "XS", 404),
+    ],
+)
 def test_dashboard_and_scorecard_pages_follow_scope(client, world, campaign, persona, code, status):
     login_as(client, getattr(world, persona))
     assert client.get(f"/evaluation/{code}/").status_code == status

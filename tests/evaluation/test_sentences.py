@@ -1,5 +1,6 @@
 """Every indicator, in every status it can have, is written by the rules of its meaning (issue 9):
 only what follows time progress is compared with 时间进度; a must-be-zero figure reads "有N个…"."""
+
 import datetime as dt
 
 import pytest
@@ -80,5 +81,6 @@ def test_a_monthly_figure_is_not_behind_on_the_first_of_the_month():
     assert grassroots.status_of(Pair(0, 10), PROGRESS, dt.date(2026, 12, 28)) == STATUS_SEVERE
     assert grassroots.expected_at(PROGRESS, dt.date(2026, 11, 15)) == pytest.approx(0.5)
     assert month_elapsed(dt.date(2027, 2, 14)) == pytest.approx(0.5)
-    assert "本月至今应达" in figure_sentence("全市", Line(grassroots, Pair(1, 10), 0.1,
-                                                        grassroots.expected_at(PROGRESS, AS_OF), STATUS_SEVERE))
+    assert "本月至今应达" in figure_sentence(
+        "全市", Line(grassroots, Pair(1, 10), 0.1, grassroots.expected_at(PROGRESS, AS_OF), STATUS_SEVERE)
+    )

@@ -1,6 +1,7 @@
 """Task completion in the counters (issue 15): what the home page, a scorecard with its tasks and the
 briefing read from the counters equals a live evaluation of the rules, after every kind of change;
 a unit that completed a task is never shown as not done."""
+
 import datetime as dt
 import textwrap
 
@@ -53,16 +54,24 @@ def live(org, tasks):
     for task in tasks:
         result = rules.evaluate(task, list(rules.applicable_orgs(task, within=org)), AS_OF)
         own = result.get(org.pk)
-        out.append((task.code, len(result), sum(c.done for c in result.values()),
-                    None if own is None else (own.done, own.count, own.required)))
+        out.append(
+            (
+                task.code,
+                len(result),
+                sum(c.done for c in result.values()),
+                None if own is None else (own.done, own.count, own.required),
+            )
+        )
     return out
 
 
 def stored(org, tasks):
     lines = counters.task_lines(org, AS_OF, tasks)
     assert lines is not None, "the counters should hold the tasks"
-    return [(t.code, applicable, done, None if own is None else (own.done, own.count, own.required))
-            for t, applicable, done, own in lines]
+    return [
+        (t.code, applicable, done, None if own is None else (own.done, own.count, own.required))
+        for t, applicable, done, own in lines
+    ]
 
 
 def undone_live(task, org):
@@ -79,8 +88,9 @@ def assert_counters_match_live(campaign):
             n, undone = counters.undone_orgs(task, org, AS_OF)
             assert (n, [o.code for o in undone]) == undone_live(task, org), (org.code, task.code)
     roots = list(Org.objects.filter(code__in=["XS-A", "XS-B"]).order_by("path"))
-    assert ([(r.task.code, r.applicable, r.done) for r in counters.task_summary(campaign, roots, AS_OF)]
-            == [(r.task.code, r.applicable, r.done) for r in live_task_summary(campaign, roots, AS_OF)])
+    assert [(r.task.code, r.applicable, r.done) for r in counters.task_summary(campaign, roots, AS_OF)] == [
+        (r.task.code, r.applicable, r.done) for r in live_task_summary(campaign, roots, AS_OF)
+    ]
 
 
 def own_done(org, code):
@@ -117,8 +127,14 @@ def test_task_counters_equal_live_evaluation_after_each_change(world, campaign):
 
     # A problem closed in branch A1a completes T2 for unit A1 above it (the rule counts the subtree):
     # the unit must be shown as done, though the event named only the branch.
-    problem = actions.create_problem(actor=None, org=world.branch_a1a, description="台账不全", source="集体查",
-                                     found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 12, 31))
+    problem = actions.create_problem(
+        actor=None,
+        org=world.branch_a1a,
+        description="台账不全",
+        source="集体查",
+        found_on=dt.date(2026, 10, 1),
+        deadline=dt.date(2026, 12, 31),
+    )
     assert own_done(world.unit_a1, "T2") is False
     close(problem)
     assert own_done(world.unit_a1, "T2") is True
@@ -161,22 +177,33 @@ def test_a_task_changed_since_the_rebuild_is_evaluated_live(world, campaign):
 
 def test_pages_read_task_completion_from_the_counters(world, campaign, client, monkeypatch):
     monkeypatch.setenv("TUIJIN_TODAY", AS_OF.isoformat())
-    problem = actions.create_problem(actor=None, org=world.branch_a1a, description="台账不全", source="集体查",
-                                     found_on=dt.date(2026, 10, 1), deadline=dt.date(2026, 12, 31))
+    problem = actions.create_problem(
+        actor=None,
+        org=world.branch_a1a,
+        description="台账不全",
+        source="集体查",
+        found_on=dt.date(2026, 10, 1),
+        deadline=dt.date(2026, 12, 31),
+    )
     close(problem)
     card = scorecard.scorecard(world.unit_a1, AS_OF)
     assert [(t.task.code, t.applicable, t.done, t.own and t.own.done) for t in card.tasks] == [
-        (code, n, done, own and own[0]) for code, n, done, own in live(world.unit_a1, list(campaign.tasks.all()))]
+        (code, n, done, own and own[0]) for code, n, done, own in live(world.unit_a1, list(campaign.tasks.all()))
+    ]
     assert next(t for t in card.tasks if t.task.code == "T2").own.done is True
     # The briefing's next steps name the units that have not completed a task still due, and not unit A1.
     text = " ".join(c.text for c in briefing.build(world.city, AS_OF).sections[-1].paragraphs)
     assert "每个基层党委检视问题整改落实" in text
-    t2 = next(c for c in briefing.build(world.city, AS_OF).sections[-1].paragraphs
-              if c.basis and c.basis[0].get("task") == "T2")
+    t2 = next(
+        c
+        for c in briefing.build(world.city, AS_OF).sections[-1].paragraphs
+        if c.basis and c.basis[0].get("task") == "T2"
+    )
     assert t2.basis[0]["undone"] == ["XS-A-2", "XS-B-1"]
     # The home page's 规定动作 rows.
     login_as(client, world.city_office)
     response = client.get("/")
     assert counters.task_lines(world.city, AS_OF, list(campaign.tasks.all())) is not None  # read, not evaluated
     assert [(r.task.code, r.applicable, r.done) for r in response.context["tasks"]] == [
-        (r.task.code, r.applicable, r.done) for r in live_task_summary(campaign, [world.city], AS_OF)]
+        (r.task.code, r.applicable, r.done) for r in live_task_summary(campaign, [world.city], AS_OF)
+    ]

@@ -2,6 +2,7 @@
 the table is now computed a column at a time, with the garbage collector held off), on hand-built
 counters: units with no counter row, empty totals, nothing to measure (0/0), counts, must-be-zero
 figures at, below and above their bar, lower-is-better shares, sums over pieces, and an inactive unit."""
+
 import datetime as dt
 import gc
 
@@ -38,9 +39,18 @@ def reference_answer(root, as_of, depth=None) -> bytes:
     columns, value_cols, status_cols = [], [], []
     for indicator in all_indicators():
         expected = indicator.expected_at(progress, as_of)
-        columns.append({"code": indicator.code, "name": indicator.name, "dimension": indicator.dimension,
-                        "unit": indicator.unit, "expected": expected, "higher_is_better": indicator.higher_is_better,
-                        "meaning": indicator.sense, "follows_time": indicator.time_based})
+        columns.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "dimension": indicator.dimension,
+                "unit": indicator.unit,
+                "expected": expected,
+                "higher_is_better": indicator.higher_is_better,
+                "meaning": indicator.sense,
+                "follows_time": indicator.time_based,
+            }
+        )
         classify = indicator.classifier(progress, as_of, lag=lag, severe=severe)
         counts_matter = indicator.sense == ZERO
         code, values, statuses = indicator.code, [], []
@@ -58,13 +68,28 @@ def reference_answer(root, as_of, depth=None) -> bytes:
         status_cols.append(statuses)
     rows_v = [list(r) for r in zip(*value_cols, strict=True)]
     rows_s = [list(r) for r in zip(*status_cols, strict=True)]
-    return orjson.dumps({
-        "org": {"code": root.code, "name": root.name}, "as_of": as_of.isoformat(),
-        "campaign": campaign.name if campaign else None, "time_progress": progress, "source": source,
-        "indicators": columns,
-        "units": [{"code": o.code, "name": o.name, "depth": o.depth, "kind": o.kind, "sector": o.sector,
-                   "values": v, "statuses": s} for o, v, s in zip(orgs, rows_v, rows_s, strict=True)],
-    })
+    return orjson.dumps(
+        {
+            "org": {"code": root.code, "name": root.name},
+            "as_of": as_of.isoformat(),
+            "campaign": campaign.name if campaign else None,
+            "time_progress": progress,
+            "source": source,
+            "indicators": columns,
+            "units": [
+                {
+                    "code": o.code,
+                    "name": o.name,
+                    "depth": o.depth,
+                    "kind": o.kind,
+                    "sector": o.sector,
+                    "values": v,
+                    "statuses": s,
+                }
+                for o, v, s in zip(orgs, rows_v, rows_s, strict=True)
+            ],
+        }
+    )
 
 
 def hand_built_total(n: int) -> dict:
@@ -95,8 +120,9 @@ def counters_by_hand(world):
     inactive = make_org(world.county_b, "XS-B-9", "B县已撤销党支部")
     inactive.active = False
     inactive.save()
-    Campaign.objects.create(name="主题教育", start=AS_OF - dt.timedelta(days=59), end=AS_OF + dt.timedelta(days=40),
-                            root=world.city)
+    Campaign.objects.create(
+        name="主题教育", start=AS_OF - dt.timedelta(days=59), end=AS_OF + dt.timedelta(days=40), root=world.city
+    )
     CounterDate.objects.create(as_of=AS_OF)
     orgs = list(Org.objects.order_by("path"))
     for n, org in enumerate(orgs):

@@ -1,4 +1,5 @@
 """全部单位指标一览: every unit of a subtree at once, equal cell by cell to the one-org scorecards."""
+
 import datetime as dt
 import io
 import json
@@ -46,7 +47,8 @@ def test_units_table_equals_each_units_scorecard_from_counters(city):
     table = units_table(root, TODAY)
     assert table.source == "counters"
     assert [row[1] for row in table.orgs] == list(
-        Org.objects.filter(active=True).order_by("path").values_list("code", flat=True))
+        Org.objects.filter(active=True).order_by("path").values_list("code", flat=True)
+    )
     assert _assert_equal_to_scorecards(table) == len(table.orgs) * len(all_indicators())
     # Not everything is 正常 in the demo city: the statuses really come from the data.
     assert {s for row in table.statuses for s in row} >= {STATUS_OK, STATUS_LAG}
@@ -78,12 +80,21 @@ def test_units_table_follows_writes_through_the_counters(city):
     from tuijin.rectification import actions
 
     office = User.objects.get(username="city_office")
-    actions.create_problem(actor=office, org=problem.org, category=problem.category, source=problem.source,
-                           description="新增问题：会议记录不全", found_on=TODAY)
+    actions.create_problem(
+        actor=office,
+        org=problem.org,
+        category=problem.category,
+        source=problem.source,
+        description="新增问题：会议记录不全",
+        found_on=TODAY,
+    )
     after = {row[1]: vals[col] for row, vals, _ in units_table(root, TODAY).rows()}
     changed = {k for k in after if after[k] != before[k]}
-    ancestors = set(Org.objects.filter(path__in=[problem.org.path[:i] for i in range(4, len(problem.org.path) + 1, 4)])
-                    .values_list("code", flat=True))
+    ancestors = set(
+        Org.objects.filter(path__in=[problem.org.path[:i] for i in range(4, len(problem.org.path) + 1, 4)]).values_list(
+            "code", flat=True
+        )
+    )
     assert changed == ancestors
     assert all(after[k] == before[k] + 1 for k in changed)
 
@@ -93,7 +104,8 @@ def test_depth_limits_the_table_to_levels_below_the_org(city):
     counters.rebuild(TODAY)
     table = units_table(county, TODAY, depth=1)
     assert [row[1] for row in table.orgs] == [county.code] + list(
-        Org.objects.filter(parent=county, active=True).order_by("path").values_list("code", flat=True))
+        Org.objects.filter(parent=county, active=True).order_by("path").values_list("code", flat=True)
+    )
 
 
 def test_api_units_follows_scope_and_returns_every_unit(city, client):
@@ -111,7 +123,8 @@ def test_api_units_follows_scope_and_returns_every_unit(city, client):
     assert client.get("/api/v1/evaluation/units?org=XS").status_code == 404
     own = json.loads(client.get(f"/api/v1/evaluation/units?org={county_org.code}").content)
     assert {u["code"] for u in own["units"]} == set(
-        Org.objects.filter(path__startswith=county_org.path, active=True).values_list("code", flat=True))
+        Org.objects.filter(path__startswith=county_org.path, active=True).values_list("code", flat=True)
+    )
     one = client.get(f"/api/v1/evaluation/scorecard?org={county_org.code}&as_of={TODAY}")
     assert one.status_code == 200 and json.loads(one.content)["org"]["code"] == county_org.code
     assert client.get("/api/v1/evaluation/scorecard?org=XS").status_code == 404
@@ -125,15 +138,36 @@ def test_units_table_downloads_as_excel_from_page_and_cli(city, client, tmp_path
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:2] == ["组织编码", "组织名称"]
     assert sheet.max_row == 1 + Org.objects.filter(active=True).count()
-    call_command("scorecard", "--org", "XS", "--units", "--as-of", TODAY.isoformat(), "--format", "xlsx",
-                 "--out", str(tmp_path / "units.xlsx"))
+    call_command(
+        "scorecard",
+        "--org",
+        "XS",
+        "--units",
+        "--as-of",
+        TODAY.isoformat(),
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path / "units.xlsx"),
+    )
     again = openpyxl.load_workbook(tmp_path / "units.xlsx").active
     assert [[c.value for c in r] for r in again.iter_rows()] == [[c.value for c in r] for r in sheet.iter_rows()]
-    call_command("scorecard", "--org", "XS", "--units", "--depth", "1", "--as-of", TODAY.isoformat(),
-                 "--out", str(tmp_path / "units.json"))
+    call_command(
+        "scorecard",
+        "--org",
+        "XS",
+        "--units",
+        "--depth",
+        "1",
+        "--as-of",
+        TODAY.isoformat(),
+        "--out",
+        str(tmp_path / "units.json"),
+    )
     data = json.loads((tmp_path / "units.json").read_text(encoding="utf-8"))
     assert [u["code"] for u in data["units"]] == ["XS"] + list(
-        Org.objects.filter(depth=2, active=True).order_by("path").values_list("code", flat=True))
+        Org.objects.filter(depth=2, active=True).order_by("path").values_list("code", flat=True)
+    )
 
 
 def _reference_status(value, expected, lag, severe, higher, relative):
@@ -146,9 +180,14 @@ def _reference_status(value, expected, lag, severe, higher, relative):
     return STATUS_SEVERE if gap > severe else STATUS_LAG if gap > lag else STATUS_OK
 
 
-@given(value=st.one_of(st.none(), st.floats(0, 3, allow_nan=False)),
-       expected=st.one_of(st.none(), st.just(0.0), st.floats(0.01, 3, allow_nan=False)),
-       lag=st.floats(0.01, 0.3), extra=st.floats(0.0, 0.5), higher=st.booleans(), relative=st.booleans())
+@given(
+    value=st.one_of(st.none(), st.floats(0, 3, allow_nan=False)),
+    expected=st.one_of(st.none(), st.just(0.0), st.floats(0.01, 3, allow_nan=False)),
+    lag=st.floats(0.01, 0.3),
+    extra=st.floats(0.0, 0.5),
+    higher=st.booleans(),
+    relative=st.booleans(),
+)
 def test_classifier_agrees_with_the_stated_rule(value, expected, lag, extra, higher, relative):
     severe = lag + extra
     got = classifier(expected, lag=lag, severe=severe, higher_is_better=higher, relative=relative)(value)

@@ -3,6 +3,7 @@
 The worker reads its clock once per tick; these tests give it a clock instead of waiting for 01:30.
 They run with real transactions (the queue worker manages its own), on SQLite and PostgreSQL alike.
 """
+
 import datetime as dt
 import os
 import signal
@@ -54,11 +55,12 @@ def test_once_takes_todays_snapshot_at_the_configured_time(world):
     run = JobRun.objects.get()
     assert (run.job, run.date, run.status, run.attempts) == ("snapshot", DAY, "ok", 1)
     assert run.message.startswith(f"已按 {DAY} 重算 {Org.objects.count()} 个组织的指标并保存快照；已写操作记录检查点 ")
-    assert "站内提醒新增 0 条" in run.message   # the apps' daily work runs after the snapshot (core.daily)
+    assert "站内提醒新增 0 条" in run.message  # the apps' daily work runs after the snapshot (core.daily)
     assert Snapshot.objects.filter(date=DAY).count() == Org.objects.count()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     # the day's audit checkpoint, anchoring the chain's head outside the database
     from tuijin.core import events
+
     assert events.verify().checkpoints == 1 and events.verify().ok
     assert DBTaskResult.objects.get().pk.hex == run.task_id.replace("-", "")
 
@@ -90,7 +92,9 @@ def test_the_next_day_gets_its_own_snapshot(world):
     run_worker(local(DAY + dt.timedelta(days=1), 0, 30))  # not yet due
     run_worker(local(DAY + dt.timedelta(days=1), 1, 30))
     assert list(JobRun.objects.order_by("date").values_list("date", "status")) == [
-        (DAY, "ok"), (DAY + dt.timedelta(days=1), "ok")]
+        (DAY, "ok"),
+        (DAY + dt.timedelta(days=1), "ok"),
+    ]
 
 
 def test_a_demo_date_pins_the_day_the_snapshot_is_for(world, monkeypatch):
@@ -151,8 +155,10 @@ def test_a_run_abandoned_by_a_killed_worker_is_taken_over_later(db):
     assert schedule.claim("snapshot", DAY, local(DAY, 3, 31), "worker-b").worker == "worker-b"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite's shared in-memory test database cannot hold two writers; the claim is the same SQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's shared in-memory test database cannot hold two writers; the claim is the same SQL",
+)
 def test_two_workers_racing_for_the_day_start_it_once(db):
     barrier, started = threading.Barrier(2), []
 

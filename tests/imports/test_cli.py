@@ -1,4 +1,5 @@
 """`tuijin import / export / export-template` (SPEC §4.1, §4.2), run in-process through call_command."""
+
 import io
 import os
 import shutil
@@ -18,11 +19,32 @@ from tuijin.orgs.models import Org, Person
 SPEC_TEMPLATES = {
     "orgs": ["组织编码", "组织名称", "上级组织编码", "组织类别", "所属领域", "批次"],
     "people": ["人员编号", "姓名", "所在组织编码", "政治面貌", "职务", "是否领导干部", "干部层级", "手机号"],
-    "study-sessions": ["组织编码", "日期", "学习形式", "主题", "主讲人", "主讲人单位", "主讲人类别", "学习篇目",
-                       "参加人员编号", "参加人数", "时长（小时）"],
+    "study-sessions": [
+        "组织编码",
+        "日期",
+        "学习形式",
+        "主题",
+        "主讲人",
+        "主讲人单位",
+        "主讲人类别",
+        "学习篇目",
+        "参加人员编号",
+        "参加人数",
+        "时长（小时）",
+    ],
     "self-study": ["人员编号", "日期", "篇目编码", "时长（分钟）", "学习心得"],
-    "problems": ["组织编码", "问题编号", "问题类别", "问题来源", "问题描述", "整改措施", "责任人", "整改时限",
-                 "整改状态", "是否专项整治"],
+    "problems": [
+        "组织编码",
+        "问题编号",
+        "问题类别",
+        "问题来源",
+        "问题描述",
+        "整改措施",
+        "责任人",
+        "整改时限",
+        "整改状态",
+        "是否专项整治",
+    ],
     "research": ["人员编号", "日期", "调研地点", "调研主题", "发现问题", "调研成果"],
     "projects": ["组织编码", "项目名称", "群众需求", "所属领域", "受益人数", "计划完成时间", "状态"],
     "submissions": ["组织编码", "标题", "正文", "信息类型", "报送日期", "约稿编号"],
@@ -72,12 +94,16 @@ def test_import_prints_the_counts_and_exits_zero(world, tmp_path):
 
 
 def test_an_invalid_sheet_exits_2_listing_every_error_and_writes_nothing(world, tmp_path):
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [
-        ["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"],   # row 4
-        ["XS-A-4", "A县四支部", "XS-A-0", "党支部", "机关", "第三批"],         # row 5
-        None,
-        ["XS-A-3", "重复", "XS-A", "党支部", "机关", "第二批"],                # row 7
-    ])
+    path = office_sheet(
+        tmp_path / "组织.xlsx",
+        ORG_HEADER,
+        [
+            ["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"],  # row 4
+            ["XS-A-4", "A县四支部", "XS-A-0", "党支部", "机关", "第三批"],  # row 5
+            None,
+            ["XS-A-3", "重复", "XS-A", "党支部", "机关", "第二批"],  # row 7
+        ],
+    )
     before = written_state()
 
     code, out, err = run("import", "orgs", str(path))
@@ -116,16 +142,20 @@ def test_dry_run_still_reports_errors_with_exit_2(world, tmp_path):
 
 
 def test_columns_not_in_the_template_are_ignored_with_a_notice(world, tmp_path):
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER + ["备注"],
-                        [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批", "新设"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx",
+        ORG_HEADER + ["备注"],
+        [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批", "新设"]],
+    )
     code, out, _ = run("import", "orgs", str(path))
     assert code == 0
     assert out == ["提示 第3行 备注: 不是模板中的列，已忽略", "导入完成：新增 1 条，更新 0 条，未变 0 条"]
 
 
 def test_import_as_a_user_checks_that_users_rights(world, tmp_path):
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER,
-                        [["B1P9", "郑新", "XS-B-1", "正式党员", "", "否", "", ""]])
+    path = office_sheet(
+        tmp_path / "人员.xlsx", PEOPLE_HEADER, [["B1P9", "郑新", "XS-B-1", "正式党员", "", "否", "", ""]]
+    )
     before = written_state()
 
     code, _, err = run("import", "people", str(path), "--as", "county_office")
@@ -181,8 +211,11 @@ def test_the_untouched_template_imports_back_as_nothing_to_do(world, tmp_path):
     # error (a sheet with only a header still says 表头下面没有数据: test_org_import).
     out = tmp_path / "orgs.xlsx"
     run("export_template", "orgs", out=str(out))
-    assert run("import", "orgs", str(out)) == (0, ["提示 第2行 组织编码: 以“示例”开头，是模板中的示例行，已跳过",
-                                                   "导入完成：新增 0 条，更新 0 条，未变 0 条"], [])
+    assert run("import", "orgs", str(out)) == (
+        0,
+        ["提示 第2行 组织编码: 以“示例”开头，是模板中的示例行，已跳过", "导入完成：新增 0 条，更新 0 条，未变 0 条"],
+        [],
+    )
 
 
 def installed_console_script():
@@ -196,8 +229,14 @@ def installed_console_script():
 def test_the_installed_console_script_writes_a_template(tmp_path):
     out = tmp_path / "组织模板.xlsx"
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
-    done = subprocess.run([installed_console_script(), "export-template", "orgs", "--out", str(out)],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [installed_console_script(), "export-template", "orgs", "--out", str(out)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert header_of(out) == SPEC_TEMPLATES["orgs"]
 

@@ -1,5 +1,6 @@
 """A failed web import stays on the uploader's home page (issue 11 / 12): "导入有错误" links to the job's
 error report until the uploader dismisses it or a later import of the same kind succeeds."""
+
 import html
 
 import pytest
@@ -11,8 +12,10 @@ from tuijin.core.models import DomainEvent
 from tuijin.imports.models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BAD_PEOPLE = [["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
-              ["A2P2", "李强", "XS-A-2", "正式党员", "", "否", "", "12345"]]
+BAD_PEOPLE = [
+    ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
+    ["A2P2", "李强", "XS-A-2", "正式党员", "", "否", "", "12345"],
+]
 GOOD_PEOPLE = [["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""]]
 BAD_ORGS = [["XS-A-3", "A县城关街道党工委", "XS-NOPE", "党工委", "机关", "第二批"]]
 

@@ -1,6 +1,7 @@
 """A web import runs as a background job in `tuijin worker` (the real database queue, not the inline
 backend the other tests use): the upload answers at once with a progress page that htmx polls, the
 worker imports all-or-nothing, and the page then shows the result or every row's error."""
+
 import html
 
 import pytest
@@ -22,13 +23,17 @@ def _real_queue(settings):
 
 
 def post(client, path, **extra):
-    return client.post("/imports/", {"kind": extra.pop("kind", "orgs"),
-                                     "file": SimpleUploadedFile(path.name, path.read_bytes(), XLSX), **extra})
+    return client.post(
+        "/imports/",
+        {"kind": extra.pop("kind", "orgs"), "file": SimpleUploadedFile(path.name, path.read_bytes(), XLSX), **extra},
+    )
 
 
 def test_an_upload_is_queued_shown_in_progress_and_imported_by_the_worker(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
 
     response = post(client, path)
 
@@ -52,10 +57,14 @@ def test_an_upload_is_queued_shown_in_progress_and_imported_by_the_worker(client
 
 def test_a_bad_sheet_run_by_the_worker_lists_every_error_and_writes_nothing(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, [
-        ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
-        ["A2P2", "李强", "XS-A-2", "正式党员", "", "否", "", "12345"],
-    ])
+    path = office_sheet(
+        tmp_path / "人员.xlsx",
+        PEOPLE_HEADER,
+        [
+            ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
+            ["A2P2", "李强", "XS-A-2", "正式党员", "", "否", "", "12345"],
+        ],
+    )
     before = written_state()
     url = post(client, path, kind="people").url
     call_command("worker", once=True, verbosity=0)
@@ -66,7 +75,9 @@ def test_a_bad_sheet_run_by_the_worker_lists_every_error_and_writes_nothing(clie
 
 def test_only_the_uploader_sees_the_job(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
     url = post(client, path).url
     for other in (world.city_office, world.branch_reporter):
         client.force_login(other)
@@ -76,6 +87,7 @@ def test_only_the_uploader_sees_the_job(client, world, tmp_path):
 
 # --------------------------------------------------------------------------- a worker killed mid-import
 
+
 def _killed_mid_run(job, *, attempts, minutes_ago):
     """What kill -9 leaves behind: the job running with its last heartbeat, its queue entry taken."""
     import datetime as dt
@@ -83,14 +95,20 @@ def _killed_mid_run(job, *, attempts, minutes_ago):
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, attempts=attempts, percent=40,
-                                               heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes_ago))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        attempts=attempts,
+        percent=40,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+    )
     DBTaskResult.objects.update(status="RUNNING")
 
 
 def test_an_import_left_running_by_a_killed_worker_is_queued_again_and_imported_once(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
     post(client, path)
     job = ImportJob.objects.get()
     _killed_mid_run(job, attempts=1, minutes_ago=11)  # older than TUIJIN_IMPORT_STALE_AFTER (10 minutes)
@@ -107,7 +125,9 @@ def test_an_import_left_running_by_a_killed_worker_is_queued_again_and_imported_
 
 def test_a_running_import_with_a_recent_heartbeat_is_left_alone(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
     post(client, path)
     job = ImportJob.objects.get()
     _killed_mid_run(job, attempts=1, minutes_ago=9)  # still within the bound: its worker may be busy
@@ -121,7 +141,9 @@ def test_a_running_import_with_a_recent_heartbeat_is_left_alone(client, world, t
 
 def test_an_import_abandoned_three_times_fails_with_a_message_for_the_clerk(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
     url = post(client, path).url
     job = ImportJob.objects.get()
     _killed_mid_run(job, attempts=3, minutes_ago=30)
@@ -141,7 +163,9 @@ def test_a_run_taken_over_while_it_worked_writes_nothing(client, world, tmp_path
     from tuijin.imports import registry, tasks
 
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
     post(client, path)
     job = ImportJob.objects.get()
     real = registry.run_import

@@ -87,21 +87,24 @@ def test_parse_date_single_digit_month_day():
     assert parse_date("2026年1月5日") == dt.date(2026, 1, 5)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("2026年10月31日前", dt.date(2026, 10, 31)),
-    ("2026年10月31日以前", dt.date(2026, 10, 31)),
-    ("2026年10月31日之前", dt.date(2026, 10, 31)),
-    ("2026-10-31前", dt.date(2026, 10, 31)),
-    ("２０２６年１０月３１日 前", dt.date(2026, 10, 31)),
-    ("2026年10月31日为止", dt.date(2026, 10, 31)),
-    ("2026年12月底", dt.date(2026, 12, 31)),
-    ("2026年12月底前", dt.date(2026, 12, 31)),
-    ("2027年2月底", dt.date(2027, 2, 28)),
-    ("2028年2月末", dt.date(2028, 2, 29)),
-    ("2026年11月底以前", dt.date(2026, 11, 30)),
-    ("2026年底", dt.date(2026, 12, 31)),
-    ("2026年底前", dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("2026年10月31日前", dt.date(2026, 10, 31)),
+        ("2026年10月31日以前", dt.date(2026, 10, 31)),
+        ("2026年10月31日之前", dt.date(2026, 10, 31)),
+        ("2026-10-31前", dt.date(2026, 10, 31)),
+        ("２０２６年１０月３１日 前", dt.date(2026, 10, 31)),
+        ("2026年10月31日为止", dt.date(2026, 10, 31)),
+        ("2026年12月底", dt.date(2026, 12, 31)),
+        ("2026年12月底前", dt.date(2026, 12, 31)),
+        ("2027年2月底", dt.date(2027, 2, 28)),
+        ("2028年2月末", dt.date(2028, 2, 29)),
+        ("2026年11月底以前", dt.date(2026, 11, 30)),
+        ("2026年底", dt.date(2026, 12, 31)),
+        ("2026年底前", dt.date(2026, 12, 31)),
+    ],
+)
 def test_parse_date_reads_deadlines_with_trailing_words_as_the_day_they_mean(raw, expected):
     assert parse_date(raw) == expected
 
@@ -123,7 +126,8 @@ def test_parse_date_serial_boundaries():
 
 
 @pytest.mark.parametrize(
-    "raw", ["abc", "2026-13-01", "2026-02-30", "2026年2月30日", "20260230", "2026/11-27", "27/11/2026", 12, True, "11月27日"]
+    "raw",
+    ["abc", "2026-13-01", "2026-02-30", "2026年2月30日", "20260230", "2026/11-27", "27/11/2026", 12, True, "11月27日"],
 )
 def test_parse_date_rejects(raw):
     with pytest.raises(ValueError):
@@ -158,7 +162,18 @@ def test_parse_date_all_spellings_roundtrip(d):
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [(12, 12), (12.0, 12), ("12", 12), ("１２", 12), (" 12 ", 12), ("1,200", 1200), ("１，２００", 1200), ("1 200", 1200), ("-3", -3), ("12.0", 12)],
+    [
+        (12, 12),
+        (12.0, 12),
+        ("12", 12),
+        ("１２", 12),
+        (" 12 ", 12),
+        ("1,200", 1200),
+        ("１，２００", 1200),
+        ("1 200", 1200),
+        ("-3", -3),
+        ("12.0", 12),
+    ],
 )
 def test_parse_int(raw, expected):
     assert parse_int(raw) == expected
@@ -183,7 +198,14 @@ def test_parse_int_messages_and_bounds():
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [(12, Decimal(12)), (0.1, Decimal("0.1")), ("１２．５", Decimal("12.5")), ("1,234.50", Decimal("1234.50")), (".5", Decimal("0.5")), ("-2", Decimal(-2))],
+    [
+        (12, Decimal(12)),
+        (0.1, Decimal("0.1")),
+        ("１２．５", Decimal("12.5")),
+        ("1,234.50", Decimal("1234.50")),
+        (".5", Decimal("0.5")),
+        ("-2", Decimal(-2)),
+    ],
 )
 def test_parse_decimal(raw, expected):
     assert parse_decimal(raw) == expected
@@ -195,7 +217,9 @@ def test_parse_decimal_rejects(raw):
         parse_decimal(raw)
 
 
-@pytest.mark.parametrize("raw", ["是", "Y", "y", "yes", "YES", "true", "TRUE", "1", 1, 1.0, "√", "有", True, "　是 ", "Ｙ"])
+@pytest.mark.parametrize(
+    "raw", ["是", "Y", "y", "yes", "YES", "true", "TRUE", "1", 1, 1.0, "√", "有", True, "　是 ", "Ｙ"]
+)
 def test_parse_bool_true(raw):
     assert parse_bool(raw) is True
 

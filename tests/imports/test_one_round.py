@@ -2,6 +2,7 @@
 repeated) still has its other references checked, so fixing the reported errors never reveals new ones
 in a second round. The report is bounded: a sheet broken on every row lists the first 1000 and counts
 the rest."""
+
 from tests.imports.test_cli import run
 from tests.imports.test_org_import import ORG_HEADER, import_errors, office_sheet, written_state
 from tests.imports.test_people_import import PEOPLE_HEADER
@@ -9,13 +10,17 @@ from tuijin.imports.normalize import MAX_REPORTED, RowErrors
 
 
 def test_every_error_of_an_org_sheet_comes_in_one_report(world, tmp_path):
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER, [
-        ["", "无编码支部", "XS-NOPE", "党支部", "", ""],            # row 4
-        ["XS-A-9", "新支部", "XS-A", "支部X", "", ""],              # row 5
-        ["XS-A-9", "重复的支部", "XS-LOST", "党支部", "", ""],      # row 6
-        ["XS-A-8", "", "XS-A", "党支部", "火星", "第三批"],          # row 7
-        ["XS-A-7", "七支部", "XS-GONE", "党支部", "", ""],          # row 8
-    ])
+    path = office_sheet(
+        tmp_path / "组织.xlsx",
+        ORG_HEADER,
+        [
+            ["", "无编码支部", "XS-NOPE", "党支部", "", ""],  # row 4
+            ["XS-A-9", "新支部", "XS-A", "支部X", "", ""],  # row 5
+            ["XS-A-9", "重复的支部", "XS-LOST", "党支部", "", ""],  # row 6
+            ["XS-A-8", "", "XS-A", "党支部", "火星", "第三批"],  # row 7
+            ["XS-A-7", "七支部", "XS-GONE", "党支部", "", ""],  # row 8
+        ],
+    )
     before = written_state()
     assert import_errors("orgs", path) == [
         "第4行 组织编码: 不能为空",
@@ -32,13 +37,17 @@ def test_every_error_of_an_org_sheet_comes_in_one_report(world, tmp_path):
 
 
 def test_every_error_of_a_people_sheet_comes_in_one_report(world, tmp_path):
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, [
-        ["", "张三", "XS-NOPE", "", "", "", "", ""],               # row 4
-        ["N1", "李四", "XS-A-1-1", "党员吧", "", "", "", ""],       # row 5
-        ["N2", "王五", "XS-GONE", "", "", "", "", "12345"],         # row 6
-        ["N1", "赵六", "XS-B-1", "", "", "", "", ""],               # row 7: repeated, and outside the county
-        ["N3", "钱七", "XS-A-2", "", "", "否", "县处级", ""],       # row 8
-    ])
+    path = office_sheet(
+        tmp_path / "人员.xlsx",
+        PEOPLE_HEADER,
+        [
+            ["", "张三", "XS-NOPE", "", "", "", "", ""],  # row 4
+            ["N1", "李四", "XS-A-1-1", "党员吧", "", "", "", ""],  # row 5
+            ["N2", "王五", "XS-GONE", "", "", "", "", "12345"],  # row 6
+            ["N1", "赵六", "XS-B-1", "", "", "", "", ""],  # row 7: repeated, and outside the county
+            ["N3", "钱七", "XS-A-2", "", "", "否", "县处级", ""],  # row 8
+        ],
+    )
     before = written_state()
     assert import_errors("people", path, actor=world.county_office) == [
         "第4行 人员编号: 不能为空",
@@ -72,8 +81,12 @@ def test_the_error_report_keeps_the_lowest_rows_whatever_order_they_were_found_i
     for row, column in [(9, "甲"), (2, "乙"), (5, "丙"), (2, "丁"), (1, "戊"), (7, "己")]:
         errors.add(row, column, "错")
     assert len(errors) == 6 and errors
-    assert errors.messages == ["第1行 戊: 错", "第2行 乙: 错", "第2行 丁: 错",
-                               "另有 3 处错误未列出（共 6 处，只列出行号最前的 3 处）：请先改正以上错误，再重新检查"]
+    assert errors.messages == [
+        "第1行 戊: 错",
+        "第2行 乙: 错",
+        "第2行 丁: 错",
+        "另有 3 处错误未列出（共 6 处，只列出行号最前的 3 处）：请先改正以上错误，再重新检查",
+    ]
 
 
 def test_the_upload_page_does_not_claim_a_count_it_did_not_list(client, world, tmp_path):

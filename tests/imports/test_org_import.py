@@ -2,6 +2,7 @@
 
 The helpers here (office_sheet, import_errors, written_state) are shared by the other import tests.
 """
+
 import pytest
 from openpyxl import Workbook
 
@@ -44,10 +45,16 @@ def import_errors(kind, path, actor=None):
 def written_state():
     """Everything an import could write: compare before/after to prove nothing was."""
     return {
-        "orgs": sorted(Org.objects.values_list("code", "name", "kind", "sector", "batch", "path", "parent__code",
-                                               "numchild", "active")),
-        "people": sorted(Person.objects.values_list("number", "name", "org__code", "status", "post",
-                                                    "is_leading_cadre", "cadre_level", "phone")),
+        "orgs": sorted(
+            Org.objects.values_list(
+                "code", "name", "kind", "sector", "batch", "path", "parent__code", "numchild", "active"
+            )
+        ),
+        "people": sorted(
+            Person.objects.values_list(
+                "number", "name", "org__code", "status", "post", "is_leading_cadre", "cadre_level", "phone"
+            )
+        ),
         "org_history": Org.history.count(),
         "events": DomainEvent.objects.count(),
     }
@@ -57,7 +64,7 @@ def assert_tree_is_sound():
     """treebeard's own consistency check: paths, depths, numchild; plus our parent column."""
     assert Org.objects.find_problems() == ([], [], [], [], [])
     for org in Org.objects.select_related("parent"):
-        parent_path = org.path[:-Org.steplen]
+        parent_path = org.path[: -Org.steplen]
         assert (org.parent.path if org.parent else "") == parent_path, org.code
 
 
@@ -91,7 +98,10 @@ def test_a_messy_sheet_creates_the_whole_subtree_with_parents_declared_later(wor
     assert street.path.startswith(world.county_a.path) and street.depth == world.county_a.depth + 1
     assert branch.path.startswith(community.path) and community.path.startswith(street.path)
     assert set(Org.objects.get_descendants(Org.objects.get(code="XS-A")).values_list("code", flat=True)) >= {
-        "XS-A-3", "XS-A-3-1", "XS-A-3-1-1"}
+        "XS-A-3",
+        "XS-A-3-1",
+        "XS-A-3-1-1",
+    }
     assert_tree_is_sound()
 
 
@@ -118,8 +128,9 @@ def test_reimporting_the_same_sheet_changes_nothing(world, tmp_path):
 
 
 def test_changing_a_name_updates_the_org_and_keeps_the_old_name_in_history(world, tmp_path):
-    path = office_sheet(tmp_path / "改名.xlsx", ORG_HEADER,
-                        [["XS-A-2", "A县城关镇机关党支部", "XS-A", "党支部", "农村", "第二批"]])
+    path = office_sheet(
+        tmp_path / "改名.xlsx", ORG_HEADER, [["XS-A-2", "A县城关镇机关党支部", "XS-A", "党支部", "农村", "第二批"]]
+    )
 
     result = run_import("orgs", path, actor=world.county_office)
 
@@ -131,8 +142,9 @@ def test_changing_a_name_updates_the_org_and_keeps_the_old_name_in_history(world
 
 def test_changing_a_parent_moves_the_org_with_its_whole_subtree(world, tmp_path):
     # The education bureau's party committee now reports to the town (a reorganisation).
-    path = office_sheet(tmp_path / "调整.xlsx", ORG_HEADER,
-                        [["XS-A-1", "A县教育局党委", "XS-A-2", "党委", "学校", "第二批"]])
+    path = office_sheet(
+        tmp_path / "调整.xlsx", ORG_HEADER, [["XS-A-1", "A县教育局党委", "XS-A-2", "党委", "学校", "第二批"]]
+    )
 
     result = run_import("orgs", path, actor=world.county_office)
 
@@ -150,11 +162,15 @@ def test_changing_a_parent_moves_the_org_with_its_whole_subtree(world, tmp_path)
 
 
 def test_an_existing_org_can_move_under_a_new_org_that_gets_children_in_the_same_sheet(world, tmp_path):
-    path = office_sheet(tmp_path / "新设.xlsx", ORG_HEADER, [
-        ["XS-A-9", "A县直属机关工委", "XS-A", "党工委", "机关", "第二批"],
-        ["XS-A-9-1", "A县直属机关第一党支部", "XS-A-9", "党支部", "机关", "第二批"],
-        ["XS-A-2", "A县城关镇党支部", "XS-A-9", "党支部", "农村", "第二批"],
-    ])
+    path = office_sheet(
+        tmp_path / "新设.xlsx",
+        ORG_HEADER,
+        [
+            ["XS-A-9", "A县直属机关工委", "XS-A", "党工委", "机关", "第二批"],
+            ["XS-A-9-1", "A县直属机关第一党支部", "XS-A-9", "党支部", "机关", "第二批"],
+            ["XS-A-2", "A县城关镇党支部", "XS-A-9", "党支部", "农村", "第二批"],
+        ],
+    )
 
     result = run_import("orgs", path, actor=world.county_office)
 
@@ -168,10 +184,14 @@ def test_an_existing_org_can_move_under_a_new_org_that_gets_children_in_the_same
 def test_two_orgs_may_trade_places_in_one_sheet(world, tmp_path):
     """The bureau moves up under the city and the county moves under the bureau: the end state is a
     valid tree, so it is accepted even though the county is the bureau's parent today."""
-    path = office_sheet(tmp_path / "对调.xlsx", ORG_HEADER, [
-        ["XS-A", "中共A县委", "XS-A-1", "党委", "机关", "第二批"],
-        ["XS-A-1", "A县教育局党委", "XS", "党委", "学校", "第二批"],
-    ])
+    path = office_sheet(
+        tmp_path / "对调.xlsx",
+        ORG_HEADER,
+        [
+            ["XS-A", "中共A县委", "XS-A-1", "党委", "机关", "第二批"],
+            ["XS-A-1", "A县教育局党委", "XS", "党委", "学校", "第二批"],
+        ],
+    )
 
     run_import("orgs", path, actor=None)
 
@@ -182,8 +202,11 @@ def test_two_orgs_may_trade_places_in_one_sheet(world, tmp_path):
 
 
 def test_a_sheet_without_the_optional_columns_leaves_those_fields_alone(world, tmp_path):
-    path = office_sheet(tmp_path / "简表.xlsx", ["组织编码", "组织名称", "上级组织编码", "组织类别"],
-                        [["XS-A-1-1", "A县教育局第一党支部", "XS-A-1", "党支部"]])
+    path = office_sheet(
+        tmp_path / "简表.xlsx",
+        ["组织编码", "组织名称", "上级组织编码", "组织类别"],
+        [["XS-A-1-1", "A县教育局第一党支部", "XS-A-1", "党支部"]],
+    )
 
     result = run_import("orgs", path, actor=world.county_office)
 
@@ -196,24 +219,35 @@ def test_a_sheet_without_the_optional_columns_leaves_those_fields_alone(world, t
 
 
 def test_every_invalid_row_is_reported_with_its_excel_row_and_nothing_is_written(world, tmp_path):
-    path = office_sheet(tmp_path / "错误.xlsx", ORG_HEADER, [
-        ["XS-A-5", "A县五支部", "XS-A", "党小组", "机关", "第二批"],          # row 4: unknown kind
-        ["XS-A-6", "A县六支部", "XS-A", "党支部", "机关", "第二批"],          # row 5: fine
-        None,                                                                # row 6
-        ["XS-A-6", "A县六支部（重复）", "XS-A", "党支部", "机关", "第二批"],  # row 7: duplicate code
-        ["XS-A-7", "A县七支部", "XS-Z", "党支部", "机关", "第二批"],          # row 8: parent nowhere
-        ["XS-A-8", "甲", "XS-A-8-1", "党总支", "机关", "第二批"],              # row 9: cycle with row 10
-        ["XS-A-8-1", "乙", "XS-A-8", "党支部", "机关", "第二批"],             # row 10
-        ["XS-A-1", "A县教育局党委", "XS-A-1-2", "党委", "学校", "第二批"],    # row 11: under own descendant
-        ["XS-A-10", "", "XS-A", "", "机关", "第二批"],                       # row 12: two blanks
-    ])
+    path = office_sheet(
+        tmp_path / "错误.xlsx",
+        ORG_HEADER,
+        [
+            ["XS-A-5", "A县五支部", "XS-A", "党小组", "机关", "第二批"],  # row 4: unknown kind
+            ["XS-A-6", "A县六支部", "XS-A", "党支部", "机关", "第二批"],  # row 5: fine
+            None,  # row 6
+            ["XS-A-6", "A县六支部（重复）", "XS-A", "党支部", "机关", "第二批"],  # row 7: duplicate code
+            ["XS-A-7", "A县七支部", "XS-Z", "党支部", "机关", "第二批"],  # row 8: parent nowhere
+            ["XS-A-8", "甲", "XS-A-8-1", "党总支", "机关", "第二批"],  # row 9: cycle with row 10
+            ["XS-A-8-1", "乙", "XS-A-8", "党支部", "机关", "第二批"],  # row 10
+            ["XS-A-1", "A县教育局党委", "XS-A-1-2", "党委", "学校", "第二批"],  # row 11: under own descendant
+            ["XS-A-10", "", "XS-A", "", "机关", "第二批"],  # row 12: two blanks
+        ],
+    )
     before = written_state()
 
     errors = import_errors("orgs", path, actor=world.county_office)
 
     assert [e.split(":")[0] for e in errors] == [
-        "第4行 组织类别", "第7行 组织编码", "第8行 上级组织编码", "第9行 上级组织编码", "第10行 上级组织编码",
-        "第11行 上级组织编码", "第12行 组织名称", "第12行 组织类别"]
+        "第4行 组织类别",
+        "第7行 组织编码",
+        "第8行 上级组织编码",
+        "第9行 上级组织编码",
+        "第10行 上级组织编码",
+        "第11行 上级组织编码",
+        "第12行 组织名称",
+        "第12行 组织类别",
+    ]
     assert "“党小组”" in errors[0] and "党支部" in errors[0]
     assert "与第5行重复" in errors[1]
     assert "“XS-Z”不存在" in errors[2]
@@ -225,10 +259,14 @@ def test_every_invalid_row_is_reported_with_its_excel_row_and_nothing_is_written
 
 def test_a_cycle_through_orgs_already_in_the_system_is_refused(world, tmp_path):
     # XS-A-1 under XS-B, and XS-B under XS-A-1-1 (which lives under XS-A-1): a loop.
-    path = office_sheet(tmp_path / "循环.xlsx", ORG_HEADER, [
-        ["XS-A-1", "A县教育局党委", "XS-B", "党委", "学校", "第二批"],
-        ["XS-B", "中共B县委", "XS-A-1-1", "党委", "机关", "第二批"],
-    ])
+    path = office_sheet(
+        tmp_path / "循环.xlsx",
+        ORG_HEADER,
+        [
+            ["XS-A-1", "A县教育局党委", "XS-B", "党委", "学校", "第二批"],
+            ["XS-B", "中共B县委", "XS-A-1-1", "党委", "机关", "第二批"],
+        ],
+    )
     before = written_state()
 
     errors = import_errors("orgs", path, actor=None)
@@ -239,8 +277,9 @@ def test_a_cycle_through_orgs_already_in_the_system_is_refused(world, tmp_path):
 
 
 def test_a_missing_required_column_names_the_header_row(world, tmp_path):
-    path = office_sheet(tmp_path / "缺列.xlsx", ["组织编码", "组织名称", "上级组织编码"],
-                        [["XS-A-5", "A县五支部", "XS-A"]])
+    path = office_sheet(
+        tmp_path / "缺列.xlsx", ["组织编码", "组织名称", "上级组织编码"], [["XS-A-5", "A县五支部", "XS-A"]]
+    )
     before = written_state()
     assert import_errors("orgs", path, actor=world.county_office) == ["第3行 组织类别: 缺少此列"]
     assert written_state() == before
@@ -252,7 +291,9 @@ def test_a_sheet_with_only_a_header_says_there_is_no_data(world, tmp_path):
 
 
 def test_a_parent_removed_from_an_existing_org_is_an_error(world, tmp_path):
-    path = office_sheet(tmp_path / "无上级.xlsx", ORG_HEADER, [["XS-A-2", "A县城关镇党支部", "", "党支部", "农村", "第二批"]])
+    path = office_sheet(
+        tmp_path / "无上级.xlsx", ORG_HEADER, [["XS-A-2", "A县城关镇党支部", "", "党支部", "农村", "第二批"]]
+    )
     errors = import_errors("orgs", path, actor=world.county_office)
     assert [e.split(":")[0] for e in errors] == ["第4行 上级组织编码"]
 
@@ -261,10 +302,14 @@ def test_a_parent_removed_from_an_existing_org_is_an_error(world, tmp_path):
 
 
 def test_a_county_office_cannot_add_orgs_outside_its_county_and_learns_nothing_about_them(world, tmp_path):
-    path = office_sheet(tmp_path / "越权.xlsx", ORG_HEADER, [
-        ["XS-B-2", "B县第二党支部", "XS-B-1", "党支部", "机关", "第二批"],
-        ["XS-A-5", "A县五支部", "XS", "党支部", "机关", "第二批"],
-    ])
+    path = office_sheet(
+        tmp_path / "越权.xlsx",
+        ORG_HEADER,
+        [
+            ["XS-B-2", "B县第二党支部", "XS-B-1", "党支部", "机关", "第二批"],
+            ["XS-A-5", "A县五支部", "XS", "党支部", "机关", "第二批"],
+        ],
+    )
     before = written_state()
 
     errors = import_errors("orgs", path, actor=world.county_office)
@@ -275,8 +320,7 @@ def test_a_county_office_cannot_add_orgs_outside_its_county_and_learns_nothing_a
 
 
 def test_a_county_office_cannot_rename_another_countys_org(world, tmp_path):
-    path = office_sheet(tmp_path / "越权.xlsx", ORG_HEADER,
-                        [["XS-B-1", "改名", "XS-B", "党支部", "机关", "第二批"]])
+    path = office_sheet(tmp_path / "越权.xlsx", ORG_HEADER, [["XS-B-1", "改名", "XS-B", "党支部", "机关", "第二批"]])
     errors = import_errors("orgs", path, actor=world.county_office)
     # Answered exactly as for a code that does not exist: its parent XS-B is not there for this office.
     assert [e.split(":")[0] for e in errors] == ["第4行 上级组织编码"]

@@ -318,21 +318,28 @@ def test_writer_formatting(tmp_path):
 
 
 def test_total_rows_at_the_end_are_skipped_with_a_warning(tmp_path):
-    cells = {**row_cells(1, ["序号", "单位代码", "单位名称", "开始日期", "时长（小时）"]),
-             **row_cells(2, [1, "A01", "一支部", "2026-11-01", 2]),
-             **row_cells(3, [2, "A02", "二支部", "2026-11-02", 3]),
-             **row_cells(4, ["小计", None, None, None, 5]),
-             **row_cells(5, ["合 计：", None, None, None, 5]),
-             **row_cells(7, [None, None, None, None, None])}
+    cells = {
+        **row_cells(1, ["序号", "单位代码", "单位名称", "开始日期", "时长（小时）"]),
+        **row_cells(2, [1, "A01", "一支部", "2026-11-01", 2]),
+        **row_cells(3, [2, "A02", "二支部", "2026-11-02", 3]),
+        **row_cells(4, ["小计", None, None, None, 5]),
+        **row_cells(5, ["合 计：", None, None, None, 5]),
+        **row_cells(7, [None, None, None, None, None]),
+    }
     sheet = read(make_xlsx(tmp_path / "t.xlsx", cells))
     assert [r.number for r in sheet.rows] == [2, 3]
-    assert sheet.warnings[1:] == ["第4行: “小计”是合计行，不是数据，已跳过", "第5行: “合 计：”是合计行，不是数据，已跳过"]
+    assert sheet.warnings[1:] == [
+        "第4行: “小计”是合计行，不是数据，已跳过",
+        "第5行: “合 计：”是合计行，不是数据，已跳过",
+    ]
 
 
 def test_total_word_in_a_template_column_is_skipped_too(tmp_path):
-    cells = {**row_cells(1, ["单位代码", "单位名称", "开始日期", "时长（小时）"]),
-             **row_cells(2, ["A01", "一支部", "2026-11-01", 2]),
-             **row_cells(3, ["总计", None, None, 2])}
+    cells = {
+        **row_cells(1, ["单位代码", "单位名称", "开始日期", "时长（小时）"]),
+        **row_cells(2, ["A01", "一支部", "2026-11-01", 2]),
+        **row_cells(3, ["总计", None, None, 2]),
+    }
     sheet = read(make_xlsx(tmp_path / "t.xlsx", cells))
     assert [r.number for r in sheet.rows] == [2]
     assert sheet.warnings == ["第3行: “总计”是合计行，不是数据，已跳过"]
@@ -341,9 +348,11 @@ def test_total_word_in_a_template_column_is_skipped_too(tmp_path):
 def test_a_total_row_in_the_middle_and_text_that_mentions_a_total_are_data(tmp_path):
     """Only trailing sum rows go: a row in the middle stays (and fails its checks where it is wrong),
     and a long text that starts with 合计 is what the clerk wrote."""
-    cells = {**row_cells(1, ["单位代码", "单位名称", "开始日期", "时长（小时）"]),
-             **row_cells(2, ["合计", None, None, 2]),
-             **row_cells(3, ["A01", "合计完成学习任务的第一党支部", "2026-11-01", 2])}
+    cells = {
+        **row_cells(1, ["单位代码", "单位名称", "开始日期", "时长（小时）"]),
+        **row_cells(2, ["合计", None, None, 2]),
+        **row_cells(3, ["A01", "合计完成学习任务的第一党支部", "2026-11-01", 2]),
+    }
     sheet = read(make_xlsx(tmp_path / "t.xlsx", cells))
     assert [r.number for r in sheet.rows] == [2, 3]
     assert sheet.warnings == []

@@ -1,6 +1,7 @@
 """Issue 11: every template carries one example row (grey italics, first cell 示例…, skipped on import),
 drop-down lists for the columns with fixed values, and a 填写说明 sheet naming every column, whether it is
 required, its format and its allowed values. The header row stays the SPEC §4.2 contract."""
+
 import io
 
 import pytest
@@ -15,8 +16,19 @@ from tuijin.rectification.models import Problem
 SPEC_HEADERS = {  # SPEC §4.2, in its order
     "orgs": ["组织编码", "组织名称", "上级组织编码", "组织类别", "所属领域", "批次"],
     "people": ["人员编号", "姓名", "所在组织编码", "政治面貌", "职务", "是否领导干部", "干部层级", "手机号"],
-    "study-sessions": ["组织编码", "日期", "学习形式", "主题", "主讲人", "主讲人单位", "主讲人类别", "学习篇目",
-                       "参加人员编号", "参加人数", "时长（小时）"],
+    "study-sessions": [
+        "组织编码",
+        "日期",
+        "学习形式",
+        "主题",
+        "主讲人",
+        "主讲人单位",
+        "主讲人类别",
+        "学习篇目",
+        "参加人员编号",
+        "参加人数",
+        "时长（小时）",
+    ],
     "self-study": ["人员编号", "日期", "篇目编码", "时长（分钟）", "学习心得"],
 }
 FIXED = {  # columns whose drop-down the issue names, with their values
@@ -72,7 +84,7 @@ def test_each_template_has_the_contract_header_an_example_row_drop_downs_and_a_g
 
     guide = [list(r) for r in wb[GUIDE_SHEET].values]
     assert guide[0] == ["列名", "是否必填", "填写格式", "可选值", "示例"]
-    by_column = {r[0]: r for r in guide[1:1 + len(header)]}
+    by_column = {r[0]: r for r in guide[1 : 1 + len(header)]}
     assert list(by_column) == header
     for column in header:
         _, required, fmt, allowed, _ = by_column[column]
@@ -103,19 +115,43 @@ def filled(kind, rows) -> io.BytesIO:
 
 
 def test_filled_templates_import_their_rows_and_skip_the_example(world):
-    result = run_import("orgs", filled("orgs", [["XS-A-9", "A县新设党支部", "XS-A", "党支部", "社区", "第二批"]]),
-                        actor=world.county_office)
+    result = run_import(
+        "orgs",
+        filled("orgs", [["XS-A-9", "A县新设党支部", "XS-A", "党支部", "社区", "第二批"]]),
+        actor=world.county_office,
+    )
     assert (result.created, result.updated) == (1, 0)
     assert Org.objects.get(code="XS-A-9").parent == world.county_a
     assert not Org.objects.filter(code__startswith="示例").exists()
 
-    result = run_import("people", filled("people", [["P9", "新党员", "XS-A-9", "预备党员", "", "否", "", ""]]),
-                        actor=world.county_office)
+    result = run_import(
+        "people",
+        filled("people", [["P9", "新党员", "XS-A-9", "预备党员", "", "否", "", ""]]),
+        actor=world.county_office,
+    )
     assert (result.created, Person.objects.get(number="P9").status) == (1, "预备党员")
 
-    result = run_import("problems", filled("problems", [
-        ["XS-A-9", "2026-01", "理论学习", "集体查", "学习不深入", "每月学习一次；建立台账", "新党员", "2026-12-31",
-         "整改中", "否"]]), actor=world.county_office)
+    result = run_import(
+        "problems",
+        filled(
+            "problems",
+            [
+                [
+                    "XS-A-9",
+                    "2026-01",
+                    "理论学习",
+                    "集体查",
+                    "学习不深入",
+                    "每月学习一次；建立台账",
+                    "新党员",
+                    "2026-12-31",
+                    "整改中",
+                    "否",
+                ]
+            ],
+        ),
+        actor=world.county_office,
+    )
     assert result.created == 1
     problem = Problem.objects.get(org__code="XS-A-9", number="2026-01")
     assert (problem.state, problem.source, problem.measures.count()) == ("整改中", "集体查", 2)

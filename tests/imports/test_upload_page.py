@@ -1,4 +1,5 @@
 """The upload page /imports/: the same all-or-nothing import as the command line, for clerks."""
+
 import html
 import io
 import zipfile
@@ -39,8 +40,9 @@ def test_a_party_member_gets_404_and_an_anonymous_visitor_is_sent_to_log_in(clie
 
 def test_a_good_file_is_imported_and_summarised(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER,
-                        [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
 
     response = upload(client, "orgs", path)
 
@@ -51,11 +53,15 @@ def test_a_good_file_is_imported_and_summarised(client, world, tmp_path):
 
 def test_a_bad_file_lists_every_row_error_and_writes_nothing(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, [
-        ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
-        ["A2P2", "李强", "XS-A-2", "正式党员", "", "否", "", "12345"],
-        ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
-    ])
+    path = office_sheet(
+        tmp_path / "人员.xlsx",
+        PEOPLE_HEADER,
+        [
+            ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
+            ["A2P2", "李强", "XS-A-2", "正式党员", "", "否", "", "12345"],
+            ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
+        ],
+    )
     before = written_state()
 
     response = upload(client, "people", path)
@@ -104,8 +110,9 @@ def test_a_file_over_the_size_limit_is_refused(client, world, settings):
 
 def test_the_dry_run_checkbox_checks_without_writing(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "组织.xlsx", ORG_HEADER,
-                        [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]])
+    path = office_sheet(
+        tmp_path / "组织.xlsx", ORG_HEADER, [["XS-A-3", "A县城关街道党工委", "XS-A", "党工委", "机关", "第二批"]]
+    )
     before = written_state()
 
     response = upload(client, "orgs", path, dry_run="1")
@@ -116,10 +123,14 @@ def test_the_dry_run_checkbox_checks_without_writing(client, world, tmp_path):
 
 def test_a_county_office_importing_people_into_another_county_gets_a_row_error(client, world, tmp_path):
     client.force_login(world.county_office)
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER, [
-        ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
-        ["B1P9", "郑新", "XS-B-1", "正式党员", "", "否", "", ""],
-    ])
+    path = office_sheet(
+        tmp_path / "人员.xlsx",
+        PEOPLE_HEADER,
+        [
+            ["A2P1", "王芳", "XS-A-2", "正式党员", "", "否", "", ""],
+            ["B1P9", "郑新", "XS-B-1", "正式党员", "", "否", "", ""],
+        ],
+    )
     before = written_state()
 
     text = page_text(upload(client, "people", path))
@@ -131,8 +142,9 @@ def test_a_county_office_importing_people_into_another_county_gets_a_row_error(c
 
 def test_a_branch_reporter_imports_people_into_its_own_branch(client, world, tmp_path):
     client.force_login(world.branch_reporter)
-    path = office_sheet(tmp_path / "人员.xlsx", PEOPLE_HEADER,
-                        [["A1A9", "甲九", "XS-A-1-1", "预备党员", "", "否", "", "13800009999"]])
+    path = office_sheet(
+        tmp_path / "人员.xlsx", PEOPLE_HEADER, [["A1A9", "甲九", "XS-A-1-1", "预备党员", "", "否", "", "13800009999"]]
+    )
 
     text = page_text(upload(client, "people", path))
 

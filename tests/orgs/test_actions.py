@@ -1,4 +1,5 @@
 """Changing orgs and people through tuijin.orgs.actions: permission, versions, events, history, roll-ups."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,8 +26,14 @@ def last_event(verb):
 
 
 def test_creating_an_org_records_who_did_it_and_what_was_made(world):
-    org = actions.create_org(actor=world.county_office, parent=world.county_a, code="XS-A-3", name="A县卫健局党委",
-                             kind="党委", sector="医院")
+    org = actions.create_org(
+        actor=world.county_office,
+        parent=world.county_a,
+        code="XS-A-3",
+        name="A县卫健局党委",
+        kind="党委",
+        sector="医院",
+    )
     event = last_event("org.create")
     assert (event.actor, event.target_id, event.org_path) == (world.county_office, str(org.pk), org.path)
     assert event.before is None
@@ -35,8 +42,9 @@ def test_creating_an_org_records_who_did_it_and_what_was_made(world):
 
 
 def test_updating_an_org_records_only_what_changed(world):
-    org = actions.update_org(world.branch_a2, actor=world.county_office, version=1, name="A县城关镇第一党支部",
-                             sector="农村")
+    org = actions.update_org(
+        world.branch_a2, actor=world.county_office, version=1, name="A县城关镇第一党支部", sector="农村"
+    )
     assert (org.name, org.version) == ("A县城关镇第一党支部", 2)
     event = last_event("org.update")
     assert event.actor == world.county_office
@@ -44,8 +52,9 @@ def test_updating_an_org_records_only_what_changed(world):
 
 
 def test_creating_and_updating_a_person_record_before_and_after(world):
-    person = actions.create_person(actor=world.branch_reporter, org=world.branch_a1a, number="A1A9", name="甲9",
-                                   status="预备党员")
+    person = actions.create_person(
+        actor=world.branch_reporter, org=world.branch_a1a, number="A1A9", name="甲9", status="预备党员"
+    )
     assert last_event("person.create").after["status"] == "预备党员"
     actions.update_person(person, actor=world.branch_reporter, version=1, status="正式党员", post="组织委员")
     event = last_event("person.update")
@@ -213,12 +222,16 @@ def test_field_history_shows_where_a_person_came_from_after_a_merge(world):
 # ------------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize("fields, field, words", [
-    ({"kind": "支部"}, "kind", "组织类别“支部”无效"),
-    ({"sector": "企业"}, "sector", "所属领域"),
-    ({"name": "  "}, "name", "组织名称不能为空"),
-    ({"code": "XS-A-1"}, "code", "已存在"),
-], ids=["unknown-kind", "unknown-sector", "blank-name", "duplicate-code"])
+@pytest.mark.parametrize(
+    "fields, field, words",
+    [
+        ({"kind": "支部"}, "kind", "组织类别“支部”无效"),
+        ({"sector": "企业"}, "sector", "所属领域"),
+        ({"name": "  "}, "name", "组织名称不能为空"),
+        ({"code": "XS-A-1"}, "code", "已存在"),
+    ],
+    ids=["unknown-kind", "unknown-sector", "blank-name", "duplicate-code"],
+)
 def test_a_bad_org_is_refused_in_chinese_naming_the_field(world, fields, field, words):
     values = {"code": "XS-A-9", "name": "新党支部", "kind": "党支部"} | fields
     with pytest.raises(ActionError) as refused:
@@ -252,13 +265,15 @@ def _build(tree, people, changes):
     earlier one), people, then moves, merges and deactivations. Refused changes are skipped."""
     orgs = [actions.create_org(actor=None, parent=None, code="R", name="根", kind="党委")]
     for n, (parent, kind) in enumerate(tree):
-        orgs.append(actions.create_org(actor=None, parent=orgs[parent % len(orgs)], code=f"R{n}", name=f"组织{n}",
-                                       kind=kind))
+        orgs.append(
+            actions.create_org(actor=None, parent=orgs[parent % len(orgs)], code=f"R{n}", name=f"组织{n}", kind=kind)
+        )
     for n, (org, status, active) in enumerate(people):
-        actions.create_person(actor=None, org=orgs[org % len(orgs)], number=f"P{n}", name=f"人{n}", status=status,
-                              active=active)
+        actions.create_person(
+            actor=None, org=orgs[org % len(orgs)], number=f"P{n}", name=f"人{n}", status=status, active=active
+        )
     for verb, a, b in changes:
-        org, other = orgs[1 + a % (len(orgs) - 1)], orgs[b % len(orgs)]   # never the root itself
+        org, other = orgs[1 + a % (len(orgs) - 1)], orgs[b % len(orgs)]  # never the root itself
         try:
             if verb == "move":
                 actions.move_org(org, actor=None, new_parent=other)
@@ -278,15 +293,21 @@ def _naive_counts(org, all_orgs, all_people):
         below |= frontier
     orgs = [o for o in all_orgs if o.pk in below and o.active]
     people = [p for p in all_people if p.org_id in below and p.active]
-    return Counts(orgs=len(orgs), branches=sum(o.kind == "党支部" for o in orgs), people=len(people),
-                  members=sum(p.status in ("正式党员", "预备党员") for p in people))
+    return Counts(
+        orgs=len(orgs),
+        branches=sum(o.kind == "党支部" for o in orgs),
+        people=len(people),
+        members=sum(p.status in ("正式党员", "预备党员") for p in people),
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=TREES, people=PEOPLE, changes=CHANGES)
-@example(tree=[(0, "党委"), (1, "党支部"), (1, "党支部"), (0, "党委")],          # R ─ R0 ─ R1, R2; R ─ R3
-         people=[(2, "正式党员", True), (3, "预备党员", True), (1, "群众", True), (2, "正式党员", False)],
-         changes=[("merge", 0, 4), ("move", 2, 0), ("deactivate", 1, 0)])
+@example(
+    tree=[(0, "党委"), (1, "党支部"), (1, "党支部"), (0, "党委")],  # R ─ R0 ─ R1, R2; R ─ R3
+    people=[(2, "正式党员", True), (3, "预备党员", True), (1, "群众", True), (2, "正式党员", False)],
+    changes=[("merge", 0, 4), ("move", 2, 0), ("deactivate", 1, 0)],
+)
 def test_rolled_up_counts_equal_a_direct_recount_whatever_the_tree(db, tree, people, changes):
     with transaction.atomic():
         _build(tree, people, changes)

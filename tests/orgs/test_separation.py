@@ -1,6 +1,7 @@
 """三员分立 (issue 11): no self-grant; at most one of the three admin roles per account; never an admin
 role beside a business role; business grants by the security admin are recorded and the audit admin sees
 them. The rule lives in the grant action, so the page refuses with the action's Chinese message."""
+
 import pytest
 
 from tests.conftest import login_as, make_user
@@ -26,12 +27,12 @@ def test_a_second_security_admin_cannot_grant_itself_either(world):
         actions.grant_role(actor=other, user=other, role="auditadmin")
 
 
-@pytest.mark.parametrize("held, wanted", [("secadmin", "auditadmin"), ("auditadmin", "sysadmin"),
-                                          ("sysadmin", "secadmin")])
+@pytest.mark.parametrize(
+    "held, wanted", [("secadmin", "auditadmin"), ("auditadmin", "sysadmin"), ("sysadmin", "secadmin")]
+)
 def test_no_account_holds_two_admin_roles(world, held, wanted):
     with pytest.raises(ActionError, match="只能担任系统管理员、安全管理员、审计管理员中的一个"):
-        actions.grant_role(actor=world.secadmin if held != "secadmin" else None, user=getattr(world, held),
-                           role=wanted)
+        actions.grant_role(actor=world.secadmin if held != "secadmin" else None, user=getattr(world, held), role=wanted)
     assert roles_of(getattr(world, held)) == {held}
 
 

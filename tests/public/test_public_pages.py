@@ -1,4 +1,5 @@
 """The no-login rating page: one published item, no personal data, one vote per device."""
+
 import pytest
 
 from tests.rectification.conftest import problem, submitted  # noqa: F401  (fixtures)
@@ -14,8 +15,12 @@ def media(tmp_path, settings):
 
 @pytest.fixture
 def item(world, submitted):
-    return actions.publish(submitted, actor=world.county_office, title="理论学习不深入的整改",
-                           summary="已建立每周集中学习制度，学习记录已公开")
+    return actions.publish(
+        submitted,
+        actor=world.county_office,
+        title="理论学习不深入的整改",
+        summary="已建立每周集中学习制度，学习记录已公开",
+    )
 
 
 def url(item):
@@ -26,8 +31,18 @@ def test_the_page_needs_no_login_and_shows_the_item(client, item):
     response = client.get(url(item))
     body = response.content.decode()
     assert response.status_code == 200
-    for shown in ("理论学习不深入的整改", "理论学习不深入，学用脱节", "理论学习", "每周集中学习一次", "加强学习",
-                  "已建立每周集中学习制度", "A县教育局第一党支部", "满意", "基本满意", "不满意"):
+    for shown in (
+        "理论学习不深入的整改",
+        "理论学习不深入，学用脱节",
+        "理论学习",
+        "每周集中学习一次",
+        "加强学习",
+        "已建立每周集中学习制度",
+        "A县教育局第一党支部",
+        "满意",
+        "基本满意",
+        "不满意",
+    ):
         assert shown in body, shown
 
 
@@ -36,8 +51,14 @@ def test_the_page_shows_no_personal_data_and_no_internal_ids(client, world, item
     problem = item.problem
     owners = {problem.responsible} | {m.owner for m in problem.measures.all() if m.owner}
     assert owners == {"甲1"}
-    for hidden in owners | {"13800001234", "branch_reporter", "county_office", problem.number,
-                            f"/problems/item/{problem.pk}/", "学习记录.pdf"}:
+    for hidden in owners | {
+        "13800001234",
+        "branch_reporter",
+        "county_office",
+        problem.number,
+        f"/problems/item/{problem.pk}/",
+        "学习记录.pdf",
+    }:
         assert hidden not in body, hidden
 
 
@@ -92,8 +113,10 @@ def test_a_client_forging_the_left_most_forwarded_address_is_capped(client, item
     """Behind one trusted proxy (which appends the real client 203.0.113.7), one client changes the
     left-most X-Forwarded-For and its cookie for each of 60 votes: only the cap's worth count."""
     settings.TUIJIN_TRUSTED_PROXIES, settings.TUIJIN_VOTES_PER_ADDRESS = 1, 30
-    pages = [vote(client, item, REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7")
-             for i in range(60)]
+    pages = [
+        vote(client, item, REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7")
+        for i in range(60)
+    ]
     item.refresh_from_db()
     assert sum("谢谢" in p for p in pages) == 30 and item.votes == 30
     assert item.refused == 30
@@ -116,12 +139,21 @@ def test_the_deprecated_trust_setting_still_means_one_proxy(tmp_path):
 
     import tuijin
 
-    env = {**os.environ, "TUIJIN_TRUST_X_FORWARDED_FOR": "1", "TUIJIN_VAR_DIR": str(tmp_path),
-           "PYTHONPATH": str(Path(tuijin.__file__).parents[1])}
+    env = {
+        **os.environ,
+        "TUIJIN_TRUST_X_FORWARDED_FOR": "1",
+        "TUIJIN_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(Path(tuijin.__file__).parents[1]),
+    }
     env.pop("TUIJIN_TRUSTED_PROXIES", None)
     code = "import django; django.setup(); from django.conf import settings; print(settings.TUIJIN_TRUSTED_PROXIES)"
-    result = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "tuijin.settings"},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "tuijin.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.stdout.strip() == "1", result.stderr
 
 

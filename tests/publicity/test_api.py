@@ -1,4 +1,5 @@
 """The publicity API: same scope as the pages, the same actions, figures with the median."""
+
 import datetime as dt
 import json
 
@@ -26,17 +27,33 @@ def call(user, method, url, body=None):
 
 def test_submit_review_forward_and_scope(world):
     w = world
-    r = call(w.county_office, "post", "/api/v1/publicity/solicitations",
-             {"org": "XS-A", "topic": "主题教育经验", "deadline": "2026-11-30", "sectors": ["学校"], "depths": [4]})
+    r = call(
+        w.county_office,
+        "post",
+        "/api/v1/publicity/solicitations",
+        {"org": "XS-A", "topic": "主题教育经验", "deadline": "2026-11-30", "sectors": ["学校"], "depths": [4]},
+    )
     assert r.status_code == 201, r.content
     number = r.json()["number"]
     assert {t["org_code"] for t in r.json()["standing"]} == {"XS-A-1-1", "XS-A-1-2"}
-    r = call(w.branch_reporter, "post", "/api/v1/publicity/submissions",
-             {"org": "XS-A-1-1", "title": "第一党支部主题教育专题研讨", "date": "2026-11-26", "type": "典型案例",
-              "body": "围绕主题教育开展专题研讨。", "solicitation": number})
+    r = call(
+        w.branch_reporter,
+        "post",
+        "/api/v1/publicity/submissions",
+        {
+            "org": "XS-A-1-1",
+            "title": "第一党支部主题教育专题研讨",
+            "date": "2026-11-26",
+            "type": "典型案例",
+            "body": "围绕主题教育开展专题研讨。",
+            "solicitation": number,
+        },
+    )
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
-    assert call(w.branch_reporter, "post", f"/api/v1/publicity/submissions/{pk}/adopt", {"level": "县"}).status_code == 403
+    assert (
+        call(w.branch_reporter, "post", f"/api/v1/publicity/submissions/{pk}/adopt", {"level": "县"}).status_code == 403
+    )
     assert call(w.guide, "get", f"/api/v1/publicity/submissions/{pk}").status_code == 404
     r = call(w.county_office, "post", f"/api/v1/publicity/submissions/{pk}/adopt", {"level": "县", "quality": 4})
     assert r.status_code == 200 and r.json()["adopted_level"] == "县"
@@ -51,8 +68,12 @@ def test_submit_review_forward_and_scope(world):
     s = call(w.county_office, "get", "/api/v1/publicity/summary?org=XS-A").json()
     assert (s["submissions"], s["adopted"], s["answered"], s["solicitations_due"]) == (1, 1, 1, 1)
     assert s["median_response_hours"] is not None
-    bad = call(w.branch_reporter, "post", "/api/v1/publicity/submissions",
-               {"org": "XS-A-1-1", "title": "x", "date": "2026-12-30"})
+    bad = call(
+        w.branch_reporter,
+        "post",
+        "/api/v1/publicity/submissions",
+        {"org": "XS-A-1-1", "title": "x", "date": "2026-12-30"},
+    )
     assert bad.status_code == 422 and "晚于今天" in bad.json()["detail"]
     ind = {r["code"]: r for r in call(w.county_office, "get", "/api/v1/publicity/indicators?org=XS-A").json()}
     assert ind["publicity.copies_confirmed"]["meaning"] == "zero" and ind["publicity.typical_cases"]["value"] == 1
@@ -60,14 +81,21 @@ def test_submit_review_forward_and_scope(world):
 
 def test_items_copies_and_relevance(world):
     w = world
-    r = call(w.branch_reporter, "post", "/api/v1/publicity/items",
-             {"org": "XS-A-1-1", "channel": "电视", "title": "主题教育报道", "date": "2026-11-20", "outlet": "X市电视台"})
+    r = call(
+        w.branch_reporter,
+        "post",
+        "/api/v1/publicity/items",
+        {"org": "XS-A-1-1", "channel": "电视", "title": "主题教育报道", "date": "2026-11-20", "outlet": "X市电视台"},
+    )
     assert r.status_code == 201
     assert call(w.guide, "get", f"/api/v1/publicity/items/{r.json()['id']}").status_code == 404
     actions.create_submission(actor=None, org=w.branch_a1a, title="心得", body=ORIGINAL, date=dt.date(2026, 11, 1))
     actions.create_submission(actor=None, org=w.branch_a2, title="体会", body=LIGHT_EDIT, date=dt.date(2026, 11, 3))
     assert call(w.branch_reporter, "post", "/api/v1/publicity/copies/check", {"org": "XS-A-1-1"}).status_code == 403
-    assert call(w.county_office, "post", "/api/v1/publicity/copies/check", {"org": "XS-A"}).json() == {"found": 1, "new": 1}
+    assert call(w.county_office, "post", "/api/v1/publicity/copies/check", {"org": "XS-A"}).json() == {
+        "found": 1,
+        "new": 1,
+    }
     pairs = call(w.county_office, "get", "/api/v1/publicity/copies?org=XS-A").json()["items"]
     detail = call(w.county_office, "get", f"/api/v1/publicity/copies/{pairs[0]['id']}").json()
     assert any(run["matched"] for run in detail["b"]["runs"]) and detail["a"]["org_code"] == "XS-A-1-1"

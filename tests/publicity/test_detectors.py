@@ -1,5 +1,6 @@
 """约稿反应迟缓 (issue 9): a unit that answered its due solicitations late or not at all is named with its
 figures; a unit that answered every one on time, and a unit whose deadlines have not passed, are not."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -19,24 +20,32 @@ def at(y, m, d, hh=12):
 
 
 def solicit(w, n, deadline, targets):
-    return actions.issue_solicitation(actor=None, org=w.city, topic=f"约稿{n}", deadline=deadline, targets=targets,
-                                      issued_at=at(2026, 11, 10, 9), number=f"YG-{n}")
+    return actions.issue_solicitation(
+        actor=None,
+        org=w.city,
+        topic=f"约稿{n}",
+        deadline=deadline,
+        targets=targets,
+        issued_at=at(2026, 11, 10, 9),
+        number=f"YG-{n}",
+    )
 
 
 def answer(org, s, when):
-    return actions.create_submission(actor=None, org=org, title=f"{org.name}报送{s.topic}", date=when.date(),
-                                     submitted_at=when, solicitation=s)
+    return actions.create_submission(
+        actor=None, org=org, title=f"{org.name}报送{s.topic}", date=when.date(), submitted_at=when, solicitation=s
+    )
 
 
 def build(w):
     Campaign.objects.create(name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=w.city)
     first = solicit(w, 1, dt.date(2026, 11, 20), [w.unit_a1, w.branch_a2])
     second = solicit(w, 2, dt.date(2026, 11, 30), [w.unit_a1, w.branch_a2])
-    answer(w.branch_a1a, first, at(2026, 11, 23))            # 教育局: late (through its branch) …
+    answer(w.branch_a1a, first, at(2026, 11, 23))  # 教育局: late (through its branch) …
     # … and the second never answered: 0 of 2 on time.
-    answer(w.branch_a2, first, at(2026, 11, 20, 23))          # 城关镇: every one on time (look-alike)
+    answer(w.branch_a2, first, at(2026, 11, 20, 23))  # 城关镇: every one on time (look-alike)
     answer(w.branch_a2, second, at(2026, 11, 28))
-    solicit(w, 3, dt.date(2026, 12, 31), [w.branch_b1])       # B县第一党支部: not due yet (look-alike)
+    solicit(w, 3, dt.date(2026, 12, 31), [w.branch_b1])  # B县第一党支部: not due yet (look-alike)
     solicit(w, 4, dt.date(2026, 12, 31), [w.branch_b1])
 
 
@@ -60,11 +69,11 @@ def test_pinned_positive_and_look_alike_probes():
         totals = {"publicity.on_time_rate": Pair(*on_time), "publicity.response_rate": Pair(*answered)}
         return d.test(Probe(object(), totals, 0.5, AS_OF, dict(d.defaults)))
 
-    assert run((0, 3), (1, 3)) is not None                    # 3 due, none on time
-    assert run((1, 3), (3, 3)) is not None                    # 1 of 3 on time: below half
-    assert run((3, 3), (3, 3)) is None                        # all on time
-    assert run((0, 1), (0, 1)) is None                        # only one due: too few to judge
-    assert run((1, 2), (2, 2)) is None                        # half on time is not below half
+    assert run((0, 3), (1, 3)) is not None  # 3 due, none on time
+    assert run((1, 3), (3, 3)) is not None  # 1 of 3 on time: below half
+    assert run((3, 3), (3, 3)) is None  # all on time
+    assert run((0, 1), (0, 1)) is None  # only one due: too few to judge
+    assert run((1, 2), (2, 2)) is None  # half on time is not below half
 
 
 def test_thresholds_come_from_the_campaign_file(world):
@@ -78,4 +87,6 @@ def test_publicity_meanings_are_declared_on_the_indicators():
         ind = get(code)
         assert ind.declared and ind.meaning == meaning and ind.follows_time is False
     assert get("publicity.copies_confirmed").meaning == ZERO
-    assert get("publicity.on_time_rate").meaning == HIGHER and get("publicity.on_time_rate").expectation_words() == "应达"
+    assert (
+        get("publicity.on_time_rate").meaning == HIGHER and get("publicity.on_time_rate").expectation_words() == "应达"
+    )

@@ -1,4 +1,5 @@
 """`tuijin import submissions|publicity` and `tuijin export` (SPEC §4.1, §4.2)."""
+
 import datetime as dt
 
 import pytest
@@ -21,9 +22,14 @@ def _today(monkeypatch):
 
 
 def state():
-    return (sorted(Submission.objects.values_list("org__code", "title", "body", "type", "date", "solicitation__number",
-                                                 "relevance_flagged")),
-            sorted(PublicityItem.objects.values_list("org__code", "channel", "outlet", "title", "date", "link")))
+    return (
+        sorted(
+            Submission.objects.values_list(
+                "org__code", "title", "body", "type", "date", "solicitation__number", "relevance_flagged"
+            )
+        ),
+        sorted(PublicityItem.objects.values_list("org__code", "channel", "outlet", "title", "date", "link")),
+    )
 
 
 def test_the_templates_are_the_contract():
@@ -31,11 +37,19 @@ def test_the_templates_are_the_contract():
 
 
 def test_a_messy_submissions_sheet_is_read_as_meant_and_exports_back_unchanged(world, tmp_path):
-    actions.issue_solicitation(actor=None, org=world.county_a, topic="约稿", deadline=dt.date(2026, 11, 30),
-                               targets=[world.unit_a1], number="YG-7")
-    rows = [["XS-A-1-1", "第一党支部主题教育专题研讨", "围绕学思想开展专题研讨。", "经验 做法", "2026年11月2日", "YG-7"],
-            None,
-            ["ＸＳ-A-2 ", "城关镇招商引资推进会", "签约项目 6 个。", "", 46330, ""]]  # 2026-11-04
+    actions.issue_solicitation(
+        actor=None,
+        org=world.county_a,
+        topic="约稿",
+        deadline=dt.date(2026, 11, 30),
+        targets=[world.unit_a1],
+        number="YG-7",
+    )
+    rows = [
+        ["XS-A-1-1", "第一党支部主题教育专题研讨", "围绕学思想开展专题研讨。", "经验 做法", "2026年11月2日", "YG-7"],
+        None,
+        ["ＸＳ-A-2 ", "城关镇招商引资推进会", "签约项目 6 个。", "", 46330, ""],
+    ]  # 2026-11-04
     code, out, err = run("import", "submissions", str(office_sheet(tmp_path / "s.xlsx", SUBMISSIONS, rows)))
     assert code == 0 and out[-1] == "导入完成：新增 2 条，更新 0 条，未变 0 条", (out, err)
     assert out[0].startswith("提示 第6行 标题: “城关镇招商引资推进会”与学习教育关联不紧密（主要写招商引资")
@@ -52,9 +66,11 @@ def test_a_messy_submissions_sheet_is_read_as_meant_and_exports_back_unchanged(w
 
 
 def test_every_bad_cell_is_reported_and_nothing_is_written(world, tmp_path):
-    rows = [["XS-A-1-1", "", "正文", "简报", "2026-11-02", "YG-404"],
-            ["NOPE", "标题", "", "", "2026-12-31", ""],
-            ["XS-A-1-1", "标题二", "", "", "明天", ""]]
+    rows = [
+        ["XS-A-1-1", "", "正文", "简报", "2026-11-02", "YG-404"],
+        ["NOPE", "标题", "", "", "2026-12-31", ""],
+        ["XS-A-1-1", "标题二", "", "", "明天", ""],
+    ]
     with pytest.raises(ImportFailed) as exc:
         run_import("submissions", office_sheet(tmp_path / "bad.xlsx", SUBMISSIONS, rows), actor=world.branch_reporter)
     errors = exc.value.errors
@@ -77,8 +93,10 @@ def test_a_unit_imports_only_its_own_org(world, tmp_path):
 
 
 def test_publicity_sheet_round_trip_and_errors(world, tmp_path):
-    rows = [["XS-A-1-1", "网络", "X市新闻网", "第一党支部主题教育报道", "2026-11-03", "https://news.example.cn/1"],
-            ["XS-A-1-1", "公共场所", "城关广场", "主题教育宣传栏", "2026/11/05", ""]]
+    rows = [
+        ["XS-A-1-1", "网络", "X市新闻网", "第一党支部主题教育报道", "2026-11-03", "https://news.example.cn/1"],
+        ["XS-A-1-1", "公共场所", "城关广场", "主题教育宣传栏", "2026/11/05", ""],
+    ]
     code, out, err = run("import", "publicity", str(office_sheet(tmp_path / "p.xlsx", PUBLICITY, rows)))
     assert code == 0 and out[0] == "导入完成：新增 2 条，更新 0 条，未变 0 条", (out, err)
     before = state()

@@ -1,4 +1,5 @@
 """The publicity pages as a reporter and an office use them (forms, review, solicitations, copies)."""
+
 import datetime as dt
 
 import pytest
@@ -26,15 +27,30 @@ def login(user):
 def test_a_reporter_submits_on_the_form_and_the_county_adopts_and_forwards(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     w = world
-    s = actions.issue_solicitation(actor=None, org=w.county_a, topic="主题教育经验做法", deadline=dt.date(2026, 11, 30),
-                                   targets=[w.branch_a1a], number="YG-9")
+    s = actions.issue_solicitation(
+        actor=None,
+        org=w.county_a,
+        topic="主题教育经验做法",
+        deadline=dt.date(2026, 11, 30),
+        targets=[w.branch_a1a],
+        number="YG-9",
+    )
     reporter = login(w.branch_reporter)
     page = reporter.get("/publicity/XS-A-1-1/new/")
     assert page.status_code == 200 and "YG-9" in page.content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
-    r = reporter.post("/publicity/XS-A-1-1/new/", {
-        "title": "第一党支部主题教育专题研讨做法", "type": "经验做法", "date": "2026-11-26", "solicitation": "YG-9",
-        "body": "支部围绕主题教育开展专题研讨。", "file": SimpleUploadedFile("现场.png", PNG, "image/png")})
+
+    r = reporter.post(
+        "/publicity/XS-A-1-1/new/",
+        {
+            "title": "第一党支部主题教育专题研讨做法",
+            "type": "经验做法",
+            "date": "2026-11-26",
+            "solicitation": "YG-9",
+            "body": "支部围绕主题教育开展专题研讨。",
+            "file": SimpleUploadedFile("现场.png", PNG, "image/png"),
+        },
+    )
     piece = Submission.objects.get()
     assert r.status_code == 302 and piece.solicitation == s and piece.attachments.count() == 1
     assert reporter.get(f"/publicity/submission/{piece.pk}/").status_code == 200
@@ -60,8 +76,10 @@ def test_a_reporter_submits_on_the_form_and_the_county_adopts_and_forwards(world
 def test_office_issues_a_solicitation_by_sector_and_sees_standing(world):
     w = world
     county = login(w.county_office)
-    r = county.post("/publicity/XS-A/solicitations/new/", {"topic": "学校系统主题教育经验", "deadline": "2026-11-30",
-                                                          "sectors": ["学校"]})
+    r = county.post(
+        "/publicity/XS-A/solicitations/new/",
+        {"topic": "学校系统主题教育经验", "deadline": "2026-11-30", "sectors": ["学校"]},
+    )
     assert r.status_code == 302
     page = county.get(r["Location"]).content.decode()
     assert "A县教育局第一党支部" in page and "A县城关镇党支部" not in page
@@ -72,9 +90,17 @@ def test_items_and_photo(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     reporter = login(world.branch_reporter)
     from django.core.files.uploadedfile import SimpleUploadedFile
-    r = reporter.post("/publicity/XS-A-1-1/items/new/", {"channel": "公共场所", "outlet": "城关广场", "title": "宣传栏",
-                                                         "date": "2026-11-20",
-                                                         "file": SimpleUploadedFile("a.png", PNG, "image/png")})
+
+    r = reporter.post(
+        "/publicity/XS-A-1-1/items/new/",
+        {
+            "channel": "公共场所",
+            "outlet": "城关广场",
+            "title": "宣传栏",
+            "date": "2026-11-20",
+            "file": SimpleUploadedFile("a.png", PNG, "image/png"),
+        },
+    )
     assert r.status_code == 302
     item = PublicityItem.objects.get()
     assert item.attachments.count() == 1
@@ -83,15 +109,19 @@ def test_items_and_photo(world, settings, tmp_path):
 
 def test_copies_page_runs_the_check_and_shows_both_passages(world):
     w = world
-    actions.create_submission(actor=None, org=w.branch_a1a, title="主题教育心得", body=ORIGINAL, date=dt.date(2026, 11, 1))
-    actions.create_submission(actor=None, org=w.branch_a2, title="主题教育体会", body=LIGHT_EDIT, date=dt.date(2026, 11, 3))
+    actions.create_submission(
+        actor=None, org=w.branch_a1a, title="主题教育心得", body=ORIGINAL, date=dt.date(2026, 11, 1)
+    )
+    actions.create_submission(
+        actor=None, org=w.branch_a2, title="主题教育体会", body=LIGHT_EDIT, date=dt.date(2026, 11, 3)
+    )
     county = login(w.county_office)
     assert county.post("/publicity/XS-A/copies/check/").status_code == 302
     pair = CopyPair.objects.get()
     listing = county.get("/publicity/XS-A/copies/").content.decode()
     # each side by its whole unit name and the kind of material it is
-    assert f"{w.branch_a2.name} <span class=\"text-secondary\">· 信息报送</span>" in listing
-    assert f"{w.branch_a1a.name} <span class=\"text-secondary\">· 信息报送</span>" in listing
+    assert f'{w.branch_a2.name} <span class="text-secondary">· 信息报送</span>' in listing
+    assert f'{w.branch_a1a.name} <span class="text-secondary">· 信息报送</span>' in listing
     page = county.get(f"/publicity/copy/{pair.pk}/").content.decode()
     assert "<mark>" in page and "主动走访困难群众" in page
     assert login(w.branch_reporter).get(f"/publicity/copy/{pair.pk}/").status_code == 404  # A2's text is not theirs

@@ -1,4 +1,5 @@
 """The relevance flag (与学习教育关联不紧密), from the phrase model in publicity/relevance.toml."""
+
 import pytest
 
 from tuijin.publicity import relevance

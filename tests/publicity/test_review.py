@@ -1,4 +1,5 @@
 """Office review: adopt at a level with a quality score, return with a reason, forward upward."""
+
 import datetime as dt
 
 import pytest
@@ -12,8 +13,14 @@ D = dt.date(2026, 11, 20)
 
 
 def _piece(w, org=None, title="第一党支部开展主题教育专题研讨的做法", type="经验做法"):
-    return actions.create_submission(actor=w.branch_reporter, org=org or w.branch_a1a, title=title, date=D,
-                                     body="支部围绕主题教育开展专题研讨，检视问题并整改。", type=type)
+    return actions.create_submission(
+        actor=w.branch_reporter,
+        org=org or w.branch_a1a,
+        title=title,
+        date=D,
+        body="支部围绕主题教育开展专题研讨，检视问题并整改。",
+        type=type,
+    )
 
 
 def test_a_unit_reports_its_own_org_only(world):
@@ -83,11 +90,13 @@ def test_library_lists_adopted_cases_and_experience_in_scope_only(world):
 def test_solicitation_targets_must_be_below_the_office(world):
     w = world
     with pytest.raises(PermissionDenied):
-        actions.issue_solicitation(actor=w.branch_reporter, org=w.branch_a1a, topic="约稿", deadline=D,
-                                   targets=[w.branch_a1a])
+        actions.issue_solicitation(
+            actor=w.branch_reporter, org=w.branch_a1a, topic="约稿", deadline=D, targets=[w.branch_a1a]
+        )
     with pytest.raises(ActionError, match="下级组织"):
-        actions.issue_solicitation(actor=w.county_office, org=w.county_a, topic="约稿", deadline=D,
-                                   targets=[w.branch_b1])
+        actions.issue_solicitation(
+            actor=w.county_office, org=w.county_a, topic="约稿", deadline=D, targets=[w.branch_b1]
+        )
     by_sector = actions.targets_by(w.county_a, sectors=["学校"])
     assert {o.code for o in by_sector} == {"XS-A-1", "XS-A-1-1", "XS-A-1-2"}
     assert {o.code for o in actions.targets_by(w.city, depths=[2])} == {"XS-A", "XS-B"}
@@ -96,16 +105,25 @@ def test_solicitation_targets_must_be_below_the_office(world):
 
 def test_media_and_placements(world):
     w = world
-    item = actions.create_item(actor=w.branch_reporter, org=w.branch_a1a, channel="网络", title="主题教育报道",
-                               outlet="X市新闻网", link="https://news.example.cn/a", date=D)
+    item = actions.create_item(
+        actor=w.branch_reporter,
+        org=w.branch_a1a,
+        channel="网络",
+        title="主题教育报道",
+        outlet="X市新闻网",
+        link="https://news.example.cn/a",
+        date=D,
+    )
     assert item.is_media
     with pytest.raises(ActionError, match="网址"):
-        actions.create_item(actor=w.branch_reporter, org=w.branch_a1a, channel="网络", title="报道",
-                            link="javascript:alert(1)", date=D)
+        actions.create_item(
+            actor=w.branch_reporter, org=w.branch_a1a, channel="网络", title="报道", link="javascript:alert(1)", date=D
+        )
     with pytest.raises(ActionError, match="宣传渠道"):
         actions.create_item(actor=w.branch_reporter, org=w.branch_a1a, channel="广播", title="报道", date=D)
-    place = actions.create_item(actor=w.branch_reporter, org=w.branch_a1a, channel="公共场所", title="主题教育宣传栏",
-                                outlet="城关广场", date=D)
+    place = actions.create_item(
+        actor=w.branch_reporter, org=w.branch_a1a, channel="公共场所", title="主题教育宣传栏", outlet="城关广场", date=D
+    )
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
     actions.attach_photo(place, actor=w.branch_reporter, name="宣传栏.png", data=png)
     with pytest.raises(ActionError):

@@ -13,10 +13,16 @@ TODAY = dt.date(2026, 11, 27)
 def problem(world):
     """An open problem of branch A1a (owner: branch_reporter; reviewers: county/city office)."""
     return actions.create_problem(
-        actor=world.branch_reporter, org=world.branch_a1a, description="理论学习不深入，学用脱节",
-        source="集体查", category="理论学习", found_on=dt.date(2026, 10, 8), deadline=dt.date(2026, 12, 20),
-        responsible="甲1", measures=[{"text": "每周集中学习一次", "owner": "甲1", "deadline": dt.date(2026, 12, 1)},
-                                    {"text": "加强学习"}])
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        description="理论学习不深入，学用脱节",
+        source="集体查",
+        category="理论学习",
+        found_on=dt.date(2026, 10, 8),
+        deadline=dt.date(2026, 12, 20),
+        responsible="甲1",
+        measures=[{"text": "每周集中学习一次", "owner": "甲1", "deadline": dt.date(2026, 12, 1)}, {"text": "加强学习"}],
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Problems over the API: the same scope and rules as the pages, through the same actions."""
+
 import datetime as dt
 import json
 
@@ -47,8 +48,9 @@ def api(world):
 
 @pytest.fixture
 def b_problem(world):
-    return actions.create_problem(actor=world.city_office, org=world.branch_b1, description="B县支部的问题",
-                                  source="上级查", found_on=TODAY)
+    return actions.create_problem(
+        actor=world.city_office, org=world.branch_b1, description="B县支部的问题", source="上级查", found_on=TODAY
+    )
 
 
 def test_a_problem_outside_the_scope_is_404_never_403(world, api, problem, b_problem):
@@ -63,8 +65,14 @@ def test_a_problem_outside_the_scope_is_404_never_403(world, api, problem, b_pro
 
 
 def test_the_list_filters_by_org_subtree_state_overdue_and_text(world, api, problem, b_problem):
-    late = actions.create_problem(actor=world.county_office, org=world.branch_a2, description="村务公开不及时",
-                                  source="群众评", found_on=TODAY, deadline=dt.date(2026, 11, 1))
+    late = actions.create_problem(
+        actor=world.county_office,
+        org=world.branch_a2,
+        description="村务公开不及时",
+        source="群众评",
+        found_on=TODAY,
+        deadline=dt.date(2026, 11, 1),
+    )
     city = api["city_office"]
 
     def ids(query):
@@ -84,14 +92,25 @@ def test_the_list_filters_by_org_subtree_state_overdue_and_text(world, api, prob
 
 
 def test_a_reporter_creates_a_problem_with_measures(world, api):
-    response = api["branch_reporter"].post("/problems", {
-        "org": "XS-A-1-1", "description": "学用脱节", "source": "集体查", "category": "理论学习",
-        "deadline": "2026-12-31", "measures": [{"text": "每周学习", "owner": "甲1", "deadline": "2026-12-01"},
-                                               {"text": "建立台账"}]})
+    response = api["branch_reporter"].post(
+        "/problems",
+        {
+            "org": "XS-A-1-1",
+            "description": "学用脱节",
+            "source": "集体查",
+            "category": "理论学习",
+            "deadline": "2026-12-31",
+            "measures": [{"text": "每周学习", "owner": "甲1", "deadline": "2026-12-01"}, {"text": "建立台账"}],
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["number"], body["state"], body["found_on"], body["org_code"]) == ("2026-001", "待整改",
-                                                                                  "2026-11-27", "XS-A-1-1")
+    assert (body["number"], body["state"], body["found_on"], body["org_code"]) == (
+        "2026-001",
+        "待整改",
+        "2026-11-27",
+        "XS-A-1-1",
+    )
     assert [(m["text"], m["is_specific"]) for m in body["measures"]] == [("每周学习", True), ("建立台账", False)]
     assert Problem.objects.get(pk=body["id"]).description == "学用脱节"
 
@@ -99,10 +118,13 @@ def test_a_reporter_creates_a_problem_with_measures(world, api):
 def test_creating_refuses_bad_fields_other_orgs_and_roles_without_the_right(world, api):
     bad = api["branch_reporter"].post("/problems", {"org": "XS-A-1-1", "description": "x", "source": "自查"})
     assert bad.status_code == 422 and bad.json()["field"] == "source"
-    assert api["branch_reporter"].post("/problems", {"org": "XS-A-1-2", "description": "x",
-                                                     "source": "集体查"}).status_code == 404
-    assert api["guide"].post("/problems", {"org": "XS-B-1", "description": "x",
-                                           "source": "上级查"}).status_code == 403
+    assert (
+        api["branch_reporter"]
+        .post("/problems", {"org": "XS-A-1-2", "description": "x", "source": "集体查"})
+        .status_code
+        == 404
+    )
+    assert api["guide"].post("/problems", {"org": "XS-B-1", "description": "x", "source": "上级查"}).status_code == 403
     assert not Problem.objects.exists()
 
 
@@ -114,8 +136,7 @@ def test_the_whole_lifecycle_and_the_owner_cannot_close(world, api, problem):
 
     uploaded = reporter.upload(f"{url}/evidence", "学习记录.pdf", PDF)
     assert uploaded.status_code == 201
-    assert (uploaded.json()["content_type"], uploaded.json()["uploaded_by"]) == ("application/pdf",
-                                                                                 "branch_reporter")
+    assert (uploaded.json()["content_type"], uploaded.json()["uploaded_by"]) == ("application/pdf", "branch_reporter")
     refused = reporter.post(f"{url}/transitions", {"action": "submit"})
     assert refused.status_code == 422 and "整改措施未完成" in refused.json()["detail"]
     for measure in problem.measures.all():
@@ -126,7 +147,9 @@ def test_the_whole_lifecycle_and_the_owner_cannot_close(world, api, problem):
     assert county.post(f"{url}/transitions", {"action": "send_back", "reason": ""}).status_code == 422
     assert county.post(f"{url}/transitions", {"action": "close", "comment": "整改到位"}).status_code == 422  # no change
     closed = county.post(f"{url}/transitions", {"action": "close", "comment": "整改到位", "change": "群众办事少跑一趟"})
-    assert closed.status_code == 200 and closed.json()["state"] == "已销号" and closed.json()["closed_on"] == "2026-11-27"
+    assert (
+        closed.status_code == 200 and closed.json()["state"] == "已销号" and closed.json()["closed_on"] == "2026-11-27"
+    )
     assert closed.json()["change_note"] == "群众办事少跑一趟"
     assert reporter.post(f"{url}/transitions", {"action": "reopen", "reason": "又出现了"}).status_code == 403
     reopened = api["city_office"].post(f"{url}/transitions", {"action": "reopen", "reason": "群众反映再次出现"})
@@ -160,15 +183,18 @@ def test_a_stale_patch_is_409_and_changes_nothing(world, api, problem):
 
 
 def test_measures_are_added_through_the_action(world, api, problem):
-    response = api["branch_reporter"].post(f"/problems/{problem.pk}/measures",
-                                           {"text": "建立学习台账", "owner": "甲3", "deadline": "2026-12-10"})
+    response = api["branch_reporter"].post(
+        f"/problems/{problem.pk}/measures", {"text": "建立学习台账", "owner": "甲3", "deadline": "2026-12-10"}
+    )
     assert response.status_code == 201 and response.json()["is_specific"] is True
     assert problem.measures.count() == 3
     assert api["branch_reporter"].post(f"/problems/{problem.pk}/measures", {"text": " "}).status_code == 422
 
 
 def test_a_fake_pdf_upload_is_422_and_nothing_is_stored(world, api, problem):
-    response = api["branch_reporter"].upload(f"/problems/{problem.pk}/evidence", "整改报告.pdf", b"MZ\x90\x00 not a pdf")
+    response = api["branch_reporter"].upload(
+        f"/problems/{problem.pk}/evidence", "整改报告.pdf", b"MZ\x90\x00 not a pdf"
+    )
     assert response.status_code == 422
     assert "内容不是可接受的格式" in response.json()["detail"] and response.json()["field"] == "file"
     assert not problem.evidence.exists()
@@ -180,14 +206,23 @@ def test_an_escalated_problem_is_listed_for_the_unit_that_raised_it(world, api, 
     actions.escalate(problem, actor=world.branch_reporter, to=world.county_a, reason="需要县里协调")
     item = api["branch_reporter"].get("/problems").json()["items"][0]
     assert (item["org_code"], item["origin_org_code"]) == ("XS-A", "XS-A-1-1")
-    assert api["branch_reporter"].patch(f"/problems/{problem.pk}",
-                                        {"version": item["version"], "responsible": "x"}).status_code == 403
+    assert (
+        api["branch_reporter"]
+        .patch(f"/problems/{problem.pk}", {"version": item["version"], "responsible": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_a_handed_down_problem_shows_the_roll_up_of_its_children(world, api):
-    parent = actions.hand_down(actor=world.county_office, org=world.county_a,
-                               targets=[world.branch_a1a, world.branch_a2], description="第一议题制度落实不到位",
-                               deadline=dt.date(2026, 12, 31), found_on=TODAY)
+    parent = actions.hand_down(
+        actor=world.county_office,
+        org=world.county_a,
+        targets=[world.branch_a1a, world.branch_a2],
+        description="第一议题制度落实不到位",
+        deadline=dt.date(2026, 12, 31),
+        found_on=TODAY,
+    )
     children = api["county_office"].get(f"/problems/{parent.pk}").json()["children"]
     assert (children["total"], children["closed"], children["by_state"]["待整改"]) == (2, 0, 2)
 
@@ -214,8 +249,13 @@ def test_ratings_show_aggregates_and_comments_but_never_device_or_address(world,
 
 def test_the_openapi_schema_lists_the_problem_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert {"/api/v1/problems", "/api/v1/problems/{pk}", "/api/v1/problems/{pk}/transitions",
-            "/api/v1/problems/{pk}/evidence", "/api/v1/problems/{pk}/ratings"} <= set(paths)
+    assert {
+        "/api/v1/problems",
+        "/api/v1/problems/{pk}",
+        "/api/v1/problems/{pk}/transitions",
+        "/api/v1/problems/{pk}/evidence",
+        "/api/v1/problems/{pk}/ratings",
+    } <= set(paths)
 
 
 def test_state_values_are_the_model_states():

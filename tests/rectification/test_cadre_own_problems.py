@@ -2,6 +2,7 @@
 through the actions, the pages and the API; the list filters to one cadre's problems and counts them per
 cadre; the indicator counts cadres with a list, and the detector names a unit whose cadres have none.
 Hand-built data with known answers, and the look-alikes that must not match."""
+
 import datetime as dt
 import json
 
@@ -28,10 +29,15 @@ def media(tmp_path, settings, monkeypatch):
 
 
 def new(world, org, description, owner=None, actor=None):
-    return actions.create_problem(actor=actor or world.county_office, org=org, description=description,
-                                  source="个人纠", found_on=dt.date(2026, 10, 8), owner_person=owner,
-                                  measures=[{"text": "11月底前逐项对照检查", "owner": "本人",
-                                             "deadline": dt.date(2026, 11, 30)}])
+    return actions.create_problem(
+        actor=actor or world.county_office,
+        org=org,
+        description=description,
+        source="个人纠",
+        found_on=dt.date(2026, 10, 8),
+        owner_person=owner,
+        measures=[{"text": "11月底前逐项对照检查", "owner": "本人", "deadline": dt.date(2026, 11, 30)}],
+    )
 
 
 def close(world, problem):
@@ -54,12 +60,15 @@ def campaign(world):
 @pytest.fixture
 def cadres(world):
     """丙书记 (A1C1, the 教育局党委 unit) and 丙副书记 (A1C2); 乙一 in a branch is not a cadre."""
-    return {"bing": world.cadre,
-            "deputy": make_person(world.unit_a1, "A1C2", "丙副书记", is_leading_cadre=True, post="副书记"),
-            "b": make_person(world.county_b, "BC1", "戊书记", is_leading_cadre=True, post="书记")}
+    return {
+        "bing": world.cadre,
+        "deputy": make_person(world.unit_a1, "A1C2", "丙副书记", is_leading_cadre=True, post="副书记"),
+        "b": make_person(world.county_b, "BC1", "戊书记", is_leading_cadre=True, post="书记"),
+    }
 
 
 # ------------------------------------------------------------------ the action's rules
+
 
 def test_a_cadre_of_the_org_or_below_may_own_a_problem(world, cadres):
     own = new(world, world.unit_a1, "调研不深入，听汇报多", cadres["bing"])
@@ -69,11 +78,14 @@ def test_a_cadre_of_the_org_or_below_may_own_a_problem(world, cadres):
     assert new(world, world.unit_a1, "单位的问题").owner_person is None
 
 
-@pytest.mark.parametrize("org, who, words", [
-    ("branch_a1a", "bing", "不属于A县教育局第一党支部或其下级单位"),  # the cadre sits above the branch
-    ("county_a", "b", "不属于中共A县委或其下级单位"),  # another county's cadre
-    ("unit_a1", "plain", "不是领导干部"),
-])
+@pytest.mark.parametrize(
+    "org, who, words",
+    [
+        ("branch_a1a", "bing", "不属于A县教育局第一党支部或其下级单位"),  # the cadre sits above the branch
+        ("county_a", "b", "不属于中共A县委或其下级单位"),  # another county's cadre
+        ("unit_a1", "plain", "不是领导干部"),
+    ],
+)
 def test_a_person_outside_the_subtree_or_not_a_cadre_is_refused(world, cadres, org, who, words):
     person = world.p_a1b[0] if who == "plain" else cadres[who]
     with pytest.raises(ActionError) as exc:
@@ -87,6 +99,7 @@ def test_edit_sets_and_clears_the_owner_and_records_it(world, cadres):
     p = actions.update_problem(p, actor=world.county_office, owner_person=cadres["deputy"])
     assert p.owner_person == cadres["deputy"]
     from tuijin.core.models import DomainEvent
+
     event = DomainEvent.objects.filter(verb="problem.update").latest("id")
     assert event.after == {"owner_person_id": cadres["deputy"].pk}
     with pytest.raises(ActionError) as exc:
@@ -96,6 +109,7 @@ def test_edit_sets_and_clears_the_owner_and_records_it(world, cadres):
 
 
 # ------------------------------------------------------------------ pages
+
 
 def test_the_list_counts_each_cadre_and_filters_to_one(world, cadres):
     a = new(world, world.unit_a1, "丙书记的问题一", cadres["bing"])
@@ -135,9 +149,18 @@ def test_the_new_problem_form_offers_the_orgs_cadres(world, cadres):
     form = client.get("/problems/XS-A-1/new/").content.decode()
     assert "丙书记（书记，A县教育局党委）" in form and "丙副书记" in form
     assert "戊书记" not in form and "乙一" not in form
-    response = client.post("/problems/XS-A-1/new/", {
-        "category": "其他", "source": "个人纠", "description": "批评和自我批评不够", "found_on": "2026-10-08",
-        "owner_person": cadres["deputy"].pk, "m-TOTAL_FORMS": "0", "m-INITIAL_FORMS": "0"})
+    response = client.post(
+        "/problems/XS-A-1/new/",
+        {
+            "category": "其他",
+            "source": "个人纠",
+            "description": "批评和自我批评不够",
+            "found_on": "2026-10-08",
+            "owner_person": cadres["deputy"].pk,
+            "m-TOTAL_FORMS": "0",
+            "m-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     p = Problem.objects.get(description="批评和自我批评不够")
     assert p.owner_person == cadres["deputy"]
@@ -146,6 +169,7 @@ def test_the_new_problem_form_offers_the_orgs_cadres(world, cadres):
 
 
 # ------------------------------------------------------------------ API
+
 
 def api(user):
     client = Client()
@@ -159,18 +183,23 @@ def test_the_api_sets_and_reads_the_owner(world, cadres):
     made = client.post("/api/v1/problems", json.dumps(body), content_type="application/json", **auth)
     assert made.status_code == 201
     assert made.json()["owner_person"] == "A1C1" and made.json()["owner_person_name"] == "丙书记"
-    bad = client.post("/api/v1/problems", json.dumps({**body, "owner_person": "A1B1"}),
-                      content_type="application/json", **auth)
+    bad = client.post(
+        "/api/v1/problems", json.dumps({**body, "owner_person": "A1B1"}), content_type="application/json", **auth
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "owner_person" and "不是领导干部" in bad.json()["detail"]
     pk = made.json()["id"]
-    cleared = client.patch(f"/api/v1/problems/{pk}", json.dumps({"version": made.json()["version"],
-                                                                  "owner_person": None}),
-                           content_type="application/json", **auth)
+    cleared = client.patch(
+        f"/api/v1/problems/{pk}",
+        json.dumps({"version": made.json()["version"], "owner_person": None}),
+        content_type="application/json",
+        **auth,
+    )
     assert cleared.status_code == 200 and cleared.json()["owner_person"] is None
     assert client.get(f"/api/v1/problems/{pk}", **auth).json()["owner_person"] is None
 
 
 # ------------------------------------------------------------------ indicator and detector
+
 
 def test_the_indicator_counts_cadres_with_a_list_at_their_own_org(world, cadres):
     p = new(world, world.county_a, "丙书记在县委清单上的问题", cadres["bing"])
@@ -188,8 +217,15 @@ def test_the_indicator_counts_cadres_with_a_list_at_their_own_org(world, cadres)
 
 def _probe(num, den, found=1, progress=0.5):
     d = detectors.get("cadre_own_list_missing")
-    return d.test(Probe(Org(kind="党组"), {"problems.cadre_own_list": Pair(num, den),
-                                          "problems.found": Pair(found)}, progress, TODAY, dict(d.defaults)))
+    return d.test(
+        Probe(
+            Org(kind="党组"),
+            {"problems.cadre_own_list": Pair(num, den), "problems.found": Pair(found)},
+            progress,
+            TODAY,
+            dict(d.defaults),
+        )
+    )
 
 
 def test_the_detector_names_a_unit_whose_cadres_have_no_own_problem():
@@ -245,8 +281,21 @@ def test_the_import_has_no_owner_column_keeps_a_stored_owner_and_creates_none(wo
     assert not any("领导干部" in h or "个人" in h for h in HEADER)
     counters.rebuild(TODAY)
     own = new(world, world.county_a, "丙书记的问题", cadres["bing"])
-    rows = [["XS-A", own.number, "其他", "个人纠", "丙书记的问题", "11月底前逐项对照检查", "丙书记", "2026/12/31", None, "否"],
-            ["XS-A", "2026-099", "其他", "集体查", "导入的新问题", "12月底前完成", "办公室", "2026/12/31", None, "否"]]
+    rows = [
+        [
+            "XS-A",
+            own.number,
+            "其他",
+            "个人纠",
+            "丙书记的问题",
+            "11月底前逐项对照检查",
+            "丙书记",
+            "2026/12/31",
+            None,
+            "否",
+        ],
+        ["XS-A", "2026-099", "其他", "集体查", "导入的新问题", "12月底前完成", "办公室", "2026/12/31", None, "否"],
+    ]
     run_import("problems", sheet(tmp_path, rows), actor=world.county_office)
     own.refresh_from_db()
     assert own.responsible == "丙书记" and own.owner_person == cadres["bing"]
@@ -258,8 +307,13 @@ def test_the_edit_page_sets_the_owner_and_refuses_a_cadre_outside(world, cadres)
     p = new(world, world.unit_a1, "待修改的问题")
     client = Client()
     login_as(client, world.county_office)
-    data = {"category": "其他", "source": "个人纠", "description": "待修改的问题", "version": p.version,
-            "owner_person": cadres["bing"].pk}
+    data = {
+        "category": "其他",
+        "source": "个人纠",
+        "description": "待修改的问题",
+        "version": p.version,
+        "owner_person": cadres["bing"].pk,
+    }
     assert client.post(f"/problems/item/{p.pk}/edit/", data).status_code == 302
     p.refresh_from_db()
     assert p.owner_person == cadres["bing"]

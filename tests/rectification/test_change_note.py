@@ -1,5 +1,6 @@
 """Closing asks "工作中发生了什么变化" in one sentence (issue 16, 就整改抓整改): required by the action, the
 page form and the API, and shown on the public rating page once the problem is closed."""
+
 import pytest
 
 from tests.conftest import login_as
@@ -12,12 +13,15 @@ from tuijin.rectification.models import State
 CHANGE = "窗口办件时间由5天缩短到2天"
 
 
-@pytest.mark.parametrize("change,message", [
-    ("", "一句话写明整改后工作中发生了什么变化"),
-    ("   ", "一句话写明整改后工作中发生了什么变化"),
-    ("流程简化了。群众满意了。", "只写一句话"),
-    ("变" * 151, "最多 150 字"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ("", "一句话写明整改后工作中发生了什么变化"),
+        ("   ", "一句话写明整改后工作中发生了什么变化"),
+        ("流程简化了。群众满意了。", "只写一句话"),
+        ("变" * 151, "最多 150 字"),
+    ],
+)
 def test_closing_without_one_sentence_of_change_is_refused(world, submitted, change, message):
     with pytest.raises(ActionError) as exc:
         actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, change=change)

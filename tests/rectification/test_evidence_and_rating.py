@@ -1,4 +1,5 @@
 """Evidence files are checked by content; public ratings cannot be flooded."""
+
 import datetime as dt
 import hashlib
 import io
@@ -43,8 +44,9 @@ def test_a_file_that_claims_to_be_a_pdf_but_is_not_is_refused(world, problem):
 
 
 def test_word_files_are_accepted(world, problem):
-    assert actions.attach_evidence(problem, actor=world.branch_reporter, name="方案.docx",
-                                   data=docx_bytes()).content_type.endswith("document")
+    assert actions.attach_evidence(
+        problem, actor=world.branch_reporter, name="方案.docx", data=docx_bytes()
+    ).content_type.endswith("document")
 
 
 def test_files_over_the_limit_are_refused(world, problem, settings):
@@ -56,8 +58,9 @@ def test_files_over_the_limit_are_refused(world, problem, settings):
 def test_only_submitted_or_closed_problems_can_be_published(world, problem, submitted):
     item = actions.publish(submitted, actor=world.county_office, summary="已建立每周学习制度")
     assert item.token and item.active
-    fresh = actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, description="y",
-                                   source="群众评", found_on=TODAY)
+    fresh = actions.create_problem(
+        actor=world.branch_reporter, org=world.branch_a1a, description="y", source="群众评", found_on=TODAY
+    )
     with pytest.raises(ActionError):
         actions.publish(fresh, actor=world.branch_reporter)
 
@@ -105,8 +108,14 @@ def test_ratings_store_no_raw_device_or_address(world, submitted):
 
 
 def test_enough_satisfied_votes_put_the_item_in_the_satisfaction_list(world, submitted):
-    campaign = Campaign.objects.create(name="c", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
-                                       root=world.city, satisfaction_threshold=0.8, satisfaction_min_votes=5)
+    campaign = Campaign.objects.create(
+        name="c",
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2027, 1, 31),
+        root=world.city,
+        satisfaction_threshold=0.8,
+        satisfaction_min_votes=5,
+    )
     item = actions.publish(submitted, actor=world.county_office)
     for i in range(4):
         actions.rate(item, choice="满意", comment="", device=f"d{i}", ip=f"1.1.1.{i}")

@@ -1,18 +1,23 @@
 """Issue 11: a problem sheet reports every error in one round (a row whose 问题编号 is wrong or repeated
 still has its org checked). Data starts on row 4."""
+
 from tests.imports.test_org_import import import_errors, office_sheet
 from tuijin.imports.registry import KINDS
 from tuijin.rectification.models import Problem
 
 
 def test_every_error_of_a_problem_sheet_comes_in_one_report(world, tmp_path):
-    path = office_sheet(tmp_path / "问题.xlsx", KINDS["problems"].headers, [
-        ["XS-NOPE", "P1", "", "集体查", "问题甲"],                                       # row 4
-        ["XS-A-1-1", "", "", "集体查", "问题乙"],                                        # row 5
-        ["XS-GONE", "", "", "集体查", "问题丙"],                                         # row 6
-        ["XS-A-1-1", "P2", "", "随便", "问题丁", "", "", "下周", "已销号", "也许"],      # row 7
-        ["XS-B-1", "P3", "", "集体查", ""],                                             # row 8: outside the county
-    ])
+    path = office_sheet(
+        tmp_path / "问题.xlsx",
+        KINDS["problems"].headers,
+        [
+            ["XS-NOPE", "P1", "", "集体查", "问题甲"],  # row 4
+            ["XS-A-1-1", "", "", "集体查", "问题乙"],  # row 5
+            ["XS-GONE", "", "", "集体查", "问题丙"],  # row 6
+            ["XS-A-1-1", "P2", "", "随便", "问题丁", "", "", "下周", "已销号", "也许"],  # row 7
+            ["XS-B-1", "P3", "", "集体查", ""],  # row 8: outside the county
+        ],
+    )
     assert import_errors("problems", path, actor=world.county_office) == [
         "第4行 组织编码: 组织“XS-NOPE”不存在，或不在您的管理范围内",
         "第5行 问题编号: 不能为空",

@@ -1,5 +1,6 @@
 """联合会诊、同题共答 (issue 16): one problem, a lead org and cooperating orgs, each with its own measures;
 visible to all of them (not the lead org's files or other problems), counted once, 404 to anyone else."""
+
 import datetime as dt
 import json
 
@@ -27,15 +28,26 @@ def joint(world):
     """A1a leads (branch_reporter), A2 cooperates (a2_reporter); B1 (b1_reporter) is not involved."""
     world.a2_reporter = make_user("a2_reporter", "unit", org=world.branch_a2)
     world.b1_reporter = make_user("b1_reporter", "unit", org=world.branch_b1)
-    p = actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, source="群众评", category="服务群众",
-                               description="学校门口道路上下学时段拥堵", found_on=dt.date(2026, 10, 10),
-                               measures=[{"text": "由学校安排教师上下学时段值守", "owner": "甲1", "deadline": TODAY}])
+    p = actions.create_problem(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        source="群众评",
+        category="服务群众",
+        description="学校门口道路上下学时段拥堵",
+        found_on=dt.date(2026, 10, 10),
+        measures=[{"text": "由学校安排教师上下学时段值守", "owner": "甲1", "deadline": TODAY}],
+    )
     actions.attach_evidence(p, actor=world.branch_reporter, name="值守排班.pdf", data=PDF)
     with pytest.raises(PermissionDenied):  # the lead branch cannot pull in an org it does not manage
         actions.add_cooperation(p, actor=world.branch_reporter, orgs=[world.branch_a2], as_of=TODAY)
     actions.add_cooperation(p, actor=world.county_office, orgs=[world.branch_a2], as_of=TODAY)
-    world.other = actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, source="集体查",
-                                         description="A1a 自己的另一个问题", found_on=TODAY)
+    world.other = actions.create_problem(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        source="集体查",
+        description="A1a 自己的另一个问题",
+        found_on=TODAY,
+    )
     return p
 
 
@@ -46,8 +58,9 @@ def api(user):
 
 
 def test_a_cooperating_org_sees_the_problem_and_adds_and_marks_its_own_measures(world, joint):
-    m = actions.add_measure(joint, actor=world.a2_reporter, text="由村委会组织志愿者疏导交通", owner="村主任",
-                            deadline=TODAY)
+    m = actions.add_measure(
+        joint, actor=world.a2_reporter, text="由村委会组织志愿者疏导交通", owner="村主任", deadline=TODAY
+    )
     assert m.org == world.branch_a2
     actions.set_measure_done(m, actor=world.a2_reporter, done=True, as_of=TODAY)
     lead_measure = joint.measures.get(org__isnull=True)
@@ -70,8 +83,10 @@ def test_the_pages_show_it_to_the_cooperating_org_but_not_the_lead_orgs_files_or
     assert client.get(f"/problems/item/{world.other.pk}/").status_code == 404
     listed = client.get("/problems/XS-A-2/").context["page"]
     assert [p.pk for p in listed] == [joint.pk]
-    r = client.post(f"/problems/item/{joint.pk}/add-measure/", {"text": "村里设临时停车点", "owner": "村主任",
-                                                                 "deadline": "2026-12-10", "kind": "立行立改"})
+    r = client.post(
+        f"/problems/item/{joint.pk}/add-measure/",
+        {"text": "村里设临时停车点", "owner": "村主任", "deadline": "2026-12-10", "kind": "立行立改"},
+    )
     assert r.status_code == 302 and joint.measures.filter(org=world.branch_a2).count() == 1
     assert "A县城关镇党支部</span>村里设临时停车点" in client.get(f"/problems/item/{joint.pk}/").content.decode()
 
@@ -83,14 +98,22 @@ def test_an_org_not_involved_gets_404_on_the_page_and_the_api(world, joint):
     assert client.post(f"/problems/item/{joint.pk}/add-measure/", {"text": "x"}).status_code == 404
     c, auth = api(world.b1_reporter)
     assert c.get(f"/api/v1/problems/{joint.pk}", **auth).status_code == 404
-    assert c.post(f"/api/v1/problems/{joint.pk}/measures", json.dumps({"text": "x"}), content_type="application/json",
-                  **auth).status_code == 404
+    assert (
+        c.post(
+            f"/api/v1/problems/{joint.pk}/measures", json.dumps({"text": "x"}), content_type="application/json", **auth
+        ).status_code
+        == 404
+    )
 
 
 def test_the_api_shows_the_cooperating_orgs_and_each_measures_org(world, joint):
     c, auth = api(world.a2_reporter)
-    r = c.post(f"/api/v1/problems/{joint.pk}/measures", json.dumps({"text": "志愿者疏导交通", "owner": "村主任"}),
-               content_type="application/json", **auth)
+    r = c.post(
+        f"/api/v1/problems/{joint.pk}/measures",
+        json.dumps({"text": "志愿者疏导交通", "owner": "村主任"}),
+        content_type="application/json",
+        **auth,
+    )
     assert r.status_code == 201 and r.json()["org"] == "XS-A-2"
     detail = c.get(f"/api/v1/problems/{joint.pk}", **auth).json()
     assert detail["org_code"] == "XS-A-1-1" and detail["cooperating_orgs"] == ["XS-A-2"]
@@ -98,8 +121,12 @@ def test_the_api_shows_the_cooperating_orgs_and_each_measures_org(world, joint):
     listed = c.get("/api/v1/problems?org=XS-A-2", **auth).json()
     assert [p["id"] for p in listed["items"]] == [joint.pk]
     office, office_auth = api(world.county_office)
-    more = office.post(f"/api/v1/problems/{world.other.pk}/cooperation", json.dumps({"orgs": ["XS-A-1-2"]}),
-                       content_type="application/json", **office_auth)
+    more = office.post(
+        f"/api/v1/problems/{world.other.pk}/cooperation",
+        json.dumps({"orgs": ["XS-A-1-2"]}),
+        content_type="application/json",
+        **office_auth,
+    )
     assert more.status_code == 200 and more.json()["cooperating_orgs"] == ["XS-A-1-2"]
 
 

@@ -1,4 +1,5 @@
 """The problem pages: list, ledger, new, detail and its actions, edit, hand-down, rules, 满意清单."""
+
 import datetime as dt
 import io
 
@@ -39,6 +40,7 @@ def text(response):
 
 # ------------------------------------------------------------------ list
 
+
 def test_problems_menu_opens_the_list_of_the_users_own_org(client, world):
     response = login(client, world.branch_reporter).get("/problems/")
     assert response.status_code == 302 and response["Location"] == "/problems/XS-A-1-1/"
@@ -53,8 +55,15 @@ def test_reporter_sees_the_list_of_own_branch_with_counts(client, world, problem
 
 
 def test_office_sees_the_subtree_and_filters_it(client, world, problem):
-    other = actions.create_problem(actor=world.county_office, org=world.branch_a2, description="服务群众不到位",
-                                   source="群众评", category="服务群众", found_on=TODAY, deadline=dt.date(2026, 11, 1))
+    other = actions.create_problem(
+        actor=world.county_office,
+        org=world.branch_a2,
+        description="服务群众不到位",
+        source="群众评",
+        category="服务群众",
+        found_on=TODAY,
+        deadline=dt.date(2026, 11, 1),
+    )
     login(client, world.county_office)
     both = text(client.get("/problems/XS-A/"))
     assert "理论学习不深入" in both and "服务群众不到位" in both
@@ -86,9 +95,11 @@ def test_anonymous_visitors_are_sent_to_login(client, world, problem):
 
 # ------------------------------------------------------------------ ledger
 
+
 def test_ledger_has_the_template_columns_and_only_the_subtree(client, world, problem):
-    actions.create_problem(actor=world.city_office, org=world.branch_b1, description="B县的问题", source="集体查",
-                           found_on=TODAY)
+    actions.create_problem(
+        actor=world.city_office, org=world.branch_b1, description="B县的问题", source="集体查", found_on=TODAY
+    )
     response = login(client, world.county_office).get("/problems/XS-A/ledger.xlsx")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
@@ -107,13 +118,29 @@ def test_ledger_follows_the_filters(client, world, problem):
 
 # ------------------------------------------------------------------ new problem
 
+
 def new_problem_data(**overrides):
-    data = {"category": "工作作风", "source": "集体查", "description": "会议多、文件多", "responsible": "甲2",
-            "deadline": "2026-12-31", "found_on": "2026/11/20", "number": "", "reason": "",
-            "m-TOTAL_FORMS": "4", "m-INITIAL_FORMS": "0",
-            "m-0-text": "精简会议", "m-0-owner": "甲2", "m-0-deadline": "2026-12-15",
-            "m-1-text": "", "m-1-owner": "", "m-1-deadline": "",
-            "m-2-text": "合并文件", "m-2-owner": "", "m-2-deadline": ""}
+    data = {
+        "category": "工作作风",
+        "source": "集体查",
+        "description": "会议多、文件多",
+        "responsible": "甲2",
+        "deadline": "2026-12-31",
+        "found_on": "2026/11/20",
+        "number": "",
+        "reason": "",
+        "m-TOTAL_FORMS": "4",
+        "m-INITIAL_FORMS": "0",
+        "m-0-text": "精简会议",
+        "m-0-owner": "甲2",
+        "m-0-deadline": "2026-12-15",
+        "m-1-text": "",
+        "m-1-owner": "",
+        "m-1-deadline": "",
+        "m-2-text": "合并文件",
+        "m-2-owner": "",
+        "m-2-deadline": "",
+    }
     data.update(overrides)
     return data
 
@@ -126,7 +153,9 @@ def test_reporter_adds_a_problem_with_its_measures(client, world):
     assert response.redirect_chain[-1][0] == detail_url(problem)
     assert problem.org == world.branch_a1a and problem.found_on == dt.date(2026, 11, 20)
     assert [(m.text, m.owner, m.deadline) for m in problem.measures.all()] == [
-        ("精简会议", "甲2", dt.date(2026, 12, 15)), ("合并文件", "", None)]
+        ("精简会议", "甲2", dt.date(2026, 12, 15)),
+        ("合并文件", "", None),
+    ]
     assert "已新增问题" in text(response) and "精简会议" in text(response)
 
 
@@ -146,6 +175,7 @@ def test_a_guide_cannot_open_the_new_problem_form_and_is_told_in_chinese(client,
 
 
 # ------------------------------------------------------------------ detail and actions
+
 
 def test_detail_shows_everything_and_only_the_allowed_buttons(client, world, submitted):
     login(client, world.branch_reporter)
@@ -175,8 +205,14 @@ def test_a_problem_goes_from_open_to_closed_through_the_pages(client, world, pro
     act(client, problem, "submit", version=refresh(problem).version)
     assert refresh(problem).state == State.SUBMITTED
     login(client, world.county_office)
-    act(client, problem, "close", comment="整改到位", change="窗口办件时间由5天缩短到2天",
-        version=refresh(problem).version)
+    act(
+        client,
+        problem,
+        "close",
+        comment="整改到位",
+        change="窗口办件时间由5天缩短到2天",
+        version=refresh(problem).version,
+    )
     assert refresh(problem).state == State.CLOSED and refresh(problem).closed_on == TODAY
     act(client, problem, "reopen", reason="群众反映又出现", version=refresh(problem).version)
     assert refresh(problem).state == State.RELAPSED
@@ -240,14 +276,23 @@ def test_escalating_to_an_org_that_is_not_an_ancestor_is_refused(client, world, 
 
 # ------------------------------------------------------------------ edit: nothing is silently overwritten
 
+
 def test_the_second_save_is_told_and_nothing_is_overwritten(client, world, problem):
     login(client, world.branch_reporter)
     form = client.get(f"{detail_url(problem)}edit/").context["form"]
     opened_version = form.initial["version"]
     actions.update_problem(problem, actor=world.county_office, description="县委办已改写的描述")
-    response = client.post(f"{detail_url(problem)}edit/", {
-        "version": opened_version, "category": "理论学习", "source": "集体查", "description": "我的改写",
-        "responsible": "甲1", "deadline": "2026-12-20"})
+    response = client.post(
+        f"{detail_url(problem)}edit/",
+        {
+            "version": opened_version,
+            "category": "理论学习",
+            "source": "集体查",
+            "description": "我的改写",
+            "responsible": "甲1",
+            "deadline": "2026-12-20",
+        },
+    )
     body = text(response)
     assert response.status_code == 200 and "该记录已被他人修改" in body
     assert refresh(problem).description == "县委办已改写的描述"
@@ -258,15 +303,26 @@ def test_the_second_save_is_told_and_nothing_is_overwritten(client, world, probl
 
 def test_an_edit_with_the_current_version_is_saved(client, world, problem):
     login(client, world.branch_reporter)
-    response = client.post(f"{detail_url(problem)}edit/", {
-        "version": refresh(problem).version, "category": "理论学习", "source": "集体查", "description": "改写后",
-        "responsible": "甲2", "deadline": "2026-12-25", "is_special": "on"}, follow=True)
+    response = client.post(
+        f"{detail_url(problem)}edit/",
+        {
+            "version": refresh(problem).version,
+            "category": "理论学习",
+            "source": "集体查",
+            "description": "改写后",
+            "responsible": "甲2",
+            "deadline": "2026-12-25",
+            "is_special": "on",
+        },
+        follow=True,
+    )
     problem = refresh(problem)
     assert "已保存修改" in text(response)
     assert (problem.description, problem.responsible, problem.is_special) == ("改写后", "甲2", True)
 
 
 # ------------------------------------------------------------------ evidence download
+
 
 def test_evidence_is_downloaded_in_scope_and_404_outside(client, world, submitted):
     evidence = Evidence.objects.get(problem=submitted)
@@ -280,12 +336,15 @@ def test_evidence_is_downloaded_in_scope_and_404_outside(client, world, submitte
 
 # ------------------------------------------------------------------ hand-down, rules, publish, 满意清单
 
+
 def test_office_hands_a_problem_down_and_sees_the_childrens_progress(client, world):
     login(client, world.county_office)
     assert client.get("/problems/XS-A/hand-down/").status_code == 200
-    response = client.post("/problems/XS-A/hand-down/", {
-        "category": "工作作风", "description": "文山会海", "deadline": "2026-12-31", "targets": ["XS-A-1", "XS-A-2"]},
-        follow=True)
+    response = client.post(
+        "/problems/XS-A/hand-down/",
+        {"category": "工作作风", "description": "文山会海", "deadline": "2026-12-31", "targets": ["XS-A-1", "XS-A-2"]},
+        follow=True,
+    )
     parent = Problem.objects.get(org=world.county_a, description="文山会海")
     assert sorted(c.org.code for c in parent.children.all()) == ["XS-A-1", "XS-A-2"]
     body = text(response)
@@ -300,17 +359,25 @@ def test_hand_down_to_all_branches_below(client, world):
 
 
 def test_hand_down_without_targets_is_refused(client, world):
-    response = login(client, world.county_office).post("/problems/XS-A/hand-down/",
-                                                       {"category": "其他", "description": "x"})
+    response = login(client, world.county_office).post(
+        "/problems/XS-A/hand-down/", {"category": "其他", "description": "x"}
+    )
     assert "请勾选下级组织" in text(response) and not Problem.objects.exists()
 
 
 def test_rules_are_recorded_and_linked_to_problems(client, world, problem):
     login(client, world.branch_reporter)
     assert "理论学习不深入" in text(client.get("/problems/XS-A-1-1/rules/"))
-    response = client.post("/problems/XS-A-1-1/rules/", {
-        "title": "理论学习制度", "doc_number": "教支〔2026〕1号", "issued_on": "2026-11-25",
-        "problems": [str(problem.pk)]}, follow=True)
+    response = client.post(
+        "/problems/XS-A-1-1/rules/",
+        {
+            "title": "理论学习制度",
+            "doc_number": "教支〔2026〕1号",
+            "issued_on": "2026-11-25",
+            "problems": [str(problem.pk)],
+        },
+        follow=True,
+    )
     rule = InstitutionRule.objects.get()
     assert list(rule.problems.all()) == [problem] and "理论学习制度" in text(response)
     assert "理论学习制度" in text(client.get(detail_url(problem)))
@@ -324,8 +391,14 @@ def test_publishing_shows_the_link_and_the_qr_code(client, world, submitted):
 
 
 def test_satisfied_items_are_on_the_satisfaction_list(client, world, submitted):
-    Campaign.objects.create(name="主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=world.city,
-                            satisfaction_threshold=0.6, satisfaction_min_votes=3)
+    Campaign.objects.create(
+        name="主题教育",
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2027, 1, 31),
+        root=world.city,
+        satisfaction_threshold=0.6,
+        satisfaction_min_votes=3,
+    )
     item = actions.publish(submitted, actor=world.county_office, summary="已整改")
     login(client, world.county_office)
     assert client.get("/problems/XS-A/satisfied/").context["listed"] == []

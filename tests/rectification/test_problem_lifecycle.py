@@ -1,4 +1,5 @@
 """A problem goes 待整改 → 整改中 → 待验收 → 已销号 (→ 已反弹), by the rules of SPEC §2.5."""
+
 import datetime as dt
 
 import pytest
@@ -20,10 +21,22 @@ def test_a_new_problem_is_open_numbered_and_logged(world, problem):
 
 def test_numbers_are_unique_within_an_org_but_not_across_orgs(world, problem):
     with pytest.raises(ActionError, match="已存在"):
-        actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, number="2026-001",
-                               description="x", source="集体查", found_on=TODAY)
-    other = actions.create_problem(actor=world.county_office, org=world.branch_a1b, number="2026-001",
-                                   description="x", source="集体查", found_on=TODAY)
+        actions.create_problem(
+            actor=world.branch_reporter,
+            org=world.branch_a1a,
+            number="2026-001",
+            description="x",
+            source="集体查",
+            found_on=TODAY,
+        )
+    other = actions.create_problem(
+        actor=world.county_office,
+        org=world.branch_a1b,
+        number="2026-001",
+        description="x",
+        source="集体查",
+        found_on=TODAY,
+    )
     assert other.number == "2026-001"
 
 
@@ -47,43 +60,65 @@ def test_the_owner_org_can_never_close_its_own_problem(world, submitted):
 
 
 def test_an_office_at_the_owner_org_itself_cannot_close_either(world):
-    own = actions.create_problem(actor=world.county_office, org=world.county_a, description="县委自身的问题",
-                                 source="本级督", found_on=TODAY)
+    own = actions.create_problem(
+        actor=world.county_office, org=world.county_a, description="县委自身的问题", source="本级督", found_on=TODAY
+    )
     actions.attach_evidence(own, actor=world.county_office, name="a.pdf", data=PDF)
     actions.submit_for_acceptance(own, actor=world.county_office)
     with pytest.raises(PermissionDenied):
         actions.close_problem(own, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
-    assert actions.close_problem(own, actor=world.city_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
+    assert (
+        actions.close_problem(own, actor=world.city_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state
+        == State.CLOSED
+    )
 
 
 def test_a_higher_office_closes_and_the_date_is_recorded(world, submitted):
-    closed = actions.close_problem(submitted, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿", comment="整改到位")
+    closed = actions.close_problem(
+        submitted, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿", comment="整改到位"
+    )
     assert closed.state == State.CLOSED and closed.closed_on == TODAY
 
 
 def test_a_guidance_group_reviews_only_the_orgs_assigned_to_it(world, submitted):
     with pytest.raises(PermissionDenied):
-        actions.close_problem(submitted, actor=world.guide, as_of=TODAY, change="整改后群众办事不再多跑腿")  # G1 is assigned county B
-    b_problem = actions.create_problem(actor=world.city_office, org=world.branch_b1, description="B的问题",
-                                       source="上级查", found_on=TODAY)
+        actions.close_problem(
+            submitted, actor=world.guide, as_of=TODAY, change="整改后群众办事不再多跑腿"
+        )  # G1 is assigned county B
+    b_problem = actions.create_problem(
+        actor=world.city_office, org=world.branch_b1, description="B的问题", source="上级查", found_on=TODAY
+    )
     actions.attach_evidence(b_problem, actor=world.city_office, name="a.pdf", data=PDF)
     actions.submit_for_acceptance(b_problem, actor=world.city_office)
-    assert actions.close_problem(b_problem, actor=world.guide, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
+    assert (
+        actions.close_problem(b_problem, actor=world.guide, as_of=TODAY, change="整改后群众办事不再多跑腿").state
+        == State.CLOSED
+    )
 
 
 def test_special_rectification_needs_a_plan_document_to_close(world):
-    special = actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, description="专项整治问题",
-                                     source="上级交办", is_special=True, found_on=TODAY)
+    special = actions.create_problem(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        description="专项整治问题",
+        source="上级交办",
+        is_special=True,
+        found_on=TODAY,
+    )
     actions.attach_evidence(special, actor=world.branch_reporter, name="a.pdf", data=PDF)
     with pytest.raises(ActionError, match="整改方案"):  # issue 16: the plan comes before 整改中 and 待验收 too
         actions.submit_for_acceptance(special, actor=world.branch_reporter)
     Problem.objects.filter(pk=special.pk).update(state=State.SUBMITTED)  # as a problem submitted before that rule
     with pytest.raises(ActionError, match="整改方案"):
         actions.close_problem(special, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿")
-    actions.attach_evidence(special, actor=world.branch_reporter, name="方案.pdf", data=PDF + b" ",
-                            kind=Evidence.Kind.PLAN)
+    actions.attach_evidence(
+        special, actor=world.branch_reporter, name="方案.pdf", data=PDF + b" ", kind=Evidence.Kind.PLAN
+    )
     Problem.objects.filter(pk=special.pk).update(state=State.SUBMITTED)
-    assert actions.close_problem(special, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state == State.CLOSED
+    assert (
+        actions.close_problem(special, actor=world.county_office, as_of=TODAY, change="整改后群众办事不再多跑腿").state
+        == State.CLOSED
+    )
 
 
 def test_send_back_needs_a_reason_and_returns_to_rectification(world, submitted):
@@ -111,8 +146,11 @@ def test_withdrawing_keeps_the_problem_in_history(world, problem):
     actions.withdraw_problem(problem, actor=world.branch_reporter, reason="与 2026-002 重复")
     assert Problem.objects.filter(pk=problem.pk, withdrawn=True, withdraw_reason="与 2026-002 重复").exists()
     assert not queries.problem_list(world.county_office, world.county_a, as_of=TODAY).filter(pk=problem.pk).exists()
-    assert queries.problem_list(world.county_office, world.county_a, as_of=TODAY,
-                                include_withdrawn=True).filter(pk=problem.pk).exists()
+    assert (
+        queries.problem_list(world.county_office, world.county_a, as_of=TODAY, include_withdrawn=True)
+        .filter(pk=problem.pk)
+        .exists()
+    )
 
 
 def test_a_stale_edit_is_refused_and_nothing_is_overwritten(world, problem):
@@ -134,9 +172,14 @@ def test_escalated_problems_belong_to_the_higher_level_and_the_unit_still_sees_t
 
 
 def test_handing_down_creates_one_child_per_org_and_the_parent_rolls_them_up(world):
-    parent = actions.hand_down(actor=world.county_office, org=world.county_a,
-                               targets=[world.branch_a1a, world.branch_a1b, world.branch_a2],
-                               description="落实“第一议题”制度不到位", deadline=dt.date(2026, 12, 31), found_on=TODAY)
+    parent = actions.hand_down(
+        actor=world.county_office,
+        org=world.county_a,
+        targets=[world.branch_a1a, world.branch_a1b, world.branch_a2],
+        description="落实“第一议题”制度不到位",
+        deadline=dt.date(2026, 12, 31),
+        found_on=TODAY,
+    )
     children = list(parent.children.all())
     assert len(children) == 3 and {c.source for c in children} == {"上级交办"}
     child = children[0]
@@ -149,13 +192,20 @@ def test_handing_down_creates_one_child_per_org_and_the_parent_rolls_them_up(wor
 
 def test_handing_down_outside_the_office_subtree_is_refused(world):
     with pytest.raises((ActionError, PermissionDenied)):
-        actions.hand_down(actor=world.county_office, org=world.county_a, targets=[world.branch_b1],
-                          description="x", deadline=None, found_on=TODAY)
+        actions.hand_down(
+            actor=world.county_office,
+            org=world.county_a,
+            targets=[world.branch_b1],
+            description="x",
+            deadline=None,
+            found_on=TODAY,
+        )
 
 
 def test_institution_rules_link_the_problems_they_close_off(world, problem):
-    rule = actions.create_institution_rule(actor=world.branch_reporter, org=world.branch_a1a,
-                                           title="支部理论学习制度", issued_on=TODAY, problems=[problem])
+    rule = actions.create_institution_rule(
+        actor=world.branch_reporter, org=world.branch_a1a, title="支部理论学习制度", issued_on=TODAY, problems=[problem]
+    )
     assert list(problem.institution_rules.all()) == [rule]
 
 
@@ -166,8 +216,14 @@ def test_overdue_means_past_deadline_and_not_closed(world, problem):
 
 
 def test_a_hand_down_parent_is_rectified_through_its_children_only(world):
-    parent = actions.hand_down(actor=world.city_office, org=world.city, targets=[world.county_a, world.county_b],
-                               description="同题共答", deadline=None, found_on=TODAY)
+    parent = actions.hand_down(
+        actor=world.city_office,
+        org=world.city,
+        targets=[world.county_a, world.county_b],
+        description="同题共答",
+        deadline=None,
+        found_on=TODAY,
+    )
     assert parent.is_hand_down
     with pytest.raises(ActionError, match="交办事项由各单位分别整改"):
         actions.submit_for_acceptance(parent, actor=world.city_office)

@@ -1,6 +1,7 @@
 """回头看 (issue 16): closing a problem schedules its re-check (the campaign file's recheck_days, 60 by
 default) by the reviewing level, who confirms it or reopens it; overdue re-checks show in the
 reviewer's home queue and as an indicator. Dates are fixed; nothing depends on the clock."""
+
 import datetime as dt
 import json
 import textwrap
@@ -41,8 +42,14 @@ def campaign_file(extra=""):
 
 def close(world, org, closed_on=CLOSED_ON, description="窗口服务推诿"):
     actor = world.county_office
-    p = actions.create_problem(actor=actor, org=org, description=description, source="集体查",
-                               found_on=dt.date(2026, 9, 5), measures=[{"text": "当天答复", "owner": "办公室"}])
+    p = actions.create_problem(
+        actor=actor,
+        org=org,
+        description=description,
+        source="集体查",
+        found_on=dt.date(2026, 9, 5),
+        measures=[{"text": "当天答复", "owner": "办公室"}],
+    )
     actions.attach_evidence(p, actor=actor, name="记录.pdf", data=PDF)
     for m in p.measures.all():
         actions.set_measure_done(m, actor=actor, done=True, as_of=closed_on)
@@ -53,7 +60,7 @@ def close(world, org, closed_on=CLOSED_ON, description="窗口服务推诿"):
 def test_the_campaign_file_sets_the_interval_and_the_loader_checks_it(world):
     assert parse(campaign_file()).campaign["recheck_days"] == 60
     assert parse(campaign_file("[rectification]\nrecheck_days = 45\n")).campaign["recheck_days"] == 45
-    for bad in ("recheck_days = 0", "recheck_days = \"60天\"", "recheck_days = 400", "recheck_day = 60"):
+    for bad in ("recheck_days = 0", 'recheck_days = "60天"', "recheck_days = 400", "recheck_day = 60"):
         with pytest.raises(CampaignFileError) as refused:
             parse(campaign_file(f"[rectification]\n{bad}\n"))
         assert "[rectification]" in str(refused.value.errors)
@@ -62,7 +69,8 @@ def test_the_campaign_file_sets_the_interval_and_the_loader_checks_it(world):
 def test_closing_schedules_a_recheck_60_days_on_by_default_or_as_the_campaign_says(world):
     p = close(world, world.branch_a1a)
     assert list(p.rechecks.values_list("scheduled_on", "due_on", "result")) == [
-        (CLOSED_ON, dt.date(2026, 11, 19), "待回头看")]
+        (CLOSED_ON, dt.date(2026, 11, 19), "待回头看")
+    ]
     load_campaign(campaign_file("[rectification]\nrecheck_days = 30\n"), actor=None)
     q = close(world, world.branch_a1b)
     assert q.rechecks.get().due_on == dt.date(2026, 10, 20)
@@ -86,15 +94,18 @@ def test_the_reviewer_confirms_or_reopens_and_the_owner_cannot(world):
 
 def test_a_recheck_that_finds_a_relapse_reopens_and_the_next_closing_schedules_another(world):
     p = close(world, world.branch_a1a)
-    actions.recheck_problem(p, actor=world.city_office, as_of=dt.date(2026, 11, 10), confirm=False,
-                            note="窗口又出现推诿")
+    actions.recheck_problem(
+        p, actor=world.city_office, as_of=dt.date(2026, 11, 10), confirm=False, note="窗口又出现推诿"
+    )
     p = Problem.objects.get(pk=p.pk)
     assert (p.state, p.relapses, p.closed_on) == (State.RELAPSED, 1, None)
     assert p.rechecks.get().result == "已重新打开"
     actions.submit_for_acceptance(p, actor=world.county_office)
     actions.close_problem(p, actor=world.county_office, as_of=dt.date(2026, 11, 20), change="办件时间由5天缩短到2天")
     assert list(p.rechecks.values_list("result", "due_on")) == [
-        ("已重新打开", dt.date(2026, 11, 19)), ("待回头看", dt.date(2027, 1, 19))]
+        ("已重新打开", dt.date(2026, 11, 19)),
+        ("待回头看", dt.date(2027, 1, 19)),
+    ]
 
 
 def test_a_direct_reopen_settles_the_pending_recheck(world):
@@ -143,10 +154,15 @@ def test_the_page_and_the_api_recheck_through_the_action(world):
     assert Problem.objects.get(pk=p.pk).state == State.RELAPSED
     q = close(world, world.branch_a1b, description="台账不全")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(actor=None, user=world.city_office)}"}
-    r = client.post(f"/api/v1/problems/{q.pk}/recheck", json.dumps({"confirm": True}),
-                    content_type="application/json", **auth)
+    r = client.post(
+        f"/api/v1/problems/{q.pk}/recheck", json.dumps({"confirm": True}), content_type="application/json", **auth
+    )
     assert r.status_code == 200 and r.json()["rechecks"][0]["result"] == "已确认"
     owner = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(actor=None, user=world.branch_reporter)}"}
-    assert client.post(f"/api/v1/problems/{p.pk}/recheck", json.dumps({"confirm": True}),
-                       content_type="application/json", **owner).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/problems/{p.pk}/recheck", json.dumps({"confirm": True}), content_type="application/json", **owner
+        ).status_code
+        == 403
+    )
     assert Recheck.objects.filter(result="待回头看").count() == 0

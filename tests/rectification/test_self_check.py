@@ -3,6 +3,7 @@ self-check (对照检视) to units of the same sector, kind and level in the sam
 nothing similar; the unit answers 存在 (its own problem, 集体查, linked) or 不存在 (with a note).
 Hand-built trees with known answers; the look-alikes (another sector, another level, a unit that already
 has a similar problem, one outside the campaign) are never suggested. Dates are fixed."""
+
 import datetime as dt
 import textwrap
 
@@ -26,13 +27,16 @@ TEXT = "食堂采购台账登记不全，票据与实物对不上"
 def campaign(world, tmp_path, settings, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setenv("TUIJIN_TODAY", TODAY.isoformat())
-    load_campaign(textwrap.dedent("""
+    load_campaign(
+        textwrap.dedent("""
         [campaign]
         name = "主题教育"
         start = 2026-09-01
         end = 2027-01-31
         root = "XS"
-    """), actor=None)
+    """),
+        actor=None,
+    )
 
 
 @pytest.fixture
@@ -50,8 +54,9 @@ def schools(world):
 
 
 def upper_found(w, org=None, text=TEXT):
-    return actions.add_found_by_upper_level(actor=w.city_office, org=org or w.branch_a1a, description=text,
-                                            found_on=FOUND, category="工作作风")
+    return actions.add_found_by_upper_level(
+        actor=w.city_office, org=org or w.branch_a1a, description=text, found_on=FOUND, category="工作作风"
+    )
 
 
 def suggested(problem):
@@ -78,8 +83,9 @@ def test_an_upper_level_problem_is_suggested_to_same_sector_kind_and_level_only(
 
 def test_a_unit_that_already_has_a_similar_problem_is_not_suggested(schools):
     w = schools
-    actions.create_problem(actor=None, org=w.school_b21, description="食堂采购台账登记不全，票据对不上",
-                           source="集体查", found_on=FOUND)
+    actions.create_problem(
+        actor=None, org=w.school_b21, description="食堂采购台账登记不全，票据对不上", source="集体查", found_on=FOUND
+    )
     actions.create_problem(actor=None, org=w.school_b22, description="理论学习不深入", source="集体查", found_on=FOUND)
     p = upper_found(w)
     assert suggested(p) == ["XS-A-1-2", "XS-B-2-2"]  # B-2-2's problem is about something else
@@ -87,8 +93,14 @@ def test_a_unit_that_already_has_a_similar_problem_is_not_suggested(schools):
 
 def test_a_self_found_problem_is_not_suggested_until_it_is_closed(schools):
     w = schools
-    p = actions.create_problem(actor=w.county_office, org=w.branch_a1a, description=TEXT, source="集体查",
-                               found_on=FOUND, measures=[{"text": "逐笔核对台账", "owner": "会计"}])
+    p = actions.create_problem(
+        actor=w.county_office,
+        org=w.branch_a1a,
+        description=TEXT,
+        source="集体查",
+        found_on=FOUND,
+        measures=[{"text": "逐笔核对台账", "owner": "会计"}],
+    )
     assert suggested(p) == []
     actions.attach_evidence(p, actor=w.county_office, name="台账.pdf", data=PDF)
     for m in p.measures.all():
@@ -102,8 +114,12 @@ def test_a_self_found_problem_is_not_suggested_until_it_is_closed(schools):
 def test_no_campaign_no_suggestion_and_orgs_outside_the_campaign_tree_are_never_suggested(world):
     other = make_org(None, "YS", "中共Y市委", kind="党委")
     county = make_org(other, "YS-A", "中共Y县委", kind="党委")
-    make_org(make_org(county, "YS-A-1", "Y县教育局党委", kind="党委", sector="学校"), "YS-A-1-1", "Y县某中学党支部",
-             sector="学校")
+    make_org(
+        make_org(county, "YS-A-1", "Y县教育局党委", kind="党委", sector="学校"),
+        "YS-A-1-1",
+        "Y县某中学党支部",
+        sector="学校",
+    )
     p = upper_found(world)
     assert suggested(p) == ["XS-A-1-2"]
 
@@ -127,14 +143,22 @@ def test_answering_exists_creates_the_units_own_linked_problem(schools):
     check = SelfCheck.objects.get(source=p, org=w.branch_a1b)
     with pytest.raises(PermissionDenied):  # A1a's reporter is not A1b
         actions.answer_self_check(check, actor=w.branch_reporter, exists=True, as_of=TODAY)
-    done = actions.answer_self_check(check, actor=w.county_office, exists=True, as_of=TODAY,
-                                     description="食堂采购票据与台账不一致")
+    done = actions.answer_self_check(
+        check, actor=w.county_office, exists=True, as_of=TODAY, description="食堂采购票据与台账不一致"
+    )
     found = done.found_problem
     assert (found.org, found.source, found.description, found.category) == (
-        w.branch_a1b, "集体查", "食堂采购票据与台账不一致", "工作作风")
+        w.branch_a1b,
+        "集体查",
+        "食堂采购票据与台账不一致",
+        "工作作风",
+    )
     assert found.found_by_check.source == p
     assert (done.answer, done.answered_on, done.answered_by) == ("存在", TODAY, w.county_office)
-    assert "举一反三：对照A县教育局第一党支部问题" in Event.objects.get(verb="problem.create", target_id=str(found.pk)).summary
+    assert (
+        "举一反三：对照A县教育局第一党支部问题"
+        in Event.objects.get(verb="problem.create", target_id=str(found.pk)).summary
+    )
     with pytest.raises(ActionError):
         actions.answer_self_check(check, actor=w.county_office, exists=False, note="再答", as_of=TODAY)
     # the new problem, being similar, keeps A1b out of a later suggestion of the same kind
@@ -148,8 +172,9 @@ def test_answering_absent_needs_a_note(schools):
     with pytest.raises(ActionError) as refused:
         actions.answer_self_check(check, actor=w.county_office, exists=False, note=" ", as_of=TODAY)
     assert refused.value.field == "note"
-    done = actions.answer_self_check(check, actor=w.county_office, exists=False, note="核对了9-10月食堂台账，一致",
-                                     as_of=TODAY)
+    done = actions.answer_self_check(
+        check, actor=w.county_office, exists=False, note="核对了9-10月食堂台账，一致", as_of=TODAY
+    )
     assert (done.answer, done.found_problem) == ("不存在", None)
     assert Problem.objects.filter(org=w.branch_a1b).count() == 0
 
@@ -164,17 +189,27 @@ def test_indicators_count_answers_and_problems_found_as_of_the_day(schools):
     actions.answer_self_check(a1b, actor=w.county_office, exists=True, as_of=dt.date(2026, 10, 15))
     actions.answer_self_check(b21, actor=w.city_office, exists=False, note="核对了食堂台账", as_of=dt.date(2026, 11, 1))
     orgs = [w.branch_a1b, w.school_b21, w.school_b22]
-    answered, found, stale = (get(c) for c in ("problems.self_check_answered", "problems.found_by_self_check",
-                                               "problems.self_check_stale"))
+    answered, found, stale = (
+        get(c) for c in ("problems.self_check_answered", "problems.found_by_self_check", "problems.self_check_stale")
+    )
     assert answered.compute(orgs, dt.date(2026, 10, 20), None) == {
-        w.branch_a1b.pk: Pair(1, 1), w.school_b21.pk: Pair(0, 1), w.school_b22.pk: Pair(0, 1)}
+        w.branch_a1b.pk: Pair(1, 1),
+        w.school_b21.pk: Pair(0, 1),
+        w.school_b22.pk: Pair(0, 1),
+    }
     assert found.compute(orgs, TODAY, None) == {w.branch_a1b.pk: Pair(1)}
     assert found.compute(orgs, dt.date(2026, 10, 14), None) == {}
     # 14 days by default: on 10-24 (14 days after 10-10) nothing is late yet; on 10-25 both open ones are
     assert {k: v.num for k, v in stale.compute(orgs, dt.date(2026, 10, 24), None).items()} == {
-        w.branch_a1b.pk: 0, w.school_b21.pk: 0, w.school_b22.pk: 0}
+        w.branch_a1b.pk: 0,
+        w.school_b21.pk: 0,
+        w.school_b22.pk: 0,
+    }
     assert {k: v.num for k, v in stale.compute(orgs, dt.date(2026, 10, 25), None).items()} == {
-        w.branch_a1b.pk: 0, w.school_b21.pk: 1, w.school_b22.pk: 1}
+        w.branch_a1b.pk: 0,
+        w.school_b21.pk: 1,
+        w.school_b22.pk: 1,
+    }
     campaign = Campaign.objects.get()
     campaign.detectors = {"self_check_lagging": {"max_days": 30}}
     assert stale.compute(orgs, dt.date(2026, 10, 25), campaign)[w.school_b22.pk].num == 0
@@ -194,8 +229,13 @@ def test_the_detector_pinned_positive_and_look_alikes(schools):
 
     w = schools
     p = upper_found(w)  # 10-10: A1b, B-2-1, B-2-2
-    actions.answer_self_check(SelfCheck.objects.get(source=p, org=w.branch_a1b), actor=w.county_office,
-                              exists=False, note="核对了食堂台账", as_of=dt.date(2026, 10, 12))
+    actions.answer_self_check(
+        SelfCheck.objects.get(source=p, org=w.branch_a1b),
+        actor=w.county_office,
+        exists=False,
+        note="核对了食堂台账",
+        as_of=dt.date(2026, 10, 12),
+    )
     late = upper_found(w, org=w.school_b21, text="教师师德师风考核流于形式")  # 10-10 too; B-2-2 and A1b are suggested
     SelfCheck.objects.filter(source=late, org=w.branch_a1b).update(suggested_on=dt.date(2026, 10, 22))
     as_of = dt.date(2026, 10, 27)
@@ -203,8 +243,15 @@ def test_the_detector_pinned_positive_and_look_alikes(schools):
     totals = get("problems.self_check_stale").compute([w.branch_a1b, w.school_b22], as_of, None)
 
     def hit(org):
-        return d.test(Probe(org=org, totals={"problems.self_check_stale": totals[org.pk]}, progress=0.5,
-                            as_of=as_of, params=dict(d.defaults)))
+        return d.test(
+            Probe(
+                org=org,
+                totals={"problems.self_check_stale": totals[org.pk]},
+                progress=0.5,
+                as_of=as_of,
+                params=dict(d.defaults),
+            )
+        )
 
     assert hit(w.school_b22).text == "提示举一反三、对照检视2次，其中2次超过14天仍未答复"
     assert hit(w.branch_a1b) is None  # answered the old one; the new one is 5 days old
@@ -233,7 +280,11 @@ def test_the_unit_sees_open_suggestions_at_home_and_answers_on_the_page(schools)
     assert "请写明对照检视了哪些方面" in refused.content.decode()
     unit.post("/problems/XS-B-2-1/self-checks/", {"check": check.pk, "answer": "存在", "description": "食堂票据缺失"})
     check.refresh_from_db()
-    assert (check.answer, check.found_problem.description, check.found_problem.source) == ("存在", "食堂票据缺失", "集体查")
+    assert (check.answer, check.found_problem.description, check.found_problem.source) == (
+        "存在",
+        "食堂票据缺失",
+        "集体查",
+    )
     assert "举一反三：待对照检视" not in unit.get("/").content.decode()
     # the suggestion is not the A1a reporter's: not at home, and A1b's page is out of its scope
     reporter = Client()
@@ -258,8 +309,10 @@ def test_the_api_lists_in_scope_and_answers_through_the_action(schools):
     assert listed["items"][0]["source_description"] == TEXT
     pk = listed["items"][0]["id"]
     b21 = SelfCheck.objects.get(source=p, org=w.school_b21).pk
-    post = lambda pk, body: client.post(f"/api/v1/self-checks/{pk}/answer", json.dumps(body),  # noqa: E731
-                                        content_type="application/json")
+
+    def post(pk, body):
+        return client.post(f"/api/v1/self-checks/{pk}/answer", json.dumps(body), content_type="application/json")
+
     assert post(b21, {"exists": False, "note": "x"}).status_code == 404
     assert post(pk, {"exists": False}).status_code == 422
     done = post(pk, {"exists": False, "note": "核对了食堂台账"})

@@ -1,4 +1,5 @@
 """The state machine (rectification/transitions.py) is the one place actions, pages and imports ask."""
+
 from types import SimpleNamespace
 
 from tuijin.rectification import transitions
@@ -16,15 +17,18 @@ def test_each_move_starts_only_from_its_states_and_withdrawn_problems_cannot_sta
     assert not transitions.in_source_state("submit", problem(State.IN_PROGRESS, withdrawn=True))
     assert transitions.in_source_state("close", problem(State.SUBMITTED))
     assert not transitions.in_source_state("reopen", problem(State.SUBMITTED))
-    assert transitions.refusal("close", problem(State.IN_PROGRESS)).message == \
-        "问题当前为“整改中”，只有“待验收”的问题可以销号"
+    assert (
+        transitions.refusal("close", problem(State.IN_PROGRESS)).message
+        == "问题当前为“整改中”，只有“待验收”的问题可以销号"
+    )
 
 
 def test_a_guard_added_for_a_target_state_refuses_the_moves_into_it(monkeypatch):
     monkeypatch.setattr(transitions, "_GUARDS", {})
     transitions.add_guard(State.SUBMITTED, lambda p: transitions.Refusal("还有未完成的整改措施", field="measures"))
-    assert transitions.refusal("submit", problem(State.IN_PROGRESS)) == \
-        transitions.Refusal("还有未完成的整改措施", field="measures")
+    assert transitions.refusal("submit", problem(State.IN_PROGRESS)) == transitions.Refusal(
+        "还有未完成的整改措施", field="measures"
+    )
     assert transitions.refusal("start", problem(State.OPEN)) is None  # a move into another state is untouched
 
 

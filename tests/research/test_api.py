@@ -1,4 +1,5 @@
 """/api/v1/research/…: the same records, rules and scope as the pages (SPEC §4.4)."""
+
 import pytest
 
 from tests.api.test_api import Api
@@ -16,8 +17,10 @@ def _today(monkeypatch):
 
 @pytest.fixture
 def api(world, client):
-    return {name: Api(client, issue_api_token(actor=None, user=getattr(world, name)))
-            for name in ("city_office", "county_office", "branch_reporter", "guide", "member", "outsider")}
+    return {
+        name: Api(client, issue_api_token(actor=None, user=getattr(world, name)))
+        for name in ("city_office", "county_office", "branch_reporter", "guide", "member", "outsider")
+    }
 
 
 def test_visits_are_listed_in_scope_and_404_outside(api, world, visit):
@@ -32,9 +35,16 @@ def test_visits_are_listed_in_scope_and_404_outside(api, world, visit):
 
 
 def test_a_visit_is_recorded_and_a_finding_converted(api, world):
-    created = api["county_office"].post("/research/visits", {
-        "person": "A1C1", "date": "2026-11-20", "topic": "饮水安全调研", "visited_org": "XS-A-1-1",
-        "findings": ["水质季节性超标", "管护责任不清"]})
+    created = api["county_office"].post(
+        "/research/visits",
+        {
+            "person": "A1C1",
+            "date": "2026-11-20",
+            "topic": "饮水安全调研",
+            "visited_org": "XS-A-1-1",
+            "findings": ["水质季节性超标", "管护责任不清"],
+        },
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["org_code"] == "XS-A-1" and body["place"] == "A县教育局第一党支部" and len(body["findings"]) == 2
@@ -47,27 +57,40 @@ def test_a_visit_is_recorded_and_a_finding_converted(api, world):
 
 
 def test_a_finding_becomes_a_measure_through_the_api(api, world, visit):
-    problem = rectification.create_problem(actor=None, org=world.unit_a1, source="集体查", description="d",
-                                           found_on=TODAY)
+    problem = rectification.create_problem(
+        actor=None, org=world.unit_a1, source="集体查", description="d", found_on=TODAY
+    )
     finding = visit.findings.first()
-    response = api["county_office"].post(f"/research/findings/{finding.pk}/to-measure",
-                                         {"problem_id": problem.pk, "owner": "丙书记"})
+    response = api["county_office"].post(
+        f"/research/findings/{finding.pk}/to-measure", {"problem_id": problem.pk, "owner": "丙书记"}
+    )
     assert response.status_code == 201 and response.json()["converted_measure_id"]
-    other = rectification.create_problem(actor=None, org=world.branch_b1, source="集体查", description="d",
-                                         found_on=TODAY)
-    refused = api["county_office"].post(f"/research/findings/{visit.findings.last().pk}/to-measure",
-                                        {"problem_id": other.pk})
+    other = rectification.create_problem(
+        actor=None, org=world.branch_b1, source="集体查", description="d", found_on=TODAY
+    )
+    refused = api["county_office"].post(
+        f"/research/findings/{visit.findings.last().pk}/to-measure", {"problem_id": other.pk}
+    )
     assert refused.status_code == 422 and refused.json()["field"] == "problem_id"
 
 
 def test_bad_input_is_refused_with_the_field(api, world):
-    future = api["county_office"].post("/research/visits", {"person": "A1C1", "date": "2026-12-20", "topic": "t",
-                                                           "place": "x"})
+    future = api["county_office"].post(
+        "/research/visits", {"person": "A1C1", "date": "2026-12-20", "topic": "t", "place": "x"}
+    )
     assert future.status_code == 422 and future.json()["field"] == "date"
-    assert api["county_office"].post("/research/visits", {"person": "B1P1", "date": "2026-11-20", "topic": "t",
-                                                         "place": "x"}).status_code == 404
-    assert api["branch_reporter"].post("/research/visits", {"person": "A1A1", "date": "2026-11-20", "topic": "t",
-                                                           "place": "x"}).status_code == 201
+    assert (
+        api["county_office"]
+        .post("/research/visits", {"person": "B1P1", "date": "2026-11-20", "topic": "t", "place": "x"})
+        .status_code
+        == 404
+    )
+    assert (
+        api["branch_reporter"]
+        .post("/research/visits", {"person": "A1A1", "date": "2026-11-20", "topic": "t", "place": "x"})
+        .status_code
+        == 201
+    )
 
 
 def test_a_routine_project_is_saved_and_its_reasons_returned(api, world):
@@ -93,26 +116,35 @@ def test_project_edits_need_the_version_and_finishing_needs_evidence(api, world,
     stale = county.patch(f"/research/projects/{project.pk}", {"version": project.version, "beneficiaries": 140})
     assert stale.status_code == 409
     assert county.post(f"/research/projects/{project.pk}/status", {"status": "已完成"}).status_code == 422
-    upload = client.post(f"/api/v1/research/projects/{project.pk}/evidence",
-                         {"file": _file("验收单.pdf", PDF)}, headers=county.headers)
+    upload = client.post(
+        f"/api/v1/research/projects/{project.pk}/evidence", {"file": _file("验收单.pdf", PDF)}, headers=county.headers
+    )
     assert upload.status_code == 201
     done = county.post(f"/research/projects/{project.pk}/status", {"status": "已完成"})
     assert done.json()["status"] == "已完成" and done.json()["completed_on"] == TODAY.isoformat()
     evidence_id = done.json()["evidence"][0]["id"]
     assert county.get(f"/research/evidence/{evidence_id}").content == PDF
     assert api["guide"].get(f"/research/evidence/{evidence_id}").status_code == 404
-    assert api["branch_reporter"].post(f"/research/projects/{project.pk}/status",
-                                       {"status": "推进中"}).status_code == 404
+    assert (
+        api["branch_reporter"].post(f"/research/projects/{project.pk}/status", {"status": "推进中"}).status_code == 404
+    )
 
 
 def test_indicators_are_read_for_a_subtree(api, world, visit):
     good_project(world)
     body = api["county_office"].get("/research/indicators?org=XS-A&as_of=2026-11-27").json()
     by_code = {r["code"]: r for r in body}
-    assert set(by_code) == {"research.visits_per_cadre", "research.findings_converted", "projects.per_org",
-                            "projects.flagged_share", "projects.completed_share"}
-    assert (by_code["research.visits_per_cadre"]["numerator"], by_code["research.visits_per_cadre"]["denominator"]) \
-        == (1, 1)
+    assert set(by_code) == {
+        "research.visits_per_cadre",
+        "research.findings_converted",
+        "projects.per_org",
+        "projects.flagged_share",
+        "projects.completed_share",
+    }
+    assert (by_code["research.visits_per_cadre"]["numerator"], by_code["research.visits_per_cadre"]["denominator"]) == (
+        1,
+        1,
+    )
     assert by_code["research.findings_converted"]["value"] == 0
     assert by_code["projects.per_org"]["value"] == pytest.approx(1 / 5)
     assert api["county_office"].get("/research/indicators?org=XS-B").status_code == 404
@@ -120,8 +152,12 @@ def test_indicators_are_read_for_a_subtree(api, world, visit):
 
 def test_the_schema_lists_the_research_endpoints(client, world):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert {"/api/v1/research/visits", "/api/v1/research/projects", "/api/v1/research/indicators",
-            "/api/v1/research/findings/{pk}/to-problem"} <= set(paths)
+    assert {
+        "/api/v1/research/visits",
+        "/api/v1/research/projects",
+        "/api/v1/research/indicators",
+        "/api/v1/research/findings/{pk}/to-problem",
+    } <= set(paths)
 
 
 def test_no_token_no_data(client, world, visit):
@@ -132,4 +168,3 @@ def _file(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, "application/pdf")
-

@@ -1,4 +1,5 @@
 """The demo's research and practical projects: uneven on purpose, so there is something to supervise."""
+
 import datetime as dt
 
 import pytest
@@ -21,8 +22,11 @@ def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     generate("tiny", today=TODAY)  # the demo builds its research data with everything else
     campaign = Campaign.objects.get()
-    return campaign, {"visits": ResearchVisit.objects.count(), "findings": Finding.objects.count(),
-                      "projects": Project.objects.count()}
+    return campaign, {
+        "visits": ResearchVisit.objects.count(),
+        "findings": Finding.objects.count(),
+        "projects": Project.objects.count(),
+    }
 
 
 def test_some_cadres_made_no_visit_and_some_made_two_or_more(demo):
@@ -60,14 +64,24 @@ def test_projects_mix_real_work_and_routine_work_and_the_flags_follow_the_rules(
 def test_the_indicators_and_the_task_rule_have_something_to_show(demo):
     campaign, _ = demo
     city = Org.objects.get(code="XS")
-    for code in ("research.visits_per_cadre", "research.findings_converted", "projects.flagged_share",
-                 "projects.completed_share"):
+    for code in (
+        "research.visits_per_cadre",
+        "research.findings_converted",
+        "projects.flagged_share",
+        "projects.completed_share",
+    ):
         value = read(get(code), city, TODAY, campaign).value
         assert value is not None and value > 0, code
     from tuijin.campaigns.models import Task
 
-    task = Task(campaign=campaign, code="T3", title="每名领导干部调研不少于2次", applies_to={"level": [2]},
-                deadline=campaign.end, rule={"count": "research_visit", "per": "leading_cadre", "at_least": 2})
+    task = Task(
+        campaign=campaign,
+        code="T3",
+        title="每名领导干部调研不少于2次",
+        applies_to={"level": [2]},
+        deadline=campaign.end,
+        rule={"count": "research_visit", "per": "leading_cadre", "at_least": 2},
+    )
     result = rules.evaluate(task, rules.applicable_orgs(task), TODAY)
     done = sum(c.done for c in result.values())
     assert 0 < done < len(result)

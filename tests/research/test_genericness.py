@@ -1,5 +1,6 @@
 """疑似泛化 (SPEC §2.4): clear cases of routine duty or missing need are flagged with a reason; real answers
 to a people's need are not. The rule set is data: extending it changes the verdict without new code."""
+
 import pytest
 
 from tuijin.research import genericness
@@ -21,7 +22,12 @@ ROUTINE_NAMES = [
 
 REAL_PROJECTS = [
     ("为城关镇新建3处老年助餐点，解决独居老人吃饭难", "城关镇独居和高龄老人120人吃饭难", "养老", 120),
-    ("改造东关小学周边道路交通信号，缓解上下学拥堵", "东关小学1200名学生上下学高峰道路拥堵，存在安全隐患", "交通", 1200),
+    (
+        "改造东关小学周边道路交通信号，缓解上下学拥堵",
+        "东关小学1200名学生上下学高峰道路拥堵，存在安全隐患",
+        "交通",
+        1200,
+    ),
     ("解决幸福村32户饮水不安全问题", "幸福村32户村民饮用水水质不达标，雨季浑浊", "饮水", 105),
     ("为辖区200名失业人员组织技能培训并推荐就业", "登记失业人员和返乡农民工就业难", "就业", 200),
     ("开通城乡公交专线，方便南山片区5个村村民出行", "南山片区村民到县城看病办事需步行3公里转车", "交通", 3000),
@@ -70,9 +76,11 @@ def test_zero_beneficiaries_is_flagged():
 
 def test_a_need_too_short_or_naming_no_people_is_flagged():
     assert check("修缮村委会办公楼", "办公条件差", "其他", 30) == [
-        "群众需求写得太简单（少于 6 个字），看不出要解决群众的什么问题"]
+        "群众需求写得太简单（少于 6 个字），看不出要解决群众的什么问题"
+    ]
     assert check("更新单位办公电脑", "提高机关办公效率和信息化水平", "其他", 30) == [
-        "群众需求没有写明是哪些群众的需求（如居民、老人、学生、农户，或“32户”这样的数量）"]
+        "群众需求没有写明是哪些群众的需求（如居民、老人、学生、农户，或“32户”这样的数量）"
+    ]
 
 
 def test_full_width_digits_and_spaces_do_not_hide_a_phrase_or_a_count():
@@ -87,8 +95,11 @@ def test_every_reason_appears_once():
 
 def test_the_phrase_list_is_data_an_office_can_extend(monkeypatch):
     assert check("粉刷机关办公楼外墙", **GOOD_NEED) == []
-    monkeypatch.setattr(genericness, "ROUTINE", genericness.ROUTINE + [
-        Routine("机关营房修缮", r"机关.{0,6}(办公楼|营房)", "修缮机关用房是单位自身的事")])
+    monkeypatch.setattr(
+        genericness,
+        "ROUTINE",
+        genericness.ROUTINE + [Routine("机关营房修缮", r"机关.{0,6}(办公楼|营房)", "修缮机关用房是单位自身的事")],
+    )
     assert check("粉刷机关办公楼外墙", **GOOD_NEED) == ["名称像日常工作“机关营房修缮”：修缮机关用房是单位自身的事"]
 
 

@@ -10,6 +10,7 @@ Data (see `data`):
   projects: XS-A-1  P1 real, done 11-20 · P2 召开主题教育推进会议 (flagged) · P3 real, listed 12-10
             XS-A-1-1 P4 real, in progress · XS-B-1 P5 日常巡查 (flagged)
 """
+
 import datetime as dt
 
 import pytest
@@ -31,17 +32,19 @@ D = dt.date
 @pytest.fixture
 def data(cadres, campaign):
     w = cadres
-    v1 = actions.record_visit(actor=None, person=w.cadre, date=D(2026, 10, 1), topic="t1", place="p",
-                              findings=["f1", "f2"])
-    v2 = actions.record_visit(actor=None, person=w.cadre, date=D(2026, 10, 12), topic="t2", place="p",
-                              findings=["f3"])
+    v1 = actions.record_visit(
+        actor=None, person=w.cadre, date=D(2026, 10, 1), topic="t1", place="p", findings=["f1", "f2"]
+    )
+    v2 = actions.record_visit(actor=None, person=w.cadre, date=D(2026, 10, 12), topic="t2", place="p", findings=["f3"])
     actions.record_visit(actor=None, person=w.cadre, date=D(2026, 11, 20), topic="t3", place="p")
     actions.record_visit(actor=None, person=w.cadre, date=D(2026, 12, 5), topic="t4", place="p", findings=["f4"])
-    v5 = actions.record_visit(actor=None, person=w.p_a1a[0], date=D(2026, 11, 1), topic="t5", place="p",
-                              findings=["f5"])
+    v5 = actions.record_visit(
+        actor=None, person=w.p_a1a[0], date=D(2026, 11, 1), topic="t5", place="p", findings=["f5"]
+    )
     actions.convert_to_problem(v1.findings.get(text="f1"), actor=None, found_on=D(2026, 10, 20))
-    problem = rectification.create_problem(actor=None, org=w.unit_a1, source="集体查", description="d",
-                                           found_on=D(2026, 10, 1))
+    problem = rectification.create_problem(
+        actor=None, org=w.unit_a1, source="集体查", description="d", found_on=D(2026, 10, 1)
+    )
     actions.convert_to_measure(v2.findings.get(), actor=None, problem=problem, as_of=D(2026, 11, 30))
     actions.convert_to_problem(v5.findings.get(), actor=None, found_on=D(2026, 11, 2))
 
@@ -50,8 +53,14 @@ def data(cadres, campaign):
     actions.set_project_status(p1, actor=None, status=ProjectStatus.DONE, as_of=D(2026, 11, 20))
     actions.create_project(actor=None, org=w.unit_a1, name="召开主题教育推进会议", listed_on=D(2026, 10, 1))
     good_project(w, name="改造东关小学周边道路交通信号", listed_on=D(2026, 12, 10))
-    p4 = good_project(w, org=w.branch_a1a, name="解决幸福村32户饮水不安全问题", need="幸福村32户村民饮水不安全",
-                      need_category="饮水", beneficiaries=105)
+    p4 = good_project(
+        w,
+        org=w.branch_a1a,
+        name="解决幸福村32户饮水不安全问题",
+        need="幸福村32户村民饮水不安全",
+        need_category="饮水",
+        beneficiaries=105,
+    )
     actions.set_project_status(p4, actor=None, status=ProjectStatus.IN_PROGRESS, as_of=D(2026, 11, 1))
     actions.create_project(actor=None, org=w.branch_b1, name="日常巡查", listed_on=D(2026, 10, 1))
     return w
@@ -112,8 +121,13 @@ def test_share_completed_against_time_progress(data, campaign):
 
 
 def test_a_roll_up_is_the_sum_of_its_parts(data, campaign):
-    for code in ("research.visits_per_cadre", "research.findings_converted", "projects.per_org",
-                 "projects.flagged_share", "projects.completed_share"):
+    for code in (
+        "research.visits_per_cadre",
+        "research.findings_converted",
+        "projects.per_org",
+        "projects.flagged_share",
+        "projects.completed_share",
+    ):
         whole = reading(code, data.city, campaign).pair
         parts = reading(code, data.county_a, campaign).pair + reading(code, data.county_b, campaign).pair
         own = get(code).compute([data.city], TODAY, campaign).get(data.city.pk, Pair(0, None))
@@ -138,10 +152,10 @@ def test_a_real_project_task_counts_only_unflagged_projects(data, campaign):
 
 
 def test_a_campaign_file_naming_a_wrong_field_or_value_does_not_load(world):
-    bad_field = CAMPAIGN.replace('where = { flagged = false }', 'where = { topic = "x" }')
+    bad_field = CAMPAIGN.replace("where = { flagged = false }", 'where = { topic = "x" }')
     with pytest.raises(CampaignFileError, match="没有字段“topic”"):
         load_campaign(bad_field, actor=None)
-    bad_value = CAMPAIGN.replace('where = { flagged = false }', 'where = { status = "完成" }')
+    bad_value = CAMPAIGN.replace("where = { flagged = false }", 'where = { status = "完成" }')
     with pytest.raises(CampaignFileError, match="“完成”无效"):
         load_campaign(bad_value, actor=None)
 

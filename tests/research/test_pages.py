@@ -1,5 +1,6 @@
 """The research and practical-project pages: scope as everywhere (out of scope is 404), forms that
 parse and call the actions, the 疑似泛化 warning at save time, evidence served only through scope."""
+
 import html
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,9 +61,19 @@ def test_the_visit_form_offers_only_the_orgs_people(client, world):
 
 def test_a_visit_is_recorded_with_several_finding_rows(client, world):
     client.force_login(world.county_office)
-    form = {"person": "A1C1", "date": "2026-11-20", "visited_org": "", "place": "幸福村", "topic": "饮水安全调研",
-            "outcome": "", "f-TOTAL_FORMS": "3", "f-INITIAL_FORMS": "0", "f-0-text": "水质季节性超标",
-            "f-1-text": "", "f-2-text": "管护责任不清"}
+    form = {
+        "person": "A1C1",
+        "date": "2026-11-20",
+        "visited_org": "",
+        "place": "幸福村",
+        "topic": "饮水安全调研",
+        "outcome": "",
+        "f-TOTAL_FORMS": "3",
+        "f-INITIAL_FORMS": "0",
+        "f-0-text": "水质季节性超标",
+        "f-1-text": "",
+        "f-2-text": "管护责任不清",
+    }
     response = client.post("/research/XS-A-1/new/", form)
     visit = ResearchVisit.objects.get()
     assert response.url == f"/research/visit/{visit.pk}/"
@@ -71,8 +82,15 @@ def test_a_visit_is_recorded_with_several_finding_rows(client, world):
 
 def test_the_visit_form_says_what_is_missing(client, world):
     client.force_login(world.county_office)
-    form = {"person": "A1C1", "date": "2099-01-01", "place": "", "topic": "t", "f-TOTAL_FORMS": "1",
-            "f-INITIAL_FORMS": "0", "f-0-text": ""}
+    form = {
+        "person": "A1C1",
+        "date": "2099-01-01",
+        "place": "",
+        "topic": "t",
+        "f-TOTAL_FORMS": "1",
+        "f-INITIAL_FORMS": "0",
+        "f-0-text": "",
+    }
     page = text(client.post("/research/XS-A-1/new/", form))
     assert "请填写调研地点，或选择调研单位" in page and ResearchVisit.objects.count() == 0
     form["place"] = "幸福村"
@@ -96,10 +114,17 @@ def test_a_finding_is_turned_into_a_problem_from_the_visit_page(client, world, v
     page = text(client.get(f"/research/visit/{visit.pk}/"))
     assert "转为问题" in page and "转为措施" not in page  # no open problem yet to add a measure to
     finding = visit.findings.first()
-    response = client.post(f"/research/visit/{visit.pk}/problem/", {
-        "finding": finding.pk, f"p{finding.pk}-org": "XS-A-1", f"p{finding.pk}-description": finding.text,
-        f"p{finding.pk}-category": "服务群众", f"p{finding.pk}-responsible": "丙书记",
-        f"p{finding.pk}-deadline": "2026-12-31"})
+    response = client.post(
+        f"/research/visit/{visit.pk}/problem/",
+        {
+            "finding": finding.pk,
+            f"p{finding.pk}-org": "XS-A-1",
+            f"p{finding.pk}-description": finding.text,
+            f"p{finding.pk}-category": "服务群众",
+            f"p{finding.pk}-responsible": "丙书记",
+            f"p{finding.pk}-deadline": "2026-12-31",
+        },
+    )
     assert response.status_code == 302
     problem = Problem.objects.get()
     assert (problem.source, problem.org.code, problem.responsible) == ("调研发现", "XS-A-1", "丙书记")
@@ -110,13 +135,21 @@ def test_a_finding_is_turned_into_a_problem_from_the_visit_page(client, world, v
 def test_a_finding_is_turned_into_a_measure_from_the_visit_page(client, world, visit):
     from tuijin.rectification import actions as rectification
 
-    problem = rectification.create_problem(actor=None, org=world.unit_a1, source="集体查", description="服务不主动",
-                                           found_on=TODAY)
+    problem = rectification.create_problem(
+        actor=None, org=world.unit_a1, source="集体查", description="服务不主动", found_on=TODAY
+    )
     client.force_login(world.county_office)
     finding = visit.findings.last()
-    client.post(f"/research/visit/{visit.pk}/measure/", {
-        "finding": finding.pk, f"m{finding.pk}-problem": str(problem.pk), f"m{finding.pk}-text": "配齐专职保育人员",
-        f"m{finding.pk}-owner": "丙书记", f"m{finding.pk}-deadline": ""})
+    client.post(
+        f"/research/visit/{visit.pk}/measure/",
+        {
+            "finding": finding.pk,
+            f"m{finding.pk}-problem": str(problem.pk),
+            f"m{finding.pk}-text": "配齐专职保育人员",
+            f"m{finding.pk}-owner": "丙书记",
+            f"m{finding.pk}-deadline": "",
+        },
+    )
     finding = Finding.objects.get(pk=finding.pk)
     assert finding.converted_measure.text == "配齐专职保育人员" and finding.converted_problem == problem
 
@@ -144,9 +177,11 @@ def test_the_projects_page_shows_flags_with_their_reasons(client, world):
 
 def test_saving_a_routine_project_warns_but_saves(client, world):
     client.force_login(world.county_office)
-    response = client.post("/research/XS-A-1/projects/new/", {"name": "完成年度工作任务", "need": "",
-                                                              "need_category": "", "beneficiaries": "",
-                                                              "deadline": ""}, follow=True)
+    response = client.post(
+        "/research/XS-A-1/projects/new/",
+        {"name": "完成年度工作任务", "need": "", "need_category": "", "beneficiaries": "", "deadline": ""},
+        follow=True,
+    )
     project = Project.objects.get()
     assert project.flagged and response.redirect_chain[-1][0] == f"/research/project/{project.pk}/"
     page = text(response)
@@ -157,8 +192,12 @@ def test_the_form_checks_while_typing(client, world):
     client.force_login(world.county_office)
     page = text(client.post("/research/XS-A-1/projects/check/", {"name": "日常巡查"}))
     assert "保存后会被标记为疑似泛化" in page and "日常巡查" in page
-    page = text(client.post("/research/XS-A-1/projects/check/", {
-        "name": "解决幸福村32户饮水不安全问题", "need": "幸福村32户村民饮水不安全", "beneficiaries": "105"}))
+    page = text(
+        client.post(
+            "/research/XS-A-1/projects/check/",
+            {"name": "解决幸福村32户饮水不安全问题", "need": "幸福村32户村民饮水不安全", "beneficiaries": "105"},
+        )
+    )
     assert "未发现泛化迹象" in page
     assert client.post("/research/XS-B/projects/check/", {"name": "x"}).status_code == 404
 
@@ -172,8 +211,9 @@ def test_a_unit_reporter_cannot_add_projects_above_its_org(client, world):
 def test_evidence_is_uploaded_and_downloaded_only_in_scope(client, world):
     project = good_project(world)
     client.force_login(world.county_office)
-    client.post(f"/research/project/{project.pk}/evidence/",
-                {"file": SimpleUploadedFile("验收单.pdf", PDF, "application/pdf")})
+    client.post(
+        f"/research/project/{project.pk}/evidence/", {"file": SimpleUploadedFile("验收单.pdf", PDF, "application/pdf")}
+    )
     evidence = project.evidence.get()
     download = client.get(f"/research/evidence/{evidence.pk}/")
     assert download.status_code == 200 and download.content == PDF
@@ -198,8 +238,14 @@ def test_finishing_without_evidence_is_refused_on_the_page(client, world):
 def test_editing_a_project_tells_a_second_editor(client, world):
     project = good_project(world)
     client.force_login(world.county_office)
-    form = {"name": project.name, "need": project.need, "need_category": "养老", "beneficiaries": "130",
-            "deadline": "2026-12-31", "version": str(project.version)}
+    form = {
+        "name": project.name,
+        "need": project.need,
+        "need_category": "养老",
+        "beneficiaries": "130",
+        "deadline": "2026-12-31",
+        "version": str(project.version),
+    }
     client.post(f"/research/project/{project.pk}/edit/", form)
     page = text(client.post(f"/research/project/{project.pk}/edit/", {**form, "beneficiaries": "140"}))
     assert "已被他人修改" in page and Project.objects.get(pk=project.pk).beneficiaries == 130

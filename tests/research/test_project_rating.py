@@ -1,4 +1,5 @@
 """A finished 办实事 project is published for the people to rate, like a rectified problem."""
+
 import datetime as dt
 
 import pytest
@@ -37,8 +38,14 @@ def test_publishing_a_project_from_its_page_shows_the_link_and_qr(client, world,
 def test_project_ratings_reach_the_satisfaction_list_and_the_indicator(client, world, finished):
     from tuijin.core.indicators import get
 
-    campaign = Campaign.objects.create(name="c", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
-                                       root=world.city, satisfaction_threshold=0.8, satisfaction_min_votes=3)
+    campaign = Campaign.objects.create(
+        name="c",
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2027, 1, 31),
+        root=world.city,
+        satisfaction_threshold=0.8,
+        satisfaction_min_votes=3,
+    )
     item = actions.publish_project(finished, actor=world.county_office)
     for i in range(3):
         rect.rate(item, choice="满意", comment="", device=f"d{i}", ip=f"1.1.1.{i}")

@@ -1,5 +1,6 @@
 """Practical projects (办实事项目清单): saved even when 疑似泛化 (the flag is for supervision), flags follow
 every edit, finishing needs evidence, and evidence is stored by hash."""
+
 import datetime as dt
 
 import pytest
@@ -18,20 +19,26 @@ def test_a_real_project_is_listed_unflagged(world):
 
 
 def test_a_routine_project_is_saved_but_flagged_with_its_reasons(world):
-    project = actions.create_project(actor=world.branch_reporter, org=world.branch_a1a, name="日常巡查",
-                                     listed_on=TODAY)
+    project = actions.create_project(
+        actor=world.branch_reporter, org=world.branch_a1a, name="日常巡查", listed_on=TODAY
+    )
     stored = Project.objects.get(pk=project.pk)
     assert stored.flagged
-    assert stored.flag_reasons == ["项目名称就是一项常规工作（日常巡查），没有写明为谁、解决什么问题",
-                                   "未写明群众需求（急难愁盼）", "未填写受益人数"]
+    assert stored.flag_reasons == [
+        "项目名称就是一项常规工作（日常巡查），没有写明为谁、解决什么问题",
+        "未写明群众需求（急难愁盼）",
+        "未填写受益人数",
+    ]
 
 
 def test_editing_the_project_recomputes_the_flag(world):
-    project = actions.create_project(actor=world.county_office, org=world.unit_a1, name="为独居老人送餐上门",
-                                     listed_on=TODAY)
+    project = actions.create_project(
+        actor=world.county_office, org=world.unit_a1, name="为独居老人送餐上门", listed_on=TODAY
+    )
     assert project.flagged
-    project = actions.update_project(project, actor=world.county_office, version=project.version,
-                                     need="城关镇独居老人62人做饭难", beneficiaries=62)
+    project = actions.update_project(
+        project, actor=world.county_office, version=project.version, need="城关镇独居老人62人做饭难", beneficiaries=62
+    )
     assert not project.flagged and project.flag_reasons == []
 
 
@@ -92,8 +99,11 @@ def test_rechecking_applies_extended_rules_to_stored_projects(world, monkeypatch
 
     project = good_project(world, name="粉刷机关办公楼外墙", need="机关干部职工120人办公环境差")
     assert not project.flagged
-    monkeypatch.setattr(genericness, "ROUTINE", genericness.ROUTINE + [
-        genericness.Routine("机关用房修缮", r"机关.{0,6}办公楼", "修缮机关用房是单位自身的事")])
+    monkeypatch.setattr(
+        genericness,
+        "ROUTINE",
+        genericness.ROUTINE + [genericness.Routine("机关用房修缮", r"机关.{0,6}办公楼", "修缮机关用房是单位自身的事")],
+    )
     assert actions.recheck_flags(actor=world.county_office, org=world.county_a) == 1
     assert Project.objects.get(pk=project.pk).flagged
     with pytest.raises(PermissionDenied):

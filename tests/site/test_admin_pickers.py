@@ -1,5 +1,6 @@
 """Issue 11: the 三员 admin forms pick orgs and people by name with search (typing 东城 finds 中共东城区委,
 typing a person's name finds the account), through a small scoped, paginated JSON search."""
+
 import json
 
 import lxml.html
@@ -67,17 +68,21 @@ def test_the_grant_form_offers_pickers_and_takes_what_they_fill_in(city):
     assert org_input.get("data-tj-search") == "/admin3/search/?kind=org" and org_input.get("list") == "pick-org"
     assert page.get_element_by_id("pick-org").tag == "datalist"
     assert "id_org_code_helptext" in org_input.get("aria-describedby")
-    response = client.post("/admin3/grants/", {"username": "王小明（wxm）", "role": Role.OFFICE,
-                                               "org_code": "中共东城区委（XS-DC）", "group_code": ""})
+    response = client.post(
+        "/admin3/grants/",
+        {"username": "王小明（wxm）", "role": Role.OFFICE, "org_code": "中共东城区委（XS-DC）", "group_code": ""},
+    )
     assert response.status_code == 302
     assert RoleGrant.objects.filter(user=city.wxm, role=Role.OFFICE, org=city.dongcheng).exists()
     # A name only one org has is enough; a name several share asks to choose from the list.
     make_org(city.city, "XS-DC2", "东城区财政局党支部")
-    response = client.post("/admin3/grants/", {"username": "wxm", "role": Role.OFFICE,
-                                               "org_code": "东城区财政局党支部", "group_code": ""})
+    response = client.post(
+        "/admin3/grants/", {"username": "wxm", "role": Role.OFFICE, "org_code": "东城区财政局党支部", "group_code": ""}
+    )
     assert "有多个名为“东城区财政局党支部”的组织" in response.content.decode()
-    response = client.post("/admin3/grants/", {"username": "不存在的人", "role": Role.OFFICE,
-                                               "org_code": "中共西城区委", "group_code": ""})
+    response = client.post(
+        "/admin3/grants/", {"username": "不存在的人", "role": Role.OFFICE, "org_code": "中共西城区委", "group_code": ""}
+    )
     html = response.content.decode()
     assert "没有找到账号“不存在的人”" in html and "没有找到组织“中共西城区委”" in html
 
@@ -87,11 +92,14 @@ def test_the_account_form_picks_the_person_by_name(city):
 
     lihua = make_person(city.dongcheng_branch, "DC002", "李华")
     client = client_for(city.sysadmin)
-    response = client.post("/admin3/accounts/", {"username": "dongcheng1", "password": "Dongcheng-passw0rd-26",
-                                                 "person_number": "李华（DC002）"})
+    response = client.post(
+        "/admin3/accounts/",
+        {"username": "dongcheng1", "password": "Dongcheng-passw0rd-26", "person_number": "李华（DC002）"},
+    )
     assert response.status_code == 302
     assert User.objects.get(username="dongcheng1").person == lihua
     # A person who already has an account is refused with a message, not a server error.
-    response = client.post("/admin3/accounts/", {"username": "dongcheng2", "password": "Dongcheng-passw0rd-26",
-                                                 "person_number": "王小明"})
+    response = client.post(
+        "/admin3/accounts/", {"username": "dongcheng2", "password": "Dongcheng-passw0rd-26", "person_number": "王小明"}
+    )
     assert "王小明（DC001）已有账号 wxm" in response.content.decode()

@@ -1,5 +1,6 @@
 """Issue 11: forms tie help texts and errors to their inputs (aria-describedby names ids that exist) and a
 failed submit shows an error summary at the top with a link to each field in error."""
+
 import lxml.html
 from django.test import Client
 
@@ -9,8 +10,12 @@ from tests.conftest import login_as
 def dangling(html: str) -> list[str]:
     page = lxml.html.fromstring(html)
     ids = set(page.xpath("//@id"))
-    return [ref for el in page.xpath("//*[@aria-describedby]") for ref in el.get("aria-describedby").split()
-            if ref not in ids]
+    return [
+        ref
+        for el in page.xpath("//*[@aria-describedby]")
+        for ref in el.get("aria-describedby").split()
+        if ref not in ids
+    ]
 
 
 def test_a_failed_submit_lists_each_field_in_error_with_a_link(world):

@@ -1,4 +1,5 @@
 """Issue 11: every role's home is its work queue, each item a link to the list that does it."""
+
 import datetime as dt
 
 import pytest
@@ -17,8 +18,9 @@ def media(tmp_path, settings, monkeypatch):
 
 
 def submitted(actor, org, text):
-    p = actions.create_problem(actor=actor, org=org, description=text, source="集体查", found_on=TODAY,
-                               measures=[{"text": f"{text}的措施"}])
+    p = actions.create_problem(
+        actor=actor, org=org, description=text, source="集体查", found_on=TODAY, measures=[{"text": f"{text}的措施"}]
+    )
     actions.attach_evidence(p, actor=actor, name="a.pdf", data=PDF)
     actions.set_measure_done(p.measures.get(), actor=actor, done=True, as_of=TODAY)
     return actions.submit_for_acceptance(p, actor=actor)
@@ -39,21 +41,36 @@ def test_an_office_sees_the_problems_waiting_for_its_acceptance(world):
     submitted(world.city_office, world.branch_b1, "B县的问题")  # out of the county's scope
     response = home(world.county_office)
     assert response.context["review_queue"] == [(world.county_a, 2)]
-    assert '/problems/XS-A/?state=待验收' in response.content.decode()
+    assert "/problems/XS-A/?state=待验收" in response.content.decode()
     assert home(world.city_office).context["review_queue"] == [(world.city, 4)]
     assert home(world.guide).context["review_queue"] == [(world.county_b, 1)]
     assert home(world.branch_reporter).context["review_queue"] == []
 
 
 def test_a_unit_reporter_sees_its_weekly_actions_open_problems_and_what_was_handed_down(world):
-    actions.hand_down(actor=world.county_office, org=world.county_a, targets=[world.branch_a1a, world.branch_a2],
-                      description="第一议题制度落实不到位", deadline=dt.date(2026, 12, 20), found_on=TODAY)
-    actions.create_problem(actor=world.branch_reporter, org=world.branch_a1a, description="本支部自查的问题",
-                           source="集体查", found_on=TODAY)
+    actions.hand_down(
+        actor=world.county_office,
+        org=world.county_a,
+        targets=[world.branch_a1a, world.branch_a2],
+        description="第一议题制度落实不到位",
+        deadline=dt.date(2026, 12, 20),
+        found_on=TODAY,
+    )
+    actions.create_problem(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        description="本支部自查的问题",
+        source="集体查",
+        found_on=TODAY,
+    )
     response = home(world.branch_reporter)
     page = response.content.decode()
-    for label, url in (("记录集体学习", "/study/XS-A-1-1/new/"), ("新增问题", "/problems/XS-A-1-1/new/"),
-                       ("登记办实事", "/research/XS-A-1-1/projects/new/"), ("导入", "/imports/")):
+    for label, url in (
+        ("记录集体学习", "/study/XS-A-1-1/new/"),
+        ("新增问题", "/problems/XS-A-1-1/new/"),
+        ("登记办实事", "/research/XS-A-1-1/projects/new/"),
+        ("导入", "/imports/"),
+    ):
         assert label in page and url in page
     assert response.context["unit_counts"] == {"open": 2, "submitted": 0}
     handed = response.context["handed_down"]

@@ -1,6 +1,7 @@
 """Issue 11: the office's and the guidance group's home lists the units newly lagging — lagging on some
 indicator today, on none at the last snapshot day — and the home, the scorecard and the dashboard give
 the same status for the same unit and indicator (one classifier, Indicator.classifier)."""
+
 import datetime as dt
 import json
 import re
@@ -23,8 +24,9 @@ def today(monkeypatch):
 
 @pytest.fixture
 def campaign(world):
-    return Campaign.objects.create(name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31),
-                                   root=world.city)
+    return Campaign.objects.create(
+        name="测试主题教育", start=dt.date(2026, 9, 1), end=dt.date(2027, 1, 31), root=world.city
+    )
 
 
 def counters(now: dict, before: dict):
@@ -50,9 +52,18 @@ def three_units(world, campaign):
     w = world
     w.unit_a3 = make_org(w.county_a, "XS-A-3", "A县卫健局党委", kind="党委")
     good, bad = {COVERAGE: [9, 10]}, {COVERAGE: [1, 10]}
-    counters(now={w.unit_a1: bad, w.branch_a2: bad, w.unit_a3: good, w.branch_b1: bad, w.county_b: bad},
-             before={w.unit_a1: good, w.branch_a2: bad, w.unit_a3: good, w.branch_b1: good, w.county_b: good,
-                     w.county_a: good, w.city: good})
+    counters(
+        now={w.unit_a1: bad, w.branch_a2: bad, w.unit_a3: good, w.branch_b1: bad, w.county_b: bad},
+        before={
+            w.unit_a1: good,
+            w.branch_a2: bad,
+            w.unit_a3: good,
+            w.branch_b1: good,
+            w.county_b: good,
+            w.county_a: good,
+            w.city: good,
+        },
+    )
     return w
 
 
@@ -99,8 +110,13 @@ def test_home_scorecard_and_dashboard_give_the_same_status_for_the_same_unit_and
     y = next(n for n, o in enumerate(heat["orgs"]) if o["code"] == "XS-A-1")
     x = next(n for n, i in enumerate(heat["indicators"]) if i["code"] == COVERAGE)
     heat_status = next(c["status"] for c in heat["cells"] if (c["x"], c["y"]) == (x, y))
-    lag_status = next(ln.status for unit, lines in dashboard.context["lagging"] if unit.code == "XS-A-1"
-                      for ln in lines if ln.code == COVERAGE)
+    lag_status = next(
+        ln.status
+        for unit, lines in dashboard.context["lagging"]
+        if unit.code == "XS-A-1"
+        for ln in lines
+        if ln.code == COVERAGE
+    )
     assert home_status == card_status == heat_status == lag_status == "严重滞后"
     # And a unit that is fine is fine on all three.
     card3 = json.loads(client.get("/evaluation/XS-A-3/scorecard/?format=json").content)

@@ -1,5 +1,6 @@
 """Issue 11: every unit is one click from its records; 新增 creates for the unit filtered to; a user with
 several scope roots can switch between them."""
+
 from django.test import Client
 
 from tests.conftest import make_user
@@ -14,8 +15,14 @@ def client_for(user):
 
 def test_the_org_page_links_to_the_units_records(world):
     page = client_for(world.county_office).get("/orgs/XS-A-1-1/").content.decode()
-    for url in ("/problems/XS-A-1-1/", "/study/XS-A-1-1/", "/research/XS-A-1-1/", "/research/XS-A-1-1/projects/",
-                "/evaluation/XS-A-1-1/", "/evaluation/XS-A-1-1/scorecard/"):
+    for url in (
+        "/problems/XS-A-1-1/",
+        "/study/XS-A-1-1/",
+        "/research/XS-A-1-1/",
+        "/research/XS-A-1-1/projects/",
+        "/evaluation/XS-A-1-1/",
+        "/evaluation/XS-A-1-1/scorecard/",
+    ):
         assert f'href="{url}"' in page, url
     # A member sees its own org's page, but not the records it may not open.
     member_page = client_for(world.member).get("/orgs/XS-A-1-1/").content.decode()
@@ -30,8 +37,9 @@ def test_new_on_a_filtered_list_creates_for_the_unit_filtered_to(world):
 
 
 def test_a_guidance_group_with_two_districts_switches_between_them(world):
-    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
-                                              orgs=[world.county_a, world.county_b])
+    group = org_actions.create_guidance_group(
+        actor=None, code="G2", name="第二巡回指导组", orgs=[world.county_a, world.county_b]
+    )
     guide2 = make_user("guide2", "guidance", group=group)
     client = client_for(guide2)
     for code in ("XS-A", "XS-B"):
@@ -51,14 +59,16 @@ def test_a_guidance_group_with_two_districts_lists_all_its_problems_in_one_list(
 
     from tuijin.rectification import actions as problems
 
-    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
-                                              orgs=[world.unit_a1, world.county_b])
+    group = org_actions.create_guidance_group(
+        actor=None, code="G2", name="第二巡回指导组", orgs=[world.unit_a1, world.county_b]
+    )
     guide2 = make_user("guide2", "guidance", group=group)
     day = dt.date(2026, 11, 27)
 
     def problem(actor, org, text):
-        return problems.create_problem(actor=actor, org=org, description=text, source="集体查", found_on=day,
-                                       measures=[{"text": "措施"}])
+        return problems.create_problem(
+            actor=actor, org=org, description=text, source="集体查", found_on=day, measures=[{"text": "措施"}]
+        )
 
     problem(world.branch_reporter, world.branch_a1a, "教育局支部的问题")
     problem(world.city_office, world.branch_b1, "B县支部的问题")
@@ -75,7 +85,9 @@ def test_a_guidance_group_with_two_districts_lists_all_its_problems_in_one_list(
     assert "全部范围（A县教育局党委、中共B县委）" in page
     # Filters keep the scope: the state filter and the search narrow the same list.
     assert {p.description for p in client.get("/problems/?scope=all&q=B县").context["page"]} == {
-        "B县支部的问题", "B县委自身的问题"}
+        "B县支部的问题",
+        "B县委自身的问题",
+    }
     assert client.get("/problems/?scope=all&state=待验收").context["page"].paginator.count == 0
     # The switcher offers 全部 on each root's list too; a user with one root is just sent to it.
     assert 'href="/problems/?scope=all"' in client.get("/problems/XS-B/").content.decode()
@@ -89,8 +101,9 @@ def test_a_guidance_group_with_two_districts_lists_all_its_study_sessions_in_one
 
     from tuijin.study.actions import record_session
 
-    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
-                                              orgs=[world.unit_a1, world.county_b])
+    group = org_actions.create_guidance_group(
+        actor=None, code="G2", name="第二巡回指导组", orgs=[world.unit_a1, world.county_b]
+    )
     guide2 = make_user("guide2", "guidance", group=group)
 
     def session(org, topic, form="支部学习"):
@@ -117,11 +130,15 @@ def test_a_guidance_group_with_two_districts_lists_all_its_research_visits_in_on
     from tests.conftest import make_person
     from tuijin.research.actions import record_visit
 
-    group = org_actions.create_guidance_group(actor=None, code="G2", name="第二巡回指导组",
-                                              orgs=[world.unit_a1, world.county_b])
+    group = org_actions.create_guidance_group(
+        actor=None, code="G2", name="第二巡回指导组", orgs=[world.unit_a1, world.county_b]
+    )
     guide2 = make_user("guide2", "guidance", group=group)
-    for org, topic in ((world.branch_a1a, "教育局支部的调研"), (world.branch_b1, "B县支部的调研"),
-                       (world.branch_a2, "城关镇的调研")):  # the last in county A, outside the group's unit_a1
+    for org, topic in (
+        (world.branch_a1a, "教育局支部的调研"),
+        (world.branch_b1, "B县支部的调研"),
+        (world.branch_a2, "城关镇的调研"),
+    ):  # the last in county A, outside the group's unit_a1
         person = make_person(org, f"R{org.pk}", f"调研人{org.pk}")
         record_visit(actor=None, person=person, date=dt.date(2026, 11, 20), topic=topic)
     client = client_for(guide2)

@@ -1,4 +1,5 @@
 """Issue 11's small fixes: static files compressed and cached, a favicon, the scorecard's API button."""
+
 import gzip
 
 from django.test import Client
@@ -37,11 +38,24 @@ def test_task_rules_read_as_sentences_not_field_names():
     def text(rule):
         return Task(rule=rule).rule_text
 
-    assert text({"count": "study_session", "where": {"form": "专题研讨"}, "at_least": 1}) == \
-        "本组织集体学习至少 1 次，学习形式为专题研讨"
-    assert text({"count": "problem", "where": {"state": ["已销号", "待验收"], "is_special": True}, "at_least": 3,
-                 "scope": "subtree"}) == "本组织及下级问题至少 3 个，整改状态为已销号或待验收，专项整治为是"
+    assert (
+        text({"count": "study_session", "where": {"form": "专题研讨"}, "at_least": 1})
+        == "本组织集体学习至少 1 次，学习形式为专题研讨"
+    )
+    assert (
+        text(
+            {
+                "count": "problem",
+                "where": {"state": ["已销号", "待验收"], "is_special": True},
+                "at_least": 3,
+                "scope": "subtree",
+            }
+        )
+        == "本组织及下级问题至少 3 个，整改状态为已销号或待验收，专项整治为是"
+    )
     assert text({"count": "research_visit", "per": "leading_cadre", "at_least": 2}) == "每名领导干部调研至少 2 次"
-    for rule in ({"count": "study_session", "where": {"form": "专题研讨"}, "at_least": 1},
-                 {"count": "person", "where": {"status": "正式党员"}, "at_least": 3}):
+    for rule in (
+        {"count": "study_session", "where": {"form": "专题研讨"}, "at_least": 1},
+        {"count": "person", "where": {"status": "正式党员"}, "at_least": 3},
+    ):
         assert "=" not in text(rule) and "form" not in text(rule) and "status" not in text(rule)

@@ -4,6 +4,7 @@ The campaign runs 100 days, 2026-09-01 to 2026-12-09; on AS_OF (2026-11-09) 70 d
 so time progress is exactly 0.70 and, with the lag threshold 0.10, the bar for "keeping pace" is 0.60.
 The reading list has five chapters: R1-01..R1-03 and R2-01..R2-02.
 """
+
 import datetime as dt
 import textwrap
 
@@ -87,22 +88,53 @@ def scenario(world, ch):
     from tuijin.study import actions
 
     w = world
-    w.s_a1a = actions.record_session(actor=w.branch_reporter, org=w.branch_a1a, date=dt.date(2026, 10, 10),
-                                     form="支部学习", topic="学习党的二十大报告",
-                                     chapters=[ch[c] for c in ("R1-01", "R1-02", "R1-03", "R2-01")],
-                                     attendees=w.p_a1a, hours=2)
-    actions.log_self_study(actor=w.member, person=w.p_a1a[0], date=dt.date(2026, 10, 12), chapter=ch["R1-01"],
-                           reflection="重温报告，体会更深")
+    w.s_a1a = actions.record_session(
+        actor=w.branch_reporter,
+        org=w.branch_a1a,
+        date=dt.date(2026, 10, 10),
+        form="支部学习",
+        topic="学习党的二十大报告",
+        chapters=[ch[c] for c in ("R1-01", "R1-02", "R1-03", "R2-01")],
+        attendees=w.p_a1a,
+        hours=2,
+    )
+    actions.log_self_study(
+        actor=w.member,
+        person=w.p_a1a[0],
+        date=dt.date(2026, 10, 12),
+        chapter=ch["R1-01"],
+        reflection="重温报告，体会更深",
+    )
     actions.log_self_study(actor=w.member, person=w.p_a1a[0], date=dt.date(2026, 11, 1), chapter=ch["R2-02"])
     for code in ("R1-01", "R1-02", "R1-03"):
         actions.log_self_study(actor=w.county_office, person=w.p_a1b[0], date=dt.date(2026, 10, 20), chapter=ch[code])
     actions.log_self_study(actor=w.county_office, person=w.p_a1b[1], date=dt.date(2026, 10, 21), chapter=ch["R1-01"])
-    w.s_a1b = actions.record_session(actor=w.county_office, org=w.branch_a1b, date=dt.date(2026, 11, 3),
-                                     form="支部学习", topic="集中学习党章", headcount=2)
-    w.s_expert = actions.record_session(actor=w.county_office, org=w.unit_a1, date=dt.date(2026, 11, 2),
-                                        form="中心组学习", topic="党校专家辅导", speaker="王教授",
-                                        speaker_affiliation="市委党校", speaker_category="党校专家",
-                                        chapters=[ch["R1-01"]], attendees=[w.cadre])
-    w.s_seminar = actions.record_session(actor=w.county_office, org=w.unit_a1, date=dt.date(2026, 11, 5),
-                                         form="专题研讨", topic="以学促干专题研讨", headcount=5)
+    w.s_a1b = actions.record_session(
+        actor=w.county_office,
+        org=w.branch_a1b,
+        date=dt.date(2026, 11, 3),
+        form="支部学习",
+        topic="集中学习党章",
+        headcount=2,
+    )
+    w.s_expert = actions.record_session(
+        actor=w.county_office,
+        org=w.unit_a1,
+        date=dt.date(2026, 11, 2),
+        form="中心组学习",
+        topic="党校专家辅导",
+        speaker="王教授",
+        speaker_affiliation="市委党校",
+        speaker_category="党校专家",
+        chapters=[ch["R1-01"]],
+        attendees=[w.cadre],
+    )
+    w.s_seminar = actions.record_session(
+        actor=w.county_office,
+        org=w.unit_a1,
+        date=dt.date(2026, 11, 5),
+        form="专题研讨",
+        topic="以学促干专题研讨",
+        headcount=5,
+    )
     return w

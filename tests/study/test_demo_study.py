@@ -1,5 +1,6 @@
 """The demo's study records: bulk-built, consistent with what the actions would derive, and uneven
 in exactly the ways the speech complains about."""
+
 import datetime as dt
 import random
 
@@ -29,7 +30,9 @@ def test_the_demo_writes_sessions_attendance_and_self_study(demo):
     campaign = demo
     sessions, attendance, logs = StudySession.objects.count(), Attendance.objects.count(), SelfStudy.objects.count()
     assert 0 < sessions < attendance and logs > 0
-    dates = list(StudySession.objects.values_list("date", flat=True)) + list(SelfStudy.objects.values_list("date", flat=True))
+    dates = list(StudySession.objects.values_list("date", flat=True)) + list(
+        SelfStudy.objects.values_list("date", flat=True)
+    )
     assert campaign.start <= min(dates) and max(dates) <= TODAY
 
 
@@ -48,11 +51,20 @@ def test_build_study_returns_what_it_wrote(world):
 
 def test_demo_coverage_is_what_the_actions_would_derive(demo):
     people = list(Person.objects.order_by("?").values_list("pk", flat=True)[:40])
-    built = sorted(Coverage.objects.filter(person_id__in=people).values_list(
-        "person_id", "chapter_id", "first_session_on", "first_self_on"))
+    built = sorted(
+        Coverage.objects.filter(person_id__in=people).values_list(
+            "person_id", "chapter_id", "first_session_on", "first_self_on"
+        )
+    )
     actions.refresh_coverage(people)
-    assert sorted(Coverage.objects.filter(person_id__in=people).values_list(
-        "person_id", "chapter_id", "first_session_on", "first_self_on")) == built
+    assert (
+        sorted(
+            Coverage.objects.filter(person_id__in=people).values_list(
+                "person_id", "chapter_id", "first_session_on", "first_self_on"
+            )
+        )
+        == built
+    )
 
 
 def test_attendees_belong_to_the_org_that_held_the_session(demo):

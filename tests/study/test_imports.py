@@ -1,6 +1,7 @@
 """`study-sessions` and `self-study` imports and exports: messy sheets accepted where the meaning is clear,
 every error named by row and column, nothing written unless all is valid, re-imports never duplicate,
 and an export imports back unchanged. Sheets have two title rows, so data starts on Excel row 4."""
+
 import datetime as dt
 
 import pytest
@@ -24,11 +25,15 @@ def sessions_sheet(path, rows):
 
 def study_state():
     return {
-        "sessions": sorted(StudySession.objects.values_list("org__code", "date", "form", "topic", "speaker",
-                                                            "headcount", "hours", "version")),
+        "sessions": sorted(
+            StudySession.objects.values_list(
+                "org__code", "date", "form", "topic", "speaker", "headcount", "hours", "version"
+            )
+        ),
         "attendance": sorted(Attendance.objects.values_list("session__topic", "person__number")),
-        "self": sorted(SelfStudy.objects.values_list("person__number", "date", "chapter__code", "minutes",
-                                                     "reflection")),
+        "self": sorted(
+            SelfStudy.objects.values_list("person__number", "date", "chapter__code", "minutes", "reflection")
+        ),
         "coverage": Coverage.objects.count(),
         "history": StudySession.history.count() + SelfStudy.history.count(),
         "events": DomainEvent.objects.count(),
@@ -41,21 +46,40 @@ def errors_of(kind, path, actor=None):
     return failed.value.errors
 
 
-GOOD_ROW = ["XS-A-1-1", "2026年10月10日", " 支部学习 ", "学习党的二十大报告", "张三", "A县委党校", "党校专家",
-            "R1-01、R1-02", "A1A1；A1A2\nA1A3", "３", "1.5"]
+GOOD_ROW = [
+    "XS-A-1-1",
+    "2026年10月10日",
+    " 支部学习 ",
+    "学习党的二十大报告",
+    "张三",
+    "A县委党校",
+    "党校专家",
+    "R1-01、R1-02",
+    "A1A1；A1A2\nA1A3",
+    "３",
+    "1.5",
+]
 
 
 def test_a_messy_sheet_of_sessions_is_imported_and_feeds_each_attendee(world, campaign, tmp_path):
-    path = sessions_sheet(tmp_path / "集体学习.xlsx", [
-        GOOD_ROW,
-        None,
-        ["XS-A-1-2", 46300, "专题研讨", "对照检视专题研讨", "", "", "", "R2-01", "", 12, None],
-    ])
+    path = sessions_sheet(
+        tmp_path / "集体学习.xlsx",
+        [
+            GOOD_ROW,
+            None,
+            ["XS-A-1-2", 46300, "专题研讨", "对照检视专题研讨", "", "", "", "R2-01", "", 12, None],
+        ],
+    )
     result = run_import("study-sessions", path, actor=world.county_office)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
     s = StudySession.objects.get(topic="学习党的二十大报告")
     assert (s.date, s.form, s.speaker_category, s.headcount, float(s.hours)) == (
-        dt.date(2026, 10, 10), "支部学习", "党校专家", 3, 1.5)
+        dt.date(2026, 10, 10),
+        "支部学习",
+        "党校专家",
+        3,
+        1.5,
+    )
     assert sorted(p.number for p in s.attendees.all()) == ["A1A1", "A1A2", "A1A3"]
     assert StudySession.objects.get(topic="对照检视专题研讨").date == dt.date(2026, 10, 5)  # Excel serial 46300
     progress = queries.person_progress(world.p_a1a[2], campaign, AS_OF)
@@ -84,25 +108,33 @@ def test_a_changed_row_updates_the_session_and_who_attended(world, campaign, tmp
 
 
 def test_attendee_numbers_not_in_the_org_are_errors_naming_the_row_and_the_number(world, campaign, tmp_path):
-    path = sessions_sheet(tmp_path / "s.xlsx", [
-        GOOD_ROW[:8] + ["A1A1、A1B1、X999", "", ""],
-    ])
+    path = sessions_sheet(
+        tmp_path / "s.xlsx",
+        [
+            GOOD_ROW[:8] + ["A1A1、A1B1、X999", "", ""],
+        ],
+    )
     before = study_state()
     errors = errors_of("study-sessions", path)
-    assert errors == ["第4行 参加人员编号: 人员编号“A1B1”在A县教育局第一党支部（含下级组织）中不存在",
-                      "第4行 参加人员编号: 人员编号“X999”在A县教育局第一党支部（含下级组织）中不存在"]
+    assert errors == [
+        "第4行 参加人员编号: 人员编号“A1B1”在A县教育局第一党支部（含下级组织）中不存在",
+        "第4行 参加人员编号: 人员编号“X999”在A县教育局第一党支部（含下级组织）中不存在",
+    ]
     assert study_state() == before
 
 
 def test_every_bad_cell_of_a_session_sheet_is_listed_and_nothing_is_written(world, campaign, tmp_path):
-    path = sessions_sheet(tmp_path / "s.xlsx", [
-        ["XS-Z", "2026-10-01", "支部学习", "主题一", "", "", "", "", "", 5, ""],                   # row 4
-        ["XS-A-1-1", "2026-13-01", "座谈会", "", "", "", "", "", "", 5, ""],                       # row 5
-        ["XS-A-1-1", "2026-12-01", "支部学习", "主题三", "", "", "党校专家", "R9-99", "A1A1", 0, "30"],  # row 6
-        ["XS-A-1-1", "2026-10-02", "支部学习", "主题四", "", "", "", "", "", "", ""],              # row 7
-        GOOD_ROW,                                                                                  # row 8
-        GOOD_ROW,                                                                                  # row 9
-    ])
+    path = sessions_sheet(
+        tmp_path / "s.xlsx",
+        [
+            ["XS-Z", "2026-10-01", "支部学习", "主题一", "", "", "", "", "", 5, ""],  # row 4
+            ["XS-A-1-1", "2026-13-01", "座谈会", "", "", "", "", "", "", 5, ""],  # row 5
+            ["XS-A-1-1", "2026-12-01", "支部学习", "主题三", "", "", "党校专家", "R9-99", "A1A1", 0, "30"],  # row 6
+            ["XS-A-1-1", "2026-10-02", "支部学习", "主题四", "", "", "", "", "", "", ""],  # row 7
+            GOOD_ROW,  # row 8
+            GOOD_ROW,  # row 9
+        ],
+    )
     before = study_state()
     errors = errors_of("study-sessions", path)
     assert errors == [
@@ -134,9 +166,14 @@ def test_a_unit_reporter_imports_only_for_its_own_org(world, campaign, tmp_path)
     assert errors_of("study-sessions", path, actor=world.branch_reporter) == [
         "第5行 组织编码: 组织“XS-A-1-2”不存在，或不在您的管理范围内",
         # checked in the same round (issue 11); the person is outside the reporter's scope as well
-        "第5行 参加人员编号: 人员编号“A1B1”不存在，或不在您的管理范围内"]
-    assert run_import("study-sessions", sessions_sheet(tmp_path / "t.xlsx", [GOOD_ROW]),
-                      actor=world.branch_reporter).created == 1
+        "第5行 参加人员编号: 人员编号“A1B1”不存在，或不在您的管理范围内",
+    ]
+    assert (
+        run_import(
+            "study-sessions", sessions_sheet(tmp_path / "t.xlsx", [GOOD_ROW]), actor=world.branch_reporter
+        ).created
+        == 1
+    )
 
 
 def test_a_dry_run_checks_and_writes_nothing(world, campaign, tmp_path):
@@ -167,15 +204,19 @@ def test_an_export_shows_only_what_the_user_may_see(scenario, campaign, tmp_path
 
 # ------------------------------------------------------------------ self-study
 
+
 def self_sheet(path, rows):
     return office_sheet(path, SELF_HEADER, rows)
 
 
 def test_a_self_study_sheet_is_imported_and_counts_toward_progress(world, campaign, tmp_path):
-    path = self_sheet(tmp_path / "自学.xlsx", [
-        ["A1A2", "2026/10/3", "r1-01".upper(), "", "读了第一部分"],
-        ["Ａ１Ａ２ ", "2026年10月4日", "R1-02", "45", "第一行\n第二行"],
-    ])
+    path = self_sheet(
+        tmp_path / "自学.xlsx",
+        [
+            ["A1A2", "2026/10/3", "r1-01".upper(), "", "读了第一部分"],
+            ["Ａ１Ａ２ ", "2026年10月4日", "R1-02", "45", "第一行\n第二行"],
+        ],
+    )
     result = run_import("self-study", path, actor=world.branch_reporter)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
     assert queries.person_progress(world.p_a1a[1], campaign, AS_OF).covered == 2
@@ -186,19 +227,23 @@ def test_a_self_study_sheet_is_imported_and_counts_toward_progress(world, campai
 
 def test_a_changed_reflection_updates_the_log(world, campaign, tmp_path):
     run_import("self-study", self_sheet(tmp_path / "a.xlsx", [["A1A2", "2026-10-03", "R1-01", "", "初稿"]]), actor=None)
-    result = run_import("self-study", self_sheet(tmp_path / "b.xlsx", [["A1A2", "2026-10-03", "R1-01", "", "改稿"]]),
-                        actor=None)
+    result = run_import(
+        "self-study", self_sheet(tmp_path / "b.xlsx", [["A1A2", "2026-10-03", "R1-01", "", "改稿"]]), actor=None
+    )
     assert result.updated == 1 and SelfStudy.objects.get().reflection == "改稿"
 
 
 def test_bad_self_study_rows_are_all_listed_and_nothing_is_written(world, campaign, tmp_path):
-    path = self_sheet(tmp_path / "s.xlsx", [
-        ["A1A2", "2026-10-03", "R9-01", "", ""],    # row 4
-        ["A1B1", "2026-10-03", "R1-01", "", ""],    # row 5: not the reporter's branch
-        ["A1A2", "昨天", "R1-01", "-5", ""],          # row 6
-        ["A1A3", "2026-10-03", "R1-01", "", ""],    # row 7
-        ["A1A3", "2026-10-03", "R1-01", "", ""],    # row 8
-    ])
+    path = self_sheet(
+        tmp_path / "s.xlsx",
+        [
+            ["A1A2", "2026-10-03", "R9-01", "", ""],  # row 4
+            ["A1B1", "2026-10-03", "R1-01", "", ""],  # row 5: not the reporter's branch
+            ["A1A2", "昨天", "R1-01", "-5", ""],  # row 6
+            ["A1A3", "2026-10-03", "R1-01", "", ""],  # row 7
+            ["A1A3", "2026-10-03", "R1-01", "", ""],  # row 8
+        ],
+    )
     before = study_state()
     assert errors_of("self-study", path, actor=world.branch_reporter) == [
         "第4行 篇目编码: 篇目编码“R9-01”不在A县教育局第一党支部所参加主题教育的指定书目中",
@@ -222,6 +267,7 @@ def test_an_export_of_self_study_imports_back_unchanged(scenario, campaign, tmp_
 
 # ------------------------------------------------------------------ the command line
 
+
 def test_the_command_line_exits_2_listing_errors_and_exports_a_subtree(scenario, campaign, tmp_path):
     bad = sessions_sheet(tmp_path / "bad.xlsx", [GOOD_ROW[:8] + ["X999", "", ""]])
     code, out, err = run("import", "study-sessions", str(bad))
@@ -239,12 +285,16 @@ def test_the_command_line_exits_2_listing_errors_and_exports_a_subtree(scenario,
 def test_the_upload_page_imports_self_study_for_a_clerk(client, world, campaign, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    path = self_sheet(tmp_path / "自学登记.xlsx", [["A1A3", "2026-10-03", "R1-01", "", "读了第一部分"],
-                                                 ["A1B1", "2026-10-03", "R1-01", "", ""]])
+    path = self_sheet(
+        tmp_path / "自学登记.xlsx",
+        [["A1A3", "2026-10-03", "R1-01", "", "读了第一部分"], ["A1B1", "2026-10-03", "R1-01", "", ""]],
+    )
     client.force_login(world.branch_reporter)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = client.post("/imports/", {"kind": "self-study",
-                                         "file": SimpleUploadedFile("自学登记.xlsx", path.read_bytes(), xlsx)},
-                           follow=True)
+    response = client.post(
+        "/imports/",
+        {"kind": "self-study", "file": SimpleUploadedFile("自学登记.xlsx", path.read_bytes(), xlsx)},
+        follow=True,
+    )
     page = response.content.decode()
     assert "第5行 人员编号: 人员编号“A1B1”不存在，或不在您的管理范围内" in page and not SelfStudy.objects.exists()

@@ -1,6 +1,7 @@
 """Issue 11: study sheets report every error in one round. Chapters and attendees are checked on rows
 whose 组织编码, 人员编号 or 日期 is wrong too (as far as they can be without it), so a second round never
 reveals unknown chapter codes or person numbers. Sheets have two title rows: data starts on row 4."""
+
 from tests.imports.test_org_import import import_errors, office_sheet
 from tuijin.imports.registry import KINDS
 
@@ -8,12 +9,16 @@ from .test_imports import study_state
 
 
 def test_every_error_of_a_session_sheet_comes_in_one_report(world, campaign, tmp_path):
-    path = office_sheet(tmp_path / "集体学习.xlsx", KINDS["study-sessions"].headers, [
-        ["XS-NOPE", "2026-10-01", "支部学习", "主题一", "", "", "", "R9-99", "X999", "", ""],          # row 4
-        ["XS-A-1-1", "2026-13-01", "支部学习", "主题二", "", "", "", "R9-98", "A1B1", "", ""],         # row 5
-        ["XS-A-1-2", "2026-10-01", "专题研讨", "主题三", "", "", "", "R1-01", "A1A1", "", "30"],       # row 6
-        ["XS-A-1-2", "2026-10-01", "专题研讨", "主题三", "", "", "", "R7-07", "A1B1", "", ""],         # row 7
-    ])
+    path = office_sheet(
+        tmp_path / "集体学习.xlsx",
+        KINDS["study-sessions"].headers,
+        [
+            ["XS-NOPE", "2026-10-01", "支部学习", "主题一", "", "", "", "R9-99", "X999", "", ""],  # row 4
+            ["XS-A-1-1", "2026-13-01", "支部学习", "主题二", "", "", "", "R9-98", "A1B1", "", ""],  # row 5
+            ["XS-A-1-2", "2026-10-01", "专题研讨", "主题三", "", "", "", "R1-01", "A1A1", "", "30"],  # row 6
+            ["XS-A-1-2", "2026-10-01", "专题研讨", "主题三", "", "", "", "R7-07", "A1B1", "", ""],  # row 7
+        ],
+    )
     before = study_state()
     assert import_errors("study-sessions", path) == [
         "第4行 组织编码: 组织“XS-NOPE”不存在，请先导入组织",
@@ -31,13 +36,17 @@ def test_every_error_of_a_session_sheet_comes_in_one_report(world, campaign, tmp
 
 
 def test_every_error_of_a_self_study_sheet_comes_in_one_report(world, campaign, tmp_path):
-    path = office_sheet(tmp_path / "自学.xlsx", KINDS["self-study"].headers, [
-        ["X999", "2026-10-01", "R9-99", "", ""],      # row 4: nobody, and a chapter of no reading list
-        ["A1A1", "昨天", "R9-98", "", ""],            # row 5
-        ["A1A1", "2026-10-01", "R1-01", "半小时", ""],  # row 6
-        ["", "2026-10-01", "R8-88", "", ""],          # row 7
-        ["B1P1", "2026-10-01", "R6-66", "", ""],      # row 8: outside the county
-    ])
+    path = office_sheet(
+        tmp_path / "自学.xlsx",
+        KINDS["self-study"].headers,
+        [
+            ["X999", "2026-10-01", "R9-99", "", ""],  # row 4: nobody, and a chapter of no reading list
+            ["A1A1", "昨天", "R9-98", "", ""],  # row 5
+            ["A1A1", "2026-10-01", "R1-01", "半小时", ""],  # row 6
+            ["", "2026-10-01", "R8-88", "", ""],  # row 7
+            ["B1P1", "2026-10-01", "R6-66", "", ""],  # row 8: outside the county
+        ],
+    )
     before = study_state()
     assert import_errors("self-study", path, actor=world.county_office) == [
         "第4行 人员编号: 人员编号“X999”不存在，或不在您的管理范围内",

@@ -1,5 +1,6 @@
 """学习教育 indicators, the balance query and the task-rule kinds, on the hand-built `scenario`
 (tests/study/conftest.py) whose answers are worked out by hand there. Time progress is 0.70."""
+
 import datetime as dt
 
 import pytest
@@ -11,8 +12,15 @@ from tuijin.study import actions, queries
 
 from .conftest import AS_OF, CAMPAIGN
 
-STUDY = ["study.reading_coverage", "study.chapters_per_member", "study.self_study_coverage", "study.unbalanced",
-         "study.grassroots_coverage", "study.no_seminar", "study.no_expert_lecture"]
+STUDY = [
+    "study.reading_coverage",
+    "study.chapters_per_member",
+    "study.self_study_coverage",
+    "study.unbalanced",
+    "study.grassroots_coverage",
+    "study.no_seminar",
+    "study.no_expert_lecture",
+]
 
 
 def pair(code, org, campaign, as_of=AS_OF):
@@ -62,8 +70,9 @@ def test_the_flag_goes_when_members_catch_up_on_their_own(scenario, campaign, ch
     for person in w.p_a1a:
         for code in ("R1-01", "R1-02", "R1-03"):
             if not (person == w.p_a1a[0] and code == "R1-01"):
-                actions.log_self_study(actor=w.branch_reporter, person=person, date=dt.date(2026, 11, 6),
-                                       chapter=ch[code])
+                actions.log_self_study(
+                    actor=w.branch_reporter, person=person, date=dt.date(2026, 11, 6), chapter=ch[code]
+                )
     # A1a own pairs: A1A1 R1-01, R1-02, R1-03, R2-02; A1A2, A1A3 three each → 10 of 15 ≥ 0.6
     assert queries.unbalanced_orgs(w.city, campaign, AS_OF) == []
 
@@ -105,8 +114,9 @@ def test_a_withdrawn_session_stops_counting_everywhere(scenario, campaign):
 
 @pytest.mark.parametrize("code", STUDY)
 def test_every_study_indicator_rolls_up_as_the_sum_of_its_parts(scenario, campaign, code):
-    assert pair(code, scenario.city, campaign) == pair(code, scenario.county_a, campaign) + \
-        pair(code, scenario.county_b, campaign)
+    assert pair(code, scenario.city, campaign) == pair(code, scenario.county_a, campaign) + pair(
+        code, scenario.county_b, campaign
+    )
 
 
 def test_chapter_coverage_lists_members_per_chapter(scenario, campaign):
@@ -118,12 +128,12 @@ def test_group_counts_ignore_people_who_are_not_party_members(scenario, campaign
     from tests.conftest import make_person
 
     masses = make_person(scenario.branch_a1a, "A1A9", "群众甲", status="群众")
-    actions.update_session(scenario.s_a1a, actor=scenario.branch_reporter,
-                           attendees=scenario.p_a1a + [masses])
+    actions.update_session(scenario.s_a1a, actor=scenario.branch_reporter, attendees=scenario.p_a1a + [masses])
     assert pair("study.reading_coverage", scenario.branch_a1a, campaign) == Pair(13, 15)
 
 
 # ------------------------------------------------------------------ task rules
+
 
 def test_task_rules_count_sessions_by_form_and_expert_lectures(scenario, campaign):
     s1, s2 = campaign.tasks.get(code="S1"), campaign.tasks.get(code="S2")
@@ -131,8 +141,14 @@ def test_task_rules_count_sessions_by_form_and_expert_lectures(scenario, campaig
     assert done == set()  # no branch has held a 专题研讨
     result = rules.evaluate(s2, rules.applicable_orgs(s2), AS_OF)
     assert {o.code: c.done for o in rules.applicable_orgs(s2) for c in [result[o.pk]]} == {"XS-A-1": True}
-    actions.record_session(actor=scenario.branch_reporter, org=scenario.branch_a1a, date=dt.date(2026, 11, 8),
-                           form="专题研讨", topic="对照检视", attendees=scenario.p_a1a)
+    actions.record_session(
+        actor=scenario.branch_reporter,
+        org=scenario.branch_a1a,
+        date=dt.date(2026, 11, 8),
+        form="专题研讨",
+        topic="对照检视",
+        attendees=scenario.p_a1a,
+    )
     assert rules.evaluate(s1, [scenario.branch_a1a], AS_OF)[scenario.branch_a1a.pk].done
 
 
@@ -149,7 +165,8 @@ def test_self_study_and_attendance_can_be_counted_per_leading_cadre(scenario, ca
 def test_a_campaign_file_with_a_wrong_form_or_field_is_a_load_error(world):
     bad = CAMPAIGN.replace('form = "专题研讨"', 'form = "专题研讨会"').replace(
         'rule = { count = "expert_lecture", at_least = 1 }',
-        'rule = { count = "expert_lecture", where = { speaker = "王" }, at_least = 1 }')
+        'rule = { count = "expert_lecture", where = { speaker = "王" }, at_least = 1 }',
+    )
     with pytest.raises(CampaignFileError) as failed:
         parse(bad)
     text = "\n".join(failed.value.errors)
@@ -163,8 +180,14 @@ def test_scorecard_counters_follow_attendance_into_the_attendees_own_orgs(scenar
     from tuijin.evaluation.models import OrgScore
 
     counters.rebuild(AS_OF)
-    actions.record_session(actor=scenario.county_office, org=scenario.unit_a1, date=dt.date(2026, 11, 7),
-                           form="读书班", topic="全体党员读书班", chapters=[ch["R2-01"], ch["R2-02"]],
-                           attendees=scenario.p_a1b)
+    actions.record_session(
+        actor=scenario.county_office,
+        org=scenario.unit_a1,
+        date=dt.date(2026, 11, 7),
+        form="读书班",
+        topic="全体党员读书班",
+        chapters=[ch["R2-01"], ch["R2-02"]],
+        attendees=scenario.p_a1b,
+    )
     stored = OrgScore.objects.get(org=scenario.branch_a1b).own["study.reading_coverage"]
     assert stored == [8, 10]  # A1b: 4 pairs by self-study + R2-01 and R2-02 for both members

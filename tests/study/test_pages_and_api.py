@@ -1,4 +1,5 @@
 """The study pages and API: same scope as everything else (out of scope is 404), same actions."""
+
 import datetime as dt
 import html
 import json
@@ -23,6 +24,7 @@ def login(client, user):
 
 
 # ------------------------------------------------------------------ a member
+
 
 def test_the_nav_takes_a_member_to_their_own_page(client, scenario):
     login(client, scenario.member)
@@ -55,8 +57,16 @@ def test_a_member_withdraws_their_own_log_but_not_anyone_elses(client, scenario)
     assert SelfStudy.objects.get(pk=own.pk).withdrawn and not SelfStudy.objects.get(pk=other.pk).withdrawn
 
 
-@pytest.mark.parametrize("url", ["/study/XS-A-1-1/", "/study/XS-A-1-1/new/", "/study/XS-A-1-1/analysis/",
-                                 "/study/XS-A-1-1/export/study-sessions/", "/study/reading/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/study/XS-A-1-1/",
+        "/study/XS-A-1-1/new/",
+        "/study/XS-A-1-1/analysis/",
+        "/study/XS-A-1-1/export/study-sessions/",
+        "/study/reading/",
+    ],
+)
 def test_a_member_does_not_see_the_org_pages_of_their_own_branch(client, scenario, url):
     assert login(client, scenario.member).get(url).status_code == 404
 
@@ -76,6 +86,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, world):
 
 
 # ------------------------------------------------------------------ a unit reporter and offices
+
 
 def test_a_unit_reporter_sees_its_sessions_and_not_its_neighbours(client, scenario):
     login(client, scenario.branch_reporter)
@@ -102,9 +113,20 @@ def test_the_session_form_lists_the_orgs_people_with_select_all(client, scenario
 
 def test_a_unit_reporter_records_a_session_through_the_form(client, scenario):
     login(client, scenario.branch_reporter)
-    response = client.post("/study/XS-A-1-1/new/", {
-        "date": "2026-11-08", "form": "专题研讨", "topic": "对照党章找差距", "speaker": "", "speaker_category": "",
-        "chapters": ["R2-01", "R2-02"], "attendees": ["A1A2", "A1A3"], "headcount": "", "hours": "2"})
+    response = client.post(
+        "/study/XS-A-1-1/new/",
+        {
+            "date": "2026-11-08",
+            "form": "专题研讨",
+            "topic": "对照党章找差距",
+            "speaker": "",
+            "speaker_category": "",
+            "chapters": ["R2-01", "R2-02"],
+            "attendees": ["A1A2", "A1A3"],
+            "headcount": "",
+            "hours": "2",
+        },
+    )
     s = StudySession.objects.get(topic="对照党章找差距")
     assert response.status_code == 302 and response.url == f"/study/session/{s.pk}/"
     assert sorted(p.number for p in s.attendees.all()) == ["A1A2", "A1A3"]
@@ -114,17 +136,29 @@ def test_a_unit_reporter_records_a_session_through_the_form(client, scenario):
 
 def test_a_refused_session_shows_the_message_at_its_field(client, scenario):
     login(client, scenario.branch_reporter)
-    page = text(client.post("/study/XS-A-1-1/new/", {
-        "date": "2026-11-08", "form": "宣讲报告", "topic": "专家宣讲", "speaker_category": "党校专家",
-        "attendees": ["A1A2"]}))
+    page = text(
+        client.post(
+            "/study/XS-A-1-1/new/",
+            {
+                "date": "2026-11-08",
+                "form": "宣讲报告",
+                "topic": "专家宣讲",
+                "speaker_category": "党校专家",
+                "attendees": ["A1A2"],
+            },
+        )
+    )
     assert "主讲人类别为“党校专家”时，请填写主讲人姓名" in page
     assert not StudySession.objects.filter(topic="专家宣讲").exists()
 
 
 def test_people_of_another_org_cannot_be_smuggled_into_the_form(client, scenario):
     login(client, scenario.branch_reporter)
-    page = text(client.post("/study/XS-A-1-1/new/", {
-        "date": "2026-11-08", "form": "支部学习", "topic": "t", "attendees": ["A1B1"]}))
+    page = text(
+        client.post(
+            "/study/XS-A-1-1/new/", {"date": "2026-11-08", "form": "支部学习", "topic": "t", "attendees": ["A1B1"]}
+        )
+    )
     assert "A1B1 不在可用的选项中" in page
     assert not StudySession.objects.filter(topic="t").exists()
 
@@ -133,13 +167,24 @@ def test_editing_a_session_keeps_version_and_changes_the_attendees(client, scena
     s = scenario.s_a1a
     login(client, scenario.branch_reporter)
     assert client.get(f"/study/session/{s.pk}/edit/").status_code == 200
-    client.post(f"/study/session/{s.pk}/edit/", {
-        "date": "2026-10-10", "form": "支部学习", "topic": s.topic, "chapters": ["R1-01"], "attendees": ["A1A1"],
-        "hours": "2", "version": s.version})
+    client.post(
+        f"/study/session/{s.pk}/edit/",
+        {
+            "date": "2026-10-10",
+            "form": "支部学习",
+            "topic": s.topic,
+            "chapters": ["R1-01"],
+            "attendees": ["A1A1"],
+            "hours": "2",
+            "version": s.version,
+        },
+    )
     s.refresh_from_db()
     assert s.version == 2 and [p.number for p in s.attendees.all()] == ["A1A1"]
-    response = client.post(f"/study/session/{s.pk}/edit/", {
-        "date": "2026-10-10", "form": "支部学习", "topic": "旧版本的修改", "attendees": ["A1A1"], "version": 1})
+    response = client.post(
+        f"/study/session/{s.pk}/edit/",
+        {"date": "2026-10-10", "form": "支部学习", "topic": "旧版本的修改", "attendees": ["A1A1"], "version": 1},
+    )
     assert response.status_code == 302 and StudySession.objects.get(pk=s.pk).topic == s.topic
 
 
@@ -167,8 +212,11 @@ def test_evidence_is_uploaded_on_the_session_page_and_served_only_in_scope(clien
 def test_a_bad_upload_is_refused_with_a_message(client, scenario):
     s = scenario.s_a1a
     login(client, scenario.branch_reporter)
-    response = client.post(f"/study/session/{s.pk}/evidence/",
-                           {"file": SimpleUploadedFile("照片.jpg", b"MZ not a jpeg", "image/jpeg")}, follow=True)
+    response = client.post(
+        f"/study/session/{s.pk}/evidence/",
+        {"file": SimpleUploadedFile("照片.jpg", b"MZ not a jpeg", "image/jpeg")},
+        follow=True,
+    )
     assert "内容不是可接受的格式" in text(response) and not SessionEvidence.objects.exists()
 
 
@@ -195,19 +243,25 @@ def test_exports_are_served_for_the_subtree(client, scenario):
 
 # ------------------------------------------------------------------ the reading list
 
+
 def test_the_office_edits_the_reading_list(client, campaign, world):
     login(client, world.city_office)
     client.post("/study/reading/", {"op": "add_item", "item-code": "R3", "item-title": "专题摘编"})
     item = ReadingItem.objects.get(code="R3")
-    client.post("/study/reading/", {"op": "add_chapter", "item": item.pk, "chapter-code": "R3-01",
-                                    "chapter-title": "坚持党的全面领导"})
+    client.post(
+        "/study/reading/",
+        {"op": "add_chapter", "item": item.pk, "chapter-code": "R3-01", "chapter-title": "坚持党的全面领导"},
+    )
     chapter = Chapter.objects.get(code="R3-01")
     client.post("/study/reading/", {"op": "rename_chapter", "pk": chapter.pk, "title": "坚持党中央集中统一领导"})
     client.post("/study/reading/", {"op": "rename_item", "pk": item.pk, "title": "专题摘编（2023年版）"})
     chapter.refresh_from_db(), item.refresh_from_db()
     assert (item.title, chapter.title, chapter.item_id) == ("专题摘编（2023年版）", "坚持党中央集中统一领导", item.pk)
-    page = text(client.post("/study/reading/", {"op": "add_chapter", "item": item.pk, "chapter-code": "R1-01",
-                                                "chapter-title": "重复"}))
+    page = text(
+        client.post(
+            "/study/reading/", {"op": "add_chapter", "item": item.pk, "chapter-code": "R1-01", "chapter-title": "重复"}
+        )
+    )
     assert "篇目编码“R1-01”已存在" in page
 
 
@@ -219,6 +273,7 @@ def test_a_county_office_reads_the_reading_list_but_may_not_change_it(client, ca
 
 # ------------------------------------------------------------------ the API
 
+
 def api(client, user, method, url, body=None):
     headers = {"Authorization": f"Bearer {issue_api_token(actor=None, user=user)}"}
     if body is None:
@@ -226,8 +281,15 @@ def api(client, user, method, url, body=None):
     return getattr(client, method)(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
-NEW = {"org_code": "XS-A-1-1", "date": "2026-11-08", "form": "专题研讨", "topic": "API 专题研讨",
-       "chapters": ["R1-01"], "attendees": ["A1A1", "A1A2"], "hours": 1.5}
+NEW = {
+    "org_code": "XS-A-1-1",
+    "date": "2026-11-08",
+    "form": "专题研讨",
+    "topic": "API 专题研讨",
+    "chapters": ["R1-01"],
+    "attendees": ["A1A1", "A1A2"],
+    "hours": 1.5,
+}
 
 
 def test_a_unit_reporter_records_a_session_over_the_api(client, scenario):
@@ -237,9 +299,14 @@ def test_a_unit_reporter_records_a_session_over_the_api(client, scenario):
     assert body["attendees"] == ["A1A1", "A1A2"] and body["chapters"] == ["R1-01"] and body["hours"] == 1.5
 
 
-@pytest.mark.parametrize("who, org, status", [
-    ("branch_reporter", "XS-A-1-2", 404), ("guide", "XS-B-1", 403), ("member", "XS-A-1-1", 403),
-])
+@pytest.mark.parametrize(
+    "who, org, status",
+    [
+        ("branch_reporter", "XS-A-1-2", 404),
+        ("guide", "XS-B-1", 403),
+        ("member", "XS-A-1-1", 403),
+    ],
+)
 def test_the_api_answers_404_out_of_scope_and_403_without_the_right(client, scenario, who, org, status):
     body = {**NEW, "org_code": org, "attendees": []}
     assert api(client, getattr(scenario, who), "post", "/api/v1/study/sessions", body).status_code == status
@@ -261,6 +328,7 @@ def test_the_api_detects_a_stale_patch(client, scenario):
 def test_api_lists_follow_the_scope(client, scenario):
     def topics(user):
         return {s["topic"] for s in api(client, user, "get", "/api/v1/study/sessions").json()["items"]}
+
     assert len(topics(scenario.county_office)) == 4
     assert topics(scenario.branch_reporter) == {"学习党的二十大报告"}
     assert topics(scenario.guide) == set() and topics(scenario.member) == set()

@@ -1,4 +1,5 @@
 """A member logs self-study of a chapter (with an optional 心得) and sees their progress against time."""
+
 import datetime as dt
 
 import pytest
@@ -12,8 +13,9 @@ from .conftest import AS_OF
 
 
 def log(world, ch, actor=None, person=None, code="R1-01", date=dt.date(2026, 11, 1), **kw):
-    return actions.log_self_study(actor=actor or world.member, person=person or world.p_a1a[0], date=date,
-                                  chapter=ch[code], **kw)
+    return actions.log_self_study(
+        actor=actor or world.member, person=person or world.p_a1a[0], date=date, chapter=ch[code], **kw
+    )
 
 
 def test_a_member_logs_their_own_self_study_with_a_reflection(world, campaign, ch):
@@ -75,8 +77,15 @@ def test_progress_is_compared_with_time_progress(world, campaign, ch):
 
 
 def test_a_session_attended_and_a_log_of_the_same_chapter_count_once(world, campaign, ch):
-    actions.record_session(actor=world.branch_reporter, org=world.branch_a1a, date=dt.date(2026, 10, 1),
-                           form="支部学习", topic="t", chapters=[ch["R1-01"]], attendees=[world.p_a1a[0]])
+    actions.record_session(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        date=dt.date(2026, 10, 1),
+        form="支部学习",
+        topic="t",
+        chapters=[ch["R1-01"]],
+        attendees=[world.p_a1a[0]],
+    )
     log(world, ch)
     progress = queries.person_progress(world.p_a1a[0], campaign, AS_OF)
     assert progress.covered == 1

@@ -1,4 +1,5 @@
 """Recording collective study: the rules, and attendance feeding each attendee's study record."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -18,8 +19,15 @@ OCT = dt.date(2026, 10, 10)
 
 
 def session(world, ch, **overrides):
-    fields = dict(actor=world.branch_reporter, org=world.branch_a1a, date=OCT, form="支部学习", topic="学习二十大报告",
-                  chapters=[ch["R1-01"], ch["R1-02"]], attendees=world.p_a1a[:2])
+    fields = dict(
+        actor=world.branch_reporter,
+        org=world.branch_a1a,
+        date=OCT,
+        form="支部学习",
+        topic="学习二十大报告",
+        chapters=[ch["R1-01"], ch["R1-02"]],
+        attendees=world.p_a1a[:2],
+    )
     fields.update(overrides)
     return actions.record_session(**fields)
 
@@ -69,16 +77,20 @@ def test_an_office_records_for_an_org_below_it(world, campaign, ch):
     assert session(world, ch, actor=world.county_office, org=world.branch_a1b, attendees=world.p_a1b).pk
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"date": AS_OF + dt.timedelta(days=1), "today": AS_OF}, "date", "晚于今天"),
-    ({"speaker_category": "党校专家"}, "speaker", "请填写主讲人"),
-    ({"headcount": 1}, "headcount", "参加人数（1）少于列出的参加人员（2 人）"),
-    ({"attendees": [], "headcount": None}, "headcount", "请填写参加人员或参加人数"),
-    ({"attendees": [], "headcount": -3}, "headcount", "参加人数不能为负数"),
-    ({"hours": Decimal("30")}, "hours", "时长应在 0 到 24 小时之间"),
-    ({"form": "座谈会"}, "form", "学习形式应为以下之一"),
-    ({"topic": "  "}, "topic", "主题不能为空"),
-], ids=["future", "expert-without-name", "headcount-below-list", "nobody", "negative", "hours", "form", "topic"])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"date": AS_OF + dt.timedelta(days=1), "today": AS_OF}, "date", "晚于今天"),
+        ({"speaker_category": "党校专家"}, "speaker", "请填写主讲人"),
+        ({"headcount": 1}, "headcount", "参加人数（1）少于列出的参加人员（2 人）"),
+        ({"attendees": [], "headcount": None}, "headcount", "请填写参加人员或参加人数"),
+        ({"attendees": [], "headcount": -3}, "headcount", "参加人数不能为负数"),
+        ({"hours": Decimal("30")}, "hours", "时长应在 0 到 24 小时之间"),
+        ({"form": "座谈会"}, "form", "学习形式应为以下之一"),
+        ({"topic": "  "}, "topic", "主题不能为空"),
+    ],
+    ids=["future", "expert-without-name", "headcount-below-list", "nobody", "negative", "hours", "form", "topic"],
+)
 def test_a_bad_session_is_refused_naming_the_field(world, campaign, ch, overrides, field, message):
     with pytest.raises(ActionError) as refused:
         session(world, ch, **overrides)
@@ -172,7 +184,9 @@ def test_coverage_is_rebuilt_exactly_from_the_sources(world, campaign, ch):
     before = sorted(Coverage.objects.values_list("person_id", "chapter_id", "first_session_on", "first_self_on"))
     Coverage.objects.all().delete()
     actions.refresh_coverage([p.pk for p in world.p_a1a])
-    assert sorted(Coverage.objects.values_list("person_id", "chapter_id", "first_session_on", "first_self_on")) == before
+    assert (
+        sorted(Coverage.objects.values_list("person_id", "chapter_id", "first_session_on", "first_self_on")) == before
+    )
     assert s.pk
 
 

@@ -1,4 +1,5 @@
 """Run by test_numbering on a file SQLite database: N threads send N letters at once."""
+
 import datetime as dt
 import json
 import os
@@ -22,8 +23,12 @@ from tuijin.supervision.models import ReminderLetter
 n = int(sys.argv[1])
 org = create_org(actor=None, parent=None, code="XS", name="中共X市委", kind="党委")
 on = dt.date(2026, 11, 27)
-drafts = [ReminderLetter.objects.create(org=org, issuer="第一巡回指导组", title="t", body="b", drafted_on=on,
-                                        feedback_due=on + dt.timedelta(days=7)) for _ in range(n)]
+drafts = [
+    ReminderLetter.objects.create(
+        org=org, issuer="第一巡回指导组", title="t", body="b", drafted_on=on, feedback_due=on + dt.timedelta(days=7)
+    )
+    for _ in range(n)
+]
 barrier, errors = threading.Barrier(n), []
 
 

@@ -1,5 +1,6 @@
 """Concurrent sends never share a number: threads racing on SQLite (a file database, as deployed) and on
 PostgreSQL (when the suite runs with DATABASE_URL pointing at it)."""
+
 import datetime as dt
 import json
 import os
@@ -20,10 +21,19 @@ ON = dt.date(2026, 11, 27)
 
 
 def test_threads_sending_at_once_on_sqlite_get_distinct_consecutive_numbers(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}", "TUIJIN_VAR_DIR": str(tmp_path),
-           "PYTHONPATH": str(pathlib.Path(__file__).parents[2] / "src")}
-    out = subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("race_send.py")), str(N)],
-                         env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+        "TUIJIN_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(pathlib.Path(__file__).parents[2] / "src"),
+    }
+    out = subprocess.run(
+        [sys.executable, str(pathlib.Path(__file__).with_name("race_send.py")), str(N)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["errors"] == []
@@ -34,8 +44,12 @@ def test_threads_sending_at_once_on_sqlite_get_distinct_consecutive_numbers(tmp_
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQLite race runs in the test above")
 def test_threads_sending_at_once_on_postgresql_get_distinct_consecutive_numbers():
     org = create_org(actor=None, parent=None, code="XS", name="中共X市委", kind="党委")
-    drafts = [ReminderLetter.objects.create(org=org, issuer="第一巡回指导组", title="t", body="b", drafted_on=ON,
-                                            feedback_due=ON + dt.timedelta(days=7)) for _ in range(N)]
+    drafts = [
+        ReminderLetter.objects.create(
+            org=org, issuer="第一巡回指导组", title="t", body="b", drafted_on=ON, feedback_due=ON + dt.timedelta(days=7)
+        )
+        for _ in range(N)
+    ]
     barrier, errors = threading.Barrier(N), []
 
     def send(letter):

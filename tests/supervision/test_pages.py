@@ -1,4 +1,5 @@
 """The pages as each role uses them: the group drafts and sends, the unit answers, members see nothing."""
+
 import datetime as dt
 
 import pytest
@@ -20,9 +21,9 @@ def test_group_drafts_sends_and_the_unit_answers_through_the_pages(client, world
     add_problems(world.branch_b1, 3)
     client.force_login(world.guide)
     page = client.get("/supervision/")
-    assert page.status_code == 200 and "中共B县委" in page.content.decode()   # the group's assigned unit, ranked
+    assert page.status_code == 200 and "中共B县委" in page.content.decode()  # the group's assigned unit, ranked
     assert client.get("/supervision/XS-B-1/").status_code == 200
-    assert client.get("/supervision/XS-A-1-1/").status_code == 404      # not assigned to the group
+    assert client.get("/supervision/XS-A-1-1/").status_code == 404  # not assigned to the group
     response = client.post("/supervision/XS-B-1/letters/new/")
     letter = ReminderLetter.objects.get()
     assert response.status_code == 302 and response.url == f"/supervision/letters/{letter.pk}/"
@@ -53,8 +54,9 @@ def test_a_draft_is_not_shown_to_the_unit(client, world, campaign):
 
 def test_interviews_are_shown_to_the_group_not_to_the_unit(client, world, campaign):
     b1 = make_user("b1_clerk", "unit", org=world.branch_b1)
-    actions.record_interview(world.branch_b1, actor=world.guide, on=AS_OF, by="组长张某", whom="支部书记李某",
-                             reason="推进滞后")
+    actions.record_interview(
+        world.branch_b1, actor=world.guide, on=AS_OF, by="组长张某", whom="支部书记李某", reason="推进滞后"
+    )
     client.force_login(world.guide)
     assert "支部书记李某" in client.get("/supervision/XS-B-1/").content.decode()
     client.force_login(b1)
@@ -66,17 +68,21 @@ def test_interviews_are_shown_to_the_group_not_to_the_unit(client, world, campai
 def test_the_daily_reminders_are_idempotent_and_staged(world, campaign):
     b1 = make_user("b1_clerk", "unit", org=world.branch_b1)
     add_problems(world.branch_b1, 3)
-    letter = actions.send_letter(actions.draft_letter(world.branch_b1, actor=world.guide, as_of=AS_OF),
-                                 actor=world.guide, on=AS_OF, feedback_due=dt.date(2026, 12, 4))
+    letter = actions.send_letter(
+        actions.draft_letter(world.branch_b1, actor=world.guide, as_of=AS_OF),
+        actor=world.guide,
+        on=AS_OF,
+        feedback_due=dt.date(2026, 12, 4),
+    )
     assert inbox.compute(AS_OF) >= 1
-    assert inbox.compute(AS_OF) == 0                       # the same day again: nothing new
+    assert inbox.compute(AS_OF) == 0  # the same day again: nothing new
     kinds = list(b1.notifications.values_list("kind", flat=True))
     assert kinds == ["收到提示函"]
-    inbox.compute(dt.date(2026, 12, 1))                   # 3 days before the deadline
-    inbox.compute(dt.date(2026, 12, 2))                   # still within them: no second "ahead"
-    inbox.compute(dt.date(2026, 12, 4))                   # the day
-    inbox.compute(dt.date(2026, 12, 5))                   # overdue
-    inbox.compute(dt.date(2026, 12, 6))                   # overdue is said once
+    inbox.compute(dt.date(2026, 12, 1))  # 3 days before the deadline
+    inbox.compute(dt.date(2026, 12, 2))  # still within them: no second "ahead"
+    inbox.compute(dt.date(2026, 12, 4))  # the day
+    inbox.compute(dt.date(2026, 12, 5))  # overdue
+    inbox.compute(dt.date(2026, 12, 6))  # overdue is said once
     texts = sorted(b1.notifications.filter(kind="反馈到期").values_list("text", flat=True))
     assert len(texts) == 3 and any("已逾期" in t for t in texts) and any("今天到期" in t for t in texts)
     assert inbox.unread_count(b1) == 4

@@ -3,6 +3,7 @@
 Modules add their routers here. Every list and detail reads through visible_to(); an object
 outside the caller's scope is 404, exactly as on the pages.
 """
+
 import hashlib
 
 from django.conf import settings
@@ -30,13 +31,17 @@ class TokenAuth(HttpBearer):
 
 
 ERROR_SCHEMA = {
-    "title": "Error", "type": "object", "required": ["detail"],
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
     "properties": {
         "detail": {"type": "string", "description": "写给使用者的中文说明"},
         "field": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "出错的字段（如有）"},
-        "errors": {"type": "array", "description": "请求内容不合要求时，逐个字段的说明",
-                   "items": {"type": "object", "properties": {"field": {"type": "string"},
-                                                             "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "description": "请求内容不合要求时，逐个字段的说明",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
     },
 }
 ERRORS = {
@@ -106,10 +111,13 @@ def _action_error(request, exc):
 # Request data the schema refuses, worded for a clerk; anything rarer keeps pydantic's words.
 INVALID = {
     "missing": "必须填写",
-    "int_parsing": "应为整数", "int_type": "应为整数",
-    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
     "string_type": "应为文字",
-    "date_parsing": "应为日期，如 2026-11-27", "date_from_datetime_parsing": "应为日期，如 2026-11-27",
+    "date_parsing": "应为日期，如 2026-11-27",
+    "date_from_datetime_parsing": "应为日期，如 2026-11-27",
     "greater_than_equal": "数值太小",
 }
 
@@ -122,10 +130,15 @@ def _invalid(request, exc):
         loc = [str(part) for part in error.get("loc", ())]
         field = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "请求内容"
         errors.append({"field": field, "message": f"{field}：{INVALID.get(error.get('type'), error.get('msg'))}"})
-    return api.create_response(request, {
-        "detail": "；".join(e["message"] for e in errors), "field": errors[0]["field"] if errors else None,
-        "errors": errors,
-    }, status=422)
+    return api.create_response(
+        request,
+        {
+            "detail": "；".join(e["message"] for e in errors),
+            "field": errors[0]["field"] if errors else None,
+            "errors": errors,
+        },
+        status=422,
+    )
 
 
 @api.exception_handler(BadRequest)

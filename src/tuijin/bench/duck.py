@@ -16,6 +16,7 @@ the 集体学习好于个人自学 org count, …). Untimed, the first answer is
 counters' totals; the JSON reports the cells that differ (none expected), so the figures are the
 same ones. DuckDB is a dev dependency (`pip install -e ".[dev]"`); without it the scenario is skipped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -156,15 +157,54 @@ SELECT o.id, {columns}
 FROM org o JOIN total t ON t.org_id = o.id WHERE o.active ORDER BY o.path
 """
 
-COLUMNS = ["covered", "collective", "own", "members", "c_members", "c_covered", "c_own", "branches_active",
-           "branches", "seminar_expected", "no_seminar", "expert_expected", "no_expert", "went_out", "out_or_in",
-           "problems", "closed", "overdue", "not_started", "relapses", "self_found", "found_in_campaign",
-           "found_late", "visits", "cadres", "converted", "findings", "projects", "active_orgs", "flagged",
-           "completed", "submissions", "adopted", "adopted_city_up", "quality", "scored", "typical_cases"]
+COLUMNS = [
+    "covered",
+    "collective",
+    "own",
+    "members",
+    "c_members",
+    "c_covered",
+    "c_own",
+    "branches_active",
+    "branches",
+    "seminar_expected",
+    "no_seminar",
+    "expert_expected",
+    "no_expert",
+    "went_out",
+    "out_or_in",
+    "problems",
+    "closed",
+    "overdue",
+    "not_started",
+    "relapses",
+    "self_found",
+    "found_in_campaign",
+    "found_late",
+    "visits",
+    "cadres",
+    "converted",
+    "findings",
+    "projects",
+    "active_orgs",
+    "flagged",
+    "completed",
+    "submissions",
+    "adopted",
+    "adopted_city_up",
+    "quality",
+    "scored",
+    "typical_cases",
+]
 # derived in the last SELECT from the rolled-up sums
-DERIVED = {"pairs": "t.members * $chapters", "c_pairs": "t.c_members * $chapters",
-           "o_pairs": "(t.members - t.c_members) * $chapters", "o_own": "t.own - t.c_own",
-           "o_covered": "t.covered - t.c_covered", "o_members": "t.members - t.c_members"}
+DERIVED = {
+    "pairs": "t.members * $chapters",
+    "c_pairs": "t.c_members * $chapters",
+    "o_pairs": "(t.members - t.c_members) * $chapters",
+    "o_own": "t.own - t.c_own",
+    "o_covered": "t.covered - t.c_covered",
+    "o_members": "t.members - t.c_members",
+}
 
 
 def _sql() -> tuple[str, list[str]]:
@@ -175,6 +215,7 @@ def _sql() -> tuple[str, list[str]]:
 
 
 # ------------------------------------------------------------------ loading (untimed)
+
 
 def _day(value) -> int | None:
     if value is None:
@@ -197,7 +238,7 @@ def _load(con, name: str, qs, fields: list[str], kinds: str, extra=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(200_000):
-            for n, k in enumerate(kinds[:len(fields)]):
+            for n, k in enumerate(kinds[: len(fields)]):
                 if k == "d":
                     cols[n].extend(_day(r[n]) for r in rows)
                 else:
@@ -235,12 +276,21 @@ def load(con, city, as_of: dt.date) -> dict[str, int]:
     orgs = list(Org.objects.filter(subtree_q("path", city.path)).values_list("pk", "path"))
     by_path = {path: pk for pk, path in orgs}
     steplen = Org.steplen
-    pairs = [(pk, by_path[path[:n]]) for pk, path in orgs
-             for n in range(len(city.path), len(path) + 1, steplen) if path[:n] in by_path]
+    pairs = [
+        (pk, by_path[path[:n]])
+        for pk, path in orgs
+        for n in range(len(city.path), len(path) + 1, steplen)
+        if path[:n] in by_path
+    ]
     import numpy as np
 
-    con.register("incoming", {"org_id": np.array([p[0] for p in pairs], dtype=np.int64),
-                              "ancestor_id": np.array([p[1] for p in pairs], dtype=np.int64)})
+    con.register(
+        "incoming",
+        {
+            "org_id": np.array([p[0] for p in pairs], dtype=np.int64),
+            "ancestor_id": np.array([p[1] for p in pairs], dtype=np.int64),
+        },
+    )
     con.execute("CREATE TABLE ancestor AS SELECT * FROM incoming")
     con.unregister("incoming")
     con.register("incoming", {"id": np.array([c.pk for c in chapters_of(campaign)] or [0], dtype=np.int64)})
@@ -254,48 +304,109 @@ def load(con, city, as_of: dt.date) -> dict[str, int]:
     in_city = subtree_q("path", city.path)
     people = Person.objects.filter(subtree_q("org__path", city.path))
     held = StudySession.objects.filter(subtree_q("org__path", city.path)) | StudySession.objects.filter(
-        pk__in=Attendance.objects.filter(person__in=people).values("session_id"))
+        pk__in=Attendance.objects.filter(person__in=people).values("session_id")
+    )
     kinds = dict(Org.objects.filter(in_city).values_list("pk", "kind"))
     n = {}
-    n["org"] = _load(con, "org", Org.objects.filter(in_city), ["pk", "path", "active"], "isb", {
-        "is_branch": ("b", lambda r: kinds[r[0]] == OrgKind.BRANCH),
-        "branch": ("b", lambda r: kinds[r[0]] == OrgKind.BRANCH and bool(r[2]))})
+    n["org"] = _load(
+        con,
+        "org",
+        Org.objects.filter(in_city),
+        ["pk", "path", "active"],
+        "isb",
+        {
+            "is_branch": ("b", lambda r: kinds[r[0]] == OrgKind.BRANCH),
+            "branch": ("b", lambda r: kinds[r[0]] == OrgKind.BRANCH and bool(r[2])),
+        },
+    )
     con.execute("ALTER TABLE org RENAME COLUMN pk TO id")
-    n["person"] = _load(con, "person", people, ["pk", "org_id", "active", "is_leading_cadre", "status"], "iibbs",
-                        {"member": ("b", lambda r: bool(r[2]) and r[4] in MEMBER_STATUSES)})
+    n["person"] = _load(
+        con,
+        "person",
+        people,
+        ["pk", "org_id", "active", "is_leading_cadre", "status"],
+        "iibbs",
+        {"member": ("b", lambda r: bool(r[2]) and r[4] in MEMBER_STATUSES)},
+    )
     con.execute("ALTER TABLE person RENAME COLUMN pk TO id")
     con.execute("ALTER TABLE person RENAME COLUMN is_leading_cadre TO leader")
-    n["session"] = _load(con, "session", held, ["pk", "org_id", "date", "withdrawn", "form", "speaker_category"],
-                         "iidbss", {"untrue_now": ("b", lambda r: r[0] in sessions_untrue_now),
-                                    "untrue": ("b", lambda r: r[0] in sessions_untrue)})
+    n["session"] = _load(
+        con,
+        "session",
+        held,
+        ["pk", "org_id", "date", "withdrawn", "form", "speaker_category"],
+        "iidbss",
+        {
+            "untrue_now": ("b", lambda r: r[0] in sessions_untrue_now),
+            "untrue": ("b", lambda r: r[0] in sessions_untrue),
+        },
+    )
     con.execute("ALTER TABLE session RENAME COLUMN pk TO id")
     con.execute("ALTER TABLE session RENAME COLUMN date TO day")
     con.execute("ALTER TABLE session RENAME COLUMN speaker_category TO speaker")
-    n["session_chapter"] = _load(con, "session_chapter", SessionChapter.objects.filter(session__in=held),
-                                 ["session_id", "chapter_id"], "ii")
-    n["attendance"] = _load(con, "attendance", Attendance.objects.filter(person__in=people),
-                            ["person_id", "session_id"], "ii")
-    n["self_study"] = _load(con, "self_study", SelfStudy.objects.filter(person__in=people),
-                            ["person_id", "chapter_id", "date", "withdrawn"], "iidb")
+    n["session_chapter"] = _load(
+        con, "session_chapter", SessionChapter.objects.filter(session__in=held), ["session_id", "chapter_id"], "ii"
+    )
+    n["attendance"] = _load(
+        con, "attendance", Attendance.objects.filter(person__in=people), ["person_id", "session_id"], "ii"
+    )
+    n["self_study"] = _load(
+        con,
+        "self_study",
+        SelfStudy.objects.filter(person__in=people),
+        ["person_id", "chapter_id", "date", "withdrawn"],
+        "iidb",
+    )
     con.execute("ALTER TABLE self_study RENAME COLUMN date TO day")
-    n["problem"] = _load(con, "problem", Problem.objects.filter(subtree_q("org__path", city.path)),
-                         ["pk", "org_id", "withdrawn", "is_hand_down", "found_on", "state", "closed_on", "deadline",
-                          "relapses", "source"], "iibbdsddis",
-                         {"untrue_closed": ("b", lambda r: r[0] in problems_untrue)})
+    n["problem"] = _load(
+        con,
+        "problem",
+        Problem.objects.filter(subtree_q("org__path", city.path)),
+        [
+            "pk",
+            "org_id",
+            "withdrawn",
+            "is_hand_down",
+            "found_on",
+            "state",
+            "closed_on",
+            "deadline",
+            "relapses",
+            "source",
+        ],
+        "iibbdsddis",
+        {"untrue_closed": ("b", lambda r: r[0] in problems_untrue)},
+    )
     con.execute("ALTER TABLE problem RENAME COLUMN is_hand_down TO hand_down")
     visits = ResearchVisit.objects.filter(subtree_q("org__path", city.path)) | ResearchVisit.objects.filter(
-        person__in=people)
+        person__in=people
+    )
     n["visit"] = _load(con, "visit", visits, ["pk", "person_id", "org_id", "date"], "iiid")
     con.execute("ALTER TABLE visit RENAME COLUMN pk TO id")
     con.execute("ALTER TABLE visit RENAME COLUMN date TO day")
-    n["finding"] = _load(con, "finding", Finding.objects.filter(visit__in=visits),
-                         ["visit_id", "converted_on", "converted_problem_id", "converted_measure_id"], "idii",
-                         {"converted": ("b", lambda r: r[2] is not None or r[3] is not None)})
-    n["project"] = _load(con, "project", Project.objects.filter(subtree_q("org__path", city.path)),
-                         ["pk", "org_id", "listed_on", "flagged", "status", "completed_on"], "iidbsd",
-                         {"done": ("b", lambda r: r[4] == "已完成"), "untrue": ("b", lambda r: r[0] in projects_untrue)})
-    n["submission"] = _load(con, "submission", Submission.objects.filter(subtree_q("org__path", city.path)),
-                            ["org_id", "date", "adopted", "adopted_on", "adopted_level", "quality", "type"], "idbdsis")
+    n["finding"] = _load(
+        con,
+        "finding",
+        Finding.objects.filter(visit__in=visits),
+        ["visit_id", "converted_on", "converted_problem_id", "converted_measure_id"],
+        "idii",
+        {"converted": ("b", lambda r: r[2] is not None or r[3] is not None)},
+    )
+    n["project"] = _load(
+        con,
+        "project",
+        Project.objects.filter(subtree_q("org__path", city.path)),
+        ["pk", "org_id", "listed_on", "flagged", "status", "completed_on"],
+        "iidbsd",
+        {"done": ("b", lambda r: r[4] == "已完成"), "untrue": ("b", lambda r: r[0] in projects_untrue)},
+    )
+    n["submission"] = _load(
+        con,
+        "submission",
+        Submission.objects.filter(subtree_q("org__path", city.path)),
+        ["org_id", "date", "adopted", "adopted_on", "adopted_level", "quality", "type"],
+        "idbdsis",
+    )
     con.execute("ALTER TABLE submission RENAME COLUMN date TO day")
     con.execute("ALTER TABLE submission RENAME COLUMN adopted_level TO level")
     return n
@@ -310,14 +421,23 @@ def parameters(campaign, as_of: dt.date) -> dict:
     from tuijin.study.queries import chapters_of
 
     late = late_cutoff(campaign, as_of)
-    return {"as_of": as_of.toordinal(), "start": campaign.start.toordinal(),
-            "month_start": as_of.replace(day=1).toordinal(),
-            "late_from": late.toordinal() if late else dt.date.max.toordinal(),
-            "chapters": len(chapters_of(campaign)), "seminar": SEMINAR, "expert": EXPERT,
-            "going_out": list(GOING_OUT_FORMS), "invited": list(INVITED_FORMS),
-            "closed": State.CLOSED.value, "open": State.OPEN.value,
-            "active_states": [str(s) for s in ACTIVE_STATES], "found_by_others": list(FOUND_BY_OTHERS),
-            "city_or_above": list(CITY_OR_ABOVE), "library_types": list(LIBRARY_TYPES)}
+    return {
+        "as_of": as_of.toordinal(),
+        "start": campaign.start.toordinal(),
+        "month_start": as_of.replace(day=1).toordinal(),
+        "late_from": late.toordinal() if late else dt.date.max.toordinal(),
+        "chapters": len(chapters_of(campaign)),
+        "seminar": SEMINAR,
+        "expert": EXPERT,
+        "going_out": list(GOING_OUT_FORMS),
+        "invited": list(INVITED_FORMS),
+        "closed": State.CLOSED.value,
+        "open": State.OPEN.value,
+        "active_states": [str(s) for s in ACTIVE_STATES],
+        "found_by_others": list(FOUND_BY_OTHERS),
+        "city_or_above": list(CITY_OR_ABOVE),
+        "library_types": list(LIBRARY_TYPES),
+    }
 
 
 def compare(rows, names: list[str], stored: dict[int, dict]) -> dict[str, int]:
@@ -365,9 +485,15 @@ def units_duckdb(runs: int, options: dict) -> Outcome:
             rows = con.execute(sql, params).fetchall()
             out.add(wall, cpu)
             assert len(rows) == len(first)
-        out.extra = {"indicators": len(CODES), "units": len(first), "rows_loaded": loaded, "load_s": load_s,
-                     "cells_checked": len(first) * len(CODES), "cells_differing": wrong,
-                     "threads": (con.execute("SELECT current_setting('threads')").fetchone() or [None])[0]}
+        out.extra = {
+            "indicators": len(CODES),
+            "units": len(first),
+            "rows_loaded": loaded,
+            "load_s": load_s,
+            "cells_checked": len(first) * len(CODES),
+            "cells_differing": wrong,
+            "threads": (con.execute("SELECT current_setting('threads')").fetchone() or [None])[0],
+        }
         return out
     finally:
         con.close()

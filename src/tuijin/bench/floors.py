@@ -7,6 +7,7 @@ fills (attendance and chapters of a session, measures of a problem, findings of 
 no checking, no history, no counters: an import within 2× of this has little left to cut. The caller
 rolls the rows back.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,8 +67,10 @@ def _insert(model, given: list[str], rows: list[tuple]) -> None:
         extra.append(f)
         constants.append(None if value is None else f.get_db_prep_save(value, connection))
     columns = [model._meta.get_field(a).column for a in given] + [f.column for f in extra]
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
     tail = tuple(constants)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [row + tail for row in rows])
@@ -77,8 +80,10 @@ def orgs(grid):
     from tuijin.orgs.models import Org
 
     root = Org.objects.get(code=grid[1][2])
-    rows = [(r[0], r[1], r[3], r[4], r[5], root.pk, f"{root.path}~{i:07d}", root.depth + 1, 0)
-            for i, r in enumerate(grid[1:])]
+    rows = [
+        (r[0], r[1], r[3], r[4], r[5], root.pk, f"{root.path}~{i:07d}", root.depth + 1, 0)
+        for i, r in enumerate(grid[1:])
+    ]
     _insert(Org, ["code", "name", "kind", "sector", "batch", "parent_id", "path", "depth", "numchild"], rows)
 
 
@@ -86,8 +91,11 @@ def people(grid):
     from tuijin.orgs.models import Org, Person
 
     org = _ids(Org, "code", (r[2] for r in grid[1:]))
-    _insert(Person, ["number", "name", "org_id", "status", "post", "is_leading_cadre", "cadre_level", "phone"],
-            [(r[0], r[1], org[r[2]], r[3], _text(r[4]), r[5] == "是", _text(r[6]), _text(r[7])) for r in grid[1:]])
+    _insert(
+        Person,
+        ["number", "name", "org_id", "status", "post", "is_leading_cadre", "cadre_level", "phone"],
+        [(r[0], r[1], org[r[2]], r[3], _text(r[4]), r[5] == "是", _text(r[6]), _text(r[7])) for r in grid[1:]],
+    )
 
 
 def _chapters() -> dict:
@@ -109,12 +117,38 @@ def study_sessions(grid):
     for i, r in enumerate(body):
         pk = first + i
         hours = r[10]
-        sessions.append((pk, org[r[0]], _date(r[1]), r[2], r[3], _text(r[4]), _text(r[5]), _text(r[6]),
-                         int(r[9]) if r[9] != "" else None, str(hours) if hours != "" else None))
+        sessions.append(
+            (
+                pk,
+                org[r[0]],
+                _date(r[1]),
+                r[2],
+                r[3],
+                _text(r[4]),
+                _text(r[5]),
+                _text(r[6]),
+                int(r[9]) if r[9] != "" else None,
+                str(hours) if hours != "" else None,
+            )
+        )
         links += [(pk, chapter[c]) for c in _items(r[7])]
         attendance += [(pk, person[n]) for n in _items(r[8])]
-    _insert(StudySession, ["id", "org_id", "date", "form", "topic", "speaker", "speaker_affiliation",
-                           "speaker_category", "headcount", "hours"], sessions)
+    _insert(
+        StudySession,
+        [
+            "id",
+            "org_id",
+            "date",
+            "form",
+            "topic",
+            "speaker",
+            "speaker_affiliation",
+            "speaker_category",
+            "headcount",
+            "hours",
+        ],
+        sessions,
+    )
     _insert(SessionChapter, ["session_id", "chapter_id"], links)
     _insert(Attendance, ["session_id", "person_id"], attendance)
 
@@ -126,9 +160,11 @@ def self_study(grid):
     body = grid[1:]
     person = _ids(Person, "number", (r[0] for r in body))
     chapter = _chapters()
-    _insert(SelfStudy, ["person_id", "date", "chapter_id", "minutes", "reflection"],
-            [(person[r[0]], _date(r[1]), chapter[r[2]], int(r[3]) if r[3] != "" else None, _text(r[4]))
-             for r in body])
+    _insert(
+        SelfStudy,
+        ["person_id", "date", "chapter_id", "minutes", "reflection"],
+        [(person[r[0]], _date(r[1]), chapter[r[2]], int(r[3]) if r[3] != "" else None, _text(r[4])) for r in body],
+    )
 
 
 def problems(grid):
@@ -142,11 +178,39 @@ def problems(grid):
     rows, measures = [], []
     for i, r in enumerate(body):
         pk = first + i
-        rows.append((pk, org[r[0]], _text(r[1]), r[2] or "其他", r[3], r[4], _text(r[6]), _date(r[7]),
-                     r[8] or "待整改", r[9] == "是", found_on))
+        rows.append(
+            (
+                pk,
+                org[r[0]],
+                _text(r[1]),
+                r[2] or "其他",
+                r[3],
+                r[4],
+                _text(r[6]),
+                _date(r[7]),
+                r[8] or "待整改",
+                r[9] == "是",
+                found_on,
+            )
+        )
         measures += [(pk, text, position) for position, text in enumerate(_items(r[5]))]
-    _insert(Problem, ["id", "org_id", "number", "category", "source", "description", "responsible", "deadline",
-                      "state", "is_special", "found_on"], rows)
+    _insert(
+        Problem,
+        [
+            "id",
+            "org_id",
+            "number",
+            "category",
+            "source",
+            "description",
+            "responsible",
+            "deadline",
+            "state",
+            "is_special",
+            "found_on",
+        ],
+        rows,
+    )
     _insert(Measure, ["problem_id", "text", "position"], measures)
 
 
@@ -157,8 +221,9 @@ def research(grid):
     body = grid[1:]
     person = {}
     for chunk in chunks({r[0] for r in body}):
-        person.update({n: (pk, o) for n, pk, o in Person.objects.filter(number__in=chunk)
-                       .values_list("number", "pk", "org_id")})
+        person.update(
+            {n: (pk, o) for n, pk, o in Person.objects.filter(number__in=chunk).values_list("number", "pk", "org_id")}
+        )
     first = _next_id(ResearchVisit)
     visits, findings = [], []
     for i, r in enumerate(body):
@@ -177,10 +242,14 @@ def projects(grid):
     body = grid[1:]
     org = _ids(Org, "code", (r[0] for r in body))
     listed_on = today()
-    _insert(Project, ["org_id", "name", "need", "need_category", "beneficiaries", "deadline", "status", "listed_on"],
-            [(org[r[0]], r[1], _text(r[2]), _text(r[3]),
-              _count(r[4]), _date(r[5]), r[6] or "未开始", listed_on)
-             for r in body])
+    _insert(
+        Project,
+        ["org_id", "name", "need", "need_category", "beneficiaries", "deadline", "status", "listed_on"],
+        [
+            (org[r[0]], r[1], _text(r[2]), _text(r[3]), _count(r[4]), _date(r[5]), r[6] or "未开始", listed_on)
+            for r in body
+        ],
+    )
 
 
 def submissions(grid):
@@ -189,8 +258,11 @@ def submissions(grid):
 
     body = grid[1:]
     org = _ids(Org, "code", (r[0] for r in body))
-    _insert(Submission, ["org_id", "title", "body", "type", "date"],
-            [(org[r[0]], r[1], _text(r[2]), r[3] or "工作动态", _date(r[4])) for r in body])
+    _insert(
+        Submission,
+        ["org_id", "title", "body", "type", "date"],
+        [(org[r[0]], r[1], _text(r[2]), r[3] or "工作动态", _date(r[4])) for r in body],
+    )
 
 
 def publicity(grid):
@@ -199,13 +271,24 @@ def publicity(grid):
 
     body = grid[1:]
     org = _ids(Org, "code", (r[0] for r in body))
-    _insert(PublicityItem, ["org_id", "channel", "outlet", "title", "date", "link"],
-            [(org[r[0]], r[1], _text(r[2]), r[3], _date(r[4]), _text(r[5])) for r in body])
+    _insert(
+        PublicityItem,
+        ["org_id", "channel", "outlet", "title", "date", "link"],
+        [(org[r[0]], r[1], _text(r[2]), r[3], _date(r[4]), _text(r[5])) for r in body],
+    )
 
 
-FLOORS = {"orgs": orgs, "people": people, "study-sessions": study_sessions, "self-study": self_study,
-          "problems": problems, "research": research, "projects": projects, "submissions": submissions,
-          "publicity": publicity}
+FLOORS = {
+    "orgs": orgs,
+    "people": people,
+    "study-sessions": study_sessions,
+    "self-study": self_study,
+    "problems": problems,
+    "research": research,
+    "projects": projects,
+    "submissions": submissions,
+    "publicity": publicity,
+}
 
 
 def floor(kind: str, sheet: bytes) -> bool:

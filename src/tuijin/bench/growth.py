@@ -11,6 +11,7 @@ The copies are made in SQL (INSERT … SELECT), so growing a city-scale database
 hours of building Django objects; unique columns get a `~k` suffix, a copied self-study row belongs
 to the copied person.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -39,8 +40,9 @@ class _Rollback(Exception):
     pass
 
 
-def _time_pages(client, county_code: str, runs: int, totals: Outcome | None = None
-                ) -> tuple[dict[str, float | None], dict[str, float | None]]:
+def _time_pages(
+    client, county_code: str, runs: int, totals: Outcome | None = None
+) -> tuple[dict[str, float | None], dict[str, float | None]]:
     """Median wall-clock and CPU milliseconds of each page (CPU: steadier on a machine shared with other
     work). `totals`, if given, gets one duration per run: all the pages shown once."""
     wall: dict[str, float | None] = {}
@@ -74,8 +76,17 @@ def _columns(model) -> list[str]:
     return [f.column for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _copy(model, outside_sql: str, params: list, k: int, last_ids: dict, people_table: str, *,
-          suffix: str | None = None, person_map: bool = False) -> int:
+def _copy(
+    model,
+    outside_sql: str,
+    params: list,
+    k: int,
+    last_ids: dict,
+    people_table: str,
+    *,
+    suffix: str | None = None,
+    person_map: bool = False,
+) -> int:
     """INSERT one copy (number k) of `model`'s original rows (id up to `last_ids`) that lie outside the
     county; returns rows added."""
     q = connection.ops.quote_name
@@ -92,8 +103,7 @@ def _copy(model, outside_sql: str, params: list, k: int, last_ids: dict, people_
     join = where = ""
     if person_map:
         people = q(people_table)
-        join = (f" JOIN {people} p1 ON p1.id = t.person_id"
-                f" JOIN {people} p2 ON p2.number = p1.number || '~{k}'")
+        join = f" JOIN {people} p1 ON p1.id = t.person_id JOIN {people} p2 ON p2.number = p1.number || '~{k}'"
         where = f" WHERE p1.org_id NOT IN ({outside_sql}) AND t.id <= %s AND p1.id <= %s"
         params = [*params, last_ids[model._meta.db_table], last_ids[people_table]]
     else:
@@ -103,8 +113,7 @@ def _copy(model, outside_sql: str, params: list, k: int, last_ids: dict, people_
         if "origin_org_id" in cols:  # a problem the county escalated is the county's own: not copied
             where += f" AND (t.origin_org_id IS NULL OR t.origin_org_id NOT IN ({outside_sql}))"
             params += county_params
-    sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "
-           f"SELECT {', '.join(exprs)} FROM {table} t{join}{where}")
+    sql = f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) SELECT {', '.join(exprs)} FROM {table} t{join}{where}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -119,10 +128,15 @@ def grow_other_counties(county, factor: int = FACTOR) -> dict[str, int]:
     inside = Org.objects.filter(subtree_q("path", county.path)).values("pk")
     sql, params = inside.query.sql_with_params()
     added: dict[str, int] = {}
-    grown = ((Person, {"suffix": "number"}), (Problem, {"suffix": "number"}),
-             (StudySession, {"suffix": "topic"}), (SelfStudy, {"person_map": True}))
-    last_ids: dict[str, int] = {str(model._meta.db_table): model.objects.aggregate(m=Max("pk"))["m"] or 0
-                                for model, _ in grown}
+    grown = (
+        (Person, {"suffix": "number"}),
+        (Problem, {"suffix": "number"}),
+        (StudySession, {"suffix": "topic"}),
+        (SelfStudy, {"person_map": True}),
+    )
+    last_ids: dict[str, int] = {
+        str(model._meta.db_table): model.objects.aggregate(m=Max("pk"))["m"] or 0 for model, _ in grown
+    }
     people_table = next(str(model._meta.db_table) for model, _ in grown if model is Person)
     for k in range(1, factor):
         for model, options in grown:
@@ -162,9 +176,18 @@ def run_growth(runs: int, options: dict) -> Outcome:
     except _Rollback:  # the copies (and the planner statistics of the grown tables) are gone again
         pass
     ratios, cpu_ratios = _ratios(after, before), _ratios(after_cpu, before_cpu)
-    out.extra = {"county": county.code, "factor": options.get("factor", FACTOR), "rows_added": added,
-                 "grow_ms": round(grow_ms), "before_ms": before, "after_ms": after, "ratio": ratios,
-                 "before_cpu_ms": before_cpu, "after_cpu_ms": after_cpu, "cpu_ratio": cpu_ratios,
-                 "worst_ratio": max((r for r in ratios.values() if r is not None), default=None),
-                 "worst_cpu_ratio": max((r for r in cpu_ratios.values() if r is not None), default=None)}
+    out.extra = {
+        "county": county.code,
+        "factor": options.get("factor", FACTOR),
+        "rows_added": added,
+        "grow_ms": round(grow_ms),
+        "before_ms": before,
+        "after_ms": after,
+        "ratio": ratios,
+        "before_cpu_ms": before_cpu,
+        "after_cpu_ms": after_cpu,
+        "cpu_ratio": cpu_ratios,
+        "worst_ratio": max((r for r in ratios.values() if r is not None), default=None),
+        "worst_cpu_ratio": max((r for r in cpu_ratios.values() if r is not None), default=None),
+    }
     return out

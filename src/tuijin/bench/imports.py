@@ -15,6 +15,7 @@ A kind whose module has no loader yet is reported as skipped (模块未上线); 
 ready for the day the loader arrives.
 
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,21 +46,70 @@ SEED = 2026
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力海燕鹏云飞宇欣怡浩然子涵梓轩晨阳思远雨桐"
-TOWNS = ["城关镇", "新华镇", "李家镇", "马坊镇", "白沙镇", "青石镇", "桥头镇", "河口镇", "柳林镇", "杨庄镇",
-         "石门乡", "东风乡", "红旗乡", "张庄乡", "高桥乡"]
-VILLAGES = ["东村", "西村", "南庄", "北庄", "前营村", "后营村", "大王村", "小王村", "河湾村", "新民村", "胜利村",
-            "团结村", "光明村", "和平村", "幸福村"]
+TOWNS = [
+    "城关镇",
+    "新华镇",
+    "李家镇",
+    "马坊镇",
+    "白沙镇",
+    "青石镇",
+    "桥头镇",
+    "河口镇",
+    "柳林镇",
+    "杨庄镇",
+    "石门乡",
+    "东风乡",
+    "红旗乡",
+    "张庄乡",
+    "高桥乡",
+]
+VILLAGES = [
+    "东村",
+    "西村",
+    "南庄",
+    "北庄",
+    "前营村",
+    "后营村",
+    "大王村",
+    "小王村",
+    "河湾村",
+    "新民村",
+    "胜利村",
+    "团结村",
+    "光明村",
+    "和平村",
+    "幸福村",
+]
 # (kind, sector, name) of the scratch county's units, in turn
-UNIT_KINDS = [("党组", "机关", "中共基准县{dept}{n}党组"), ("党委", "农村", "中共基准县{town}{n}委员会"),
-              ("党总支", "学校", "中共基准县第{n}中学党总支"), ("党委", "医院", "中共基准县第{n}人民医院委员会"),
-              ("党委", "国有企业", "中共基准县第{n}国有企业委员会")]
-DEPARTMENTS = ["组织部", "宣传部", "教育局", "卫生健康局", "民政局", "人力资源和社会保障局", "住房和城乡建设局",
-               "交通运输局", "农业农村局", "生态环境局", "应急管理局", "市场监督管理局", "医疗保障局", "财政局"]
+UNIT_KINDS = [
+    ("党组", "机关", "中共基准县{dept}{n}党组"),
+    ("党委", "农村", "中共基准县{town}{n}委员会"),
+    ("党总支", "学校", "中共基准县第{n}中学党总支"),
+    ("党委", "医院", "中共基准县第{n}人民医院委员会"),
+    ("党委", "国有企业", "中共基准县第{n}国有企业委员会"),
+]
+DEPARTMENTS = [
+    "组织部",
+    "宣传部",
+    "教育局",
+    "卫生健康局",
+    "民政局",
+    "人力资源和社会保障局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "生态环境局",
+    "应急管理局",
+    "市场监督管理局",
+    "医疗保障局",
+    "财政局",
+]
 
 
 @dataclass
 class Prepared:
     """What one scenario imports: set-up sheets (untimed, as the command line) and the measured sheet."""
+
     sheet: bytes
     rows: int
     setup: list[tuple[str, bytes]] = field(default_factory=list)
@@ -87,6 +137,7 @@ def _phone(rng) -> str:
 
 
 # ------------------------------------------------------------------ the scratch county
+
 
 def _tree(units: int, branches: int) -> list[list]:
     """Orgs sheet rows: the scratch county under XS, `units` units and `branches` branches spread
@@ -118,8 +169,18 @@ def _people(branches: list[str], per_branch: int, rng) -> list[list]:
             seq += 1
             status = "正式党员" if i < per_branch - 2 or rng.random() < 0.5 else rng.choice(["预备党员", "群众"])
             post = "党支部书记" if i == 0 else ("支部委员" if i < 3 else "党员")
-            rows.append([f"{SCRATCH}-P{seq:07d}", _name(rng), code, status, post, "否", "",
-                         _phone(rng) if rng.random() < 0.7 else ""])
+            rows.append(
+                [
+                    f"{SCRATCH}-P{seq:07d}",
+                    _name(rng),
+                    code,
+                    status,
+                    post,
+                    "否",
+                    "",
+                    _phone(rng) if rng.random() < 0.7 else "",
+                ]
+            )
     return rows
 
 
@@ -131,6 +192,7 @@ def _with_people(persons: int, per_branch: int, rng) -> tuple[list[tuple[str, by
 
 
 # ------------------------------------------------------------------ one sheet per kind
+
 
 def orgs_sheet(rows: int, ctx: Context | None = None) -> Prepared:
     """Exactly `rows` orgs: the scratch county, its units, and branches under them."""
@@ -160,8 +222,15 @@ def self_study_sheet(rows: int, ctx: Context) -> Prepared:
         while (j, d, c) in keys:  # (person, day, chapter) is the natural key: a short reading list repeats
             d, c = (d + 1) % len(dates), (c + (d + 1) // len(dates)) % len(chapters)
         keys.add((j, d, c))
-        data.append([people[j][0], dates[d], chapters[c], rng.choice([20, 30, 45, 60, 90]),
-                     rng.choice(REFLECTIONS) if rng.random() < 0.6 else ""])
+        data.append(
+            [
+                people[j][0],
+                dates[d],
+                chapters[c],
+                rng.choice([20, 30, 45, 60, 90]),
+                rng.choice(REFLECTIONS) if rng.random() < 0.6 else "",
+            ]
+        )
     return Prepared(_xlsx("self-study", data), rows, setup)
 
 
@@ -180,8 +249,7 @@ def research_sheet(rows: int, ctx: Context) -> Prepared:
             topic += "（续）"
         keys.add((j, date, topic))
         findings = "；".join(rng.sample(FINDINGS, rng.choice([0, 1, 1, 2])))
-        data.append([people[j][0], date, place, topic, findings,
-                     rng.choice(OUTCOMES).format(n=rng.randint(2, 6))])
+        data.append([people[j][0], date, place, topic, findings, rng.choice(OUTCOMES).format(n=rng.randint(2, 6))])
     return Prepared(_xlsx("research", data), rows, setup)
 
 
@@ -193,8 +261,12 @@ def study_sessions_sheet(rows: int, ctx: Context) -> Prepared:
     orgs, branches = _tree_with(math.ceil(rows / per_branch))
     people = _people(branches, members, rng)
     setup = [("orgs", orgs), ("people", _xlsx("people", people))]
-    forms = [("支部学习", BRANCH_TOPICS)] * 6 + [("专题研讨", SEMINAR_TOPICS), ("读书班", BRANCH_TOPICS),
-                                              ("宣讲报告", BRANCH_TOPICS), ("警示教育", WARNING_TOPICS)]
+    forms = [("支部学习", BRANCH_TOPICS)] * 6 + [
+        ("专题研讨", SEMINAR_TOPICS),
+        ("读书班", BRANCH_TOPICS),
+        ("宣讲报告", BRANCH_TOPICS),
+        ("警示教育", WARNING_TOPICS),
+    ]
     data = []
     for i in range(rows):
         b, k = divmod(i, per_branch)
@@ -204,14 +276,27 @@ def study_sessions_sheet(rows: int, ctx: Context) -> Prepared:
         date = ctx.dates[(b + k * 4) % len(ctx.dates)]
         wanted = 0 if form == "警示教育" else (1 if form == "专题研讨" else 2)
         chapters = rng.sample(ctx.chapters, min(len(ctx.chapters), wanted))
-        attendees = [p[0] for p in rng.sample(people[b * members:(b + 1) * members], rng.randint(3, members))]
+        attendees = [p[0] for p in rng.sample(people[b * members : (b + 1) * members], rng.randint(3, members))]
         speaker, affiliation, category = "", "", ""
         if form == "宣讲报告":
             speaker, affiliation, category = rng.choice(LECTURERS), "市委党校", "党校专家"
         elif form == "专题研讨":
             speaker, category = people[b * members][1], "本单位领导"
-        data.append([branches[b], date, form, topic, speaker, affiliation, category, chapters, attendees,
-                     len(attendees) + rng.choice([0, 0, 1, 2]), rng.choice([1, 1.5, 2, 3])])
+        data.append(
+            [
+                branches[b],
+                date,
+                form,
+                topic,
+                speaker,
+                affiliation,
+                category,
+                chapters,
+                attendees,
+                len(attendees) + rng.choice([0, 0, 1, 2]),
+                rng.choice([1, 1.5, 2, 3]),
+            ]
+        )
     return Prepared(_xlsx("study-sessions", data), rows, setup)
 
 
@@ -223,10 +308,20 @@ def problems_sheet(rows: int, ctx: Context) -> Prepared:
     data = []
     for i in range(rows):
         b, k = divmod(i, per_branch)
-        data.append([branches[b], f"2026-{k + 1:03d}", "工作作风", "集体查",
-                     f"第{k + 1}个问题：调研走马观花，解决实际问题不够",
-                     f"蹲点调研不少于一周（责任人：张三，时限：{deadline}）；形成调研成果转化清单{i % 7}",
-                     "李四", deadline, "整改中" if i % 3 else "", "否"])
+        data.append(
+            [
+                branches[b],
+                f"2026-{k + 1:03d}",
+                "工作作风",
+                "集体查",
+                f"第{k + 1}个问题：调研走马观花，解决实际问题不够",
+                f"蹲点调研不少于一周（责任人：张三，时限：{deadline}）；形成调研成果转化清单{i % 7}",
+                "李四",
+                deadline,
+                "整改中" if i % 3 else "",
+                "否",
+            ]
+        )
     return Prepared(_xlsx("problems", data), rows, [("orgs", orgs)])
 
 
@@ -248,9 +343,17 @@ def projects_sheet(rows: int, ctx: Context) -> Prepared:
             name, need = name.format(place=place, h=rng.randint(20, 90)), need.format(place=place)
             beneficiaries = rng.randint(*span)
         status = rng.choice(["未开始", "推进中", "推进中", ""])
-        data.append([branches[b], name, need, category,
-                     f"{beneficiaries}人" if beneficiaries and rng.random() < 0.3 else beneficiaries,
-                     ctx.today + dt.timedelta(days=rng.randint(15, 90)), status])
+        data.append(
+            [
+                branches[b],
+                name,
+                need,
+                category,
+                f"{beneficiaries}人" if beneficiaries and rng.random() < 0.3 else beneficiaries,
+                ctx.today + dt.timedelta(days=rng.randint(15, 90)),
+                status,
+            ]
+        )
     return Prepared(_xlsx("projects", data), rows, [("orgs", orgs)])
 
 
@@ -259,9 +362,17 @@ def submissions_sheet(rows: int, ctx: Context) -> Prepared:
     per_branch = 10
     orgs, branches = _tree_with(math.ceil(rows / per_branch))
     types = ["工作动态", "经验做法", "典型案例", "创新举措"]
-    data = [[branches[i // per_branch], f"{branches[i // per_branch]}扎实推进主题教育（{i % per_branch + 1}）",
-             "本单位坚持学思用贯通、知信行统一，推动主题教育走深走实。", types[i % len(types)],
-             ctx.dates[i % len(ctx.dates)], ""] for i in range(rows)]
+    data = [
+        [
+            branches[i // per_branch],
+            f"{branches[i // per_branch]}扎实推进主题教育（{i % per_branch + 1}）",
+            "本单位坚持学思用贯通、知信行统一，推动主题教育走深走实。",
+            types[i % len(types)],
+            ctx.dates[i % len(ctx.dates)],
+            "",
+        ]
+        for i in range(rows)
+    ]
     return Prepared(_xlsx("submissions", data), rows, [("orgs", orgs)])
 
 
@@ -273,19 +384,34 @@ def publicity_sheet(rows: int, ctx: Context) -> Prepared:
     data = []
     for i in range(rows):
         channel, place = channels[i % len(channels)]
-        data.append([branches[i // per_branch], channel, place, f"主题教育宣传（{i % per_branch + 1}）",
-                     ctx.dates[i % len(ctx.dates)], "https://example.org/news" if channel == "网络" else ""])
+        data.append(
+            [
+                branches[i // per_branch],
+                channel,
+                place,
+                f"主题教育宣传（{i % per_branch + 1}）",
+                ctx.dates[i % len(ctx.dates)],
+                "https://example.org/news" if channel == "网络" else "",
+            ]
+        )
     return Prepared(_xlsx("publicity", data), rows, [("orgs", orgs)])
 
 
 SHEETS: dict[str, Callable[[int, Context], Prepared]] = {
-    "orgs": orgs_sheet, "people": people_sheet, "study-sessions": study_sessions_sheet,
-    "self-study": self_study_sheet, "problems": problems_sheet, "research": research_sheet,
-    "projects": projects_sheet, "submissions": submissions_sheet, "publicity": publicity_sheet,
+    "orgs": orgs_sheet,
+    "people": people_sheet,
+    "study-sessions": study_sessions_sheet,
+    "self-study": self_study_sheet,
+    "problems": problems_sheet,
+    "research": research_sheet,
+    "projects": projects_sheet,
+    "submissions": submissions_sheet,
+    "publicity": publicity_sheet,
 }
 
 
 # ------------------------------------------------------------------ running
+
 
 def context() -> Context | str:
     """Dates and chapters of the campaign covering XS, or why this is not a demo database."""
@@ -298,8 +424,11 @@ def context() -> Context | str:
     campaign = next((c for c in campaigns if c.start <= now), campaigns[0] if campaigns else None)
     if campaign is None:
         return f"没有以 {ROOT} 为范围的主题教育（不是演示数据库）"
-    chapters = list(Chapter.objects.filter(item__campaign=campaign).order_by("item__position", "position")
-                    .values_list("code", flat=True))
+    chapters = list(
+        Chapter.objects.filter(item__campaign=campaign)
+        .order_by("item__position", "position")
+        .values_list("code", flat=True)
+    )
     if not chapters:
         return f"主题教育“{campaign.name}”没有指定书目"
     first = min(campaign.start, now)
@@ -317,6 +446,7 @@ def _actor():
 @dataclass
 class ImportScenario:
     """Has what `measure.Scenario` has (name, label, run, default_runs), and the kind it imports."""
+
     name: str
     label: str
     kind: str
@@ -414,13 +544,18 @@ def _memory_and_floor(out: Outcome, peaks, floor: Outcome | None, floor_peaks) -
         return extra
     import_ms, floor_ms = statistics.median(out.durations_ms), statistics.median(floor.durations_ms)
     floor_mb = _median(floor_peaks)
-    extra |= {"floor_median_ms": round(floor_ms, 1), "floor_cpu_median_ms": round(statistics.median(floor.cpu_ms), 1),
-              "floor_peak_mb": floor_mb, "floor_ratio": round(import_ms / floor_ms, 2) if floor_ms else None,
-              "memory_ratio": round(extra["peak_mb"] / floor_mb, 2) if floor_mb and extra["peak_mb"] is not None
-              else None}
+    extra |= {
+        "floor_median_ms": round(floor_ms, 1),
+        "floor_cpu_median_ms": round(statistics.median(floor.cpu_ms), 1),
+        "floor_peak_mb": floor_mb,
+        "floor_ratio": round(import_ms / floor_ms, 2) if floor_ms else None,
+        "memory_ratio": round(extra["peak_mb"] / floor_mb, 2) if floor_mb and extra["peak_mb"] is not None else None,
+    }
     return extra
 
 
 # One per kind of SPEC §4.2, in the registry's order: import_orgs, import_people, import_study_sessions, …
-IMPORT_SCENARIOS = [ImportScenario(f"import_{name.replace('-', '_')}", f"导入{kind.label}（在事务中进行，随后回滚）", name)
-                    for name, kind in KINDS.items()]
+IMPORT_SCENARIOS = [
+    ImportScenario(f"import_{name.replace('-', '_')}", f"导入{kind.label}（在事务中进行，随后回滚）", name)
+    for name, kind in KINDS.items()
+]

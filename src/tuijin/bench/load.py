@@ -9,6 +9,7 @@ requests per second, median and p95 (`by_url`). `--writers 0` measures the read 
 each person's post back at the end; the writes' audit events and history remain, as any real edit's
 would. `--workers` and `--threads` size gunicorn (default: DEFAULT_WORKERS × DEFAULT_THREADS).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,13 @@ from django.test import Client
 from tuijin.core.scope import subtree_q
 from .measure import Outcome
 
-READ_PATHS = ["/", "/orgs/{county}/", "/problems/{county}/", "/api/v1/people?org={county}",
-              "/api/v1/problems?org={county}"]
+READ_PATHS = [
+    "/",
+    "/orgs/{county}/",
+    "/problems/{county}/",
+    "/api/v1/people?org={county}",
+    "/api/v1/problems?org={county}",
+]
 SERVER_START_SECONDS = 60
 DEFAULT_WORKERS, DEFAULT_THREADS = 4, 4
 
@@ -52,14 +58,36 @@ def _database_url() -> str:
 
 def _start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update(DATABASE_URL=_database_url(), TUIJIN_MEDIA_ROOT=str(settings.MEDIA_ROOT), TUIJIN_DEBUG="0",
-               TUIJIN_VAR_DIR=str(settings.VAR_DIR), DJANGO_SETTINGS_MODULE="tuijin.settings")
+    env.update(
+        DATABASE_URL=_database_url(),
+        TUIJIN_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        TUIJIN_DEBUG="0",
+        TUIJIN_VAR_DIR=str(settings.VAR_DIR),
+        DJANGO_SETTINGS_MODULE="tuijin.settings",
+    )
     src = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tuijin.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tuijin.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_ready(port: int, server: subprocess.Popen) -> None:
@@ -132,8 +160,9 @@ def _reader(port, cookie, paths, stop, stats):
             if response.status == 200:
                 stats.ok(started, write=False, path=path)
             else:
-                stats.error(started, f"GET {path} → {response.status} {body[:120]!r}", f"HTTP {response.status}",
-                            path=path)
+                stats.error(
+                    started, f"GET {path} → {response.status} {body[:120]!r}", f"HTTP {response.status}", path=path
+                )
         except (OSError, http.client.HTTPException) as exc:
             stats.error(started, f"GET {path} → {type(exc).__name__}: {exc}", _kind(exc), path=path)
             conn.close()
@@ -176,9 +205,12 @@ def _writer(port, token, number, stop, stats, originals):
                 status, body = call("GET")
                 version = json.loads(body)["version"]
         except (OSError, http.client.HTTPException, ValueError, KeyError) as exc:
-            stats.error(started, f"PATCH {number} → {type(exc).__name__}: {exc}",
-                        _kind(exc) if isinstance(exc, OSError | http.client.HTTPException) else "bad answer",
-                        write=True)
+            stats.error(
+                started,
+                f"PATCH {number} → {type(exc).__name__}: {exc}",
+                _kind(exc) if isinstance(exc, OSError | http.client.HTTPException) else "bad answer",
+                write=True,
+            )
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     with contextlib.suppress(OSError, http.client.HTTPException):  # put the person back as found
@@ -206,8 +238,11 @@ def run_load(runs: int, options: dict) -> Outcome:
     if county_user is None or grant is None or grant.org is None:
         return Outcome(skipped="no county_office account (not a demo database)")
     county = grant.org
-    people = list(Person.objects.filter(subtree_q("org__path", county.path), active=True)
-                  .order_by("number").values_list("number", flat=True)[:writers])
+    people = list(
+        Person.objects.filter(subtree_q("org__path", county.path), active=True)
+        .order_by("number")
+        .values_list("number", flat=True)[:writers]
+    )
     if len(people) < writers:
         return Outcome(skipped=f"only {len(people)} people under {county.code}, {writers} writers asked")
     client = Client()
@@ -223,10 +258,13 @@ def run_load(runs: int, options: dict) -> Outcome:
     originals: dict[str, str] = {}  # person number → post before the load (writers put it back)
     try:
         _wait_ready(port, server)
-        threads = [threading.Thread(target=_reader, args=(port, cookie, paths, stop, stats), daemon=True)
-                   for _ in range(readers)]
-        threads += [threading.Thread(target=_writer, args=(port, token, n, stop, stats, originals), daemon=True)
-                    for n in people]
+        threads = [
+            threading.Thread(target=_reader, args=(port, cookie, paths, stop, stats), daemon=True)
+            for _ in range(readers)
+        ]
+        threads += [
+            threading.Thread(target=_writer, args=(port, token, n, stop, stats, originals), daemon=True) for n in people
+        ]
         started = time.monotonic()
         for t in threads:
             t.start()
@@ -243,15 +281,31 @@ def run_load(runs: int, options: dict) -> Outcome:
             server.kill()
     out = Outcome(durations_ms=stats.latencies, cpu_ms=[0.0])
     total = stats.reads + stats.writes + stats.errors
-    by_url = {path: {"requests": len(values), "requests_per_second": round(len(values) / elapsed, 1) if elapsed else 0.0,
-                     "median_ms": _quantile(values, 0.5), "p95_ms": _p95(values)}
-              for path, values in stats.by_url.items()}
-    out.extra = {"seconds": seconds, "readers": readers, "writers": writers, "gunicorn_workers": workers,
-                 "gunicorn_threads": threads_per_worker, "reads": stats.reads, "writes": stats.writes,
-                 "errors": stats.errors, "errors_by_kind": stats.kinds, "error_samples": stats.samples,
-                 "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0,
-                 "write_p95_ms": _p95(stats.write_latencies), "write_max_ms": round(max(stats.write_latencies, default=0)),
-                 "by_url": dict(sorted(by_url.items()))}
+    by_url = {
+        path: {
+            "requests": len(values),
+            "requests_per_second": round(len(values) / elapsed, 1) if elapsed else 0.0,
+            "median_ms": _quantile(values, 0.5),
+            "p95_ms": _p95(values),
+        }
+        for path, values in stats.by_url.items()
+    }
+    out.extra = {
+        "seconds": seconds,
+        "readers": readers,
+        "writers": writers,
+        "gunicorn_workers": workers,
+        "gunicorn_threads": threads_per_worker,
+        "reads": stats.reads,
+        "writes": stats.writes,
+        "errors": stats.errors,
+        "errors_by_kind": stats.kinds,
+        "error_samples": stats.samples,
+        "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0,
+        "write_p95_ms": _p95(stats.write_latencies),
+        "write_max_ms": round(max(stats.write_latencies, default=0)),
+        "by_url": dict(sorted(by_url.items())),
+    }
     if not stats.latencies:
         out.skipped = "no request was answered"
     return out

@@ -1,5 +1,6 @@
 """What every bench scenario is built from: an Outcome of timed runs, a Scenario, and `page()` for a
 timed GET. imports.py and reads.py build on this; scenarios.py lists them all."""
+
 from __future__ import annotations
 
 import statistics
@@ -29,8 +30,13 @@ class Outcome:
             return {"median_ms": None, "p95_ms": None, "runs": 0, "skipped": self.skipped, **self.extra}
         d = sorted(self.durations_ms)
         p95 = statistics.quantiles(d, n=20, method="inclusive")[18] if len(d) > 1 else d[0]
-        return {"median_ms": round(statistics.median(d), 1), "p95_ms": round(p95, 1), "runs": len(d),
-                "cpu_median_ms": round(statistics.median(self.cpu_ms), 1), **self.extra}
+        return {
+            "median_ms": round(statistics.median(d), 1),
+            "p95_ms": round(p95, 1),
+            "runs": len(d),
+            "cpu_median_ms": round(statistics.median(self.cpu_ms), 1),
+            **self.extra,
+        }
 
 
 @dataclass
@@ -49,8 +55,7 @@ class Scenario:
 def with_baselines(names: list[str], scenarios: list) -> list[str]:
     """The named scenarios and the baselines they are compared with."""
     by_name = {s.name: s for s in scenarios}
-    return names + [b for n in names if n in by_name for b, _ in getattr(by_name[n], "baselines", ())
-                    if b not in names]
+    return names + [b for n in names if n in by_name for b, _ in getattr(by_name[n], "baselines", ()) if b not in names]
 
 
 def baseline_ratios(scenarios: list, results: dict) -> dict:
@@ -83,6 +88,7 @@ def timed(fn, runs) -> Outcome:
 
 # ------------------------------------------------------------------ pages and API calls
 
+
 def _client_for(username: str) -> Client | None:
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -94,6 +100,7 @@ def _client_for(username: str) -> Client | None:
 
 def page(url_or_finder: str | Callable[[], str | None], username: str) -> Callable[[int, dict], Outcome]:
     """Time GET of a URL, or of the URL a function finds at run time (codes differ between databases)."""
+
     def run(runs: int, options: dict) -> Outcome:
         url = url_or_finder() if callable(url_or_finder) else url_or_finder
         if url is None:
@@ -112,5 +119,7 @@ def page(url_or_finder: str | Callable[[], str | None], username: str) -> Callab
         def get():
             response = client.get(url)
             assert response.status_code == 200, response.status_code
+
         return timed(get, runs)
+
     return run

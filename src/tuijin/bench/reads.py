@@ -4,6 +4,7 @@ Targets at city scale (2-core machine): every unit's scorecard in the city under
 time and 300 ms end to end; one branch under 50 ms; the city briefing under 2 s; and the city's
 table in a province-scale database within 1.5× of the same call at city scale.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,8 +24,11 @@ def _branch_url() -> str | None:
     from tuijin.orgs.models import Org
 
     city = Org.objects.filter(code=CITY).first()
-    branch = (Org.objects.filter(subtree_q("path", city.path), kind=OrgKind.BRANCH, active=True).order_by("path").first()
-              if city else None)
+    branch = (
+        Org.objects.filter(subtree_q("path", city.path), kind=OrgKind.BRANCH, active=True).order_by("path").first()
+        if city
+        else None
+    )
     return f"/api/v1/evaluation/scorecard?org={branch.code}" if branch else None
 
 
@@ -69,49 +73,91 @@ def units_floor(runs: int, options: dict) -> Outcome:
     campaign = current_campaign(city, as_of)
     progress = campaign.progress(as_of) if campaign else None
     indicators = all_indicators()
-    header = {"org": {"code": city.code, "name": city.name}, "as_of": as_of.isoformat(),
-              "campaign": campaign.name if campaign else None, "time_progress": progress, "source": "counters",
-              "indicators": [Column(i, i.expected_at(progress, as_of)).as_dict() for i in indicators]}
+    header = {
+        "org": {"code": city.code, "name": city.name},
+        "as_of": as_of.isoformat(),
+        "campaign": campaign.name if campaign else None,
+        "time_progress": progress,
+        "source": "counters",
+        "indicators": [Column(i, i.expected_at(progress, as_of)).as_dict() for i in indicators],
+    }
     fixed = [STATUS_OK] * len(indicators)
 
     def answer() -> bytes:
         query, _source = stored_totals(city, as_of)
         with gc_paused():
-            units = [{"code": row[1], "name": row[2], "depth": row[3], "kind": row[4], "sector": row[5],
-                      "values": list(orjson.loads(row[-1]).values()) if row[-1] else [], "statuses": fixed}
-                     for row in query]
+            units = [
+                {
+                    "code": row[1],
+                    "name": row[2],
+                    "depth": row[3],
+                    "kind": row[4],
+                    "sector": row[5],
+                    "values": list(orjson.loads(row[-1]).values()) if row[-1] else [],
+                    "statuses": fixed,
+                }
+                for row in query
+            ]
             return orjson.dumps({**header, "units": units})
 
     body = answer()  # warm-up
     out = timed(answer, runs)
-    out.extra = {"units": body.count(b'"statuses"'), "indicators": len(indicators), "bytes": len(body),
-                 "answer_bytes": len(units_table(city, as_of).to_json())}
+    out.extra = {
+        "units": body.count(b'"statuses"'),
+        "indicators": len(indicators),
+        "bytes": len(body),
+        "answer_bytes": len(units_table(city, as_of).to_json()),
+    }
     return out
 
 
 def _as_of_counters(path: str) -> Callable[[], str | None]:
     """At the counter date, so the figure measures the counters (the daily job keeps it at today)."""
+
     def url():
         as_of = counters.counter_date()
         return f"{path}{'&' if '?' in path else '?'}as_of={as_of}" if as_of else path
+
     return url
 
 
 READ_SCENARIOS = [
-    Scenario("scorecard_all_units", "全市全部单位得分卡 /api/v1/evaluation/units?org=XS（city_office）",
-             page(_as_of_counters(f"/api/v1/evaluation/units?org={CITY}"), "city_office"),
-             baselines=(("scorecard_all_units_floor", 2.0), ("scorecard_all_units_duckdb", 0.3))),
+    Scenario(
+        "scorecard_all_units",
+        "全市全部单位得分卡 /api/v1/evaluation/units?org=XS（city_office）",
+        page(_as_of_counters(f"/api/v1/evaluation/units?org={CITY}"), "city_office"),
+        baselines=(("scorecard_all_units_floor", 2.0), ("scorecard_all_units_duckdb", 0.3)),
+    ),
     Scenario("scorecard_all_units_db", "其中数据库时间（查询并取回全部单位的计数）", units_database_time),
     Scenario("scorecard_all_units_floor", "下限：读同样的计数行并编码同样大小的 JSON（不判断状态）", units_floor),
-    Scenario("scorecard_all_units_duckdb", "对照：DuckDB 内存库扫描原始记录、汇总出同样的各单位数字（载入不计时）",
-             units_duckdb, default_runs=10),
-    Scenario("scorecard_city", "全市得分卡（一张，含部署任务）/api/v1/evaluation/scorecard?org=XS（city_office）",
-             page(_as_of_counters(f"/api/v1/evaluation/scorecard?org={CITY}"), "city_office"), default_runs=10),
-    Scenario("scorecard_branch", "一个党支部的得分卡（含部署任务）/api/v1/evaluation/scorecard（city_office）",
-             page(lambda: (u := _branch_url()) and _as_of_counters(u)(), "city_office")),
-    Scenario("briefing_city", "全市讲评通报页面 /evaluation/XS/briefing/（city_office）",
-             page(_as_of_counters(f"/evaluation/{CITY}/briefing/"), "city_office"), default_runs=5),
-    Scenario("dashboard_city", "全市推进看板 /evaluation/XS/（city_office）",
-             page(_as_of_counters(f"/evaluation/{CITY}/"), "city_office"), default_runs=10),
+    Scenario(
+        "scorecard_all_units_duckdb",
+        "对照：DuckDB 内存库扫描原始记录、汇总出同样的各单位数字（载入不计时）",
+        units_duckdb,
+        default_runs=10,
+    ),
+    Scenario(
+        "scorecard_city",
+        "全市得分卡（一张，含部署任务）/api/v1/evaluation/scorecard?org=XS（city_office）",
+        page(_as_of_counters(f"/api/v1/evaluation/scorecard?org={CITY}"), "city_office"),
+        default_runs=10,
+    ),
+    Scenario(
+        "scorecard_branch",
+        "一个党支部的得分卡（含部署任务）/api/v1/evaluation/scorecard（city_office）",
+        page(lambda: (u := _branch_url()) and _as_of_counters(u)(), "city_office"),
+    ),
+    Scenario(
+        "briefing_city",
+        "全市讲评通报页面 /evaluation/XS/briefing/（city_office）",
+        page(_as_of_counters(f"/evaluation/{CITY}/briefing/"), "city_office"),
+        default_runs=5,
+    ),
+    Scenario(
+        "dashboard_city",
+        "全市推进看板 /evaluation/XS/（city_office）",
+        page(_as_of_counters(f"/evaluation/{CITY}/"), "city_office"),
+        default_runs=10,
+    ),
     Scenario("home_city_office", "首页 /（city_office）", page(lambda: "/", "city_office"), default_runs=10),
 ]

@@ -10,6 +10,7 @@ over the snapshots to see how long each board has stood).
   indicators are computed live over each district's subtree. `first_view_ms` is the first view of
   that day; the timed runs after it read the per-(org, day) cache of supervision.letters.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,16 @@ def _live(runs: int, options: dict) -> Outcome:
 
 
 SUPERVISION_SCENARIOS = [
-    Scenario("supervision_group_home", "指导组首页 /supervision/（guide：联系 2 个区县，当日计数）",
-             page("/supervision/", "guide"), default_runs=10),
-    Scenario("supervision_group_home_live", "指导组首页的排序（无当日计数和快照：各区县的检测指标现场计算）",
-             _live, default_runs=3),
+    Scenario(
+        "supervision_group_home",
+        "指导组首页 /supervision/（guide：联系 2 个区县，当日计数）",
+        page("/supervision/", "guide"),
+        default_runs=10,
+    ),
+    Scenario(
+        "supervision_group_home_live",
+        "指导组首页的排序（无当日计数和快照：各区县的检测指标现场计算）",
+        _live,
+        default_runs=3,
+    ),
 ]

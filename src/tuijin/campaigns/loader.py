@@ -1,4 +1,5 @@
 """Loading a campaign from its TOML file (SPEC §4.3): validate everything, then write in one action."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,18 @@ from tuijin.orgs.models import Org
 from . import rules
 from .models import CATEGORY_MAX_LENGTH, DEFAULT_PROBLEM_CATEGORIES
 
-CAMPAIGN_KEYS = {"name", "start", "end", "root", "satisfaction_threshold", "satisfaction_min_votes",
-                 "participants", "lag_threshold", "severe_lag_threshold", "problem_categories"}
+CAMPAIGN_KEYS = {
+    "name",
+    "start",
+    "end",
+    "root",
+    "satisfaction_threshold",
+    "satisfaction_min_votes",
+    "participants",
+    "lag_threshold",
+    "severe_lag_threshold",
+    "problem_categories",
+}
 READING_KEYS = {"code", "title", "chapters"}
 TASK_KEYS = {"code", "title", "applies_to", "deadline", "rule"}
 
@@ -46,7 +57,7 @@ def _date(value, where, errors):
 def _categories(value, errors) -> list[str]:
     where = "[campaign] problem_categories"
     if not isinstance(value, list) or not value:
-        errors.append(f"{where}: 应为非空的类别列表，如 [\"理论学习\", \"工作作风\", \"其他\"]")
+        errors.append(f'{where}: 应为非空的类别列表，如 ["理论学习", "工作作风", "其他"]')
         return []
     categories = []
     for item in value:
@@ -124,7 +135,7 @@ def parse(text: str) -> CampaignSpec:
         for raw in item.get("chapters", []):
             code, _, title = str(raw).strip().partition(" ")
             if not title.strip():
-                errors.append(f"{where}: 篇目“{raw}”应写成“编码 标题”，如 \"R1-01 第一部分\"")
+                errors.append(f'{where}: 篇目“{raw}”应写成“编码 标题”，如 "R1-01 第一部分"')
             if code in seen_codes:
                 errors.append(f"{where}: 编码“{code}”重复")
             seen_codes.add(code)
@@ -154,16 +165,27 @@ def parse(text: str) -> CampaignSpec:
                 errors += [f"{where} rule: {e}" for e in rule_errors]
                 if not rule_errors:
                     errors += [f"{where} rule: {e}" for e in rules.check_where_values(rule["count"], rule.get("where"))]
-        tasks.append({"code": str(t.get("code", "")), "title": t.get("title", ""), "applies_to": applies_to,
-                      "deadline": deadline, "rule": rule})
+        tasks.append(
+            {
+                "code": str(t.get("code", "")),
+                "title": t.get("title", ""),
+                "applies_to": applies_to,
+                "deadline": deadline,
+                "rule": rule,
+            }
+        )
     detector_config = data.get("detectors", {})
     errors += detectors.validate(detector_config)
     recheck_days = _rectification(data.get("rectification", {}), errors)
     if errors:
         raise CampaignFileError(errors)
     campaign = {
-        "name": c["name"], "start": start, "end": end, "participants": c.get("participants", {}),
-        "satisfaction_threshold": float(threshold), "satisfaction_min_votes": min_votes,
+        "name": c["name"],
+        "start": start,
+        "end": end,
+        "participants": c.get("participants", {}),
+        "satisfaction_threshold": float(threshold),
+        "satisfaction_min_votes": min_votes,
         "lag_threshold": float(c.get("lag_threshold", 0.10)),
         "severe_lag_threshold": float(c.get("severe_lag_threshold", 0.25)),
         "detectors": detector_config,

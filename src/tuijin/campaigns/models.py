@@ -1,4 +1,5 @@
 """A campaign, its reading list and its deployed tasks (SPEC §2.2)."""
+
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -7,7 +8,16 @@ from tuijin.orgs.models import Org
 
 
 # SPEC §4.3: the categories a problem list uses unless the campaign file names its own.
-DEFAULT_PROBLEM_CATEGORIES = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众", "其他"]
+DEFAULT_PROBLEM_CATEGORIES = [
+    "理论学习",
+    "政治素质",
+    "能力本领",
+    "担当作为",
+    "工作作风",
+    "廉洁自律",
+    "服务群众",
+    "其他",
+]
 CATEGORY_MAX_LENGTH = 20  # Problem.category's column
 
 
@@ -94,11 +104,29 @@ class Chapter(models.Model):
 
 
 # Words for the `where` keys of task rules and the unit each counted kind is counted in (rule_text).
-WHERE_LABELS = {"form": "学习形式", "speaker_category": "主讲人类别", "status": "政治面貌", "state": "整改状态",
-                "source": "问题来源", "category": "问题类别", "is_special": "专项整治", "chapter": "篇目",
-                "reading": "书目", "kind": "组织类别"}
-COUNT_UNITS = {"person": "名", "problem": "个", "study_session": "次", "expert_lecture": "次", "self_study": "次",
-               "study_attendance": "次", "research_visit": "次", "project": "个", "org": "个"}
+WHERE_LABELS = {
+    "form": "学习形式",
+    "speaker_category": "主讲人类别",
+    "status": "政治面貌",
+    "state": "整改状态",
+    "source": "问题来源",
+    "category": "问题类别",
+    "is_special": "专项整治",
+    "chapter": "篇目",
+    "reading": "书目",
+    "kind": "组织类别",
+}
+COUNT_UNITS = {
+    "person": "名",
+    "problem": "个",
+    "study_session": "次",
+    "expert_lecture": "次",
+    "self_study": "次",
+    "study_attendance": "次",
+    "research_visit": "次",
+    "project": "个",
+    "org": "个",
+}
 
 
 class Task(models.Model):
@@ -135,7 +163,10 @@ class Task(models.Model):
             return {True: "是", False: "否"}.get(v, str(v)) if isinstance(v, bool) else str(v)
 
         where = "，".join(f"{WHERE_LABELS.get(k, k)}为{value(v)}" for k, v in (rule.get("where") or {}).items())
-        who = "每名领导干部" if rule.get("per") == "leading_cadre" else (
-            "本组织及下级" if rule.get("scope") == "subtree" else "本组织")
+        who = (
+            "每名领导干部"
+            if rule.get("per") == "leading_cadre"
+            else ("本组织及下级" if rule.get("scope") == "subtree" else "本组织")
+        )
         unit = COUNT_UNITS.get(rule.get("count", ""), "项")
         return f"{who}{label}至少 {rule.get('at_least')} {unit}" + (f"，{where}" if where else "")

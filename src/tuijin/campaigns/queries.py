@@ -1,4 +1,5 @@
 """Reads of campaign progress: task completion summed over a user's scope."""
+
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass

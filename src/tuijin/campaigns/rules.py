@@ -7,6 +7,7 @@ registered kinds and their declared fields, so a typo is a load error, not a sil
     rule = { count = "research_visit", per = "leading_cadre", at_least = 2 }
     rule = { count = "person", where = { status = "正式党员" }, at_least = 3, scope = "subtree" }
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,21 +40,21 @@ def validate_rule(rule: dict) -> list[str]:
     else:
         where = rule.get("where", {})
         if not isinstance(where, dict):
-            errors.append("where 应为表，如 where = { form = \"专题研讨\" }")
+            errors.append('where 应为表，如 where = { form = "专题研讨" }')
         else:
             for key in where:
                 if key not in kind.fields:
                     errors.append(f"记录类型“{name}”没有字段“{key}”（可用：{'、'.join(sorted(kind.fields)) or '无'}）")
         per = rule.get("per")
         if per not in (None, "leading_cadre"):
-            errors.append(f"per 只能是 \"leading_cadre\"，实际为“{per}”")
+            errors.append(f'per 只能是 "leading_cadre"，实际为“{per}”')
         elif per and not kind.person_field:
             errors.append(f"记录类型“{name}”不能按领导干部计数")
     at_least = rule.get("at_least")
     if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 1:
         errors.append("at_least 应为不小于 1 的整数")
     if rule.get("scope", "self") not in ("self", "subtree"):
-        errors.append("scope 只能是 \"self\" 或 \"subtree\"")
+        errors.append('scope 只能是 "self" 或 "subtree"')
     return errors
 
 
@@ -109,8 +110,12 @@ def count_by_org(kind_name: str, where: dict, orgs, as_of: dt.date, scope: str =
     records = _records(kind, where, as_of)
     if scope == "self":
         # order_by() clears default ordering, which would otherwise split the GROUP BY.
-        rows = records.filter(**{f"{kind.org_field}__in": [o.pk for o in orgs]}) \
-            .order_by().values(kind.org_field).annotate(n=Count("pk"))
+        rows = (
+            records.filter(**{f"{kind.org_field}__in": [o.pk for o in orgs]})
+            .order_by()
+            .values(kind.org_field)
+            .annotate(n=Count("pk"))
+        )
         counts = {row[kind.org_field]: row["n"] for row in rows}
         return {o.pk: counts.get(o.pk, 0) for o in orgs}
     result = {}
@@ -131,8 +136,13 @@ def count_per_cadre(kind_name: str, where: dict, orgs, as_of: dt.date) -> dict[i
     for pk, org_id in cadres:
         result[org_id][pk] = 0
         cadre_org[pk] = org_id
-    rows = _records(kind, where, as_of).filter(**{f"{kind.person_field}__in": list(cadre_org)}) \
-        .order_by().values(kind.person_field).annotate(n=Count("pk"))
+    rows = (
+        _records(kind, where, as_of)
+        .filter(**{f"{kind.person_field}__in": list(cadre_org)})
+        .order_by()
+        .values(kind.person_field)
+        .annotate(n=Count("pk"))
+    )
     for row in rows:
         pk = row[kind.person_field]
         result[cadre_org[pk]][pk] = row["n"]
@@ -189,5 +199,15 @@ def check_where_values(kind_name: str, where: dict) -> list[str]:
     return errors
 
 
-__all__ = ["RecordKind", "register_kind", "kinds", "validate_rule", "evaluate", "applicable_orgs",
-           "completion_table", "Completion", "RuleError", "Q"]
+__all__ = [
+    "RecordKind",
+    "register_kind",
+    "kinds",
+    "validate_rule",
+    "evaluate",
+    "applicable_orgs",
+    "completion_table",
+    "Completion",
+    "RuleError",
+    "Q",
+]

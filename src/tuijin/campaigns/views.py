@@ -1,4 +1,5 @@
 """The campaign page: calendar, reading list, deployed tasks and who has completed them."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -27,11 +28,17 @@ def _context(request):
 @login_required
 def overview(request):
     as_of, roots, campaign = _context(request)
-    return render(request, "campaigns/overview.html", {
-        "campaign": campaign, "as_of": as_of, "progress": campaign.progress(as_of),
-        "reading": campaign.reading.prefetch_related("chapters"),
-        "tasks": task_summary(campaign, roots, as_of) if roots else [],
-    })
+    return render(
+        request,
+        "campaigns/overview.html",
+        {
+            "campaign": campaign,
+            "as_of": as_of,
+            "progress": campaign.progress(as_of),
+            "reading": campaign.reading.prefetch_related("chapters"),
+            "tasks": task_summary(campaign, roots, as_of) if roots else [],
+        },
+    )
 
 
 @login_required
@@ -47,7 +54,16 @@ def task_detail(request, code):
         result = rules.evaluate(task, orgs, as_of)
         rows += [(o, result[o.pk]) for o in orgs if show == "all" or not result[o.pk].done]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "campaigns/task.html", {
-        "campaign": campaign, "task": task, "page": page, "show": show, "as_of": as_of,
-        "per_cadre": task.rule.get("per") == "leading_cadre", "query": page_query(request),
-    })
+    return render(
+        request,
+        "campaigns/task.html",
+        {
+            "campaign": campaign,
+            "task": task,
+            "page": page,
+            "show": show,
+            "as_of": as_of,
+            "per_cadre": task.rule.get("per") == "leading_cadre",
+            "query": page_query(request),
+        },
+    )

@@ -10,6 +10,7 @@ Archive members:
 Restore checks every member against the manifest before touching anything, refuses a non-empty
 database unless forced, and after loading compares every table's count and checksum with the manifest.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,6 +46,7 @@ class BackupError(Exception):
 
 # ---------------------------------------------------------------------------------------------- checksums
 
+
 def _canonical(value: object) -> str:
     if value is None:
         return "\x00"
@@ -76,8 +78,12 @@ def sqlite_table_digests(path: str | os.PathLike) -> dict[str, dict]:
     db = sqlite3.connect(f"file:{os.fspath(path)}?mode=ro", uri=True)
     try:
         cur = db.cursor()
-        names = [r[0] for r in cur.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in cur.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         out = {}
         for name in names:
             count, digest = _digest_rows(cur, name, lambda n: '"' + n.replace('"', '""') + '"')
@@ -108,6 +114,7 @@ def table_digests() -> dict[str, dict]:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
 
 def _sqlite_path() -> str:
     name = str(settings.DATABASES["default"]["NAME"])
@@ -162,6 +169,7 @@ def _media_files(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
 
 # ---------------------------------------------------------------------------------------------- backup
 
+
 def backup(out: str | os.PathLike) -> dict:
     """Write the archive to `out`; returns the manifest."""
     out = Path(out)
@@ -190,9 +198,21 @@ def backup(out: str | os.PathLike) -> dict:
                     cur.execute("SELECT pg_export_snapshot()")
                     snapshot_id = cur.fetchone()[0]
                     proc = subprocess.run(
-                        [pg_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}",
-                         *args, "-f", str(db_file), str(settings.DATABASES["default"]["NAME"])],
-                        env=env, capture_output=True, text=True)
+                        [
+                            pg_tool("pg_dump"),
+                            "-Fc",
+                            "--no-owner",
+                            "--no-privileges",
+                            f"--snapshot={snapshot_id}",
+                            *args,
+                            "-f",
+                            str(db_file),
+                            str(settings.DATABASES["default"]["NAME"]),
+                        ],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                    )
                     if proc.returncode != 0:
                         raise BackupError(f"pg_dump 失败：{proc.stderr.strip()}")
                     tables = pg_table_digests(cur)
@@ -227,6 +247,7 @@ def backup(out: str | os.PathLike) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- restore
+
 
 def _safe_name(name: str) -> bool:
     p = PurePosixPath(name)
@@ -331,10 +352,23 @@ def restore(path: str | os.PathLike, *, force: bool = False) -> dict:
             args, env = _pg_env_args()
             connection.close()
             proc = subprocess.run(
-                [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                 "--single-transaction", "--exit-on-error", *args,
-                 "-d", str(settings.DATABASES["default"]["NAME"]), str(tmp / PG_MEMBER)],
-                env=env, capture_output=True, text=True)
+                [
+                    pg_tool("pg_restore"),
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    *args,
+                    "-d",
+                    str(settings.DATABASES["default"]["NAME"]),
+                    str(tmp / PG_MEMBER),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode != 0:
                 raise BackupError(f"pg_restore 失败：{proc.stderr.strip()}")
         media_root = Path(settings.MEDIA_ROOT)

@@ -1,5 +1,6 @@
 """The campaign calendar. Every computation takes an explicit as_of date;
 only views and the CLI call today()."""
+
 import datetime as dt
 import os
 

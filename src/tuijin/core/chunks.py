@@ -1,4 +1,5 @@
 """One way to cut a long list of keys or rows into slices: `for part in chunks(ids): ...filter(pk__in=part)`."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -14,4 +15,4 @@ CHUNK = 2000
 def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     values = list(values)
     for i in range(0, len(values), size):
-        yield values[i:i + size]
+        yield values[i : i + size]

@@ -1,4 +1,5 @@
 """Shared pieces of our management commands: exit codes and the acting user."""
+
 import sys
 from collections.abc import Iterable
 from typing import Any, NoReturn

@@ -1,4 +1,5 @@
 """Template context shared by every page: the user's roles and the navigation they may use."""
+
 from typing import Any
 
 from tuijin.core.navigation import unread
@@ -15,7 +16,7 @@ def navigation(request: Any) -> dict[str, Any]:
     return {**kept("nav", lambda: _roles(user), getattr(user, "pk", None)), "nav_unread": unread(user)}
 
 
-def _roles(user) -> dict:
+def _roles(user: Any) -> dict:
     grants = list(user.grants.all())
     return {
         "nav_admin": {g.role for g in grants} & {"sysadmin", "secadmin", "auditadmin"},

@@ -15,6 +15,7 @@ The evaluation app fills the registries from its AppConfig.ready(), so core does
 - REFRESHERS: `(orgs) -> None`, bring these orgs' own counters up to date and carry the change up;
 - TREE_CHANGED: `() -> None`, re-roll every subtree total after the tree's shape changed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

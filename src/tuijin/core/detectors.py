@@ -9,6 +9,7 @@ Modules register their detectors next to their indicators (from AppConfig.ready(
 indicator registry); `evaluation.findings` runs them over a subtree, keeps the units where each
 pattern really sits and addresses them to the units a briefing is sent to.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,8 +63,11 @@ def pct(value: float | None) -> str:
 
 
 def num(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) and not value.is_integer() \
+    return (
+        f"{value:.2f}".rstrip("0").rstrip(".")
+        if isinstance(value, float) and not value.is_integer()
         else str(int(value))
+    )
 
 
 @dataclass
@@ -148,7 +152,11 @@ def validate(config: Any) -> list[str]:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 errors.append(f"{where} {key}: 应为不小于 0 的数值（{detector.help.get(key, '')}），实际为“{value}”")
-            elif isinstance(detector.defaults[key], float) and detector.defaults[key] <= 1 and value > 1 \
-                    and "share" in key:
+            elif (
+                isinstance(detector.defaults[key], float)
+                and detector.defaults[key] <= 1
+                and value > 1
+                and "share" in key
+            ):
                 errors.append(f"{where} {key}: 比例应写成 0 到 1 之间的小数，如 0.3，实际为“{value}”")
     return errors

@@ -1,4 +1,5 @@
 """Writing and checking the domain event log."""
+
 import datetime as dt
 import hashlib
 import hmac
@@ -39,8 +40,17 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def record(actor: Any, verb: str, target: Any, *, summary: str, org: Any = None, before: Any = None, after: Any = None,
-           label: str | None = None) -> DomainEvent:
+def record(
+    actor: Any,
+    verb: str,
+    target: Any,
+    *,
+    summary: str,
+    org: Any = None,
+    before: Any = None,
+    after: Any = None,
+    label: str | None = None,
+) -> DomainEvent:
     """Append one event. Must run inside the action's transaction. It only logs: the action has already
     refreshed the derived data it changed (`core.derived.refresh`, before this call), so the chain head,
     the one row every write takes, is taken last and held only for the insert below."""
@@ -137,7 +147,9 @@ def verify(now: dt.datetime | None = None) -> Verification:
     result = Verification(broken=verify_chain(), events=DomainEvent.objects.count())
     if result.broken:
         shown = "、".join(str(i) for i in result.broken[:20]) + ("等" if len(result.broken) > 20 else "")
-        result.problems.append(f"{len(result.broken)} 条记录与记录链不符（内容被修改、被删除或被重新计算）：编号 {shown}")
+        result.problems.append(
+            f"{len(result.broken)} 条记录与记录链不符（内容被修改、被删除或被重新计算）：编号 {shown}"
+        )
     last = DomainEvent.objects.order_by("-id").only("id", "hash").first()
     head = ChainHead.objects.filter(pk=1).first()
     if (head.last_hash if head else "") != (last.hash if last else ""):
@@ -169,7 +181,9 @@ def verify(now: dt.datetime | None = None) -> Verification:
         if present != count:
             result.problems.append(f"检查点 {path.name}：编号 {last_id} 及以前应有 {count} 条记录，现有 {present} 条")
     if not result.checkpoints:
-        result.warnings.append("尚无有效的检查点：最新记录被删除将无法发现。请运行 tuijin worker 或 tuijin audit checkpoint")
+        result.warnings.append(
+            "尚无有效的检查点：最新记录被删除将无法发现。请运行 tuijin worker 或 tuijin audit checkpoint"
+        )
     elif now is not None and latest:
         age = now - dt.datetime.fromisoformat(latest)
         if age > dt.timedelta(days=2):

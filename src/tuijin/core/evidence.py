@@ -4,6 +4,7 @@ overwritten, served only through the scope check by one view (`core.pages.eviden
 A module's evidence model inherits `StoredEvidence` and adds the foreign key to what it supports
 (a problem, a study session, a project) and its `scope_path_field`.
 """
+
 from django.conf import settings
 from django.db import models
 

@@ -11,6 +11,7 @@ Who asks (every scorecard figure that counts such a record):
   专题研讨/党校专家 held, 请进来/走出去, branches that studied this month (study.queries);
 - problem_closed: rectified share and closed-with-evidence share (rectification.indicators);
 - project_done: completed share (research.indicators)."""
+
 import datetime as dt
 
 EXCLUDERS: list = []

@@ -4,6 +4,7 @@ the content, macro-carrying Office files refused, names normalised, size-limited
 A file's storage name is derived from its hash, so the same content is stored once and nothing is
 ever overwritten with different bytes. Files are served only by views that first pass the scope check.
 """
+
 import hashlib
 import io
 import unicodedata
@@ -36,7 +37,10 @@ ALLOWED = {
 }
 CLAIMS = {  # extension -> types whose content may legitimately carry it
     ".pdf": {"application/pdf"},
-    ".png": {"image/png"}, ".jpg": {"image/jpeg"}, ".jpeg": {"image/jpeg"}, ".gif": {"image/gif"},
+    ".png": {"image/png"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".gif": {"image/gif"},
     ".webp": {"image/webp"},
     ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
     ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
@@ -134,7 +138,9 @@ def store(name: str, data: bytes, *, allowed: set[str] | None = None) -> StoredF
     if not data:
         raise ActionError(f"文件“{shown}”是空的", field="file")
     if len(data) > limit:
-        raise ActionError(f"文件“{shown}”太大（{len(data) / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB", field="file")
+        raise ActionError(
+            f"文件“{shown}”太大（{len(data) / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB", field="file"
+        )
     kind = sniff(data)
     ext = Path(name).suffix.lower()
     labels = "、".join(sorted({label for label, _ in ALLOWED.values()}))
@@ -145,10 +151,14 @@ def store(name: str, data: bytes, *, allowed: set[str] | None = None) -> StoredF
         claimed = f"，虽然扩展名是“{ext}”" if ext else ""
         raise ActionError(f"文件“{shown}”的内容不是可接受的格式{claimed}。可以上传：{labels}", field="file")
     if ext and kind not in CLAIMS[ext]:
-        raise ActionError(f"文件“{shown}”的扩展名是“{ext}”，但内容其实是{ALLOWED[kind][0]}，请检查后重新上传", field="file")
+        raise ActionError(
+            f"文件“{shown}”的扩展名是“{ext}”，但内容其实是{ALLOWED[kind][0]}，请检查后重新上传", field="file"
+        )
     if has_macros(data):
-        raise ActionError(f"文件“{shown}”含有宏，为安全起见不能上传。请另存为不含宏的文档（.docx、.xlsx 或 PDF）后再上传",
-                          field="file")
+        raise ActionError(
+            f"文件“{shown}”含有宏，为安全起见不能上传。请另存为不含宏的文档（.docx、.xlsx 或 PDF）后再上传",
+            field="file",
+        )
     if not ext:  # a name without extension gets the one its content really has
         name = clean_name((name or "未命名") + ALLOWED[kind][1])
     digest = hashlib.sha256(data).hexdigest()
@@ -159,8 +169,7 @@ def store(name: str, data: bytes, *, allowed: set[str] | None = None) -> StoredF
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)
         tmp.replace(path)
-    return StoredFile(name=name, content_type=kind, size=len(data), sha256=digest,
-                      storage_name=storage_name)
+    return StoredFile(name=name, content_type=kind, size=len(data), sha256=digest, storage_name=storage_name)
 
 
 def uploaded(request: HttpRequest, field: str = "file") -> Any:
@@ -174,9 +183,20 @@ def uploaded(request: HttpRequest, field: str = "file") -> Any:
 
 def multipart_body(**fields: Any) -> dict:
     """OpenAPI `requestBody` of an upload endpoint that reads its file itself with `uploaded()`."""
-    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary", "description": "文件"}, **fields}}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary", "description": "文件"}, **fields},
+                    }
+                }
+            },
+        }
+    }
 
 
 def open_stored(storage_name: str) -> bytes:

@@ -2,6 +2,7 @@
 
 Templates render a field with the one include `_field.html` (templates/_field.html).
 """
+
 from typing import Any
 
 from django import forms
@@ -11,8 +12,13 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"]
 
 
 def date_field(label: str, required: bool = False, **kw: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kw)
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **kw,
+    )
 
 
 class Bootstrap:

@@ -19,6 +19,7 @@ about it follow from that alone:
 `Indicator.classifier` is the one status function: scorecards, the units table, the dashboard and
 the briefing all call it, so the same figure gets the same status everywhere.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -93,8 +94,11 @@ class Indicator:
 
     @property
     def time_based(self) -> bool:
-        return bool(self.follows_time) if self.follows_time is not None else (
-            self.expected is not None and self.sense in (HIGHER, LOWER) and not self.per_month)
+        return (
+            bool(self.follows_time)
+            if self.follows_time is not None
+            else (self.expected is not None and self.sense in (HIGHER, LOWER) and not self.per_month)
+        )
 
     def expected_at(self, progress: float | None, as_of: dt.date | None = None) -> float | None:
         """The value expected at a time progress (and, for `per_month`, on as_of's day of the month)."""
@@ -115,54 +119,80 @@ class Indicator:
             return "本月至今应达"
         return "应达"
 
-    def classifier(self, progress: float | None, as_of: dt.date | None = None, *, lag: float = 0.10,
-                   severe: float = 0.25) -> Callable[[float | None], str]:
+    def classifier(
+        self, progress: float | None, as_of: dt.date | None = None, *, lag: float = 0.10, severe: float = 0.25
+    ) -> Callable[[float | None], str]:
         """THE status function: value (a count's number, a ratio's value, None with nothing measured)
         -> 正常 / 滞后 / 严重滞后, by the indicator's meaning."""
         sense = self.sense
         if sense == NEUTRAL:
             return lambda value: STATUS_OK
         if sense == ZERO:
-            bar = self.zero_severe if self.zero_severe is not None else (
-                severe if self.unit == "%" else ZERO_SEVERE_COUNT)
+            bar = (
+                self.zero_severe
+                if self.zero_severe is not None
+                else (severe if self.unit == "%" else ZERO_SEVERE_COUNT)
+            )
 
             def zero(value: float | None) -> str:
                 if not value or value <= 0:
                     return STATUS_OK
                 return STATUS_SEVERE if value >= bar else STATUS_LAG
-            return zero
-        return classifier(self.expected_at(progress, as_of), lag=lag, severe=severe,
-                          higher_is_better=sense == HIGHER, relative=self.unit != "%")
 
-    def status_of(self, pair: Pair, progress: float | None, as_of: dt.date | None = None, *,
-                  lag: float = 0.10, severe: float = 0.25) -> str:
+            return zero
+        return classifier(
+            self.expected_at(progress, as_of),
+            lag=lag,
+            severe=severe,
+            higher_is_better=sense == HIGHER,
+            relative=self.unit != "%",
+        )
+
+    def status_of(
+        self,
+        pair: Pair,
+        progress: float | None,
+        as_of: dt.date | None = None,
+        *,
+        lag: float = 0.10,
+        severe: float = 0.25,
+    ) -> str:
         return self.classifier(progress, as_of, lag=lag, severe=severe)(measured(self, pair))
 
-    def column(self, pairs: list, progress: float | None, as_of: dt.date | None = None, *, lag: float = 0.10,
-               severe: float = 0.25) -> tuple[list, list[str]]:
+    def column(
+        self,
+        pairs: list,
+        progress: float | None,
+        as_of: dt.date | None = None,
+        *,
+        lag: float = 0.10,
+        severe: float = 0.25,
+    ) -> tuple[list, list[str]]:
         """Values and statuses of many orgs at once, from their stored pairs ([num, den] or (num, den),
         den None for a count; None where the org has nothing): for each cell exactly what
         `Pair.value` (0 or None where nothing is stored, as a scorecard shows it) and `classifier`
         on `measured` give one by one, but without a Python call per cell. The city-wide units table
         classifies ~6,000 orgs × every indicator this way (tests compare it with the scalar path)."""
         missing = None if self.is_ratio else 0
-        values = [missing if p is None else (p[0] if p[1] is None else (p[0] / p[1] if p[1] else None))
-                  for p in pairs]
+        values = [missing if p is None else (p[0] if p[1] is None else (p[0] / p[1] if p[1] else None)) for p in pairs]
         sense = self.sense
         if sense == NEUTRAL:
             return values, [STATUS_OK] * len(values)
         if sense == ZERO:  # measured: the value, a count's number included; 0 and None are 正常
-            bar = self.zero_severe if self.zero_severe is not None else (
-                severe if self.unit == "%" else ZERO_SEVERE_COUNT)
-            return values, [STATUS_OK if not v or v <= 0 else STATUS_SEVERE if v >= bar else STATUS_LAG
-                            for v in values]
+            bar = (
+                self.zero_severe
+                if self.zero_severe is not None
+                else (severe if self.unit == "%" else ZERO_SEVERE_COUNT)
+            )
+            return values, [STATUS_OK if not v or v <= 0 else STATUS_SEVERE if v >= bar else STATUS_LAG for v in values]
         expected = self.expected_at(progress, as_of)
         if expected is None:
             return values, [STATUS_OK] * len(values)
         # measured: nothing for a count without a denominator (only a ratio is compared)
         measured_ = [None if p is None or p[1] is None else v for p, v in zip(pairs, values, strict=True)]
-        return values, classify_all(measured_, expected, lag=lag, severe=severe, higher_is_better=sense == HIGHER,
-                                    relative=self.unit != "%")
+        return values, classify_all(
+            measured_, expected, lag=lag, severe=severe, higher_is_better=sense == HIGHER, relative=self.unit != "%"
+        )
 
     @property
     def is_ratio(self) -> bool:
@@ -204,8 +234,9 @@ def get(code: str) -> Indicator:
     return _REGISTRY[code]
 
 
-def classifier(expected: float | None, *, lag: float, severe: float, higher_is_better: bool = True,
-               relative: bool = False) -> Callable[[float | None], str]:
+def classifier(
+    expected: float | None, *, lag: float, severe: float, higher_is_better: bool = True, relative: bool = False
+) -> Callable[[float | None], str]:
     """正常 / 滞后 / 严重滞后 for values measured against one expected value.
 
     For shares the shortfall is in percentage points of 1.0; for other ratios (visits per cadre)
@@ -232,11 +263,19 @@ def classifier(expected: float | None, *, lag: float, severe: float, higher_is_b
         if gap > lag:
             return STATUS_LAG
         return STATUS_OK
+
     return classify
 
 
-def classify_all(values: list, expected: float | None, *, lag: float, severe: float, higher_is_better: bool = True,
-                 relative: bool = False) -> list[str]:
+def classify_all(
+    values: list,
+    expected: float | None,
+    *,
+    lag: float,
+    severe: float,
+    higher_is_better: bool = True,
+    relative: bool = False,
+) -> list[str]:
     """`classifier(expected, …)` applied to every value of a column, with the same arithmetic written
     out in comprehensions (no Python call per value): for a city-wide table of ~6,000 orgs the calls
     were a third of the request. tests/core compares the two on arbitrary values."""
@@ -250,15 +289,22 @@ def classify_all(values: list, expected: float | None, *, lag: float, severe: fl
         gaps = [None if v is None else sign * (expected - v) / scale for v in values]
     else:
         gaps = [None if v is None else sign * (expected - v) for v in values]
-    return [STATUS_OK if g is None else STATUS_SEVERE if g > severe else STATUS_LAG if g > lag else STATUS_OK
-            for g in gaps]
+    return [
+        STATUS_OK if g is None else STATUS_SEVERE if g > severe else STATUS_LAG if g > lag else STATUS_OK for g in gaps
+    ]
 
 
-def status(value: float | None, expected: float | None, *, lag: float, severe: float,
-           higher_is_better: bool = True, relative: bool = False) -> str:
+def status(
+    value: float | None,
+    expected: float | None,
+    *,
+    lag: float,
+    severe: float,
+    higher_is_better: bool = True,
+    relative: bool = False,
+) -> str:
     """The status of one value (see `classifier`)."""
-    return classifier(expected, lag=lag, severe=severe, higher_is_better=higher_is_better,
-                      relative=relative)(value)
+    return classifier(expected, lag=lag, severe=severe, higher_is_better=higher_is_better, relative=relative)(value)
 
 
 def roll_up(orgs: list[Any], own: dict[int, Pair]) -> dict[int, Pair]:
@@ -291,6 +337,11 @@ def read(indicator: Indicator, org: Any, as_of: dt.date, campaign: Any) -> Readi
     pair = totals.get(org.pk, Pair(0, None))
     progress = campaign.progress(as_of) if campaign else None
     expected = indicator.expected_at(progress, as_of) if campaign else None
-    st = indicator.status_of(pair, progress, as_of, lag=campaign.lag_threshold if campaign else 0.1,
-                             severe=campaign.severe_lag_threshold if campaign else 0.25)
+    st = indicator.status_of(
+        pair,
+        progress,
+        as_of,
+        lag=campaign.lag_threshold if campaign else 0.1,
+        severe=campaign.severe_lag_threshold if campaign else 0.25,
+    )
     return Reading(indicator, pair.value, expected, st, pair)

@@ -4,6 +4,7 @@ Each module registers the kinds of records it owns from its AppConfig.ready(); t
 (campaigns/rules.py) count them. The registry lives in core so that orgs, the lowest app with
 records, can register its kinds without importing campaigns (docs/architecture.md, layers).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -10,6 +10,7 @@ not restrict; that is how ECharts and our progress bars size things.
 
 And SessionActivity: the idle timeout without a session write on every request.
 """
+
 import json
 import time
 from collections.abc import Callable
@@ -20,24 +21,44 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",  # Bootstrap's form controls draw their arrows from data: SVGs
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",  # Bootstrap's form controls draw their arrows from data: SVGs
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 # Nothing in the product uses these browser features; a page that asks for them is not ours.
-PERMISSIONS = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
-    "microphone", "midi", "payment", "usb", "serial", "hid", "idle-detection",
-    "publickey-credentials-get", "screen-wake-lock", "xr-spatial-tracking", "browsing-topics",
-))
+PERMISSIONS = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "serial",
+        "hid",
+        "idle-detection",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "xr-spatial-tracking",
+        "browsing-topics",
+    )
+)
 
 
 class SecurityHeadersMiddleware:
@@ -77,8 +98,11 @@ class BoundedQueryMiddleware:
     def refuse(self, request: HttpRequest, key: str, why: str) -> HttpResponse:
         message = f"查询参数“{key}”{why}" if key != "请求内容" else f"请求内容{why}"
         if request.path.startswith("/api/"):
-            return HttpResponse(json.dumps({"detail": message, "field": key}, ensure_ascii=False), status=400,
-                                content_type="application/json; charset=utf-8")
+            return HttpResponse(
+                json.dumps({"detail": message, "field": key}, ensure_ascii=False),
+                status=400,
+                content_type="application/json; charset=utf-8",
+            )
         return HttpResponse(render_to_string("400.html", {"message": message}, request), status=400)
 
 
@@ -124,9 +148,11 @@ def scope_before_body(lookup: Callable[..., Any]) -> Callable[[Any], Any]:
     raises Http404 for an object outside the user's scope) and ScopeBeforeBody runs it before anything
     reads the request body, so an outsider's upload is answered 404 without being parsed. Put it
     outermost (above @login_required)."""
+
     def mark(view: Any) -> Any:
         view.scope_before_body = lookup
         return view
+
     return mark
 
 
@@ -197,11 +223,15 @@ class DatabaseBusy:
             return None
         import logging
 
-        logging.getLogger("tuijin.busy").warning("%s %s：等待锁超时（%s）", request.method, request.path,
-                                                 str(exc).splitlines()[0][:200])
+        logging.getLogger("tuijin.busy").warning(
+            "%s %s：等待锁超时（%s）", request.method, request.path, str(exc).splitlines()[0][:200]
+        )
         if request.path.startswith("/api/"):
-            response = HttpResponse(json.dumps({"detail": BUSY_MESSAGE}, ensure_ascii=False), status=503,
-                                    content_type="application/json; charset=utf-8")
+            response = HttpResponse(
+                json.dumps({"detail": BUSY_MESSAGE}, ensure_ascii=False),
+                status=503,
+                content_type="application/json; charset=utf-8",
+            )
         else:
             response = HttpResponse(render_to_string("503.html", {"message": BUSY_MESSAGE}, request), status=503)
         response["Retry-After"] = BUSY_RETRY_AFTER

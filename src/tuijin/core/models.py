@@ -5,6 +5,7 @@ the key is outside the database), and signed checkpoint files outside the databa
 chain's head, so editing, re-hashing or deleting rows, the newest included, is detectable by
 `core.events.verify()`; the table is append-only by convention: no code path updates or deletes it.
 """
+
 import datetime as dt
 import hashlib
 import hmac
@@ -18,8 +19,12 @@ from django.db import models
 class DomainEvent(models.Model):
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_label = models.CharField("操作人", max_length=150)
     verb = models.CharField("动作", max_length=60, db_index=True)
@@ -49,9 +54,22 @@ class DomainEvent(models.Model):
         """HMAC-SHA256 of the event's content and link, keyed with the audit key (settings.TUIJIN_AUDIT_KEY)
         which the database does not hold: whoever can write the tables cannot recompute the chain."""
         payload = json.dumps(
-            [self.canonical_at(), self.actor_id, self.actor_label, self.verb, self.summary,
-             self.target_type, self.target_id, self.org_path, self.before, self.after, self.prev_hash],
-            cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True,
+            [
+                self.canonical_at(),
+                self.actor_id,
+                self.actor_label,
+                self.verb,
+                self.summary,
+                self.target_type,
+                self.target_id,
+                self.org_path,
+                self.before,
+                self.after,
+                self.prev_hash,
+            ],
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            sort_keys=True,
         )
         key = settings.TUIJIN_AUDIT_KEY.encode() if key is None else key
         return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()

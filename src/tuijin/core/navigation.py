@@ -1,6 +1,7 @@
 """Figures shown in every page's header that belong to apps above core (the inbox's unread count).
 
 An app appends a function `(user) -> int` from its AppConfig.ready(); the header shows the sum."""
+
 import datetime as dt
 from typing import Any
 
@@ -9,6 +10,7 @@ HEADER_COUNTS: list = []
 
 def unread(user: Any) -> int:
     return sum(fn(user) for fn in HEADER_COUNTS)
+
 
 # Panels on the home page from apps above core (letters a unit received, …): `(user, as_of) ->
 # list of {"title", "items": [{"text", "url", "warn"}]}`; only non-empty panels are shown.

@@ -6,6 +6,7 @@ and can be anything. With N trusted proxies, REMOTE_ADDR is the nearest proxy an
 N-th entry from the right of X-Forwarded-For (the right-most hop no trusted proxy vouches away).
 The left-most entry is never used. TUIJIN_TRUSTED_PROXIES=0 (the default) ignores the header.
 """
+
 import ipaddress
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.http import HttpRequest
 def _valid(value: str) -> str | None:
     value = value.strip()
     if value.startswith("[") and "]" in value:  # [v6]:port
-        value = value[1:value.index("]")]
+        value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # v4:port
         value = value.split(":", 1)[0]
     try:

@@ -1,4 +1,5 @@
 """Helpers every module's pages share (forms are in core/forms.py): the pager's query, the evidence download."""
+
 from __future__ import annotations
 
 
@@ -16,8 +17,9 @@ def page_query(request: HttpRequest) -> str:
     return params.urlencode() + "&" if params else ""
 
 
-def evidence_download(request: HttpRequest, model: type[StoredEvidence], pk: int, *,
-                      inline_photos: bool = False) -> HttpResponse:
+def evidence_download(
+    request: HttpRequest, model: type[StoredEvidence], pk: int, *, inline_photos: bool = False
+) -> HttpResponse:
     """The one download of a stored evidence file, for every module: out of scope is 404.
 
     With `inline_photos`, a photo asked for with ?inline=1 is shown in the page; everything else is a

@@ -2,6 +2,7 @@
 
 A `page` of 2**63 would otherwise become an OFFSET the database driver cannot hold (HTTP 500).
 """
+
 from typing import Any
 
 from ninja.pagination import PageNumberPagination

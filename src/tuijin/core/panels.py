@@ -2,6 +2,7 @@
 registry (docs/architecture.md, layers). The jobs app fills it from its AppConfig.ready(); the
 evaluation dashboard shows whatever is registered for "dashboard", without importing jobs.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Reading is scope.py's business; this file is only about changes.
 `actor=None` means the command line run by the server's operator, who may do everything.
 """
+
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 # permission -> roles that may hold it over an org (within the grant's subtree)
 ORG_PERMISSIONS = {
-    "org.manage": {"office"},          # create, edit, move, merge orgs; edit people anywhere below
+    "org.manage": {"office"},  # create, edit, move, merge orgs; edit people anywhere below
     "people.manage": {"office", "unit"},
     "campaign.manage": {"office"},
     "records.manage": {"office", "unit"},  # a unit's own records (study, problems, …)
@@ -44,19 +45,27 @@ def can(actor: Any, perm: str, org: Any = None) -> bool:
 
 def checker(actor: Any, perm: str) -> Callable[[Any], bool]:
     """can(actor, perm, org) for many orgs (an import's), the actor's grants read once, not once per org."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active \
-            or perm in ADMIN_PERMISSIONS:
+    if (
+        actor is None
+        or not getattr(actor, "is_authenticated", False)
+        or not actor.is_active
+        or perm in ADMIN_PERMISSIONS
+    ):
         answer = can(actor, perm) if perm in ADMIN_PERMISSIONS else actor is None
         return lambda org: answer
     roles = ORG_PERMISSIONS.get(perm)
     if roles is None:
         raise ValueError(f"unknown permission {perm!r}")
-    grants = [(g.org.path, g.role == "office" or g.manage_subtree)
-              for g in actor.grants.filter(role__in=roles, org__isnull=False).select_related("org")]
+    grants = [
+        (g.org.path, g.role == "office" or g.manage_subtree)
+        for g in actor.grants.filter(role__in=roles, org__isnull=False).select_related("org")
+    ]
 
     def may(org: Any) -> bool:
-        return org is not None and any(org.path == path or (below and org.path.startswith(path))
-                                       for path, below in grants)
+        return org is not None and any(
+            org.path == path or (below and org.path.startswith(path)) for path, below in grants
+        )
+
     return may
 
 

@@ -21,18 +21,20 @@ The store is Django's default cache (per process: LocMemCache unless CACHES says
 expire after TUIJIN_READ_CACHE_SECONDS (0 turns the whole thing off). Cached: the home page's and the
 org and problem-list pages' bodies, the people and problem API lists.
 """
+
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from .calendar import today
 
@@ -50,10 +52,10 @@ class ReadVersion:
     """Middleware: a GET or HEAD request reads the data's version at most once, and only then may
     anything be kept or read back (`kept`, `page_body`, `api_list`)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in SAFE_METHODS or seconds() <= 0:
             return self.get_response(request)
         token = _request.set({})
@@ -90,12 +92,12 @@ def version() -> str:
     return value
 
 
-def _key(name: str, parts) -> str:
+def _key(name: str, parts: Iterable[Any]) -> str:
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
     return f"tj:read:{name}:{digest}:{version()}"
 
 
-def kept(name: str, compute: Callable[[], object], *parts):
+def kept(name: str, compute: Callable[[], Any], *parts: Any) -> Any:
     """compute(), kept under `parts` (e.g. the user's id) until the next recorded change. Computed
     afresh outside a GET request: a write and what it checks never read a kept value."""
     if not active():
@@ -108,7 +110,7 @@ def kept(name: str, compute: Callable[[], object], *parts):
     return value
 
 
-def key(name: str, request, *parts) -> str:
+def key(name: str, request: HttpRequest, *parts: Any) -> str:
     """The cache key of `name` for this request's user, path and query at the current version."""
     return _key(name, [getattr(getattr(request, "user", None), "pk", None), request.get_full_path(), *parts])
 
@@ -129,7 +131,7 @@ class PageBody:
         return self.html is not None
 
 
-def page_body(request, name: str, *parts) -> PageBody:
+def page_body(request: HttpRequest, name: str, *parts: Any) -> PageBody:
     if not active():
         return PageBody(None)
     k = key(f"page:{name}", request, *parts)
@@ -139,13 +141,14 @@ def page_body(request, name: str, *parts) -> PageBody:
 # --------------------------------------------------------------------------- API lists
 
 
-def api_list(name: str):
+def api_list(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """For a GET list operation of the API, between `@router.get` and `@paginate`: the answer's JSON
     kept for this user, path and query until the next recorded change. Runs after the API's own
     authentication (a token is checked, and its last use noted, on every call)."""
-    def decorate(func):
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             if not active():
                 return func(request, *args, **kwargs)
             k = key(f"api:{name}", request)
@@ -166,9 +169,9 @@ def api_list(name: str):
     return decorate
 
 
-def _store_answer(run):
+def _store_answer(run: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(run)
-    def inner(request, *args, **kwargs):
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         response = run(request, *args, **kwargs)
         k = getattr(request, "_tj_read_store", None)
         if k and response.status_code == 200 and not getattr(response, "streaming", False):

@@ -20,6 +20,7 @@ What goes where:
   once something was written, its remaining reads go to the primary too.
 - A replica that cannot be reached is left alone for REPLICA_RETRY_SECONDS: its reads go to the primary.
 """
+
 import contextvars
 import logging
 import re
@@ -73,9 +74,13 @@ class ReplicaRouter:
 
     def db_for_read(self, model: Any, **hints: Any) -> str:
         state = _reads.get()
-        if (state is None or not state.replica or state.wrote
-                or model._meta.label_lower in PRIMARY_ONLY
-                or connections[DEFAULT_DB_ALIAS].in_atomic_block):
+        if (
+            state is None
+            or not state.replica
+            or state.wrote
+            or model._meta.label_lower in PRIMARY_ONLY
+            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
             return DEFAULT_DB_ALIAS
         return REPLICA
 
@@ -109,8 +114,14 @@ class ReplicaReads:
         with routing(replica=safe and replica_up() and (not after or replayed(after))) as state:
             response = self.get_response(request)
         if not safe or state.wrote:
-            response.set_cookie(COOKIE, primary_position(), max_age=self.sticky, httponly=True, samesite="Lax",
-                                secure=settings.SESSION_COOKIE_SECURE)
+            response.set_cookie(
+                COOKIE,
+                primary_position(),
+                max_age=self.sticky,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
         elif after and state.replica:
             response.delete_cookie(COOKIE, samesite="Lax")
         return response

@@ -11,6 +11,7 @@ for the caller: views answer 404.
 - 党员: only what the model's scope_member_q allows (own records, own org).
 - admin roles (三员) and users without grants: no business data.
 """
+
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,7 +36,7 @@ def scope_paths(user: Any) -> list[str]:
     return user._tuijin_scope_paths
 
 
-def _scope_paths(user) -> list[str]:
+def _scope_paths(user: Any) -> list[str]:
     # orgs is a higher layer: its models are reached through Django's app registry
     Org, RoleGrant = apps.get_model("orgs", "Org"), apps.get_model("orgs", "RoleGrant")
 
@@ -44,8 +45,9 @@ def _scope_paths(user) -> list[str]:
         Org.objects.filter(pk__in=grants.filter(org__isnull=False).values("org")).values_list("path", flat=True)
     )
     paths |= set(
-        Org.objects.filter(guidance_groups__in=grants.filter(group__isnull=False).values("group"))
-        .values_list("path", flat=True)
+        Org.objects.filter(guidance_groups__in=grants.filter(group__isnull=False).values("group")).values_list(
+            "path", flat=True
+        )
     )
     minimal: list[str] = []
     for path in sorted(paths):
@@ -106,8 +108,9 @@ def _path_q(field: str, path: str) -> Q:
     return Q(**{f"{field}__startswith": path})
 
 
-def subtrees_q(model: Any, fields: str | Iterable[str], paths: Iterable[str],
-              extra: Callable[[str], Q] | None = None) -> Q:
+def subtrees_q(
+    model: Any, fields: str | Iterable[str], paths: Iterable[str], extra: Callable[[str], Q] | None = None
+) -> Q:
     """Rows of `model` whose any of `fields` (tree paths) lies in any of the subtrees at `paths`.
 
     One field and one path is `subtree_q`. Several roots of one field are one `org_id IN (SELECT id

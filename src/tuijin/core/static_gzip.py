@@ -4,6 +4,7 @@ In production WhiteNoise serves the pre-compressed, hashed files that collectsta
 (CompressedManifestStaticFilesStorage) and caches them for ever. Without collectstatic (the demo,
 development, tests) WhiteNoise serves straight from the finders: this middleware, placed above it,
 gzips those responses — and only those: pages with CSRF tokens are never compressed (BREACH)."""
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware

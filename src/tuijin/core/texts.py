@@ -5,6 +5,7 @@ measures, research reports, submissions) register it here, so the copied-materia
 A source yields (id, org_id, date, text) for the texts in the subtrees at `paths` (all when None),
 and `texts(ids)` answers the same for given ids; `url(id)` is the page that shows the text, if any.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

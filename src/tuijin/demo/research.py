@@ -9,6 +9,7 @@
 
 Written in bulk (with history rows), flags computed by the same rules the actions apply.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,20 +26,40 @@ from tuijin.research.models import Finding, Project, ProjectEvidence, ProjectSta
 
 from .generate import TOWNS, VILLAGES
 
-TOPICS = ["{place}养老服务设施运行情况调研", "{place}农村饮水安全情况调研", "中小学课后服务开展情况调研",
-          "基层医疗卫生服务能力调研", "企业发展困难和营商环境调研", "{place}老旧小区改造推进情况调研",
-          "高校毕业生到基层就业情况调研", "信访积案化解情况调研", "{place}农村道路和公共设施管护情况调研"]
-FINDINGS = ["部分村级养老服务站建成后闲置，老人不愿去", "农村饮水工程管护不到位，水质季节性超标",
-            "课后服务课程单一，家长满意度不高", "乡镇卫生院缺少全科医生，群众看病仍往县城跑",
-            "企业反映涉企检查多头重复", "老旧小区改造后物业管理跟不上", "高校毕业生到基层就业意愿不强、留不住",
-            "信访事项办理超期，群众满意度不高", "村内道路、路灯年久失修", "便民服务窗口午间不办公，群众办事不便"]
+TOPICS = [
+    "{place}养老服务设施运行情况调研",
+    "{place}农村饮水安全情况调研",
+    "中小学课后服务开展情况调研",
+    "基层医疗卫生服务能力调研",
+    "企业发展困难和营商环境调研",
+    "{place}老旧小区改造推进情况调研",
+    "高校毕业生到基层就业情况调研",
+    "信访积案化解情况调研",
+    "{place}农村道路和公共设施管护情况调研",
+]
+FINDINGS = [
+    "部分村级养老服务站建成后闲置，老人不愿去",
+    "农村饮水工程管护不到位，水质季节性超标",
+    "课后服务课程单一，家长满意度不高",
+    "乡镇卫生院缺少全科医生，群众看病仍往县城跑",
+    "企业反映涉企检查多头重复",
+    "老旧小区改造后物业管理跟不上",
+    "高校毕业生到基层就业意愿不强、留不住",
+    "信访事项办理超期，群众满意度不高",
+    "村内道路、路灯年久失修",
+    "便民服务窗口午间不办公，群众办事不便",
+]
 OUTCOMES = ["形成调研报告1篇，提出意见建议{n}条", "召开座谈会听取群众意见，梳理问题{n}个", ""]
 
 # (name, need, category, beneficiaries range): real answers to a people's need.
 GOOD = [
     ("为{place}新建老年助餐点", "{place}独居和高龄老人吃饭难，子女不在身边", "养老", (60, 300)),
-    ("改造{place}中心小学周边交通信号和斑马线", "{place}中心小学学生上下学高峰道路拥堵，存在交通安全隐患", "交通",
-     (300, 1500)),
+    (
+        "改造{place}中心小学周边交通信号和斑马线",
+        "{place}中心小学学生上下学高峰道路拥堵，存在交通安全隐患",
+        "交通",
+        (300, 1500),
+    ),
     ("解决{place}{h}户饮水不安全问题", "{place}村民饮用水水质不达标，雨季浑浊", "饮水", (80, 600)),
     ("开通城乡公交专线方便{place}村民出行", "{place}村民到县城看病办事需步行3公里转车", "交通", (500, 3000)),
     ("为{place}留守儿童提供课后托管", "{place}双职工和留守家庭学生放学后无人看护", "教育", (40, 200)),
@@ -59,8 +80,10 @@ ROUTINE = [
     ("提升便民服务水平", "", "便民服务", None),
 ]
 STATUS_WEIGHTS = [(ProjectStatus.DONE, 0.3), (ProjectStatus.IN_PROGRESS, 0.45), (ProjectStatus.NOT_STARTED, 0.25)]
-EVIDENCE_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
-                b"trailer<</Root 1 0 R>>\n%%EOF\n")
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 BATCH = 2000
 
 
@@ -86,11 +109,15 @@ def _visits(cadres, children, campaign, today, rng):
             place = _place(rng)
             below = children.get(org_id) or []
             visited = rng.choice(below) if below and rng.random() < 0.5 else None
-            visit = ResearchVisit(person_id=pk, org_id=org_id,
-                                  date=campaign.start + dt.timedelta(days=rng.randrange(span)),
-                                  topic=rng.choice(TOPICS).format(place=place),
-                                  place=visited.name if visited else place, visited_org=visited,
-                                  outcome=rng.choice(OUTCOMES).format(n=rng.randint(2, 6)))
+            visit = ResearchVisit(
+                person_id=pk,
+                org_id=org_id,
+                date=campaign.start + dt.timedelta(days=rng.randrange(span)),
+                topic=rng.choice(TOPICS).format(place=place),
+                place=visited.name if visited else place,
+                visited_org=visited,
+                outcome=rng.choice(OUTCOMES).format(n=rng.randint(2, 6)),
+            )
             out.append((visit, rng.sample(FINDINGS, rng.choice([0, 1, 2, 2, 3]))))
     return out
 
@@ -106,10 +133,16 @@ def _convert(findings, visits_by_id, today, rng):
         converted_on = min(today, visit.date + dt.timedelta(days=rng.randint(1, 20)))
         if r < 0.4:
             numbers[visit.org_id] += 1
-            problem = Problem(org_id=visit.org_id, number=f"DY-{numbers[visit.org_id]:03d}", category="服务群众",
-                              source="调研发现", description=finding.text, found_on=converted_on,
-                              deadline=converted_on + dt.timedelta(days=rng.choice([30, 45, 60])),
-                              state=rng.choice([State.OPEN, State.IN_PROGRESS]))
+            problem = Problem(
+                org_id=visit.org_id,
+                number=f"DY-{numbers[visit.org_id]:03d}",
+                category="服务群众",
+                source="调研发现",
+                description=finding.text,
+                found_on=converted_on,
+                deadline=converted_on + dt.timedelta(days=rng.choice([30, 45, 60])),
+                state=rng.choice([State.OPEN, State.IN_PROGRESS]),
+            )
             problems.append((problem, finding))
             by_org[visit.org_id].append(problem)
             finding.converted_on = converted_on
@@ -136,11 +169,17 @@ def _projects(owners, today, rng):
             names.add(name)
             listed_on = today - dt.timedelta(days=rng.randint(20, 80))
             status = _weighted(rng, STATUS_WEIGHTS)
-            project = Project(org_id=org.pk, name=name, need=need, need_category=category, beneficiaries=beneficiaries,
-                              deadline=today + dt.timedelta(days=rng.randint(-20, 60)), status=status,
-                              listed_on=listed_on,
-                              completed_on=today - dt.timedelta(days=rng.randint(0, 15)) if status == ProjectStatus.DONE
-                              else None)
+            project = Project(
+                org_id=org.pk,
+                name=name,
+                need=need,
+                need_category=category,
+                beneficiaries=beneficiaries,
+                deadline=today + dt.timedelta(days=rng.randint(-20, 60)),
+                status=status,
+                listed_on=listed_on,
+                completed_on=today - dt.timedelta(days=rng.randint(0, 15)) if status == ProjectStatus.DONE else None,
+            )
             projects.append(apply_flags(project))
     return projects
 
@@ -154,21 +193,29 @@ def build_research(orgs, campaign, today: dt.date, rng, scale: str) -> dict:
     for o in orgs:
         if o.parent_id in ids:
             children[o.parent_id].append(o)
-    cadres = [(pk, org_id) for pk, org_id in Person.objects.filter(org_id__in=ids, is_leading_cadre=True, active=True)
-              .order_by("number").values_list("pk", "org_id")]
+    cadres = [
+        (pk, org_id)
+        for pk, org_id in Person.objects.filter(org_id__in=ids, is_leading_cadre=True, active=True)
+        .order_by("number")
+        .values_list("pk", "org_id")
+    ]
     history = dict(default_change_reason="演示数据")
     with transaction.atomic():
         planned = _visits(cadres, children, campaign, today, rng)
         visits = bulk_create_with_history([v for v, _ in planned], ResearchVisit, batch_size=BATCH, **history)
-        findings = [Finding(visit_id=v.pk, text=t, position=i) for v, (_, texts) in zip(visits, planned, strict=True)
-                    for i, t in enumerate(texts)]
+        findings = [
+            Finding(visit_id=v.pk, text=t, position=i)
+            for v, (_, texts) in zip(visits, planned, strict=True)
+            for i, t in enumerate(texts)
+        ]
         visits_by_id = {v.pk: v for v in visits}
         problems, pending = _convert(findings, visits_by_id, today, rng)
         created = bulk_create_with_history([p for p, _ in problems], Problem, batch_size=BATCH, **history)
         for problem, (_, finding) in zip(created, problems, strict=True):
             finding.converted_problem_id = problem.pk
-        measures = [Measure(problem_id=p.pk, text=f.text, owner="", deadline=p.deadline, position=0)
-                    for p, f, _ in pending]
+        measures = [
+            Measure(problem_id=p.pk, text=f.text, owner="", deadline=p.deadline, position=0) for p, f, _ in pending
+        ]
         measures = bulk_create_with_history(measures, Measure, batch_size=BATCH, **history)
         for measure, (problem, finding, on) in zip(measures, pending, strict=True):
             finding.converted_problem_id, finding.converted_measure_id = problem.pk, measure.pk
@@ -183,17 +230,35 @@ def build_research(orgs, campaign, today: dt.date, rng, scale: str) -> dict:
         evidence = []
         if done:
             stored = files.store("项目完成照片说明.pdf", EVIDENCE_PDF)
-            evidence = [ProjectEvidence(project_id=p.pk, name=f"{p.name[:40]}-完成情况.pdf",
-                                        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                                        storage_name=stored.storage_name) for p in done]
+            evidence = [
+                ProjectEvidence(
+                    project_id=p.pk,
+                    name=f"{p.name[:40]}-完成情况.pdf",
+                    content_type=stored.content_type,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    storage_name=stored.storage_name,
+                )
+                for p in done
+            ]
             ProjectEvidence.objects.bulk_create(evidence, batch_size=BATCH)
-        counts = {"visits": len(visits), "findings": len(findings),
-                  "converted": sum(1 for f in findings if f.converted_problem_id),
-                  "projects": len(projects), "flagged": sum(1 for p in projects if p.flagged),
-                  "completed": len(done)}
+        counts = {
+            "visits": len(visits),
+            "findings": len(findings),
+            "converted": sum(1 for f in findings if f.converted_problem_id),
+            "projects": len(projects),
+            "flagged": sum(1 for p in projects if p.flagged),
+            "completed": len(done),
+        }
         root = min(orgs, key=lambda o: o.depth) if orgs else None
-        events.record(None, "demo.research", ("demo", scale), org=root,
-                      summary=f"生成演示调研与办实事数据：调研 {counts['visits']} 次，发现问题 {counts['findings']} 条"
-                              f"（已转化 {counts['converted']} 条），办实事项目 {counts['projects']} 个"
-                              f"（疑似泛化 {counts['flagged']} 个）", after=counts)
+        events.record(
+            None,
+            "demo.research",
+            ("demo", scale),
+            org=root,
+            summary=f"生成演示调研与办实事数据：调研 {counts['visits']} 次，发现问题 {counts['findings']} 条"
+            f"（已转化 {counts['converted']} 条），办实事项目 {counts['projects']} 个"
+            f"（疑似泛化 {counts['flagged']} 个）",
+            after=counts,
+        )
     return counts

@@ -14,6 +14,7 @@ matter of a minute, not hours. History rows are not written for demo data, as fo
     from tuijin.demo.study import build_study
     build_study(orgs, Person.objects.all(), campaign, today, rng, scale)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,12 +35,33 @@ BATCH = 10_000
 SESSION_BATCH = 5_000
 MEMBER = ("正式党员", "预备党员")
 
-BRANCH_TOPICS = ["学习党的二十大报告", "学习党章", "学习《习近平著作选读》", "学思想、强党性", "重实践、建新功",
-                 "学习习近平总书记最新重要讲话", "以学铸魂", "以学增智", "以学正风", "以学促干"]
-CENTRE_TOPICS = ["深入学习贯彻习近平新时代中国特色社会主义思想", "学习贯彻党的二十大精神", "推动高质量发展",
-                 "全面从严治党", "坚持以人民为中心的发展思想", "调查研究成果交流"]
-SEMINAR_TOPICS = ["对照党章党规找差距", "以学促干专题研讨", "如何把理论学习成果转化为推动发展的实际成效",
-                  "检视问题、推动整改", "牢记初心使命"]
+BRANCH_TOPICS = [
+    "学习党的二十大报告",
+    "学习党章",
+    "学习《习近平著作选读》",
+    "学思想、强党性",
+    "重实践、建新功",
+    "学习习近平总书记最新重要讲话",
+    "以学铸魂",
+    "以学增智",
+    "以学正风",
+    "以学促干",
+]
+CENTRE_TOPICS = [
+    "深入学习贯彻习近平新时代中国特色社会主义思想",
+    "学习贯彻党的二十大精神",
+    "推动高质量发展",
+    "全面从严治党",
+    "坚持以人民为中心的发展思想",
+    "调查研究成果交流",
+]
+SEMINAR_TOPICS = [
+    "对照党章党规找差距",
+    "以学促干专题研讨",
+    "如何把理论学习成果转化为推动发展的实际成效",
+    "检视问题、推动整改",
+    "牢记初心使命",
+]
 GOING_OUT_TOPICS = ["赴红色教育基地现场教学", "到先进村学习乡村振兴经验", "赴兄弟县区学习基层治理做法"]
 WARNING_TOPICS = ["观看警示教育片", "典型案例以案促改", "参观廉政教育基地"]
 LECTURERS = ["王建平", "李文华", "张志刚", "陈秀英", "刘明远", "赵丽君", "孙国华"]
@@ -70,11 +92,13 @@ def _insert(model, fields, rows) -> int:
         return 0
     meta = model._meta
     cols = [meta.get_field(f).column for f in fields]
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
-           f"({', '.join(connection.ops.quote_name(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))})")
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
+        f"({', '.join(connection.ops.quote_name(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+    )
     with connection.cursor() as cursor:
         for i in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[i:i + BATCH])
+            cursor.executemany(sql, rows[i : i + BATCH])
     return len(rows)
 
 
@@ -112,14 +136,41 @@ class _Writer:
         self.counts = defaultdict(int)
         self.keys = set()
 
-    def session(self, org_id, date, form, topic, chapters, attendees, *, speaker="", affiliation="", category="",
-                headcount=None, hours=None):
+    def session(
+        self,
+        org_id,
+        date,
+        form,
+        topic,
+        chapters,
+        attendees,
+        *,
+        speaker="",
+        affiliation="",
+        category="",
+        headcount=None,
+        hours=None,
+    ):
         while (org_id, date, form, topic) in self.keys:  # the natural key must stay unique
             topic += "（续）"
         self.keys.add((org_id, date, form, topic))
-        self.pending.append((StudySession(org_id=org_id, date=date, form=form, topic=topic, speaker=speaker,
-                                          speaker_affiliation=affiliation, speaker_category=category,
-                                          headcount=headcount, hours=hours), chapters, attendees))
+        self.pending.append(
+            (
+                StudySession(
+                    org_id=org_id,
+                    date=date,
+                    form=form,
+                    topic=topic,
+                    speaker=speaker,
+                    speaker_affiliation=affiliation,
+                    speaker_category=category,
+                    headcount=headcount,
+                    hours=hours,
+                ),
+                chapters,
+                attendees,
+            )
+        )
         for p in attendees:
             for c in chapters:
                 slot = self.first.setdefault((p, c), [None, None])
@@ -133,8 +184,12 @@ class _Writer:
             return
         created = StudySession.objects.bulk_create([s for s, _, _ in self.pending], batch_size=SESSION_BATCH)
         if created and created[0].pk is None:  # very old SQLite: look the ids up by natural key
-            ids = {(o, d, f, t): pk for pk, o, d, f, t in StudySession.objects.filter(
-                org_id__in={s.org_id for s in created}).values_list("pk", "org_id", "date", "form", "topic")}
+            ids = {
+                (o, d, f, t): pk
+                for pk, o, d, f, t in StudySession.objects.filter(org_id__in={s.org_id for s in created}).values_list(
+                    "pk", "org_id", "date", "form", "topic"
+                )
+            }
             for s in created:
                 s.pk = ids[(s.org_id, s.date, s.form, s.topic)]
         links = [(s.pk, c) for s, (_, chapters, _) in zip(created, self.pending, strict=True) for c in chapters]
@@ -154,8 +209,10 @@ class _Writer:
             if slot[1] is None or d < slot[1]:
                 slot[1] = d
         self.counts["self_study"] += _insert(
-            SelfStudy, ["person", "date", "chapter", "minutes", "reflection", "withdrawn", "created_at"],
-            [(p, _day(d), c, m, r, False, now) for p, d, c, m, r in rows])
+            SelfStudy,
+            ["person", "date", "chapter", "minutes", "reflection", "withdrawn", "created_at"],
+            [(p, _day(d), c, m, r, False, now) for p, d, c, m, r in rows],
+        )
 
     def flush_coverage(self):
         rows = sorted((p, c, _day(a), _day(b)) for (p, c), (a, b) in self.first.items())
@@ -186,8 +243,9 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
     span = max(1, (today - start).days)
 
     people = defaultdict(list)  # org id -> [(pk, is member)]
-    for pk, org_id, status in people_qs.filter(active=True).values_list("pk", "org_id", "status").iterator(
-            chunk_size=20_000):
+    for pk, org_id, status in (
+        people_qs.filter(active=True).values_list("pk", "org_id", "status").iterator(chunk_size=20_000)
+    ):
         people[org_id].append((pk, status in MEMBER))
 
     orgs = [o for o in orgs if o.active]
@@ -197,7 +255,7 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
     committees = [o for o in orgs if o.kind != OrgKind.BRANCH]
     # Unevenness, decided up front so each kind is present in any tree of useful size.
     together_units = _pick(rng, units, 0.08)
-    together = {b.pk for b in branches if by_path.get(b.path[:-b.steplen]) in together_units}
+    together = {b.pk for b in branches if by_path.get(b.path[: -b.steplen]) in together_units}
     together |= {o.pk for o in together_units} | {b.pk for b in _pick(rng, branches, 0.03)}
     weak = {b.pk for b in _pick(rng, [b for b in branches if b.pk not in together], 0.08)}
     no_seminar = {o.pk for o in _pick(rng, committees, 0.15)} | {b.pk for b in _pick(rng, branches, 0.20)}
@@ -240,51 +298,97 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
                     break
                 held_this_month |= d >= month_start
                 speaker = "" if is_branch and rng.random() < 0.5 else _name(rng)
-                w.session(org.pk, d, regular, rng.choice(topics), next_chapters(rng.choice(per_session)),
-                          attendees(), speaker=speaker, category="本单位领导" if speaker else "",
-                          hours=rng.choice([1, 1.5, 2, 2, 3]))
+                w.session(
+                    org.pk,
+                    d,
+                    regular,
+                    rng.choice(topics),
+                    next_chapters(rng.choice(per_session)),
+                    attendees(),
+                    speaker=speaker,
+                    category="本单位领导" if speaker else "",
+                    hours=rng.choice([1, 1.5, 2, 2, 3]),
+                )
             if org.pk not in quiet and not held_this_month and today >= month_start:
                 d = month_start + dt.timedelta(days=rng.randint(0, (today - month_start).days))
-                w.session(org.pk, d, regular, rng.choice(topics), next_chapters(rng.choice(per_session)),
-                          attendees(), hours=2)
+                w.session(
+                    org.pk, d, regular, rng.choice(topics), next_chapters(rng.choice(per_session)), attendees(), hours=2
+                )
             if org.pk not in no_seminar and span > 20:
                 d = start + dt.timedelta(days=rng.randint(span // 3, span))
                 if not (org.pk in quiet and d >= month_start):
-                    w.session(org.pk, d, "专题研讨", rng.choice(SEMINAR_TOPICS), next_chapters(1), attendees(0.0),
-                              speaker=_name(rng), category="本单位领导", hours=3)
+                    w.session(
+                        org.pk,
+                        d,
+                        "专题研讨",
+                        rng.choice(SEMINAR_TOPICS),
+                        next_chapters(1),
+                        attendees(0.0),
+                        speaker=_name(rng),
+                        category="本单位领导",
+                        hours=3,
+                    )
             if not is_branch and org.pk not in no_expert and span > 10:
                 d = start + dt.timedelta(days=rng.randint(span // 5, span))
                 lecturer = rng.choice(LECTURERS)
                 school = "中共X市委党校" if org.depth <= 2 or rng.random() < 0.4 else "县委党校"
                 # Expert lectures are often for the whole unit: the committee's cadres by name, plus a headcount.
                 names = attendees(1.0)
-                w.session(org.pk, d, "宣讲报告", f"{lecturer}教授专题辅导报告", next_chapters(2), names,
-                          speaker=f"{lecturer}", affiliation=school, category="党校专家",
-                          headcount=len(names) + rng.randint(20, 120), hours=2)
+                w.session(
+                    org.pk,
+                    d,
+                    "宣讲报告",
+                    f"{lecturer}教授专题辅导报告",
+                    next_chapters(2),
+                    names,
+                    speaker=f"{lecturer}",
+                    affiliation=school,
+                    category="党校专家",
+                    headcount=len(names) + rng.randint(20, 120),
+                    hours=2,
+                )
                 # 请进来、走出去: most units also go out to learn; about one in four only invites speakers in.
                 # (A hash of the code, not rng, so the rest of the demo stays as it was.)
                 if zlib.crc32(org.code.encode()) % 4:
                     d = start + dt.timedelta(days=zlib.crc32(org.path.encode()) % (span + 1))
-                    w.session(org.pk, d, "现场教学", GOING_OUT_TOPICS[zlib.crc32(org.code.encode()) % len(GOING_OUT_TOPICS)],
-                              [], list(members), hours=4)
+                    w.session(
+                        org.pk,
+                        d,
+                        "现场教学",
+                        GOING_OUT_TOPICS[zlib.crc32(org.code.encode()) % len(GOING_OUT_TOPICS)],
+                        [],
+                        list(members),
+                        hours=4,
+                    )
             if rng.random() < 0.3 * busy:
                 d = start + dt.timedelta(days=rng.randint(0, span))
                 if not (org.pk in quiet and d >= month_start):
-                    w.session(org.pk, d, "警示教育", rng.choice(WARNING_TOPICS), [], attendees(),
-                              headcount=None, hours=2)
+                    w.session(
+                        org.pk, d, "警示教育", rng.choice(WARNING_TOPICS), [], attendees(), headcount=None, hours=2
+                    )
 
             rows = []
             for p in members:
-                share = own_share if org.pk in together or org.pk in weak else \
-                    min(1.0, max(0.0, rng.gauss(own_share, 0.15)))
+                share = (
+                    own_share
+                    if org.pk in together or org.pk in weak
+                    else min(1.0, max(0.0, rng.gauss(own_share, 0.15)))
+                )
                 n = round(share * len(chapters))
                 first = rng.randrange(len(chapters)) if rng.random() < 0.2 else 0  # most read in order
                 days = sorted(rng.randint(0, span) for _ in range(n))
                 for k in range(n):
                     reflection = rng.choice(REFLECTIONS) if rng.random() < 0.35 else ""
                     minutes = rng.choice([30, 45, 60, 90, 120]) if rng.random() < 0.5 else None
-                    rows.append((p, start + dt.timedelta(days=days[k]), chapters[(first + k) % len(chapters)],
-                                 minutes, reflection))
+                    rows.append(
+                        (
+                            p,
+                            start + dt.timedelta(days=days[k]),
+                            chapters[(first + k) % len(chapters)],
+                            minutes,
+                            reflection,
+                        )
+                    )
             w.self_study(rows)
             if len(w.first) >= 200_000:
                 w.flush_sessions()  # coverage rows point at people only, but keep the order of writes simple
@@ -293,10 +397,15 @@ def build_study(orgs, people_qs, campaign, today: dt.date, rng, scale: str) -> d
         w.flush_coverage()
         counts = dict(w.counts)
         root = min(orgs, key=lambda o: o.depth) if orgs else None
-        events.record(None, "demo.study", ("demo", "study"), org=root,
-                      summary=f"生成演示学习记录：集体学习 {counts.get('sessions', 0)} 次，参加 {counts.get('attendance', 0)} "
-                              f"人次，个人自学 {counts.get('self_study', 0)} 条",
-                      after={k: counts.get(k, 0) for k in ("sessions", "attendance", "self_study", "coverage")})
+        events.record(
+            None,
+            "demo.study",
+            ("demo", "study"),
+            org=root,
+            summary=f"生成演示学习记录：集体学习 {counts.get('sessions', 0)} 次，参加 {counts.get('attendance', 0)} "
+            f"人次，个人自学 {counts.get('self_study', 0)} 条",
+            after={k: counts.get(k, 0) for k in ("sessions", "attendance", "self_study", "coverage")},
+        )
     return counts
 
 
@@ -332,8 +441,11 @@ def build_followup(orgs, campaign, today: dt.date) -> dict:
             if code == "G1":
                 if org is never:
                     continue
-                day = due_on + dt.timedelta(days=3) if org is late_after else \
-                    opens_on + dt.timedelta(days=h % (due_on - opens_on).days)
+                day = (
+                    due_on + dt.timedelta(days=3)
+                    if org is late_after
+                    else opens_on + dt.timedelta(days=h % (due_on - opens_on).days)
+                )
             else:
                 if h % 2:
                     continue

@@ -2,6 +2,7 @@
 briefing from the data, edits its paragraphs, and issues it under a number (〔2026〕5号) that is never
 used twice; an issued briefing is kept read-only with the text and figures it went out with.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,15 +54,25 @@ def _findings(org: Org, as_of: dt.date) -> list:
 
 
 def _content(b, comparisons) -> dict:
-    sections = [{"heading": s.heading,
-                 "paragraphs": [{"text": c.text, "basis": _json(c.basis), "generated": c.text} for c in s.paragraphs]}
-                for s in b.sections]
+    sections = [
+        {
+            "heading": s.heading,
+            "paragraphs": [{"text": c.text, "basis": _json(c.basis), "generated": c.text} for c in s.paragraphs],
+        }
+        for s in b.sections
+    ]
     overall, behind = comparisons
     for i, extra in ((0, overall), (1, behind)):
         if extra and i < len(sections):
             sections[i]["paragraphs"].append({**extra, "basis": _json(extra["basis"]), "generated": extra["text"]})
-    return {"title": b.title, "addressee": b.addressee, "opening": b.opening, "issuer": b.issuer,
-            "date_text": b.date_text, "sections": sections}
+    return {
+        "title": b.title,
+        "addressee": b.addressee,
+        "opening": b.opening,
+        "issuer": b.issuer,
+        "date_text": b.date_text,
+        "sections": sections,
+    }
 
 
 def draft_briefing(*, actor, org: Org, as_of: dt.date, kind: str = BriefingDoc.Kind.NOTICE) -> BriefingDoc:
@@ -76,13 +87,23 @@ def draft_briefing(*, actor, org: Org, as_of: dt.date, kind: str = BriefingDoc.K
         base = compare.baseline(org, as_of)
         comparisons = compare.comparison(now, base) if base else (None, None)
         doc = BriefingDoc.objects.create(
-            org=org, kind=kind, as_of=as_of, content=_content(b, comparisons), figures=now,
+            org=org,
+            kind=kind,
+            as_of=as_of,
+            content=_content(b, comparisons),
+            figures=now,
             findings=_findings(org, as_of),
             baseline={k: v for k, v in (base or {}).items() if k != "figures"},
-            created_by=actor if getattr(actor, "pk", None) else None)
-        events.record(actor, "briefing.draft", doc, org=org,
-                      summary=f"起草{KINDS[kind]}“{b.title}”（数据截至{as_of.isoformat()}）",
-                      after={"kind": kind, "as_of": as_of, "baseline": doc.baseline})
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        events.record(
+            actor,
+            "briefing.draft",
+            doc,
+            org=org,
+            summary=f"起草{KINDS[kind]}“{b.title}”（数据截至{as_of.isoformat()}）",
+            after={"kind": kind, "as_of": as_of, "baseline": doc.baseline},
+        )
         return doc
 
 
@@ -116,8 +137,10 @@ def edit_briefing(doc: BriefingDoc, *, actor, texts: dict[tuple[int, int], str],
             if not text:
                 raise ActionError(f"{content['sections'][s]['heading']} 第{p + 1}段不能为空", field="text")
             if len(text) > MAX_PARAGRAPH:
-                raise ActionError(f"{content['sections'][s]['heading']} 第{p + 1}段太长（{len(text)} 字），"
-                                  f"最多 {MAX_PARAGRAPH} 字", field="text")
+                raise ActionError(
+                    f"{content['sections'][s]['heading']} 第{p + 1}段太长（{len(text)} 字），最多 {MAX_PARAGRAPH} 字",
+                    field="text",
+                )
             if text != paragraph["text"]:
                 changed.append({"section": s, "paragraph": p, "before": paragraph["text"], "after": text})
                 paragraph["text"] = text
@@ -126,10 +149,15 @@ def edit_briefing(doc: BriefingDoc, *, actor, texts: dict[tuple[int, int], str],
         doc.content = content
         doc.version += 1
         doc.save(update_fields=["content", "version"])
-        events.record(actor, "briefing.edit", doc, org=doc.org,
-                      summary=f"修改{KINDS[doc.kind]}草稿“{doc.title}”{len(changed)}段",
-                      before={"paragraphs": [{k: c[k] for k in ("section", "paragraph", "before")} for c in changed]},
-                      after={"paragraphs": [{k: c[k] for k in ("section", "paragraph", "after")} for c in changed]})
+        events.record(
+            actor,
+            "briefing.edit",
+            doc,
+            org=doc.org,
+            summary=f"修改{KINDS[doc.kind]}草稿“{doc.title}”{len(changed)}段",
+            before={"paragraphs": [{k: c[k] for k in ("section", "paragraph", "before")} for c in changed]},
+            after={"paragraphs": [{k: c[k] for k in ("section", "paragraph", "after")} for c in changed]},
+        )
         return doc
 
 
@@ -165,9 +193,14 @@ def issue_briefing(doc: BriefingDoc, *, actor, on: dt.date, version=None) -> Bri
         doc.issued_by = actor if getattr(actor, "pk", None) else None
         doc.version += 1
         doc.save()
-        events.record(actor, "briefing.issue", doc, org=doc.org,
-                      summary=f"签发{KINDS[doc.kind]}“{doc.title}”{doc.number}",
-                      after={"number": doc.number, "as_of": doc.as_of, "kind": doc.kind})
+        events.record(
+            actor,
+            "briefing.issue",
+            doc,
+            org=doc.org,
+            summary=f"签发{KINDS[doc.kind]}“{doc.title}”{doc.number}",
+            after={"number": doc.number, "as_of": doc.as_of, "kind": doc.kind},
+        )
         return doc
 
 
@@ -187,11 +220,20 @@ def discard_briefing(doc: BriefingDoc, *, actor, version=None) -> BriefingDoc:
 def as_briefing(doc: BriefingDoc):
     """The stored text as the generator's Briefing, for docx.render and to_markdown."""
     c = doc.content
-    sections = [generator.Section(s["heading"], [generator.Claim(p["text"], p.get("basis") or [])
-                                                 for p in s["paragraphs"]]) for s in c.get("sections", [])]
-    fields = dict(org=doc.org, as_of=doc.as_of, title=c.get("title", ""), addressee=c.get("addressee", ""),
-                  opening=c.get("opening", ""), sections=sections, issuer=c.get("issuer", ""),
-                  date_text=c.get("date_text", ""))
+    sections = [
+        generator.Section(s["heading"], [generator.Claim(p["text"], p.get("basis") or []) for p in s["paragraphs"]])
+        for s in c.get("sections", [])
+    ]
+    fields = dict(
+        org=doc.org,
+        as_of=doc.as_of,
+        title=c.get("title", ""),
+        addressee=c.get("addressee", ""),
+        opening=c.get("opening", ""),
+        sections=sections,
+        issuer=c.get("issuer", ""),
+        date_text=c.get("date_text", ""),
+    )
     if "kind" in {f.name for f in dataclasses.fields(generator.Briefing)}:
         fields["kind"] = doc.kind
     b = generator.Briefing(**fields)

@@ -3,6 +3,7 @@
 Upper levels pull figures from here instead of sending tables down (SPEC §2.9). Same scope as the
 pages: an org outside the caller's scope is 404.
 """
+
 import datetime as dt
 
 from django.http import Http404, HttpResponse
@@ -50,8 +51,15 @@ def get_units(request, org: str, as_of: dt.date | None = None, depth: int | None
 
 
 def _briefing_summary(doc: BriefingDoc) -> dict:
-    return {"id": doc.pk, "org": doc.org.code, "kind": doc.kind, "number": doc.number, "title": doc.title,
-            "as_of": doc.as_of.isoformat(), "issued_at": doc.issued_at.isoformat() if doc.issued_at else None}
+    return {
+        "id": doc.pk,
+        "org": doc.org.code,
+        "kind": doc.kind,
+        "number": doc.number,
+        "title": doc.title,
+        "as_of": doc.as_of.isoformat(),
+        "issued_at": doc.issued_at.isoformat() if doc.issued_at else None,
+    }
 
 
 @router.get("/briefings", summary="已签发的通报（按组织）")
@@ -69,9 +77,11 @@ def get_briefing(request, briefing_id: int):
     """The text as issued (each paragraph with its data basis) and the figures it was issued with."""
     import orjson
 
-    doc = get_object_or_404(BriefingDoc.objects.select_related("org"), pk=briefing_id,
-                            status=BriefingDoc.Status.ISSUED)
+    doc = get_object_or_404(BriefingDoc.objects.select_related("org"), pk=briefing_id, status=BriefingDoc.Status.ISSUED)
     if doc.org_id != _org(request, doc.org.code).pk:
         raise Http404
-    return _json(orjson.dumps({**_briefing_summary(doc), "content": doc.content, "figures": doc.figures,
-                               "baseline": doc.baseline}))
+    return _json(
+        orjson.dumps(
+            {**_briefing_summary(doc), "content": doc.content, "figures": doc.figures, "baseline": doc.baseline}
+        )
+    )

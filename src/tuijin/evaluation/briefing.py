@@ -16,6 +16,7 @@ Rules the text keeps:
 - 一、总体情况 praises units only for what they have data for, and never a unit with a finding; it cites
   up to three adopted 典型案例/经验做法 of the typical-case library, each under the unit that wrote it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,14 @@ from .scorecard import scorecard, scorecards
 CN_NUM = "一二三四五六七八九十"
 # Which judgement a lagging figure of the whole scope belongs to (the seed's section 一, plus one for
 # 规定动作 the seed has no words for).
-JUDGEMENT_OF = {"学习教育": "学习教育", "检视整改": "检视整改", "调查研究": "方式方法", "办实事": "方式方法",
-                "宣传信息": "宣传信息", "组织领导": "组织领导"}
+JUDGEMENT_OF = {
+    "学习教育": "学习教育",
+    "检视整改": "检视整改",
+    "调查研究": "方式方法",
+    "办实事": "方式方法",
+    "宣传信息": "宣传信息",
+    "组织领导": "组织领导",
+}
 JUDGEMENT_TEXT = {**JUDGEMENTS, "组织领导": "规定动作落实存在不够到位的现象"}
 # Scope figures whose board a detector tells unit by unit (with the units' own figures) instead.
 TOLD_BY_DETECTORS = {"study.unbalanced", "problems.cadre_own_list"}
@@ -114,6 +121,7 @@ def addressee(org: Org) -> str:
 
 # ------------------------------------------------------------------ sentences about figures
 
+
 def figure_sentence(scope: str, line) -> str:
     """One lagging figure of the whole scope, in words that follow the indicator's meaning."""
     ind, unit = line.indicator, line.indicator.unit
@@ -159,13 +167,18 @@ def units_with_figures(found: list, addressed: set, *, outline: bool = False) ->
 
 def finding_basis(detector_findings: list) -> dict:
     f0 = detector_findings[0]
-    return {"detector": f0.detector, "name": f0.name, "count": len(detector_findings),
-            "units": [f.subject.code for f in detector_findings],
-            "addressed": sorted({f.addressed.code for f in detector_findings}),
-            "figures": {f.subject.code: f.figures for f in detector_findings}}
+    return {
+        "detector": f0.detector,
+        "name": f0.name,
+        "count": len(detector_findings),
+        "units": [f.subject.code for f in detector_findings],
+        "addressed": sorted({f.addressed.code for f in detector_findings}),
+        "figures": {f.subject.code: f.figures for f in detector_findings},
+    }
 
 
 # ------------------------------------------------------------------ the briefing
+
 
 def build(org: Org, as_of: dt.date, kind: str = "notice") -> Briefing:
     if kind not in KINDS:
@@ -183,36 +196,65 @@ def build(org: Org, as_of: dt.date, kind: str = "notice") -> Briefing:
     issuer = f"{short_name(org)}主题教育领导小组办公室"
     if kind == "outline":
         return Briefing(
-            org=org, as_of=as_of, kind=kind, findings=found,
+            org=org,
+            as_of=as_of,
+            kind=kind,
+            findings=found,
             title=f"在{scope}主题教育{as_of.month}月份推进会上的讲话提纲",
             addressee="同志们：",
-            opening=(f"截至{short_date(as_of)}，主题教育已经过了{fmt(progress, '%')}的时间。今天召开推进会，"
-                     "总结讲评前段工作，部署下步任务。下面，我讲几点意见。") if campaign else
-                    "今天召开推进会，总结讲评前段工作，部署下步任务。下面，我讲几点意见。",
-            sections=[Section("一、要充分认清前期状况", overall + problems),
-                      Section("二、下步要求", next_steps)],
-            issuer="", date_text=cn_date(as_of))
+            opening=(
+                f"截至{short_date(as_of)}，主题教育已经过了{fmt(progress, '%')}的时间。今天召开推进会，"
+                "总结讲评前段工作，部署下步任务。下面，我讲几点意见。"
+            )
+            if campaign
+            else "今天召开推进会，总结讲评前段工作，部署下步任务。下面，我讲几点意见。",
+            sections=[Section("一、要充分认清前期状况", overall + problems), Section("二、下步要求", next_steps)],
+            issuer="",
+            date_text=cn_date(as_of),
+        )
     return Briefing(
-        org=org, as_of=as_of, kind=kind, findings=found,
+        org=org,
+        as_of=as_of,
+        kind=kind,
+        findings=found,
         title=f"关于{scope}主题教育推进情况的通报",
         addressee=addressee(org),
         opening=f"按照{short_name(org)}主题教育工作安排，现将截至{short_date(as_of)}{scope}主题教育推进情况通报如下：",
-        sections=[Section("一、总体情况", overall), Section("二、存在的问题", problems),
-                  Section("三、下步工作要求", next_steps)],
-        issuer=issuer, date_text=cn_date(as_of))
+        sections=[
+            Section("一、总体情况", overall),
+            Section("二、存在的问题", problems),
+            Section("三、下步工作要求", next_steps),
+        ],
+        issuer=issuer,
+        date_text=cn_date(as_of),
+    )
 
 
 def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
     campaign, progress = card.campaign, card.progress
-    overall = [Claim(
-        f"{scope}共有党组织{counts.orgs}个（其中党支部{counts.branches}个），党员{counts.members}名参加主题教育。"
-        + (f"截至{short_date(as_of)}，主题教育已进行{(as_of - campaign.start).days + 1}天，时间进度为{fmt(progress, '%')}。"
-           if campaign else ""),
-        [{"indicator": "orgs.counts", "orgs": counts.orgs, "branches": counts.branches, "members": counts.members,
-          "time_progress": progress}])]
+    overall = [
+        Claim(
+            f"{scope}共有党组织{counts.orgs}个（其中党支部{counts.branches}个），党员{counts.members}名参加主题教育。"
+            + (
+                f"截至{short_date(as_of)}，主题教育已进行{(as_of - campaign.start).days + 1}天，时间进度为{fmt(progress, '%')}。"
+                if campaign
+                else ""
+            ),
+            [
+                {
+                    "indicator": "orgs.counts",
+                    "orgs": counts.orgs,
+                    "branches": counts.branches,
+                    "members": counts.members,
+                    "time_progress": progress,
+                }
+            ],
+        )
+    ]
     for dimension, lines in card.by_dimension():
-        facts = [ln for ln in lines if ln.value is not None and (ln.pair.den or ln.pair.num)
-                 and ln.indicator.sense != ZERO]
+        facts = [
+            ln for ln in lines if ln.value is not None and (ln.pair.den or ln.pair.num) and ln.indicator.sense != ZERO
+        ]
         if not facts:
             continue
         parts = []
@@ -222,11 +264,11 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
                 parts.append(f"{ln.indicator.name}{fmt(ln.value, '%')}（{ln.pair.num:g}/{ln.pair.den:g}）")
             else:
                 parts.append(f"{ln.indicator.name}{fmt(ln.value, unit)}")
-        on_time = [ln for ln in facts[:4] if ln.status == STATUS_OK and ln.expected is not None
-                   and ln.indicator.time_based]
+        on_time = [
+            ln for ln in facts[:4] if ln.status == STATUS_OK and ln.expected is not None and ln.indicator.time_based
+        ]
         tail = f"，其中{ln_names(on_time)}达到时间进度要求" if on_time else ""
-        overall.append(Claim(f"{dimension}方面，{'，'.join(parts)}{tail}。",
-                             [basis(ln, [org]) for ln in facts[:4]]))
+        overall.append(Claim(f"{dimension}方面，{'，'.join(parts)}{tail}。", [basis(ln, [org]) for ln in facts[:4]]))
     cadres = cadre_claim(card, scope)
     if cadres:
         overall.append(cadres)
@@ -235,32 +277,48 @@ def overall_claims(org, as_of, card, scope, counts, ctx, found) -> list[Claim]:
         overall.append(own)
     good = best_units(ctx, found, as_of, campaign)
     if good:
-        parts = [f"{name}较高的有" + "、".join(f"{short_name(o)}（{fmt(ln.value, ln.indicator.unit)}）" for o, ln in rows)
-                 for name, rows in good]
-        overall.append(Claim("从单位看，" + "；".join(parts) + "，均超过时间进度要求，走在前列。",
-                             [basis(ln, [o]) for _, rows in good for o, ln in rows]))
+        parts = [
+            f"{name}较高的有" + "、".join(f"{short_name(o)}（{fmt(ln.value, ln.indicator.unit)}）" for o, ln in rows)
+            for name, rows in good
+        ]
+        overall.append(
+            Claim(
+                "从单位看，" + "；".join(parts) + "，均超过时间进度要求，走在前列。",
+                [basis(ln, [o]) for _, rows in good for o, ln in rows],
+            )
+        )
     examples = library_claim(org, as_of)
     if examples:
         overall.append(examples)
     return overall
 
 
-CADRE_CODES = ("study.cadre_self_study_coverage", "study.chapters_per_cadre", "study.member_self_study_coverage",
-               "study.chapters_per_other_member")
+CADRE_CODES = (
+    "study.cadre_self_study_coverage",
+    "study.chapters_per_cadre",
+    "study.member_self_study_coverage",
+    "study.chapters_per_other_member",
+)
 
 
 def cadre_claim(card, scope) -> Claim | None:
     """以上率下: the leading cadres' own study reported beside the other members', as offices always do."""
-    lines = {ln.code: ln for _, group in card.by_dimension() for ln in group
-             if ln.code in CADRE_CODES or ln.code == "research.visits_per_cadre"}
+    lines = {
+        ln.code: ln
+        for _, group in card.by_dimension()
+        for ln in group
+        if ln.code in CADRE_CODES or ln.code == "research.visits_per_cadre"
+    }
     if any(c not in lines or lines[c].value is None for c in CADRE_CODES):
         return None
     own, per, m_own, m_per = (lines[c] for c in CADRE_CODES)
     visits = lines.get("research.visits_per_cadre")
     research = f"，人均调研{fmt(visits.value, '次')}" if visits is not None and visits.value is not None else ""
-    text = (f"{scope}领导干部{per.pair.den:g}名，个人自学覆盖率{fmt(own.value, '%')}，人均已学{fmt(per.value, '篇')}"
-            f"{research}；其他党员{m_per.pair.den:g}名，个人自学覆盖率{fmt(m_own.value, '%')}，"
-            f"人均已学{fmt(m_per.value, '篇')}。")
+    text = (
+        f"{scope}领导干部{per.pair.den:g}名，个人自学覆盖率{fmt(own.value, '%')}，人均已学{fmt(per.value, '篇')}"
+        f"{research}；其他党员{m_per.pair.den:g}名，个人自学覆盖率{fmt(m_own.value, '%')}，"
+        f"人均已学{fmt(m_per.value, '篇')}。"
+    )
     used = (own, per, m_own, m_per) + ((visits,) if research and visits is not None else ())
     return Claim(text, [basis(ln, [card.org]) for ln in used])
 
@@ -288,13 +346,25 @@ def library_claim(org, as_of) -> Claim | None:
     pieces = good_examples(org, as_of)
     if not pieces:
         return None
+
     def by(level):
         return "被采用" if not level else f"被{level}采用" if level == "中央" else f"被{level}级采用"
 
     parts = [f"{short_name(p.org)}的{p.type}《{p.title}》{by(p.adopted_level)}" for p in pieces]
-    return Claim("出经验、出典型方面，" + "，".join(parts) + "，可供各单位学习借鉴。",
-                 [{"library": p.pk, "type": p.type, "title": p.title, "level": p.adopted_level,
-                   "adopted_on": str(p.adopted_on), "units": [p.org.code]} for p in pieces])
+    return Claim(
+        "出经验、出典型方面，" + "，".join(parts) + "，可供各单位学习借鉴。",
+        [
+            {
+                "library": p.pk,
+                "type": p.type,
+                "title": p.title,
+                "level": p.adopted_level,
+                "adopted_on": str(p.adopted_on),
+                "units": [p.org.code],
+            }
+            for p in pieces
+        ],
+    )
 
 
 def ln_names(lines) -> str:
@@ -302,15 +372,27 @@ def ln_names(lines) -> str:
 
 
 def basis(line, orgs) -> dict:
-    return {"indicator": line.code, "name": line.indicator.name, "value": line.value, "numerator": line.pair.num,
-            "denominator": line.pair.den, "expected": line.expected, "status": line.status,
-            "units": [o.code for o in orgs]}
+    return {
+        "indicator": line.code,
+        "name": line.indicator.name,
+        "value": line.value,
+        "numerator": line.pair.num,
+        "denominator": line.pair.den,
+        "expected": line.expected,
+        "status": line.status,
+        "units": [o.code for o in orgs],
+    }
 
 
 BEST = 2  # units named per figure
 MIN_BASE = 3  # a share or average is a reason for praise only over at least this many records/people
-PRAISED = ("study.reading_coverage", "problems.rectified_share", "research.visits_per_cadre",
-           "projects.completed_share", "campaign.task_completion")
+PRAISED = (
+    "study.reading_coverage",
+    "problems.rectified_share",
+    "research.visits_per_cadre",
+    "projects.completed_share",
+    "campaign.task_completion",
+)
 
 
 def best_units(ctx, found, as_of, campaign) -> list[tuple[str, list]]:
@@ -383,8 +465,8 @@ def problem_claims(scope, card, found, addressed, *, outline=False) -> list[Clai
         judged += 1
         head = f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{judgement}。"
         if outline:
-            claims.append(Claim(head + ("；".join(evidence) + "。" if evidence else ""), basis_rows[:len(evidence)]))
-            for text, b in zip(pattern_texts, basis_rows[len(evidence):], strict=True):
+            claims.append(Claim(head + ("；".join(evidence) + "。" if evidence else ""), basis_rows[: len(evidence)]))
+            for text, b in zip(pattern_texts, basis_rows[len(evidence) :], strict=True):
                 claims.append(Claim(f"——{text}。", [b]))
         else:
             claims.append(Claim(head + "；".join(evidence + pattern_texts) + "。", basis_rows))
@@ -418,9 +500,13 @@ def next_step_claims(org, as_of, campaign, found, *, outline=False) -> list[Clai
                 if f.judgement == JUDGEMENT_TEXT[key] and f.addressed.code not in [u.code for u in units]:
                     units.append(f.addressed)
             who = name_units(units) if units else ""
-            next_steps.append(Claim(f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{REQUIREMENT[key]}"
-                                    + (f"，{who}要对照问题逐项整改。" if who else "。"),
-                                    [{"judgement": key, "units": [u.code for u in units]}]))
+            next_steps.append(
+                Claim(
+                    f"{CN_NUM[n] if n < len(CN_NUM) else n + 1}是{REQUIREMENT[key]}"
+                    + (f"，{who}要对照问题逐项整改。" if who else "。"),
+                    [{"judgement": key, "units": [u.code for u in units]}],
+                )
+            )
     if campaign:
         for task in campaign.tasks.filter(deadline__gte=as_of).order_by("deadline"):
             stored = counters.undone_orgs(task, org, as_of)  # None: not in the counters, evaluate live
@@ -433,15 +519,21 @@ def next_step_claims(org, as_of, campaign, found, *, outline=False) -> list[Clai
             if not n_applicable:
                 continue
             text = f"{task.title}（{short_date(task.deadline)}前）："
-            text += (f"尚有{name_units(undone)}未完成，请抓紧落实。" if undone
-                     else "已全部完成，请巩固成果。")
-            next_steps.append(Claim(text, [{"task": task.code, "applicable": n_applicable,
-                                            "undone": [o.code for o in undone]}]))
-        next_steps.append(Claim(
-            f"主题教育将于{cn_date(campaign.end)}基本结束，剩余{max((campaign.end - as_of).days, 0)}天。"
-            + ("各单位要对照本通报指出的问题逐项整改，被点名的单位要在下次推进会前报告整改情况。" if not outline
-               else "各级各部门要对照讲评点出的问题逐项整改，确保主题教育取得扎实成效。"),
-            [{"campaign_end": campaign.end.isoformat()}]))
+            text += f"尚有{name_units(undone)}未完成，请抓紧落实。" if undone else "已全部完成，请巩固成果。"
+            next_steps.append(
+                Claim(text, [{"task": task.code, "applicable": n_applicable, "undone": [o.code for o in undone]}])
+            )
+        next_steps.append(
+            Claim(
+                f"主题教育将于{cn_date(campaign.end)}基本结束，剩余{max((campaign.end - as_of).days, 0)}天。"
+                + (
+                    "各单位要对照本通报指出的问题逐项整改，被点名的单位要在下次推进会前报告整改情况。"
+                    if not outline
+                    else "各级各部门要对照讲评点出的问题逐项整改，确保主题教育取得扎实成效。"
+                ),
+                [{"campaign_end": campaign.end.isoformat()}],
+            )
+        )
     return next_steps
 
 
@@ -456,13 +548,18 @@ def to_markdown(b: Briefing) -> str:
             lines += [f"{claim.text}[^{n}]", ""]
     lines += ["", f"{b.issuer}", "", f"{b.date_text}", "", "---", ""]
     for n, claim in enumerate(notes, start=1):
-        lines.append(f"[^{n}]: 数据依据：" + "；".join(_basis_text(x) for x in claim.basis) if claim.basis
-                     else f"[^{n}]: 数据依据：无")
+        lines.append(
+            f"[^{n}]: 数据依据：" + "；".join(_basis_text(x) for x in claim.basis)
+            if claim.basis
+            else f"[^{n}]: 数据依据：无"
+        )
     if b.findings:
         lines += ["", "## 附表：短板单位一览", "", "| 序号 | 问题 | 单位 | 所属 | 数据 |", "|---|---|---|---|---|"]
         for n, f in enumerate(b.findings, start=1):
-            lines.append(f"| {n} | {f.name} | {findings_mod.short_name(f.subject.name)}（{f.subject.code}） | "
-                         f"{findings_mod.short_name(f.addressed.name)} | {f.clause} |")
+            lines.append(
+                f"| {n} | {f.name} | {findings_mod.short_name(f.subject.name)}（{f.subject.code}） | "
+                f"{findings_mod.short_name(f.addressed.name)} | {f.clause} |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ fell behind since then.
 per indicator, as they were. The next draft compares with the last briefing the org issued before its
 date, or, when it has issued none, with the nearest daily snapshot before that date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,21 +28,33 @@ def figures(org: Org, as_of: dt.date) -> dict:
     return {
         "as_of": as_of.isoformat(),
         "overall": {ln.code: {"value": ln.value, "status": ln.status} for ln in card.lines if ln.value is not None},
-        "units": {c.code: {"name": c.name, "statuses": {ln.code: ln.status for ln in cards[c.pk].lines
-                                                         if ln.value is not None}} for c in children},
+        "units": {
+            c.code: {
+                "name": c.name,
+                "statuses": {ln.code: ln.status for ln in cards[c.pk].lines if ln.value is not None},
+            }
+            for c in children
+        },
     }
 
 
 def baseline(org: Org, as_of: dt.date) -> dict | None:
     """{date, source, number, id, figures} of the last briefing the org issued for a date up to as_of; else of the
     nearest daily snapshot before as_of; None when there is neither."""
-    last = (BriefingDoc.objects.filter(org=org, status=BriefingDoc.Status.ISSUED, as_of__lte=as_of)
-            .order_by("-as_of", "-issued_at", "-pk").first())
+    last = (
+        BriefingDoc.objects.filter(org=org, status=BriefingDoc.Status.ISSUED, as_of__lte=as_of)
+        .order_by("-as_of", "-issued_at", "-pk")
+        .first()
+    )
     if last is not None and last.figures.get("overall") is not None:
-        return {"date": last.as_of.isoformat(), "source": "briefing", "number": last.number, "id": last.pk,
-                "figures": last.figures}
-    day = (Snapshot.objects.filter(org=org, date__lt=as_of).order_by("-date")
-           .values_list("date", flat=True).first())
+        return {
+            "date": last.as_of.isoformat(),
+            "source": "briefing",
+            "number": last.number,
+            "id": last.pk,
+            "figures": last.figures,
+        }
+    day = Snapshot.objects.filter(org=org, date__lt=as_of).order_by("-date").values_list("date", flat=True).first()
     if day is None:
         return None
     return {"date": day.isoformat(), "source": "snapshot", "number": "", "id": None, "figures": figures(org, day)}
@@ -94,31 +107,51 @@ def comparison(now: dict, base: dict) -> tuple[dict | None, dict | None]:
         if change is None:
             continue
         moves.append((change[0], f"{indicator.name}{_fmt(indicator, fig['value'])}，较{when}{change[1]}"))
-        basis.append({"indicator": code, "name": indicator.name, "value": fig["value"], "previous": old["value"],
-                      "previous_date": base["date"], "compared_with": base["number"] or "快照"})
+        basis.append(
+            {
+                "indicator": code,
+                "name": indicator.name,
+                "value": fig["value"],
+                "previous": old["value"],
+                "previous_date": base["date"],
+                "compared_with": base["number"] or "快照",
+            }
+        )
     overall = None
     if moves:
         order = sorted(range(len(moves)), key=lambda i: -moves[i][0])[:MOST]
-        overall = {"text": f"与{what}相比，" + "；".join(moves[i][1] for i in order) + "。",
-                   "basis": [basis[i] for i in order]}
+        overall = {
+            "text": f"与{what}相比，" + "；".join(moves[i][1] for i in order) + "。",
+            "basis": [basis[i] for i in order],
+        }
 
     fell, fell_basis = [], []
     for code, unit in now["units"].items():
         old_statuses = before.get("units", {}).get(code, {}).get("statuses", {})
-        worse = [c for c, st in unit["statuses"].items()
-                 if st != STATUS_OK and c in old_statuses and RANK.get(st, 0) > RANK.get(old_statuses[c], 0)
-                 and c in indicators]
+        worse = [
+            c
+            for c, st in unit["statuses"].items()
+            if st != STATUS_OK
+            and c in old_statuses
+            and RANK.get(st, 0) > RANK.get(old_statuses[c], 0)
+            and c in indicators
+        ]
         if worse:
             moved = [f"{indicators[c].name}由{old_statuses[c]}转为{unit['statuses'][c]}" for c in worse[:3]]
             fell.append((len(worse), f"{_short(unit['name'])}（{'，'.join(moved)}{'等' if len(worse) > 3 else ''}）"))
-            fell_basis.append({"unit": code, "indicators": worse,
-                               "previous": {c: old_statuses[c] for c in worse},
-                               "now": {c: unit["statuses"][c] for c in worse}, "previous_date": base["date"]})
+            fell_basis.append(
+                {
+                    "unit": code,
+                    "indicators": worse,
+                    "previous": {c: old_statuses[c] for c in worse},
+                    "now": {c: unit["statuses"][c] for c in worse},
+                    "previous_date": base["date"],
+                }
+            )
     behind = None
     if fell:
         order = sorted(range(len(fell)), key=lambda i: -fell[i][0])
         listed = [fell[i][1] for i in order]
         text = "、".join(listed[:5]) + (f"等{len(listed)}个单位" if len(listed) > 5 else "")
-        behind = {"text": f"与{what}相比，进度退步的有：{text}。",
-                  "basis": [fell_basis[i] for i in order]}
+        behind = {"text": f"与{what}相比，进度退步的有：{text}。", "basis": [fell_basis[i] for i in order]}
     return overall, behind

@@ -12,6 +12,7 @@ every task that applies to it and, over its subtree, how many applicable orgs ha
 them through `task_lines` / `task_summary` / `undone_orgs`, which evaluate live (as before) when the
 counters do not describe as_of or a task changed since the last rebuild.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -93,8 +94,9 @@ def _lock_orgs(orgs) -> None:
         return
     with connection.cursor() as cursor:
         for pk in sorted(o.pk for o in orgs):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, mod(%s::bigint, 2147483647)::int)",
-                           [ORG_LOCK_CLASS, pk])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::int, mod(%s::bigint, 2147483647)::int)", [ORG_LOCK_CLASS, pk]
+            )
 
 
 def refresh(orgs) -> None:
@@ -123,8 +125,13 @@ def refresh(orgs) -> None:
         # Actions call this (core.derived.refresh) before events.record takes the chain head, so every
         # writer's locks come in one order: its orgs' own locks, these rows, then the head.
         paths = sorted({path for org in orgs for path in ancestor_paths(org, include_self=True)})
-        scores = {s.org.path: s for s in OrgScore.objects.select_for_update(of=("self",)).select_related("org")
-                  .filter(org__path__in=paths).order_by("org__path")}
+        scores = {
+            s.org.path: s
+            for s in OrgScore.objects.select_for_update(of=("self",))
+            .select_related("org")
+            .filter(org__path__in=paths)
+            .order_by("org__path")
+        }
         deltas: dict[str, dict] = {}  # path -> delta to add to that org's total
         changed = [(org, encode(fresh[org.pk])) for org in orgs]
         for org, pair in above:
@@ -151,8 +158,10 @@ def refresh(orgs) -> None:
 
 def _own_with_task_completion(kept: dict, pair: Pair | None) -> dict:
     """An ancestor's own pairs with its 规定动作完成率 replaced (see _ancestors_task_completion)."""
-    return {**{k: v for k, v in kept.items() if k != TASK_COMPLETION.code},
-            **encode({TASK_COMPLETION.code: pair} if pair else {})}
+    return {
+        **{k: v for k, v in kept.items() if k != TASK_COMPLETION.code},
+        **encode({TASK_COMPLETION.code: pair} if pair else {}),
+    }
 
 
 def _nothing_to_write(orgs: list[Org], fresh: dict, task_refresh, above: list) -> bool:
@@ -160,8 +169,9 @@ def _nothing_to_write(orgs: list[Org], fresh: dict, task_refresh, above: list) -
     an org's own pairs are written only under its own lock, which the caller holds."""
     targets = dict(task_refresh[0]) if task_refresh is not None else {}
     targets.update({o.pk: o for o in orgs})
-    stored = {row["org_id"]: row for row in
-              OrgScore.objects.filter(org__in=list(targets)).values("org_id", "own", "tasks")}
+    stored = {
+        row["org_id"]: row for row in OrgScore.objects.filter(org__in=list(targets)).values("org_id", "own", "tasks")
+    }
     for org in orgs:
         row = stored.get(org.pk)
         if encode(fresh[org.pk]) != (row["own"] if row else {}):
@@ -202,8 +212,12 @@ def _write_totals(deltas: dict[str, dict], field: str) -> None:
     """Add each path's delta to that org's `field` (total or tasks_total), one write per org."""
     if not deltas:
         return
-    for score in (OrgScore.objects.select_for_update(of=("self",)).select_related("org")
-                  .filter(org__path__in=list(deltas)).order_by("org__path")):
+    for score in (
+        OrgScore.objects.select_for_update(of=("self",))
+        .select_related("org")
+        .filter(org__path__in=list(deltas))
+        .order_by("org__path")
+    ):
         setattr(score, field, _add(getattr(score, field), deltas.pop(score.org.path)))
         score.save(update_fields=[field, "updated_at"])
     for path, delta in deltas.items():  # orgs created after the last rebuild
@@ -212,6 +226,7 @@ def _write_totals(deltas: dict[str, dict], field: str) -> None:
 
 
 # ------------------------------------------------------------------ task completion
+
 
 def task_key(task) -> str:
     return f"t{task.pk}"
@@ -305,8 +320,9 @@ def task_lines(org: Org, as_of: dt.date, tasks) -> list[tuple] | None:
         key = task_key(task)
         done, applicable = score["tasks_total"].get(key, [0, 0])
         own = score["tasks"].get(key)
-        out.append((task, applicable, done,
-                    None if own is None else rules.Completion(org.pk, bool(own[0]), own[1], own[2])))
+        out.append(
+            (task, applicable, done, None if own is None else rules.Completion(org.pk, bool(own[0]), own[1], own[2]))
+        )
     return out
 
 
@@ -321,8 +337,9 @@ def task_summary(campaign, roots, as_of: dt.date):
     rows = []
     for task in tasks:
         key = task_key(task)
-        rows.append(TaskRow(task, sum(t.get(key, [0, 0])[1] for t in totals),
-                            sum(t.get(key, [0, 0])[0] for t in totals)))
+        rows.append(
+            TaskRow(task, sum(t.get(key, [0, 0])[1] for t in totals), sum(t.get(key, [0, 0])[0] for t in totals))
+        )
     return rows
 
 
@@ -359,9 +376,18 @@ def rebuild(as_of: dt.date) -> int:
         CounterDate.objects.create(as_of=as_of, tasks={task_key(t): fingerprint(t) for t in tasks})
         OrgScore.objects.all().delete()
         OrgScore.objects.bulk_create(
-            [OrgScore(org_id=o.pk, own=encode(own[o.pk]), total=encode(totals.get(o.pk, {})),
-                      tasks=tasks_own[o.pk], tasks_total=tasks_total[o.pk]) for o in orgs],
-            batch_size=2000)
+            [
+                OrgScore(
+                    org_id=o.pk,
+                    own=encode(own[o.pk]),
+                    total=encode(totals.get(o.pk, {})),
+                    tasks=tasks_own[o.pk],
+                    tasks_total=tasks_total[o.pk],
+                )
+                for o in orgs
+            ],
+            batch_size=2000,
+        )
     return len(orgs)
 
 
@@ -399,5 +425,6 @@ def reroll() -> None:
                 score.tasks_total = tasks_total[org.pk]
                 changed.append(score)
         OrgScore.objects.bulk_create([s for s in changed if s.org_id not in scores], batch_size=2000)
-        OrgScore.objects.bulk_update([s for s in changed if s.org_id in scores], ["total", "tasks_total"],
-                                     batch_size=2000)
+        OrgScore.objects.bulk_update(
+            [s for s in changed if s.org_id in scores], ["total", "tasks_total"], batch_size=2000
+        )

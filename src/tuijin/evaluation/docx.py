@@ -4,6 +4,7 @@ The shipped template (briefing_template.docx) is built by `build_template()`; an
 in Word or WPS, change fonts, the issuer line or the layout, and point TUIJIN_BRIEFING_TEMPLATE at
 its copy. Rendering fills it with docxtpl.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,19 +35,85 @@ LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 # condense their characters by 0.3 pt, so that 28 fit a line in every renderer, grid or not.
 
 # Child order of w:rPr and w:pPr (ECMA-376 CT_RPr, CT_PPrBase), for inserting in place.
-_RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps",
-              "w:strike", "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof",
-              "w:snapToGrid", "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern",
-              "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
-              "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
-              "w:specVanish", "w:oMath")
-_PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr",
-              "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs",
-              "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-              "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-              "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
-              "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
-              "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_RPR_ORDER = (
+    "w:rStyle",
+    "w:rFonts",
+    "w:b",
+    "w:bCs",
+    "w:i",
+    "w:iCs",
+    "w:caps",
+    "w:smallCaps",
+    "w:strike",
+    "w:dstrike",
+    "w:outline",
+    "w:shadow",
+    "w:emboss",
+    "w:imprint",
+    "w:noProof",
+    "w:snapToGrid",
+    "w:vanish",
+    "w:webHidden",
+    "w:color",
+    "w:spacing",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
+_PPR_ORDER = (
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def template_path() -> Path:
@@ -72,7 +139,7 @@ def _child(parent, tag: str, val: str):
     if el is None:
         order = _RPR_ORDER if parent.tag == qn("w:rPr") else _PPR_ORDER
         el = OxmlElement(tag)
-        parent.insert_element_before(el, *order[order.index(tag) + 1:])
+        parent.insert_element_before(el, *order[order.index(tag) + 1 :])
     el.set(qn("w:val"), val)
     return el
 
@@ -105,8 +172,7 @@ def _condense_twips(char_space: int) -> int:
     return -(math.ceil(-char_space / 4096 * 20) + 1)
 
 
-def _style(doc, name, font, size, *, line_pitch, char_space, align=None, first_line_chars=None,
-           bold=False):
+def _style(doc, name, font, size, *, line_pitch, char_space, align=None, first_line_chars=None, bold=False):
     style = doc.styles[name] if name in [s.name for s in doc.styles] else doc.styles.add_style(name, 1)
     _fonts(style, font, size, bold)
     fmt = style.paragraph_format
@@ -129,7 +195,7 @@ def _style(doc, name, font, size, *, line_pitch, char_space, align=None, first_l
 
 
 def _page_number_footer(footer, align):
-    """"— 1 —" in 4号 宋体, outside edge: right on odd pages, left on even."""
+    """ "— 1 —" in 4号 宋体, outside edge: right on odd pages, left on even."""
     p = footer.paragraphs[0]
     p.alignment = align
     for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
@@ -245,13 +311,22 @@ def render(briefing, target) -> None:
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(str(template_path()))
-    sections = [{"heading": s.heading, "paragraphs": [{"text": visible(c.text)} for c in s.paragraphs]}
-                for s in briefing.sections]
+    sections = [
+        {"heading": s.heading, "paragraphs": [{"text": visible(c.text)} for c in s.paragraphs]}
+        for s in briefing.sections
+    ]
     sections = [{"heading": visible(s["heading"]), "paragraphs": s["paragraphs"]} for s in sections]
-    tpl.render({"title": visible(briefing.title), "addressee": visible(briefing.addressee),
-                "opening": visible(briefing.opening), "sections": sections, "issuer": visible(briefing.issuer),
-                "date_text": visible(briefing.date_text)},
-               autoescape=True)
+    tpl.render(
+        {
+            "title": visible(briefing.title),
+            "addressee": visible(briefing.addressee),
+            "opening": visible(briefing.opening),
+            "sections": sections,
+            "issuer": visible(briefing.issuer),
+            "date_text": visible(briefing.date_text),
+        },
+        autoescape=True,
+    )
     number = getattr(briefing, "number", "")  # an issued briefing's 发文字号, centred under the title
     if number:
         body = tpl.docx.paragraphs

@@ -16,6 +16,7 @@ returns one `Finding` per unit showing a pattern, worst first within each detect
   counters (or the day's snapshot) for the whole subtree; without them only the indicators the
   detectors use are computed, one grouped query each, and rolled up in memory. No query per org.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,10 +64,17 @@ class Finding:
     units_word: str = "个单位"
 
     def as_dict(self) -> dict:
-        return {"detector": self.detector, "name": self.name, "dimension": self.dimension,
-                "judgement": self.judgement, "subject": {"code": self.subject.code, "name": self.subject.name},
-                "addressed": {"code": self.addressed.code, "name": self.addressed.name},
-                "figures": self.figures, "text": self.text, "severity": self.severity}
+        return {
+            "detector": self.detector,
+            "name": self.name,
+            "dimension": self.dimension,
+            "judgement": self.judgement,
+            "subject": {"code": self.subject.code, "name": self.subject.name},
+            "addressed": {"code": self.addressed.code, "name": self.addressed.name},
+            "figures": self.figures,
+            "text": self.text,
+            "severity": self.severity,
+        }
 
 
 def short_name(name: str) -> str:
@@ -92,8 +100,13 @@ def _units_and_totals(root: Org, as_of: dt.date, codes: set[str]) -> tuple[list[
         from django.db.models import OuterRef, Subquery, TextField
         from django.db.models.functions import Cast
 
-        rows = qs.annotate(t=Subquery(Snapshot.objects.filter(date=as_of, org=OuterRef("pk"))
-                                      .annotate(x=Cast("total", TextField())).values("x")[:1])).values_list(*fields, "t")
+        rows = qs.annotate(
+            t=Subquery(
+                Snapshot.objects.filter(date=as_of, org=OuterRef("pk"))
+                .annotate(x=Cast("total", TextField()))
+                .values("x")[:1]
+            )
+        ).values_list(*fields, "t")
         source = "snapshot"
     if source:
         for *row, text in rows:
@@ -112,8 +125,11 @@ def _units_and_totals(root: Org, as_of: dt.date, codes: set[str]) -> tuple[list[
         for pk, pair in rolled.items():
             if pk in totals and (pair.num or pair.den):
                 totals[pk][code] = pair
-    units = [Unit(o.pk, o.code, o.name, o.depth, o.kind, o.path)
-             for o in sorted(everything, key=lambda o: o.path) if o.active]
+    units = [
+        Unit(o.pk, o.code, o.name, o.depth, o.kind, o.path)
+        for o in sorted(everything, key=lambda o: o.path)
+        if o.active
+    ]
     return units, totals, "live"
 
 
@@ -155,12 +171,19 @@ def candidates(ctx: Context) -> list[Unit]:
     parents = {u.path[:-steplen] for u in ctx.units if u.depth > ctx.root.depth + 1}
     # root's own children (a city's county 委) are where a finding is addressed, not where it sits,
     # unless they lead nothing below them; the 党组 under a 工委 are candidates.
-    return [u for u in ctx.units if u.depth > ctx.root.depth and u.path not in has_unit_children
-            and u.kind != WORKING_COMMITTEE and not (u.depth == ctx.root.depth + 1 and u.path in parents)]
+    return [
+        u
+        for u in ctx.units
+        if u.depth > ctx.root.depth
+        and u.path not in has_unit_children
+        and u.kind != WORKING_COMMITTEE
+        and not (u.depth == ctx.root.depth + 1 and u.path in parents)
+    ]
 
 
-def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = False,
-             ctx: Context | None = None) -> list[Finding]:
+def findings(
+    org: Org, as_of: dt.date, campaign=None, *, include_self: bool = False, ctx: Context | None = None
+) -> list[Finding]:
     """The short boards within org's subtree: for each detector (in registration order), the units
     where its pattern sits, worst first. `include_self` also tries org itself (a letter to one unit)."""
     ctx = ctx or context(org, as_of, campaign)
@@ -215,10 +238,20 @@ def findings(org: Org, as_of: dt.date, campaign=None, *, include_self: bool = Fa
 
 
 def _finding(detector, unit: Unit, to: Unit, hit) -> Finding:
-    return Finding(detector=detector.code, name=detector.name, dimension=detector.dimension,
-                   judgement=JUDGEMENTS[detector.judgement], lead=detector.lead, subject=unit, addressed=to,
-                   figures=hit.figures, text=f"{short_name(unit.name)}：{hit.text}", clause=hit.text,
-                   severity=hit.severity, units_word=detector.units_word)
+    return Finding(
+        detector=detector.code,
+        name=detector.name,
+        dimension=detector.dimension,
+        judgement=JUDGEMENTS[detector.judgement],
+        lead=detector.lead,
+        subject=unit,
+        addressed=to,
+        figures=hit.figures,
+        text=f"{short_name(unit.name)}：{hit.text}",
+        clause=hit.text,
+        severity=hit.severity,
+        units_word=detector.units_word,
+    )
 
 
 def prefixes(path: str, steplen: int):

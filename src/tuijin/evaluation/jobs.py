@@ -4,6 +4,7 @@ Run once a day by `tuijin worker` (tuijin.jobs: claims the day, runs it as a bac
 records a JobRun); `tuijin snapshot` does it by hand for any date. The demo back-fills weekly
 snapshots from the campaign's start so trends have a history.
 """
+
 import datetime as dt
 
 from django.db import transaction
@@ -17,9 +18,12 @@ def take_snapshot(as_of: dt.date) -> int:
         n = counters.rebuild(as_of)
         Snapshot.objects.filter(date=as_of).delete()
         Snapshot.objects.bulk_create(
-            [Snapshot(date=as_of, org_id=org_id, total=total)
-             for org_id, total in OrgScore.objects.values_list("org_id", "total").iterator(chunk_size=5000)],
-            batch_size=2000)
+            [
+                Snapshot(date=as_of, org_id=org_id, total=total)
+                for org_id, total in OrgScore.objects.values_list("org_id", "total").iterator(chunk_size=5000)
+            ],
+            batch_size=2000,
+        )
     return n
 
 

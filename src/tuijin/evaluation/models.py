@@ -5,6 +5,7 @@ its whole subtree (`total`), computed at the counter date in `CounterDate`. Acti
 current as they write (core.events.record → evaluation.counters.refresh), task completion too; the daily job recomputes
 everything for the new date and files the previous totals as a `Snapshot` for trends.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -87,9 +88,13 @@ class BriefingDoc(models.Model):
     serial = models.PositiveIntegerField(null=True, blank=True)
     number = models.CharField("发文字号", max_length=40, blank=True)
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     issued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Dashboard reads: heat map of children × indicators, rankings among peers, lagging units, trends."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,12 +50,21 @@ def heatmap(org: Org, as_of: dt.date) -> dict:
         lines = {ln.code: ln for ln in cards[child.pk].lines}
         for x, ind in enumerate(indicators):
             ln = lines[ind.code]
-            cells.append({"x": x, "y": y, "value": None if ln.value is None else round(ln.value * 100, 1),
-                          "expected": None if ln.expected is None else round(ln.expected * 100, 1),
-                          "status": ln.status, "level": STATUS_LEVEL[ln.status] if ln.value is not None else -1})
-    return {"orgs": [{"code": c.code, "name": c.name} for c in children],
-            "indicators": [{"code": i.code, "name": i.name, "dimension": i.dimension} for i in indicators],
-            "cells": cells}
+            cells.append(
+                {
+                    "x": x,
+                    "y": y,
+                    "value": None if ln.value is None else round(ln.value * 100, 1),
+                    "expected": None if ln.expected is None else round(ln.expected * 100, 1),
+                    "status": ln.status,
+                    "level": STATUS_LEVEL[ln.status] if ln.value is not None else -1,
+                }
+            )
+    return {
+        "orgs": [{"code": c.code, "name": c.name} for c in children],
+        "indicators": [{"code": i.code, "name": i.name, "dimension": i.dimension} for i in indicators],
+        "cells": cells,
+    }
 
 
 def heatmap_rows(heat: dict) -> list[tuple[dict, list[dict | None]]]:
@@ -142,9 +152,15 @@ def dimension_progress(card: Any) -> list[dict]:
         value = sum(ln.value for ln in shares) / len(shares)
         expected = [ln.expected for ln in shares if ln.expected is not None]
         worst = max((STATUS_LEVEL[ln.status] for ln in shares), default=0)
-        out.append({"dimension": dimension, "value": value,
-                    "expected": sum(expected) / len(expected) if expected else None,
-                    "status": {0: "正常", 1: "滞后", 2: "严重滞后"}[worst], "count": len(shares)})
+        out.append(
+            {
+                "dimension": dimension,
+                "value": value,
+                "expected": sum(expected) / len(expected) if expected else None,
+                "status": {0: "正常", 1: "滞后", 2: "严重滞后"}[worst],
+                "count": len(shares),
+            }
+        )
     return out
 
 

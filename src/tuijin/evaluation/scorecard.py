@@ -3,6 +3,7 @@
 Totals come from the counters when as_of is the counter date, from the daily snapshot when one
 exists for as_of, and are computed live otherwise (any date still works; it just costs a scan).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +33,17 @@ class Line:
 
     def as_dict(self) -> dict:
         i = self.indicator
-        return {"code": i.code, "name": i.name, "dimension": i.dimension, "unit": i.unit, "value": self.value,
-                "numerator": self.pair.num, "denominator": self.pair.den, "expected": self.expected,
-                "status": self.status}
+        return {
+            "code": i.code,
+            "name": i.name,
+            "dimension": i.dimension,
+            "unit": i.unit,
+            "value": self.value,
+            "numerator": self.pair.num,
+            "denominator": self.pair.den,
+            "expected": self.expected,
+            "status": self.status,
+        }
 
 
 @dataclass
@@ -56,21 +65,36 @@ class Scorecard:
     source: str = "live"
 
     def by_dimension(self) -> list[tuple[str, list[Line]]]:
-        return [(d, [ln for ln in self.lines if ln.indicator.dimension == d]) for d in DIMENSIONS
-                if any(ln.indicator.dimension == d for ln in self.lines)]
+        return [
+            (d, [ln for ln in self.lines if ln.indicator.dimension == d])
+            for d in DIMENSIONS
+            if any(ln.indicator.dimension == d for ln in self.lines)
+        ]
 
     def lagging(self) -> list[Line]:
         return [ln for ln in self.lines if ln.status != STATUS_OK]
 
     def as_dict(self) -> dict:
         return {
-            "org": {"code": self.org.code, "name": self.org.name}, "as_of": self.as_of.isoformat(),
-            "campaign": self.campaign.name if self.campaign else None, "time_progress": self.progress,
-            "source": self.source, "indicators": [ln.as_dict() for ln in self.lines],
-            "tasks": [{"code": t.task.code, "title": t.task.title, "deadline": t.task.deadline.isoformat(),
-                       "applicable": t.applicable, "done": t.done,
-                       "own": None if t.own is None else {"done": t.own.done, "count": t.own.count,
-                                                          "required": t.own.required}} for t in self.tasks],
+            "org": {"code": self.org.code, "name": self.org.name},
+            "as_of": self.as_of.isoformat(),
+            "campaign": self.campaign.name if self.campaign else None,
+            "time_progress": self.progress,
+            "source": self.source,
+            "indicators": [ln.as_dict() for ln in self.lines],
+            "tasks": [
+                {
+                    "code": t.task.code,
+                    "title": t.task.title,
+                    "deadline": t.task.deadline.isoformat(),
+                    "applicable": t.applicable,
+                    "done": t.done,
+                    "own": None
+                    if t.own is None
+                    else {"done": t.own.done, "count": t.own.count, "required": t.own.required},
+                }
+                for t in self.tasks
+            ],
         }
 
 
@@ -121,8 +145,10 @@ def scorecards(orgs: list[Org], as_of: dt.date, campaign=None) -> dict[int, Scor
     campaign = campaign or current_campaign(orgs[0], as_of)
     progress = campaign.progress(as_of) if campaign else None
     found, source = totals(orgs, as_of)
-    return {o.pk: Scorecard(o, as_of, campaign, progress, lines_for(found[o.pk], campaign, progress, as_of), source=source)
-            for o in orgs}
+    return {
+        o.pk: Scorecard(o, as_of, campaign, progress, lines_for(found[o.pk], campaign, progress, as_of), source=source)
+        for o in orgs
+    }
 
 
 def scorecard(org: Org, as_of: dt.date, *, with_tasks: bool = True) -> Scorecard:
@@ -136,6 +162,5 @@ def scorecard(org: Org, as_of: dt.date, *, with_tasks: bool = True) -> Scorecard
         for task in tasks:
             applicable = list(rules.applicable_orgs(task, within=org))
             result = rules.evaluate(task, applicable, as_of)
-            card.tasks.append(TaskLine(task, len(result), sum(c.done for c in result.values()),
-                                       result.get(org.pk)))
+            card.tasks.append(TaskLine(task, len(result), sum(c.done for c in result.values()), result.get(org.pk)))
     return card

@@ -8,6 +8,7 @@ touches a fact table when the counters or a snapshot cover `as_of`, so the cost 
 orgs shown, not the number of records stored. Values and statuses are exactly those of
 `scorecard.scorecards` (a test compares them cell by cell).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,9 +38,16 @@ class Column:
 
     def as_dict(self) -> dict:
         i = self.indicator
-        return {"code": i.code, "name": i.name, "dimension": i.dimension, "unit": i.unit,
-                "expected": self.expected, "higher_is_better": i.higher_is_better,
-                "meaning": i.sense, "follows_time": i.time_based}
+        return {
+            "code": i.code,
+            "name": i.name,
+            "dimension": i.dimension,
+            "unit": i.unit,
+            "expected": self.expected,
+            "higher_is_better": i.higher_is_better,
+            "meaning": i.sense,
+            "follows_time": i.time_based,
+        }
 
 
 @dataclass
@@ -60,11 +68,16 @@ class UnitsTable:
 
     def as_dict(self) -> dict:
         return {
-            "org": {"code": self.root.code, "name": self.root.name}, "as_of": self.as_of.isoformat(),
-            "campaign": self.campaign.name if self.campaign else None, "time_progress": self.progress,
-            "source": self.source, "indicators": [c.as_dict() for c in self.columns],
-            "units": [{"code": o[1], "name": o[2], "depth": o[3], "kind": o[4], "sector": o[5],
-                       "values": v, "statuses": s} for o, v, s in self.rows()],
+            "org": {"code": self.root.code, "name": self.root.name},
+            "as_of": self.as_of.isoformat(),
+            "campaign": self.campaign.name if self.campaign else None,
+            "time_progress": self.progress,
+            "source": self.source,
+            "indicators": [c.as_dict() for c in self.columns],
+            "units": [
+                {"code": o[1], "name": o[2], "depth": o[3], "kind": o[4], "sector": o[5], "values": v, "statuses": s}
+                for o, v, s in self.rows()
+            ],
         }
 
     def to_json(self) -> bytes:
@@ -86,13 +99,17 @@ def stored_totals(root: Org, as_of: dt.date, depth: int | None = None):
     if counters.counter_date() == as_of:
         # As text, decoded by the caller in one pass with orjson: Django's JSONField decoding of
         # ~6,000 totals costs several times the query itself.
-        return qs.annotate(total_text=Cast("score__total", TextField())).values_list(*ORG_FIELDS, "total_text"), \
-            "counters"
+        return qs.annotate(total_text=Cast("score__total", TextField())).values_list(
+            *ORG_FIELDS, "total_text"
+        ), "counters"
     if Snapshot.objects.filter(date=as_of, org=root).exists():
-        return qs.annotate(snap=Subquery(
-            Snapshot.objects.filter(date=as_of, org=OuterRef("pk"))
-            .annotate(text=Cast("total", TextField())).values("text")[:1])).values_list(*ORG_FIELDS, "snap"), \
-            "snapshot"
+        return qs.annotate(
+            snap=Subquery(
+                Snapshot.objects.filter(date=as_of, org=OuterRef("pk"))
+                .annotate(text=Cast("total", TextField()))
+                .values("text")[:1]
+            )
+        ).values_list(*ORG_FIELDS, "snap"), "snapshot"
     return None, "live"
 
 
@@ -152,12 +169,16 @@ def units_table(root: Org, as_of: dt.date, *, depth: int | None = None, campaign
     with gc_paused():
         for indicator in all_indicators():
             columns.append(Column(indicator, indicator.expected_at(progress, as_of)))
-            values, statuses = indicator.column([t.get(indicator.code) for t in totals_], progress, as_of,
-                                                lag=lag, severe=severe)
+            values, statuses = indicator.column(
+                [t.get(indicator.code) for t in totals_], progress, as_of, lag=lag, severe=severe
+            )
             value_cols.append(values)
             status_cols.append(statuses)
-        rows = (list(zip(*value_cols, strict=True)), list(zip(*status_cols, strict=True))) if columns else \
-            ([() for _ in orgs], [() for _ in orgs])
+        rows = (
+            (list(zip(*value_cols, strict=True)), list(zip(*status_cols, strict=True)))
+            if columns
+            else ([() for _ in orgs], [() for _ in orgs])
+        )
     return UnitsTable(root, as_of, campaign, progress, source, columns, orgs, *rows)
 
 
@@ -179,5 +200,11 @@ def units_xlsx(table: UnitsTable, target) -> None:
             for c, v, s in zip(table.columns, values, statuses, strict=True):
                 row += [_fmt(v, c.indicator.unit), s]
             yield row
-    write_xlsx(target, headers, rows(), sheet_name="全部单位",
-               title=f"{table.root.name} 全部单位指标一览（截至 {table.as_of}）")
+
+    write_xlsx(
+        target,
+        headers,
+        rows(),
+        sheet_name="全部单位",
+        title=f"{table.root.name} 全部单位指标一览（截至 {table.as_of}）",
+    )

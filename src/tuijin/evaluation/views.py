@@ -1,4 +1,5 @@
 """Scorecard and dashboard pages for offices, guidance groups and units (within their scope)."""
+
 import datetime as dt
 import io
 
@@ -77,18 +78,22 @@ def dashboard(request, code):
     heat = queries.heatmap(org, as_of)
     trend = {**queries.trend(org, trend_codes), "names": {i.code: i.name for i in shares}}
     context = {
-        "org": org, "as_of": as_of, "card": card,
+        "org": org,
+        "as_of": as_of,
+        "card": card,
         "dimensions": queries.dimension_progress(card),
         "lagging": queries.lagging_units(org, as_of),
         "rankings": queries.rankings(org, as_of, rank_code) if rank_code else [],
-        "rank_code": rank_code, "shares": shares,
-        "heatmap": heat, "heat_rows": queries.heatmap_rows(heat),
+        "rank_code": rank_code,
+        "shares": shares,
+        "heatmap": heat,
+        "heat_rows": queries.heatmap_rows(heat),
         "heat_lagging": len({c["y"] for c in heat["cells"] if c["level"] > 0}),
-        "trend": trend, "trend_rows": queries.trend_rows(trend), "trend_names": [trend["names"][c] for c in trend_codes],
+        "trend": trend,
+        "trend_rows": queries.trend_rows(trend),
+        "trend_names": [trend["names"][c] for c in trend_codes],
         "panels": panels("dashboard", today()),  # e.g. how old the last snapshot is, today
-        "breadcrumb": list(Org.objects.filter(
-            path__in=ancestor_paths(org))
-            .visible_to(request.user).order_by("depth")),
+        "breadcrumb": list(Org.objects.filter(path__in=ancestor_paths(org)).visible_to(request.user).order_by("depth")),
     }
     return render(request, "evaluation/dashboard.html", context)
 
@@ -101,19 +106,27 @@ def chart_data(request, code, chart):
         data = queries.heatmap(org, as_of)
         headers = ["组织", "组织编码"] + [i["name"] for i in data["indicators"]]
         grid = {(c["y"], c["x"]): c["value"] for c in data["cells"]}
-        rows = [[o["name"], o["code"]] + [grid.get((y, x)) for x in range(len(data["indicators"]))]
-                for y, o in enumerate(data["orgs"])]
+        rows = [
+            [o["name"], o["code"]] + [grid.get((y, x)) for x in range(len(data["indicators"]))]
+            for y, o in enumerate(data["orgs"])
+        ]
     elif chart == "lagging":
         headers = ["组织", "组织编码", "滞后指标", "状态", "数值", "应达"]
-        rows = [[o.name, o.code, ln.indicator.name, ln.status, ln.value, ln.expected]
-                for o, lines in queries.lagging_units(org, as_of) for ln in lines]
+        rows = [
+            [o.name, o.code, ln.indicator.name, ln.status, ln.value, ln.expected]
+            for o, lines in queries.lagging_units(org, as_of)
+            for ln in lines
+        ]
     elif chart == "ranking":
         code_ = request.GET.get("rank", "")
         if code_ not in {i.code for i in all_indicators()}:
             raise Http404
         headers = ["领域", "名次", "组织", "组织编码", "数值"]
-        rows = [[sector, n, o.name, o.code, ln.value] for sector, items in queries.rankings(org, as_of, code_)
-                for n, o, ln in items]
+        rows = [
+            [sector, n, o.name, o.code, ln.value]
+            for sector, items in queries.rankings(org, as_of, code_)
+            for n, o, ln in items
+        ]
     elif chart == "units":
         from .table import units_table, units_xlsx
 
@@ -138,18 +151,27 @@ def briefing_page(request, code):
     fmt = request.GET.get("format")
     if fmt == "md":
         response = HttpResponse(briefing.to_markdown(b), content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = content_disposition(b.title + '.md')
+        response["Content-Disposition"] = content_disposition(b.title + ".md")
         return response
     if fmt == "docx":
         buffer = io.BytesIO()
         docx.render(b, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = content_disposition(b.title + '.docx')
+        response = HttpResponse(
+            buffer.getvalue(), content_type=("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        )
+        response["Content-Disposition"] = content_disposition(b.title + ".docx")
         return response
-    return render(request, "evaluation/briefing.html", {
-        "org": org, "as_of": as_of, "b": b, "can_issue": can(request.user, "campaign.manage", org),
-        "kinds": [(k, BriefingDoc.Kind(k).label) for k in actions.kinds_available()]})
+    return render(
+        request,
+        "evaluation/briefing.html",
+        {
+            "org": org,
+            "as_of": as_of,
+            "b": b,
+            "can_issue": can(request.user, "campaign.manage", org),
+            "kinds": [(k, BriefingDoc.Kind(k).label) for k in actions.kinds_available()],
+        },
+    )
 
 
 # ------------------------------------------------------------------ from draft to issued
@@ -174,8 +196,9 @@ def briefing_list(request, code):
             raise PermissionDenied("只有本级或上级主题教育办公室可以起草和签发通报")
         try:
             as_of = dt.date.fromisoformat(request.POST.get("as_of") or today().isoformat())
-            doc = actions.draft_briefing(actor=request.user, org=org, as_of=as_of,
-                                         kind=request.POST.get("kind") or BriefingDoc.Kind.NOTICE)
+            doc = actions.draft_briefing(
+                actor=request.user, org=org, as_of=as_of, kind=request.POST.get("kind") or BriefingDoc.Kind.NOTICE
+            )
         except ValueError:
             messages.error(request, "数据截至日期应写成 2026-11-27")
         except ActionError as exc:
@@ -187,9 +210,17 @@ def briefing_list(request, code):
     docs = BriefingDoc.objects.filter(org=org).exclude(status=BriefingDoc.Status.DISCARDED)
     if not manages:
         docs = docs.filter(status=BriefingDoc.Status.ISSUED)
-    return render(request, "evaluation/briefing_list.html", {
-        "org": org, "docs": docs.select_related("issued_by", "created_by")[:200], "can_issue": manages,
-        "as_of": today(), "kinds": [(k, BriefingDoc.Kind(k).label) for k in actions.kinds_available()]})
+    return render(
+        request,
+        "evaluation/briefing_list.html",
+        {
+            "org": org,
+            "docs": docs.select_related("issued_by", "created_by")[:200],
+            "can_issue": manages,
+            "as_of": today(),
+            "kinds": [(k, BriefingDoc.Kind(k).label) for k in actions.kinds_available()],
+        },
+    )
 
 
 def _doc(request, pk) -> tuple:
@@ -203,11 +234,30 @@ def _doc(request, pk) -> tuple:
     return org, doc, manages
 
 
-BASIS_LABELS = {"indicator": "指标编码", "name": "指标", "value": "数值", "expected": "应达", "numerator": "分子",
-                "denominator": "分母", "status": "状态", "units": "涉及单位", "unit": "单位", "previous": "比较时数值",
-                "previous_date": "比较日期", "compared_with": "比较对象", "task": "任务", "applicable": "适用单位数",
-                "undone": "未完成单位", "indicators": "指标", "now": "现状态", "time_progress": "时间进度",
-                "orgs": "组织数", "branches": "党支部数", "members": "党员数", "campaign_end": "结束日期"}
+BASIS_LABELS = {
+    "indicator": "指标编码",
+    "name": "指标",
+    "value": "数值",
+    "expected": "应达",
+    "numerator": "分子",
+    "denominator": "分母",
+    "status": "状态",
+    "units": "涉及单位",
+    "unit": "单位",
+    "previous": "比较时数值",
+    "previous_date": "比较日期",
+    "compared_with": "比较对象",
+    "task": "任务",
+    "applicable": "适用单位数",
+    "undone": "未完成单位",
+    "indicators": "指标",
+    "now": "现状态",
+    "time_progress": "时间进度",
+    "orgs": "组织数",
+    "branches": "党支部数",
+    "members": "党员数",
+    "campaign_end": "结束日期",
+}
 
 
 def _basis_value(v) -> str:
@@ -234,10 +284,23 @@ def basis_lines(basis) -> list[str]:
 
 
 def _sections(doc) -> list[dict]:
-    return [{"heading": section["heading"], "index": s, "paragraphs": [
-        {"name": f"p-{s}-{p}", "text": para["text"], "generated": para.get("generated", para["text"]),
-         "edited": para["text"] != para.get("generated", para["text"]), "basis": basis_lines(para.get("basis"))}
-        for p, para in enumerate(section["paragraphs"])]} for s, section in enumerate(doc.content.get("sections", []))]
+    return [
+        {
+            "heading": section["heading"],
+            "index": s,
+            "paragraphs": [
+                {
+                    "name": f"p-{s}-{p}",
+                    "text": para["text"],
+                    "generated": para.get("generated", para["text"]),
+                    "edited": para["text"] != para.get("generated", para["text"]),
+                    "basis": basis_lines(para.get("basis")),
+                }
+                for p, para in enumerate(section["paragraphs"])
+            ],
+        }
+        for s, section in enumerate(doc.content.get("sections", []))
+    ]
 
 
 def _edited_texts(post) -> dict:
@@ -269,9 +332,19 @@ def briefing_doc(request, pk):
         except ActionError as exc:
             messages.error(request, exc.message)
         return redirect("evaluation:briefing_doc", pk=doc.pk)
-    return render(request, "evaluation/briefing_doc.html", {
-        "org": org, "doc": doc, "can_issue": manages, "draft": doc.status == BriefingDoc.Status.DRAFT,
-        "kind_label": doc.get_kind_display(), "sections": _sections(doc), "c": doc.content})
+    return render(
+        request,
+        "evaluation/briefing_doc.html",
+        {
+            "org": org,
+            "doc": doc,
+            "can_issue": manages,
+            "draft": doc.status == BriefingDoc.Status.DRAFT,
+            "kind_label": doc.get_kind_display(),
+            "sections": _sections(doc),
+            "c": doc.content,
+        },
+    )
 
 
 @login_required

@@ -1,4 +1,5 @@
 """State changes of the imports app that are not an import itself."""
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone

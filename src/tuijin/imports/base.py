@@ -11,6 +11,7 @@ already read and its headers mapped) does three things, in this order:
 3. `all_or_nothing`: any error → `ImportFailed` listing them all, nothing written; a dry run → the counts;
    otherwise the write, in one transaction (bulk inserts with history rows, one recorded event).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -53,8 +54,9 @@ def keyed_rows(
     return rows, set_aside
 
 
-def all_or_nothing(errors: RowErrors, result: ImportResult, *, dry_run: bool,
-                   write: Callable[[], None]) -> ImportResult:
+def all_or_nothing(
+    errors: RowErrors, result: ImportResult, *, dry_run: bool, write: Callable[[], None]
+) -> ImportResult:
     """The end of every loader: with any error nothing is written and every error is raised at once
     (with the warnings found so far); a dry run returns the counts; otherwise write() runs in one
     transaction."""

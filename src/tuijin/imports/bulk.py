@@ -11,6 +11,7 @@ after a write still writes nothing.
 `insert_values` takes the rows as tuples of a few fields (every other column its default), so a loader
 needs no model instance per row; `insert_with_history` takes model instances.
 """
+
 from __future__ import annotations
 
 from operator import attrgetter, itemgetter
@@ -26,8 +27,20 @@ BATCH = 1000
 
 # Values the drivers send as they are (dates too: Django registers an ISO adapter with sqlite3, and
 # psycopg sends them natively), so a column of these types needs no per-value adapting.
-_AS_IS = {"CharField", "TextField", "BooleanField", "IntegerField", "PositiveIntegerField", "BigIntegerField",
-          "SmallIntegerField", "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey", "DateField"}
+_AS_IS = {
+    "CharField",
+    "TextField",
+    "BooleanField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveSmallIntegerField",
+    "AutoField",
+    "BigAutoField",
+    "ForeignKey",
+    "DateField",
+}
 
 
 def _adapter(field, connection):
@@ -77,14 +90,17 @@ def _defaults(model, given: list[str], connection, now) -> tuple[list, tuple]:
     return fields, tuple(values)
 
 
-def _history_write(model, attnames: list[str], rows, *, history_type: str, user, reason: str, when,
-                   connection) -> None:
+def _history_write(model, attnames: list[str], rows, *, history_type: str, user, reason: str, when, connection) -> None:
     """The history rows simple_history would write for these rows (tuples holding every tracked field,
     named by `attnames`, the primary key included, values ready for the driver)."""
     history = model.history.model
     tracked = {f.attname for f in history.tracked_fields}
-    fixed = {"history_date": when or timezone.now(), "history_user_id": getattr(user, "pk", None),
-             "history_change_reason": reason, "history_type": history_type}
+    fixed = {
+        "history_date": when or timezone.now(),
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason,
+        "history_type": history_type,
+    }
     picked, picked_columns, constants, constant_columns = [], [], [], []
     position = {a: i for i, a in enumerate(attnames)}
     for field in history._meta.concrete_fields:
@@ -113,8 +129,10 @@ def _new_ids(model, n: int, connection) -> list[int]:
     """n primary keys from the table's own sequence (PostgreSQL), in increasing order."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [qn(model._meta.db_table), model._meta.pk.column, n])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [qn(model._meta.db_table), model._meta.pk.column, n],
+        )
         return sorted(row[0] for row in cursor.fetchall())
 
 
@@ -134,7 +152,7 @@ def _insert_returning(model, columns: list[str], rows: list[tuple], connection) 
     ids: list[int] = []
     with connection.cursor() as cursor:
         for i in range(0, len(rows), per):
-            batch = rows[i:i + per]
+            batch = rows[i : i + per]
             params = [value for row in batch for value in row]
             cursor.execute(f"{head}{', '.join([row_sql] * len(batch))} RETURNING {qn(pk.column)}", params)
             ids += [value for (value,) in cursor.fetchall()]
@@ -147,8 +165,12 @@ def _insert(model, attnames: list[str], rows: list[tuple], connection) -> list[i
     columns = [model._meta.get_field(a).column for a in attnames]
     if _copies(connection):
         ids = _new_ids(model, len(rows), connection)
-        _table_write(connection, model._meta.db_table, [model._meta.pk.column, *columns],
-                     [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        _table_write(
+            connection,
+            model._meta.db_table,
+            [model._meta.pk.column, *columns],
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+        )
         return ids
     return _insert_returning(model, columns, rows, connection)
 
@@ -166,16 +188,26 @@ def insert_values(model, fields: list[str], rows, *, user=None, reason: str = ""
     now = timezone.now()
     extra, tail = _defaults(model, fields, connection, now)
     attnames = [*fields, *(f.attname for f in extra)]
-    adapted = [(i, adapt) for i, name in enumerate(fields)
-               if (adapt := _adapter(model._meta.get_field(name), connection)) is not None]
+    adapted = [
+        (i, adapt)
+        for i, name in enumerate(fields)
+        if (adapt := _adapter(model._meta.get_field(name), connection)) is not None
+    ]
     if adapted:  # a decimal, a date-time or JSON column: each value adapted, the rest as they are
         rows = [_adapted(row, adapted) for row in rows]
     full = [row + tail for row in rows] if tail else [tuple(row) for row in rows]
     with transaction.atomic(using=connection.alias, savepoint=False):
         ids = _insert(model, attnames, full, connection)
-        _history_write(model, [model._meta.pk.attname, *attnames],
-                       [(pk, *row) for pk, row in zip(ids, full, strict=True)],
-                       history_type="+", user=user, reason=reason, when=now, connection=connection)
+        _history_write(
+            model,
+            [model._meta.pk.attname, *attnames],
+            [(pk, *row) for pk, row in zip(ids, full, strict=True)],
+            history_type="+",
+            user=user,
+            reason=reason,
+            when=now,
+            connection=connection,
+        )
     return ids
 
 
@@ -205,8 +237,16 @@ def write_history(model, objs, *, history_type: str, user=None, reason: str = ""
     history = model.history.model
     connection = connections[router.db_for_write(history)]
     tracked = list(history.tracked_fields)
-    _history_write(model, [f.attname for f in tracked], _as_rows(objs, tracked, connection),
-                   history_type=history_type, user=user, reason=reason, when=when, connection=connection)
+    _history_write(
+        model,
+        [f.attname for f in tracked],
+        _as_rows(objs, tracked, connection),
+        history_type=history_type,
+        user=user,
+        reason=reason,
+        when=when,
+        connection=connection,
+    )
 
 
 def insert_with_history(model, objs, *, user=None, reason="") -> list:
@@ -215,8 +255,13 @@ def insert_with_history(model, objs, *, user=None, reason="") -> list:
         return []
     connection = connections[router.db_for_write(model)]
     if not connection.features.can_return_rows_from_bulk_insert and not _copies(connection):
-        return bulk_create_with_history(objs, model, batch_size=BATCH, default_change_reason=reason,
-                                        default_user=user if getattr(user, "pk", None) else None)
+        return bulk_create_with_history(
+            objs,
+            model,
+            batch_size=BATCH,
+            default_change_reason=reason,
+            default_user=user if getattr(user, "pk", None) else None,
+        )
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if f is not pk]
     for f in fields:

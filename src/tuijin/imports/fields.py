@@ -3,6 +3,7 @@
 Each reads one cell of a sheet row, adds a clerk's message (`第N行 列名: 原因`) to `errors` when the
 cell is wrong, and returns the cleaned value (or a neutral default) so validation goes on collecting.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,6 +70,7 @@ def allowed(actor, perm):
         if org.pk not in answers:
             answers[org.pk] = check(org)
         return answers[org.pk]
+
     return may
 
 
@@ -81,8 +83,9 @@ def check_row_orgs(rows: dict, actor, errors, *, what: str) -> dict:
     """For records keyed (org code, …): drop every row whose org is missing (or outside the actor's
     scope), withdrawn, or not the actor's to maintain, with the clerk's reason under 组织编码.
     Returns the orgs found, by code; `what` names the records (e.g. 学习记录)."""
-    orgs = fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
-                  {key[0] for key in rows})
+    orgs = fetch(
+        Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code", {key[0] for key in rows}
+    )
     may = allowed(actor, "records.manage")
     for key, d in list(rows.items()):
         org = orgs.get(key[0])

@@ -1,4 +1,5 @@
 """A web import waiting for, or run by, the background worker (the command line imports synchronously)."""
+
 import uuid
 
 from django.conf import settings
@@ -13,8 +14,9 @@ class ImportJob(models.Model):
         FAILED = "failed", "未写入"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # not guessable: it is in the URL
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField("导入类型", max_length=30)
     filename = models.CharField("文件名", max_length=255)
     dry_run = models.BooleanField("只检查", default=False)

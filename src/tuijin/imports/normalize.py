@@ -37,7 +37,14 @@ def clean_text(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, str):
-        if v[:1] == "'" and v[1:2] in ("=", "+", "-", "@", "\t", "\r"):  # our exports' formula guard (writer.formula_safe)
+        if v[:1] == "'" and v[1:2] in (
+            "=",
+            "+",
+            "-",
+            "@",
+            "\t",
+            "\r",
+        ):  # our exports' formula guard (writer.formula_safe)
             v = v[1:]
         s = v if v.isascii() else v.translate(_WIDE)
         if "\n" in s or "\r" in s:
@@ -224,7 +231,7 @@ def _choice_key(s: str) -> str:
 def _choice_table(choices: tuple, mapping: bool) -> dict[str, str]:
     """{comparable form of a value or label: the value}; the first choice that has the form wins."""
     table: dict[str, str] = {}
-    for value, label in (choices if mapping else ((c, c) for c in choices)):
+    for value, label in choices if mapping else ((c, c) for c in choices):
         table.setdefault(_choice_key(label), value)
         table.setdefault(_choice_key(value), value)
     return table
@@ -287,8 +294,10 @@ class RowErrors:
     def messages(self) -> list[str]:
         lines = [f"第{row}行 {column}: {reason}" for row, column, reason in self.items()]
         if self.total > len(lines):
-            lines.append(f"另有 {self.total - len(lines)} 处错误未列出（共 {self.total} 处，只列出行号最前的 "
-                         f"{len(lines)} 处）：请先改正以上错误，再重新检查")
+            lines.append(
+                f"另有 {self.total - len(lines)} 处错误未列出（共 {self.total} 处，只列出行号最前的 "
+                f"{len(lines)} 处）：请先改正以上错误，再重新检查"
+            )
         return lines
 
     def __bool__(self) -> bool:

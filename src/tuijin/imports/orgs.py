@@ -4,6 +4,7 @@ Every row is validated first and every error collected; only a wholly valid shee
 in one transaction, as one recorded action. Rows match existing records by code / number, so
 re-importing the same sheet updates and never duplicates.
 """
+
 import re
 from collections import Counter, defaultdict
 
@@ -21,11 +22,11 @@ from .fields import allowed, choice_cell, code_cell, fetch, not_found, text_cell
 from .normalize import RowErrors, clean_text, parse_bool
 from .registry import ImportFailed, ImportResult, register_loader
 
+
 def _present(sheet, columns):
     """Fields whose column is in the sheet. A column left out of the sheet says nothing, so it must
     not blank what is stored (a sheet without 手机号 would otherwise erase every phone)."""
     return [f for f, column in columns.items() if column in sheet.columns]
-
 
 
 # ------------------------------------------------------------------ orgs
@@ -36,6 +37,7 @@ ORG_COLUMNS = {"name": "组织名称", "kind": "组织类别", "sector": "所属
 def _org_rows(sheet, errors):
     """({code: row data} in sheet order, rows set aside: 组织编码 empty, wrong or repeated); cell errors
     are added in column order."""
+
     def read(row):
         code = code_cell(row, "组织编码", errors)
         data = {
@@ -49,8 +51,7 @@ def _org_rows(sheet, errors):
         data["parent_unreadable"] = data["parent"] is None and clean_text(row.get("上级组织编码")) is not None
         return code, data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "组织编码", f"“{key}”与第{first}行重复"))
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: ("组织编码", f"“{key}”与第{first}行重复"))
 
 
 def _paths_with_ancestors(orgs):
@@ -66,8 +67,11 @@ def _paths_with_ancestors(orgs):
 def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows, set_aside = _org_rows(sheet, errors)
-    existing = fetch(Org.objects.select_related("parent"), "code",
-                      set(rows) | {d["parent"] for d in [*rows.values(), *set_aside] if d["parent"]})
+    existing = fetch(
+        Org.objects.select_related("parent"),
+        "code",
+        set(rows) | {d["parent"] for d in [*rows.values(), *set_aside] if d["parent"]},
+    )
     visible = set(existing) if actor is None else set(fetch(Org.objects.visible_to(actor), "code", existing))
     for d in set_aside:  # 组织编码 already reported: a parent found nowhere is reported in the same round
         if d["parent"] and d["parent"] not in rows and d["parent"] not in visible:
@@ -134,7 +138,7 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         if code in rows:
             return rows[code]["parent"]
         path = path_of.get(code, "")
-        return code_at.get(path[:-Org.steplen]) if len(path) > Org.steplen else None
+        return code_at.get(path[: -Org.steplen]) if len(path) > Org.steplen else None
 
     depth_after = {}
     for code, data in rows.items():
@@ -149,8 +153,11 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
         elif cur == code:  # this org is part of the loop (other rows may only lead into it)
             target, mine = existing.get(data["parent"]), existing.get(code)
             under_itself = target is not None and mine is not None and target.path.startswith(mine.path)
-            errors.add(data["row"], "上级组织编码",
-                       "不能把组织移到它自己的下级组织之下" if under_itself else "上下级关系形成了循环")
+            errors.add(
+                data["row"],
+                "上级组织编码",
+                "不能把组织移到它自己的下级组织之下" if under_itself else "上下级关系形成了循环",
+            )
 
     # What the sheet changes.
     fields = _present(sheet, ORG_COLUMNS)
@@ -210,8 +217,9 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
             created = insert_with_history(Org, objs, user=default_history_user(Org), reason="导入")
             for org in created:
                 pk_of[org.code], new_path[org.code] = org.pk, org.path
-        refresh_numchild(Org.objects.filter(code__in={p for p in new_children if p not in new_path})
-                         .values_list("path", flat=True))
+        refresh_numchild(
+            Org.objects.filter(code__in={p for p in new_children if p not in new_path}).values_list("path", flat=True)
+        )
         # Shallowest first: every new parent is then already where it belongs.
         for code in sorted(moves, key=depth_after.get):
             org = Org.objects.get(code=code)
@@ -225,12 +233,19 @@ def load_orgs(sheet, *, actor, dry_run=False) -> ImportResult:
                 setattr(org, f, rows[org.code][f])
             org.active = True
             org.version += 1
-        bulk_update_with_history(orgs, Org, fields + ["active", "version"], batch_size=500,
-                                 default_change_reason="导入")
+        bulk_update_with_history(
+            orgs, Org, fields + ["active", "version"], batch_size=500, default_change_reason="导入"
+        )
         if moves:
             events.tree_changed()
-        events.record(actor, "import.orgs", ("imports", "orgs"), summary=f"导入组织：{result.summary()}",
-                      after={"created": creates[:200], "updated": changed[:200], "moved": moves[:200]})
+        events.record(
+            actor,
+            "import.orgs",
+            ("imports", "orgs"),
+            summary=f"导入组织：{result.summary()}",
+            after={"created": creates[:200], "updated": changed[:200], "moved": moves[:200]},
+        )
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -246,8 +261,14 @@ def export_orgs(org, user):
 
 # ---------------------------------------------------------------- people
 
-PERSON_COLUMNS = {"name": "姓名", "status": "政治面貌", "post": "职务", "is_leading_cadre": "是否领导干部",
-                  "cadre_level": "干部层级", "phone": "手机号"}
+PERSON_COLUMNS = {
+    "name": "姓名",
+    "status": "政治面貌",
+    "post": "职务",
+    "is_leading_cadre": "是否领导干部",
+    "cadre_level": "干部层级",
+    "phone": "手机号",
+}
 NEW_PERSON_FIELDS = ["number", "org_id", *PERSON_COLUMNS]
 # Offices pad two-character names to line them up ("王　芳"); the person is 王芳.
 CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -280,6 +301,7 @@ def _bool(row, column, errors):
 def _person_rows(sheet, errors):
     """({number: row data} in sheet order, rows set aside: 人员编号 empty, wrong or repeated); cell errors
     are added in column order."""
+
     def read(row):
         number = code_cell(row, "人员编号", errors)
         data = {
@@ -295,15 +317,17 @@ def _person_rows(sheet, errors):
             errors.add(row.number, "干部层级", "填写了干部层级，但“是否领导干部”不是“是”")
         return number, data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "人员编号", f"“{key}”与第{first}行重复"))
+    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: ("人员编号", f"“{key}”与第{first}行重复"))
 
 
 def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows, set_aside = _person_rows(sheet, errors)
-    orgs = fetch(Org.objects.all() if actor is None else Org.objects.visible_to(actor), "code",
-                  {d["org"] for d in [*rows.values(), *set_aside] if d["org"]})
+    orgs = fetch(
+        Org.objects.all() if actor is None else Org.objects.visible_to(actor),
+        "code",
+        {d["org"] for d in [*rows.values(), *set_aside] if d["org"]},
+    )
     existing = fetch(Person.objects.select_related("org"), "number", rows)
     seen = set(existing) if actor is None else set(fetch(Person.objects.visible_to(actor), "number", existing))
     may = allowed(actor, "people.manage")
@@ -361,14 +385,23 @@ def load_people(sheet, *, actor, dry_run=False) -> ImportResult:
     def write():
         touched = touched_ids.copy()
         insert_values(Person, NEW_PERSON_FIELDS, creates, user=default_history_user(Person), reason="导入")
-        bulk_update_with_history(updates, Person, fields + ["org", "active", "version"],
-                                 batch_size=2000, default_change_reason="导入")
+        bulk_update_with_history(
+            updates, Person, fields + ["org", "active", "version"], batch_size=2000, default_change_reason="导入"
+        )
         touched |= {row[1] for row in creates} | {p.org_id for p in updates}
-        events.touched([o for chunk in chunks(sorted(touched)) for o in Org.objects.filter(pk__in=chunk)]
-                       if creates or updates else [])
-        events.record(actor, "import.people", ("imports", "people"), summary=f"导入人员：{result.summary()}",
-                      after={"created": [row[0] for row in creates[:200]],
-                             "updated": [p.number for p in updates][:200]})
+        events.touched(
+            [o for chunk in chunks(sorted(touched)) for o in Org.objects.filter(pk__in=chunk)]
+            if creates or updates
+            else []
+        )
+        events.record(
+            actor,
+            "import.people",
+            ("imports", "people"),
+            summary=f"导入人员：{result.summary()}",
+            after={"created": [row[0] for row in creates[:200]], "updated": [p.number for p in updates][:200]},
+        )
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -378,11 +411,24 @@ def export_people(org, user):
         qs = qs.visible_to(user)
     # Phones leave the system masked; re-importing the export keeps the stored numbers.
     for p in qs.order_by("org__path", "number").iterator(chunk_size=5000):
-        yield [p.number, p.name, p.org.code, p.status, p.post, "是" if p.is_leading_cadre else "否",
-               p.cadre_level, p.masked_phone]
+        yield [
+            p.number,
+            p.name,
+            p.org.code,
+            p.status,
+            p.post,
+            "是" if p.is_leading_cadre else "否",
+            p.cadre_level,
+            p.masked_phone,
+        ]
 
 
-register_loader("orgs", load=load_orgs, export=export_orgs,
-                choices={"组织类别": ORG_KINDS, "所属领域": SECTORS, "批次": BATCHES})
-register_loader("people", load=load_people, export=export_people,
-                choices={"政治面貌": PERSON_STATUSES, "是否领导干部": ["是", "否"], "干部层级": CADRE_LEVELS})
+register_loader(
+    "orgs", load=load_orgs, export=export_orgs, choices={"组织类别": ORG_KINDS, "所属领域": SECTORS, "批次": BATCHES}
+)
+register_loader(
+    "people",
+    load=load_people,
+    export=export_people,
+    choices={"政治面貌": PERSON_STATUSES, "是否领导干部": ["是", "否"], "干部层级": CADRE_LEVELS},
+)

@@ -28,8 +28,12 @@ NOT_EXCEL = "无法读取文件：请上传 Excel 表格（.xlsx）"
 def _limits() -> tuple[int, int, int, int]:
     from django.conf import settings
 
-    return (settings.TUIJIN_IMPORT_MAX_ROWS, settings.TUIJIN_IMPORT_MAX_COLUMNS, settings.TUIJIN_IMPORT_MAX_CELLS,
-            settings.TUIJIN_IMPORT_MAX_UNPACKED_BYTES)
+    return (
+        settings.TUIJIN_IMPORT_MAX_ROWS,
+        settings.TUIJIN_IMPORT_MAX_COLUMNS,
+        settings.TUIJIN_IMPORT_MAX_CELLS,
+        settings.TUIJIN_IMPORT_MAX_UNPACKED_BYTES,
+    )
 
 
 class SheetError(Exception):
@@ -146,8 +150,10 @@ def _drop_total_rows(grid: list[list], rows: list[Row]) -> list[str]:
     dropped = []
     while rows:
         cells = grid[rows[-1].number - 1]
-        word = next((t for v in cells if isinstance(v, str) and (t := clean_text(v)) and len(t) <= 12
-                     and TOTAL_ROW.match(t)), None)
+        word = next(
+            (t for v in cells if isinstance(v, str) and (t := clean_text(v)) and len(t) <= 12 and TOTAL_ROW.match(t)),
+            None,
+        )
         if word is None:
             break
         dropped.append(f"第{rows.pop().number}行: “{word}”是合计行，不是数据，已跳过")
@@ -244,19 +250,27 @@ def _checked(source):
                     cells += _count(_CELL_TAG, text, start)
                     tail = text[-_OVERLAP:]
                     last_row = max(last_row, rows_seen)
-                    if last_row > max_rows or last_col > max_cols or cells > max_cells \
-                            or last_row * max(last_col, 1) > max_cells:
+                    if (
+                        last_row > max_rows
+                        or last_col > max_cols
+                        or cells > max_cells
+                        or last_row * max(last_col, 1) > max_cells
+                    ):
                         break  # enough to refuse: no need to read the rest
             if not is_sheet:
                 continue
             where = f"工作表文件 {info.filename.rsplit('/', 1)[-1]}"
             if last_row > max_rows:
-                errors.append(f"表格行数超过上限：{where} 用到第 {last_row} 行，每次最多导入 {max_rows} 行，请拆分后分批导入")
+                errors.append(
+                    f"表格行数超过上限：{where} 用到第 {last_row} 行，每次最多导入 {max_rows} 行，请拆分后分批导入"
+                )
             if last_col > max_cols:
                 errors.append(f"表格列数超过上限：{where} 用到第 {last_col} 列，最多 {max_cols} 列，请删去多余的列")
             if not errors and (cells > max_cells or last_row * max(last_col, 1) > max_cells):
-                errors.append(f"表格单元格数超过上限：{where} 约 {max(cells, last_row * max(last_col, 1))} 个单元格，"
-                              f"最多 {max_cells} 个，请拆分后分批导入")
+                errors.append(
+                    f"表格单元格数超过上限：{where} 约 {max(cells, last_row * max(last_col, 1))} 个单元格，"
+                    f"最多 {max_cells} 个，请拆分后分批导入"
+                )
     if errors:
         raise SheetError(errors)
     opened.seek(0)
@@ -264,8 +278,10 @@ def _checked(source):
 
 
 def _too_big(max_bytes: int) -> str:
-    return (f"表格解压后超过 {max_bytes // 1024 // 1024} MB 的上限（文件可能已损坏或含大量无用内容），"
-            "请删去多余的工作表、图片和空白格式后重新保存，或拆分后分批导入")
+    return (
+        f"表格解压后超过 {max_bytes // 1024 // 1024} MB 的上限（文件可能已损坏或含大量无用内容），"
+        "请删去多余的工作表、图片和空白格式后重新保存，或拆分后分批导入"
+    )
 
 
 def _open(source) -> CalamineWorkbook:

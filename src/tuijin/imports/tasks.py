@@ -8,6 +8,7 @@ job fails with a message for the clerk. A retry cannot write twice: each run cla
 attempt number, and the import's rows and the job's "done" are committed in one transaction that
 checks the claim is still this run's, so an abandoned run that wakes up later rolls back.
 """
+
 import datetime as dt
 import io
 import logging
@@ -26,8 +27,9 @@ logger = logging.getLogger("tuijin.imports")
 
 MAX_ATTEMPTS = 3  # runs of one job in all, the first included
 HEARTBEAT_SECONDS = 15.0
-ABANDONED_MESSAGE = ("导入在后台处理时中断（已尝试 {n} 次，每次都未完成），未写入任何数据。"
-                     "请重新上传；如仍中断，请联系系统管理员")
+ABANDONED_MESSAGE = (
+    "导入在后台处理时中断（已尝试 {n} 次，每次都未完成），未写入任何数据。请重新上传；如仍中断，请联系系统管理员"
+)
 
 
 class Superseded(Exception):
@@ -36,8 +38,9 @@ class Superseded(Exception):
 
 def submit(*, user, kind: str, filename: str, data: bytes, dry_run: bool, now) -> ImportJob:
     """Store the upload and queue its import; returns the job whose page shows the progress."""
-    job = ImportJob.objects.create(user=user, kind=kind, filename=filename[:255], data=data, dry_run=dry_run,
-                                   created_at=now)
+    job = ImportJob.objects.create(
+        user=user, kind=kind, filename=filename[:255], data=data, dry_run=dry_run, created_at=now
+    )
     # Committed with the job (the web request runs in autocommit): the worker finds both or neither.
     _enqueue(job.pk)
     return job
@@ -71,8 +74,9 @@ class _Heartbeat(threading.Thread):
                     break
                 changes, self.pending = self.pending, {}
                 try:
-                    ImportJob.objects.filter(pk=self.job_id, attempts=self.attempt, status=ImportJob.Status.RUNNING
-                                             ).update(heartbeat_at=timezone.now(), **changes)
+                    ImportJob.objects.filter(
+                        pk=self.job_id, attempts=self.attempt, status=ImportJob.Status.RUNNING
+                    ).update(heartbeat_at=timezone.now(), **changes)
                 except Exception:  # SQLite busy while the import writes: the next beat tries again
                     logger.debug("导入任务 %s 心跳未写入", self.job_id, exc_info=True)
         finally:
@@ -88,8 +92,12 @@ class _Heartbeat(threading.Thread):
 def run_import_job(job_id: str) -> str:
     # Claim the job: only a queued job is run, and each run under its own attempt number.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, stage="读取表格", percent=10, attempts=F("attempts") + 1,
-        heartbeat_at=timezone.now())
+        status=ImportJob.Status.RUNNING,
+        stage="读取表格",
+        percent=10,
+        attempts=F("attempts") + 1,
+        heartbeat_at=timezone.now(),
+    )
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not claimed:  # finished, or another run has it
         return job.summary or job.get_status_display()
@@ -99,23 +107,43 @@ def run_import_job(job_id: str) -> str:
     heartbeat.start()
     try:
         with transaction.atomic():  # the rows and "done" together: a run that was taken over writes nothing
-            result = run_import(job.kind, io.BytesIO(bytes(job.data)), actor=job.user, dry_run=job.dry_run,
-                                progress=heartbeat.report)
-            if not mine.update(status=ImportJob.Status.DONE, stage="完成", percent=100, summary=result.summary(),
-                               warnings=result.warnings, data=b"", finished_at=timezone.now()):
+            result = run_import(
+                job.kind, io.BytesIO(bytes(job.data)), actor=job.user, dry_run=job.dry_run, progress=heartbeat.report
+            )
+            if not mine.update(
+                status=ImportJob.Status.DONE,
+                stage="完成",
+                percent=100,
+                summary=result.summary(),
+                warnings=result.warnings,
+                data=b"",
+                finished_at=timezone.now(),
+            ):
                 raise Superseded
     except Superseded:
         logger.warning("导入任务 %s 第 %d 次运行已被重新排队接替，本次写入已撤销", job.pk, attempt)
         return "已由重新排队的运行接替"
     except ImportFailed as exc:
-        mine.update(status=ImportJob.Status.FAILED, stage="未写入任何数据", percent=100, errors=exc.errors,
-                    warnings=exc.warnings, data=b"", finished_at=timezone.now())
+        mine.update(
+            status=ImportJob.Status.FAILED,
+            stage="未写入任何数据",
+            percent=100,
+            errors=exc.errors,
+            warnings=exc.warnings,
+            data=b"",
+            finished_at=timezone.now(),
+        )
         return f"{len(exc.errors)} 处错误"
     except Exception:
         logger.exception("导入任务 %s 出错", job.pk)
-        mine.update(status=ImportJob.Status.FAILED, stage="未写入任何数据", percent=100, data=b"",
-                    errors=["导入时发生系统错误，未写入任何数据。请稍后重试，或联系系统管理员"],
-                    finished_at=timezone.now())
+        mine.update(
+            status=ImportJob.Status.FAILED,
+            stage="未写入任何数据",
+            percent=100,
+            data=b"",
+            errors=["导入时发生系统错误，未写入任何数据。请稍后重试，或联系系统管理员"],
+            finished_at=timezone.now(),
+        )
         raise
     finally:
         heartbeat.stop()
@@ -131,19 +159,28 @@ def requeue_abandoned(now: dt.datetime) -> tuple[int, int]:
     # (a job running since before heartbeats were kept has none: its upload time stands in)
     abandoned = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
     for job in ImportJob.objects.filter(abandoned, status=ImportJob.Status.RUNNING).only(
-            "pk", "attempts", "heartbeat_at"):
-        same = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, attempts=job.attempts,
-                                        heartbeat_at=job.heartbeat_at)
+        "pk", "attempts", "heartbeat_at"
+    ):
+        same = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at
+        )
         if job.attempts >= MAX_ATTEMPTS:
-            if same.update(status=ImportJob.Status.FAILED, stage="未写入任何数据", percent=100, data=b"",
-                           errors=[ABANDONED_MESSAGE.format(n=job.attempts)], finished_at=now):
+            if same.update(
+                status=ImportJob.Status.FAILED,
+                stage="未写入任何数据",
+                percent=100,
+                data=b"",
+                errors=[ABANDONED_MESSAGE.format(n=job.attempts)],
+                finished_at=now,
+            ):
                 logger.error("导入任务 %s 已中断 %d 次，不再重试", job.pk, job.attempts)
                 failed += 1
             continue
         with transaction.atomic():  # back in the queue together with its new queue entry
             if same.update(status=ImportJob.Status.QUEUED, stage="后台处理中断，已重新排队", percent=0):
                 _enqueue(job.pk)
-                logger.warning("导入任务 %s 第 %d 次运行中断（最近心跳 %s），已重新排队", job.pk, job.attempts,
-                               job.heartbeat_at)
+                logger.warning(
+                    "导入任务 %s 第 %d 次运行中断（最近心跳 %s），已重新排队", job.pk, job.attempts, job.heartbeat_at
+                )
                 queued += 1
     return queued, failed

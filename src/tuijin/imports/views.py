@@ -2,6 +2,7 @@
 
 An upload is stored as an ImportJob and run by the background worker (`tuijin worker`); its page
 shows the progress (htmx polls the status fragment) and then the result or every row's error."""
+
 import io
 
 from django.conf import settings
@@ -39,11 +40,19 @@ def index(request):
         if upload is None:
             context["errors"] = ["请选择要导入的 Excel 文件"]
         elif upload.size > settings.TUIJIN_UPLOAD_MAX_BYTES:
-            context["errors"] = [f"文件太大（{upload.size // 1024 // 1024} MB），"
-                                 f"上限 {settings.TUIJIN_UPLOAD_MAX_BYTES // 1024 // 1024} MB"]
+            context["errors"] = [
+                f"文件太大（{upload.size // 1024 // 1024} MB），"
+                f"上限 {settings.TUIJIN_UPLOAD_MAX_BYTES // 1024 // 1024} MB"
+            ]
         else:
-            job = submit(user=request.user, kind=kind, filename=upload.name, data=upload.read(),
-                         dry_run=dry_run, now=timezone.now())
+            job = submit(
+                user=request.user,
+                kind=kind,
+                filename=upload.name,
+                data=upload.read(),
+                dry_run=dry_run,
+                now=timezone.now(),
+            )
             return redirect("imports:job", pk=job.pk)
         context["filename"] = upload.name if upload else ""
     return render(request, "imports/index.html", context)
@@ -88,7 +97,7 @@ def template(request, kind):
     buffer = io.BytesIO()
     write_template(kind, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(KINDS[kind].label + '导入模板.xlsx')
+    response["Content-Disposition"] = content_disposition(KINDS[kind].label + "导入模板.xlsx")
     return response
 
 

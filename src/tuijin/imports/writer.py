@@ -156,11 +156,19 @@ def write_template_xlsx(
                 lists[f"{col}{r}"] = v
             formula = f"'{LIST_SHEET}'!${col}$1:${col}${len(values)}"
         loose = header in open_choices
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
-                            showErrorMessage=True, errorStyle="warning" if loose else "stop",
-                            errorTitle=header, error=("不在下拉列表中，请确认填写正确" if loose
-                                                      else f"请从下拉列表中选择{header}"),
-                            showInputMessage=True, promptTitle=header, prompt="从下拉列表中选择")
+        dv = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showDropDown=False,
+            showErrorMessage=True,
+            errorStyle="warning" if loose else "stop",
+            errorTitle=header,
+            error=("不在下拉列表中，请确认填写正确" if loose else f"请从下拉列表中选择{header}"),
+            showInputMessage=True,
+            promptTitle=header,
+            prompt="从下拉列表中选择",
+        )
         letter = get_column_letter(i)
         dv.add(f"{letter}2:{letter}1048576")
         ws.add_data_validation(dv)

@@ -1,4 +1,5 @@
 """What the scheduled jobs did: one row per job and day, which is also how workers claim the day."""
+
 from django.db import models
 
 

@@ -1,4 +1,5 @@
 """What the dashboard says about the trend data: when the last snapshot was taken, and whether it is late."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,5 +37,6 @@ def snapshot_status(as_of: dt.date) -> SnapshotStatus:
     run = JobRun.objects.filter(job=SNAPSHOT, status=JobRun.Status.OK).order_by("-date").first()
     date = max([d for d in (last_date, run.date if run else None) if d], default=None)
     taken_at = run.started_at if run and run.date == date else None
-    return SnapshotStatus(date=date, taken_at=taken_at, days_old=(as_of - date).days if date else None,
-                          at=settings.TUIJIN_SNAPSHOT_AT)
+    return SnapshotStatus(
+        date=date, taken_at=taken_at, days_old=(as_of - date).days if date else None, at=settings.TUIJIN_SNAPSHOT_AT
+    )

@@ -5,6 +5,7 @@ done nor being run, claim the day (a unique `JobRun` row, or taking over a faile
 with a conditional update) and enqueue its task in the same transaction. `run_queue(worker)` then
 runs everything queued, from this scheduler or from anywhere else in the app.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,8 +72,13 @@ def claim(job: str, day: dt.date, now: dt.datetime, worker: str) -> JobRun | Non
     except IntegrityError:
         pass  # the day has its row: take it over if it failed or was abandoned
     taken = JobRun.objects.filter(_retry(now), job=job, date=day).update(
-        status=JobRun.Status.RUNNING, attempts=F("attempts") + 1, started_at=now, finished_at=None,
-        message="", worker=worker)
+        status=JobRun.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        finished_at=None,
+        message="",
+        worker=worker,
+    )
     return JobRun.objects.get(job=job, date=day) if taken else None
 
 
@@ -103,5 +109,13 @@ def run_queue(worker: str):
     Call `.run()`; set `.running = False` to stop it after the task in hand."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    return Worker(queue_names=["*"], excluded_queue_names=[], interval=0, batch=True, backend_name="default",
-                  startup_delay=False, max_tasks=None, worker_id=worker[:64])
+    return Worker(
+        queue_names=["*"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker[:64],
+    )

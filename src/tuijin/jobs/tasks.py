@@ -3,6 +3,7 @@
 A task is enqueued by the scheduler (schedule.py) with the id of the run it claimed, and executed by
 whichever `tuijin worker` picks it from the database queue.
 """
+
 import logging
 
 from django.utils import timezone
@@ -26,7 +27,8 @@ def _record(run_id: int, work) -> str:
     except BaseException as exc:  # a forced stop too: the day is then retried at once, not left "running"
         message = f"{type(exc).__name__}: {exc}"[:2000]
         JobRun.objects.filter(pk=run_id).update(
-            status=JobRun.Status.FAILED, finished_at=timezone.now(), message=message)
+            status=JobRun.Status.FAILED, finished_at=timezone.now(), message=message
+        )
         logger.error("%s %s 第 %d 次失败：%s（下一轮重试）", run.job, run.date, run.attempts, message)
         raise
     JobRun.objects.filter(pk=run_id).update(status=JobRun.Status.OK, finished_at=timezone.now(), message=message)
@@ -38,6 +40,7 @@ def _record(run_id: int, work) -> str:
 def daily_snapshot(run_id: int) -> str:
     """Recompute every org's counters for the run's date and keep that day's snapshot (trends); then
     anchor the audit chain's head outside the database (the day's signed checkpoint file)."""
+
     def work(day):
         done = [f"已按 {day} 重算 {take_snapshot(day)} 个组织的指标并保存快照"]
         checkpoint = write_checkpoint(JobRun.objects.get(pk=run_id).started_at)  # the worker's clock

@@ -1,5 +1,6 @@
 """Every change to orgs, people, accounts and grants. Each action checks permission, runs in
 one transaction and writes a domain event; views, API, imports and the demo all call these."""
+
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
@@ -42,8 +43,9 @@ def _clean(obj, names) -> None:
             raise ActionError(f"手机号“{value}”格式不对，应为 11 位手机号或带区号的固定电话", field=name)
 
 
-def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, sector: str = "其他",
-               batch: str = "") -> Org:
+def create_org(
+    *, actor, parent: Org | None, code: str, name: str, kind: str, sector: str = "其他", batch: str = ""
+) -> Org:
     with transaction.atomic():
         if parent is None:
             if actor is not None:
@@ -54,11 +56,15 @@ def create_org(*, actor, parent: Org | None, code: str, name: str, kind: str, se
         _clean(org, ("code", "name", "kind", "sector", "batch"))
         if Org.objects.filter(code=org.code).exists():
             raise ActionError(f"组织编码“{org.code}”已存在", field="code")
-        org = (Org.objects.add_root(instance=org) if parent is None
-               else Org.objects.add_child(Org.objects.get(pk=parent.pk), instance=org))
+        org = (
+            Org.objects.add_root(instance=org)
+            if parent is None
+            else Org.objects.add_child(Org.objects.get(pk=parent.pk), instance=org)
+        )
         derived.refresh([org, parent])  # the parent counts its child orgs (task rules' "org" records)
-        events.record(actor, "org.create", org, org=org, summary=f"新建组织 {org.name}（{org.code}）",
-                      after=events.snapshot(org))
+        events.record(
+            actor, "org.create", org, org=org, summary=f"新建组织 {org.name}（{org.code}）", after=events.snapshot(org)
+        )
         return org
 
 
@@ -109,7 +115,10 @@ def move_org(org: Org, *, actor, new_parent: Org, version=None) -> Org:
         derived.tree_changed()
         derived.refresh([org, old_parent, new_parent])
         events.record(
-            actor, "org.move", org, org=org,
+            actor,
+            "org.move",
+            org,
+            org=org,
             summary=f"组织 {org.name} 从 {old_parent.name if old_parent else '（无）'} 移至 {new_parent.name}",
             before={"parent": old_parent.code if old_parent else None},
             after={"parent": new_parent.code},
@@ -136,8 +145,13 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         people = list(source.people.select_for_update().order_by("number"))
         for person in people:
             person.org, person.version = into, person.version + 1
-        bulk_update_with_history(people, Person, ["org", "version"], batch_size=500,
-                                 default_user=actor if getattr(actor, "pk", None) else None)
+        bulk_update_with_history(
+            people,
+            Person,
+            ["org", "version"],
+            batch_size=500,
+            default_user=actor if getattr(actor, "pk", None) else None,
+        )
         moved_people = [p.number for p in people]
         moved_children = [_reparent(child, into).code for child in Org.objects.filter(parent=source)]
         source = Org.objects.get(pk=source.pk)
@@ -148,7 +162,10 @@ def merge_org(source: Org, *, actor, into: Org) -> Org:
         derived.tree_changed()
         derived.refresh([source, into, source.parent])
         events.record(
-            actor, "org.merge", source, org=into,
+            actor,
+            "org.merge",
+            source,
+            org=into,
             summary=f"组织 {source.name} 并入 {into.name}（转入 {len(moved_people)} 人）",
             before={"active": True},
             after={"active": False, "merged_into": into.code, "people": moved_people, "children": moved_children},
@@ -165,9 +182,14 @@ def create_person(*, actor, org: Org, number: str, name: str, **fields) -> Perso
             raise ActionError(f"人员编号“{person.number}”已存在", field="number")
         person.save()
         derived.refresh([org])
-        events.record(actor, "person.create", person, org=org,
-                      summary=f"新增人员 {person.name}（{person.number}）",
-                      after=events.snapshot(person, PERSON_FIELDS + ("number", "org")))
+        events.record(
+            actor,
+            "person.create",
+            person,
+            org=org,
+            summary=f"新增人员 {person.name}（{person.number}）",
+            after=events.snapshot(person, PERSON_FIELDS + ("number", "org")),
+        )
         return person
 
 
@@ -191,13 +213,15 @@ def update_person(person: Person, *, actor, version=None, org: Org | None = None
         b, a = events.diff(before, events.snapshot(person, PERSON_FIELDS + ("org",)))
         if set(a or {}) - UNCOUNTED_PERSON_FIELDS:  # a name, a 职务 or a phone number counts nowhere
             derived.refresh([old_org, person.org])  # the org it left, when it moved
-        events.record(actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}",
-                      before=b, after=a)
+        events.record(
+            actor, "person.update", person, org=person.org, summary=f"修改人员 {person.name}", before=b, after=a
+        )
         return person
 
 
-def create_account(*, actor, username: str, password: str | None, person: Person | None = None,
-                   validate_password: bool = True) -> User:
+def create_account(
+    *, actor, username: str, password: str | None, person: Person | None = None, validate_password: bool = True
+) -> User:
     from django.contrib.auth.password_validation import validate_password as check
 
     with transaction.atomic():
@@ -209,8 +233,13 @@ def create_account(*, actor, username: str, password: str | None, person: Person
             check(password, user)
         user.set_password(password) if password else user.set_unusable_password()
         user.save()
-        events.record(actor, "account.create", user, summary=f"新建账号 {username}",
-                      after={"username": username, "person": person.number if person else None})
+        events.record(
+            actor,
+            "account.create",
+            user,
+            summary=f"新建账号 {username}",
+            after={"username": username, "person": person.number if person else None},
+        )
         return user
 
 
@@ -228,20 +257,33 @@ def _check_separation(actor, user: User, role: Role) -> None:
     if role in ADMIN_ROLES:
         other_admin = held & set(ADMIN_ROLES) - {role}
         if other_admin:
-            raise ActionError(f"账号 {user.username} 已是{labels}，三员分立：一个账号只能担任系统管理员、"
-                              f"安全管理员、审计管理员中的一个", field="role")
+            raise ActionError(
+                f"账号 {user.username} 已是{labels}，三员分立：一个账号只能担任系统管理员、"
+                f"安全管理员、审计管理员中的一个",
+                field="role",
+            )
         if held & BUSINESS_ROLES:
-            raise ActionError(f"账号 {user.username} 已有业务角色（{labels}），三员分立：管理员账号不能同时"
-                              f"担任业务角色，请另建账号", field="role")
+            raise ActionError(
+                f"账号 {user.username} 已有业务角色（{labels}），三员分立：管理员账号不能同时担任业务角色，请另建账号",
+                field="role",
+            )
         if role in held:
             raise ActionError(f"账号 {user.username} 已是{role.label}", field="role")
     elif held & set(ADMIN_ROLES):
-        raise ActionError(f"账号 {user.username} 是{labels}，三员分立：管理员账号不能同时担任业务角色，"
-                          f"请另建账号", field="role")
+        raise ActionError(
+            f"账号 {user.username} 是{labels}，三员分立：管理员账号不能同时担任业务角色，请另建账号", field="role"
+        )
 
 
-def grant_role(*, actor, user: User, role: str, org: Org | None = None, group: GuidanceGroup | None = None,
-               manage_subtree: bool = False) -> RoleGrant:
+def grant_role(
+    *,
+    actor,
+    user: User,
+    role: str,
+    org: Org | None = None,
+    group: GuidanceGroup | None = None,
+    manage_subtree: bool = False,
+) -> RoleGrant:
     """Role grants are the security administrator's job (三员分立), never an office's. Every grant
     is a domain event; a business grant is marked so, and the audit administrator sees both."""
     with transaction.atomic():
@@ -260,14 +302,27 @@ def grant_role(*, actor, user: User, role: str, org: Org | None = None, group: G
         if role == Role.MEMBER and user.person_id is None:
             raise ActionError("党员角色的账号必须关联人员", field="user")
         grant = RoleGrant.objects.create(
-            user=user, role=role, org=org if role in (Role.OFFICE, Role.UNIT) else None,
-            group=group if role == Role.GUIDANCE else None, manage_subtree=manage_subtree,
+            user=user,
+            role=role,
+            org=org if role in (Role.OFFICE, Role.UNIT) else None,
+            group=group if role == Role.GUIDANCE else None,
+            manage_subtree=manage_subtree,
         )
         forget(user)
         kind = "业务角色" if role in BUSINESS_ROLES else "管理员角色"
-        events.record(actor, "grant.create", grant, org=org, summary=f"授予 {user.username} {kind}：{grant}",
-                      after={"role": role.value, "org": org.code if org else None,
-                             "group": group.code if group else None, "business": role in BUSINESS_ROLES})
+        events.record(
+            actor,
+            "grant.create",
+            grant,
+            org=org,
+            summary=f"授予 {user.username} {kind}：{grant}",
+            after={
+                "role": role.value,
+                "org": org.code if org else None,
+                "group": group.code if group else None,
+                "business": role in BUSINESS_ROLES,
+            },
+        )
         return grant
 
 
@@ -277,8 +332,9 @@ def create_guidance_group(*, actor, code: str, name: str, orgs=()) -> GuidanceGr
             require(actor, "org.manage", org)
         group = GuidanceGroup.objects.create(code=code, name=name)
         group.orgs.set(orgs)
-        events.record(actor, "group.create", group, summary=f"新建指导组 {name}",
-                      after={"orgs": [o.code for o in orgs]})
+        events.record(
+            actor, "group.create", group, summary=f"新建指导组 {name}", after={"orgs": [o.code for o in orgs]}
+        )
         return group
 
 
@@ -294,8 +350,9 @@ def issue_api_token(*, actor, user: User, name: str = "") -> str:
         if actor is not None and actor.pk != user.pk:
             require(actor, "accounts.manage")
         key = "tj_" + secrets.token_urlsafe(32)
-        token = ApiToken.objects.create(user=user, name=name, prefix=key[:8],
-                                        key_hash=hashlib.sha256(key.encode()).hexdigest())
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=key[:8], key_hash=hashlib.sha256(key.encode()).hexdigest()
+        )
         events.record(actor, "token.create", token, summary=f"为 {user.username} 签发 API 令牌 {key[:8]}…")
         return key
 
@@ -304,8 +361,14 @@ def revoke_role(*, actor, grant: RoleGrant) -> None:
     with transaction.atomic():
         require(actor, "grants.manage")
         user, label = grant.user, str(grant)
-        events.record(actor, "grant.revoke", grant, org=grant.org, summary=f"撤销 {user.username} 的授权：{label}",
-                      before={"role": grant.role, "org": grant.org.code if grant.org else None})
+        events.record(
+            actor,
+            "grant.revoke",
+            grant,
+            org=grant.org,
+            summary=f"撤销 {user.username} 的授权：{label}",
+            before={"role": grant.role, "org": grant.org.code if grant.org else None},
+        )
         grant.delete()
         forget(user)
 
@@ -315,8 +378,13 @@ def set_account_active(*, actor, user: User, active: bool) -> User:
         require(actor, "accounts.manage")
         user.is_active = active
         user.save(update_fields=["is_active"])
-        events.record(actor, "account.activate" if active else "account.deactivate", user,
-                      summary=f"{'启用' if active else '停用'}账号 {user.username}", after={"is_active": active})
+        events.record(
+            actor,
+            "account.activate" if active else "account.deactivate",
+            user,
+            summary=f"{'启用' if active else '停用'}账号 {user.username}",
+            after={"is_active": active},
+        )
         return user
 
 
@@ -387,5 +455,10 @@ def reset_mfa(*, actor, user: User) -> None:
         if actor is not None and actor.pk == user.pk:
             raise ActionError("不能重置自己的双因素认证：请由另一名安全管理员或服务器管理员（命令行）办理")
         removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
-        events.record(actor, "mfa.reset", user, summary=f"重置 {user.username} 的双因素认证（下次登录须重新绑定）",
-                      after={"removed_devices": removed})
+        events.record(
+            actor,
+            "mfa.reset",
+            user,
+            summary=f"重置 {user.username} 的双因素认证（下次登录须重新绑定）",
+            after={"removed_devices": removed},
+        )

@@ -1,4 +1,5 @@
 """Orgs and people over the API."""
+
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate

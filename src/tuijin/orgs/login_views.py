@@ -2,6 +2,7 @@
 
 Only views read the clock; the throttle takes `now` from here.
 """
+
 import io
 from typing import cast
 from urllib.parse import quote
@@ -38,8 +39,12 @@ class LoginView(auth_views.LoginView):
         username, ip = request.POST.get("username", "").strip(), client_ip(request)
         wait = throttle.wait_seconds(username, ip, _now())
         if wait:
-            return render(request, "registration/locked_out.html",
-                          {"wait": wait, "cap_minutes": max(1, throttle.limits().cap_seconds // 60)}, status=429)
+            return render(
+                request,
+                "registration/locked_out.html",
+                {"wait": wait, "cap_minutes": max(1, throttle.limits().cap_seconds // 60)},
+                status=429,
+            )
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
@@ -64,8 +69,12 @@ def _next(request) -> str:
 
 
 class CodeForm(forms.Form):
-    token = forms.CharField(label="验证码", max_length=16, strip=True,
-                            error_messages={"required": "请输入验证码", "max_length": "验证码太长"})
+    token = forms.CharField(
+        label="验证码",
+        max_length=16,
+        strip=True,
+        error_messages={"required": "请输入验证码", "max_length": "验证码太长"},
+    )
 
 
 @never_cache
@@ -95,8 +104,9 @@ def verify(request):
 
 def _qr_svg(device) -> str:
     buffer = io.BytesIO()
-    segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False,
-                                                  svgns=True, title="身份验证器二维码")
+    segno.make(device.config_url, error="m").save(
+        buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True, title="身份验证器二维码"
+    )
     return buffer.getvalue().decode()
 
 
@@ -112,8 +122,11 @@ def setup(request):
         codes = None
         if request.method == "POST" and request.POST.get("regenerate") == "1":
             codes = actions.regenerate_recovery_codes(actor=user)
-        return render(request, "registration/mfa_setup.html", {"enrolled": True, "codes": codes,
-                                                                "required": required_by_role(user)})
+        return render(
+            request,
+            "registration/mfa_setup.html",
+            {"enrolled": True, "codes": codes, "required": required_by_role(user)},
+        )
     try:
         device = actions.start_totp_enrolment(actor=user)
     except ActionError as exc:
@@ -127,10 +140,20 @@ def setup(request):
             form.add_error("token", exc.message)
         else:
             otp_login(request, verified)
-            return render(request, "registration/mfa_setup.html",
-                          {"enrolled": True, "codes": codes, "next": _next(request), "just_enrolled": True})
+            return render(
+                request,
+                "registration/mfa_setup.html",
+                {"enrolled": True, "codes": codes, "next": _next(request), "just_enrolled": True},
+            )
     secret = base32_secret(device)
-    return render(request, "registration/mfa_setup.html", {
-        "form": form, "qr_svg": _qr_svg(device), "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "next": _next(request), "required": required_by_role(user),
-    })
+    return render(
+        request,
+        "registration/mfa_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _next(request),
+            "required": required_by_role(user),
+        },
+    )

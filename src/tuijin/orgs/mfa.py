@@ -5,6 +5,7 @@ TUIJIN_MFA_FOR_OFFICES=1 (the office running the platform decides); and for anyo
 their own. A signed-in account that needs it and has not passed it this session reaches only the
 verification and enrolment pages and logout; the API answers it 403.
 """
+
 from urllib.parse import quote
 
 from django.conf import settings
@@ -51,8 +52,12 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (user.is_authenticated and not request.path.startswith(OPEN_PREFIXES)
-                and not user.is_verified() and needs_mfa(user)):
+        if (
+            user.is_authenticated
+            and not request.path.startswith(OPEN_PREFIXES)
+            and not user.is_verified()
+            and needs_mfa(user)
+        ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "需要先完成双因素认证（动态验证码）"}, status=403)
             target = "mfa_verify" if totp_device(user) else "mfa_setup"

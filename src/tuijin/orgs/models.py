@@ -1,4 +1,5 @@
 """Organizations (a tree of any depth), people, accounts and their role grants (SPEC §2.1)."""
+
 import re
 
 from django.contrib.auth.models import AbstractUser
@@ -8,7 +9,6 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tuijin.core.scope import ScopedQuerySetMixin
-
 
 
 class OrgKind(models.TextChoices):
@@ -182,9 +182,11 @@ class RoleGrant(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="grant_binding",
-                condition=(Q(role="guidance", group__isnull=False, org__isnull=True)
-                           | Q(role__in=["office", "unit"], org__isnull=False, group__isnull=True)
-                           | Q(role__in=["member", "sysadmin", "secadmin", "auditadmin"], group__isnull=True)),
+                condition=(
+                    Q(role="guidance", group__isnull=False, org__isnull=True)
+                    | Q(role__in=["office", "unit"], org__isnull=False, group__isnull=True)
+                    | Q(role__in=["member", "sysadmin", "secadmin", "auditadmin"], group__isnull=True)
+                ),
             )
         ]
 

@@ -4,6 +4,7 @@ Refuses passwords that are short, all digits, on the common-password list, a wor
 (`Tuijin2026`, `Password@2025`), a common word padded with digits and symbols, or built from the
 account's own names (username, name, person's name and number) or the platform's name.
 """
+
 import re
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -25,8 +26,12 @@ def _common() -> frozenset[str]:
 def _own_words(user) -> list[str]:
     if user is None:
         return []
-    words = [getattr(user, "username", ""), getattr(user, "first_name", ""), getattr(user, "last_name", ""),
-             (getattr(user, "email", "") or "").split("@")[0]]
+    words = [
+        getattr(user, "username", ""),
+        getattr(user, "first_name", ""),
+        getattr(user, "last_name", ""),
+        (getattr(user, "email", "") or "").split("@")[0],
+    ]
     person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
     if person is not None:
         words += [person.name, person.number]
@@ -54,14 +59,22 @@ class PasswordPolicy:
         site = next((w for w in SITE_WORDS if w in lower), None)
         if site:
             errors.append(f"密码不能包含平台名称“{site}”")
-        own = next((w for w in _own_words(user) if w in lower or
-                    (SequenceMatcher(a=lower, b=w).quick_ratio() >= 0.7 and
-                    SequenceMatcher(a=lower, b=w).ratio() >= 0.7)), None)
+        own = next(
+            (
+                w
+                for w in _own_words(user)
+                if w in lower
+                or (SequenceMatcher(a=lower, b=w).quick_ratio() >= 0.7 and SequenceMatcher(a=lower, b=w).ratio() >= 0.7)
+            ),
+            None,
+        )
         if own:
             errors.append("密码不能包含或接近本账号的账号名、姓名或人员编号")
         if errors:
             raise ValidationError(errors, code="password_policy")
 
     def get_help_text(self) -> str:
-        return (f"至少 {self.min_length} 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），"
-                "不能包含账号名、姓名或平台名称")
+        return (
+            f"至少 {self.min_length} 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），"
+            "不能包含账号名、姓名或平台名称"
+        )

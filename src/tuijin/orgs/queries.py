@@ -1,4 +1,5 @@
 """Reads over the org tree that are more than one filter: rolled-up counts, search."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +24,11 @@ class Counts:
 def subtree_counts(org: Org) -> Counts:
     """Counts over the org's whole subtree, the org itself included."""
     orgs = Org.objects.filter(subtree_q("path", org.path), active=True).aggregate(
-        n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH)))
+        n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH))
+    )
     people = Person.objects.filter(subtree_q("org__path", org.path), active=True).aggregate(
-        n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"])))
+        n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"]))
+    )
     return Counts(orgs["n"], orgs["b"], people["n"], people["m"])
 
 
@@ -36,16 +39,24 @@ def children_with_counts(org: Org, children: Iterable[Org] | None = None) -> lis
         return []
     width = org.steplen * (org.depth + 1)
     counts = {c.path: Counts() for c in children}
-    org_rows = (Org.objects.filter(subtree_q("path", org.path), depth__gt=org.depth, active=True)
-                .annotate(prefix=Substr("path", 1, width)).order_by().values("prefix")
-                .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH))))
+    org_rows = (
+        Org.objects.filter(subtree_q("path", org.path), depth__gt=org.depth, active=True)
+        .annotate(prefix=Substr("path", 1, width))
+        .order_by()
+        .values("prefix")
+        .annotate(n=Count("pk"), b=Count("pk", filter=Q(kind=OrgKind.BRANCH)))
+    )
     for row in org_rows:
         if row["prefix"] in counts:
             counts[row["prefix"]].orgs = row["n"]
             counts[row["prefix"]].branches = row["b"]
-    people_rows = (Person.objects.filter(subtree_q("org__path", org.path), org__depth__gt=org.depth, active=True)
-                   .annotate(prefix=Substr("org__path", 1, width)).order_by().values("prefix")
-                   .annotate(n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"]))))
+    people_rows = (
+        Person.objects.filter(subtree_q("org__path", org.path), org__depth__gt=org.depth, active=True)
+        .annotate(prefix=Substr("org__path", 1, width))
+        .order_by()
+        .values("prefix")
+        .annotate(n=Count("pk"), m=Count("pk", filter=Q(status__in=["正式党员", "预备党员"])))
+    )
     for row in people_rows:
         if row["prefix"] in counts:
             counts[row["prefix"]].people = row["n"]
@@ -55,16 +66,19 @@ def children_with_counts(org: Org, children: Iterable[Org] | None = None) -> lis
 
 def search_orgs(user: Any, text: str) -> QuerySet[Org]:
     text = text.strip()
-    return (Org.objects.visible_to(user).filter(Q(name__contains=text) | Q(code__iexact=text))
-            .order_by("path"))
+    return Org.objects.visible_to(user).filter(Q(name__contains=text) | Q(code__iexact=text)).order_by("path")
 
 
 def search_people(user: Any, text: str) -> QuerySet[Person]:
     text = text.strip()
     # Soft-deleted people are kept for history but are not found by search.
-    return (Person.objects.visible_to(user).filter(active=True)
-            .filter(Q(name__contains=text) | Q(number__iexact=text))
-            .select_related("org").order_by("org__path", "number"))
+    return (
+        Person.objects.visible_to(user)
+        .filter(active=True)
+        .filter(Q(name__contains=text) | Q(number__iexact=text))
+        .select_related("org")
+        .order_by("org__path", "number")
+    )
 
 
 def visible_ancestors(user: Any, org: Org) -> list[Org]:

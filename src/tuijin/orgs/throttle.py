@@ -8,6 +8,7 @@ from one address across accounts slow that address down (with a higher limit, as
 behind one address). A successful login clears the account's count. Nothing here reads the clock:
 callers pass `now`.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -26,8 +27,12 @@ class Limits:
 
 
 def limits() -> Limits:
-    return Limits(account=settings.TUIJIN_LOGIN_FAILURE_LIMIT, address=settings.TUIJIN_LOGIN_ADDRESS_LIMIT,
-                  cap_seconds=settings.TUIJIN_LOGIN_MAX_DELAY, forget_after=dt.timedelta(days=1))
+    return Limits(
+        account=settings.TUIJIN_LOGIN_FAILURE_LIMIT,
+        address=settings.TUIJIN_LOGIN_ADDRESS_LIMIT,
+        cap_seconds=settings.TUIJIN_LOGIN_MAX_DELAY,
+        forget_after=dt.timedelta(days=1),
+    )
 
 
 def delay_after(failures: int, limit: int, cap: int) -> int:
@@ -49,8 +54,10 @@ def _keys(username: str, ip: str) -> list[tuple[str, int]]:
 def wait_seconds(username: str, ip: str, now) -> int:
     """How long this attempt must still wait (0: go ahead)."""
     keys = [k for k, _ in _keys(username[:150], ip)]
-    waits = [int((row.blocked_until - now).total_seconds()) + 1
-             for row in LoginThrottle.objects.filter(key__in=keys, blocked_until__gt=now)]
+    waits = [
+        int((row.blocked_until - now).total_seconds()) + 1
+        for row in LoginThrottle.objects.filter(key__in=keys, blocked_until__gt=now)
+    ]
     return max(waits, default=0)
 
 

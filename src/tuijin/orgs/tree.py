@@ -3,6 +3,7 @@
 treebeard's add_child() costs several queries per node; imports and the demo generator add
 thousands, so they allocate the next free step under each parent and insert in one batch.
 """
+
 from collections import defaultdict
 
 from django.db.models import Max
@@ -34,9 +35,8 @@ def allocate_paths(new_nodes: list[tuple[Org, str]]) -> None:
     if existing:
         depth_of = dict(Org.objects.filter(path__in=existing).values_list("path", "depth"))
         for parent_path, depth in depth_of.items():
-            last = (Org.objects.filter(subtree_q("path", parent_path), depth=depth + 1)
-                    .aggregate(m=Max("path"))["m"])
-            next_step[parent_path] = (Org._str2int(last[-Org.steplen:]) + 1) if last else 1
+            last = Org.objects.filter(subtree_q("path", parent_path), depth=depth + 1).aggregate(m=Max("path"))["m"]
+            next_step[parent_path] = (Org._str2int(last[-Org.steplen :]) + 1) if last else 1
     if "" in parents:
         last = Org.objects.filter(depth=1).aggregate(m=Max("path"))["m"]
         next_step[""] = (Org._str2int(last) + 1) if last else 1
@@ -53,7 +53,7 @@ def refresh_numchild(paths) -> None:
     paths = list(paths)
     counts = defaultdict(int)
     for i in range(0, len(paths), 500):
-        chunk = paths[i:i + 500]
+        chunk = paths[i : i + 500]
         for org in Org.objects.filter(path__in=chunk).only("pk", "path", "depth"):
             counts[org.pk] = Org.objects.filter(subtree_q("path", org.path), depth=org.depth + 1).count()
     for pk, n in counts.items():

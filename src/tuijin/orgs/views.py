@@ -38,16 +38,21 @@ def org_detail(request, code):
     # A member sees its own org but not the orgs below it.
     visible_children = Org.objects.visible_to(request.user).filter(parent=org, active=True)
     children = queries.children_with_counts(org, visible_children)
-    return render(request, "orgs/detail.html", {
-        "org": org, "readcache": body,
-        "counts": queries.subtree_counts(org),
-        "children": children,
-        "breadcrumb": queries.visible_ancestors(request.user, org),
-        "direct_people": org.people.filter(active=True).count(),
-        # The unit's records (problems, study, research, projects, dashboard, scorecard) are one click away
-        # for whoever sees its work; a member sees its own org but not those pages.
-        "records": in_business_scope(request.user, org),
-    })
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "readcache": body,
+            "counts": queries.subtree_counts(org),
+            "children": children,
+            "breadcrumb": queries.visible_ancestors(request.user, org),
+            "direct_people": org.people.filter(active=True).count(),
+            # The unit's records (problems, study, research, projects, dashboard, scorecard) are one click away
+            # for whoever sees its work; a member sees its own org but not those pages.
+            "records": in_business_scope(request.user, org),
+        },
+    )
 
 
 @login_required
@@ -60,10 +65,18 @@ def org_people(request, code):
     if q:
         people = people.filter(name__contains=q) | people.filter(number__iexact=q)
     page = Paginator(people.order_by("org__path", "number"), 50).get_page(request.GET.get("page"))
-    return render(request, "orgs/people.html", {
-        "org": org, "page": page, "q": q, "subtree": subtree, "query": page_query(request),
-        "breadcrumb": queries.visible_ancestors(request.user, org),
-    })
+    return render(
+        request,
+        "orgs/people.html",
+        {
+            "org": org,
+            "page": page,
+            "q": q,
+            "subtree": subtree,
+            "query": page_query(request),
+            "breadcrumb": queries.visible_ancestors(request.user, org),
+        },
+    )
 
 
 @login_required

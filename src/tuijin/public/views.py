@@ -3,6 +3,7 @@
 An item is found only by its random token (never by id) and only while active. The page shows what
 the item is about and what was done — never a person's name, phone or an internal id.
 """
+
 import io
 import secrets
 
@@ -24,8 +25,9 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _item(token) -> PublicItem:
-    return get_object_or_404(PublicItem.objects.select_related("problem", "problem__org", "subject_org", "project"),
-                             token=token, active=True)
+    return get_object_or_404(
+        PublicItem.objects.select_related("problem", "problem__org", "subject_org", "project"), token=token, active=True
+    )
 
 
 @never_cache
@@ -39,22 +41,42 @@ def item_page(request, token):
             try:
                 # No cookie means the browser did not keep the one set with the page: rate() refuses it,
                 # so a client that drops cookies cannot vote again and again as a "new device".
-                actions.rate(item, choice=form.cleaned_data["choice"], comment=form.cleaned_data["comment"],
-                             device=device, ip=client_ip(request))
+                actions.rate(
+                    item,
+                    choice=form.cleaned_data["choice"],
+                    comment=form.cleaned_data["comment"],
+                    device=device,
+                    ip=client_ip(request),
+                )
                 thanks, form = True, RatingForm()
                 item.refresh_from_db(fields=["votes", "satisfied"])  # rate() counts with F() in the database
             except ActionError as exc:  # includes RateLimited
                 error = exc.message
     problem = item.problem
     already = not thanks and not error and actions.has_rated(item, device)
-    response = render(request, "public/item.html", {
-        "item": item, "problem": problem, "measures": problem.measures.all() if problem else [],
-        "project": getattr(item, "project", None),  # research.Project.publication, when a project is rated
-        "form": form, "thanks": thanks, "error": error, "already": already,
-    })
+    response = render(
+        request,
+        "public/item.html",
+        {
+            "item": item,
+            "problem": problem,
+            "measures": problem.measures.all() if problem else [],
+            "project": getattr(item, "project", None),  # research.Project.publication, when a project is rated
+            "form": form,
+            "thanks": thanks,
+            "error": error,
+            "already": already,
+        },
+    )
     if not device:
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=DEVICE_COOKIE_AGE, httponly=True,
-                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(24),
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     return response
 
 

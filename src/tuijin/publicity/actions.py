@@ -12,6 +12,7 @@ Who may do what:
   level whose queue the piece is in (a forwarded piece: that level or an office above it);
 - running the copy check and deciding a pair: an office over the org (for a pair: over both orgs).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,6 +52,7 @@ MAX_TARGETS = 5000
 
 
 # ------------------------------------------------------------------ checks shared with the importers
+
 
 def date_problem(date, today) -> str | None:
     if date is None:
@@ -101,18 +103,33 @@ def _clean(text) -> str:
 
 # ------------------------------------------------------------------ submissions
 
+
 def _counted_at(submission: Submission) -> list[Org]:
     """Where a submission counts: its own org and, when it answers a 约稿, the targets it answers for (an
     answer from the target or any org below it counts for the target: queries.answers)."""
     if submission.solicitation_id is None:
         return [submission.org]
-    return [submission.org, *Org.objects.filter(solicitation_targets__solicitation=submission.solicitation_id,
-                                                path__in=ancestor_paths(submission.org, include_self=True))]
+    return [
+        submission.org,
+        *Org.objects.filter(
+            solicitation_targets__solicitation=submission.solicitation_id,
+            path__in=ancestor_paths(submission.org, include_self=True),
+        ),
+    ]
 
 
-def create_submission(*, actor, org: Org, title: str, date: dt.date, body: str = "", type: str = "工作动态",
-                      solicitation: Solicitation | None = None, submitted_at: dt.datetime | None = None,
-                      today: dt.date | None = None) -> Submission:
+def create_submission(
+    *,
+    actor,
+    org: Org,
+    title: str,
+    date: dt.date,
+    body: str = "",
+    type: str = "工作动态",
+    solicitation: Solicitation | None = None,
+    submitted_at: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> Submission:
     """信息报送. `submitted_at` is the moment it was sent (views pass now; the demo and tests set it)."""
     with transaction.atomic():
         require(actor, "records.manage", org)
@@ -131,15 +148,31 @@ def create_submission(*, actor, org: Org, title: str, date: dt.date, body: str =
             raise ActionError(f"报送日期：{message}", field="date")
         if message := solicitation_problem(solicitation, org):
             raise ActionError(message, field="solicitation")
-        submission = apply_relevance(Submission(org=org, title=title, body=body, type=type, date=date,
-                                                submitted_at=submitted_at, solicitation=solicitation))
+        submission = apply_relevance(
+            Submission(
+                org=org,
+                title=title,
+                body=body,
+                type=type,
+                date=date,
+                submitted_at=submitted_at,
+                solicitation=solicitation,
+            )
+        )
         submission.save()
         derived.refresh(_counted_at(submission))
-        events.record(actor, "submission.create", submission, org=org,
-                      summary=f"{org.name} 报送信息“{title[:40]}”" + (f"（答复约稿 {solicitation.number}）"
-                                                                     if solicitation else ""),
-                      after={**events.snapshot(submission, ("title", "type", "date", "solicitation")),
-                             "relevance": submission.relevance_reasons})
+        events.record(
+            actor,
+            "submission.create",
+            submission,
+            org=org,
+            summary=f"{org.name} 报送信息“{title[:40]}”"
+            + (f"（答复约稿 {solicitation.number}）" if solicitation else ""),
+            after={
+                **events.snapshot(submission, ("title", "type", "date", "solicitation")),
+                "relevance": submission.relevance_reasons,
+            },
+        )
         return submission
 
 
@@ -154,9 +187,11 @@ def reviewer_org(actor, submission: Submission) -> Org:
     target = submission.review_org
     if actor is None:
         return target or org.parent or org
-    candidates = [o for o in _office_orgs(actor)
-                  if org.path.startswith(o.path) and o.path != org.path
-                  and (target is None or target.path.startswith(o.path))]
+    candidates = [
+        o
+        for o in _office_orgs(actor)
+        if org.path.startswith(o.path) and o.path != org.path and (target is None or target.path.startswith(o.path))
+    ]
     if not candidates:
         raise PermissionDenied("只有上级主题教育办公室可以审核报送的信息")
     return max(candidates, key=lambda o: len(o.path))
@@ -189,8 +224,9 @@ def _quality(quality) -> int | None:
     return quality
 
 
-def adopt(submission: Submission, *, actor, level: str, quality=None, as_of: dt.date, note: str = "",
-          version=None) -> Submission:
+def adopt(
+    submission: Submission, *, actor, level: str, quality=None, as_of: dt.date, note: str = "", version=None
+) -> Submission:
     """采用 at a level (县/市/省/中央), with a quality score."""
     with transaction.atomic():
         submission = _locked(submission, version)
@@ -207,12 +243,25 @@ def adopt(submission: Submission, *, actor, level: str, quality=None, as_of: dt.
             submission.quality = quality
         submission.version += 1
         submission.save()
-        Review.objects.create(submission=submission, org=at, decision=Review.ADOPT, level=level, quality=quality,
-                              reason=_clean(note)[:MAX_REASON], by=_user(actor), at=timezone.now())
+        Review.objects.create(
+            submission=submission,
+            org=at,
+            decision=Review.ADOPT,
+            level=level,
+            quality=quality,
+            reason=_clean(note)[:MAX_REASON],
+            by=_user(actor),
+            at=timezone.now(),
+        )
         derived.refresh([submission.org])
-        events.record(actor, "submission.adopt", submission, org=submission.org,
-                      summary=f"{at.name} 采用{submission.org.name}报送的信息“{submission.title[:30]}”（{level}级）",
-                      after={"level": level, "quality": quality, "by_org": at.code})
+        events.record(
+            actor,
+            "submission.adopt",
+            submission,
+            org=submission.org,
+            summary=f"{at.name} 采用{submission.org.name}报送的信息“{submission.title[:30]}”（{level}级）",
+            after={"level": level, "quality": quality, "by_org": at.code},
+        )
         return submission
 
 
@@ -234,12 +283,24 @@ def return_submission(submission: Submission, *, actor, reason: str, quality=Non
             submission.quality = quality
         submission.version += 1
         submission.save()
-        Review.objects.create(submission=submission, org=at, decision=Review.RETURN, quality=quality, reason=reason,
-                              by=_user(actor), at=timezone.now())
+        Review.objects.create(
+            submission=submission,
+            org=at,
+            decision=Review.RETURN,
+            quality=quality,
+            reason=reason,
+            by=_user(actor),
+            at=timezone.now(),
+        )
         derived.refresh([submission.org])
-        events.record(actor, "submission.return", submission, org=submission.org,
-                      summary=f"{at.name} 退回{submission.org.name}报送的信息“{submission.title[:30]}”：{reason[:60]}",
-                      after={"reason": reason, "by_org": at.code})
+        events.record(
+            actor,
+            "submission.return",
+            submission,
+            org=submission.org,
+            summary=f"{at.name} 退回{submission.org.name}报送的信息“{submission.title[:30]}”：{reason[:60]}",
+            after={"reason": reason, "by_org": at.code},
+        )
         return submission
 
 
@@ -256,12 +317,24 @@ def forward(submission: Submission, *, actor, note: str = "", version=None) -> S
         submission.status, submission.review_org = Status.PENDING, upper
         submission.version += 1
         submission.save()
-        Review.objects.create(submission=submission, org=at, decision=Review.FORWARD, to_org=upper,
-                              reason=_clean(note)[:MAX_REASON], by=_user(actor), at=timezone.now())
+        Review.objects.create(
+            submission=submission,
+            org=at,
+            decision=Review.FORWARD,
+            to_org=upper,
+            reason=_clean(note)[:MAX_REASON],
+            by=_user(actor),
+            at=timezone.now(),
+        )
         derived.refresh([submission.org])
-        events.record(actor, "submission.forward", submission, org=submission.org,
-                      summary=f"{at.name} 将{submission.org.name}的信息“{submission.title[:30]}”转报{upper.name}",
-                      after={"from": at.code, "to": upper.code})
+        events.record(
+            actor,
+            "submission.forward",
+            submission,
+            org=submission.org,
+            summary=f"{at.name} 将{submission.org.name}的信息“{submission.title[:30]}”转报{upper.name}",
+            after={"from": at.code, "to": upper.code},
+        )
         return submission
 
 
@@ -271,9 +344,15 @@ def _user(actor):
 
 def _store(actor, name, data, *, allowed=None, **owner) -> Attachment:
     stored = files.store(name, data, allowed=allowed)
-    return Attachment.objects.create(name=stored.name, content_type=stored.content_type, size=stored.size,
-                                     sha256=stored.sha256, storage_name=stored.storage_name,
-                                     uploaded_by=_user(actor), **owner)
+    return Attachment.objects.create(
+        name=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_name=stored.storage_name,
+        uploaded_by=_user(actor),
+        **owner,
+    )
 
 
 def attach_to_submission(submission: Submission, *, actor, name: str, data: bytes) -> Attachment:
@@ -283,13 +362,19 @@ def attach_to_submission(submission: Submission, *, actor, name: str, data: byte
         attachment = _store(actor, name, data, submission=submission)
         submission.version += 1
         submission.save(update_fields=["version"])
-        events.record(actor, "submission.attach", submission, org=submission.org,
-                      summary=f"信息“{submission.title[:30]}”上传附件“{attachment.name}”",
-                      after={"sha256": attachment.sha256, "size": attachment.size})
+        events.record(
+            actor,
+            "submission.attach",
+            submission,
+            org=submission.org,
+            summary=f"信息“{submission.title[:30]}”上传附件“{attachment.name}”",
+            after={"sha256": attachment.sha256, "size": attachment.size},
+        )
         return attachment
 
 
 # ------------------------------------------------------------------ solicitations
+
 
 def next_number(as_of: dt.date) -> str:
     prefix = f"YG{as_of:%Y%m%d}-"
@@ -310,13 +395,22 @@ def targets_by(org: Org, *, codes=(), kinds=(), sectors=(), depths=()) -> list[O
             by = by.filter(sector__in=list(sectors))
         if depths:
             by = by.filter(depth__in=[int(d) for d in depths])
-        picked += list(by[:MAX_TARGETS + 1])
+        picked += list(by[: MAX_TARGETS + 1])
     return list({o.pk: o for o in picked}.values())
 
 
-def issue_solicitation(*, actor, org: Org, topic: str, deadline: dt.date, targets, note: str = "",
-                       number: str = "", issued_at: dt.datetime | None = None, today: dt.date | None = None
-                       ) -> Solicitation:
+def issue_solicitation(
+    *,
+    actor,
+    org: Org,
+    topic: str,
+    deadline: dt.date,
+    targets,
+    note: str = "",
+    number: str = "",
+    issued_at: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> Solicitation:
     """约稿 from the office of `org` to `targets` (orgs in its subtree)."""
     with transaction.atomic():
         require(actor, "campaign.manage", org)
@@ -341,20 +435,42 @@ def issue_solicitation(*, actor, org: Org, topic: str, deadline: dt.date, target
         number = number or next_number(timezone.localtime(issued_at).date())
         if Solicitation.objects.filter(number=number).exists():
             raise ActionError(f"约稿编号“{number}”已被使用", field="number")
-        solicitation = Solicitation.objects.create(number=number, org=org, topic=topic, note=note, deadline=deadline,
-                                                   issued_at=issued_at, created_by=_user(actor))
+        solicitation = Solicitation.objects.create(
+            number=number,
+            org=org,
+            topic=topic,
+            note=note,
+            deadline=deadline,
+            issued_at=issued_at,
+            created_by=_user(actor),
+        )
         SolicitationTarget.objects.bulk_create([SolicitationTarget(solicitation=solicitation, org=o) for o in targets])
         derived.refresh(targets)  # a 约稿 counts at each target (answered, on time), not at the issuer
-        events.record(actor, "solicitation.issue", solicitation, org=org,
-                      summary=f"{org.name} 约稿“{topic[:40]}”，{len(targets)} 个单位，{deadline:%Y-%m-%d} 前报送",
-                      after={"number": number, "deadline": deadline, "targets": [o.code for o in targets][:200]})
+        events.record(
+            actor,
+            "solicitation.issue",
+            solicitation,
+            org=org,
+            summary=f"{org.name} 约稿“{topic[:40]}”，{len(targets)} 个单位，{deadline:%Y-%m-%d} 前报送",
+            after={"number": number, "deadline": deadline, "targets": [o.code for o in targets][:200]},
+        )
         return solicitation
 
 
 # ------------------------------------------------------------------ media coverage and placements
 
-def create_item(*, actor, org: Org, channel: str, title: str, date: dt.date, outlet: str = "", link: str = "",
-                today: dt.date | None = None) -> PublicityItem:
+
+def create_item(
+    *,
+    actor,
+    org: Org,
+    channel: str,
+    title: str,
+    date: dt.date,
+    outlet: str = "",
+    link: str = "",
+    today: dt.date | None = None,
+) -> PublicityItem:
     with transaction.atomic():
         require(actor, "records.manage", org)
         if not org.active:
@@ -374,9 +490,14 @@ def create_item(*, actor, org: Org, channel: str, title: str, date: dt.date, out
             raise ActionError(f"日期：{message}", field="date")
         item = PublicityItem.objects.create(org=org, channel=channel, outlet=outlet, title=title, date=date, link=link)
         derived.refresh([org])
-        events.record(actor, "publicity.create", item, org=org,
-                      summary=f"{org.name} 登记{channel}宣传“{title[:40]}”",
-                      after=events.snapshot(item, ("channel", "outlet", "title", "date", "link")))
+        events.record(
+            actor,
+            "publicity.create",
+            item,
+            org=org,
+            summary=f"{org.name} 登记{channel}宣传“{title[:40]}”",
+            after=events.snapshot(item, ("channel", "outlet", "title", "date", "link")),
+        )
         return item
 
 
@@ -390,13 +511,19 @@ def attach_photo(item: PublicityItem, *, actor, name: str, data: bytes) -> Attac
         attachment = _store(actor, name, data, allowed=PHOTO_TYPES, item=item)
         item.version += 1
         item.save(update_fields=["version"])
-        events.record(actor, "publicity.photo", item, org=item.org,
-                      summary=f"{item.channel}宣传“{item.title[:30]}”上传照片“{attachment.name}”",
-                      after={"sha256": attachment.sha256})
+        events.record(
+            actor,
+            "publicity.photo",
+            item,
+            org=item.org,
+            summary=f"{item.channel}宣传“{item.title[:30]}”上传照片“{attachment.name}”",
+            after={"sha256": attachment.sha256},
+        )
         return attachment
 
 
 # ------------------------------------------------------------------ copied materials
+
 
 def _texts_under(paths):
     for name, source in text_sources.sources().items():
@@ -410,19 +537,37 @@ def run_copy_check(*, actor, org: Org, as_of: dt.date) -> tuple[int, int]:
     require(actor, "campaign.manage", org)
     found = copies.find_pairs(_texts_under([org.path]))
     with transaction.atomic():
-        stored = set(CopyPair.objects.filter(subtree_q("org_b__path", org.path))
-                     .values_list("source_a", "id_a", "source_b", "id_b"))
+        stored = set(
+            CopyPair.objects.filter(subtree_q("org_b__path", org.path)).values_list(
+                "source_a", "id_a", "source_b", "id_b"
+            )
+        )
         new = []
         for f in found:
             key = (f.a.key[0], f.a.key[1], f.b.key[0], f.b.key[1])
             if key in stored:
                 continue
-            new.append(CopyPair(source_a=f.a.key[0], id_a=f.a.key[1], org_a_id=f.a.org_id, source_b=f.b.key[0],
-                                id_b=f.b.key[1], org_b_id=f.b.org_id, similarity=f.similarity, found_on=as_of))
+            new.append(
+                CopyPair(
+                    source_a=f.a.key[0],
+                    id_a=f.a.key[1],
+                    org_a_id=f.a.org_id,
+                    source_b=f.b.key[0],
+                    id_b=f.b.key[1],
+                    org_b_id=f.b.org_id,
+                    similarity=f.similarity,
+                    found_on=as_of,
+                )
+            )
         CopyPair.objects.bulk_create(new, ignore_conflicts=True)
-        events.record(actor, "copies.check", ("publicity", "copies"), org=org,
-                      summary=f"{org.name} 材料雷同检查：发现 {len(found)} 对，其中新增 {len(new)} 对",
-                      after={"found": len(found), "new": len(new)})
+        events.record(
+            actor,
+            "copies.check",
+            ("publicity", "copies"),
+            org=org,
+            summary=f"{org.name} 材料雷同检查：发现 {len(found)} 对，其中新增 {len(new)} 对",
+            after={"found": len(found), "new": len(new)},
+        )
         return len(found), len(new)
 
 
@@ -442,7 +587,13 @@ def decide_pair(pair: CopyPair, *, actor, confirm: bool, as_of: dt.date, note: s
         pair.decided_on, pair.decided_by, pair.note = as_of, _user(actor), note
         pair.save()
         derived.refresh([pair.org_b])  # a confirmed pair counts at the later text's org
-        events.record(actor, "copies.confirm" if confirm else "copies.dismiss", pair, org=pair.org_b,
-                      summary=f"材料雷同（{pair.org_b.name} 与 {pair.org_a.name}）{pair.status}",
-                      before={"status": before}, after={"status": pair.status, "note": note})
+        events.record(
+            actor,
+            "copies.confirm" if confirm else "copies.dismiss",
+            pair,
+            org=pair.org_b,
+            summary=f"材料雷同（{pair.org_b.name} 与 {pair.org_a.name}）{pair.status}",
+            before={"status": before},
+            after={"status": pair.status, "note": note},
+        )
         return pair

@@ -4,6 +4,7 @@ Everything is read through visible_to(): a record outside the caller's scope is 
 Changes go through the same actions the pages use: PermissionDenied → 403, ActionError → 422,
 StaleEdit → 409 (see tuijin.api.api).
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ class _WholeScope:
 
 
 # ------------------------------------------------------------------ schemas
+
 
 class ReviewOut(Schema):
     org_code: str = Field(alias="org.code")
@@ -300,6 +302,7 @@ class ReadingOut(Schema):
 
 # ------------------------------------------------------------------ helpers
 
+
 def _root(request, org: str):
     return get_object_or_404(Org.objects.visible_to(request.user), code=org) if org else _WholeScope()
 
@@ -312,8 +315,9 @@ def _org(request, code: str, field="org") -> Org:
 
 
 def _submission(request, pk) -> Submission:
-    return get_object_or_404(Submission.objects.visible_to(request.user)
-                             .select_related("org", "solicitation", "review_org"), pk=pk)
+    return get_object_or_404(
+        Submission.objects.visible_to(request.user).select_related("org", "solicitation", "review_org"), pk=pk
+    )
 
 
 def _solicitation(request, pk) -> Solicitation:
@@ -323,39 +327,59 @@ def _solicitation(request, pk) -> Solicitation:
 
 def _pair(request, pk) -> CopyPair:
     visible_orgs = Org.objects.visible_to(request.user).values("pk")
-    return get_object_or_404(CopyPair.objects.visible_to(request.user).filter(org_a__in=visible_orgs)
-                             .select_related("org_a", "org_b"), pk=pk)
+    return get_object_or_404(
+        CopyPair.objects.visible_to(request.user).filter(org_a__in=visible_orgs).select_related("org_a", "org_b"), pk=pk
+    )
 
 
 def _check_upload(file):
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     if file.size > limit:
-        raise ActionError(f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB",
-                          field="file")
+        raise ActionError(
+            f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB", field="file"
+        )
 
 
 def _solicitation_detail(request, s):
     targets = list(Org.objects.visible_to(request.user).filter(solicitation_targets__solicitation=s).order_by("path"))
     rows = queries.answers(s, today(), targets)
     s.median_hours = queries.timeliness.median_hours([r.answer for r in rows])
-    s.standing = [TargetOut(org_code=r.org.code, org_name=r.org.name, status=r.answer.status,
-                            answered_at=r.answer.answered_at, hours=r.answer.hours,
-                            submission_id=r.answer.submission_id) for r in rows]
+    s.standing = [
+        TargetOut(
+            org_code=r.org.code,
+            org_name=r.org.name,
+            status=r.answer.status,
+            answered_at=r.answer.answered_at,
+            hours=r.answer.hours,
+            submission_id=r.answer.submission_id,
+        )
+        for r in rows
+    ]
     return s
 
 
 # ------------------------------------------------------------------ submissions
 
-@router.get("/submissions", response=list[SubmissionOut],
-            summary="信息报送（可按组织及下级、信息类型、审核状态、是否采用、关联不紧密 flagged=1、关键词筛选）")
+
+@router.get(
+    "/submissions",
+    response=list[SubmissionOut],
+    summary="信息报送（可按组织及下级、信息类型、审核状态、是否采用、关联不紧密 flagged=1、关键词筛选）",
+)
 @paginate(Pages, page_size=50)
 def list_submissions(request, org: str = "", type: str = "", status: str = "", flagged: str = "", q: str = ""):
     if type and type not in TYPES:
         raise ActionError(f"type 应为以下之一：{'、'.join(TYPES)}", field="type")
     if status and status not in PieceStatus.values:
         raise ActionError(f"status 应为以下之一：{'、'.join(PieceStatus.values)}", field="status")
-    return queries.submission_list(request.user, _root(request, org), type=type, status=status,
-                                   flagged="1" if flagged == "1" else "", q=q.strip()[:100])
+    return queries.submission_list(
+        request.user,
+        _root(request, org),
+        type=type,
+        status=status,
+        flagged="1" if flagged == "1" else "",
+        q=q.strip()[:100],
+    )
 
 
 @router.get("/submissions/{int:pk}", response=SubmissionDetailOut, summary="信息详情（含审核、转报记录和附件）")
@@ -371,22 +395,44 @@ def create_submission(request, payload: SubmissionIn):
         sol = Solicitation.objects.filter(number=payload.solicitation).first()
         if sol is None:
             raise ActionError(f"约稿“{payload.solicitation}”不存在", field="solicitation")
-    piece = actions.create_submission(actor=request.user, org=org, title=payload.title, body=payload.body,
-                                      type=payload.type, date=payload.date, solicitation=sol,
-                                      submitted_at=queries.timeliness.now_on(today()), today=today())
+    piece = actions.create_submission(
+        actor=request.user,
+        org=org,
+        title=payload.title,
+        body=payload.body,
+        type=payload.type,
+        date=payload.date,
+        solicitation=sol,
+        submitted_at=queries.timeliness.now_on(today()),
+        today=today(),
+    )
     return Status(201, piece)
 
 
-@router.post("/submissions/{int:pk}/adopt", response=SubmissionDetailOut, summary="采用（层级：县/市/省/中央，质量评分 1–5）")
+@router.post(
+    "/submissions/{int:pk}/adopt", response=SubmissionDetailOut, summary="采用（层级：县/市/省/中央，质量评分 1–5）"
+)
 def adopt(request, pk: int, payload: AdoptIn):
-    return actions.adopt(_submission(request, pk), actor=request.user, level=payload.level, quality=payload.quality,
-                         note=payload.note, as_of=today(), version=payload.version)
+    return actions.adopt(
+        _submission(request, pk),
+        actor=request.user,
+        level=payload.level,
+        quality=payload.quality,
+        note=payload.note,
+        as_of=today(),
+        version=payload.version,
+    )
 
 
 @router.post("/submissions/{int:pk}/return", response=SubmissionDetailOut, summary="退回（须写明原因）")
 def return_submission(request, pk: int, payload: ReturnIn):
-    return actions.return_submission(_submission(request, pk), actor=request.user, reason=payload.reason,
-                                     quality=payload.quality, version=payload.version)
+    return actions.return_submission(
+        _submission(request, pk),
+        actor=request.user,
+        reason=payload.reason,
+        quality=payload.quality,
+        version=payload.version,
+    )
 
 
 @router.post("/submissions/{int:pk}/forward", response=SubmissionDetailOut, summary="转报上级（须已采用）")
@@ -398,8 +444,9 @@ def forward(request, pk: int, payload: ForwardIn):
 def upload_attachment(request, pk: int, file: UploadedFile = File(...)):
     piece = _submission(request, pk)
     _check_upload(file)
-    return Status(201, actions.attach_to_submission(piece, actor=request.user, name=file.name or "未命名",
-                                                            data=file.read()))
+    return Status(
+        201, actions.attach_to_submission(piece, actor=request.user, name=file.name or "未命名", data=file.read())
+    )
 
 
 @router.get("/attachments/{int:pk}", summary="下载附件或照片", response={200: None})
@@ -423,7 +470,11 @@ def review_queue(request, org: str):
     return queries.review_queue(request.user, root)
 
 
-@router.get("/library", response=list[SubmissionOut], summary="典型案例库：已采用的典型案例和经验做法（按关键词、类型、领域、层级）")
+@router.get(
+    "/library",
+    response=list[SubmissionOut],
+    summary="典型案例库：已采用的典型案例和经验做法（按关键词、类型、领域、层级）",
+)
 @paginate(Pages, page_size=50)
 def library(request, q: str = "", type: str = "", sector: str = "", level: str = "", org: str = ""):
     if type and type not in LIBRARY_TYPES:
@@ -442,20 +493,27 @@ def check_relevance(request, payload: RelevanceIn):
 
 # ------------------------------------------------------------------ solicitations
 
+
 @router.get("/solicitations", response=list[SolicitationOut], summary="约稿（本级发出的，以及向本级约稿的）")
 @paginate(Pages, page_size=50)
 def list_solicitations(request, org: str = ""):
     return queries.solicitations(request.user, _org(request, org) if org else None)
 
 
-@router.get("/solicitations/{int:pk}", response=SolicitationDetailOut,
-            summary="约稿详情：每个对象按时 / 逾期 / 未报送 / 未到期及用时（截止日当天 24 时，北京时间）")
+@router.get(
+    "/solicitations/{int:pk}",
+    response=SolicitationDetailOut,
+    summary="约稿详情：每个对象按时 / 逾期 / 未报送 / 未到期及用时（截止日当天 24 时，北京时间）",
+)
 def get_solicitation(request, pk: int):
     return _solicitation_detail(request, _solicitation(request, pk))
 
 
-@router.post("/solicitations", response={201: SolicitationDetailOut},
-             summary="发出约稿：对象可点名（组织编码），或按组织类别、领域、层级（树深度）选择")
+@router.post(
+    "/solicitations",
+    response={201: SolicitationDetailOut},
+    summary="发出约稿：对象可点名（组织编码），或按组织类别、领域、层级（树深度）选择",
+)
 def create_solicitation(request, payload: SolicitationIn):
     org = _org(request, payload.org)
     codes = set(payload.targets)
@@ -463,13 +521,21 @@ def create_solicitation(request, payload: SolicitationIn):
     unknown = codes - {o.code for o in targets}
     if unknown:
         raise ActionError(f"约稿对象“{'、'.join(sorted(unknown)[:5])}”不是{org.name}的下级组织", field="targets")
-    s = actions.issue_solicitation(actor=request.user, org=org, topic=payload.topic, deadline=payload.deadline,
-                                   note=payload.note, targets=targets, today=today(),
-                                   issued_at=queries.timeliness.now_on(today()))
+    s = actions.issue_solicitation(
+        actor=request.user,
+        org=org,
+        topic=payload.topic,
+        deadline=payload.deadline,
+        note=payload.note,
+        targets=targets,
+        today=today(),
+        issued_at=queries.timeliness.now_on(today()),
+    )
     return Status(201, _solicitation_detail(request, s))
 
 
 # ------------------------------------------------------------------ media coverage and placements
+
 
 @router.get("/items", response=list[ItemOut], summary="宣传报道与宣传阵地（可按组织及下级、渠道筛选）")
 @paginate(Pages, page_size=50)
@@ -484,11 +550,26 @@ def get_item(request, pk: int):
     return get_object_or_404(PublicityItem.objects.visible_to(request.user).select_related("org"), pk=pk)
 
 
-@router.post("/items", response={201: ItemOut}, summary="登记宣传报道（电视/报刊/网络/新媒体）或宣传阵地（重点路段/公共场所/单位内部）")
+@router.post(
+    "/items",
+    response={201: ItemOut},
+    summary="登记宣传报道（电视/报刊/网络/新媒体）或宣传阵地（重点路段/公共场所/单位内部）",
+)
 def create_item(request, payload: ItemIn):
     org = _org(request, payload.org)
-    return Status(201, actions.create_item(actor=request.user, org=org, channel=payload.channel, title=payload.title,
-                                           date=payload.date, outlet=payload.outlet, link=payload.link, today=today()))
+    return Status(
+        201,
+        actions.create_item(
+            actor=request.user,
+            org=org,
+            channel=payload.channel,
+            title=payload.title,
+            date=payload.date,
+            outlet=payload.outlet,
+            link=payload.link,
+            today=today(),
+        ),
+    )
 
 
 @router.post("/items/{int:pk}/photos", response={201: AttachmentOut}, summary="上传宣传阵地照片（multipart：file）")
@@ -499,6 +580,7 @@ def upload_photo(request, pk: int, file: UploadedFile = File(...)):
 
 
 # ------------------------------------------------------------------ copied materials
+
 
 @router.get("/copies", response=list[PairOut], summary="材料雷同（办公室）：按组织及下级、核实结果筛选")
 @paginate(Pages, page_size=50)
@@ -519,8 +601,14 @@ def get_copy(request, pk: int):
     def side(s):
         if s is None:
             return None
-        return SideOut(source=s.source, label=s.label, org_code=s.org.code, date=s.date,
-                       runs=[Run(text=t, matched=m) for t, m in s.runs])
+        return SideOut(
+            source=s.source,
+            label=s.label,
+            org_code=s.org.code,
+            date=s.date,
+            runs=[Run(text=t, matched=m) for t, m in s.runs],
+        )
+
     return PairDetail(pair, side(a), side(b), matched)
 
 
@@ -542,15 +630,29 @@ def dismiss_copy(request, pk: int, payload: DecideIn):
 
 # ------------------------------------------------------------------ figures
 
+
 @router.get("/summary", response=SummaryOut, summary="宣传信息汇总（组织及全部下级；含响应用时中位数）")
 def summary(request, org: str, as_of: dt.date | None = None):
     s = queries.summary(request.user, _org(request, org), as_of or today())
-    return SummaryOut(submissions=s.submissions, adopted=s.adopted, adoption_rate=s.adoption_rate, by_level=s.by_level,
-                      average_quality=s.quality, library=s.library, relevance_flagged=s.flagged,
-                      solicitations_due=s.due, answered=s.answered, on_time=s.on_time, missing=s.missing,
-                      response_rate=s.response_rate, on_time_rate=s.on_time_rate,
-                      median_response_hours=s.median_hours, by_channel=s.by_channel,
-                      copies_confirmed=s.copies_confirmed, copies_open=s.copies_open)
+    return SummaryOut(
+        submissions=s.submissions,
+        adopted=s.adopted,
+        adoption_rate=s.adoption_rate,
+        by_level=s.by_level,
+        average_quality=s.quality,
+        library=s.library,
+        relevance_flagged=s.flagged,
+        solicitations_due=s.due,
+        answered=s.answered,
+        on_time=s.on_time,
+        missing=s.missing,
+        response_rate=s.response_rate,
+        on_time_rate=s.on_time_rate,
+        median_response_hours=s.median_hours,
+        by_channel=s.by_channel,
+        copies_confirmed=s.copies_confirmed,
+        copies_open=s.copies_open,
+    )
 
 
 @router.get("/indicators", response=list[ReadingOut], summary="宣传信息指标（组织及全部下级汇总）")
@@ -561,7 +663,17 @@ def indicators(request, org: str, as_of: dt.date | None = None):
     out = []
     for code in MEANING:
         r = registry.read(registry.get(code), root, as_of, campaign)
-        out.append(ReadingOut(code=code, name=r.indicator.name, unit=r.indicator.unit, meaning=MEANING[code],
-                              value=r.value, expected=r.expected, status=r.status, numerator=r.pair.num,
-                              denominator=r.pair.den))
+        out.append(
+            ReadingOut(
+                code=code,
+                name=r.indicator.name,
+                unit=r.indicator.unit,
+                meaning=MEANING[code],
+                value=r.value,
+                expected=r.expected,
+                status=r.status,
+                numerator=r.pair.num,
+                denominator=r.pair.den,
+            )
+        )
     return out

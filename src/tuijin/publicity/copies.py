@@ -16,6 +16,7 @@ Light edits (a changed name, a swapped word, punctuation) keep most 4-grams, so 
 the same topic told in other words shares few 4-grams, so it is not. `passages()` gives the matched
 stretches of both texts for the side-by-side view.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,7 @@ def shingles(text: str) -> set[str]:
     t = normalize(text)
     if len(t) < MIN_CHARS:
         return set()
-    return {t[i:i + K] for i in range(len(t) - K + 1)}
+    return {t[i : i + K] for i in range(len(t) - K + 1)}
 
 
 def jaccard(a: set, b: set) -> float:
@@ -100,7 +101,7 @@ class Index:
                 self.groups[norm].append(t)
                 continue
             self.groups[norm] = [t]
-            grams = {norm[i:i + K] for i in range(len(norm) - K + 1)}
+            grams = {norm[i : i + K] for i in range(len(norm) - K + 1)}
             self.grams[norm] = grams
             new.append((norm, grams))
         with self.lsh.insertion_session(buffer_size=5000) as session:
@@ -161,7 +162,7 @@ class Index:
         norm = normalize(text.text)
         if len(norm) < MIN_CHARS:
             return []
-        grams = {norm[i:i + K] for i in range(len(norm) - K + 1)}
+        grams = {norm[i : i + K] for i in range(len(norm) - K + 1)}
         m = next(iter(_minhashes([grams])))
         hits = [(norm, 1.0)] if norm in self.groups else []
         hits += list(self._neighbours(norm, grams, m))
@@ -187,19 +188,23 @@ def passages(a: str, b: str, min_len: int = MIN_PASSAGE) -> tuple[list[tuple[str
     """Both texts cut into (segment, matched) runs for the side-by-side view, and the matched length.
     Matching is on the texts as written (punctuation included), stretches of at least `min_len` chars."""
     a, b = a or "", b or ""
-    blocks = [blk for blk in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-              if blk.size >= min_len]
+    blocks = [
+        blk for blk in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if blk.size >= min_len
+    ]
 
     def runs(text, spans):
         out, at = [], 0
         for start, size in sorted(spans):
             if start > at:
                 out.append((text[at:start], False))
-            out.append((text[start:start + size], True))
+            out.append((text[start : start + size], True))
             at = start + size
         if at < len(text):
             out.append((text[at:], False))
         return out
 
-    return (runs(a, [(blk.a, blk.size) for blk in blocks]), runs(b, [(blk.b, blk.size) for blk in blocks]),
-            sum(blk.size for blk in blocks))
+    return (
+        runs(a, [(blk.a, blk.size) for blk in blocks]),
+        runs(b, [(blk.b, blk.size) for blk in blocks]),
+        sum(blk.size for blk in blocks),
+    )

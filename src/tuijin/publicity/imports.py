@@ -10,6 +10,7 @@ Every row is checked first; only a wholly valid sheet is written, in bulk with h
 transaction recorded as one event. Relevance flags are computed for every written submission and
 each flagged row is reported as a warning.
 """
+
 from __future__ import annotations
 
 from simple_history.utils import bulk_update_with_history
@@ -98,13 +99,20 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
         code = _code(row, "组织编码", errors)
         title = _text(row, "标题", errors, required=True, max_length=MAX_TITLE)
         date = _date(row, "报送日期", errors, as_of)
-        data = {"body": _text(row, "正文", errors, max_length=MAX_BODY),
-                "type": _choice(row, "信息类型", TYPES, errors, default="工作动态"),
-                "number": _code(row, "约稿编号", errors, required=False), "code": code}
+        data = {
+            "body": _text(row, "正文", errors, max_length=MAX_BODY),
+            "type": _choice(row, "信息类型", TYPES, errors, default="工作动态"),
+            "number": _code(row, "约稿编号", errors, required=False),
+            "code": code,
+        }
         return ((code, date, title) if code and title and date else None), data
 
-    rows, set_aside = keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "标题", f"与第{first}行是同一条信息（组织、报送日期、标题都相同）"))
+    rows, set_aside = keyed_rows(
+        sheet,
+        read,
+        errors,
+        repeated=lambda key, row, first: ("标题", f"与第{first}行是同一条信息（组织、报送日期、标题都相同）"),
+    )
     keyed = dict(rows)
     orgs = check_row_orgs(rows, actor, errors, what="信息报送")
     check_set_aside_orgs(set_aside, actor, errors, what="信息报送")
@@ -114,7 +122,8 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
     sols = {s.number: s for s in Solicitation.objects.filter(number__in=numbers)}
     target_paths: dict[int, list[str]] = {}
     for sid, path in SolicitationTarget.objects.filter(solicitation__in=sols.values()).values_list(
-            "solicitation_id", "org__path"):
+        "solicitation_id", "org__path"
+    ):
         target_paths.setdefault(sid, []).append(path)
     for d in set_aside:  # a key cell already reported: an unknown 约稿编号 is reported all the same
         if d["number"] and d["number"] not in sols:
@@ -135,7 +144,7 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
     stored: dict[tuple, Submission] = {}
     org_ids = list({orgs[code].pk for code, _, _ in rows})
     for i in range(0, len(org_ids), 500):
-        for known in Submission.objects.filter(org_id__in=org_ids[i:i + 500]):
+        for known in Submission.objects.filter(org_id__in=org_ids[i : i + 500]):
             stored[(known.org_id, known.date, known.title)] = known
     fields = [f for f, column in SUBMISSION_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
@@ -146,8 +155,16 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
         org = orgs[code]
         sub = stored.get((org.pk, date, title))
         if sub is None:
-            sub = apply_relevance(Submission(org=org, title=title, date=date, body=d["body"], type=d["type"],
-                                             solicitation_id=d["solicitation_id"]))
+            sub = apply_relevance(
+                Submission(
+                    org=org,
+                    title=title,
+                    date=date,
+                    body=d["body"],
+                    type=d["type"],
+                    solicitation_id=d["solicitation_id"],
+                )
+            )
             creates.append(sub)
         else:
             changed = [f for f in fields if getattr(sub, f) != d[f]]
@@ -160,7 +177,9 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
             apply_relevance(sub)
             updates.append(sub)
         if sub.relevance_flagged:
-            flagged.append(f"第{d['row']}行 标题: “{title[:30]}”与学习教育关联不紧密（{'；'.join(sub.relevance_reasons)}）")
+            flagged.append(
+                f"第{d['row']}行 标题: “{title[:30]}”与学习教育关联不紧密（{'；'.join(sub.relevance_reasons)}）"
+            )
     if errors:
         raise ImportFailed(errors)  # before the relevance warnings, which only a valid sheet reports
     result.created, result.updated = len(creates), len(updates)
@@ -168,15 +187,29 @@ def load_submissions(sheet, *, actor, dry_run=False) -> ImportResult:
     history = _history(actor)
 
     def write():
-        insert_with_history(Submission, creates, user=history["default_user"] or default_history_user(Submission),
-                            reason="导入")
-        bulk_update_with_history(updates, Submission, fields + ["version", "relevance_flagged", "relevance_reasons"],
-                                 batch_size=BATCH, **history)
-        events.record(actor, "import.submissions", ("imports", "submissions"),
-                      summary=f"导入信息报送：{result.summary()}",
-                      after={"created": [f"{s.org.code} {s.date} {s.title[:30]}" for s in creates][:200],
-                             "updated": [s.pk for s in updates][:200], "flagged": len(flagged)})
+        insert_with_history(
+            Submission, creates, user=history["default_user"] or default_history_user(Submission), reason="导入"
+        )
+        bulk_update_with_history(
+            updates,
+            Submission,
+            fields + ["version", "relevance_flagged", "relevance_reasons"],
+            batch_size=BATCH,
+            **history,
+        )
+        events.record(
+            actor,
+            "import.submissions",
+            ("imports", "submissions"),
+            summary=f"导入信息报送：{result.summary()}",
+            after={
+                "created": [f"{s.org.code} {s.date} {s.title[:30]}" for s in creates][:200],
+                "updated": [s.pk for s in updates][:200],
+                "flagged": len(flagged),
+            },
+        )
         events.touched(list({s.org_id: s.org for s in creates + updates}.values()))
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -210,14 +243,18 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
         data = {"outlet": _text(row, "媒体或地点", errors, max_length=200), "link": link, "code": code}
         return ((code, channel, date, title) if code and channel and date and title else None), data
 
-    rows, set_aside = keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "标题或内容", f"与第{first}行重复（组织、渠道、日期、标题或内容都相同）"))
+    rows, set_aside = keyed_rows(
+        sheet,
+        read,
+        errors,
+        repeated=lambda key, row, first: ("标题或内容", f"与第{first}行重复（组织、渠道、日期、标题或内容都相同）"),
+    )
     orgs = check_row_orgs(rows, actor, errors, what="宣传报道")
     check_set_aside_orgs(set_aside, actor, errors, what="宣传报道")
     stored: dict[tuple, PublicityItem] = {}
     org_ids = list({orgs[k[0]].pk for k in rows})
     for i in range(0, len(org_ids), 500):
-        for known in PublicityItem.objects.filter(org_id__in=org_ids[i:i + 500]):
+        for known in PublicityItem.objects.filter(org_id__in=org_ids[i : i + 500]):
             stored[(known.org_id, known.channel, known.date, known.title)] = known
     fields = [f for f, column in ITEM_COLUMNS.items() if column in sheet.columns]
     result = ImportResult()
@@ -227,8 +264,9 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
         org = orgs[code]
         item = stored.get((org.pk, channel, date, title))
         if item is None:
-            creates.append(PublicityItem(org=org, channel=channel, date=date, title=title, outlet=d["outlet"],
-                                         link=d["link"]))
+            creates.append(
+                PublicityItem(org=org, channel=channel, date=date, title=title, outlet=d["outlet"], link=d["link"])
+            )
             continue
         changed = [f for f in fields if getattr(item, f) != d[f]]
         if not changed:
@@ -242,13 +280,22 @@ def load_items(sheet, *, actor, dry_run=False) -> ImportResult:
     history = _history(actor)
 
     def write():
-        insert_with_history(PublicityItem, creates,
-                            user=history["default_user"] or default_history_user(PublicityItem), reason="导入")
+        insert_with_history(
+            PublicityItem, creates, user=history["default_user"] or default_history_user(PublicityItem), reason="导入"
+        )
         bulk_update_with_history(updates, PublicityItem, fields + ["version"], batch_size=BATCH, **history)
-        events.record(actor, "import.publicity", ("imports", "publicity"), summary=f"导入宣传报道：{result.summary()}",
-                      after={"created": [f"{i.org.code} {i.channel} {i.date}" for i in creates][:200],
-                             "updated": [i.pk for i in updates][:200]})
+        events.record(
+            actor,
+            "import.publicity",
+            ("imports", "publicity"),
+            summary=f"导入宣传报道：{result.summary()}",
+            after={
+                "created": [f"{i.org.code} {i.channel} {i.date}" for i in creates][:200],
+                "updated": [i.pk for i in updates][:200],
+            },
+        )
         events.touched(list({i.org_id: i.org for i in creates + updates}.values()))
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 

@@ -11,6 +11,7 @@
 - CopyPair (材料雷同): two texts of different units found alike by copies.py; an office confirms or
   dismisses it.
 """
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -43,8 +44,9 @@ class Solicitation(models.Model):
     issued_at = models.DateTimeField("发出时间")
     deadline = models.DateField("截止日期")
     targets = models.ManyToManyField(Org, through="SolicitationTarget", related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords(excluded_fields=["targets"])
 
     objects = ScopedQuerySet.as_manager()
@@ -71,17 +73,19 @@ class Submission(models.Model):
     org = models.ForeignKey(Org, verbose_name="报送单位", on_delete=models.PROTECT, related_name="submissions")
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", blank=True)
-    type = models.CharField("信息类型", max_length=10, choices=[(t, t) for t in TYPES], default="工作动态",
-                            db_index=True)
+    type = models.CharField(
+        "信息类型", max_length=10, choices=[(t, t) for t in TYPES], default="工作动态", db_index=True
+    )
     date = models.DateField("报送日期", db_index=True)
     # The moment it was sent (Asia/Shanghai is what deadlines mean); an imported row has only its date.
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
-    solicitation = models.ForeignKey(Solicitation, verbose_name="约稿", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="submissions")
-    status = models.CharField("审核状态", max_length=10, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
-    review_org = models.ForeignKey(Org, verbose_name="审核层级", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    solicitation = models.ForeignKey(
+        Solicitation, verbose_name="约稿", null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField("审核状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    review_org = models.ForeignKey(
+        Org, verbose_name="审核层级", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Adopted at some level (kept when an upper level later returns a forwarded piece).
     adopted = models.BooleanField("已采用", default=False, db_index=True)
     adopted_level = models.CharField("采用层级", max_length=4, blank=True, choices=[(v, v) for v in LEVELS])
@@ -120,8 +124,9 @@ class Review(models.Model):
     level = models.CharField("采用层级", max_length=4, blank=True)
     quality = models.PositiveSmallIntegerField("质量评分", null=True, blank=True)
     reason = models.CharField("原因或说明", max_length=500, blank=True)
-    to_org = models.ForeignKey(Org, verbose_name="转报至", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    to_org = models.ForeignKey(
+        Org, verbose_name="转报至", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间")
 
@@ -162,10 +167,10 @@ class Attachment(models.Model):
     """A submission's attachment or a placement's photo: stored by content hash (core.files), never
     overwritten, served only through the scope check."""
 
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="attachments")
-    item = models.ForeignKey(PublicityItem, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="attachments")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    item = models.ForeignKey(PublicityItem, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
     name = models.CharField("文件名", max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -202,11 +207,13 @@ class CopyPair(models.Model):
     org_b = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="copy_pairs")
     similarity = models.FloatField("相似度")
     found_on = models.DateField("发现日期")
-    status = models.CharField("核实结果", max_length=4, choices=CopyStatus.choices, default=CopyStatus.OPEN,
-                              db_index=True)
+    status = models.CharField(
+        "核实结果", max_length=4, choices=CopyStatus.choices, default=CopyStatus.OPEN, db_index=True
+    )
     decided_on = models.DateField("核实日期", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField("说明", max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -217,5 +224,4 @@ class CopyPair(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "材料雷同"
         ordering = ["-similarity", "id"]
-        constraints = [models.UniqueConstraint(fields=["source_a", "id_a", "source_b", "id_b"],
-                                               name="copy_pair_once")]
+        constraints = [models.UniqueConstraint(fields=["source_a", "id_a", "source_b", "id_b"], name="copy_pair_once")]

@@ -1,5 +1,6 @@
 """Reads of publicity data: timeliness of solicitations, review queues, the typical-case library,
 copy pairs with their passages, and the summary figures. Every read starts from visible_to()."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,17 +40,17 @@ def solicitations(user: Any, org: Org | None = None) -> QuerySet[Solicitation]:
     visible = Solicitation.objects.visible_to(user).values("pk")
     qs = Solicitation.objects.filter(pk__in=visible)
     if org is not None:
-        qs = qs.filter(subtree_q("org__path", org.path) |
-                       Q(pk__in=SolicitationTarget.objects.filter(subtree_q("org__path", org.path))
-                         .values("solicitation")))
+        qs = qs.filter(
+            subtree_q("org__path", org.path)
+            | Q(pk__in=SolicitationTarget.objects.filter(subtree_q("org__path", org.path)).values("solicitation"))
+        )
     return qs.select_related("org").order_by("-issued_at", "-id")
 
 
 def open_solicitations_for(org: Org, as_of: dt.date) -> QuerySet[Solicitation]:
     """What `org` (or an org above it) was asked for and may still answer (late answers are allowed)."""
     ancestors = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-    return (Solicitation.objects.filter(solicitationtarget__org__path__in=ancestors)
-            .distinct().order_by("-issued_at"))
+    return Solicitation.objects.filter(solicitationtarget__org__path__in=ancestors).distinct().order_by("-issued_at")
 
 
 @dataclass
@@ -60,10 +61,14 @@ class TargetRow:
 
 def answers(solicitation: Solicitation, as_of: dt.date, targets: Iterable[Org] | None = None) -> list[TargetRow]:
     """Each target's standing: the first answer from the target or any org below it."""
-    targets = list(targets if targets is not None else
-                   Org.objects.filter(solicitation_targets__solicitation=solicitation).order_by("path"))
-    subs = list(Submission.objects.filter(solicitation=solicitation)
-                .values_list("pk", "org__path", "date", "submitted_at"))
+    targets = list(
+        targets
+        if targets is not None
+        else Org.objects.filter(solicitation_targets__solicitation=solicitation).order_by("path")
+    )
+    subs = list(
+        Submission.objects.filter(solicitation=solicitation).values_list("pk", "org__path", "date", "submitted_at")
+    )
     rows = []
     for org in targets:
         first = None
@@ -73,8 +78,13 @@ def answers(solicitation: Solicitation, as_of: dt.date, targets: Iterable[Org] |
             moment = timeliness.sent_at(date, submitted_at)
             if first is None or moment < first[0]:
                 first = (moment, pk)
-        answer = timeliness.judge(solicitation.deadline, solicitation.issued_at,
-                                  first[0] if first else None, as_of, first[1] if first else None)
+        answer = timeliness.judge(
+            solicitation.deadline,
+            solicitation.issued_at,
+            first[0] if first else None,
+            as_of,
+            first[1] if first else None,
+        )
         rows.append(TargetRow(org, answer))
     return rows
 
@@ -143,9 +153,12 @@ def summary(user: Any, org: Org, as_of: dt.date) -> Summary:
     """The figures of org's subtree as the user sees it, counted as the indicators count them; the
     median response time is computed from the answers themselves (a median does not add up)."""
     subs = Submission.objects.visible_to(user).filter(subtree_q("org__path", org.path), date__lte=as_of)
-    row = subs.order_by().aggregate(n=Count("pk"), n_adopted=Count("pk", filter=Q(adopted=True, adopted_on__lte=as_of)),
-                                    n_library=Count("pk", filter=Q(adopted=True, type__in=LIBRARY_TYPES)),
-                                    n_flagged=Count("pk", filter=Q(relevance_flagged=True)))
+    row = subs.order_by().aggregate(
+        n=Count("pk"),
+        n_adopted=Count("pk", filter=Q(adopted=True, adopted_on__lte=as_of)),
+        n_library=Count("pk", filter=Q(adopted=True, type__in=LIBRARY_TYPES)),
+        n_flagged=Count("pk", filter=Q(relevance_flagged=True)),
+    )
     s = Summary(submissions=row["n"], adopted=row["n_adopted"], library=row["n_library"], flagged=row["n_flagged"])
     s.by_level = dict(subs.filter(adopted=True).order_by().values_list("adopted_level").annotate(n=Count("pk")))
     scored = subs.filter(quality__isnull=False).values_list("quality", flat=True)
@@ -164,8 +177,9 @@ def summary(user: Any, org: Org, as_of: dt.date) -> Summary:
     return s
 
 
-def submission_list(user: Any, org: Any, *, type: str = "", status: str = "", flagged: str = "", q: str = "",
-                    sub_org: Org | None = None) -> QuerySet[Submission]:
+def submission_list(
+    user: Any, org: Any, *, type: str = "", status: str = "", flagged: str = "", q: str = "", sub_org: Org | None = None
+) -> QuerySet[Submission]:
     qs = Submission.objects.visible_to(user).filter(_under("org__path", sub_org or org))
     if type:
         qs = qs.filter(type=type)
@@ -187,15 +201,19 @@ def review_queue(user: Any, office_org: Org) -> QuerySet[Submission]:
     first = Q(review_org__isnull=True) & subtree_q("org__path", office_org.path) & ~Q(org=office_org)
     # A piece below another office of this subtree is that office's to review first.
     office_ids = RoleGrant.objects.filter(role="office", org__isnull=False).values("org")
-    lower = (Org.objects.filter(subtree_q("path", office_org.path), pk__in=office_ids)
-             .exclude(pk=office_org.pk).values_list("path", flat=True))
+    lower = (
+        Org.objects.filter(subtree_q("path", office_org.path), pk__in=office_ids)
+        .exclude(pk=office_org.pk)
+        .values_list("path", flat=True)
+    )
     for path in lower:
         first &= ~(subtree_q("org__path", path) & ~Q(org__path=path))
     return qs.filter(first | Q(review_org=office_org)).select_related("org", "solicitation").order_by("date", "id")
 
 
-def library(user: Any, *, q: str = "", type: str = "", sector: str = "", level: str = "",
-            org: Org | None = None) -> QuerySet[Submission]:
+def library(
+    user: Any, *, q: str = "", type: str = "", sector: str = "", level: str = "", org: Org | None = None
+) -> QuerySet[Submission]:
     """出经验、出典型、出创新: adopted 典型案例 and 经验做法 every unit in scope can read."""
     qs = Submission.objects.visible_to(user).filter(adopted=True, type__in=LIBRARY_TYPES)
     if org is not None:
@@ -219,9 +237,18 @@ def good_examples(org: Org, as_of: dt.date, limit: int = 3) -> list[Submission]:
     (issue 14): highest adoption level first, then the most recently adopted. Each is credited to the
     unit that wrote it (its `org`), never to the unit above it. A system read for the briefing: the
     briefing's own scope is org's subtree."""
-    rows = list(Submission.objects.filter(_under("org__path", org), adopted=True, adopted_on__lte=as_of,
-                                          date__lte=as_of, type__in=LIBRARY_TYPES, org__active=True)
-                .select_related("org").order_by("-adopted_on", "-pk")[:200])
+    rows = list(
+        Submission.objects.filter(
+            _under("org__path", org),
+            adopted=True,
+            adopted_on__lte=as_of,
+            date__lte=as_of,
+            type__in=LIBRARY_TYPES,
+            org__active=True,
+        )
+        .select_related("org")
+        .order_by("-adopted_on", "-pk")[:200]
+    )
     rows.sort(key=lambda s: (LEVEL_RANK.get(s.adopted_level, 9), -(s.adopted_on or as_of).toordinal(), -s.pk))
     return rows[:limit]
 
@@ -236,8 +263,11 @@ def items(user: Any, org: Any, *, channel: str = "", sub_org: Org | None = None)
 def copy_pairs(user: Any, org: Org, *, status: str = "") -> QuerySet[Any]:
     """Pairs whose later text is in org's subtree and whose earlier text's unit the user also sees."""
     visible_orgs = Org.objects.visible_to(user).values("pk")
-    qs = (CopyPair.objects.visible_to(user).filter(subtree_q("org_b__path", org.path), org_a__in=visible_orgs)
-          .select_related("org_a", "org_b"))
+    qs = (
+        CopyPair.objects.visible_to(user)
+        .filter(subtree_q("org_b__path", org.path), org_a__in=visible_orgs)
+        .select_related("org_a", "org_b")
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("status", "-similarity", "id")
@@ -255,6 +285,7 @@ class Side:
 
 def pair_sides(pair: CopyPair) -> tuple[Side | None, Side | None, int]:
     """Both texts with the matched passages marked, read through the registered sources."""
+
     def fetch(source_name: str, pk: Any, org: Org) -> tuple[Any, text_sources.TextSource | None]:
         source = text_sources.get(source_name)
         if source is None:
@@ -264,8 +295,28 @@ def pair_sides(pair: CopyPair) -> tuple[Side | None, Side | None, int]:
 
     (fa, sa), (fb, sb) = fetch(pair.source_a, pair.id_a, pair.org_a), fetch(pair.source_b, pair.id_b, pair.org_b)
     ra, rb, matched = copies.passages(fa[2] if fa else "", fb[2] if fb else "")
-    side_a = Side(pair.source_a, sa.label if sa else pair.source_a, pair.org_a, fa[1] if fa else None, ra,
-                  sa.url(pair.id_a) if sa and fa else None) if fa else None
-    side_b = Side(pair.source_b, sb.label if sb else pair.source_b, pair.org_b, fb[1] if fb else None, rb,
-                  sb.url(pair.id_b) if sb and fb else None) if fb else None
+    side_a = (
+        Side(
+            pair.source_a,
+            sa.label if sa else pair.source_a,
+            pair.org_a,
+            fa[1] if fa else None,
+            ra,
+            sa.url(pair.id_a) if sa and fa else None,
+        )
+        if fa
+        else None
+    )
+    side_b = (
+        Side(
+            pair.source_b,
+            sb.label if sb else pair.source_b,
+            pair.org_b,
+            fb[1] if fb else None,
+            rb,
+            sb.url(pair.id_b) if sb and fb else None,
+        )
+        if fb
+        else None
+    )
     return side_a, side_b, matched

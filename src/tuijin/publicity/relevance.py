@@ -5,6 +5,7 @@ weights, kept as data in relevance.toml (an office extends it without touching t
 whose title and body name too little of the campaign is flagged for the reviewer, with the reason.
 The flag never refuses a submission; it tells the reviewer what to look at.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -26,8 +27,7 @@ class Model:
 @lru_cache(maxsize=1)
 def model() -> Model:
     data = tomllib.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    return Model(float(data["threshold"]), {k: float(v) for k, v in data["terms"].items()},
-                 dict(data.get("hints", {})))
+    return Model(float(data["threshold"]), {k: float(v) for k, v in data["terms"].items()}, dict(data.get("hints", {})))
 
 
 def _normal(text: str | None) -> str:

@@ -1,4 +1,5 @@
 """Submissions (信息报送) as a text source for the copied-materials check (core.texts)."""
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -21,8 +22,10 @@ def _rows(paths):
 def _texts(ids):
     from .models import Submission
 
-    return {pk: (org, d, t) for pk, org, d, t in
-            Submission.objects.filter(pk__in=ids).values_list("pk", "org_id", "date", "body")}
+    return {
+        pk: (org, d, t)
+        for pk, org, d, t in Submission.objects.filter(pk__in=ids).values_list("pk", "org_id", "date", "body")
+    }
 
 
 register(TextSource("submission", "信息报送", _rows, _texts, lambda pk: reverse("publicity:submission", args=[pk])))

@@ -13,6 +13,7 @@ Per target, as of a date:
 The response time is from the solicitation's issue to the answer. A submission with only a date
 (imported) is taken as sent at 12:00 local time that day.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,13 @@ class Answer:
         return self.status != PENDING
 
 
-def judge(deadline: dt.date, issued_at: dt.datetime, answer_at: dt.datetime | None, as_of: dt.date,
-          submission_id: int | None = None) -> Answer:
+def judge(
+    deadline: dt.date,
+    issued_at: dt.datetime,
+    answer_at: dt.datetime | None,
+    as_of: dt.date,
+    submission_id: int | None = None,
+) -> Answer:
     """One target's standing. `answer_at` is the first answer's moment (None: not answered)."""
     if answer_at is not None and local_date(answer_at) <= as_of:
         status = ON_TIME if answer_at < deadline_end(deadline) else LATE

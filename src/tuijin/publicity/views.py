@@ -4,6 +4,7 @@ library and copied materials.
 Thin: parse, call an action or a query, render. Every read goes through visible_to(), so out of
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
+
 import io
 
 from django.conf import settings
@@ -57,6 +58,7 @@ TARGET_CHOICES = 500
 
 # ------------------------------------------------------------------ helpers
 
+
 def _org(request, code) -> Org:
     org = get_object_or_404(Org.objects.visible_to(request.user), code=code)
     if not in_business_scope(request.user, org):
@@ -65,8 +67,14 @@ def _org(request, code) -> Org:
 
 
 def _ctx(request, org, section, **more):
-    return {"org": org, "section": section, "breadcrumb": visible_ancestors(request.user, org), "as_of": today(),
-            "is_office": can(request.user, "campaign.manage", org), **more}
+    return {
+        "org": org,
+        "section": section,
+        "breadcrumb": visible_ancestors(request.user, org),
+        "as_of": today(),
+        "is_office": can(request.user, "campaign.manage", org),
+        **more,
+    }
 
 
 def _require_office(request, org):
@@ -92,8 +100,9 @@ def _upload(request):
         return None
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     if upload.size > limit:
-        raise ActionError(f"文件“{upload.name}”太大（{upload.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB",
-                          field="file")
+        raise ActionError(
+            f"文件“{upload.name}”太大（{upload.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB", field="file"
+        )
     return upload.name, upload.read()
 
 
@@ -124,20 +133,35 @@ def root(request):
 
 # ------------------------------------------------------------------ submissions
 
+
 @login_required
 def submissions(request, code):
     org = _org(request, code)
     g = request.GET
-    f = {"type": g.get("type") if g.get("type") in TYPES else "",
-         "status": g.get("status") if g.get("status") in Status.values else "",
-         "flagged": "1" if g.get("flagged") == "1" else "", "q": g.get("q", "").strip()[:100]}
+    f = {
+        "type": g.get("type") if g.get("type") in TYPES else "",
+        "status": g.get("status") if g.get("status") in Status.values else "",
+        "flagged": "1" if g.get("flagged") == "1" else "",
+        "q": g.get("q", "").strip()[:100],
+    }
     rows = queries.submission_list(request.user, org, **f)
-    return render(request, "publicity/submissions.html", _ctx(
-        request, org, "submissions", f=f, page=Paginator(rows, 50).get_page(g.get("page")),
-        query=page_query(request), types=TYPES, statuses=Status.values,
-        summary=queries.summary(request.user, org, today()),
-        can_report=can(request.user, "records.manage", org) and org.active,
-        type_links=[(t or "全部", _with(request, type=t), t == f["type"]) for t in [""] + TYPES]))
+    return render(
+        request,
+        "publicity/submissions.html",
+        _ctx(
+            request,
+            org,
+            "submissions",
+            f=f,
+            page=Paginator(rows, 50).get_page(g.get("page")),
+            query=page_query(request),
+            types=TYPES,
+            statuses=Status.values,
+            summary=queries.summary(request.user, org, today()),
+            can_report=can(request.user, "records.manage", org) and org.active,
+            type_links=[(t or "全部", _with(request, type=t), t == f["type"]) for t in [""] + TYPES],
+        ),
+    )
 
 
 @login_required
@@ -154,9 +178,17 @@ def submission_new(request, code):
         sol = next((s for s in sols if s.number == data["solicitation"]), None)
         try:
             upload = _upload(request)
-            piece = actions.create_submission(actor=request.user, org=org, title=data["title"], body=data["body"],
-                                              type=data["type"], date=data["date"], solicitation=sol,
-                                              submitted_at=timeliness.now_on(as_of), today=as_of)
+            piece = actions.create_submission(
+                actor=request.user,
+                org=org,
+                title=data["title"],
+                body=data["body"],
+                type=data["type"],
+                date=data["date"],
+                solicitation=sol,
+                submitted_at=timeliness.now_on(as_of),
+                today=as_of,
+            )
             if upload:
                 actions.attach_to_submission(piece, actor=request.user, name=upload[0], data=upload[1])
         except ActionError as exc:
@@ -171,8 +203,9 @@ def submission_new(request, code):
 
 
 def _submission(request, pk) -> Submission:
-    return get_object_or_404(Submission.objects.visible_to(request.user)
-                             .select_related("org", "solicitation", "review_org"), pk=pk)
+    return get_object_or_404(
+        Submission.objects.visible_to(request.user).select_related("org", "solicitation", "review_org"), pk=pk
+    )
 
 
 @login_required
@@ -187,14 +220,28 @@ def submission_detail(request, pk):
         except PermissionDenied:
             reviewing = None
     v = {"version": piece.version}
-    return render(request, "publicity/submission_detail.html", _ctx(
-        request, piece.org, "submissions", piece=piece, reviewing=reviewing,
-        reviews=piece.reviews.select_related("org", "to_org", "by"),
-        attachments=piece.attachments.all(), can_attach=can(request.user, "records.manage", piece.org),
-        adopt_form=AdoptForm(initial=v), return_form=ReturnForm(initial=v), forward_form=ForwardForm(initial=v),
-        file_form=FileForm(), upload_limit_mb=settings.TUIJIN_UPLOAD_MAX_BYTES // 1048576,
-        events=DomainEvent.objects.filter(target_type="publicity.submission", target_id=str(piece.pk))
-        .order_by("-at", "-id")[:30]))
+    return render(
+        request,
+        "publicity/submission_detail.html",
+        _ctx(
+            request,
+            piece.org,
+            "submissions",
+            piece=piece,
+            reviewing=reviewing,
+            reviews=piece.reviews.select_related("org", "to_org", "by"),
+            attachments=piece.attachments.all(),
+            can_attach=can(request.user, "records.manage", piece.org),
+            adopt_form=AdoptForm(initial=v),
+            return_form=ReturnForm(initial=v),
+            forward_form=ForwardForm(initial=v),
+            file_form=FileForm(),
+            upload_limit_mb=settings.TUIJIN_UPLOAD_MAX_BYTES // 1048576,
+            events=DomainEvent.objects.filter(target_type="publicity.submission", target_id=str(piece.pk)).order_by(
+                "-at", "-id"
+            )[:30],
+        ),
+    )
 
 
 @login_required
@@ -204,13 +251,21 @@ def submission_action(request, pk, name):
     try:
         if name == "adopt":
             d = _valid(AdoptForm(request.POST))
-            actions.adopt(piece, actor=request.user, level=d["level"], quality=d["quality"], note=d["note"],
-                          as_of=today(), version=d["version"])
+            actions.adopt(
+                piece,
+                actor=request.user,
+                level=d["level"],
+                quality=d["quality"],
+                note=d["note"],
+                as_of=today(),
+                version=d["version"],
+            )
             messages.success(request, f"已采用（{d['level']}级）")
         elif name == "return":
             d = _valid(ReturnForm(request.POST))
-            actions.return_submission(piece, actor=request.user, reason=d["reason"], quality=d["quality"],
-                                      version=d["version"])
+            actions.return_submission(
+                piece, actor=request.user, reason=d["reason"], quality=d["quality"], version=d["version"]
+            )
             messages.success(request, "已退回，报送单位会看到退回原因")
         elif name == "forward":
             d = _valid(ForwardForm(request.POST))
@@ -249,12 +304,21 @@ def review_queue(request, code):
     org = _org(request, code)
     _require_office(request, org)
     rows = queries.review_queue(request.user, org)
-    return render(request, "publicity/review.html", _ctx(
-        request, org, "review", page=Paginator(rows, 50).get_page(request.GET.get("page")),
-        query=page_query(request)))
+    return render(
+        request,
+        "publicity/review.html",
+        _ctx(
+            request,
+            org,
+            "review",
+            page=Paginator(rows, 50).get_page(request.GET.get("page")),
+            query=page_query(request),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ solicitations
+
 
 @login_required
 def solicitations(request, code):
@@ -263,8 +327,10 @@ def solicitations(request, code):
     rows = []
     for s in queries.solicitations(request.user, org)[:100]:
         standing = queries.answers(s, as_of) if s.org.path.startswith(org.path) else []
-        counts = {k: sum(1 for r in standing if r.answer.status == k)
-                  for k in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING, timeliness.PENDING)}
+        counts = {
+            k: sum(1 for r in standing if r.answer.status == k)
+            for k in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING, timeliness.PENDING)
+        }
         rows.append((s, len(standing), counts))
     return render(request, "publicity/solicitations.html", _ctx(request, org, "solicitations", rows=rows))
 
@@ -278,18 +344,29 @@ def _depth_choices(org):
 def solicitation_new(request, code):
     org = _org(request, code)
     _require_office(request, org)
-    orgs = Org.objects.visible_to(request.user).filter(subtree_q("path", org.path), active=True,
-                                                        depth__lte=org.depth + 3).exclude(pk=org.pk)
+    orgs = (
+        Org.objects.visible_to(request.user)
+        .filter(subtree_q("path", org.path), active=True, depth__lte=org.depth + 3)
+        .exclude(pk=org.pk)
+    )
     choices = [(o.code, "　" * (o.depth - org.depth - 1) + o.name) for o in orgs.order_by("path")[:TARGET_CHOICES]]
     form = SolicitationForm(request.POST or None, orgs=choices, depths=_depth_choices(org))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        targets = actions.targets_by(org, codes=d["targets"], kinds=d["kinds"], sectors=d["sectors"],
-                                     depths=d["depths"])
+        targets = actions.targets_by(
+            org, codes=d["targets"], kinds=d["kinds"], sectors=d["sectors"], depths=d["depths"]
+        )
         try:
-            s = actions.issue_solicitation(actor=request.user, org=org, topic=d["topic"], deadline=d["deadline"],
-                                           note=d["note"], targets=targets, today=today(),
-                                           issued_at=timeliness.now_on(today()))
+            s = actions.issue_solicitation(
+                actor=request.user,
+                org=org,
+                topic=d["topic"],
+                deadline=d["deadline"],
+                note=d["note"],
+                targets=targets,
+                today=today(),
+                issued_at=timeliness.now_on(today()),
+            )
         except ActionError as exc:
             _form_error(form, exc)
         else:
@@ -310,15 +387,27 @@ def solicitation_detail(request, pk):
     if org is None or not in_business_scope(request.user, org):
         raise Http404
     answered = [r for r in rows if r.answer.answered_at]
-    return render(request, "publicity/solicitation_detail.html", _ctx(
-        request, org, "solicitations", s=s, rows=rows, median=timeliness.median_hours([r.answer for r in rows]),
-        answered=len(answered),
-        # A unit answers for itself; the issuing office is not offered a button per target.
-        can_answer=[] if can(request.user, "campaign.manage", s.org) else
-        [r.org for r in rows if can(request.user, "records.manage", r.org)]))
+    return render(
+        request,
+        "publicity/solicitation_detail.html",
+        _ctx(
+            request,
+            org,
+            "solicitations",
+            s=s,
+            rows=rows,
+            median=timeliness.median_hours([r.answer for r in rows]),
+            answered=len(answered),
+            # A unit answers for itself; the issuing office is not offered a button per target.
+            can_answer=[]
+            if can(request.user, "campaign.manage", s.org)
+            else [r.org for r in rows if can(request.user, "records.manage", r.org)],
+        ),
+    )
 
 
 # ------------------------------------------------------------------ media coverage and placements
+
 
 @login_required
 def items(request, code):
@@ -326,11 +415,22 @@ def items(request, code):
     channel = request.GET.get("channel", "") if request.GET.get("channel") in CHANNELS else ""
     rows = queries.items(request.user, org, channel=channel)
     summary = queries.summary(request.user, org, today())
-    return render(request, "publicity/items.html", _ctx(
-        request, org, "items", page=Paginator(rows, 50).get_page(request.GET.get("page")), query=page_query(request),
-        channel=channel, summary=summary, media_counts=[(c, summary.by_channel.get(c, 0)) for c in MEDIA],
-        channel_links=[(c or "全部", _with(request, channel=c), c == channel) for c in [""] + CHANNELS],
-        can_add=can(request.user, "records.manage", org) and org.active))
+    return render(
+        request,
+        "publicity/items.html",
+        _ctx(
+            request,
+            org,
+            "items",
+            page=Paginator(rows, 50).get_page(request.GET.get("page")),
+            query=page_query(request),
+            channel=channel,
+            summary=summary,
+            media_counts=[(c, summary.by_channel.get(c, 0)) for c in MEDIA],
+            channel_links=[(c or "全部", _with(request, channel=c), c == channel) for c in [""] + CHANNELS],
+            can_add=can(request.user, "records.manage", org) and org.active,
+        ),
+    )
 
 
 @login_required
@@ -343,8 +443,16 @@ def item_new(request, code):
         d = form.cleaned_data
         try:
             upload = _upload(request)
-            item = actions.create_item(actor=request.user, org=org, channel=d["channel"], outlet=d["outlet"],
-                                       title=d["title"], date=d["date"], link=d["link"], today=today())
+            item = actions.create_item(
+                actor=request.user,
+                org=org,
+                channel=d["channel"],
+                outlet=d["outlet"],
+                title=d["title"],
+                date=d["date"],
+                link=d["link"],
+                today=today(),
+            )
             if upload:
                 actions.attach_photo(item, actor=request.user, name=upload[0], data=upload[1])
         except ActionError as exc:
@@ -365,9 +473,19 @@ def _item(request, pk):
 @login_required
 def item_detail(request, pk):
     item = _item(request, pk)
-    return render(request, "publicity/item_detail.html", _ctx(
-        request, item.org, "items", item=item, photos=item.attachments.all(), file_form=FileForm(),
-        can_attach=can(request.user, "records.manage", item.org)))
+    return render(
+        request,
+        "publicity/item_detail.html",
+        _ctx(
+            request,
+            item.org,
+            "items",
+            item=item,
+            photos=item.attachments.all(),
+            file_form=FileForm(),
+            can_attach=can(request.user, "records.manage", item.org),
+        ),
+    )
 
 
 @login_required
@@ -389,20 +507,37 @@ def item_photo(request, pk):
 
 # ------------------------------------------------------------------ library
 
+
 @login_required
 def library(request, code):
     org = _org(request, code)
     g = request.GET
-    f = {"q": g.get("q", "").strip()[:100], "type": g.get("type") if g.get("type") in LIBRARY_TYPES else "",
-         "sector": g.get("sector") if g.get("sector") in SECTORS else "",
-         "level": g.get("level") if g.get("level") in LEVELS else ""}
+    f = {
+        "q": g.get("q", "").strip()[:100],
+        "type": g.get("type") if g.get("type") in LIBRARY_TYPES else "",
+        "sector": g.get("sector") if g.get("sector") in SECTORS else "",
+        "level": g.get("level") if g.get("level") in LEVELS else "",
+    }
     rows = queries.library(request.user, org=org, **f)
-    return render(request, "publicity/library.html", _ctx(
-        request, org, "library", f=f, page=Paginator(rows, 20).get_page(g.get("page")), query=page_query(request),
-        types=LIBRARY_TYPES, sectors=SECTORS, levels=LEVELS))
+    return render(
+        request,
+        "publicity/library.html",
+        _ctx(
+            request,
+            org,
+            "library",
+            f=f,
+            page=Paginator(rows, 20).get_page(g.get("page")),
+            query=page_query(request),
+            types=LIBRARY_TYPES,
+            sectors=SECTORS,
+            levels=LEVELS,
+        ),
+    )
 
 
 # ------------------------------------------------------------------ copied materials
+
 
 @login_required
 def copies_list(request, code):
@@ -418,9 +553,21 @@ def copies_list(request, code):
     page.object_list = list(page.object_list)
     for pair in page.object_list:  # what kind of material each side is (心得, 整改措施, 信息报送…)
         pair.label_a, pair.label_b = labels.get(pair.source_a, pair.source_a), labels.get(pair.source_b, pair.source_b)
-    return render(request, "publicity/copies.html", _ctx(
-        request, org, "copies", page=page, query=page_query(request), status=status,
-        status_links=[(s or "全部", _with(request, status=s), s == status) for s in ("", "待核实", "已确认", "已排除")]))
+    return render(
+        request,
+        "publicity/copies.html",
+        _ctx(
+            request,
+            org,
+            "copies",
+            page=page,
+            query=page_query(request),
+            status=status,
+            status_links=[
+                (s or "全部", _with(request, status=s), s == status) for s in ("", "待核实", "已确认", "已排除")
+            ],
+        ),
+    )
 
 
 @login_required
@@ -437,8 +584,9 @@ def copies_check(request, code):
 
 def _pair(request, pk) -> CopyPair:
     visible_orgs = Org.objects.visible_to(request.user).values("pk")
-    pair = get_object_or_404(CopyPair.objects.visible_to(request.user).filter(org_a__in=visible_orgs)
-                             .select_related("org_a", "org_b"), pk=pk)
+    pair = get_object_or_404(
+        CopyPair.objects.visible_to(request.user).filter(org_a__in=visible_orgs).select_related("org_a", "org_b"), pk=pk
+    )
     if not in_business_scope(request.user, pair.org_b):
         raise Http404
     return pair
@@ -449,9 +597,21 @@ def copy_detail(request, pk):
     pair = _pair(request, pk)
     _require_office(request, pair.org_b)
     a, b, matched = queries.pair_sides(pair)
-    return render(request, "publicity/copy_detail.html", _ctx(
-        request, pair.org_b, "copies", pair=pair, a=a, b=b, matched=matched, form=DecideForm(),
-        can_decide=can(request.user, "campaign.manage", pair.org_a)))
+    return render(
+        request,
+        "publicity/copy_detail.html",
+        _ctx(
+            request,
+            pair.org_b,
+            "copies",
+            pair=pair,
+            a=a,
+            b=b,
+            matched=matched,
+            form=DecideForm(),
+            can_decide=can(request.user, "campaign.manage", pair.org_a),
+        ),
+    )
 
 
 @login_required

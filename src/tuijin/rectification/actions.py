@@ -3,6 +3,7 @@
 States: 待整改 → 整改中 → 待验收 → 已销号, and 已销号 → 已反弹 → 整改中 … on reopening.
 The owner org rectifies and submits; only a reviewer of a higher level closes, sends back or reopens.
 """
+
 import datetime as dt
 import hashlib
 import secrets
@@ -43,6 +44,7 @@ SATISFIED = {Rating.Choice.SATISFIED, Rating.Choice.BASIC}
 
 # ------------------------------------------------------------------ who may do what
 
+
 def reviewer_grants(actor, org: Org):
     """Grants that make `actor` a reviewer of a higher level for `org`: an office strictly above it,
     or a guidance group assigned to it or to one of its ancestors. Never the owner org itself."""
@@ -52,8 +54,9 @@ def reviewer_grants(actor, org: Org):
     for grant in RoleGrant.objects.filter(user=actor, role__in=["office", "guidance"]).select_related("org", "group"):
         if grant.role == "office" and org.path.startswith(grant.org.path) and org.path != grant.org.path:
             found.append(grant)
-        elif grant.role == "guidance" and any(org.path.startswith(p) for p in
-                                               grant.group.orgs.values_list("path", flat=True)):
+        elif grant.role == "guidance" and any(
+            org.path.startswith(p) for p in grant.group.orgs.values_list("path", flat=True)
+        ):
             found.append(grant)
     return found
 
@@ -97,15 +100,21 @@ def _counted_at(problem: Problem, *people) -> list[Org]:
     return [problem.org, *(p.org for p in (problem.owner_person, *people) if p is not None)]
 
 
-def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None, former=None,
-          also=()) -> Problem:
+def _save(problem: Problem, actor, verb: str, summary: str, before=None, after=None, former=None, also=()) -> Problem:
     """Save a change to a problem: its counters (and those of `also`, e.g. the org it left, and of the
     cadre it no longer belongs to, `former`), then its event."""
     problem.version += 1
     problem.save()
     derived.refresh([*_counted_at(problem, former), *also])
-    events.record(actor, verb, problem, org=problem.org, summary=f"{problem.org.name} 问题 {problem.number}：{summary}",
-                  before=before, after=after)
+    events.record(
+        actor,
+        verb,
+        problem,
+        org=problem.org,
+        summary=f"{problem.org.name} 问题 {problem.number}：{summary}",
+        before=before,
+        after=after,
+    )
     return problem
 
 
@@ -126,8 +135,9 @@ def _owner_person(person: Person | None, org: Org) -> Person | None:
     if not person.is_leading_cadre:
         raise ActionError(f"“{person.name}”不是领导干部，不能作为个人检视问题的领导干部", field="owner_person")
     if not Person.objects.filter(subtree_q("org__path", org.path), pk=person.pk).exists():
-        raise ActionError(f"“{person.name}”不属于{org.name}或其下级单位，不能作为该问题的领导干部",
-                          field="owner_person")
+        raise ActionError(
+            f"“{person.name}”不属于{org.name}或其下级单位，不能作为该问题的领导干部", field="owner_person"
+        )
     return person
 
 
@@ -148,34 +158,90 @@ def _next_number(org: Org, year: int) -> str:
 
 # ------------------------------------------------------------------ the problem list
 
-def create_problem(*, actor, org: Org, description: str, source: str, found_on: dt.date, number: str = "",
-                   category: str = "其他", responsible: str = "", deadline: dt.date | None = None,
-                   is_special: bool = False, measures=(), reason: str = "", parent: Problem | None = None,
-                   owner_person: Person | None = None) -> Problem:
+
+def create_problem(
+    *,
+    actor,
+    org: Org,
+    description: str,
+    source: str,
+    found_on: dt.date,
+    number: str = "",
+    category: str = "其他",
+    responsible: str = "",
+    deadline: dt.date | None = None,
+    is_special: bool = False,
+    measures=(),
+    reason: str = "",
+    parent: Problem | None = None,
+    owner_person: Person | None = None,
+) -> Problem:
     """Add a problem to an org's list, with its measures ({text, owner, deadline}); `owner_person` makes
     it a leading cadre's own (个人检视)."""
     with transaction.atomic():
         require(actor, "records.manage", org)
-        return _insert_problem(actor=actor, org=org, description=description, source=source, found_on=found_on,
-                               number=number, category=category, responsible=responsible, deadline=deadline,
-                               is_special=is_special, measures=measures, reason=reason, parent=parent,
-                               owner_person=owner_person)
+        return _insert_problem(
+            actor=actor,
+            org=org,
+            description=description,
+            source=source,
+            found_on=found_on,
+            number=number,
+            category=category,
+            responsible=responsible,
+            deadline=deadline,
+            is_special=is_special,
+            measures=measures,
+            reason=reason,
+            parent=parent,
+            owner_person=owner_person,
+        )
 
 
-def add_found_by_upper_level(*, actor, org: Org, description: str, found_on: dt.date, category: str = "其他",
-                             deadline: dt.date | None = None, reason: str = "") -> Problem:
+def add_found_by_upper_level(
+    *,
+    actor,
+    org: Org,
+    description: str,
+    found_on: dt.date,
+    category: str = "其他",
+    deadline: dt.date | None = None,
+    reason: str = "",
+) -> Problem:
     """A problem a reviewer of a higher level (the guidance group assigned to the org, an office above
     it) found itself, e.g. on an inspection: added to the org's list sourced 上级查 (SPEC §1, §2.7)."""
     with transaction.atomic():
         if not reviewer_grants(actor, org):
             raise PermissionDenied(f"只有联系“{org.name}”的指导组或上级办公室可以列入上级查摆的问题")
-        return _insert_problem(actor=actor, org=org, description=description, source="上级查", found_on=found_on,
-                               category=category, deadline=deadline, reason=reason)
+        return _insert_problem(
+            actor=actor,
+            org=org,
+            description=description,
+            source="上级查",
+            found_on=found_on,
+            category=category,
+            deadline=deadline,
+            reason=reason,
+        )
 
 
-def _insert_problem(*, actor, org, description, source, found_on, number="", category="其他", responsible="",
-                    deadline=None, is_special=False, measures=(), reason="", parent=None,
-                    owner_person=None) -> Problem:
+def _insert_problem(
+    *,
+    actor,
+    org,
+    description,
+    source,
+    found_on,
+    number="",
+    category="其他",
+    responsible="",
+    deadline=None,
+    is_special=False,
+    measures=(),
+    reason="",
+    parent=None,
+    owner_person=None,
+) -> Problem:
     with transaction.atomic():
         fields = dict(category=category, source=source, description=description.strip())
         _validate(fields, org, found_on)
@@ -183,17 +249,35 @@ def _insert_problem(*, actor, org, description, source, found_on, number="", cat
         number = (number or "").strip() or _next_number(org, found_on.year)
         if Problem.objects.filter(org=org, number=number).exists():
             raise ActionError(f"问题编号“{number}”在{org.name}已存在", field="number")
-        problem = Problem.objects.create(org=org, number=number, responsible=responsible, deadline=deadline,
-                                         owner_person=owner_person, is_special=is_special, found_on=found_on,
-                                         parent=parent, **fields)
+        problem = Problem.objects.create(
+            org=org,
+            number=number,
+            responsible=responsible,
+            deadline=deadline,
+            owner_person=owner_person,
+            is_special=is_special,
+            found_on=found_on,
+            parent=parent,
+            **fields,
+        )
         for i, m in enumerate(measures):
-            Measure.objects.create(problem=problem, position=i, text=m["text"], owner=m.get("owner", ""),
-                                   deadline=m.get("deadline"), kind=_measure_kind(m.get("kind")))
+            Measure.objects.create(
+                problem=problem,
+                position=i,
+                text=m["text"],
+                owner=m.get("owner", ""),
+                deadline=m.get("deadline"),
+                kind=_measure_kind(m.get("kind")),
+            )
         derived.refresh(_counted_at(problem))
-        events.record(actor, "problem.create", problem, org=org,
-                      summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
-                      after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason,
-                             "measures": len(measures)})
+        events.record(
+            actor,
+            "problem.create",
+            problem,
+            org=org,
+            summary=f"{org.name} 新增问题 {number}" + (f"（{reason}）" if reason else ""),
+            after={**events.snapshot(problem, ("number",) + EDITABLE), "reason": reason, "measures": len(measures)},
+        )
         if source == "上级查" and not problem.is_hand_down:
             suggest_self_checks(problem, actor=actor, as_of=found_on, trigger="上级查")
         return problem
@@ -208,8 +292,11 @@ def update_problem(problem: Problem, *, actor, version=None, **changes) -> Probl
         unknown = set(changes) - set(EDITABLE)
         if unknown:
             raise ActionError(f"不能修改字段 {'、'.join(sorted(unknown))}")
-        _validate({k: v for k, v in changes.items() if k != "category" or v != problem.category},
-                  problem.org, problem.found_on)
+        _validate(
+            {k: v for k, v in changes.items() if k != "category" or v != problem.category},
+            problem.org,
+            problem.found_on,
+        )
         former = problem.owner_person
         if "owner_person" in changes and changes["owner_person"] != former:  # kept as is: not checked again
             changes["owner_person"] = _owner_person(changes["owner_person"], problem.org)
@@ -268,19 +355,33 @@ def add_cooperation(problem: Problem, *, actor, orgs, as_of: dt.date) -> list[Co
                 raise ActionError(f"“{org.name}”是牵头单位，不需要再列为联合整改单位", field="orgs")
             if not can(actor, "records.manage", org):
                 raise PermissionDenied(f"只有同时管理牵头单位和“{org.name}”的上级办公室可以组织联合整改")
-            cooperation, created = Cooperation.objects.get_or_create(problem=problem, org=org,
-                                                                     defaults={"added_on": as_of})
+            cooperation, created = Cooperation.objects.get_or_create(
+                problem=problem, org=org, defaults={"added_on": as_of}
+            )
             if created:
                 added.append(cooperation)
         if added:
-            _save(problem, actor, "problem.cooperate",
-                  f"联合会诊：{'、'.join(c.org.name for c in added)}共同整改，{problem.org.name}牵头",
-                  after={"orgs": [c.org.code for c in added]}, also=[c.org for c in added])
+            _save(
+                problem,
+                actor,
+                "problem.cooperate",
+                f"联合会诊：{'、'.join(c.org.name for c in added)}共同整改，{problem.org.name}牵头",
+                after={"orgs": [c.org.code for c in added]},
+                also=[c.org for c in added],
+            )
         return added
 
 
-def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline: dt.date | None = None,
-                kind: str = MeasureKind.NOW, org: Org | None = None) -> Measure:
+def add_measure(
+    problem: Problem,
+    *,
+    actor,
+    text: str,
+    owner: str = "",
+    deadline: dt.date | None = None,
+    kind: str = MeasureKind.NOW,
+    org: Org | None = None,
+) -> Measure:
     with transaction.atomic():
         problem = _locked(problem)
         org = measure_org(actor, problem, org)
@@ -288,8 +389,15 @@ def add_measure(problem: Problem, *, actor, text: str, owner: str = "", deadline
             raise ActionError("措施内容不能为空", field="text")
         kind = _measure_kind(kind)
         _measures_settled(problem)
-        measure = Measure.objects.create(problem=problem, text=text.strip(), owner=owner.strip(), deadline=deadline,
-                                         position=problem.measures.count(), kind=kind, org=org)
+        measure = Measure.objects.create(
+            problem=problem,
+            text=text.strip(),
+            owner=owner.strip(),
+            deadline=deadline,
+            position=problem.measures.count(),
+            kind=kind,
+            org=org,
+        )
         _save(problem, actor, "measure.create", (f"{org.name}" if org else "") + f"新增{kind}措施“{measure.text[:40]}”")
         return measure
 
@@ -316,8 +424,11 @@ def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> 
         if measure.problem_id != problem.pk:
             raise ActionError("该措施不属于这个问题")
         # 联合会诊: a cooperating org marks its own measures; the lead org its own and any
-        require(actor, "records.manage", problem.org if not measure.org_id or can(actor, "records.manage", problem.org)
-                else measure.org)
+        require(
+            actor,
+            "records.manage",
+            problem.org if not measure.org_id or can(actor, "records.manage", problem.org) else measure.org,
+        )
         if not done:
             _measures_settled(problem)
         if measure.set_aside:
@@ -326,8 +437,12 @@ def set_measure_done(measure: Measure, *, actor, done: bool, as_of: dt.date) -> 
         measure.save()
         if done:
             _advance(problem)
-        _save(problem, actor, "measure.done" if done else "measure.undone",
-              f"措施“{measure.text[:40]}”{'已完成' if done else '改为未完成'}")
+        _save(
+            problem,
+            actor,
+            "measure.done" if done else "measure.undone",
+            f"措施“{measure.text[:40]}”{'已完成' if done else '改为未完成'}",
+        )
         return measure
 
 
@@ -348,10 +463,16 @@ def add_milestone(problem: Problem, *, actor, title: str, due_on: dt.date | None
             raise ActionError("请填写节点的计划完成日期", field="due_on")
         if not owner:
             raise ActionError("请填写节点的责任人", field="owner")
-        milestone = Milestone.objects.create(problem=problem, title=title[:300], due_on=due_on, owner=owner[:60],
-                                             position=problem.milestones.count())
-        _save(problem, actor, "milestone.create", f"专项整治节点“{milestone.title[:40]}”（{owner}，{due_on.isoformat()}前）",
-              after={"milestone": milestone.pk, "due_on": due_on.isoformat(), "owner": owner})
+        milestone = Milestone.objects.create(
+            problem=problem, title=title[:300], due_on=due_on, owner=owner[:60], position=problem.milestones.count()
+        )
+        _save(
+            problem,
+            actor,
+            "milestone.create",
+            f"专项整治节点“{milestone.title[:40]}”（{owner}，{due_on.isoformat()}前）",
+            after={"milestone": milestone.pk, "due_on": due_on.isoformat(), "owner": owner},
+        )
         return milestone
 
 
@@ -369,8 +490,12 @@ def set_milestone_done(milestone: Milestone, *, actor, done: bool, as_of: dt.dat
         milestone.done, milestone.done_on = done, (as_of if done else None)
         milestone.save()
         late = f"（晚于计划{(as_of - milestone.due_on).days}天）" if done and as_of > milestone.due_on else ""
-        _save(problem, actor, "milestone.done" if done else "milestone.undone",
-              f"专项整治节点“{milestone.title[:40]}”{'已完成' + late if done else '改为未完成'}")
+        _save(
+            problem,
+            actor,
+            "milestone.done" if done else "milestone.undone",
+            f"专项整治节点“{milestone.title[:40]}”{'已完成' + late if done else '改为未完成'}",
+        )
         return milestone
 
 
@@ -391,8 +516,13 @@ def set_measure_aside(measure: Measure, *, actor, reason: str, as_of: dt.date) -
             raise ActionError("该措施已标记为“不再需要”", field="measures")
         measure.set_aside, measure.set_aside_reason = True, reason.strip()[:300]
         measure.save()
-        _save(problem, actor, "measure.set_aside", f"措施“{measure.text[:40]}”不再需要（{reason.strip()}）",
-              after={"measure": measure.pk, "reason": reason.strip(), "as_of": as_of.isoformat()})
+        _save(
+            problem,
+            actor,
+            "measure.set_aside",
+            f"措施“{measure.text[:40]}”不再需要（{reason.strip()}）",
+            after={"measure": measure.pk, "reason": reason.strip(), "as_of": as_of.isoformat()},
+        )
         return measure
 
 
@@ -403,13 +533,24 @@ def attach_evidence(problem: Problem, *, actor, name: str, data: bytes, kind: st
         if problem.withdrawn:
             raise ActionError("已撤回的问题不能上传材料")
         stored = files.store(name, data)
-        evidence = Evidence.objects.create(problem=problem, kind=kind, name=stored.name,
-                                           content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                                           storage_name=stored.storage_name,
-                                           uploaded_by=actor if getattr(actor, "pk", None) else None)
+        evidence = Evidence.objects.create(
+            problem=problem,
+            kind=kind,
+            name=stored.name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
         _advance(problem)
-        _save(problem, actor, "evidence.add", f"上传{kind}“{stored.name}”",
-              after={"sha256": stored.sha256, "size": stored.size})
+        _save(
+            problem,
+            actor,
+            "evidence.add",
+            f"上传{kind}“{stored.name}”",
+            after={"sha256": stored.sha256, "size": stored.size},
+        )
         return evidence
 
 
@@ -449,8 +590,7 @@ def change_problem(change: str) -> str | None:
     return None
 
 
-def close_problem(problem: Problem, *, actor, as_of: dt.date, change: str, comment: str = "",
-                  version=None) -> Problem:
+def close_problem(problem: Problem, *, actor, as_of: dt.date, change: str, comment: str = "", version=None) -> Problem:
     """销号: only by a reviewer of a higher level; 专项整治 also needs its plan document. `change` says in
     one sentence what changed in the work (shown on the public page)."""
     with transaction.atomic():
@@ -464,13 +604,18 @@ def close_problem(problem: Problem, *, actor, as_of: dt.date, change: str, comme
         problem.state, problem.closed_on, problem.change_note = State.CLOSED, as_of, change
         recheck = _schedule_recheck(problem, as_of)
         suggest_self_checks(problem, actor=actor, as_of=as_of, trigger="已销号")
-        return _save(problem, actor, "problem.close", "验收销号" + (f"（{comment}）" if comment else "")
-                     + f"：{change}，{recheck.due_on.isoformat()}前回头看",
-                     {"state": State.SUBMITTED}, {"state": State.CLOSED, "comment": comment, "change": change,
-                                                  "recheck_due": recheck.due_on.isoformat()})
+        return _save(
+            problem,
+            actor,
+            "problem.close",
+            "验收销号" + (f"（{comment}）" if comment else "") + f"：{change}，{recheck.due_on.isoformat()}前回头看",
+            {"state": State.SUBMITTED},
+            {"state": State.CLOSED, "comment": comment, "change": change, "recheck_due": recheck.due_on.isoformat()},
+        )
 
 
 # ------------------------------------------------------------------ 举一反三 (对照检视)
+
 
 def suggest_self_checks(problem: Problem, *, actor, as_of: dt.date, trigger: str) -> list[SelfCheck]:
     """Suggest 对照检视 to the units selfcheck.candidates() finds (same sector, kind and level in the same
@@ -483,18 +628,31 @@ def suggest_self_checks(problem: Problem, *, actor, as_of: dt.date, trigger: str
         if not orgs:
             return []
         checks = SelfCheck.objects.bulk_create(
-            [SelfCheck(source=problem, org=o, suggested_on=as_of, trigger=trigger) for o in orgs],
-            ignore_conflicts=True)
+            [SelfCheck(source=problem, org=o, suggested_on=as_of, trigger=trigger) for o in orgs], ignore_conflicts=True
+        )
         names = "、".join(o.name for o in orgs[:5]) + (f"等{len(orgs)}个单位" if len(orgs) > 5 else "")
         derived.refresh(orgs)  # the suggestions count at each suggested unit
-        events.record(actor, "problem.self_check.suggest", problem, org=problem.org,
-                      summary=f"{problem.org.name} 问题 {problem.number}（{trigger}）：提示{names}举一反三、对照检视",
-                      after={"trigger": trigger, "orgs": [o.code for o in orgs]})
+        events.record(
+            actor,
+            "problem.self_check.suggest",
+            problem,
+            org=problem.org,
+            summary=f"{problem.org.name} 问题 {problem.number}（{trigger}）：提示{names}举一反三、对照检视",
+            after={"trigger": trigger, "orgs": [o.code for o in orgs]},
+        )
         return checks
 
 
-def answer_self_check(check: SelfCheck, *, actor, exists: bool, note: str = "", as_of: dt.date,
-                      description: str = "", deadline: dt.date | None = None) -> SelfCheck:
+def answer_self_check(
+    check: SelfCheck,
+    *,
+    actor,
+    exists: bool,
+    note: str = "",
+    as_of: dt.date,
+    description: str = "",
+    deadline: dt.date | None = None,
+) -> SelfCheck:
     """The suggested unit (or an office above it) answers 已对照，存在 — its own problem, sourced 集体查 (it
     found it itself by comparison), is created through the same insert as create_problem and linked to
     the suggestion — or 已对照，不存在, with a note of what was compared (required)."""
@@ -508,9 +666,15 @@ def answer_self_check(check: SelfCheck, *, actor, exists: bool, note: str = "", 
         if exists:
             text = (description or "").strip() or source.description
             check.found_problem = _insert_problem(
-                actor=actor, org=check.org, description=text, source="集体查", found_on=as_of,
-                category=source.category, deadline=deadline,
-                reason=f"举一反三：对照{source.org.name}问题{source.number}查摆")
+                actor=actor,
+                org=check.org,
+                description=text,
+                source="集体查",
+                found_on=as_of,
+                category=source.category,
+                deadline=deadline,
+                reason=f"举一反三：对照{source.org.name}问题{source.number}查摆",
+            )
             check.answer = SelfCheck.Answer.EXISTS
         else:
             if not note:
@@ -522,9 +686,14 @@ def answer_self_check(check: SelfCheck, *, actor, exists: bool, note: str = "", 
         number = check.found_problem.number if check.found_problem is not None else None
         found = f"，新增问题 {number}" if number else ""
         derived.refresh([check.org])
-        events.record(actor, "problem.self_check.answer", check, org=check.org,
-                      summary=f"{check.org.name} 对照{source.org.name}问题{source.number}：{check.get_answer_display()}{found}",
-                      after={"answer": check.answer, "note": check.note, "problem": number})
+        events.record(
+            actor,
+            "problem.self_check.answer",
+            check,
+            org=check.org,
+            summary=f"{check.org.name} 对照{source.org.name}问题{source.number}：{check.get_answer_display()}{found}",
+            after={"answer": check.answer, "note": check.note, "problem": number},
+        )
         return check
 
 
@@ -538,17 +707,18 @@ def recheck_days(problem: Problem, as_of: dt.date) -> int:
 
 def _schedule_recheck(problem: Problem, as_of: dt.date) -> Recheck:
     _settle_rechecks(problem, as_of, Recheck.Result.REOPENED, "")  # none should be pending; never two at once
-    return Recheck.objects.create(problem=problem, scheduled_on=as_of,
-                                  due_on=as_of + dt.timedelta(days=recheck_days(problem, as_of)))
+    return Recheck.objects.create(
+        problem=problem, scheduled_on=as_of, due_on=as_of + dt.timedelta(days=recheck_days(problem, as_of))
+    )
 
 
 def _settle_rechecks(problem: Problem, as_of: dt.date, result: str, note: str, actor=None) -> int:
     return Recheck.objects.filter(problem=problem, result=Recheck.Result.PENDING).update(
-        result=result, done_on=as_of, note=note[:500], done_by=actor if getattr(actor, "pk", None) else None)
+        result=result, done_on=as_of, note=note[:500], done_by=actor if getattr(actor, "pk", None) else None
+    )
 
 
-def recheck_problem(problem: Problem, *, actor, as_of: dt.date, confirm: bool, note: str = "",
-                    version=None) -> Recheck:
+def recheck_problem(problem: Problem, *, actor, as_of: dt.date, confirm: bool, note: str = "", version=None) -> Recheck:
     """回头看 by the reviewing level: confirm the closed problem stayed fixed, or reopen it (已反弹)
     with what was found. Only a reviewer of a higher level; only a closed problem with a re-check due."""
     with transaction.atomic():
@@ -566,13 +736,24 @@ def recheck_problem(problem: Problem, *, actor, as_of: dt.date, confirm: bool, n
         recheck.save()
         late = f"（超过时限{(as_of - recheck.due_on).days}天）" if as_of > recheck.due_on else ""
         if confirm:
-            _save(problem, actor, "problem.recheck", f"回头看：整改成果巩固，未反弹{late}" + (f"（{note}）" if note else ""),
-                  after={"result": recheck.result, "due_on": recheck.due_on.isoformat(), "note": note})
+            _save(
+                problem,
+                actor,
+                "problem.recheck",
+                f"回头看：整改成果巩固，未反弹{late}" + (f"（{note}）" if note else ""),
+                after={"result": recheck.result, "due_on": recheck.due_on.isoformat(), "note": note},
+            )
         else:
             problem.state, problem.closed_on = State.RELAPSED, None
             problem.relapses += 1
-            _save(problem, actor, "problem.recheck", f"回头看发现问题反弹，重新打开{late}（{note}）",
-                  {"state": State.CLOSED}, {"state": State.RELAPSED, "result": recheck.result, "note": note})
+            _save(
+                problem,
+                actor,
+                "problem.recheck",
+                f"回头看发现问题反弹，重新打开{late}（{note}）",
+                {"state": State.CLOSED},
+                {"state": State.RELAPSED, "result": recheck.result, "note": note},
+            )
         return recheck
 
 
@@ -585,8 +766,14 @@ def send_back(problem: Problem, *, actor, reason: str, version=None) -> Problem:
             raise ActionError("退回必须写明原因", field="reason")
         _refuse_unless("send_back", problem)
         problem.state = State.IN_PROGRESS
-        return _save(problem, actor, "problem.send_back", f"退回整改（{reason.strip()}）",
-                     {"state": State.SUBMITTED}, {"state": State.IN_PROGRESS, "reason": reason})
+        return _save(
+            problem,
+            actor,
+            "problem.send_back",
+            f"退回整改（{reason.strip()}）",
+            {"state": State.SUBMITTED},
+            {"state": State.IN_PROGRESS, "reason": reason},
+        )
 
 
 def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Problem:
@@ -601,8 +788,14 @@ def reopen_problem(problem: Problem, *, actor, reason: str, version=None) -> Pro
         _settle_rechecks(problem, today(), Recheck.Result.REOPENED, f"问题已重新打开：{reason.strip()}", actor)
         problem.state, problem.closed_on = State.RELAPSED, None
         problem.relapses += 1
-        return _save(problem, actor, "problem.reopen", f"问题反弹，重新打开（{reason.strip()}）",
-                     {"state": State.CLOSED}, {"state": State.RELAPSED, "reason": reason})
+        return _save(
+            problem,
+            actor,
+            "problem.reopen",
+            f"问题反弹，重新打开（{reason.strip()}）",
+            {"state": State.CLOSED},
+            {"state": State.RELAPSED, "reason": reason},
+        )
 
 
 def escalate(problem: Problem, *, actor, to: Org, reason: str, version=None) -> Problem:
@@ -626,12 +819,29 @@ def escalate(problem: Problem, *, actor, to: Org, reason: str, version=None) -> 
         problem.origin_org = problem.origin_org or origin
         problem.org, problem.number, problem.state = to, number, State.OPEN
         problem.save()
-        return _save(problem, actor, "problem.escalate", f"由{origin.name}提交{to.name}解决（{reason.strip()}）",
-                     {"org": origin.code}, {"org": to.code, "reason": reason}, also=[origin])
+        return _save(
+            problem,
+            actor,
+            "problem.escalate",
+            f"由{origin.name}提交{to.name}解决（{reason.strip()}）",
+            {"org": origin.code},
+            {"org": to.code, "reason": reason},
+            also=[origin],
+        )
 
 
-def hand_down(*, actor, org: Org, targets, description: str, deadline: dt.date | None, found_on: dt.date,
-              category: str = "其他", number: str = "", measures=()) -> Problem:
+def hand_down(
+    *,
+    actor,
+    org: Org,
+    targets,
+    description: str,
+    deadline: dt.date | None,
+    found_on: dt.date,
+    category: str = "其他",
+    number: str = "",
+    measures=(),
+) -> Problem:
     """上级交办 / 同题共答: one problem issued to many orgs; each gets its own child item."""
     with transaction.atomic():
         require(actor, "records.manage", org)
@@ -642,22 +852,44 @@ def hand_down(*, actor, org: Org, targets, description: str, deadline: dt.date |
             if not target.path.startswith(org.path) or target.pk == org.pk:
                 raise ActionError(f"“{target.name}”不是{org.name}的下级组织", field="targets")
             require(actor, "records.manage", target)
-        parent = create_problem(actor=actor, org=org, description=description, source="上级交办", found_on=found_on,
-                                number=number, category=category, deadline=deadline,
-                                reason=f"交办给 {len(targets)} 个单位")
+        parent = create_problem(
+            actor=actor,
+            org=org,
+            description=description,
+            source="上级交办",
+            found_on=found_on,
+            number=number,
+            category=category,
+            deadline=deadline,
+            reason=f"交办给 {len(targets)} 个单位",
+        )
         Problem.objects.filter(pk=parent.pk).update(is_hand_down=True)
         parent.is_hand_down = True
         for target in targets:
-            child_number = parent.number if not Problem.objects.filter(org=target, number=parent.number).exists() \
+            child_number = (
+                parent.number
+                if not Problem.objects.filter(org=target, number=parent.number).exists()
                 else f"{org.code}-{parent.number}"
-            create_problem(actor=actor, org=target, description=description, source="上级交办", found_on=found_on,
-                           number=child_number, category=category, deadline=deadline, measures=measures,
-                           parent=parent, reason=f"{org.name}交办")
+            )
+            create_problem(
+                actor=actor,
+                org=target,
+                description=description,
+                source="上级交办",
+                found_on=found_on,
+                number=child_number,
+                category=category,
+                deadline=deadline,
+                measures=measures,
+                parent=parent,
+                reason=f"{org.name}交办",
+            )
         return parent
 
 
-def create_institution_rule(*, actor, org: Org, title: str, issued_on: dt.date, doc_number: str = "",
-                            problems=()) -> InstitutionRule:
+def create_institution_rule(
+    *, actor, org: Org, title: str, issued_on: dt.date, doc_number: str = "", problems=()
+) -> InstitutionRule:
     with transaction.atomic():
         require(actor, "records.manage", org)
         if not title.strip():
@@ -666,16 +898,24 @@ def create_institution_rule(*, actor, org: Org, title: str, issued_on: dt.date, 
         for p in problems:
             if not p.org.path.startswith(org.path):
                 raise ActionError(f"问题 {p.number} 不属于{org.name}或其下级", field="problems")
-        rule = InstitutionRule.objects.create(org=org, title=title.strip(), doc_number=doc_number.strip(),
-                                              issued_on=issued_on)
+        rule = InstitutionRule.objects.create(
+            org=org, title=title.strip(), doc_number=doc_number.strip(), issued_on=issued_on
+        )
         rule.problems.set(problems)
         derived.refresh([org, *(p.org for p in problems)])  # 建章立制: the rule's org, and its problems' (ruled)
-        events.record(actor, "rule.create", rule, org=org, summary=f"{org.name} 建章立制《{rule.title}》",
-                      after={"problems": [p.number for p in problems]})
+        events.record(
+            actor,
+            "rule.create",
+            rule,
+            org=org,
+            summary=f"{org.name} 建章立制《{rule.title}》",
+            after={"problems": [p.number for p in problems]},
+        )
         return rule
 
 
 # ------------------------------------------------------------------ 群众评
+
 
 def publish(problem: Problem, *, actor, title: str = "", summary: str = "") -> PublicItem:
     with transaction.atomic():
@@ -684,11 +924,22 @@ def publish(problem: Problem, *, actor, title: str = "", summary: str = "") -> P
             raise PermissionDenied("没有权限公示该问题")
         if problem.state not in (State.SUBMITTED, State.CLOSED) or problem.withdrawn:
             raise ActionError("整改完成（待验收或已销号）后才能公示，请群众评价")
-        item = _open_item(PublicItem.objects.filter(problem=problem).first(), title=title, summary=summary,
-                          new_title=problem.description[:60], problem=problem)
+        item = _open_item(
+            PublicItem.objects.filter(problem=problem).first(),
+            title=title,
+            summary=summary,
+            new_title=problem.description[:60],
+            problem=problem,
+        )
         derived.refresh([problem.org])
-        events.record(actor, "problem.publish", problem, org=problem.org,
-                      summary=f"{problem.org.name} 问题 {problem.number} 公示，接受群众评价", after={"token": item.token})
+        events.record(
+            actor,
+            "problem.publish",
+            problem,
+            org=problem.org,
+            summary=f"{problem.org.name} 问题 {problem.number} 公示，接受群众评价",
+            after={"token": item.token},
+        )
         return item
 
 
@@ -696,8 +947,9 @@ def _open_item(item: PublicItem | None, *, title: str, summary: str, new_title: 
     """The first publication creates the item (with a token for its link and QR code); a later one
     opens it again, keeping its votes, with the title and result given (the old ones if blank)."""
     if item is None:
-        return PublicItem.objects.create(token=secrets.token_urlsafe(12), title=title or new_title, summary=summary,
-                                         **subject)
+        return PublicItem.objects.create(
+            token=secrets.token_urlsafe(12), title=title or new_title, summary=summary, **subject
+        )
     item.active, item.title, item.summary = True, title or item.title, summary or item.summary
     item.save()
     return item
@@ -749,9 +1001,10 @@ def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, n
             raise ActionError("该事项已停止评价")
         if Rating.objects.filter(item=item, device=device_hash).exists():
             raise ActionError("您已经评价过这一事项，谢谢参与", field="device")
-        limited = (Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= per_item
-                   or Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count()
-                   >= per_hour)
+        limited = (
+            Rating.objects.filter(item=item, ip_hash=ip_hash).count() >= per_item
+            or Rating.objects.filter(ip_hash=ip_hash, created_at__gte=now - dt.timedelta(hours=1)).count() >= per_hour
+        )
         if limited:
             # Counted and committed (the refusal is raised after the transaction), so the office sees
             # how many votes the cap turned away.
@@ -760,15 +1013,18 @@ def rate(item: PublicItem, *, choice: str, comment: str, device: str, ip: str, n
         else:
             try:
                 with transaction.atomic():
-                    rating = Rating.objects.create(item=item, choice=choice, comment=comment.strip()[:500],
-                                                   device=device_hash, ip_hash=ip_hash)
+                    rating = Rating.objects.create(
+                        item=item, choice=choice, comment=comment.strip()[:500], device=device_hash, ip_hash=ip_hash
+                    )
             except IntegrityError:
                 raise ActionError("您已经评价过这一事项，谢谢参与", field="device") from None
             PublicItem.objects.filter(pk=item.pk).update(
-                votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0))
+                votes=F("votes") + 1, satisfied=F("satisfied") + (1 if choice in SATISFIED else 0)
+            )
             derived.refresh([item.org])
-            events.record(None, "public.rate", item, org=item.org,
-                          summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众")
+            events.record(
+                None, "public.rate", item, org=item.org, summary=f"群众评价“{item.title[:30]}”：{choice}", label="群众"
+            )
     if rating is None:
         raise RateLimited("同一网络的评价次数已达上限，请稍后再试")
     return rating

@@ -4,6 +4,7 @@ and every change through the same actions the pages use.
 Everything is read through visible_to(): a problem outside the caller's scope is 404. Refusals
 come from the actions: PermissionDenied → 403, ActionError → 422, StaleEdit → 409 (see api.py).
 """
+
 import datetime as dt
 from typing import Literal
 
@@ -36,6 +37,7 @@ class _WholeScope:
 
 # ------------------------------------------------------------------ schemas
 
+
 class MeasureIn(Schema):
     text: str
     owner: str = ""
@@ -52,6 +54,7 @@ class MeasureOut(Schema):
     @staticmethod
     def resolve_org(obj):
         return obj.org.code if obj.org_id else None
+
     owner: str
     deadline: dt.date | None
     done: bool
@@ -250,9 +253,11 @@ class RatingsOut(Schema):
 
 # ------------------------------------------------------------------ reads
 
+
 def _problem(request, pk) -> Problem:
-    return get_object_or_404(Problem.objects.visible_to(request.user).select_related("org", "origin_org",
-                                                                                     "owner_person"), pk=pk)
+    return get_object_or_404(
+        Problem.objects.visible_to(request.user).select_related("org", "origin_org", "owner_person"), pk=pk
+    )
 
 
 def _person(request, number: str | None) -> Person | None:
@@ -269,24 +274,49 @@ def _person(request, number: str | None) -> Person | None:
 def _detail(problem: Problem, user=None) -> Problem:
     problem = Problem.objects.select_related("org", "origin_org", "owner_person").get(pk=problem.pk)
     problem.measures_list = list(problem.measures.select_related("org"))
-    problem.evidence_list = list(problem.evidence.visible_to(user).select_related("uploaded_by")) if user \
+    problem.evidence_list = (
+        list(problem.evidence.visible_to(user).select_related("uploaded_by"))
+        if user
         else list(problem.evidence.select_related("uploaded_by"))
-    extra = {"cooperating_list": list(problem.cooperations.order_by("org__path").values_list("org__code", flat=True)),
-             "rechecks_list": list(problem.rechecks.all()), "milestones_list": list(problem.milestones.all())}
+    )
+    extra = {
+        "cooperating_list": list(problem.cooperations.order_by("org__path").values_list("org__code", flat=True)),
+        "rechecks_list": list(problem.rechecks.all()),
+        "milestones_list": list(problem.milestones.all()),
+    }
     for name, value in extra.items():  # read by the schema's resolvers
         setattr(problem, name, value)
     problem.children_progress = queries.children_progress(problem) if problem.children.exists() else None
     return problem
 
 
-@router.get("/problems", response=list[ProblemOut], summary="问题清单（可按组织及下级、状态、来源、类别、逾期、关键词筛选）")
+@router.get(
+    "/problems", response=list[ProblemOut], summary="问题清单（可按组织及下级、状态、来源、类别、逾期、关键词筛选）"
+)
 @readcache.api_list("problems")  # kept until the next recorded change
 @paginate(Pages, page_size=50)
-def list_problems(request, org: str = "", state: str = "", source: str = "", category: str = "",
-                  overdue: bool = False, q: str = "", include_withdrawn: bool = False):
+def list_problems(
+    request,
+    org: str = "",
+    state: str = "",
+    source: str = "",
+    category: str = "",
+    overdue: bool = False,
+    q: str = "",
+    include_withdrawn: bool = False,
+):
     root = get_object_or_404(Org.objects.visible_to(request.user), code=org) if org else _WholeScope()
-    return queries.problem_list(request.user, root, as_of=today(), state=state, source=source, category=category,
-                                overdue=overdue, q=q.strip(), include_withdrawn=include_withdrawn)
+    return queries.problem_list(
+        request.user,
+        root,
+        as_of=today(),
+        state=state,
+        source=source,
+        category=category,
+        overdue=overdue,
+        q=q.strip(),
+        include_withdrawn=include_withdrawn,
+    )
 
 
 @router.get("/problems/{int:pk}", response=ProblemDetailOut, summary="问题详情（含整改措施、支撑材料信息、交办汇总）")
@@ -302,30 +332,62 @@ def get_ratings(request, pk: int):
     threshold = campaign.satisfaction_threshold if campaign else 0.9
     min_votes = campaign.satisfaction_min_votes if campaign else 10
     if item is None:
-        return RatingsOut(published=False, active=False, title="", votes=0, satisfied=0, satisfaction=None,
-                          by_choice=dict.fromkeys(Rating.Choice.values, 0), threshold=threshold, min_votes=min_votes,
-                          in_satisfaction_list=False, comments=[])
+        return RatingsOut(
+            published=False,
+            active=False,
+            title="",
+            votes=0,
+            satisfied=0,
+            satisfaction=None,
+            by_choice=dict.fromkeys(Rating.Choice.values, 0),
+            threshold=threshold,
+            min_votes=min_votes,
+            in_satisfaction_list=False,
+            comments=[],
+        )
     counts = dict.fromkeys(Rating.Choice.values, 0)
     counts.update(dict(item.ratings.order_by().values_list("choice").annotate(n=Count("pk"))))
     comments = item.ratings.exclude(comment="").order_by("-created_at").values("choice", "comment", "created_at")
-    return RatingsOut(published=True, active=item.active, title=item.title, votes=item.votes,
-                      satisfied=item.satisfied, satisfaction=item.satisfaction, by_choice=counts,
-                      threshold=threshold, min_votes=min_votes,
-                      in_satisfaction_list=queries.in_satisfaction_list(item, campaign),
-                      comments=[CommentOut(**c) for c in comments[:200]])
+    return RatingsOut(
+        published=True,
+        active=item.active,
+        title=item.title,
+        votes=item.votes,
+        satisfied=item.satisfied,
+        satisfaction=item.satisfaction,
+        by_choice=counts,
+        threshold=threshold,
+        min_votes=min_votes,
+        in_satisfaction_list=queries.in_satisfaction_list(item, campaign),
+        comments=[CommentOut(**c) for c in comments[:200]],
+    )
 
 
 # ------------------------------------------------------------------ changes
+
 
 @router.post("/problems", response={201: ProblemDetailOut}, summary="新增问题")
 def create_problem(request, payload: ProblemIn):
     org = get_object_or_404(Org.objects.visible_to(request.user), code=payload.org)
     problem = actions.create_problem(
-        actor=request.user, org=org, description=payload.description, source=payload.source,
-        found_on=payload.found_on or today(), number=payload.number, category=payload.category,
-        responsible=payload.responsible.strip(), deadline=payload.deadline, is_special=payload.is_special,
-        owner_person=_person(request, payload.owner_person), measures=[{"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline, "kind": m.kind}
-                  for m in payload.measures if m.text.strip()], reason=payload.reason.strip())
+        actor=request.user,
+        org=org,
+        description=payload.description,
+        source=payload.source,
+        found_on=payload.found_on or today(),
+        number=payload.number,
+        category=payload.category,
+        responsible=payload.responsible.strip(),
+        deadline=payload.deadline,
+        is_special=payload.is_special,
+        owner_person=_person(request, payload.owner_person),
+        measures=[
+            {"text": m.text.strip(), "owner": m.owner.strip(), "deadline": m.deadline, "kind": m.kind}
+            for m in payload.measures
+            if m.text.strip()
+        ],
+        reason=payload.reason.strip(),
+    )
     return Status(201, _detail(problem, request.user))
 
 
@@ -344,8 +406,11 @@ def patch_problem(request, pk: int, payload: ProblemPatch):
     return _detail(problem, request.user)
 
 
-@router.post("/problems/{int:pk}/transitions", response=ProblemDetailOut,
-             summary="办理：start 开始整改、submit 提交验收、close 销号、send_back 退回、reopen 反弹重开、withdraw 撤回")
+@router.post(
+    "/problems/{int:pk}/transitions",
+    response=ProblemDetailOut,
+    summary="办理：start 开始整改、submit 提交验收、close 销号、send_back 退回、reopen 反弹重开、withdraw 撤回",
+)
 def transition(request, pk: int, payload: TransitionIn):
     problem, actor, version = _problem(request, pk), request.user, payload.version
     if payload.action == "start":
@@ -353,8 +418,9 @@ def transition(request, pk: int, payload: TransitionIn):
     elif payload.action == "submit":
         problem = actions.submit_for_acceptance(problem, actor=actor, version=version)
     elif payload.action == "close":
-        problem = actions.close_problem(problem, actor=actor, as_of=today(), comment=payload.comment.strip(),
-                                        change=payload.change, version=version)
+        problem = actions.close_problem(
+            problem, actor=actor, as_of=today(), comment=payload.comment.strip(), change=payload.change, version=version
+        )
     elif payload.action == "send_back":
         problem = actions.send_back(problem, actor=actor, reason=payload.reason, version=version)
     elif payload.action == "reopen":
@@ -364,8 +430,11 @@ def transition(request, pk: int, payload: TransitionIn):
     return _detail(problem, request.user)
 
 
-@router.post("/problems/{int:pk}/cooperation", response=ProblemDetailOut,
-             summary="联合会诊、同题共答：增加配合单位（须同时管理牵头单位和配合单位）")
+@router.post(
+    "/problems/{int:pk}/cooperation",
+    response=ProblemDetailOut,
+    summary="联合会诊、同题共答：增加配合单位（须同时管理牵头单位和配合单位）",
+)
 def cooperate(request, pk: int, payload: CooperationIn):
     problem = _problem(request, pk)
     orgs = list(Org.objects.visible_to(request.user).filter(code__in=payload.orgs))
@@ -376,19 +445,24 @@ def cooperate(request, pk: int, payload: CooperationIn):
     return _detail(problem, request.user)
 
 
-@router.post("/problems/{int:pk}/recheck", response=ProblemDetailOut,
-             summary="回头看（上级）：confirm=true 整改成果巩固；confirm=false 问题反弹、重新打开（须写 note）")
+@router.post(
+    "/problems/{int:pk}/recheck",
+    response=ProblemDetailOut,
+    summary="回头看（上级）：confirm=true 整改成果巩固；confirm=false 问题反弹、重新打开（须写 note）",
+)
 def recheck(request, pk: int, payload: RecheckIn):
     problem = _problem(request, pk)
-    actions.recheck_problem(problem, actor=request.user, as_of=today(), confirm=payload.confirm, note=payload.note,
-                            version=payload.version)
+    actions.recheck_problem(
+        problem, actor=request.user, as_of=today(), confirm=payload.confirm, note=payload.note, version=payload.version
+    )
     return _detail(problem, request.user)
 
 
 @router.post("/problems/{int:pk}/milestones", response={201: MilestoneOut}, summary="增加专项整治节点（日期、责任人）")
 def add_milestone(request, pk: int, payload: MilestoneIn):
-    milestone = actions.add_milestone(_problem(request, pk), actor=request.user, title=payload.title,
-                                      due_on=payload.due_on, owner=payload.owner)
+    milestone = actions.add_milestone(
+        _problem(request, pk), actor=request.user, title=payload.title, due_on=payload.due_on, owner=payload.owner
+    )
     return Status(201, milestone)
 
 
@@ -401,8 +475,14 @@ def milestone_done(request, pk: int, payload: MilestoneDoneIn):
 
 @router.post("/problems/{int:pk}/measures", response={201: MeasureOut}, summary="增加整改措施")
 def add_measure(request, pk: int, payload: MeasureIn):
-    measure = actions.add_measure(_problem(request, pk), actor=request.user, text=payload.text,
-                                  owner=payload.owner, deadline=payload.deadline, kind=payload.kind)
+    measure = actions.add_measure(
+        _problem(request, pk),
+        actor=request.user,
+        text=payload.text,
+        owner=payload.owner,
+        deadline=payload.deadline,
+        kind=payload.kind,
+    )
     return Status(201, measure)
 
 
@@ -410,26 +490,38 @@ def _measure(problem: Problem, pk: int):
     return get_object_or_404(problem.measures.all(), pk=pk)
 
 
-@router.post("/problems/{int:pk}/measures/done", response=MeasureOut,
-             summary="标记整改措施完成（done=false 改为未完成；待验收、已销号的问题不能改）")
+@router.post(
+    "/problems/{int:pk}/measures/done",
+    response=MeasureOut,
+    summary="标记整改措施完成（done=false 改为未完成；待验收、已销号的问题不能改）",
+)
 def measure_done(request, pk: int, payload: MeasureDoneIn):
     problem = _problem(request, pk)
-    return actions.set_measure_done(_measure(problem, payload.measure), actor=request.user, done=payload.done,
-                                    as_of=today())
+    return actions.set_measure_done(
+        _measure(problem, payload.measure), actor=request.user, done=payload.done, as_of=today()
+    )
 
 
-@router.post("/problems/{int:pk}/measures/set-aside", response=MeasureOut,
-             summary="上级办公室或指导组把整改措施标记为不再需要（须写明原因，保留在历史记录中）")
+@router.post(
+    "/problems/{int:pk}/measures/set-aside",
+    response=MeasureOut,
+    summary="上级办公室或指导组把整改措施标记为不再需要（须写明原因，保留在历史记录中）",
+)
 def measure_set_aside(request, pk: int, payload: MeasureAsideIn):
     problem = _problem(request, pk)
-    return actions.set_measure_aside(_measure(problem, payload.measure), actor=request.user, reason=payload.reason,
-                                     as_of=today())
+    return actions.set_measure_aside(
+        _measure(problem, payload.measure), actor=request.user, reason=payload.reason, as_of=today()
+    )
 
 
-@router.post("/problems/{int:pk}/evidence", response={201: EvidenceOut},
-             summary="上传支撑材料或整改方案（multipart：file，kind=支撑材料|整改方案）",
-             openapi_extra=multipart_body(kind={"type": "string", "enum": list(Evidence.Kind.values),
-                                                "default": Evidence.Kind.SUPPORT}))
+@router.post(
+    "/problems/{int:pk}/evidence",
+    response={201: EvidenceOut},
+    summary="上传支撑材料或整改方案（multipart：file，kind=支撑材料|整改方案）",
+    openapi_extra=multipart_body(
+        kind={"type": "string", "enum": list(Evidence.Kind.values), "default": Evidence.Kind.SUPPORT}
+    ),
+)
 def upload_evidence(request, pk: int):
     problem = _problem(request, pk)  # scope first: an outsider gets 404 whatever the body holds
     file = uploaded(request)
@@ -440,14 +532,17 @@ def upload_evidence(request, pk: int):
         raise ActionError(f"材料类型应为：{'、'.join(Evidence.Kind.values)}", field="kind")
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     if file.size > limit:  # refuse before reading it into memory
-        raise ActionError(f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB",
-                          field="file")
-    evidence = actions.attach_evidence(problem, actor=request.user, name=file.name or "未命名", data=file.read(),
-                                       kind=kind)
+        raise ActionError(
+            f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB", field="file"
+        )
+    evidence = actions.attach_evidence(
+        problem, actor=request.user, name=file.name or "未命名", data=file.read(), kind=kind
+    )
     return Status(201, Evidence.objects.select_related("uploaded_by").get(pk=evidence.pk))
 
 
 # ------------------------------------------------------------------ 举一反三 (对照检视)
+
 
 class SelfCheckOut(Schema):
     """A suggestion to one unit; it carries the original problem's number, unit and text (what the unit
@@ -475,23 +570,38 @@ class SelfCheckAnswerIn(Schema):
     deadline: dt.date | None = None
 
 
-@router.get("/self-checks", response=list[SelfCheckOut],
-            summary="举一反三：对照检视提示（可按组织及下级、答复情况筛选；answer=待对照 只看未答复的）")
+@router.get(
+    "/self-checks",
+    response=list[SelfCheckOut],
+    summary="举一反三：对照检视提示（可按组织及下级、答复情况筛选；answer=待对照 只看未答复的）",
+)
 @paginate(Pages, page_size=50)
 def list_self_checks(request, org: str = "", answer: Literal["", "待对照", "存在", "不存在"] = ""):
     from tuijin.core.scope import subtree_q
 
-    qs = SelfCheck.objects.visible_to(request.user).select_related("org", "source__org").order_by("-suggested_on", "-pk")
+    qs = (
+        SelfCheck.objects.visible_to(request.user).select_related("org", "source__org").order_by("-suggested_on", "-pk")
+    )
     if org:
         root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
         qs = qs.filter(subtree_q("org__path", root.path))
     return qs.filter(answer=answer) if answer else qs
 
 
-@router.post("/self-checks/{int:pk}/answer", response=SelfCheckOut,
-             summary="举一反三：答复对照检视（exists=true 已对照，存在，并列入本单位问题清单；false 已对照，不存在，须写 note）")
+@router.post(
+    "/self-checks/{int:pk}/answer",
+    response=SelfCheckOut,
+    summary="举一反三：答复对照检视（exists=true 已对照，存在，并列入本单位问题清单；false 已对照，不存在，须写 note）",
+)
 def answer_self_check(request, pk: int, payload: SelfCheckAnswerIn):
     check = get_object_or_404(SelfCheck.objects.visible_to(request.user), pk=pk)
-    check = actions.answer_self_check(check, actor=request.user, exists=payload.exists, note=payload.note,
-                                      as_of=today(), description=payload.description, deadline=payload.deadline)
+    check = actions.answer_self_check(
+        check,
+        actor=request.user,
+        exists=payload.exists,
+        note=payload.note,
+        as_of=today(),
+        description=payload.description,
+        deadline=payload.deadline,
+    )
     return SelfCheck.objects.select_related("org", "source__org").get(pk=check.pk)

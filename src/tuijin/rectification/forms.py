@@ -1,4 +1,5 @@
 """Forms of the problem pages. They only parse input; every rule lives in actions.py."""
+
 from typing import cast
 
 from django import forms
@@ -7,6 +8,7 @@ from tuijin.core.forms import Bootstrap, date_field
 from tuijin.orgs.models import Person
 
 from .models import CATEGORIES, SOURCES, Evidence, MeasureKind, Rating
+
 
 def _choices(values, blank=None):
     return ([("", blank)] if blank else []) + [(v, v) for v in values]
@@ -27,8 +29,12 @@ class ProblemFields(Bootstrap, forms.Form):
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.CharField(label="责任人", max_length=60, required=False)
     owner_person = CadreChoice(
-        label="领导干部个人检视", queryset=Person.objects.none(), required=False, empty_label="不是（单位的问题）",
-        help_text="领导干部个人检视查摆的问题，选择这位领导干部；单位的问题不选")
+        label="领导干部个人检视",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="不是（单位的问题）",
+        help_text="领导干部个人检视查摆的问题，选择这位领导干部；单位的问题不选",
+    )
     deadline = date_field("整改时限")
     is_special = forms.BooleanField(label="专项整治问题（销号前须上传整改方案）", required=False)
 
@@ -43,14 +49,29 @@ class ProblemFields(Bootstrap, forms.Form):
 
 
 class ProblemForm(ProblemFields):
-    number = forms.CharField(label="问题编号", max_length=40, required=False,
-                             help_text="不填则自动编号，如 2026-001；本组织内不能重复")
+    number = forms.CharField(
+        label="问题编号", max_length=40, required=False, help_text="不填则自动编号，如 2026-001；本组织内不能重复"
+    )
     found_on = date_field("发现日期", required=True)
-    reason = forms.CharField(label="新增原因", max_length=200, required=False,
-                             help_text="清单确定后再增加问题时，写明原因（如“群众反映”“督导指出”）")
+    reason = forms.CharField(
+        label="新增原因",
+        max_length=200,
+        required=False,
+        help_text="清单确定后再增加问题时，写明原因（如“群众反映”“督导指出”）",
+    )
 
-    field_order = ["number", "category", "source", "description", "responsible", "owner_person", "deadline", "found_on",
-                   "is_special", "reason"]
+    field_order = [
+        "number",
+        "category",
+        "source",
+        "description",
+        "responsible",
+        "owner_person",
+        "deadline",
+        "found_on",
+        "is_special",
+        "reason",
+    ]
 
 
 class EditForm(ProblemFields):
@@ -58,13 +79,26 @@ class EditForm(ProblemFields):
 
 
 class MeasureForm(Bootstrap, forms.Form):
-    text = forms.CharField(label="措施", max_length=500, required=False,
-                           widget=forms.TextInput(attrs={"placeholder": "措施内容", "aria-label": "措施内容"}))
-    owner = forms.CharField(label="责任人", max_length=60, required=False,
-                            widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"}))
+    text = forms.CharField(
+        label="措施",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "措施内容", "aria-label": "措施内容"}),
+    )
+    owner = forms.CharField(
+        label="责任人",
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"}),
+    )
     deadline = date_field("完成时限")
-    kind = forms.ChoiceField(label="措施类型", choices=MeasureKind.choices, initial=MeasureKind.NOW, required=False,
-                             help_text="立行立改：马上改正这件事；建章立制：立规矩、管长远")
+    kind = forms.ChoiceField(
+        label="措施类型",
+        choices=MeasureKind.choices,
+        initial=MeasureKind.NOW,
+        required=False,
+        help_text="立行立改：马上改正这件事；建章立制：立规矩、管长远",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,8 +116,12 @@ class MeasureForm(Bootstrap, forms.Form):
         data = self.cleaned_data
         if not data.get("text", "").strip():
             return None
-        return {"text": data["text"].strip(), "owner": data.get("owner", "").strip(), "deadline": data.get("deadline"),
-                "kind": data.get("kind") or MeasureKind.NOW}
+        return {
+            "text": data["text"].strip(),
+            "owner": data.get("owner", "").strip(),
+            "deadline": data.get("deadline"),
+            "kind": data.get("kind") or MeasureKind.NOW,
+        }
 
 
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=4, max_num=30)
@@ -92,11 +130,15 @@ MeasureFormSet = forms.formset_factory(MeasureForm, extra=4, max_num=30)
 class MilestoneForm(Bootstrap, forms.Form):
     """专项整治的节点: what, by when, who."""
 
-    title = forms.CharField(label="节点", max_length=300,
-                            widget=forms.TextInput(attrs={"placeholder": "节点内容，如：完成摸底排查", "aria-label": "节点内容"}))
+    title = forms.CharField(
+        label="节点",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "节点内容，如：完成摸底排查", "aria-label": "节点内容"}),
+    )
     due_on = date_field("计划完成日期", required=True)
-    owner = forms.CharField(label="责任人", max_length=60,
-                            widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"}))
+    owner = forms.CharField(
+        label="责任人", max_length=60, widget=forms.TextInput(attrs={"placeholder": "责任人", "aria-label": "责任人"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,8 +162,11 @@ class EvidenceForm(Bootstrap, forms.Form):
 
 class PublishForm(Bootstrap, forms.Form):
     title = forms.CharField(label="公示标题", max_length=200, required=False, help_text="不填则用问题描述的开头")
-    summary = forms.CharField(label="整改结果", widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="群众能看到这段文字，请勿写人名、电话等个人信息")
+    summary = forms.CharField(
+        label="整改结果",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="群众能看到这段文字，请勿写人名、电话等个人信息",
+    )
 
 
 class EscalateForm(Bootstrap, forms.Form):
@@ -163,11 +208,17 @@ class RuleForm(Bootstrap, forms.Form):
     def __init__(self, *args, problems=(), **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["problems"]).choices = [
-            (str(p.pk), f"{p.org.name} {p.number} {p.description[:40]}") for p in problems]
+            (str(p.pk), f"{p.org.name} {p.number} {p.description[:40]}") for p in problems
+        ]
 
 
 class RatingForm(Bootstrap, forms.Form):
-    choice = forms.ChoiceField(label="您的评价", choices=Rating.Choice.choices, widget=forms.RadioSelect,
-                               error_messages={"required": "请选择 满意、基本满意 或 不满意"})
-    comment = forms.CharField(label="意见建议（可不填）", max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    choice = forms.ChoiceField(
+        label="您的评价",
+        choices=Rating.Choice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择 满意、基本满意 或 不满意"},
+    )
+    comment = forms.CharField(
+        label="意见建议（可不填）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -11,6 +11,7 @@ in the form the export writes: 措施内容（责任人：张三，时限：2026
 its owner or deadline the way clerks write them ("由办公室负责，2026年12月31日前完成") takes those;
 otherwise it takes the row's 责任人 and 整改时限 (a measure with both is specific, 措施具体率).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,14 @@ from . import transitions
 from .models import SOURCES, Evidence, Measure, Problem, State
 
 # model field -> template column, for the plain fields an import may change
-COLUMNS = {"category": "问题类别", "source": "问题来源", "description": "问题描述", "responsible": "责任人",
-           "deadline": "整改时限", "is_special": "是否专项整治"}
+COLUMNS = {
+    "category": "问题类别",
+    "source": "问题来源",
+    "description": "问题描述",
+    "responsible": "责任人",
+    "deadline": "整改时限",
+    "is_special": "是否专项整治",
+}
 MEASURES, STATE = "整改措施", "整改状态"
 CHUNK = 2000  # keys per IN (...): SQLite limits bound parameters
 
@@ -79,7 +86,7 @@ def _split_outside_brackets(s: str, separators: str) -> tuple[list[str], bool]:
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif depth == 0:
-            parts.append(s[start:m.start()])
+            parts.append(s[start : m.start()])
             start, split = m.end(), True
     parts.append(s[start:])
     return [p for p in (clean_text(x) for x in parts) if p], split
@@ -99,19 +106,19 @@ def split_measures(value) -> list[str]:
 
 
 def parse_measure(item: str) -> MeasureSpec:
-    """"措施内容（责任人：张三，时限：2026-12-31）" or just "措施内容". A bracket that does not start
+    """ "措施内容（责任人：张三，时限：2026-12-31）" or just "措施内容". A bracket that does not start
     with 责任人/时限 is part of the text ("开展专题学习（每月一次）"). Raises ValueError for the clerk."""
     item = item.strip()
     tail = _TAIL.search(item)
     keys = list(_KEY.finditer(tail.group(1))) if tail else []
-    if not keys or tail.group(1)[:keys[0].start()].strip():
+    if not keys or tail.group(1)[: keys[0].start()].strip():
         text, owner, deadline = item, "", None
     else:
-        inner, text, owner, deadline = tail.group(1), item[:tail.start()].strip(), "", None
+        inner, text, owner, deadline = tail.group(1), item[: tail.start()].strip(), "", None
         seen = set()
         for i, key in enumerate(keys):
             end = keys[i + 1].start() if i + 1 < len(keys) else len(inner)
-            value = inner[key.end():end].strip().strip("，,；;、").strip()
+            value = inner[key.end() : end].strip().strip("，,；;、").strip()
             name = "责任人" if key.group(1) in OWNER_KEYS else "时限"
             if name in seen:
                 raise ValueError(f"措施“{text[:30]}”的{name}写了两次")
@@ -135,8 +142,10 @@ def parse_measure(item: str) -> MeasureSpec:
 # Owner and deadline written into a measure's own text.
 _TEXT_OWNER = re.compile(r"由\s*([^，,；;。：:（）()由]{1,30}?)\s*(?:牵头|具体)?负责")
 _TEXT_OWNER_KEY = re.compile(r"(?:责任人|负责人|责任单位)\s*[：:]\s*([^，,；;。（）()\s]{1,30})")
-_TEXT_DATE = re.compile(r"\d{4}\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|[底末])|[底末])(?:以前|之前|前)?"
-                        r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:以前|之前|前)?")
+_TEXT_DATE = re.compile(
+    r"\d{4}\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号]|[底末])|[底末])(?:以前|之前|前)?"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:以前|之前|前)?"
+)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -211,6 +220,7 @@ def _measures(row, errors, cache) -> list[MeasureSpec] | None:
 # ------------------------------------------------------------------ reading rows
 # (the same cell rules as the org and people importers)
 
+
 def _text(row, column, errors, *, required=False, max_length=120):
     value = clean_text(row.get(column))
     if value is None:
@@ -282,8 +292,12 @@ def _rows(sheet, errors, allowed) -> tuple[dict[tuple[str, str], dict], list[dic
         }
         return ((code, number) if code is not None and number else None), data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "问题编号", f"“{key[1]}”与第{first}行是同一组织的同一问题编号"))
+    return keyed_rows(
+        sheet,
+        read,
+        errors,
+        repeated=lambda key, row, first: ("问题编号", f"“{key[1]}”与第{first}行是同一组织的同一问题编号"),
+    )
 
 
 # ------------------------------------------------------------------ what the owner org may do
@@ -321,7 +335,6 @@ def state_refusal(current: str | None, target: str, has_evidence: bool) -> str |
 # ------------------------------------------------------------------ loading
 
 
-
 def _orgs(actor, codes) -> dict[str, Org]:
     qs = Org.objects.all() if actor is None else Org.objects.visible_to(actor)
     found = {}
@@ -339,6 +352,7 @@ def _allowed(actor):
         if org.pk not in answers:
             answers[org.pk] = check(org)
         return answers[org.pk]
+
     return may
 
 
@@ -365,8 +379,11 @@ def _existing(orgs: dict[str, Org], keys) -> tuple[dict, dict]:
 def _ids_with_evidence(problem_ids) -> set[int]:
     have = set()
     for chunk in chunks(problem_ids):
-        have.update(Evidence.objects.filter(problem_id__in=chunk, kind=Evidence.Kind.SUPPORT)
-                    .values_list("problem_id", flat=True))
+        have.update(
+            Evidence.objects.filter(problem_id__in=chunk, kind=Evidence.Kind.SUPPORT).values_list(
+                "problem_id", flat=True
+            )
+        )
     return have
 
 
@@ -385,8 +402,9 @@ class _MeasurePlan:
     delete: list
 
 
-def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec], owner="",
-                   deadline=None) -> _MeasurePlan:
+def _plan_measures(
+    problem_id, stored: list[Measure], wanted: list[MeasureSpec], owner="", deadline=None
+) -> _MeasurePlan:
     """Match by text: keep and update the ones in the sheet, add new ones, drop the ones the sheet
     no longer lists unless they are done (a done measure is a fact, not a plan). A new measure that
     names no owner or deadline takes the row's; a stored one keeps its own unless the sheet names
@@ -396,8 +414,15 @@ def _plan_measures(problem_id, stored: list[Measure], wanted: list[MeasureSpec],
     for position, spec in enumerate(wanted):
         m = by_text.pop(spec.text, None)
         if m is None:
-            plan.create.append(Measure(problem_id=problem_id, text=spec.text, owner=spec.owner or owner,
-                                       deadline=spec.deadline or deadline, position=position))
+            plan.create.append(
+                Measure(
+                    problem_id=problem_id,
+                    text=spec.text,
+                    owner=spec.owner or owner,
+                    deadline=spec.deadline or deadline,
+                    position=position,
+                )
+            )
             continue
         new = (spec.owner or m.owner, spec.deadline or m.deadline, position)
         if (m.owner, m.deadline, m.position) != new:
@@ -467,19 +492,24 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
     found, moved = _existing(orgs, rows)
     # A row that leaves its problem 待验收 (or 已销号) records its measures as done (issue 11): their measures
     # are needed even when the sheet has no 整改措施 column.
-    settled_ids = [p.pk for (c, n), d in rows.items() if (p := found.get((orgs[c].pk, n)))
-                   and ((d["state"] if has_state else None) or p.state) in SETTLED]
+    settled_ids = [
+        p.pk
+        for (c, n), d in rows.items()
+        if (p := found.get((orgs[c].pk, n))) and ((d["state"] if has_state else None) or p.state) in SETTLED
+    ]
     stored_measures = _measures_of([p.pk for p in found.values()] if has_measures else settled_ids)
-    evidence = _ids_with_evidence([p.pk for (c, n), d in rows.items()
-                                   if (p := found.get((orgs[c].pk, n))) and d["state"] == State.SUBMITTED])
+    evidence = _ids_with_evidence(
+        [p.pk for (c, n), d in rows.items() if (p := found.get((orgs[c].pk, n))) and d["state"] == State.SUBMITTED]
+    )
     result = ImportResult()
     creates, updates, plans = [], [], {}
     for (code, number), d in rows.items():
         org = orgs[code]
         problem = found.get((org.pk, number))
         if problem is None and (gone := moved.get((org.pk, number)) or moved.get((org.pk, f"{code}-{number}"))):
-            result.warnings.append(f"第{d['row']}行 问题编号: 问题“{number}”已提交{gone.org.name}解决，由其负责整改，"
-                                   "本行未导入")
+            result.warnings.append(
+                f"第{d['row']}行 问题编号: 问题“{number}”已提交{gone.org.name}解决，由其负责整改，本行未导入"
+            )
             result.unchanged += 1
             continue
         target = d["state"] if has_state else None
@@ -492,22 +522,40 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
                 errors.add(d["row"], STATE, SPECIAL_NEEDS_PLAN)
             if d["measures"] is None:
                 continue
-            specs = [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]] \
-                if has_measures else []
+            specs = (
+                [with_row_defaults(m, d["responsible"], d["deadline"]) for m in d["measures"]] if has_measures else []
+            )
             # a plain tuple of PROBLEM_FIELDS, not a model instance (issue 15)
-            creates.append(((org.pk, number, d["category"], d["source"] or "", d["description"], d["responsible"],
-                             d["deadline"], d["is_special"], target or State.OPEN, as_of), specs))
+            creates.append(
+                (
+                    (
+                        org.pk,
+                        number,
+                        d["category"],
+                        d["source"] or "",
+                        d["description"],
+                        d["responsible"],
+                        d["deadline"],
+                        d["is_special"],
+                        target or State.OPEN,
+                        as_of,
+                    ),
+                    specs,
+                )
+            )
             continue
         if problem.withdrawn:
-            errors.add(d["row"], "问题编号", f"问题“{number}”已撤回（{problem.withdraw_reason}），不能再导入；"
-                                             "请从表中删去此行")
+            errors.add(
+                d["row"], "问题编号", f"问题“{number}”已撤回（{problem.withdraw_reason}），不能再导入；请从表中删去此行"
+            )
             continue
         changed = [f for f in fields if f != "source" or d["source"] is not None]
         changed = [f for f in changed if getattr(problem, f) != d[f]]
         plan = None
         if has_measures and d["measures"] is not None:
-            plan = _plan_measures(problem.pk, stored_measures.get(problem.pk, []), d["measures"],
-                                  d["responsible"], d["deadline"])
+            plan = _plan_measures(
+                problem.pk, stored_measures.get(problem.pk, []), d["measures"], d["responsible"], d["deadline"]
+            )
         if (target or problem.state) in SETTLED and problem.state != State.CLOSED:
             plan = _finish_measures(plan, stored_measures.get(problem.pk, []), as_of)
         measures_change = plan is not None and (plan.create or plan.update or plan.delete)
@@ -518,8 +566,12 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         if new_state and (reason := state_refusal(problem.state, new_state, problem.pk in evidence)):
             errors.add(d["row"], STATE, reason)
             continue
-        if new_state == State.IN_PROGRESS and problem.state == State.OPEN and (d["is_special"] or problem.is_special) \
-                and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
+        if (
+            new_state == State.IN_PROGRESS
+            and problem.state == State.OPEN
+            and (d["is_special"] or problem.is_special)
+            and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists()
+        ):
             errors.add(d["row"], STATE, SPECIAL_NEEDS_PLAN)
             continue
         if (changed or measures_change) and problem.state == State.CLOSED:
@@ -538,12 +590,23 @@ def load_problems(sheet, *, actor, dry_run=False) -> ImportResult:
         if measures_change:
             plans[problem.pk] = plan
     result.created, result.updated = len(creates), len(updates)
-    return all_or_nothing(errors, result, dry_run=dry_run,
-                          write=lambda: _write(actor, creates, updates, plans, fields, result, orgs))
+    return all_or_nothing(
+        errors, result, dry_run=dry_run, write=lambda: _write(actor, creates, updates, plans, fields, result, orgs)
+    )
 
 
-PROBLEM_FIELDS = ["org_id", "number", "category", "source", "description", "responsible", "deadline", "is_special",
-                  "state", "found_on"]
+PROBLEM_FIELDS = [
+    "org_id",
+    "number",
+    "category",
+    "source",
+    "description",
+    "responsible",
+    "deadline",
+    "is_special",
+    "state",
+    "found_on",
+]
 MEASURE_FIELDS = ["problem_id", "text", "owner", "deadline", "position", "done", "done_on"]
 
 
@@ -552,14 +615,24 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
     history = dict(user=actor, reason="导入")
     code_of = {org.pk: code for code, org in orgs.items()}
     ids = insert_values(Problem, PROBLEM_FIELDS, [row for row, _ in creates], **history)
-    new_measures = [(pk, s.text, s.owner, s.deadline, i, False, None)
-                    for pk, (_, specs) in zip(ids, creates, strict=True) for i, s in enumerate(specs)]
+    new_measures = [
+        (pk, s.text, s.owner, s.deadline, i, False, None)
+        for pk, (_, specs) in zip(ids, creates, strict=True)
+        for i, s in enumerate(specs)
+    ]
     update_with_history(Problem, updates, fields + ["state", "version"], **history)
-    new_measures += [(m.problem_id, m.text, m.owner, m.deadline, m.position, m.done, m.done_on)
-                     for plan in plans.values() for m in plan.create]
+    new_measures += [
+        (m.problem_id, m.text, m.owner, m.deadline, m.position, m.done, m.done_on)
+        for plan in plans.values()
+        for m in plan.create
+    ]
     insert_values(Measure, MEASURE_FIELDS, new_measures, **history)
-    update_with_history(Measure, [m for plan in plans.values() for m in plan.update],
-                        ["owner", "deadline", "position", "done", "done_on"], **history)
+    update_with_history(
+        Measure,
+        [m for plan in plans.values() for m in plan.update],
+        ["owner", "deadline", "position", "done", "done_on"],
+        **history,
+    )
     dropped = [m.pk for plan in plans.values() for m in plan.delete]
     for chunk in chunks(dropped):
         Measure.objects.filter(pk__in=chunk).delete()  # simple_history keeps a "-" row for each
@@ -567,15 +640,26 @@ def _write(actor, creates, updates, plans, fields, result, orgs):
     # 个人检视 figures sit at the owning cadre's org (imports never set an owner, but may close an owned problem)
     owners = {p.owner_person_id for p in updates if p.owner_person_id}
     cadre_orgs = {o.pk: o for o in Org.objects.filter(people__pk__in=owners).distinct()} if owners else {}
-    events.touched([org for org in orgs.values() if org.pk in touched]
-                   + [org for pk, org in cadre_orgs.items() if pk not in touched])  # refresh derived figures
-    events.record(actor, "import.problems", ("imports", "problems"), summary=f"导入问题清单：{result.summary()}",
-                  after={"created": [f"{code_of[row[0]]} {row[1]}" for row, _ in creates[:200]],
-                         "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
-                         "measures_added": len(new_measures), "measures_dropped": len(dropped)})
+    events.touched(
+        [org for org in orgs.values() if org.pk in touched]
+        + [org for pk, org in cadre_orgs.items() if pk not in touched]
+    )  # refresh derived figures
+    events.record(
+        actor,
+        "import.problems",
+        ("imports", "problems"),
+        summary=f"导入问题清单：{result.summary()}",
+        after={
+            "created": [f"{code_of[row[0]]} {row[1]}" for row, _ in creates[:200]],
+            "updated": [f"{code_of[p.org_id]} {p.number}" for p in updates][:200],
+            "measures_added": len(new_measures),
+            "measures_dropped": len(dropped),
+        },
+    )
 
 
 # ------------------------------------------------------------------ the ledger
+
 
 def export_problems(org, user):
     """台账: every current problem owned in the subtree, in template columns; re-imports unchanged.
@@ -583,24 +667,55 @@ def export_problems(org, user):
     qs = Problem.objects.filter(subtree_q("org__path", org.path), withdrawn=False)
     if user is not None:
         qs = qs.visible_to(user)
-    problems = list(qs.order_by("org__path", "number").values_list(
-        "pk", "org__code", "number", "category", "source", "description", "responsible", "deadline", "state",
-        "is_special"))
+    problems = list(
+        qs.order_by("org__path", "number").values_list(
+            "pk",
+            "org__code",
+            "number",
+            "category",
+            "source",
+            "description",
+            "responsible",
+            "deadline",
+            "state",
+            "is_special",
+        )
+    )
     for i in range(0, len(problems), CHUNK):
-        chunk = problems[i:i + CHUNK]
+        chunk = problems[i : i + CHUNK]
         measures = defaultdict(list)
-        for problem_id, *spec in (Measure.objects.filter(problem_id__in=[p[0] for p in chunk])
-                                  .order_by("problem_id", "position", "id")
-                                  .values_list("problem_id", "text", "owner", "deadline")):
+        for problem_id, *spec in (
+            Measure.objects.filter(problem_id__in=[p[0] for p in chunk])
+            .order_by("problem_id", "position", "id")
+            .values_list("problem_id", "text", "owner", "deadline")
+        ):
             measures[problem_id].append(MeasureSpec(*spec))
         for pk, code, number, category, source, description, responsible, deadline, state, special in chunk:
-            yield [code, number, category, source, description, join_measures(measures[pk]), responsible, deadline,
-                   state, special]
+            yield [
+                code,
+                number,
+                category,
+                source,
+                description,
+                join_measures(measures[pk]),
+                responsible,
+                deadline,
+                state,
+                special,
+            ]
 
 
 # 问题类别: the SPEC §4.3 default list, as a suggestion only: each campaign may have its own categories, and
 # the row's campaign decides on import (a template is written without a database, and for any org).
-register_loader("problems", load=load_problems, export=export_problems,
-                choices={"问题类别": DEFAULT_PROBLEM_CATEGORIES, "问题来源": SOURCES, STATE: State.values,
-                         "是否专项整治": ["是", "否"]},
-                open_choices={"问题类别"})
+register_loader(
+    "problems",
+    load=load_problems,
+    export=export_problems,
+    choices={
+        "问题类别": DEFAULT_PROBLEM_CATEGORIES,
+        "问题来源": SOURCES,
+        STATE: State.values,
+        "是否专项整治": ["是", "否"],
+    },
+    open_choices={"问题类别"},
+)

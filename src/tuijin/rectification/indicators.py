@@ -1,4 +1,5 @@
 """检视整改 indicators (SPEC §2.8): each an additive pair per org over its own problems."""
+
 import datetime as dt
 from collections import defaultdict
 
@@ -30,8 +31,9 @@ def _per_org(qs, field="org_id", **aggregates):
 
 
 def _problems(orgs, as_of):
-    return Problem.objects.filter(org__in=[o.pk for o in orgs], withdrawn=False, is_hand_down=False,
-                                  found_on__lte=as_of)
+    return Problem.objects.filter(
+        org__in=[o.pk for o in orgs], withdrawn=False, is_hand_down=False, found_on__lte=as_of
+    )
 
 
 def problems_found(orgs, as_of, campaign):
@@ -43,8 +45,11 @@ def rectified_share(orgs, as_of, campaign):
     from tuijin.core.exclusions import excluded
 
     untrue = excluded("problem_closed", as_of)  # closed, but found 不属实 on a random check
-    rows = _per_org(_problems(orgs, as_of), n=Count("pk"),
-                    done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of) & ~Q(pk__in=untrue)))
+    rows = _per_org(
+        _problems(orgs, as_of),
+        n=Count("pk"),
+        done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of) & ~Q(pk__in=untrue)),
+    )
     return {k: Pair(v["done"], v["n"]) for k, v in rows.items()}
 
 
@@ -66,8 +71,9 @@ def evidence_share(orgs, as_of, campaign):
 
 def measures_per_problem(orgs, as_of, campaign):
     problems = _per_org(_problems(orgs, as_of), n=Count("pk"))
-    measures = _per_org(Measure.objects.filter(problem__in=_problems(orgs, as_of)), field="problem__org_id",
-                        n=Count("pk"))
+    measures = _per_org(
+        Measure.objects.filter(problem__in=_problems(orgs, as_of)), field="problem__org_id", n=Count("pk")
+    )
     return {k: Pair(measures.get(k, {"n": 0})["n"], v["n"]) for k, v in problems.items()}
 
 
@@ -89,7 +95,8 @@ def formal_only_share(orgs, as_of, campaign):
     texts = defaultdict(list)
     org_of = {}
     for problem_id, org_id, text in Measure.objects.filter(problem__in=_problems(orgs, as_of)).values_list(
-            "problem_id", "problem__org_id", "text"):
+        "problem_id", "problem__org_id", "text"
+    ):
         texts[problem_id].append(text)
         org_of[problem_id] = org_id
     out: dict[int, Pair] = {}
@@ -135,8 +142,11 @@ def found_late_share(orgs, as_of, campaign):
     cutoff = late_cutoff(campaign, as_of)
     if cutoff is None:
         return {}
-    rows = _per_org(_problems(orgs, as_of).filter(found_on__gte=campaign.start), n=Count("pk"),
-                    late=Count("pk", filter=Q(found_on__gte=cutoff)))
+    rows = _per_org(
+        _problems(orgs, as_of).filter(found_on__gte=campaign.start),
+        n=Count("pk"),
+        late=Count("pk", filter=Q(found_on__gte=cutoff)),
+    )
     return {k: Pair(v["late"], v["n"]) for k, v in rows.items()}
 
 
@@ -154,8 +164,12 @@ def recurring_descriptions(campaign, as_of) -> set[str]:
     problems = Problem.objects.filter(withdrawn=False, is_hand_down=False, found_on__lte=as_of)
     if campaign is not None:
         problems = problems.filter(subtree_q("org__path", campaign.root.path))
-    rows = (problems.order_by().values("description").annotate(units=Count("org_id", distinct=True))
-            .filter(units__gte=RECUR_UNITS))
+    rows = (
+        problems.order_by()
+        .values("description")
+        .annotate(units=Count("org_id", distinct=True))
+        .filter(units__gte=RECUR_UNITS)
+    )
     return {r["description"] for r in rows}
 
 
@@ -165,9 +179,11 @@ def lasting_rule_missing(orgs, as_of, campaign):
     nor a linked 建章立制 rule (InstitutionRule) / closed problems of a recurring kind."""
     recurring = Q(relapses__gt=0) | Q(description__in=recurring_descriptions(campaign, as_of))
     closed = _problems(orgs, as_of).filter(recurring, state=State.CLOSED, closed_on__lte=as_of)
-    ruled = (Q(pk__in=Measure.objects.filter(kind=MeasureKind.RULE, set_aside=False).values("problem_id"))
-             | Q(pk__in=InstitutionRule.problems.through.objects.filter(
-                 institutionrule__issued_on__lte=as_of).values("problem_id")))
+    ruled = Q(pk__in=Measure.objects.filter(kind=MeasureKind.RULE, set_aside=False).values("problem_id")) | Q(
+        pk__in=InstitutionRule.problems.through.objects.filter(institutionrule__issued_on__lte=as_of).values(
+            "problem_id"
+        )
+    )
     rows = _per_org(closed, n=Count("pk"), bare=Count("pk", filter=~ruled))
     return {k: Pair(v["bare"], v["n"]) for k, v in rows.items()}
 
@@ -175,8 +191,9 @@ def lasting_rule_missing(orgs, as_of, campaign):
 def recheck_overdue(orgs, as_of, campaign):
     """回头看: re-checks of closed problems past their due date and not done as of as_of, counted where
     the problem belongs (the reviewing level above it is the one late)."""
-    pending = Recheck.objects.filter(problem__in=_problems(orgs, as_of), scheduled_on__lte=as_of, due_on__lt=as_of) \
-        .filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+    pending = Recheck.objects.filter(
+        problem__in=_problems(orgs, as_of), scheduled_on__lte=as_of, due_on__lt=as_of
+    ).filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
     rows = _per_org(pending, field="problem__org_id", n=Count("pk"))
     return {k: Pair(v["n"]) for k, v in rows.items()}
 
@@ -202,9 +219,12 @@ def cadre_own_list(orgs, as_of, campaign):
 
 def cadre_own_closed(orgs, as_of, campaign):
     """The leading cadres' own problems (counted at the cadre's org), and how many are closed."""
-    rows = _per_org(Problem.objects.filter(owner_person__in=_cadres(orgs), withdrawn=False, found_on__lte=as_of),
-                    field="owner_person__org_id", n=Count("pk"),
-                    done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of)))
+    rows = _per_org(
+        Problem.objects.filter(owner_person__in=_cadres(orgs), withdrawn=False, found_on__lte=as_of),
+        field="owner_person__org_id",
+        n=Count("pk"),
+        done=Count("pk", filter=Q(state=State.CLOSED, closed_on__lte=as_of)),
+    )
     return {k: Pair(v["done"], v["n"]) for k, v in rows.items()}
 
 
@@ -213,7 +233,8 @@ def mass_satisfaction(orgs, as_of, campaign):
     out = defaultdict(lambda: Pair(0, 0))
     ids = [o.pk for o in orgs]
     items = PublicItem.objects.filter(Q(problem__org__in=ids) | Q(subject_org__in=ids)).values_list(
-        "problem__org_id", "subject_org_id", "satisfied", "votes")
+        "problem__org_id", "subject_org_id", "satisfied", "votes"
+    )
     for problem_org, subject_org, satisfied, votes in items:
         org_id = problem_org or subject_org
         out[org_id] = out[org_id] + Pair(satisfied, votes)
@@ -236,8 +257,9 @@ def self_check_answered(orgs, as_of, campaign):
 
 def found_by_self_check(orgs, as_of, campaign):
     """Problems a unit found by answering a suggestion 已对照，存在 (by as_of)."""
-    rows = _per_org(_self_checks(orgs, as_of).filter(_answered_by(as_of), answer=SelfCheck.Answer.EXISTS),
-                    n=Count("pk"))
+    rows = _per_org(
+        _self_checks(orgs, as_of).filter(_answered_by(as_of), answer=SelfCheck.Answer.EXISTS), n=Count("pk")
+    )
     return {k: Pair(v["n"]) for k, v in rows.items()}
 
 
@@ -246,59 +268,220 @@ def self_check_stale(orgs, as_of, campaign):
     threshold of the detector that reads this (the campaign file's [detectors.self_check_lagging])."""
     from .detectors import SELF_CHECK_LAGGING
 
-    days = int(((campaign.detectors if campaign else {}) or {}).get(SELF_CHECK_LAGGING.code, {}).get(
-        "max_days", SELF_CHECK_LAGGING.defaults["max_days"]))
+    days = int(
+        ((campaign.detectors if campaign else {}) or {})
+        .get(SELF_CHECK_LAGGING.code, {})
+        .get("max_days", SELF_CHECK_LAGGING.defaults["max_days"])
+    )
     qs = _self_checks(orgs, as_of)
-    rows = _per_org(qs, n=Count("pk"), stale=Count("pk", filter=~_answered_by(as_of) & Q(
-        suggested_on__lt=as_of - dt.timedelta(days=days))))
+    rows = _per_org(
+        qs,
+        n=Count("pk"),
+        stale=Count("pk", filter=~_answered_by(as_of) & Q(suggested_on__lt=as_of - dt.timedelta(days=days))),
+    )
     return {k: Pair(v["stale"], v["n"]) for k, v in rows.items()}
 
 
 for code, name, unit, fn, expected, meaning, follows_time, description in [
-    ("problems.found", "查摆问题数", "个", problems_found, None, NEUTRAL, False,
-     "本组织及下级查摆的问题（不含已撤回）；问题数不是指标，不作比较"),
-    ("problems.rectified_share", "问题整改销号率", "%", rectified_share, lambda p: p, HIGHER, True,
-     "已销号问题占查摆问题的比例，与时间进度比较"),
-    ("problems.overdue", "逾期未整改问题数", "个", overdue_count, None, ZERO, False,
-     "超过整改时限仍未销号的问题；应为零"),
-    ("problems.formal_only", "就整改抓整改问题占比", "%", formal_only_share, None, ZERO, False,
-     "有整改措施的问题中，措施全是开会、学习、“制定方案”而没有实际改变的比例；应为零"),
-    ("problems.not_started", "逾期未启动整改问题数", "个", not_started_count, None, ZERO, False,
-     "超过整改时限仍处于“待整改”、尚未启动整改的问题；应为零"),
-    ("problems.evidence_share", "销号问题有支撑材料比例", "%", evidence_share, lambda p: 1.0, HIGHER, False,
-     "已销号问题中上传了支撑材料的比例，应达100%"),
-    ("problems.measures_per_problem", "每个问题的整改措施数", "条", measures_per_problem, None, NEUTRAL, False,
-     "措施条数不是指标，不作比较"),
-    ("problems.measure_specificity", "措施具体率", "%", measure_specificity, lambda p: 1.0, HIGHER, False,
-     "写明责任人和完成时限、且不只是“加强/提高/进一步…”的措施占全部措施的比例，应达100%"),
+    (
+        "problems.found",
+        "查摆问题数",
+        "个",
+        problems_found,
+        None,
+        NEUTRAL,
+        False,
+        "本组织及下级查摆的问题（不含已撤回）；问题数不是指标，不作比较",
+    ),
+    (
+        "problems.rectified_share",
+        "问题整改销号率",
+        "%",
+        rectified_share,
+        lambda p: p,
+        HIGHER,
+        True,
+        "已销号问题占查摆问题的比例，与时间进度比较",
+    ),
+    (
+        "problems.overdue",
+        "逾期未整改问题数",
+        "个",
+        overdue_count,
+        None,
+        ZERO,
+        False,
+        "超过整改时限仍未销号的问题；应为零",
+    ),
+    (
+        "problems.formal_only",
+        "就整改抓整改问题占比",
+        "%",
+        formal_only_share,
+        None,
+        ZERO,
+        False,
+        "有整改措施的问题中，措施全是开会、学习、“制定方案”而没有实际改变的比例；应为零",
+    ),
+    (
+        "problems.not_started",
+        "逾期未启动整改问题数",
+        "个",
+        not_started_count,
+        None,
+        ZERO,
+        False,
+        "超过整改时限仍处于“待整改”、尚未启动整改的问题；应为零",
+    ),
+    (
+        "problems.evidence_share",
+        "销号问题有支撑材料比例",
+        "%",
+        evidence_share,
+        lambda p: 1.0,
+        HIGHER,
+        False,
+        "已销号问题中上传了支撑材料的比例，应达100%",
+    ),
+    (
+        "problems.measures_per_problem",
+        "每个问题的整改措施数",
+        "条",
+        measures_per_problem,
+        None,
+        NEUTRAL,
+        False,
+        "措施条数不是指标，不作比较",
+    ),
+    (
+        "problems.measure_specificity",
+        "措施具体率",
+        "%",
+        measure_specificity,
+        lambda p: 1.0,
+        HIGHER,
+        False,
+        "写明责任人和完成时限、且不只是“加强/提高/进一步…”的措施占全部措施的比例，应达100%",
+    ),
     ("problems.relapses", "问题反弹次数", "次", relapse_count, None, ZERO, False, "已销号后又反弹的次数；应为零"),
-    ("problems.self_found_share", "自身查摆问题占比", "%", self_found_share, None, HIGHER, False,
-     "本组织通过集体查、个人纠等自己查摆的问题占全部问题的比例（其余为上级查、群众评、上级交办）；"
-     "不设指标值，大部分问题靠别人发现的单位由“立足自身主动改不够”检测指出"),
-    ("problems.found_late_share", "后期集中查摆问题占比", "%", found_late_share, None, LOWER, False,
-     "主题教育开始以来查摆的问题中，在已开展时间最后四分之一里查摆的比例（边学边改：问题应随学随查，"
-     "不应到后期才集中出现）；不设指标值，只在后期才有问题的单位由“边学边改不够”检测指出"),
-    ("problems.lasting_rule_missing", "反复出现问题未建章立制占比", "%", lasting_rule_missing, None, ZERO, False,
-     "已销号的反复出现问题（反弹过，或同类问题在3个以上单位查摆）中，既没有“建章立制”措施、也没有关联制度的比例"
-     "（当下改与长久立：只改了这一件、没有立规矩的）；应为零"),
-    ("problems.recheck_overdue", "回头看逾期未开展数", "个", recheck_overdue, None, ZERO, False,
-     "已销号问题到了回头看时限（销号后按主题教育文件 [rectification] recheck_days 天，默认60天）仍未由上级回头看确认"
-     "或重新打开的个数；应为零"),
-    ("problems.self_check_answered", "举一反三对照检视答复率", "%", self_check_answered, None, HIGHER, False,
-     "上级查摆或已销号的问题提示同领域、同层级单位对照检视（举一反三），已答复“已对照，存在/不存在”的占提示数的比例；"
-     "不设指标值"),
-    ("problems.found_by_self_check", "举一反三查摆问题数", "个", found_by_self_check, None, NEUTRAL, False,
-     "对照检视后答复“已对照，存在”、自己列入清单的问题数；问题数不是指标，不作比较"),
-    ("problems.self_check_stale", "举一反三逾期未对照数", "个", self_check_stale, None, ZERO, False,
-     "提示对照检视超过主题教育文件 [detectors.self_check_lagging] max_days 天（默认14天）仍未答复的个数；应为零"),
-    ("problems.cadre_own_list", "领导干部列出个人检视问题比例", "%", cadre_own_list, None, HIGHER, False,
-     "领导干部（有效人员）中至少有一个本人个人检视问题（不含已撤回）的比例（以上率下）；不设指标值，"
-     "有领导干部却都没有个人检视问题的单位由“领导干部个人检视问题缺失”检测指出"),
-    ("problems.cadre_own_closed", "领导干部个人检视问题销号率", "%", cadre_own_closed, None, NEUTRAL, False,
-     "领导干部本人个人检视问题中已销号的比例，按领导干部所在单位统计；不作比较"),
+    (
+        "problems.self_found_share",
+        "自身查摆问题占比",
+        "%",
+        self_found_share,
+        None,
+        HIGHER,
+        False,
+        "本组织通过集体查、个人纠等自己查摆的问题占全部问题的比例（其余为上级查、群众评、上级交办）；"
+        "不设指标值，大部分问题靠别人发现的单位由“立足自身主动改不够”检测指出",
+    ),
+    (
+        "problems.found_late_share",
+        "后期集中查摆问题占比",
+        "%",
+        found_late_share,
+        None,
+        LOWER,
+        False,
+        "主题教育开始以来查摆的问题中，在已开展时间最后四分之一里查摆的比例（边学边改：问题应随学随查，"
+        "不应到后期才集中出现）；不设指标值，只在后期才有问题的单位由“边学边改不够”检测指出",
+    ),
+    (
+        "problems.lasting_rule_missing",
+        "反复出现问题未建章立制占比",
+        "%",
+        lasting_rule_missing,
+        None,
+        ZERO,
+        False,
+        "已销号的反复出现问题（反弹过，或同类问题在3个以上单位查摆）中，既没有“建章立制”措施、也没有关联制度的比例"
+        "（当下改与长久立：只改了这一件、没有立规矩的）；应为零",
+    ),
+    (
+        "problems.recheck_overdue",
+        "回头看逾期未开展数",
+        "个",
+        recheck_overdue,
+        None,
+        ZERO,
+        False,
+        "已销号问题到了回头看时限（销号后按主题教育文件 [rectification] recheck_days 天，默认60天）仍未由上级回头看确认"
+        "或重新打开的个数；应为零",
+    ),
+    (
+        "problems.self_check_answered",
+        "举一反三对照检视答复率",
+        "%",
+        self_check_answered,
+        None,
+        HIGHER,
+        False,
+        "上级查摆或已销号的问题提示同领域、同层级单位对照检视（举一反三），已答复“已对照，存在/不存在”的占提示数的比例；"
+        "不设指标值",
+    ),
+    (
+        "problems.found_by_self_check",
+        "举一反三查摆问题数",
+        "个",
+        found_by_self_check,
+        None,
+        NEUTRAL,
+        False,
+        "对照检视后答复“已对照，存在”、自己列入清单的问题数；问题数不是指标，不作比较",
+    ),
+    (
+        "problems.self_check_stale",
+        "举一反三逾期未对照数",
+        "个",
+        self_check_stale,
+        None,
+        ZERO,
+        False,
+        "提示对照检视超过主题教育文件 [detectors.self_check_lagging] max_days 天（默认14天）仍未答复的个数；应为零",
+    ),
+    (
+        "problems.cadre_own_list",
+        "领导干部列出个人检视问题比例",
+        "%",
+        cadre_own_list,
+        None,
+        HIGHER,
+        False,
+        "领导干部（有效人员）中至少有一个本人个人检视问题（不含已撤回）的比例（以上率下）；不设指标值，"
+        "有领导干部却都没有个人检视问题的单位由“领导干部个人检视问题缺失”检测指出",
+    ),
+    (
+        "problems.cadre_own_closed",
+        "领导干部个人检视问题销号率",
+        "%",
+        cadre_own_closed,
+        None,
+        NEUTRAL,
+        False,
+        "领导干部本人个人检视问题中已销号的比例，按领导干部所在单位统计；不作比较",
+    ),
     ("problems.rules_made", "建章立制数", "项", rules_made, None, HIGHER, False, "不设指标值，不作比较"),
-    ("problems.satisfaction", "群众满意度", "%", mass_satisfaction, lambda p: 0.9, HIGHER, False,
-     "公示事项中“满意”“基本满意”票数占比，应达90%"),
+    (
+        "problems.satisfaction",
+        "群众满意度",
+        "%",
+        mass_satisfaction,
+        lambda p: 0.9,
+        HIGHER,
+        False,
+        "公示事项中“满意”“基本满意”票数占比，应达90%",
+    ),
 ]:
-    register(Indicator(code=code, name=name, dimension="检视整改", unit=unit, compute=fn, expected=expected,
-                       meaning=meaning, follows_time=follows_time, description=description))
+    register(
+        Indicator(
+            code=code,
+            name=name,
+            dimension="检视整改",
+            unit=unit,
+            compute=fn,
+            expected=expected,
+            meaning=meaning,
+            follows_time=follows_time,
+            description=description,
+        )
+    )

@@ -1,4 +1,5 @@
 """Problem lists and their rectification (SPEC §2.5): 问题清单 → 满意清单."""
+
 import datetime as dt
 
 from django.db import models
@@ -35,8 +36,9 @@ class ProblemQuerySet(ScopedQuerySetMixin, models.QuerySet):
 class Problem(models.Model):
     org = models.ForeignKey(Org, verbose_name="责任组织", on_delete=models.PROTECT, related_name="problems")
     # The unit that found it, when a higher level took it over (上下贯通): it keeps seeing its progress.
-    origin_org = models.ForeignKey(Org, verbose_name="提出单位", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="escalated_problems")
+    origin_org = models.ForeignKey(
+        Org, verbose_name="提出单位", null=True, blank=True, on_delete=models.PROTECT, related_name="escalated_problems"
+    )
     number = models.CharField("问题编号", max_length=40)
     category = models.CharField("问题类别", max_length=20, default="其他")
     source = models.CharField("问题来源", max_length=10, choices=[(s, s) for s in SOURCES])
@@ -44,13 +46,20 @@ class Problem(models.Model):
     responsible = models.CharField("责任人", max_length=60, blank=True)
     # 个人检视: a leading cadre's own problem (领导干部个人问题清单), in the org's subtree; empty for the
     # unit's problems and for every imported one (the import contract has no column for it).
-    owner_person = models.ForeignKey(Person, verbose_name="领导干部个人检视", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="own_problems")
+    owner_person = models.ForeignKey(
+        Person,
+        verbose_name="领导干部个人检视",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_problems",
+    )
     deadline = models.DateField("整改时限", null=True, blank=True)
     is_special = models.BooleanField("专项整治", default=False)
     state = models.CharField("整改状态", max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
-    parent = models.ForeignKey("self", verbose_name="交办来源", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="交办来源", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     # A hand-down parent (上级交办) is rectified by its children, not by itself: it has no state of
     # its own to move through and is not counted again in indicators.
     is_hand_down = models.BooleanField("交办事项", default=False)
@@ -78,8 +87,9 @@ class Problem(models.Model):
         return f"{self.number} {self.description[:30]}"
 
     def is_overdue(self, as_of) -> bool:
-        return (not self.withdrawn and self.state in ACTIVE_STATES and self.deadline is not None
-                and self.deadline < as_of)
+        return (
+            not self.withdrawn and self.state in ACTIVE_STATES and self.deadline is not None and self.deadline < as_of
+        )
 
     @classmethod
     def scope_extra_q(cls, path: str) -> Q:
@@ -114,8 +124,9 @@ class Measure(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
     # 联合会诊: the cooperating org whose measure this is; empty for the lead org's own.
-    org = models.ForeignKey(Org, verbose_name="措施单位", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+")
+    org = models.ForeignKey(
+        Org, verbose_name="措施单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.CharField("措施", max_length=500)
     kind = models.CharField("措施类型", max_length=4, choices=MeasureKind.choices, default=MeasureKind.NOW)
     owner = models.CharField("责任人", max_length=60, blank=True)
@@ -245,8 +256,14 @@ class SelfCheck(models.Model):
     answered_on = models.DateField("对照日期", null=True, blank=True)
     answered_by = models.ForeignKey("orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField("对照情况", max_length=500, blank=True)
-    found_problem = models.OneToOneField(Problem, verbose_name="查摆出的问题", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="found_by_check")
+    found_problem = models.OneToOneField(
+        Problem,
+        verbose_name="查摆出的问题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="found_by_check",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "org__path"
@@ -286,8 +303,9 @@ class PublicItem(models.Model):
     # project: research.Project.publication links to its item, item.project leads back). This layer
     # knows only the org the item belongs to, so it never refers to the app above it.
     problem = models.OneToOneField(Problem, null=True, blank=True, on_delete=models.PROTECT, related_name="publication")
-    subject_org = models.ForeignKey(Org, verbose_name="所属组织", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    subject_org = models.ForeignKey(
+        Org, verbose_name="所属组织", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField("公示标题", max_length=200)
     summary = models.TextField("整改结果")
     active = models.BooleanField(default=True)
@@ -333,4 +351,18 @@ class Rating(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "device"], name="one_vote_per_device")]
 
 
-__all__ = ["Problem", "Cooperation", "Measure", "MeasureKind", "Milestone", "Recheck", "SelfCheck", "Evidence", "InstitutionRule", "PublicItem", "Rating", "State", "Q"]
+__all__ = [
+    "Problem",
+    "Cooperation",
+    "Measure",
+    "MeasureKind",
+    "Milestone",
+    "Recheck",
+    "SelfCheck",
+    "Evidence",
+    "InstitutionRule",
+    "PublicItem",
+    "Rating",
+    "State",
+    "Q",
+]

@@ -1,4 +1,5 @@
 """Reads of the problem list: filtered ledgers, hand-down progress and the 满意清单."""
+
 import datetime as dt
 from typing import Any
 
@@ -18,13 +19,27 @@ def rechecks_due(as_of: dt.date, *, overdue_only: bool = False) -> QuerySet[Rech
     return Recheck.objects.filter(result=Recheck.Result.PENDING, due_on__lte=until)
 
 
-def problem_list(user: Any, org: Any, *, as_of: dt.date, state: str = "", source: str = "", category: str = "",
-                 overdue: bool = False, include_withdrawn: bool = False, q: str = "", sub_org: Org | None = None,
-                 recheck: str = "", cadre: Person | None = None) -> QuerySet[Problem]:
+def problem_list(
+    user: Any,
+    org: Any,
+    *,
+    as_of: dt.date,
+    state: str = "",
+    source: str = "",
+    category: str = "",
+    overdue: bool = False,
+    include_withdrawn: bool = False,
+    q: str = "",
+    sub_org: Org | None = None,
+    recheck: str = "",
+    cadre: Person | None = None,
+) -> QuerySet[Problem]:
     roots = org if isinstance(org, (list, tuple)) else [org]  # several roots: one list across them
     qs = Problem.objects.visible_to(user).filter(
-        subtrees_q(Problem, ("org__path", "origin_org__path"), [root.path for root in roots],
-                   extra=Problem.scope_extra_q))  # 联合会诊: the problems it rectifies with a lead org
+        subtrees_q(
+            Problem, ("org__path", "origin_org__path"), [root.path for root in roots], extra=Problem.scope_extra_q
+        )
+    )  # 联合会诊: the problems it rectifies with a lead org
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
     if not include_withdrawn:
@@ -48,15 +63,23 @@ def problem_list(user: Any, org: Any, *, as_of: dt.date, state: str = "", source
 
 def org_cadres(user: Any, org: Org) -> QuerySet[Person]:
     """The leading cadres of `org` and the units under it that `user` can see (个人检视 owners)."""
-    return (Person.objects.visible_to(user).filter(subtree_q("org__path", org.path), is_leading_cadre=True)
-            .select_related("org").order_by("org__path", "number"))
+    return (
+        Person.objects.visible_to(user)
+        .filter(subtree_q("org__path", org.path), is_leading_cadre=True)
+        .select_related("org")
+        .order_by("org__path", "number")
+    )
 
 
 def cadre_counts(problems: QuerySet[Problem]) -> list[dict]:
     """领导干部个人检视问题: per cadre owning at least one of `problems` (not withdrawn), how many and how many
     closed, as {person, total, closed}, in org then number order."""
-    rows = (problems.filter(owner_person__isnull=False, withdrawn=False).order_by()
-            .values("owner_person").annotate(total=Count("pk"), closed=Count("pk", filter=Q(state=State.CLOSED))))
+    rows = (
+        problems.filter(owner_person__isnull=False, withdrawn=False)
+        .order_by()
+        .values("owner_person")
+        .annotate(total=Count("pk"), closed=Count("pk", filter=Q(state=State.CLOSED)))
+    )
     counts = {r["owner_person"]: r for r in rows}
     people = Person.objects.filter(pk__in=counts).select_related("org").order_by("org__path", "number")
     return [{"person": p, "total": counts[p.pk]["total"], "closed": counts[p.pk]["closed"]} for p in people]
@@ -74,18 +97,25 @@ def children_progress(parent: Problem) -> dict:
     children = parent.children.filter(withdrawn=False)
     counts = state_counts(children)
     total = sum(counts.values())
-    return {"total": total, "closed": counts[State.CLOSED], "by_state": counts,
-            "share": counts[State.CLOSED] / total if total else None}
+    return {
+        "total": total,
+        "closed": counts[State.CLOSED],
+        "by_state": counts,
+        "share": counts[State.CLOSED] / total if total else None,
+    }
 
 
 def satisfaction_list(user: Any, org: Org, campaign: Campaign | None) -> list[PublicItem]:
     """满意清单: published items whose satisfaction meets the campaign's threshold with enough votes."""
     threshold = campaign.satisfaction_threshold if campaign else 0.9
     min_votes = campaign.satisfaction_min_votes if campaign else 10
-    items = (PublicItem.objects.visible_to(user)
-             .filter(subtree_q("problem__org__path", org.path) | subtree_q("subject_org__path", org.path),
-                     votes__gte=min_votes)
-             .select_related("problem", "problem__org", "subject_org"))
+    items = (
+        PublicItem.objects.visible_to(user)
+        .filter(
+            subtree_q("problem__org__path", org.path) | subtree_q("subject_org__path", org.path), votes__gte=min_votes
+        )
+        .select_related("problem", "problem__org", "subject_org")
+    )
     return [i for i in items if i.satisfaction is not None and i.satisfaction >= threshold]
 
 

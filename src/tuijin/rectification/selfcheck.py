@@ -10,6 +10,7 @@ units. Its suggestion goes to units that are
 at most MAX_FAN_OUT of them per problem, in tree order. (Written here, not borrowed from publicity's
 copied-materials check: publicity is a higher layer.)
 """
+
 import datetime as dt
 import re
 
@@ -29,7 +30,7 @@ def bigrams(text: str) -> frozenset[str]:
     clean = _NOISE.sub("", text or "")
     if len(clean) < 2:
         return frozenset([clean]) if clean else frozenset()
-    return frozenset(clean[i:i + 2] for i in range(len(clean) - 1))
+    return frozenset(clean[i : i + 2] for i in range(len(clean) - 1))
 
 
 def similarity(a: str, b: str) -> float:
@@ -49,13 +50,18 @@ def candidates(problem: Problem, as_of: dt.date, limit: int = MAX_FAN_OUT) -> li
     if campaign is None:
         return []
     grams = bigrams(problem.description)
-    pool = (Org.objects.filter(subtree_q("path", campaign.root.path), sector=org.sector, kind=org.kind,
-                               depth=org.depth, active=True)
-            .exclude(pk=org.pk).exclude(self_checks__source=problem).order_by("path"))
+    pool = (
+        Org.objects.filter(
+            subtree_q("path", campaign.root.path), sector=org.sector, kind=org.kind, depth=org.depth, active=True
+        )
+        .exclude(pk=org.pk)
+        .exclude(self_checks__source=problem)
+        .order_by("path")
+    )
     chosen: list[Org] = []
     start = 0
     while len(chosen) < limit:
-        chunk = list(pool[start:start + 200])
+        chunk = list(pool[start : start + 200])
         if not chunk:
             break
         start += len(chunk)

@@ -9,6 +9,7 @@ A move is made by the owner org (`RECTIFY`) or by a reviewer above it (`REVIEW`)
 problem beyond its state (evidence, open measures, …) is a guard on the move's target state:
 `add_guard(State.SUBMITTED, fn)`; `refusal()` asks the state rule first, then every guard in order.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,17 +30,42 @@ class Move:
     live_only: bool = False  # a withdrawn problem may not make this move
 
 
-MOVES: dict[str, Move] = {m.name: m for m in [
-    Move("start", frozenset({State.OPEN, State.RELAPSED}), State.IN_PROGRESS, RECTIFY,
-         "问题当前为“{state}”，不能开始整改", live_only=True),
-    Move("submit", frozenset({State.OPEN, State.IN_PROGRESS, State.RELAPSED}), State.SUBMITTED, RECTIFY,
-         "问题当前为“{state}”，不能提交验收", live_only=True),
-    Move("close", frozenset({State.SUBMITTED}), State.CLOSED, REVIEW,
-         "问题当前为“{state}”，只有“待验收”的问题可以销号"),
-    Move("send_back", frozenset({State.SUBMITTED}), State.IN_PROGRESS, REVIEW,
-         "问题当前为“{state}”，只有“待验收”的问题可以退回"),
-    Move("reopen", frozenset({State.CLOSED}), State.RELAPSED, REVIEW, "只有已销号的问题可以标记为反弹"),
-]}
+MOVES: dict[str, Move] = {
+    m.name: m
+    for m in [
+        Move(
+            "start",
+            frozenset({State.OPEN, State.RELAPSED}),
+            State.IN_PROGRESS,
+            RECTIFY,
+            "问题当前为“{state}”，不能开始整改",
+            live_only=True,
+        ),
+        Move(
+            "submit",
+            frozenset({State.OPEN, State.IN_PROGRESS, State.RELAPSED}),
+            State.SUBMITTED,
+            RECTIFY,
+            "问题当前为“{state}”，不能提交验收",
+            live_only=True,
+        ),
+        Move(
+            "close",
+            frozenset({State.SUBMITTED}),
+            State.CLOSED,
+            REVIEW,
+            "问题当前为“{state}”，只有“待验收”的问题可以销号",
+        ),
+        Move(
+            "send_back",
+            frozenset({State.SUBMITTED}),
+            State.IN_PROGRESS,
+            REVIEW,
+            "问题当前为“{state}”，只有“待验收”的问题可以退回",
+        ),
+        Move("reopen", frozenset({State.CLOSED}), State.RELAPSED, REVIEW, "只有已销号的问题可以标记为反弹"),
+    ]
+}
 
 # States a new problem may start in when an owner org records it (page or import).
 NEW_STATES = frozenset({State.OPEN, State.IN_PROGRESS})
@@ -85,6 +111,7 @@ def owner_may_move(current: str, target: str) -> bool:
 
 # ------------------------------------------------------------------ the guards rectification itself sets
 
+
 def _needs_support(problem: Problem) -> Refusal | None:
     if not problem.evidence.filter(kind=Evidence.Kind.SUPPORT).exists():
         return Refusal("提交验收前至少要上传一份支撑材料（图片、PDF、Word 或 Excel）", field="evidence")
@@ -100,8 +127,11 @@ def _special_needs_plan(problem: Problem) -> Refusal | None:
 def _special_plan_before_start(problem: Problem) -> Refusal | None:
     """专项整治, 严密实施: a special rectification enters 整改中 only with its plan (整改方案) uploaded.
     Only the move out of 待整改 is guarded: a problem sent back from 待验收 had its plan already."""
-    if problem.is_special and problem.state == State.OPEN \
-            and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists():
+    if (
+        problem.is_special
+        and problem.state == State.OPEN
+        and not problem.evidence.filter(kind=Evidence.Kind.PLAN).exists()
+    ):
         return Refusal("专项整治问题须先上传整改方案（类型选“整改方案”），才能开始整改", field="evidence")
     return None
 
@@ -122,9 +152,11 @@ def _no_open_measures(problem: Problem) -> Refusal | None:
         return None
     total = problem.measures.count()
     shown = "；".join(f"“{t[:30]}”" for t in open_[:3]) + ("等" if len(open_) > 3 else "")
-    return Refusal(f"还有 {len(open_)} 项整改措施未完成（共 {total} 项，已完成或不再需要 {total - len(open_)} 项）：{shown}。"
-                   "请先把措施标记完成；确实不再需要的措施，可由上级办公室或指导组标记为“不再需要”并写明原因",
-                   field="measures")
+    return Refusal(
+        f"还有 {len(open_)} 项整改措施未完成（共 {total} 项，已完成或不再需要 {total - len(open_)} 项）：{shown}。"
+        "请先把措施标记完成；确实不再需要的措施，可由上级办公室或指导组标记为“不再需要”并写明原因",
+        field="measures",
+    )
 
 
 add_guard(State.IN_PROGRESS, _special_plan_before_start)

@@ -9,6 +9,7 @@ Who may do what:
   own rule), and the problem must be one the actor sees;
 - a project: `records.manage` over its org.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,6 +35,7 @@ MAX_FINDING = 500
 
 
 # ------------------------------------------------------------------ checks shared with the importers
+
 
 def date_problem(date: dt.date | None, today: dt.date | None) -> str | None:
     if date is None:
@@ -73,8 +75,19 @@ def _visible(actor, model, pk) -> bool:
 
 # ------------------------------------------------------------------ research visits
 
-def record_visit(*, actor, person: Person, date: dt.date, topic: str, place: str = "", visited_org: Org | None = None,
-                 findings=(), outcome: str = "", today: dt.date | None = None) -> ResearchVisit:
+
+def record_visit(
+    *,
+    actor,
+    person: Person,
+    date: dt.date,
+    topic: str,
+    place: str = "",
+    visited_org: Org | None = None,
+    findings=(),
+    outcome: str = "",
+    today: dt.date | None = None,
+) -> ResearchVisit:
     """One research visit with its findings. `today`, when given, refuses dates after it (views pass
     the calendar's today; the demo and tests record whatever they need)."""
     with transaction.atomic():
@@ -99,13 +112,19 @@ def record_visit(*, actor, person: Person, date: dt.date, topic: str, place: str
         for text in texts:
             if message := finding_problem(text):
                 raise ActionError(f"发现问题：{message}", field="findings")
-        visit = ResearchVisit.objects.create(person=person, org=person.org, date=date, topic=topic, place=place,
-                                             visited_org=visited_org, outcome=outcome)
+        visit = ResearchVisit.objects.create(
+            person=person, org=person.org, date=date, topic=topic, place=place, visited_org=visited_org, outcome=outcome
+        )
         Finding.objects.bulk_create([Finding(visit=visit, text=t, position=i) for i, t in enumerate(texts)])
         derived.refresh([person.org])
-        events.record(actor, "research.create", visit, org=person.org,
-                      summary=f"{person.name} {date:%Y-%m-%d} 调研“{topic[:40]}”，发现问题 {len(texts)} 条",
-                      after={**events.snapshot(visit, VISIT_FIELDS + ("person",)), "findings": len(texts)})
+        events.record(
+            actor,
+            "research.create",
+            visit,
+            org=person.org,
+            summary=f"{person.name} {date:%Y-%m-%d} 调研“{topic[:40]}”，发现问题 {len(texts)} 条",
+            after={**events.snapshot(visit, VISIT_FIELDS + ("person",)), "findings": len(texts)},
+        )
         return visit
 
 
@@ -129,16 +148,27 @@ def add_finding(visit: ResearchVisit, *, actor, text: str) -> Finding:
 
 
 def _locked_finding(finding: Finding) -> Finding:
-    finding = Finding.objects.select_for_update(of=("self",)).select_related("visit", "visit__org", "visit__person").get(
-        pk=finding.pk)
+    finding = (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("visit", "visit__org", "visit__person")
+        .get(pk=finding.pk)
+    )
     if finding.converted:
         raise ActionError(f"这条发现问题已经{finding.conversion_label.removeprefix('已')}，不能重复转化")
     return finding
 
 
-def convert_to_problem(finding: Finding, *, actor, found_on: dt.date, org: Org | None = None,
-                       description: str = "", category: str = "其他", responsible: str = "",
-                       deadline: dt.date | None = None) -> Problem:
+def convert_to_problem(
+    finding: Finding,
+    *,
+    actor,
+    found_on: dt.date,
+    org: Org | None = None,
+    description: str = "",
+    category: str = "其他",
+    responsible: str = "",
+    deadline: dt.date | None = None,
+) -> Problem:
     """成果转化: the finding becomes a problem (source 调研发现) on `org`'s list (default: the visit's org)."""
     with transaction.atomic():
         finding = _locked_finding(finding)
@@ -149,20 +179,40 @@ def convert_to_problem(finding: Finding, *, actor, found_on: dt.date, org: Org |
         if not _visible(actor, Org, org.pk):
             raise ActionError("责任组织不存在，或不在您的查看范围内", field="org")
         problem = rectification.create_problem(
-            actor=actor, org=org, description=(description or finding.text).strip(), source="调研发现",
-            found_on=found_on, category=category, responsible=responsible, deadline=deadline,
-            reason=f"{visit.person.name}调研发现")
+            actor=actor,
+            org=org,
+            description=(description or finding.text).strip(),
+            source="调研发现",
+            found_on=found_on,
+            category=category,
+            responsible=responsible,
+            deadline=deadline,
+            reason=f"{visit.person.name}调研发现",
+        )
         finding.converted_problem, finding.converted_on = problem, found_on
         finding.save(update_fields=["converted_problem", "converted_on"])
         derived.refresh([visit.org])  # the finding counts as converted where the visit belongs
-        events.record(actor, "research.convert", visit, org=visit.org,
-                      summary=f"调研发现“{finding.text[:30]}”转为{org.name}问题 {problem.number}",
-                      after={"finding": finding.pk, "problem": problem.pk})
+        events.record(
+            actor,
+            "research.convert",
+            visit,
+            org=visit.org,
+            summary=f"调研发现“{finding.text[:30]}”转为{org.name}问题 {problem.number}",
+            after={"finding": finding.pk, "problem": problem.pk},
+        )
         return problem
 
 
-def convert_to_measure(finding: Finding, *, actor, problem: Problem, as_of: dt.date, text: str = "",
-                       owner: str = "", deadline: dt.date | None = None) -> Measure:
+def convert_to_measure(
+    finding: Finding,
+    *,
+    actor,
+    problem: Problem,
+    as_of: dt.date,
+    text: str = "",
+    owner: str = "",
+    deadline: dt.date | None = None,
+) -> Measure:
     """成果转化: the finding becomes a measure of an existing, open problem the actor sees."""
     with transaction.atomic():
         finding = _locked_finding(finding)
@@ -173,20 +223,28 @@ def convert_to_measure(finding: Finding, *, actor, problem: Problem, as_of: dt.d
             raise ActionError("问题不存在，或不在您的查看范围内", field="problem")
         problem = Problem.objects.select_related("org").get(pk=problem.pk)
         if problem.withdrawn or problem.state == State.CLOSED:
-            raise ActionError(f"问题 {problem.number} 已{'撤回' if problem.withdrawn else '销号'}，不能再添加措施",
-                              field="problem")
-        measure = rectification.add_measure(problem, actor=actor, text=(text or finding.text).strip()[:500],
-                                            owner=owner, deadline=deadline)
+            raise ActionError(
+                f"问题 {problem.number} 已{'撤回' if problem.withdrawn else '销号'}，不能再添加措施", field="problem"
+            )
+        measure = rectification.add_measure(
+            problem, actor=actor, text=(text or finding.text).strip()[:500], owner=owner, deadline=deadline
+        )
         finding.converted_problem, finding.converted_measure, finding.converted_on = problem, measure, as_of
         finding.save(update_fields=["converted_problem", "converted_measure", "converted_on"])
         derived.refresh([visit.org])
-        events.record(actor, "research.convert", visit, org=visit.org,
-                      summary=f"调研发现“{finding.text[:30]}”转为{problem.org.name}问题 {problem.number} 的整改措施",
-                      after={"finding": finding.pk, "problem": problem.pk, "measure": measure.pk})
+        events.record(
+            actor,
+            "research.convert",
+            visit,
+            org=visit.org,
+            summary=f"调研发现“{finding.text[:30]}”转为{problem.org.name}问题 {problem.number} 的整改措施",
+            after={"finding": finding.pk, "problem": problem.pk, "measure": measure.pk},
+        )
         return measure
 
 
 # ------------------------------------------------------------------ practical projects
+
 
 def apply_flags(project: Project) -> Project:
     """Store genericness.check()'s verdict on the (unsaved) project."""
@@ -218,13 +276,23 @@ def _clean_project_fields(fields: dict) -> dict:
     return out
 
 
-def create_project(*, actor, org: Org, name: str, listed_on: dt.date, need: str = "", need_category: str = "",
-                   beneficiaries: int | None = None, deadline: dt.date | None = None) -> Project:
+def create_project(
+    *,
+    actor,
+    org: Org,
+    name: str,
+    listed_on: dt.date,
+    need: str = "",
+    need_category: str = "",
+    beneficiaries: int | None = None,
+    deadline: dt.date | None = None,
+) -> Project:
     """Put a project on an org's list. It is saved even when 疑似泛化: the flag is for supervision."""
     with transaction.atomic():
         require(actor, "records.manage", org)
-        fields = _clean_project_fields(dict(name=name, need=need, need_category=need_category,
-                                            beneficiaries=beneficiaries, deadline=deadline))
+        fields = _clean_project_fields(
+            dict(name=name, need=need, need_category=need_category, beneficiaries=beneficiaries, deadline=deadline)
+        )
         _validate_project(fields)
         if not org.active:
             raise ActionError(f"组织“{org.name}”已撤销或并入其他组织", field="org")
@@ -233,10 +301,14 @@ def create_project(*, actor, org: Org, name: str, listed_on: dt.date, need: str 
         project = apply_flags(Project(org=org, listed_on=listed_on, **fields))
         project.save()
         derived.refresh([org])
-        events.record(actor, "project.create", project, org=org,
-                      summary=f"{org.name} 新增办实事项目“{project.name[:40]}”" + ("（疑似泛化）" if project.flagged else ""),
-                      after={**events.snapshot(project, PROJECT_FIELDS + ("flagged",)),
-                             "reasons": project.flag_reasons})
+        events.record(
+            actor,
+            "project.create",
+            project,
+            org=org,
+            summary=f"{org.name} 新增办实事项目“{project.name[:40]}”" + ("（疑似泛化）" if project.flagged else ""),
+            after={**events.snapshot(project, PROJECT_FIELDS + ("flagged",)), "reasons": project.flag_reasons},
+        )
         return project
 
 
@@ -256,8 +328,11 @@ def update_project(project: Project, *, actor, version=None, **changes) -> Proje
             raise ActionError(f"不能修改字段 {'、'.join(sorted(unknown))}")
         changes = _clean_project_fields(changes)
         _validate_project(changes)
-        if "name" in changes and changes["name"] != project.name and \
-                Project.objects.filter(org=project.org, name=changes["name"]).exists():
+        if (
+            "name" in changes
+            and changes["name"] != project.name
+            and Project.objects.filter(org=project.org, name=changes["name"]).exists()
+        ):
             raise ActionError(f"{project.org.name}已有名为“{changes['name']}”的项目", field="name")
         before = events.snapshot(project, PROJECT_FIELDS + ("flagged",))
         for key, value in changes.items():
@@ -267,8 +342,15 @@ def update_project(project: Project, *, actor, version=None, **changes) -> Proje
         project.save()
         b, a = events.diff(before, events.snapshot(project, PROJECT_FIELDS + ("flagged",)))
         derived.refresh([project.org])
-        events.record(actor, "project.update", project, org=project.org, summary=f"修改办实事项目“{project.name[:40]}”",
-                      before=b, after={**(a or {}), "reasons": project.flag_reasons})
+        events.record(
+            actor,
+            "project.update",
+            project,
+            org=project.org,
+            summary=f"修改办实事项目“{project.name[:40]}”",
+            before=b,
+            after={**(a or {}), "reasons": project.flag_reasons},
+        )
         return project
 
 
@@ -298,9 +380,15 @@ def set_project_status(project: Project, *, actor, status: str, as_of: dt.date, 
         project.version += 1
         project.save()
         derived.refresh([project.org])
-        events.record(actor, "project.status", project, org=project.org,
-                      summary=f"办实事项目“{project.name[:40]}”：{before} → {status}",
-                      before={"status": before}, after={"status": status})
+        events.record(
+            actor,
+            "project.status",
+            project,
+            org=project.org,
+            summary=f"办实事项目“{project.name[:40]}”：{before} → {status}",
+            before={"status": before},
+            after={"status": status},
+        )
         return project
 
 
@@ -310,14 +398,24 @@ def attach_project_evidence(project: Project, *, actor, name: str, data: bytes) 
         require(actor, "records.manage", project.org)
         stored = files.store(name, data)
         evidence = ProjectEvidence.objects.create(
-            project=project, name=stored.name, content_type=stored.content_type, size=stored.size,
-            sha256=stored.sha256, storage_name=stored.storage_name,
-            uploaded_by=actor if getattr(actor, "pk", None) else None)
+            project=project,
+            name=stored.name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
         project.version += 1
         project.save(update_fields=["version"])
-        events.record(actor, "project.evidence", project, org=project.org,
-                      summary=f"办实事项目“{project.name[:40]}”上传佐证材料“{stored.name}”",
-                      after={"sha256": stored.sha256, "size": stored.size})
+        events.record(
+            actor,
+            "project.evidence",
+            project,
+            org=project.org,
+            summary=f"办实事项目“{project.name[:40]}”上传佐证材料“{stored.name}”",
+            after={"sha256": stored.sha256, "size": stored.size},
+        )
         return evidence
 
 
@@ -330,15 +428,21 @@ def publish_project(project: Project, *, actor, title: str = "", summary: str = 
             raise PermissionDenied("没有权限公示该项目")
         if project.status != ProjectStatus.DONE:
             raise ActionError("项目完成后才能公示，请群众评价")
-        item = rectification.publish_subject(project.publication, org=project.org, title=title, summary=summary,
-                                             new_title=project.name)
+        item = rectification.publish_subject(
+            project.publication, org=project.org, title=title, summary=summary, new_title=project.name
+        )
         if project.publication_id != item.pk:
             project.publication = item
             project.save(update_fields=["publication"])
         derived.refresh([project.org])
-        events.record(actor, "project.publish", project, org=project.org,
-                      summary=f"{project.org.name} 办实事项目“{project.name}”公示，接受群众评价",
-                      after={"token": item.token})
+        events.record(
+            actor,
+            "project.publish",
+            project,
+            org=project.org,
+            summary=f"{project.org.name} 办实事项目“{project.name}”公示，接受群众评价",
+            after={"token": item.token},
+        )
         return item
 
 
@@ -358,8 +462,14 @@ def recheck_flags(*, actor=None, org: Org | None = None) -> int:
             if (flagged, reasons) != (project.flagged, project.flag_reasons):
                 changed.append(project)
         Project.objects.bulk_update(changed, ["flagged", "flag_reasons"], batch_size=2000)
-        derived.refresh(o for part in chunks(sorted({p.org_id for p in changed}))
-                        for o in Org.objects.filter(pk__in=part))  # the flagged share of their orgs
-        events.record(actor, "project.recheck", ("research", "projects"), org=org,
-                      summary=f"按现行规则复核办实事项目疑似泛化标记：{len(changed)} 个项目有变化")
+        derived.refresh(
+            o for part in chunks(sorted({p.org_id for p in changed})) for o in Org.objects.filter(pk__in=part)
+        )  # the flagged share of their orgs
+        events.record(
+            actor,
+            "project.recheck",
+            ("research", "projects"),
+            org=org,
+            summary=f"按现行规则复核办实事项目疑似泛化标记：{len(changed)} 个项目有变化",
+        )
         return len(changed)

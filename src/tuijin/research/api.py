@@ -4,6 +4,7 @@ Everything is read through visible_to(): a record outside the caller's scope is 
 Changes go through the same actions the pages use: PermissionDenied → 403, ActionError → 422,
 StaleEdit → 409 (see tuijin.api.api).
 """
+
 import datetime as dt
 
 from django.conf import settings
@@ -25,8 +26,13 @@ from . import actions, genericness, queries
 from .models import Finding, Project, ProjectEvidence, ResearchVisit
 
 router = Router(tags=["调查研究与办实事"])
-INDICATORS = ("research.visits_per_cadre", "research.findings_converted", "projects.per_org",
-              "projects.flagged_share", "projects.completed_share")
+INDICATORS = (
+    "research.visits_per_cadre",
+    "research.findings_converted",
+    "projects.per_org",
+    "projects.flagged_share",
+    "projects.completed_share",
+)
 
 
 class _WholeScope:
@@ -36,6 +42,7 @@ class _WholeScope:
 
 
 # ------------------------------------------------------------------ schemas
+
 
 class FindingOut(Schema):
     id: int
@@ -185,6 +192,7 @@ class ReadingOut(Schema):
 
 # ------------------------------------------------------------------ reads
 
+
 def _root(request, org: str):
     return get_object_or_404(Org.objects.visible_to(request.user), code=org) if org else _WholeScope()
 
@@ -194,8 +202,9 @@ def _visit(request, pk) -> ResearchVisit:
 
 
 def _visit_detail(visit: ResearchVisit) -> ResearchVisit:
-    visit = queries.with_finding_counts(ResearchVisit.objects.select_related("person", "org", "visited_org")) \
-        .get(pk=visit.pk)
+    visit = queries.with_finding_counts(ResearchVisit.objects.select_related("person", "org", "visited_org")).get(
+        pk=visit.pk
+    )
     visit.findings_list = list(visit.findings.all())
     return visit
 
@@ -222,14 +231,18 @@ def get_visit(request, pk: int):
     return _visit_detail(_visit(request, pk))
 
 
-@router.get("/projects", response=list[ProjectOut],
-            summary="办实事项目清单（可按组织及下级、疑似泛化 flagged=1、状态、领域、关键词筛选）")
+@router.get(
+    "/projects",
+    response=list[ProjectOut],
+    summary="办实事项目清单（可按组织及下级、疑似泛化 flagged=1、状态、领域、关键词筛选）",
+)
 @paginate(Pages, page_size=50)
 def list_projects(request, org: str = "", flagged: str = "", status: str = "", category: str = "", q: str = ""):
     if flagged not in ("", "0", "1"):
         raise ActionError("flagged 只能是 1 或 0", field="flagged")
-    return queries.project_list(request.user, _root(request, org), flagged=flagged, status=status,
-                                category=category, q=q.strip())
+    return queries.project_list(
+        request.user, _root(request, org), flagged=flagged, status=status, category=category, q=q.strip()
+    )
 
 
 @router.get("/projects/{int:pk}", response=ProjectDetailOut, summary="办实事项目详情（含佐证材料信息）")
@@ -249,8 +262,9 @@ def download_evidence(request, pk: int):
     return response
 
 
-@router.get("/indicators", response=list[ReadingOut],
-            summary="调查研究、办实事指标（组织及全部下级汇总，与时间进度比较）")
+@router.get(
+    "/indicators", response=list[ReadingOut], summary="调查研究、办实事指标（组织及全部下级汇总，与时间进度比较）"
+)
 def get_indicators(request, org: str, as_of: dt.date | None = None):
     root = get_object_or_404(Org.objects.visible_to(request.user), code=org)
     as_of = as_of or today()
@@ -259,9 +273,19 @@ def get_indicators(request, org: str, as_of: dt.date | None = None):
     for code in INDICATORS:
         reading = registry.read(registry.get(code), root, as_of, campaign)
         ind = reading.indicator
-        out.append(ReadingOut(code=ind.code, name=ind.name, dimension=ind.dimension, unit=ind.unit,
-                              value=reading.value, expected=reading.expected, status=reading.status,
-                              numerator=reading.pair.num, denominator=reading.pair.den))
+        out.append(
+            ReadingOut(
+                code=ind.code,
+                name=ind.name,
+                dimension=ind.dimension,
+                unit=ind.unit,
+                value=reading.value,
+                expected=reading.expected,
+                status=reading.status,
+                numerator=reading.pair.num,
+                denominator=reading.pair.den,
+            )
+        )
     return out
 
 
@@ -273,6 +297,7 @@ def check_project(request, payload: CheckIn):
 
 # ------------------------------------------------------------------ changes
 
+
 @router.post("/visits", response={201: VisitDetailOut}, summary="登记调研（发现问题为列表，每项一条）")
 def create_visit(request, payload: VisitIn):
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("org"), number=payload.person)
@@ -281,9 +306,17 @@ def create_visit(request, payload: VisitIn):
         visited = Org.objects.visible_to(request.user).filter(code=payload.visited_org).first()
         if visited is None:
             raise ActionError(f"组织“{payload.visited_org}”不存在，或不在您的查看范围内", field="visited_org")
-    visit = actions.record_visit(actor=request.user, person=person, date=payload.date, topic=payload.topic,
-                                 place=payload.place, visited_org=visited, findings=payload.findings,
-                                 outcome=payload.outcome, today=today())
+    visit = actions.record_visit(
+        actor=request.user,
+        person=person,
+        date=payload.date,
+        topic=payload.topic,
+        place=payload.place,
+        visited_org=visited,
+        findings=payload.findings,
+        outcome=payload.outcome,
+        today=today(),
+    )
     return Status(201, _visit_detail(visit))
 
 
@@ -292,35 +325,60 @@ def add_finding(request, pk: int, payload: FindingIn):
     return Status(201, actions.add_finding(_visit(request, pk), actor=request.user, text=payload.text))
 
 
-@router.post("/findings/{int:pk}/to-problem", response={201: FindingOut},
-             summary="成果转化：发现问题转为问题清单中的问题（来源“调研发现”）")
+@router.post(
+    "/findings/{int:pk}/to-problem",
+    response={201: FindingOut},
+    summary="成果转化：发现问题转为问题清单中的问题（来源“调研发现”）",
+)
 def to_problem(request, pk: int, payload: ToProblemIn):
     finding = _finding(request, pk)
     org = get_object_or_404(Org.objects.visible_to(request.user), code=payload.org) if payload.org else None
-    actions.convert_to_problem(finding, actor=request.user, found_on=today(), org=org,
-                               description=payload.description, category=payload.category,
-                               responsible=payload.responsible.strip(), deadline=payload.deadline)
+    actions.convert_to_problem(
+        finding,
+        actor=request.user,
+        found_on=today(),
+        org=org,
+        description=payload.description,
+        category=payload.category,
+        responsible=payload.responsible.strip(),
+        deadline=payload.deadline,
+    )
     return Status(201, Finding.objects.get(pk=finding.pk))
 
 
-@router.post("/findings/{int:pk}/to-measure", response={201: FindingOut},
-             summary="成果转化：发现问题转为已有问题的整改措施")
+@router.post(
+    "/findings/{int:pk}/to-measure", response={201: FindingOut}, summary="成果转化：发现问题转为已有问题的整改措施"
+)
 def to_measure(request, pk: int, payload: ToMeasureIn):
     finding = _finding(request, pk)
     problem = Problem.objects.visible_to(request.user).filter(pk=payload.problem_id).first()
     if problem is None:
         raise ActionError("问题不存在，或不在您的查看范围内", field="problem_id")
-    actions.convert_to_measure(finding, actor=request.user, problem=problem, as_of=today(), text=payload.text,
-                               owner=payload.owner.strip(), deadline=payload.deadline)
+    actions.convert_to_measure(
+        finding,
+        actor=request.user,
+        problem=problem,
+        as_of=today(),
+        text=payload.text,
+        owner=payload.owner.strip(),
+        deadline=payload.deadline,
+    )
     return Status(201, Finding.objects.get(pk=finding.pk))
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, summary="新增办实事项目（疑似泛化也会保存，并返回原因）")
 def create_project(request, payload: ProjectIn):
     org = get_object_or_404(Org.objects.visible_to(request.user), code=payload.org)
-    project = actions.create_project(actor=request.user, org=org, listed_on=today(), name=payload.name,
-                                     need=payload.need, need_category=payload.need_category,
-                                     beneficiaries=payload.beneficiaries, deadline=payload.deadline)
+    project = actions.create_project(
+        actor=request.user,
+        org=org,
+        listed_on=today(),
+        name=payload.name,
+        need=payload.need,
+        need_category=payload.need_category,
+        beneficiaries=payload.beneficiaries,
+        deadline=payload.deadline,
+    )
     return Status(201, project)
 
 
@@ -334,15 +392,23 @@ def patch_project(request, pk: int, payload: ProjectPatch):
     return actions.update_project(project, actor=request.user, version=payload.version, **changes)
 
 
-@router.post("/projects/{int:pk}/status", response=ProjectDetailOut,
-             summary="更新项目状态：未开始 / 推进中 / 已完成（已完成须先上传佐证材料）")
+@router.post(
+    "/projects/{int:pk}/status",
+    response=ProjectDetailOut,
+    summary="更新项目状态：未开始 / 推进中 / 已完成（已完成须先上传佐证材料）",
+)
 def set_status(request, pk: int, payload: StatusIn):
-    return actions.set_project_status(_project(request, pk), actor=request.user, status=payload.status,
-                                      as_of=today(), version=payload.version)
+    return actions.set_project_status(
+        _project(request, pk), actor=request.user, status=payload.status, as_of=today(), version=payload.version
+    )
 
 
-@router.post("/projects/{int:pk}/evidence", response={201: EvidenceOut}, summary="上传佐证材料（multipart：file）",
-             openapi_extra=multipart_body())
+@router.post(
+    "/projects/{int:pk}/evidence",
+    response={201: EvidenceOut},
+    summary="上传佐证材料（multipart：file）",
+    openapi_extra=multipart_body(),
+)
 def upload_evidence(request, pk: int):
     project = _project(request, pk)  # scope first: an outsider gets 404 whatever the body holds
     file = uploaded(request)
@@ -350,7 +416,9 @@ def upload_evidence(request, pk: int):
         raise ActionError("请选择要上传的文件", field="file")
     limit = settings.TUIJIN_UPLOAD_MAX_BYTES
     if file.size > limit:
-        raise ActionError(f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB",
-                          field="file")
-    return Status(201, actions.attach_project_evidence(project, actor=request.user, name=file.name or "未命名",
-                                                       data=file.read()))
+        raise ActionError(
+            f"文件“{file.name}”太大（{file.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB", field="file"
+        )
+    return Status(
+        201, actions.attach_project_evidence(project, actor=request.user, name=file.name or "未命名", data=file.read())
+    )

@@ -1,4 +1,5 @@
 """Forms of the research and practical-project pages. They only parse input; every rule lives in actions.py."""
+
 from django import forms
 
 from tuijin.core.forms import Bootstrap, date_field
@@ -14,18 +15,25 @@ def _choices(values, blank=None):
 class VisitForm(Bootstrap, forms.Form):
     person = forms.ChoiceField(label="调研人")
     date = date_field("调研日期", required=True)
-    visited_org = forms.ChoiceField(label="调研单位", required=False,
-                                    help_text="到本组织下级单位调研时选择；也可以只填写调研地点")
-    place = forms.CharField(label="调研地点", max_length=200, required=False,
-                            help_text="如“城关镇幸福村”“东关小学”；选择了调研单位时可不填")
+    visited_org = forms.ChoiceField(
+        label="调研单位", required=False, help_text="到本组织下级单位调研时选择；也可以只填写调研地点"
+    )
+    place = forms.CharField(
+        label="调研地点", max_length=200, required=False, help_text="如“城关镇幸福村”“东关小学”；选择了调研单位时可不填"
+    )
     topic = forms.CharField(label="调研主题", max_length=200)
-    outcome = forms.CharField(label="调研成果", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="调研报告要点、形成的意见建议等")
+    outcome = forms.CharField(
+        label="调研成果",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="调研报告要点、形成的意见建议等",
+    )
 
     def __init__(self, *args, people=(), orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "请选择")] + [
-            (p.number, f"{p.name}（{p.post or '无职务'}{'，领导干部' if p.is_leading_cadre else ''}）") for p in people]
+            (p.number, f"{p.name}（{p.post or '无职务'}{'，领导干部' if p.is_leading_cadre else ''}）") for p in people
+        ]
         self.fields["visited_org"].choices = [("", "（不选）")] + [(o.code, o.name) for o in orgs]
 
     def clean(self):
@@ -36,17 +44,25 @@ class VisitForm(Bootstrap, forms.Form):
 
 
 class FindingForm(Bootstrap, forms.Form):
-    text = forms.CharField(label="发现问题", max_length=500, required=False,
-                           widget=forms.TextInput(attrs={"placeholder": "一条发现的问题，如“群众反映办事窗口午间不开放”",
-                                                         "aria-label": "发现问题"}))
+    text = forms.CharField(
+        label="发现问题",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": "一条发现的问题，如“群众反映办事窗口午间不开放”", "aria-label": "发现问题"}
+        ),
+    )
 
 
 FindingFormSet = forms.formset_factory(FindingForm, extra=5, max_num=30)
 
 
 class FindingAddForm(Bootstrap, forms.Form):
-    text = forms.CharField(label="发现问题", max_length=500,
-                           widget=forms.TextInput(attrs={"placeholder": "补充一条发现的问题", "aria-label": "补充发现问题"}))
+    text = forms.CharField(
+        label="发现问题",
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "补充一条发现的问题", "aria-label": "补充发现问题"}),
+    )
 
 
 class ToProblemForm(Bootstrap, forms.Form):
@@ -70,14 +86,20 @@ class ToMeasureForm(Bootstrap, forms.Form):
     def __init__(self, *args, problems=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["problem"].choices = [("", "请选择")] + [
-            (str(p.pk), f"{p.org.name} {p.number} {p.description[:30]}") for p in problems]
+            (str(p.pk), f"{p.org.name} {p.number} {p.description[:30]}") for p in problems
+        ]
 
 
 class ProjectFields(Bootstrap, forms.Form):
-    name = forms.CharField(label="项目名称", max_length=200,
-                           help_text="写明为谁、办成什么事，如“为城关镇新建3处老年助餐点”")
-    need = forms.CharField(label="群众需求（急难愁盼）", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="写明哪些群众、遇到什么困难，如“城关镇独居老人120人吃饭难”")
+    name = forms.CharField(
+        label="项目名称", max_length=200, help_text="写明为谁、办成什么事，如“为城关镇新建3处老年助餐点”"
+    )
+    need = forms.CharField(
+        label="群众需求（急难愁盼）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明哪些群众、遇到什么困难，如“城关镇独居老人120人吃饭难”",
+    )
     need_category = forms.ChoiceField(label="所属领域", required=False, choices=_choices(NEED_CATEGORIES, "请选择"))
     beneficiaries = forms.IntegerField(label="受益人数", required=False, min_value=0)
     deadline = date_field("计划完成时间")
@@ -92,8 +114,9 @@ class ProjectEditForm(ProjectFields):
 
 
 class StatusForm(Bootstrap, forms.Form):
-    status = forms.ChoiceField(label="状态", choices=ProjectStatus.choices,
-                               widget=forms.Select(attrs={"aria-label": "状态"}))
+    status = forms.ChoiceField(
+        label="状态", choices=ProjectStatus.choices, widget=forms.Select(attrs={"aria-label": "状态"})
+    )
 
 
 class EvidenceForm(Bootstrap, forms.Form):

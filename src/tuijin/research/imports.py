@@ -14,6 +14,7 @@ Every row is checked first; only a wholly valid sheet is written, in bulk with h
 transaction recorded as one event. A project's 疑似泛化 flag is computed for every written row and
 each flagged row is reported as a warning, as the form warns at save time.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,12 @@ BATCH = 2000
 FINDINGS = "发现问题"
 VISIT_COLUMNS = {"place": "调研地点", "outcome": "调研成果"}
 VISIT_FIELDS = ["person_id", "org_id", "date", "topic", "place", "outcome"]
-PROJECT_COLUMNS = {"need": "群众需求", "need_category": "所属领域", "beneficiaries": "受益人数",
-                   "deadline": "计划完成时间"}
+PROJECT_COLUMNS = {
+    "need": "群众需求",
+    "need_category": "所属领域",
+    "beneficiaries": "受益人数",
+    "deadline": "计划完成时间",
+}
 STATUS = "状态"
 NEW_PROJECT_FIELDS = ["org_id", "name", "listed_on", "status", *PROJECT_COLUMNS, "flagged", "flag_reasons"]
 
@@ -74,6 +79,7 @@ def _users(actor):
 
 # ------------------------------------------------------------------ findings in one cell
 
+
 def split_findings(value) -> list[str]:
     return clean_findings(split_measures(value))
 
@@ -87,8 +93,10 @@ def join_findings(texts: list[str]) -> str:
 
 # ------------------------------------------------------------------ research visits
 
+
 def _visit_rows(sheet, errors, as_of):
     """({(人员编号, 日期, 调研主题): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+
     def read(row):
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, required=True)
@@ -100,13 +108,20 @@ def _visit_rows(sheet, errors, as_of):
         for text in findings:
             if message := finding_problem(text):
                 errors.add(row.number, FINDINGS, message)
-        data = {"place": text_cell(row, "调研地点", errors, max_length=200),
-                "outcome": text_cell(row, "调研成果", errors, max_length=5000),
-                "findings": findings, "number": number}
+        data = {
+            "place": text_cell(row, "调研地点", errors, max_length=200),
+            "outcome": text_cell(row, "调研成果", errors, max_length=5000),
+            "findings": findings,
+            "number": number,
+        }
         return ((number, date, topic) if number and date and topic else None), data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "调研主题", f"与第{first}行是同一次调研（人员、日期、主题都相同）"))
+    return keyed_rows(
+        sheet,
+        read,
+        errors,
+        repeated=lambda key, row, first: ("调研主题", f"与第{first}行是同一次调研（人员、日期、主题都相同）"),
+    )
 
 
 def _stored_visits(person_ids):
@@ -149,8 +164,11 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows, set_aside = _visit_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = fetch(visible.select_related("org"), "number",
-                   {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]})
+    people = fetch(
+        visible.select_related("org"),
+        "number",
+        {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]},
+    )
     may = allowed(actor, "records.manage")
 
     def person_problem(number):
@@ -205,16 +223,26 @@ def load_visits(sheet, *, actor, dry_run=False) -> ImportResult:
         new += [(f.visit_id, f.text, f.position) for create, _, _ in plans for f in create]
         bulk_update_with_history(updates, ResearchVisit, fields + ["version"], batch_size=BATCH, **history)
         insert_values(Finding, ["visit_id", "text", "position"], new, user=user, reason="导入")
-        bulk_update_with_history([f for _, update, _ in plans for f in update], Finding, ["position"],
-                                 batch_size=BATCH, **history)
+        bulk_update_with_history(
+            [f for _, update, _ in plans for f in update], Finding, ["position"], batch_size=BATCH, **history
+        )
         dropped = [f.pk for _, _, delete in plans for f in delete]
         for chunk in chunks(dropped):
             Finding.objects.filter(pk__in=chunk).delete()  # history keeps a "-" row for each
-        events.record(actor, "import.research", ("imports", "research"), summary=f"导入调研：{result.summary()}",
-                      after={"created": [f"{number} {row[2]} {row[3]}" for row, _, number in creates[:200]],
-                             "updated": [v.pk for v in updates][:200], "findings_added": len(new),
-                             "findings_dropped": len(dropped)})
+        events.record(
+            actor,
+            "import.research",
+            ("imports", "research"),
+            summary=f"导入调研：{result.summary()}",
+            after={
+                "created": [f"{number} {row[2]} {row[3]}" for row, _, number in creates[:200]],
+                "updated": [v.pk for v in updates][:200],
+                "findings_added": len(new),
+                "findings_dropped": len(dropped),
+            },
+        )
         events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()}.values()))
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -227,8 +255,9 @@ def export_visits(org, user):
     for chunk in chunks(ids):
         visits = ResearchVisit.objects.filter(pk__in=chunk).select_related("person").in_bulk()
         findings = defaultdict(list)
-        for visit_id, text in (Finding.objects.filter(visit_id__in=chunk).order_by("position", "id")
-                               .values_list("visit_id", "text")):
+        for visit_id, text in (
+            Finding.objects.filter(visit_id__in=chunk).order_by("position", "id").values_list("visit_id", "text")
+        ):
             findings[visit_id].append(text)
         for pk in chunk:
             v = visits[pk]
@@ -261,19 +290,23 @@ def _beneficiaries(row, errors):
 
 def _project_rows(sheet, errors):
     """({(组织编码, 项目名称): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+
     def read(row):
         code = code_cell(row, "组织编码", errors)
         name = text_cell(row, "项目名称", errors, required=True, max_length=200)
-        data = {"need": text_cell(row, "群众需求", errors, max_length=2000),
-                "need_category": choice_cell(row, "所属领域", NEED_CATEGORIES, errors),
-                "beneficiaries": _beneficiaries(row, errors),
-                "deadline": _date(row, "计划完成时间", errors),
-                "status": choice_cell(row, STATUS, ProjectStatus.values, errors) or None,
-                "code": code}
+        data = {
+            "need": text_cell(row, "群众需求", errors, max_length=2000),
+            "need_category": choice_cell(row, "所属领域", NEED_CATEGORIES, errors),
+            "beneficiaries": _beneficiaries(row, errors),
+            "deadline": _date(row, "计划完成时间", errors),
+            "status": choice_cell(row, STATUS, ProjectStatus.values, errors) or None,
+            "code": code,
+        }
         return ((code, name) if code and name else None), data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "项目名称", f"与第{first}行是同一组织的同一项目"))
+    return keyed_rows(
+        sheet, read, errors, repeated=lambda key, row, first: ("项目名称", f"与第{first}行是同一组织的同一项目")
+    )
 
 
 def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
@@ -304,8 +337,17 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
                 continue
             # a plain tuple of NEW_PROJECT_FIELDS, not a model instance (issue 15); flagged as apply_flags would
             reasons = genericness.check(name, d["need"], d["need_category"], d["beneficiaries"])
-            creates.append((org.pk, name, as_of, target or ProjectStatus.NOT_STARTED,
-                            *(d[f] for f in PROJECT_COLUMNS), bool(reasons), reasons))
+            creates.append(
+                (
+                    org.pk,
+                    name,
+                    as_of,
+                    target or ProjectStatus.NOT_STARTED,
+                    *(d[f] for f in PROJECT_COLUMNS),
+                    bool(reasons),
+                    reasons,
+                )
+            )
             new_codes.append(code)
             if reasons:
                 flagged_rows.append(f"第{d['row']}行 项目名称: “{name}”疑似泛化（{'；'.join(reasons)}）")
@@ -335,15 +377,35 @@ def load_projects(sheet, *, actor, dry_run=False) -> ImportResult:
     history = _users(actor)
 
     def write():
-        insert_values(Project, NEW_PROJECT_FIELDS, creates,
-                      user=history["default_user"] or default_history_user(Project), reason="导入")
-        bulk_update_with_history(updates, Project, fields + ["status", "completed_on", "version", "flagged",
-                                                             "flag_reasons"], batch_size=BATCH, **history)
-        events.record(actor, "import.projects", ("imports", "projects"), summary=f"导入办实事项目：{result.summary()}",
-                      after={"created": [f"{code} {row[1]}" for code, row in zip(new_codes[:200], creates[:200], strict=True)],
-                             "updated": [p.pk for p in updates][:200], "flagged": len(flagged_rows)})
-        events.touched(list({org.pk: org for org in [*(orgs[c] for c in new_codes), *(p.org for p in updates)]}
-                            .values()))
+        insert_values(
+            Project,
+            NEW_PROJECT_FIELDS,
+            creates,
+            user=history["default_user"] or default_history_user(Project),
+            reason="导入",
+        )
+        bulk_update_with_history(
+            updates,
+            Project,
+            fields + ["status", "completed_on", "version", "flagged", "flag_reasons"],
+            batch_size=BATCH,
+            **history,
+        )
+        events.record(
+            actor,
+            "import.projects",
+            ("imports", "projects"),
+            summary=f"导入办实事项目：{result.summary()}",
+            after={
+                "created": [f"{code} {row[1]}" for code, row in zip(new_codes[:200], creates[:200], strict=True)],
+                "updated": [p.pk for p in updates][:200],
+                "flagged": len(flagged_rows),
+            },
+        )
+        events.touched(
+            list({org.pk: org for org in [*(orgs[c] for c in new_codes), *(p.org for p in updates)]}.values())
+        )
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -356,5 +418,9 @@ def export_projects(org, user):
 
 
 register_loader("research", load=load_visits, export=export_visits)
-register_loader("projects", load=load_projects, export=export_projects,
-                choices={"所属领域": NEED_CATEGORIES, STATUS: ProjectStatus.values})
+register_loader(
+    "projects",
+    load=load_projects,
+    export=export_projects,
+    choices={"所属领域": NEED_CATEGORIES, STATUS: ProjectStatus.values},
+)

@@ -8,6 +8,7 @@ records, so a subtree's value is the sum of its orgs' pairs (core.indicators.rol
 - practical projects per org (every active org counts once in the denominator), no expectation;
 - share of projects flagged 疑似泛化, expected 0; share completed, expected to keep pace with time.
 """
+
 from django.db.models import Count, Q
 
 from tuijin.core.indicators import HIGHER, ZERO, Indicator, Pair, register
@@ -36,18 +37,23 @@ def _ratios(orgs, rows, num, den):
 def visits_per_cadre(orgs, as_of, campaign):
     cadres = Person.objects.filter(org__in=_ids(orgs), is_leading_cadre=True, active=True)
     rows = _grouped(cadres, "org_id", cadres=Count("pk"))
-    visits = _grouped(ResearchVisit.objects.filter(person__in=cadres, date__lte=as_of), "person__org_id",
-                      n=Count("pk"))
+    visits = _grouped(ResearchVisit.objects.filter(person__in=cadres, date__lte=as_of), "person__org_id", n=Count("pk"))
     for org_id, row in rows.items():
         row["visits"] = visits.get(org_id, {"n": 0})["n"]
     return _ratios(orgs, rows, "visits", "cadres")
 
 
 def findings_converted(orgs, as_of, campaign):
-    rows = _grouped(Finding.objects.filter(visit__org__in=_ids(orgs), visit__date__lte=as_of), "visit__org_id",
-                    n=Count("pk"),
-                    done=Count("pk", filter=Q(converted_on__lte=as_of) & (Q(converted_problem__isnull=False)
-                                                                         | Q(converted_measure__isnull=False))))
+    rows = _grouped(
+        Finding.objects.filter(visit__org__in=_ids(orgs), visit__date__lte=as_of),
+        "visit__org_id",
+        n=Count("pk"),
+        done=Count(
+            "pk",
+            filter=Q(converted_on__lte=as_of)
+            & (Q(converted_problem__isnull=False) | Q(converted_measure__isnull=False)),
+        ),
+    )
     return _ratios(orgs, rows, "done", "n")
 
 
@@ -69,23 +75,82 @@ def completed_share(orgs, as_of, campaign):
     from tuijin.core.exclusions import excluded
 
     untrue = excluded("project_done", as_of)  # finished, but found 不属实 on a random check
-    rows = _grouped(_projects(orgs, as_of), "org_id", n=Count("pk"),
-                    done=Count("pk", filter=Q(status=ProjectStatus.DONE, completed_on__lte=as_of) & ~Q(pk__in=untrue)))
+    rows = _grouped(
+        _projects(orgs, as_of),
+        "org_id",
+        n=Count("pk"),
+        done=Count("pk", filter=Q(status=ProjectStatus.DONE, completed_on__lte=as_of) & ~Q(pk__in=untrue)),
+    )
     return _ratios(orgs, rows, "done", "n")
 
 
 for code, name, dimension, unit, fn, expected, meaning, follows_time, description in [
-    ("research.visits_per_cadre", "领导干部人均调研次数", "调查研究", "次", visits_per_cadre,
-     lambda p: VISITS_PER_CADRE_TARGET * p, HIGHER, True,
-     "领导干部开展调研的次数除以领导干部人数；按每人至少调研 2 次、与时间进度比较"),
-    ("research.findings_converted", "调研成果转化率", "调查研究", "%", findings_converted, lambda p: p, HIGHER, True,
-     "调研发现的问题中，已转化为问题清单中的问题或整改措施的比例，与时间进度比较"),
-    ("projects.per_org", "平均每个组织办实事项目数", "办实事", "个", projects_per_org, None, HIGHER, False,
-     "列入办实事项目清单的项目数除以组织数（不设指标值，不作比较）"),
-    ("projects.flagged_share", "疑似泛化项目占比", "办实事", "%", flagged_share, None, ZERO, False,
-     "办实事项目中，读起来像日常工作或未写明群众需求、受益人数的项目比例；应为零"),
-    ("projects.completed_share", "办实事项目完成率", "办实事", "%", completed_share, lambda p: p, HIGHER, True,
-     "已完成（有佐证材料）的办实事项目占全部项目的比例，与时间进度比较"),
+    (
+        "research.visits_per_cadre",
+        "领导干部人均调研次数",
+        "调查研究",
+        "次",
+        visits_per_cadre,
+        lambda p: VISITS_PER_CADRE_TARGET * p,
+        HIGHER,
+        True,
+        "领导干部开展调研的次数除以领导干部人数；按每人至少调研 2 次、与时间进度比较",
+    ),
+    (
+        "research.findings_converted",
+        "调研成果转化率",
+        "调查研究",
+        "%",
+        findings_converted,
+        lambda p: p,
+        HIGHER,
+        True,
+        "调研发现的问题中，已转化为问题清单中的问题或整改措施的比例，与时间进度比较",
+    ),
+    (
+        "projects.per_org",
+        "平均每个组织办实事项目数",
+        "办实事",
+        "个",
+        projects_per_org,
+        None,
+        HIGHER,
+        False,
+        "列入办实事项目清单的项目数除以组织数（不设指标值，不作比较）",
+    ),
+    (
+        "projects.flagged_share",
+        "疑似泛化项目占比",
+        "办实事",
+        "%",
+        flagged_share,
+        None,
+        ZERO,
+        False,
+        "办实事项目中，读起来像日常工作或未写明群众需求、受益人数的项目比例；应为零",
+    ),
+    (
+        "projects.completed_share",
+        "办实事项目完成率",
+        "办实事",
+        "%",
+        completed_share,
+        lambda p: p,
+        HIGHER,
+        True,
+        "已完成（有佐证材料）的办实事项目占全部项目的比例，与时间进度比较",
+    ),
 ]:
-    register(Indicator(code=code, name=name, dimension=dimension, unit=unit, compute=fn, expected=expected,
-                       meaning=meaning, follows_time=follows_time, description=description))
+    register(
+        Indicator(
+            code=code,
+            name=name,
+            dimension=dimension,
+            unit=unit,
+            compute=fn,
+            expected=expected,
+            meaning=meaning,
+            follows_time=follows_time,
+            description=description,
+        )
+    )

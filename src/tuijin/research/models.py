@@ -4,6 +4,7 @@ A visit's findings can be converted into the rectification module's problems or 
 (成果转化); the link is kept on the finding. A project's 疑似泛化 flag and its reasons are computed
 by genericness.check() and stored by the actions, so offices can filter on them.
 """
+
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -13,8 +14,21 @@ from tuijin.core.scope import ScopedQuerySet, ScopedQuerySetMixin
 from tuijin.orgs.models import Org, Person
 
 # 急难愁盼 categories; 其他 catches what the list does not name.
-NEED_CATEGORIES = ["就业", "教育", "医疗", "养老", "托育", "住房", "交通", "饮水", "环境", "安全", "助残", "便民服务",
-                   "其他"]
+NEED_CATEGORIES = [
+    "就业",
+    "教育",
+    "医疗",
+    "养老",
+    "托育",
+    "住房",
+    "交通",
+    "饮水",
+    "环境",
+    "安全",
+    "助残",
+    "便民服务",
+    "其他",
+]
 
 
 class ProjectStatus(models.TextChoices):
@@ -35,8 +49,9 @@ class ResearchVisit(models.Model):
     org = models.ForeignKey(Org, verbose_name="所属组织", on_delete=models.PROTECT, related_name="research_visits")
     date = models.DateField("调研日期", db_index=True)
     place = models.CharField("调研地点", max_length=200, blank=True)
-    visited_org = models.ForeignKey(Org, verbose_name="调研单位", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    visited_org = models.ForeignKey(
+        Org, verbose_name="调研单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     topic = models.CharField("调研主题", max_length=200)
     outcome = models.TextField("调研成果", blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -68,10 +83,22 @@ class Finding(models.Model):
     visit = models.ForeignKey(ResearchVisit, on_delete=models.CASCADE, related_name="findings")
     text = models.CharField("发现问题", max_length=500)
     position = models.PositiveIntegerField(default=0)
-    converted_problem = models.ForeignKey("rectification.Problem", verbose_name="转化为问题", null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="research_findings")
-    converted_measure = models.ForeignKey("rectification.Measure", verbose_name="转化为措施", null=True, blank=True,
-                                          on_delete=models.SET_NULL, related_name="research_findings")
+    converted_problem = models.ForeignKey(
+        "rectification.Problem",
+        verbose_name="转化为问题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="research_findings",
+    )
+    converted_measure = models.ForeignKey(
+        "rectification.Measure",
+        verbose_name="转化为措施",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="research_findings",
+    )
     converted_on = models.DateField("转化日期", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -112,12 +139,12 @@ class Project(models.Model):
     org = models.ForeignKey(Org, verbose_name="责任组织", on_delete=models.PROTECT, related_name="projects")
     name = models.CharField("项目名称", max_length=200)
     need = models.TextField("群众需求", blank=True)
-    need_category = models.CharField("所属领域", max_length=10, blank=True,
-                                     choices=[(c, c) for c in NEED_CATEGORIES])
+    need_category = models.CharField("所属领域", max_length=10, blank=True, choices=[(c, c) for c in NEED_CATEGORIES])
     beneficiaries = models.PositiveIntegerField("受益人数", null=True, blank=True)
     deadline = models.DateField("计划完成时间", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.NOT_STARTED,
-                              db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.NOT_STARTED, db_index=True
+    )
     listed_on = models.DateField("列入清单日期")
     completed_on = models.DateField("完成日期", null=True, blank=True)
     flagged = models.BooleanField("疑似泛化", default=False, db_index=True)
@@ -126,8 +153,14 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # 群众评: the item the public rates the finished project through (rectification.PublicItem, set by
     # actions.publish_project). The link lives here, in the higher app, so rectification needs no research.
-    publication = models.OneToOneField("rectification.PublicItem", verbose_name="群众评价公示", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="project")
+    publication = models.OneToOneField(
+        "rectification.PublicItem",
+        verbose_name="群众评价公示",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="project",
+    )
     history = HistoricalRecords()
 
     objects = ProjectQuerySet.as_manager()

@@ -1,5 +1,6 @@
 """Reads of research visits and practical projects: filtered lists with their counts, and the summary
 figures the list pages show. Every read starts from visible_to(), so scope is never re-implemented."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ def _converted_findings() -> QuerySet[Finding]:
     return Finding.objects.filter(CONVERTED)
 
 
-def visit_list(user: Any, org: Any, *, converted: str = "", person: Person | None = None, q: str = "",
-               sub_org: Org | None = None) -> QuerySet[ResearchVisit]:
+def visit_list(
+    user: Any, org: Any, *, converted: str = "", person: Person | None = None, q: str = "", sub_org: Org | None = None
+) -> QuerySet[ResearchVisit]:
     """Visits recorded in org's subtree. converted: "1" visits with a converted finding, "0" visits
     with a finding not yet converted, "" all. `org` may be a list of roots (全部: one list across them)."""
     roots = org if isinstance(org, (list, tuple)) else [org]
@@ -44,8 +46,10 @@ def visit_list(user: Any, org: Any, *, converted: str = "", person: Person | Non
 def with_finding_counts(qs: QuerySet[ResearchVisit]) -> QuerySet[ResearchVisit]:
     """findings_total and findings_converted on each visit."""
     converted = Q(findings__converted_problem__isnull=False) | Q(findings__converted_measure__isnull=False)
-    return qs.annotate(findings_total=Count("findings", distinct=True),
-                       findings_converted=Count("findings", filter=converted, distinct=True))
+    return qs.annotate(
+        findings_total=Count("findings", distinct=True),
+        findings_converted=Count("findings", filter=converted, distinct=True),
+    )
 
 
 @dataclass
@@ -68,8 +72,9 @@ class ResearchSummary:
 
 def research_summary(user: Any, org: Org, as_of: dt.date) -> ResearchSummary:
     """Figures over org's subtree as the user sees it, counted as the indicators count them."""
-    cadres = Person.objects.visible_to(user).filter(subtree_q("org__path", org.path), is_leading_cadre=True,
-                                                    active=True)
+    cadres = Person.objects.visible_to(user).filter(
+        subtree_q("org__path", org.path), is_leading_cadre=True, active=True
+    )
     visits = ResearchVisit.objects.visible_to(user).filter(subtree_q("org__path", org.path), date__lte=as_of)
     cadre_visits = ResearchVisit.objects.visible_to(user).filter(person__in=cadres, date__lte=as_of)
     findings = Finding.objects.filter(visit__in=visits)
@@ -86,9 +91,13 @@ def research_summary(user: Any, org: Org, as_of: dt.date) -> ResearchSummary:
 def cadres_without_visits(user: Any, org: Org, as_of: dt.date, limit: int = 50) -> QuerySet[Person]:
     """Leading cadres in the subtree with no visit up to as_of (有的领导干部调研次数偏少)."""
     visited = ResearchVisit.objects.filter(person=OuterRef("pk"), date__lte=as_of)
-    return (Person.objects.visible_to(user)
-            .filter(subtree_q("org__path", org.path), is_leading_cadre=True, active=True)
-            .exclude(Exists(visited)).select_related("org").order_by("org__path", "number")[:limit])
+    return (
+        Person.objects.visible_to(user)
+        .filter(subtree_q("org__path", org.path), is_leading_cadre=True, active=True)
+        .exclude(Exists(visited))
+        .select_related("org")
+        .order_by("org__path", "number")[:limit]
+    )
 
 
 def problems_for_conversion(user: Any, orgs: Iterable[Org | None], limit: int = 200) -> QuerySet[Any]:
@@ -99,12 +108,26 @@ def problems_for_conversion(user: Any, orgs: Iterable[Org | None], limit: int = 
     for org in orgs:
         if org is not None:
             q |= subtree_q("org__path", org.path)
-    return (Problem.objects.visible_to(user).filter(q, withdrawn=False).exclude(state=State.CLOSED)
-            .select_related("org").order_by("org__path", "number")[:limit])
+    return (
+        Problem.objects.visible_to(user)
+        .filter(q, withdrawn=False)
+        .exclude(state=State.CLOSED)
+        .select_related("org")
+        .order_by("org__path", "number")[:limit]
+    )
 
 
-def project_list(user: Any, org: Org, *, flagged: str = "", status: str = "", category: str = "", q: str = "",
-                 sub_org: Org | None = None, annotate: bool = True) -> QuerySet[Project]:
+def project_list(
+    user: Any,
+    org: Org,
+    *,
+    flagged: str = "",
+    status: str = "",
+    category: str = "",
+    q: str = "",
+    sub_org: Org | None = None,
+    annotate: bool = True,
+) -> QuerySet[Project]:
     qs = Project.objects.visible_to(user).filter(subtree_q("org__path", org.path))
     if sub_org is not None:
         qs = qs.filter(subtree_q("org__path", sub_org.path))
@@ -125,8 +148,11 @@ def project_list(user: Any, org: Org, *, flagged: str = "", status: str = "", ca
 
 def project_counts(qs: QuerySet[Project]) -> dict:
     """Totals of a project list (built with annotate=False), for the filter pills."""
-    row = qs.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)),
-                                  done=Count("pk", filter=Q(status=ProjectStatus.DONE)),
-                                  doing=Count("pk", filter=Q(status=ProjectStatus.IN_PROGRESS)),
-                                  todo=Count("pk", filter=Q(status=ProjectStatus.NOT_STARTED)))
+    row = qs.order_by().aggregate(
+        total=Count("pk"),
+        flagged=Count("pk", filter=Q(flagged=True)),
+        done=Count("pk", filter=Q(status=ProjectStatus.DONE)),
+        doing=Count("pk", filter=Q(status=ProjectStatus.IN_PROGRESS)),
+        todo=Count("pk", filter=Q(status=ProjectStatus.NOT_STARTED)),
+    )
     return row

@@ -1,4 +1,5 @@
 """Research reports (调研成果) as a text source for the copied-materials check (core.texts)."""
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -21,8 +22,10 @@ def _rows(paths):
 def _texts(ids):
     from .models import ResearchVisit
 
-    return {pk: (org, d, t) for pk, org, d, t in
-            ResearchVisit.objects.filter(pk__in=ids).values_list("pk", "org_id", "date", "outcome")}
+    return {
+        pk: (org, d, t)
+        for pk, org, d, t in ResearchVisit.objects.filter(pk__in=ids).values_list("pk", "org_id", "date", "outcome")
+    }
 
 
 register(TextSource("research", "调研成果", _rows, _texts, lambda pk: reverse("research:visit", args=[pk])))

@@ -3,6 +3,7 @@
 None of them shows business data: the system administrator manages logins, the security
 administrator grants roles, the audit administrator reads the event log and checks its chain.
 """
+
 import re
 
 from django import forms
@@ -44,22 +45,37 @@ _TRAILING_CODE = re.compile(r"（([^（）]+)）\s*$")
 
 def picker(kind: str) -> forms.TextInput:
     """A text input that searches as one types (site.js fills its datalist from admin3:search)."""
-    return forms.TextInput(attrs={"data-tj-search": format_lazy("{}?kind={}", reverse_lazy("admin3:search"), kind),
-                                  "list": f"pick-{kind}", "autocomplete": "off"})
+    return forms.TextInput(
+        attrs={
+            "data-tj-search": format_lazy("{}?kind={}", reverse_lazy("admin3:search"), kind),
+            "list": f"pick-{kind}",
+            "autocomplete": "off",
+        }
+    )
 
 
 def _picks(kind: str, q: str):
     """(queryset, key field) of what `q` finds for a picker: by name or code, the shortest path first."""
     if kind == "org":
-        return (Org.objects.filter(Q(name__contains=q) | Q(code__iexact=q), active=True)
-                .order_by("depth", "path"), "code")
+        return (
+            Org.objects.filter(Q(name__contains=q) | Q(code__iexact=q), active=True).order_by("depth", "path"),
+            "code",
+        )
     if kind == "group":
         return GuidanceGroup.objects.filter(Q(name__contains=q) | Q(code__iexact=q)).order_by("code"), "code"
     if kind == "person":
-        return (Person.objects.filter(Q(name__contains=q) | Q(number__iexact=q), active=True)
-                .select_related("org").order_by("name", "number"), "number")
-    return (User.objects.filter(Q(username__icontains=q) | Q(person__name__contains=q))
-            .select_related("person").order_by("username"), "username")
+        return (
+            Person.objects.filter(Q(name__contains=q) | Q(number__iexact=q), active=True)
+            .select_related("org")
+            .order_by("name", "number"),
+            "number",
+        )
+    return (
+        User.objects.filter(Q(username__icontains=q) | Q(person__name__contains=q))
+        .select_related("person")
+        .order_by("username"),
+        "username",
+    )
 
 
 def _label(kind: str, obj) -> str:
@@ -106,17 +122,30 @@ def search(request):
         return JsonResponse({"results": [], "page": 1, "has_next": False})
     qs, _ = _picks(kind, q)
     start = (number - 1) * PICK_PAGE
-    rows = list(qs[start:start + PICK_PAGE + 1])
-    return JsonResponse({"results": [{"value": _label(kind, o), "label": _label(kind, o)} for o in rows[:PICK_PAGE]],
-                         "page": number, "has_next": len(rows) > PICK_PAGE},
-                        json_dumps_params={"ensure_ascii": False})
+    rows = list(qs[start : start + PICK_PAGE + 1])
+    return JsonResponse(
+        {
+            "results": [{"value": _label(kind, o), "label": _label(kind, o)} for o in rows[:PICK_PAGE]],
+            "page": number,
+            "has_next": len(rows) > PICK_PAGE,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 class AccountForm(forms.Form):
     username = forms.CharField(label="账号", max_length=150)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），不能包含账号名、姓名或平台名称")
-    person_number = forms.CharField(label="对应人员（可不填）", required=False,
-                                    help_text="输入姓名或人员编号，从列表中选择", widget=picker("person"))
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        help_text="至少 10 位；不能全是数字，不能是常见密码或“单词 + 年份”（如 Tuijin2026），不能包含账号名、姓名或平台名称",
+    )
+    person_number = forms.CharField(
+        label="对应人员（可不填）",
+        required=False,
+        help_text="输入姓名或人员编号，从列表中选择",
+        widget=picker("person"),
+    )
 
 
 @login_required
@@ -134,8 +163,12 @@ def accounts(request):
                 form.add_error("person_number", f"{person.name}（{person.number}）已有账号 {taken.username}")
         if not form.errors:
             try:
-                user = actions.create_account(actor=request.user, username=form.cleaned_data["username"].strip(),
-                                              password=form.cleaned_data["password"], person=person)
+                user = actions.create_account(
+                    actor=request.user,
+                    username=form.cleaned_data["username"].strip(),
+                    password=form.cleaned_data["password"],
+                    person=person,
+                )
                 messages.success(request, f"已创建账号 {user.username}。请安全管理员为其授予角色。")
                 return redirect("admin3:accounts")
             except ValidationError as exc:
@@ -164,10 +197,18 @@ def set_active(request, username):
 class GrantForm(forms.Form):
     username = forms.CharField(label="账号", help_text="输入姓名或账号，从列表中选择", widget=picker("user"))
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    org_code = forms.CharField(label="组织（办公室、单位角色）", required=False, help_text="输入组织名称（如“东城”）或编码，从列表中选择",
-                               widget=picker("org"))
-    group_code = forms.CharField(label="指导组（指导组角色）", required=False, help_text="输入指导组名称或编号，从列表中选择",
-                                 widget=picker("group"))
+    org_code = forms.CharField(
+        label="组织（办公室、单位角色）",
+        required=False,
+        help_text="输入组织名称（如“东城”）或编码，从列表中选择",
+        widget=picker("org"),
+    )
+    group_code = forms.CharField(
+        label="指导组（指导组角色）",
+        required=False,
+        help_text="输入指导组名称或编号，从列表中选择",
+        widget=picker("group"),
+    )
     manage_subtree = forms.BooleanField(label="可维护下级组织数据（单位）", required=False)
 
 
@@ -193,8 +234,14 @@ def grants(request):
                 group = found
         if not form.errors and user is not None:
             try:
-                grant = actions.grant_role(actor=request.user, user=user, role=data["role"], org=org, group=group,
-                                           manage_subtree=data["manage_subtree"])
+                grant = actions.grant_role(
+                    actor=request.user,
+                    user=user,
+                    role=data["role"],
+                    org=org,
+                    group=group,
+                    manage_subtree=data["manage_subtree"],
+                )
                 messages.success(request, f"已授予 {user.username}：{grant}")
                 return redirect("admin3:grants")
             except ActionError as exc:
@@ -231,8 +278,16 @@ def masked_rows(events_page) -> list[dict]:
     # Every person whose name occurs in a summary on this page (one scan of the people table), wherever
     # the person belongs: a research visit's summary names the researcher, not the visited org's people.
     text = "\n".join(e.summary for e in rows)
-    found = set(Person.objects.alias(page_text=Value(text, output_field=TextField()))
-                .filter(page_text__contains=F("name")).values_list("name", flat=True).distinct()) if text else set()
+    found = (
+        set(
+            Person.objects.alias(page_text=Value(text, output_field=TextField()))
+            .filter(page_text__contains=F("name"))
+            .values_list("name", flat=True)
+            .distinct()
+        )
+        if text
+        else set()
+    )
     names = sorted((n for n in found if len(n) >= 2), key=len, reverse=True)  # longest first: 张三丰 before 张三
     name_re = re.compile("|".join(re.escape(n) for n in names)) if names else None
     out = []
@@ -245,8 +300,16 @@ def masked_rows(events_page) -> list[dict]:
             kind = apps.get_model(e.target_type)._meta.verbose_name
         except (LookupError, ValueError):
             kind = e.target_type
-        out.append({"id": e.id, "at": e.at, "actor": e.actor_label, "verb": e.verb, "object": f"{kind} {e.target_id}",
-                    "summary": text})
+        out.append(
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor_label,
+                "verb": e.verb,
+                "object": f"{kind} {e.target_id}",
+                "summary": text,
+            }
+        )
     return out
 
 
@@ -279,5 +342,15 @@ def audit(request):
         qs = qs.filter(actor_label=actor)
     check = events.verify(timezone.now()) if request.GET.get("verify") == "1" else None
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "admin3/audit.html", {"page": page, "rows": masked_rows(page), "verb": verb,
-                                                  "actor": actor, "check": check, "query": page_query(request)})
+    return render(
+        request,
+        "admin3/audit.html",
+        {
+            "page": page,
+            "rows": masked_rows(page),
+            "verb": verb,
+            "actor": actor,
+            "check": check,
+            "query": page_query(request),
+        },
+    )

@@ -6,6 +6,7 @@
 - 党员: record self-study in one tap, my reading progress, my branch's latest and next sessions.
 Every read goes through visible_to(); a handful of queries per page, never one per org.
 """
+
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -25,8 +26,7 @@ from tuijin.orgs.queries import subtree_counts
 from tuijin.rectification.models import ACTIVE_STATES, Problem, State
 from tuijin.rectification.queries import rechecks_due
 from tuijin.study.models import StudySession
-from tuijin.study.queries import (chapters_of, followup_items, person_followup, person_progress,
-                                  subtree_followup)
+from tuijin.study.queries import chapters_of, followup_items, person_followup, person_progress, subtree_followup
 
 DUE_WITHIN = 7  # days: a task falling due this soon is on the queue
 
@@ -34,8 +34,11 @@ DUE_WITHIN = 7  # days: a task falling due this soon is on the queue
 def _due_tasks(campaign, as_of: dt.date):
     if campaign is None:
         return []
-    return list(campaign.tasks.filter(deadline__gte=as_of, deadline__lte=as_of + dt.timedelta(days=DUE_WITHIN))
-                .order_by("deadline", "code"))
+    return list(
+        campaign.tasks.filter(deadline__gte=as_of, deadline__lte=as_of + dt.timedelta(days=DUE_WITHIN)).order_by(
+            "deadline", "code"
+        )
+    )
 
 
 def _reviewed_q(reviewer_roots) -> Q:
@@ -72,13 +75,23 @@ def _recheck_queue(user, reviewer_roots, as_of) -> list[tuple[Org, int, int]]:
     """回头看 waiting for the reviewer under each root: (root, due within a week or late, already late)."""
     if not reviewer_roots:
         return []
-    due = Problem.objects.visible_to(user).filter(_reviewed_q(reviewer_roots), state=State.CLOSED).filter(
-        pk__in=rechecks_due(as_of).values("problem_id"))
-    late = set(due.filter(pk__in=rechecks_due(as_of, overdue_only=True).values("problem_id"))
-               .values_list("pk", flat=True))
+    due = (
+        Problem.objects.visible_to(user)
+        .filter(_reviewed_q(reviewer_roots), state=State.CLOSED)
+        .filter(pk__in=rechecks_due(as_of).values("problem_id"))
+    )
+    late = set(
+        due.filter(pk__in=rechecks_due(as_of, overdue_only=True).values("problem_id")).values_list("pk", flat=True)
+    )
     rows = list(due.values_list("pk", "org__path"))
-    return [(root, sum(1 for _, p in rows if p.startswith(root.path)),
-             sum(1 for pk, p in rows if p.startswith(root.path) and pk in late)) for root, _ in reviewer_roots]
+    return [
+        (
+            root,
+            sum(1 for _, p in rows if p.startswith(root.path)),
+            sum(1 for pk, p in rows if p.startswith(root.path) and pk in late),
+        )
+        for root, _ in reviewer_roots
+    ]
 
 
 def _unit_queue(user, roots):
@@ -88,10 +101,15 @@ def _unit_queue(user, roots):
     for root in roots:
         within |= subtree_q("org__path", root.path)
     problems = problems.filter(within)
-    counts = problems.aggregate(open=Count("pk", filter=~Q(state=State.SUBMITTED)),
-                                submitted=Count("pk", filter=Q(state=State.SUBMITTED)))
-    handed = list(problems.filter(parent__isnull=False).exclude(parent__org__path__in=[r.path for r in roots])
-                  .select_related("org", "parent__org").order_by("deadline", "pk")[:10])
+    counts = problems.aggregate(
+        open=Count("pk", filter=~Q(state=State.SUBMITTED)), submitted=Count("pk", filter=Q(state=State.SUBMITTED))
+    )
+    handed = list(
+        problems.filter(parent__isnull=False)
+        .exclude(parent__org__path__in=[r.path for r in roots])
+        .select_related("org", "parent__org")
+        .order_by("deadline", "pk")[:10]
+    )
     return counts, handed
 
 
@@ -136,8 +154,11 @@ def _home_context(user) -> dict:
     campaign = current_campaign(anchor, as_of) if anchor else None
     # Which roots the user reviews: an office strictly below its org, a guidance group its orgs as well.
     office_paths = {g.org.path for g in grants if g.role == Role.OFFICE and g.org_id}
-    reviewer_roots = [(r, r.path in office_paths) for r in roots
-                      if Role.GUIDANCE in roles or any(r.path.startswith(p) for p in office_paths)]
+    reviewer_roots = [
+        (r, r.path in office_paths)
+        for r in roots
+        if Role.GUIDANCE in roles or any(r.path.startswith(p) for p in office_paths)
+    ]
     reviewer = bool(reviewer_roots)
     unit_roots = [g.org for g in grants if g.role == Role.UNIT and g.org_id]
     context = {
@@ -153,8 +174,6 @@ def _home_context(user) -> dict:
         "reviewer": reviewer,
         "review_queue": _review_queue(user, roots, reviewer_roots),
         "lagging": _newly_lagging(reviewer_roots),
-
-
         "recheck_queue": _recheck_queue(user, reviewer_roots, as_of),
         "unit_roots": unit_roots,
         "member": _member(user, as_of) if is_member(user) and user.person_id else None,
@@ -163,11 +182,18 @@ def _home_context(user) -> dict:
     }
     group_ids = [g.group_id for g in grants if g.role == Role.GUIDANCE and g.group_id]
     if group_ids:  # a guidance group's members, so a member knows who else is on the group
-        context["group_members"] = sorted({g.user.display_name for g in RoleGrant.objects.filter(
-            group_id__in=group_ids, role=Role.GUIDANCE).select_related("user__person")})
+        context["group_members"] = sorted(
+            {
+                g.user.display_name
+                for g in RoleGrant.objects.filter(group_id__in=group_ids, role=Role.GUIDANCE).select_related(
+                    "user__person"
+                )
+            }
+        )
     if unit_roots:
         context["unit_counts"], context["handed_down"] = _unit_queue(user, unit_roots)
         # 跟进学习 (第一议题) open now, with how far the unit's subtree has got against the item's window
-        context["followup"] = [(i, subtree_followup(unit_roots[0], i, as_of))
-                               for i in followup_items(campaign, as_of, state="open")]
+        context["followup"] = [
+            (i, subtree_followup(unit_roots[0], i, as_of)) for i in followup_items(campaign, as_of, state="open")
+        ]
     return context

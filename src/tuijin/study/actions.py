@@ -8,6 +8,7 @@ Who may do what:
 - a self-study log: the member it belongs to (the account linked to the person), or anyone with
   `records.manage` over the person's org (a clerk typing in a paper register).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,17 @@ from tuijin.core.permissions import can, require
 from tuijin.imports.normalize import clean_text
 from tuijin.orgs.models import Org, Person
 
-from .models import (EXPERT, FORMS, SPEAKER_CATEGORIES, Attendance, Coverage, SelfStudy, SessionChapter,
-                     SessionEvidence, StudySession)
+from .models import (
+    EXPERT,
+    FORMS,
+    SPEAKER_CATEGORIES,
+    Attendance,
+    Coverage,
+    SelfStudy,
+    SessionChapter,
+    SessionEvidence,
+    StudySession,
+)
 
 SESSION_FIELDS = ("date", "form", "topic", "speaker", "speaker_affiliation", "speaker_category", "headcount", "hours")
 MAX_HOURS = Decimal(24)
@@ -34,6 +44,7 @@ MAX_MINUTES = 24 * 60
 
 # ------------------------------------------------------------------ rules shared with the importers
 # Each returns the clerk's message, or None when the value is fine.
+
 
 def date_problem(date: dt.date, today: dt.date | None) -> str | None:
     if today is not None and date > today:
@@ -88,6 +99,7 @@ def attendee_problem(person: Person, org: Org) -> str | None:
 
 # ------------------------------------------------------------------ derived coverage
 
+
 def refresh_coverage(person_ids) -> int:
     """Rebuild the Coverage rows of these people from attendance and self-study, in one set-based
     statement per chunk. Returns rows written. Call inside the transaction that changed the sources.
@@ -116,7 +128,8 @@ def refresh_coverage(person_ids) -> int:
                 f" SELECT person_id, chapter_id, NULL, date FROM {t['SelfStudy']}"
                 f" WHERE withdrawn = %s AND person_id IN ({marks})"
                 f") facts GROUP BY person_id, chapter_id",
-                [False, *chunk, *untrue, False, *chunk])
+                [False, *chunk, *untrue, False, *chunk],
+            )
             written += cursor.rowcount
     return written
 
@@ -153,6 +166,7 @@ def touch_orgs_of(person_ids, *, besides=None) -> None:
 
 # ------------------------------------------------------------------ sessions
 
+
 def _check_session(org: Org, data: dict, chapters, attendees, *, session=None, today=None) -> None:
     """Raise ActionError naming the first bad field."""
     if data["form"] not in FORMS:
@@ -163,10 +177,12 @@ def _check_session(org: Org, data: dict, chapters, attendees, *, session=None, t
         raise ActionError("主题不能为空", field="topic")
     if len(data["topic"]) > 200:
         raise ActionError(f"主题太长（{len(data['topic'])} 字），最多 200 字", field="topic")
-    for field, message in (("date", date_problem(data["date"], today)),
-                           ("speaker", speaker_problem(data["speaker_category"], data["speaker"])),
-                           ("headcount", headcount_problem(data["headcount"], len(attendees))),
-                           ("hours", hours_problem(data["hours"]))):
+    for field, message in (
+        ("date", date_problem(data["date"], today)),
+        ("speaker", speaker_problem(data["speaker_category"], data["speaker"])),
+        ("headcount", headcount_problem(data["headcount"], len(attendees))),
+        ("hours", hours_problem(data["hours"])),
+    ):
         if message:
             raise ActionError(message, field=field)
     for chapter in chapters:
@@ -176,8 +192,9 @@ def _check_session(org: Org, data: dict, chapters, attendees, *, session=None, t
     for person in attendees:
         if person.pk not in already and (message := attendee_problem(person, org)):
             raise ActionError(message, field="attendees")
-    clash = StudySession.objects.filter(org=org, date=data["date"], form=data["form"], topic=data["topic"],
-                                        withdrawn=False)
+    clash = StudySession.objects.filter(
+        org=org, date=data["date"], form=data["form"], topic=data["topic"], withdrawn=False
+    )
     if session is not None:
         clash = clash.exclude(pk=session.pk)
     if clash.exists():
@@ -198,9 +215,22 @@ def _summary(session: StudySession, n: int) -> str:
     return f"{session.date:%Y-%m-%d} {session.form}《{session.topic}》，{who}"
 
 
-def record_session(*, actor, org: Org, date: dt.date, form: str, topic: str, speaker: str = "",
-                   speaker_affiliation: str = "", speaker_category: str = "", chapters=(), attendees=(),
-                   headcount: int | None = None, hours=None, today: dt.date | None = None) -> StudySession:
+def record_session(
+    *,
+    actor,
+    org: Org,
+    date: dt.date,
+    form: str,
+    topic: str,
+    speaker: str = "",
+    speaker_affiliation: str = "",
+    speaker_category: str = "",
+    chapters=(),
+    attendees=(),
+    headcount: int | None = None,
+    hours=None,
+    today: dt.date | None = None,
+) -> StudySession:
     """Record a collective session. Each attendee's study record follows from it: nobody enters it twice.
     `today`, when given (views, API), refuses dates in the future."""
     with transaction.atomic():
@@ -208,24 +238,47 @@ def record_session(*, actor, org: Org, date: dt.date, form: str, topic: str, spe
         if not org.active:
             raise ActionError(f"组织“{org.name}”已撤销或并入其他组织", field="org")
         chapters, attendees = list(dict.fromkeys(chapters)), list(dict.fromkeys(attendees))
-        data = _session_data(date=date, form=form, topic=topic, speaker=speaker,
-                             speaker_affiliation=speaker_affiliation, speaker_category=speaker_category,
-                             headcount=headcount, hours=hours)
+        data = _session_data(
+            date=date,
+            form=form,
+            topic=topic,
+            speaker=speaker,
+            speaker_affiliation=speaker_affiliation,
+            speaker_category=speaker_category,
+            headcount=headcount,
+            hours=hours,
+        )
         _check_session(org, data, chapters, attendees, today=today)
         session = StudySession.objects.create(org=org, **data)
         SessionChapter.objects.bulk_create([SessionChapter(session=session, chapter=c) for c in chapters])
         Attendance.objects.bulk_create([Attendance(session=session, person=p) for p in attendees])
         refresh_coverage(p.pk for p in attendees)
         derived.refresh([org, *orgs_of(p.pk for p in attendees)])
-        events.record(actor, "study.session.create", session, org=org,
-                      summary=f"{org.name} 记录集体学习：{_summary(session, len(attendees))}",
-                      after={**events.snapshot(session, SESSION_FIELDS), "chapters": [c.code for c in chapters],
-                             "attendees": [p.number for p in attendees]})
+        events.record(
+            actor,
+            "study.session.create",
+            session,
+            org=org,
+            summary=f"{org.name} 记录集体学习：{_summary(session, len(attendees))}",
+            after={
+                **events.snapshot(session, SESSION_FIELDS),
+                "chapters": [c.code for c in chapters],
+                "attendees": [p.number for p in attendees],
+            },
+        )
         return session
 
 
-def update_session(session: StudySession, *, actor, version=None, chapters=None, attendees=None,
-                   today: dt.date | None = None, **changes) -> StudySession:
+def update_session(
+    session: StudySession,
+    *,
+    actor,
+    version=None,
+    chapters=None,
+    attendees=None,
+    today: dt.date | None = None,
+    **changes,
+) -> StudySession:
     """Change a session; `chapters` / `attendees`, when given, replace the stored lists."""
     with transaction.atomic():
         session = StudySession.objects.select_for_update(of=("self",)).select_related("org").get(pk=session.pk)
@@ -243,8 +296,11 @@ def update_session(session: StudySession, *, actor, version=None, chapters=None,
         attendees = old_attendees if attendees is None else list(dict.fromkeys(attendees))
         data = _session_data(**{**{k: getattr(session, k) for k in SESSION_FIELDS}, **changes})
         _check_session(session.org, data, chapters, attendees, session=session, today=today)
-        before = {**events.snapshot(session, SESSION_FIELDS), "chapters": sorted(c.code for c in old_chapters),
-                  "attendees": sorted(p.number for p in old_attendees)}
+        before = {
+            **events.snapshot(session, SESSION_FIELDS),
+            "chapters": sorted(c.code for c in old_chapters),
+            "attendees": sorted(p.number for p in old_attendees),
+        }
         for key, value in data.items():
             setattr(session, key, value)
         session.version += 1
@@ -252,12 +308,22 @@ def update_session(session: StudySession, *, actor, version=None, chapters=None,
         _replace_links(session, chapters, attendees, old_chapters, old_attendees)
         touched = {p.pk for p in old_attendees} | {p.pk for p in attendees}
         refresh_coverage(touched)
-        after = {**events.snapshot(session, SESSION_FIELDS), "chapters": sorted(c.code for c in chapters),
-                 "attendees": sorted(p.number for p in attendees)}
+        after = {
+            **events.snapshot(session, SESSION_FIELDS),
+            "chapters": sorted(c.code for c in chapters),
+            "attendees": sorted(p.number for p in attendees),
+        }
         b, a = events.diff(before, after)
         derived.refresh([session.org, *orgs_of(touched)])
-        events.record(actor, "study.session.update", session, org=session.org,
-                      summary=f"{session.org.name} 修改集体学习：{_summary(session, len(attendees))}", before=b, after=a)
+        events.record(
+            actor,
+            "study.session.update",
+            session,
+            org=session.org,
+            summary=f"{session.org.name} 修改集体学习：{_summary(session, len(attendees))}",
+            before=b,
+            after=a,
+        )
         return session
 
 
@@ -268,8 +334,7 @@ def _replace_links(session, chapters, attendees, old_chapters, old_attendees):
     new_p, old_p = {p.pk for p in attendees}, {p.pk for p in old_attendees}
     for chunk in chunks(old_p - new_p):
         Attendance.objects.filter(session=session, person_id__in=chunk).delete()
-    Attendance.objects.bulk_create([Attendance(session=session, person_id=pk) for pk in new_p - old_p],
-                                   batch_size=5000)
+    Attendance.objects.bulk_create([Attendance(session=session, person_id=pk) for pk in new_p - old_p], batch_size=5000)
 
 
 def withdraw_session(session: StudySession, *, actor, reason: str, version=None) -> StudySession:
@@ -289,9 +354,14 @@ def withdraw_session(session: StudySession, *, actor, reason: str, version=None)
         attended = list(session.attendance.values_list("person_id", flat=True))
         refresh_coverage(attended)
         derived.refresh([session.org, *orgs_of(attended)])
-        events.record(actor, "study.session.withdraw", session, org=session.org,
-                      summary=f"{session.org.name} 撤回集体学习 {session.date:%Y-%m-%d}《{session.topic}》（{reason.strip()}）",
-                      after={"reason": reason.strip()})
+        events.record(
+            actor,
+            "study.session.withdraw",
+            session,
+            org=session.org,
+            summary=f"{session.org.name} 撤回集体学习 {session.date:%Y-%m-%d}《{session.topic}》（{reason.strip()}）",
+            after={"reason": reason.strip()},
+        )
         return session
 
 
@@ -304,16 +374,27 @@ def attach_session_evidence(session: StudySession, *, actor, name: str, data: by
             raise ActionError("已撤回的集体学习不能上传材料")
         stored = files.store(name, data)
         evidence = SessionEvidence.objects.create(
-            session=session, name=stored.name, content_type=stored.content_type, size=stored.size,
-            sha256=stored.sha256, storage_name=stored.storage_name,
-            uploaded_by=actor if getattr(actor, "pk", None) else None)
-        events.record(actor, "study.evidence.add", session, org=session.org,
-                      summary=f"{session.org.name} 集体学习《{session.topic}》上传材料“{stored.name}”",
-                      after={"sha256": stored.sha256, "size": stored.size})
+            session=session,
+            name=stored.name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        events.record(
+            actor,
+            "study.evidence.add",
+            session,
+            org=session.org,
+            summary=f"{session.org.name} 集体学习《{session.topic}》上传材料“{stored.name}”",
+            after={"sha256": stored.sha256, "size": stored.size},
+        )
         return evidence
 
 
 # ------------------------------------------------------------------ self-study
+
 
 def can_log_for(actor, person: Person) -> bool:
     if actor is None:
@@ -323,8 +404,16 @@ def can_log_for(actor, person: Person) -> bool:
     return actor.person_id == person.pk or can(actor, "records.manage", person.org)
 
 
-def log_self_study(*, actor, person: Person, date: dt.date, chapter: Chapter, reflection: str = "",
-                   minutes: int | None = None, today: dt.date | None = None) -> SelfStudy:
+def log_self_study(
+    *,
+    actor,
+    person: Person,
+    date: dt.date,
+    chapter: Chapter,
+    reflection: str = "",
+    minutes: int | None = None,
+    today: dt.date | None = None,
+) -> SelfStudy:
     with transaction.atomic():
         person = Person.objects.select_related("org").get(pk=person.pk)
         if not can_log_for(actor, person):
@@ -341,14 +430,19 @@ def log_self_study(*, actor, person: Person, date: dt.date, chapter: Chapter, re
             raise ActionError(f"学习心得太长（{len(reflection)} 字），最多 2000 字", field="reflection")
         if SelfStudy.objects.filter(person=person, date=date, chapter=chapter, withdrawn=False).exists():
             raise ActionError(f"{date:%Y-%m-%d} 已经记录过“{chapter.code} {chapter.title}”的自学", field="chapter")
-        log = SelfStudy.objects.create(person=person, date=date, chapter=chapter, reflection=reflection,
-                                       minutes=minutes)
+        log = SelfStudy.objects.create(
+            person=person, date=date, chapter=chapter, reflection=reflection, minutes=minutes
+        )
         refresh_coverage([person.pk])
         derived.refresh([person.org])
-        events.record(actor, "study.self.create", log, org=person.org,
-                      summary=f"{person.name} 自学 {chapter.code} {chapter.title}（{date:%Y-%m-%d}）",
-                      after={"person": person.number, "chapter": chapter.code, "date": date,
-                             "reflection": bool(reflection)})
+        events.record(
+            actor,
+            "study.self.create",
+            log,
+            org=person.org,
+            summary=f"{person.name} 自学 {chapter.code} {chapter.title}（{date:%Y-%m-%d}）",
+            after={"person": person.number, "chapter": chapter.code, "date": date, "reflection": bool(reflection)},
+        )
         return log
 
 
@@ -364,6 +458,11 @@ def withdraw_self_study(log: SelfStudy, *, actor) -> SelfStudy:
         log.save()
         refresh_coverage([log.person_id])
         derived.refresh([log.person.org])
-        events.record(actor, "study.self.withdraw", log, org=log.person.org,
-                      summary=f"{log.person.name} 撤回自学记录 {log.chapter.code}（{log.date:%Y-%m-%d}）")
+        events.record(
+            actor,
+            "study.self.withdraw",
+            log,
+            org=log.person.org,
+            summary=f"{log.person.name} 撤回自学记录 {log.chapter.code}（{log.date:%Y-%m-%d}）",
+        )
         return log

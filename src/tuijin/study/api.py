@@ -3,6 +3,7 @@
 Out of scope is 404; in scope but not allowed to change is 403; a refused change is 422 with the
 Chinese message and the field; a stale version is 409.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -110,8 +111,7 @@ class SelfStudyIn(Schema):
 
 
 def _sessions(request):
-    return (StudySession.objects.visible_to(request.user).select_related("org")
-            .prefetch_related("chapters", "attendees"))
+    return StudySession.objects.visible_to(request.user).select_related("org").prefetch_related("chapters", "attendees")
 
 
 def _chapters(org, date, codes):
@@ -159,9 +159,14 @@ def get_session(request, session_id: int):
 def create_session(request, payload: SessionIn):
     org = get_object_or_404(Org.objects.visible_to(request.user), code=payload.org_code)
     data = payload.dict(exclude={"org_code", "chapters", "attendees"})
-    session = actions.record_session(actor=request.user, org=org, today=today(),
-                                     chapters=_chapters(org, payload.date, payload.chapters),
-                                     attendees=_attendees(request, org, payload.attendees), **data)
+    session = actions.record_session(
+        actor=request.user,
+        org=org,
+        today=today(),
+        chapters=_chapters(org, payload.date, payload.chapters),
+        attendees=_attendees(request, org, payload.attendees),
+        **data,
+    )
     return Status(201, get_object_or_404(_sessions(request), pk=session.pk))
 
 
@@ -171,10 +176,20 @@ def patch_session(request, session_id: int, payload: SessionPatch):
     changes = payload.dict(exclude_unset=True, exclude={"version", "chapters", "attendees"})
     date = changes.get("date") or session.date
     chapters = _chapters(session.org, date, payload.chapters) if payload.chapters is not None else None
-    attendees = (_attendees(request, session.org, payload.attendees, session.attendees.all())
-                 if payload.attendees is not None else None)
-    actions.update_session(session, actor=request.user, version=payload.version, chapters=chapters,
-                           attendees=attendees, today=today(), **changes)
+    attendees = (
+        _attendees(request, session.org, payload.attendees, session.attendees.all())
+        if payload.attendees is not None
+        else None
+    )
+    actions.update_session(
+        session,
+        actor=request.user,
+        version=payload.version,
+        chapters=chapters,
+        attendees=attendees,
+        today=today(),
+        **changes,
+    )
     return get_object_or_404(_sessions(request), pk=session.pk)
 
 
@@ -215,8 +230,15 @@ def create_self_study(request, payload: SelfStudyIn):
         raise ActionError("账号未关联人员，请填写 person_number", field="person_number")
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("org"), number=number)
     chapter = _chapters(person.org, payload.date, [payload.chapter_code])[0]
-    log = actions.log_self_study(actor=request.user, person=person, date=payload.date, chapter=chapter,
-                                 reflection=payload.reflection, minutes=payload.minutes, today=today())
+    log = actions.log_self_study(
+        actor=request.user,
+        person=person,
+        date=payload.date,
+        chapter=chapter,
+        reflection=payload.reflection,
+        minutes=payload.minutes,
+        today=today(),
+    )
     return Status(201, get_object_or_404(_logs(request), pk=log.pk))
 
 
@@ -228,6 +250,7 @@ def withdraw_self_study(request, log_id: int):
 
 
 # ------------------------------------------------------------------ 跟进学习 (第一议题)
+
 
 class FollowupOrgOut(Schema):
     org_code: str
@@ -262,14 +285,26 @@ class FollowupIn(Schema):
 def _followup_out(org, item, as_of, campaign) -> dict:
     lag, severe = campaign.lag_threshold, campaign.severe_lag_threshold
     total = queries.subtree_followup(org, item, as_of)
-    behind = [r for r in queries.followup_orgs(org, item, as_of)
-              if (r.late if r.overdue else r.status(lag, severe) != "正常")]
+    behind = [
+        r for r in queries.followup_orgs(org, item, as_of) if (r.late if r.overdue else r.status(lag, severe) != "正常")
+    ]
     chapter = next(iter(item.chapters.all()), None)
-    return {"code": item.code, "title": item.title, "chapter_code": chapter.code if chapter else "",
-            "opens_on": item.opens_on, "due_on": item.due_on, "overdue": total.overdue, "members": total.members,
-            "studied": total.studied, "expected": round(total.expected, 4), "status": total.status(lag, severe),
-            "behind": [{"org_code": r.org.code, "org_name": r.org.name, "members": r.members, "studied": r.studied,
-                        "late": r.late} for r in behind[:500]]}
+    return {
+        "code": item.code,
+        "title": item.title,
+        "chapter_code": chapter.code if chapter else "",
+        "opens_on": item.opens_on,
+        "due_on": item.due_on,
+        "overdue": total.overdue,
+        "members": total.members,
+        "studied": total.studied,
+        "expected": round(total.expected, 4),
+        "status": total.status(lag, severe),
+        "behind": [
+            {"org_code": r.org.code, "org_name": r.org.name, "members": r.members, "studied": r.studied, "late": r.late}
+            for r in behind[:500]
+        ],
+    }
 
 
 @router.get("/followup", response=list[FollowupOut], summary="跟进学习（第一议题）：各项按自己的期限衡量")
@@ -291,6 +326,12 @@ def create_followup(request, payload: FollowupIn):
     campaign = current_campaign(org, as_of)
     if campaign is None:
         raise ActionError("当前没有进行中的主题教育", field="org_code")
-    item = campaign_actions.add_followup_item(campaign, actor=request.user, code=payload.code, title=payload.title,
-                                              opens_on=payload.opens_on, due_on=payload.due_on)
+    item = campaign_actions.add_followup_item(
+        campaign,
+        actor=request.user,
+        code=payload.code,
+        title=payload.title,
+        opens_on=payload.opens_on,
+        due_on=payload.due_on,
+    )
     return Status(201, _followup_out(org, item, as_of, campaign))

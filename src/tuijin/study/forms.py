@@ -1,4 +1,5 @@
 """Forms of the study pages. They only parse input; every rule lives in actions.py."""
+
 from django import forms
 
 from tuijin.core.forms import Bootstrap, date_field
@@ -19,12 +20,17 @@ class SessionForm(Bootstrap, forms.Form):
     topic = forms.CharField(label="主题", max_length=200)
     speaker = forms.CharField(label="主讲人", max_length=60, required=False)
     speaker_affiliation = forms.CharField(label="主讲人单位", max_length=120, required=False)
-    speaker_category = forms.ChoiceField(label="主讲人类别", choices=_choices(SPEAKER_CATEGORIES, "未注明"),
-                                         required=False)
+    speaker_category = forms.ChoiceField(
+        label="主讲人类别", choices=_choices(SPEAKER_CATEGORIES, "未注明"), required=False
+    )
     chapters = forms.MultipleChoiceField(label="学习篇目", required=False, widget=forms.CheckboxSelectMultiple)
     attendees = forms.MultipleChoiceField(label="参加人员", required=False, widget=forms.CheckboxSelectMultiple)
-    headcount = forms.IntegerField(label="参加人数", required=False, min_value=0,
-                                   help_text="勾选了参加人员可不填（按勾选人数计）；未逐一登记姓名时填总人数")
+    headcount = forms.IntegerField(
+        label="参加人数",
+        required=False,
+        min_value=0,
+        help_text="勾选了参加人员可不填（按勾选人数计）；未逐一登记姓名时填总人数",
+    )
     hours = forms.DecimalField(label="时长（小时）", required=False, min_value=0, max_digits=5, decimal_places=2)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -37,8 +43,12 @@ class SessionForm(Bootstrap, forms.Form):
 class SelfStudyForm(Bootstrap, forms.Form):
     chapter = forms.ChoiceField(label="篇目")
     date = date_field("学习日期", required=True)
-    reflection = forms.CharField(label="学习心得（可不填）", required=False, max_length=2000,
-                                 widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写几句体会，可不填"}))
+    reflection = forms.CharField(
+        label="学习心得（可不填）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "写几句体会，可不填"}),
+    )
 
     def __init__(self, *args, chapters=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +84,6 @@ class FollowupItemForm(Bootstrap, forms.Form):
     """跟进学习（第一议题）: a newly published speech or article, to be studied within its own window."""
 
     code = forms.CharField(label="书目编码", max_length=36, help_text="如 G1；篇目编码为“编码-01”，导入导出用")
-    title = forms.CharField(label="学习内容", max_length=200,
-                            help_text="如 习近平总书记在某会议上的重要讲话")
+    title = forms.CharField(label="学习内容", max_length=200, help_text="如 习近平总书记在某会议上的重要讲话")
     opens_on = date_field("开始日期", required=True)
     due_on = date_field("截止日期", required=True, help_text="如“两周内学完”，即开始日期后第13天")

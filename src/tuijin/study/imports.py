@@ -9,6 +9,7 @@ the campaign the org takes part in, every attendee number against the org — an
 valid sheet is written, in bulk with history rows, in one transaction recorded as one event.
 The derived chapter coverage of every person touched is rebuilt in the same transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,13 +50,19 @@ from .models import FORMS, SPEAKER_CATEGORIES, Attendance, SelfStudy, SessionCha
 
 BATCH = 2000
 # model field -> template column, for the plain fields a session row may change
-SESSION_COLUMNS = {"speaker": "主讲人", "speaker_affiliation": "主讲人单位", "speaker_category": "主讲人类别",
-                   "headcount": "参加人数", "hours": "时长（小时）"}
+SESSION_COLUMNS = {
+    "speaker": "主讲人",
+    "speaker_affiliation": "主讲人单位",
+    "speaker_category": "主讲人类别",
+    "headcount": "参加人数",
+    "hours": "时长（小时）",
+}
 CHAPTERS, ATTENDEES = "学习篇目", "参加人员编号"
 SESSION_FIELDS = ["org_id", "date", "form", "topic", *SESSION_COLUMNS]
 
 
 # ------------------------------------------------------------------ cells
+
 
 def _date(row, column, errors, as_of):
     if clean_text(row.get(column)) is None:
@@ -103,6 +110,7 @@ def _list(row, column) -> list[str]:
 
 # ------------------------------------------------------------------ the reading list of each org
 
+
 class ReadingLists:
     """Chapter codes valid for an org on a date: those of the campaign covering it (the latest started
     by that date, as campaigns.queries.current_campaign chooses), loaded once per import."""
@@ -130,8 +138,9 @@ class ReadingLists:
         """For a row whose date (or org) is wrong and already reported: is the code in the reading list
         of any campaign covering the org (of any campaign at all without an org)? An unknown code is then
         reported in the same round, not after the date is fixed."""
-        return any(code in self.chapters[c.pk] for c in self.campaigns
-                   if org is None or org.path.startswith(c.root.path))
+        return any(
+            code in self.chapters[c.pk] for c in self.campaigns if org is None or org.path.startswith(c.root.path)
+        )
 
 
 def _chapter_error(code, org):
@@ -146,9 +155,11 @@ def _unknown_person(number, actor):
 
 # ------------------------------------------------------------------ study sessions
 
+
 def _session_rows(sheet, errors, as_of):
     """({(组织编码, 日期, 学习形式, 主题): row data}, rows set aside: a key cell empty or wrong, or the key
     repeated)."""
+
     def read(row):
         code = code_cell(row, "组织编码", errors)
         date = _date(row, "日期", errors, as_of)
@@ -169,8 +180,12 @@ def _session_rows(sheet, errors, as_of):
             errors.add(row.number, "主讲人", message)
         return ((code, date, form, topic) if code and date and form and topic else None), data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "主题", f"与第{first}行是同一次学习（组织、日期、学习形式、主题都相同）"))
+    return keyed_rows(
+        sheet,
+        read,
+        errors,
+        repeated=lambda key, row, first: ("主题", f"与第{first}行是同一次学习（组织、日期、学习形式、主题都相同）"),
+    )
 
 
 def _stored_sessions(org_ids):
@@ -270,15 +285,21 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
             setattr(session, f, d[f])
         session.version += 1
         updates.append(session)
-        relinks.append((session, d["chapter_ids"] if chapters_change else None,
-                        d["person_ids"] if attendees_change else None))
+        relinks.append(
+            (session, d["chapter_ids"] if chapters_change else None, d["person_ids"] if attendees_change else None)
+        )
     result.created, result.updated = len(creates), len(updates)
     user = actor if getattr(actor, "pk", None) else None
     history = dict(default_user=user, default_change_reason="导入")
 
     def write():
-        created = insert_values(StudySession, SESSION_FIELDS, [row for row, _ in creates],
-                                user=user or default_history_user(StudySession), reason="导入")
+        created = insert_values(
+            StudySession,
+            SESSION_FIELDS,
+            [row for row, _ in creates],
+            user=user or default_history_user(StudySession),
+            reason="导入",
+        )
         # (session id, chapter id) and (session id, person id): link rows, inserted as plain tuples.
         links, attendance, touched = [], [], set()
         for pk, (_, d) in zip(created, creates, strict=True):
@@ -302,15 +323,25 @@ def load_sessions(sheet, *, actor, dry_run=False) -> ImportResult:
         insert_rows(SessionChapter, ["session_id", "chapter_id"], links)
         insert_rows(Attendance, ["session_id", "person_id"], attendance)
         refresh_coverage(touched)
-        events.record(actor, "import.study_sessions", ("imports", "study-sessions"),
-                      summary=f"导入集体学习：{result.summary()}",
-                      after={"created": [f"{d['org'].code} {row[1]} {row[2]} {row[3]}" for row, d in creates[:200]],
-                             "updated": [s.pk for s in updates][:200], "attendance": len(attendance)})
+        events.record(
+            actor,
+            "import.study_sessions",
+            ("imports", "study-sessions"),
+            summary=f"导入集体学习：{result.summary()}",
+            after={
+                "created": [f"{d['org'].code} {row[1]} {row[2]} {row[3]}" for row, d in creates[:200]],
+                "updated": [s.pk for s in updates][:200],
+                "attendance": len(attendance),
+            },
+        )
         updated = {s.pk for s in updates}
         session_orgs = {d["org"].pk: d["org"] for _, d in creates}
-        session_orgs.update({d["org"].pk: d["org"] for d in rows.values() if d["session"] and d["session"].pk in updated})
+        session_orgs.update(
+            {d["org"].pk: d["org"] for d in rows.values() if d["session"] and d["session"].pk in updated}
+        )
         # The sessions' orgs and the attendees' own orgs (a branch below the session's org), refreshed at once.
         events.touched([*session_orgs.values(), *orgs_of(touched, besides=session_orgs)])
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -323,16 +354,33 @@ def export_sessions(org, user):
     for chunk in chunks(ids):
         sessions = StudySession.objects.filter(pk__in=chunk).select_related("org").in_bulk()
         chapters, attendees = defaultdict(list), defaultdict(list)
-        for s, code in (SessionChapter.objects.filter(session_id__in=chunk)
-                        .order_by("chapter__item__position", "chapter__position").values_list("session_id", "chapter__code")):
+        for s, code in (
+            SessionChapter.objects.filter(session_id__in=chunk)
+            .order_by("chapter__item__position", "chapter__position")
+            .values_list("session_id", "chapter__code")
+        ):
             chapters[s].append(code)
-        for s, number in (Attendance.objects.filter(session_id__in=chunk).order_by("person__number")
-                          .values_list("session_id", "person__number")):
+        for s, number in (
+            Attendance.objects.filter(session_id__in=chunk)
+            .order_by("person__number")
+            .values_list("session_id", "person__number")
+        ):
             attendees[s].append(number)
         for pk in chunk:
             s = sessions[pk]
-            yield [s.org.code, s.date, s.form, s.topic, s.speaker, s.speaker_affiliation, s.speaker_category,
-                   chapters[pk], attendees[pk], s.headcount, s.hours]
+            yield [
+                s.org.code,
+                s.date,
+                s.form,
+                s.topic,
+                s.speaker,
+                s.speaker_affiliation,
+                s.speaker_category,
+                chapters[pk],
+                attendees[pk],
+                s.headcount,
+                s.hours,
+            ]
 
 
 # ------------------------------------------------------------------ self-study
@@ -343,6 +391,7 @@ SELF_FIELDS = ["person_id", "date", "chapter_id", "minutes", "reflection"]
 
 def _self_rows(sheet, errors, as_of):
     """({(人员编号, 日期, 篇目编码): row data}, rows set aside: a key cell empty or wrong, or the key repeated)."""
+
     def read(row):
         number = code_cell(row, "人员编号", errors)
         date = _date(row, "日期", errors, as_of)
@@ -350,12 +399,18 @@ def _self_rows(sheet, errors, as_of):
         minutes = _int(row, "时长（分钟）", errors)
         if minutes is not None and (message := minutes_problem(minutes)):
             errors.add(row.number, "时长（分钟）", message)
-        data = {"minutes": minutes, "reflection": text_cell(row, "学习心得", errors, max_length=2000),
-                "number": number, "date": date, "chapter": chapter}
+        data = {
+            "minutes": minutes,
+            "reflection": text_cell(row, "学习心得", errors, max_length=2000),
+            "number": number,
+            "date": date,
+            "chapter": chapter,
+        }
         return ((number, date, chapter) if number and date and chapter else None), data
 
-    return keyed_rows(sheet, read, errors, repeated=lambda key, row, first: (
-        "篇目编码", f"与第{first}行重复（同一人同一天同一篇目）"))
+    return keyed_rows(
+        sheet, read, errors, repeated=lambda key, row, first: ("篇目编码", f"与第{first}行重复（同一人同一天同一篇目）")
+    )
 
 
 def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
@@ -363,8 +418,11 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
     errors = RowErrors()
     rows, set_aside = _self_rows(sheet, errors, as_of)
     visible = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-    people = fetch(visible.select_related("org"), "number",
-                   {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]})
+    people = fetch(
+        visible.select_related("org"),
+        "number",
+        {key[0] for key in rows} | {d["number"] for d in set_aside if d["number"]},
+    )
     may = allowed(actor, "records.manage")
     reading = ReadingLists()
 
@@ -399,8 +457,9 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
         person = people.get(number)
         if message := person_problem(number):
             errors.add(d["row"], "人员编号", message)
-            if (chapter := reading.lookup(person.org, date, code) if person else None) is None \
-                    and not (person is None and reading.known(code)):
+            if (chapter := reading.lookup(person.org, date, code) if person else None) is None and not (
+                person is None and reading.known(code)
+            ):
                 errors.add(d["row"], "篇目编码", _chapter_error(code, person.org if person else None))
         elif (chapter := reading.lookup(person.org, date, code)) is None:
             errors.add(d["row"], "篇目编码", _chapter_error(code, person.org))
@@ -438,12 +497,21 @@ def load_self_study(sheet, *, actor, dry_run=False) -> ImportResult:
         bulk_update_with_history(updates, SelfStudy, fields, batch_size=BATCH, **history)
         person_ids = {row[0] for row in creates}
         refresh_coverage(person_ids)
-        events.record(actor, "import.self_study", ("imports", "self-study"), summary=f"导入个人自学：{result.summary()}",
-                      after={"created": [f"{number} {date} {code}" for (number, date, code) in new_keys[:200]],
-                             "updated": [log.pk for log in updates][:200]})
+        events.record(
+            actor,
+            "import.self_study",
+            ("imports", "self-study"),
+            summary=f"导入个人自学：{result.summary()}",
+            after={
+                "created": [f"{number} {date} {code}" for (number, date, code) in new_keys[:200]],
+                "updated": [log.pk for log in updates][:200],
+            },
+        )
         # the people's orgs, known from the check: no query per person
-        events.touched(list({d["person"].org_id: d["person"].org for d in rows.values()
-                             if d["person"].pk in person_ids}.values()))
+        events.touched(
+            list({d["person"].org_id: d["person"].org for d in rows.values() if d["person"].pk in person_ids}.values())
+        )
+
     return all_or_nothing(errors, result, dry_run=dry_run, write=write)
 
 
@@ -451,12 +519,17 @@ def export_self_study(org, user):
     qs = SelfStudy.objects.current().filter(subtree_q("person__org__path", org.path))
     if user is not None:
         qs = qs.visible_to(user)
-    rows = (qs.order_by("person__org__path", "person__number", "date", "chapter__code")
-            .values_list("person__number", "date", "chapter__code", "minutes", "reflection"))
+    rows = qs.order_by("person__org__path", "person__number", "date", "chapter__code").values_list(
+        "person__number", "date", "chapter__code", "minutes", "reflection"
+    )
     for number, date, code, minutes, reflection in rows.iterator(chunk_size=5000):
         yield [number, date, code, minutes, reflection]
 
 
-register_loader("study-sessions", load=load_sessions, export=export_sessions,
-                choices={"学习形式": FORMS, "主讲人类别": SPEAKER_CATEGORIES})
+register_loader(
+    "study-sessions",
+    load=load_sessions,
+    export=export_sessions,
+    choices={"学习形式": FORMS, "主讲人类别": SPEAKER_CATEGORIES},
+)
 register_loader("self-study", load=load_self_study, export=export_self_study)

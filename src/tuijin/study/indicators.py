@@ -4,6 +4,7 @@ so a subtree's value is the sum of its orgs' pairs (core.indicators.roll_up).
 Members are an org's own 正式党员 and 预备党员; a chapter is covered by a member who attended a
 session on it or logged self-study of it (queries.study_by_org reads the derived Coverage table).
 """
+
 from tuijin.core.indicators import HIGHER, LOWER, ZERO, Indicator, Pair, register
 from tuijin.orgs.models import OrgKind
 
@@ -48,8 +49,10 @@ def unbalanced(orgs, as_of, campaign):
     if campaign is None:
         return {}
     progress, lag = campaign.progress(as_of), campaign.lag_threshold
-    return {k: Pair(1 if queries.is_unbalanced(s, progress, lag) else 0)
-            for k, s in queries.study_by_org(_ids(orgs), campaign, as_of).items()}
+    return {
+        k: Pair(1 if queries.is_unbalanced(s, progress, lag) else 0)
+        for k, s in queries.study_by_org(_ids(orgs), campaign, as_of).items()
+    }
 
 
 def grassroots_coverage(orgs, as_of, campaign):
@@ -64,6 +67,7 @@ def _without(expert):
         expected = [o.pk for o in queries.expected_to_hold(orgs, expert=expert)]
         held = queries.seminar_orgs(expected, campaign, as_of, expert=expert)
         return {pk: Pair(0 if pk in held else 1, 1) for pk in expected}
+
     return compute
 
 
@@ -86,6 +90,7 @@ def followup_late(orgs, as_of, campaign):
 
 def _cadres(which: int, value: str):
     """以上率下: leading cadres (which=0) or the other members (which=1) of each org, on their own."""
+
     def compute(orgs, as_of, campaign):
         if campaign is None:
             return {}
@@ -96,6 +101,7 @@ def _cadres(which: int, value: str):
                 continue
             out[k] = Pair(s.own, s.pairs) if value == "own" else Pair(s.covered, s.members)
         return out
+
     return compute
 
 
@@ -104,38 +110,178 @@ no_expert_lecture = _without(expert=True)
 
 # (code, name, unit, compute, expected, meaning, follows time progress, description, extra)
 for code, name, unit, fn, expected, meaning, follows_time, description, extra in [
-    ("study.reading_coverage", "指定书目学习覆盖率", "%", reading_coverage, lambda p: p, HIGHER, True,
-     "党员已学篇目（参加集体学习或个人自学）占“党员数×指定篇目数”的比例，与时间进度比较", {}),
-    ("study.chapters_per_member", "人均已学篇目", "篇", chapters_per_member, None, HIGHER, False,
-     "党员已学篇目总数除以党员数（即覆盖率×篇目数，便于讲评时说“人均学习N篇”）", {}),
-    ("study.collective_coverage", "集体学习覆盖率", "%", collective_coverage, lambda p: p, HIGHER, True,
-     "党员通过参加集体学习学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较", {}),
-    ("study.self_study_coverage", "个人自学覆盖率", "%", self_study_coverage, lambda p: p, HIGHER, True,
-     "党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较", {}),
-    ("study.unbalanced", "集体学习好于个人自学的组织数", "个", unbalanced, None, ZERO, False,
-     "集体学习覆盖率达到时间进度、但党员个人自学覆盖率滞后于时间进度的组织（按各组织本级党员计算）；应为零", {}),
-    ("study.grassroots_coverage", "基层党支部本月开展集体学习比例", "%", grassroots_coverage, lambda p: 1.0, HIGHER,
-     False, ("本月1日至统计日开展过集体学习的党支部占全部党支部的比例；应达值按本月已过天数折算"
-     "（第d天应达 d/本月天数），月初不会因本月尚未学习而显示滞后"), {"per_month": True}),
-    ("study.no_seminar", "未开展专题研讨的组织占比", "%", no_seminar, lambda p: 1 - p, LOWER, True,
-     "有本级党员的组织中，主题教育开始以来未开展专题研讨的比例；分子即未开展的组织数", {}),
-    ("study.no_expert_lecture", "未邀请党校专家宣讲的单位占比", "%", no_expert_lecture, lambda p: 1 - p, LOWER, True,
-     "有本级党员的党委（党组、党总支等，不含党支部）中，未邀请党校专家宣讲的比例；分子即单位数", {}),
-    ("study.went_out_share", "“走出去”学习占比", "%", went_out_share, None, HIGHER, False,
-     "主题教育开始以来，现场教学、外出学习占“请进来”（宣讲报告、党校专家授课）与“走出去”学习次数之和的比例；"
-     "不设指标值，只请进来、从不走出去的单位由“只请进来未走出去”检测指出", {}),
-    ("study.cadre_self_study_coverage", "领导干部个人自学覆盖率", "%", _cadres(0, "own"), lambda p: p, HIGHER, True,
-     "领导干部（标记为领导干部的党员）本人自学过的篇目占“领导干部数×指定篇目数”的比例，与时间进度比较；"
-     "与其他党员的个人自学覆盖率对照，看以上率下", {}),
-    ("study.member_self_study_coverage", "其他党员个人自学覆盖率", "%", _cadres(1, "own"), lambda p: p, HIGHER, True,
-     "领导干部以外的党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较", {}),
-    ("study.chapters_per_cadre", "领导干部人均已学篇目", "篇", _cadres(0, "covered"), None, HIGHER, False,
-     "领导干部已学篇目（参加集体学习或个人自学）总数除以领导干部数", {}),
-    ("study.chapters_per_other_member", "其他党员人均已学篇目", "篇", _cadres(1, "covered"), None, HIGHER, False,
-     "领导干部以外的党员已学篇目总数除以其人数", {}),
-    ("study.followup_late", "跟进学习逾期未学比例", "%", followup_late, lambda p: 0.0, LOWER, False,
-     "已过截止日期的跟进学习（第一议题）书目中，截止日前未学完的党员占“党员数×书目数”的比例；"
-     "每种书目按其自己的开始日期和截止日期衡量，不与主题教育时间进度比较，尚未截止的不计", {}),
+    (
+        "study.reading_coverage",
+        "指定书目学习覆盖率",
+        "%",
+        reading_coverage,
+        lambda p: p,
+        HIGHER,
+        True,
+        "党员已学篇目（参加集体学习或个人自学）占“党员数×指定篇目数”的比例，与时间进度比较",
+        {},
+    ),
+    (
+        "study.chapters_per_member",
+        "人均已学篇目",
+        "篇",
+        chapters_per_member,
+        None,
+        HIGHER,
+        False,
+        "党员已学篇目总数除以党员数（即覆盖率×篇目数，便于讲评时说“人均学习N篇”）",
+        {},
+    ),
+    (
+        "study.collective_coverage",
+        "集体学习覆盖率",
+        "%",
+        collective_coverage,
+        lambda p: p,
+        HIGHER,
+        True,
+        "党员通过参加集体学习学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较",
+        {},
+    ),
+    (
+        "study.self_study_coverage",
+        "个人自学覆盖率",
+        "%",
+        self_study_coverage,
+        lambda p: p,
+        HIGHER,
+        True,
+        "党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较",
+        {},
+    ),
+    (
+        "study.unbalanced",
+        "集体学习好于个人自学的组织数",
+        "个",
+        unbalanced,
+        None,
+        ZERO,
+        False,
+        "集体学习覆盖率达到时间进度、但党员个人自学覆盖率滞后于时间进度的组织（按各组织本级党员计算）；应为零",
+        {},
+    ),
+    (
+        "study.grassroots_coverage",
+        "基层党支部本月开展集体学习比例",
+        "%",
+        grassroots_coverage,
+        lambda p: 1.0,
+        HIGHER,
+        False,
+        (
+            "本月1日至统计日开展过集体学习的党支部占全部党支部的比例；应达值按本月已过天数折算"
+            "（第d天应达 d/本月天数），月初不会因本月尚未学习而显示滞后"
+        ),
+        {"per_month": True},
+    ),
+    (
+        "study.no_seminar",
+        "未开展专题研讨的组织占比",
+        "%",
+        no_seminar,
+        lambda p: 1 - p,
+        LOWER,
+        True,
+        "有本级党员的组织中，主题教育开始以来未开展专题研讨的比例；分子即未开展的组织数",
+        {},
+    ),
+    (
+        "study.no_expert_lecture",
+        "未邀请党校专家宣讲的单位占比",
+        "%",
+        no_expert_lecture,
+        lambda p: 1 - p,
+        LOWER,
+        True,
+        "有本级党员的党委（党组、党总支等，不含党支部）中，未邀请党校专家宣讲的比例；分子即单位数",
+        {},
+    ),
+    (
+        "study.went_out_share",
+        "“走出去”学习占比",
+        "%",
+        went_out_share,
+        None,
+        HIGHER,
+        False,
+        "主题教育开始以来，现场教学、外出学习占“请进来”（宣讲报告、党校专家授课）与“走出去”学习次数之和的比例；"
+        "不设指标值，只请进来、从不走出去的单位由“只请进来未走出去”检测指出",
+        {},
+    ),
+    (
+        "study.cadre_self_study_coverage",
+        "领导干部个人自学覆盖率",
+        "%",
+        _cadres(0, "own"),
+        lambda p: p,
+        HIGHER,
+        True,
+        "领导干部（标记为领导干部的党员）本人自学过的篇目占“领导干部数×指定篇目数”的比例，与时间进度比较；"
+        "与其他党员的个人自学覆盖率对照，看以上率下",
+        {},
+    ),
+    (
+        "study.member_self_study_coverage",
+        "其他党员个人自学覆盖率",
+        "%",
+        _cadres(1, "own"),
+        lambda p: p,
+        HIGHER,
+        True,
+        "领导干部以外的党员本人自学过的篇目占“党员数×指定篇目数”的比例，与时间进度比较",
+        {},
+    ),
+    (
+        "study.chapters_per_cadre",
+        "领导干部人均已学篇目",
+        "篇",
+        _cadres(0, "covered"),
+        None,
+        HIGHER,
+        False,
+        "领导干部已学篇目（参加集体学习或个人自学）总数除以领导干部数",
+        {},
+    ),
+    (
+        "study.chapters_per_other_member",
+        "其他党员人均已学篇目",
+        "篇",
+        _cadres(1, "covered"),
+        None,
+        HIGHER,
+        False,
+        "领导干部以外的党员已学篇目总数除以其人数",
+        {},
+    ),
+    (
+        "study.followup_late",
+        "跟进学习逾期未学比例",
+        "%",
+        followup_late,
+        lambda p: 0.0,
+        LOWER,
+        False,
+        "已过截止日期的跟进学习（第一议题）书目中，截止日前未学完的党员占“党员数×书目数”的比例；"
+        "每种书目按其自己的开始日期和截止日期衡量，不与主题教育时间进度比较，尚未截止的不计",
+        {},
+    ),
 ]:
-    register(Indicator(code=code, name=name, dimension="学习教育", unit=unit, compute=fn, expected=expected,
-                       meaning=meaning, follows_time=follows_time, description=description, **extra))
+    register(
+        Indicator(
+            code=code,
+            name=name,
+            dimension="学习教育",
+            unit=unit,
+            compute=fn,
+            expected=expected,
+            meaning=meaning,
+            follows_time=follows_time,
+            description=description,
+            **extra,
+        )
+    )

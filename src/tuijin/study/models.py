@@ -9,6 +9,7 @@ indicators read one small table instead of joining attendance × chapters on eve
 
 Nothing is hard-deleted: a wrong session or log is withdrawn with a reason and stays in history.
 """
+
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -51,12 +52,13 @@ class StudySession(models.Model):
     topic = models.CharField("主题", max_length=200)
     speaker = models.CharField("主讲人", max_length=60, blank=True)
     speaker_affiliation = models.CharField("主讲人单位", max_length=120, blank=True)
-    speaker_category = models.CharField("主讲人类别", max_length=10, choices=_choices(SPEAKER_CATEGORIES),
-                                        blank=True)
-    chapters = models.ManyToManyField(Chapter, verbose_name="学习篇目", through="SessionChapter",
-                                      related_name="study_sessions", blank=True)
-    attendees = models.ManyToManyField(Person, verbose_name="参加人员", through="Attendance",
-                                       related_name="study_sessions", blank=True)
+    speaker_category = models.CharField("主讲人类别", max_length=10, choices=_choices(SPEAKER_CATEGORIES), blank=True)
+    chapters = models.ManyToManyField(
+        Chapter, verbose_name="学习篇目", through="SessionChapter", related_name="study_sessions", blank=True
+    )
+    attendees = models.ManyToManyField(
+        Person, verbose_name="参加人员", through="Attendance", related_name="study_sessions", blank=True
+    )
     # When attendees are listed, headcount may be left empty (it is then their number); a session
     # recorded without names (a big lecture) gives only the headcount.
     headcount = models.PositiveIntegerField("参加人数", null=True, blank=True)
@@ -75,8 +77,9 @@ class StudySession(models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             # The natural key of SPEC's import: re-importing a sheet matches, never duplicates.
-            models.UniqueConstraint(fields=["org", "date", "form", "topic"], condition=Q(withdrawn=False),
-                                    name="study_session_natural_key"),
+            models.UniqueConstraint(
+                fields=["org", "date", "form", "topic"], condition=Q(withdrawn=False), name="study_session_natural_key"
+            ),
         ]
         indexes = [models.Index(fields=["org", "date"])]
 
@@ -119,12 +122,14 @@ class Attendance(models.Model):
 class SelfStudy(models.Model):
     """个人自学: a member read a chapter on a day. Duration is optional and never scored."""
 
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="self_study",
-                               db_index=False)  # the (person, date) index serves it
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.PROTECT, related_name="self_study", db_index=False
+    )  # the (person, date) index serves it
     date = models.DateField("日期")
     # No index of its own: only deleting a chapter looks logs up by chapter, and that is rare.
-    chapter = models.ForeignKey(Chapter, verbose_name="篇目", on_delete=models.PROTECT, related_name="self_study",
-                                db_index=False)
+    chapter = models.ForeignKey(
+        Chapter, verbose_name="篇目", on_delete=models.PROTECT, related_name="self_study", db_index=False
+    )
     minutes = models.PositiveIntegerField("时长（分钟）", null=True, blank=True)
     reflection = models.TextField("学习心得", blank=True)
     withdrawn = models.BooleanField("已撤回", default=False)
@@ -138,8 +143,9 @@ class SelfStudy(models.Model):
         verbose_name = verbose_name_plural = "个人自学"
         ordering = ["-date", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "date", "chapter"], condition=Q(withdrawn=False),
-                                    name="self_study_natural_key"),
+            models.UniqueConstraint(
+                fields=["person", "date", "chapter"], condition=Q(withdrawn=False), name="self_study_natural_key"
+            ),
         ]
         indexes = [models.Index(fields=["person", "date"])]
 
@@ -184,5 +190,18 @@ class Coverage(models.Model):
         return _own_person_q(user)
 
 
-__all__ = ["StudySession", "SessionChapter", "Attendance", "SelfStudy", "SessionEvidence", "Coverage",
-           "FORMS", "INVITED_FORMS", "GOING_OUT_FORMS", "SPEAKER_CATEGORIES", "MEMBER_STATUSES", "SEMINAR", "EXPERT"]
+__all__ = [
+    "StudySession",
+    "SessionChapter",
+    "Attendance",
+    "SelfStudy",
+    "SessionEvidence",
+    "Coverage",
+    "FORMS",
+    "INVITED_FORMS",
+    "GOING_OUT_FORMS",
+    "SPEAKER_CATEGORIES",
+    "MEMBER_STATUSES",
+    "SEMINAR",
+    "EXPERT",
+]

@@ -4,6 +4,7 @@ progress, the collective-versus-individual balance, and which orgs have not done
 Every figure is over an org's *own* members (正式党员 and 预备党员 of the org itself); a subtree's
 figure is the sum of its orgs', which is what the indicators roll up.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,11 @@ def all_chapters(campaign: Any) -> list[Chapter]:
     """Every chapter a session or a self-study log may name, 跟进学习 items included (forms)."""
     if campaign is None:
         return []
-    return list(Chapter.objects.filter(item__campaign=campaign).select_related("item")
-                .order_by("item__position", "item__id", "position", "id"))
+    return list(
+        Chapter.objects.filter(item__campaign=campaign)
+        .select_related("item")
+        .order_by("item__position", "item__id", "position", "id")
+    )
 
 
 def members_q(prefix: str = "") -> Q:
@@ -56,6 +60,7 @@ def covered_by(as_of: dt.date) -> Q:
 
 
 # ------------------------------------------------------------------ per org
+
 
 @dataclass
 class OrgStudy:
@@ -87,8 +92,13 @@ class OrgStudy:
         return self._share(self.own)
 
     def __add__(self, other: OrgStudy) -> OrgStudy:
-        return OrgStudy(self.members + other.members, max(self.chapters, other.chapters),
-                        self.covered + other.covered, self.collective + other.collective, self.own + other.own)
+        return OrgStudy(
+            self.members + other.members,
+            max(self.chapters, other.chapters),
+            self.covered + other.covered,
+            self.collective + other.collective,
+            self.own + other.own,
+        )
 
 
 def member_counts(org_ids: Iterable[int]) -> dict[int, int]:
@@ -109,11 +119,18 @@ def study_by_org(org_ids: Iterable[int], campaign: Any, as_of: dt.date) -> dict[
     # Driven by the people of the orgs (person.org index, then coverage's (person, chapter) index):
     # each chunk reads only its own people's rows.
     for chunk in chunks([k for k in org_ids if k in out]):
-        rows = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
-                                        chapter_id__in=chapter_ids)
-                .order_by().values("person__org_id")
-                .annotate(covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
-                          own=Count("pk", filter=Q(first_self_on__lte=as_of))))
+        rows = (
+            Coverage.objects.filter(
+                members_q("person__"), covered_by(as_of), person__org_id__in=chunk, chapter_id__in=chapter_ids
+            )
+            .order_by()
+            .values("person__org_id")
+            .annotate(
+                covered=Count("pk"),
+                collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
+                own=Count("pk", filter=Q(first_self_on__lte=as_of)),
+            )
+        )
         for r in rows:
             s = out.get(r["person__org_id"])
             if s is not None:
@@ -129,19 +146,30 @@ def cadre_study_by_org(org_ids: Iterable[int], campaign: Any, as_of: dt.date) ->
     n = len(chapter_ids)
     out: dict[int, tuple[OrgStudy, OrgStudy]] = {}
     for chunk in chunks(org_ids):
-        rows = (Person.objects.filter(members_q(), org_id__in=chunk).order_by().values("org_id", "is_leading_cadre")
-                .annotate(n=Count("pk")))
+        rows = (
+            Person.objects.filter(members_q(), org_id__in=chunk)
+            .order_by()
+            .values("org_id", "is_leading_cadre")
+            .annotate(n=Count("pk"))
+        )
         for r in rows:
             pair = out.setdefault(r["org_id"], (OrgStudy(chapters=n), OrgStudy(chapters=n)))
             pair[0 if r["is_leading_cadre"] else 1].members = r["n"]
     if not chapter_ids or not out:
         return out
     for chunk in chunks(list(out)):
-        cov = (Coverage.objects.filter(members_q("person__"), covered_by(as_of), person__org_id__in=chunk,
-                                       chapter_id__in=chapter_ids)
-               .order_by().values("person__org_id", "person__is_leading_cadre")
-               .annotate(covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
-                         own=Count("pk", filter=Q(first_self_on__lte=as_of))))
+        cov = (
+            Coverage.objects.filter(
+                members_q("person__"), covered_by(as_of), person__org_id__in=chunk, chapter_id__in=chapter_ids
+            )
+            .order_by()
+            .values("person__org_id", "person__is_leading_cadre")
+            .annotate(
+                covered=Count("pk"),
+                collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
+                own=Count("pk", filter=Q(first_self_on__lte=as_of)),
+            )
+        )
         for c in cov:
             s = out[c["person__org_id"]][0 if c["person__is_leading_cadre"] else 1]
             s.covered, s.collective, s.own = c["covered"], c["collective"], c["own"]
@@ -184,8 +212,10 @@ def subtree_study(org: Org, campaign: Any, as_of: dt.date) -> OrgStudy:
     result = OrgStudy(members=members, chapters=len(chapter_ids))
     if chapter_ids and members:
         agg = _subtree_coverage(org, members, chapter_ids, as_of).aggregate(
-            covered=Count("pk"), collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
-            own=Count("pk", filter=Q(first_self_on__lte=as_of)))
+            covered=Count("pk"),
+            collective=Count("pk", filter=Q(first_session_on__lte=as_of)),
+            own=Count("pk", filter=Q(first_self_on__lte=as_of)),
+        )
         result.covered, result.collective, result.own = agg["covered"], agg["collective"], agg["own"]
     return result
 
@@ -213,8 +243,7 @@ def unbalanced_orgs(root: Org, campaign: Any, as_of: dt.date, *, orgs: Iterable[
     by_id = {o.pk: o for o in orgs}
     progress = campaign.progress(as_of)
     stats = study_by_org(by_id, campaign, as_of)
-    rows = [BalanceRow(by_id[k], s) for k, s in stats.items()
-            if is_unbalanced(s, progress, campaign.lag_threshold)]
+    rows = [BalanceRow(by_id[k], s) for k, s in stats.items() if is_unbalanced(s, progress, campaign.lag_threshold)]
     return sorted(rows, key=lambda r: (r.study.own_share - r.study.collective_share, r.org.path))
 
 
@@ -222,13 +251,18 @@ def chapter_coverage(root: Org, campaign: Any, as_of: dt.date) -> list[tuple[Cha
     """For each chapter: members of the subtree who covered it, and members in all."""
     chapters = chapters_of(campaign)
     members = Person.objects.filter(members_q(), subtree_q("org__path", root.path)).count()
-    rows = (_subtree_coverage(root, members, [c.pk for c in chapters], as_of)
-            .order_by().values("chapter_id").annotate(n=Count("pk")))
+    rows = (
+        _subtree_coverage(root, members, [c.pk for c in chapters], as_of)
+        .order_by()
+        .values("chapter_id")
+        .annotate(n=Count("pk"))
+    )
     counts = {r["chapter_id"]: r["n"] for r in rows}
     return [(c, counts.get(c.pk, 0), members) for c in chapters]
 
 
 # ------------------------------------------------------------------ who has not done what
+
 
 def orgs_with_members(org_ids: Iterable[int]) -> set[int]:
     return set(member_counts(org_ids))
@@ -274,7 +308,9 @@ def expected_to_hold(orgs: Iterable[Org], *, expert: bool = False) -> list[Org]:
 
 
 def orgs_without(root: Org, campaign: Any, as_of: dt.date, *, expert: bool = False) -> list[Org]:
-    orgs = expected_to_hold(Org.objects.filter(subtree_q("path", root.path), active=True).order_by("path"), expert=expert)
+    orgs = expected_to_hold(
+        Org.objects.filter(subtree_q("path", root.path), active=True).order_by("path"), expert=expert
+    )
     held = seminar_orgs([o.pk for o in orgs], campaign, as_of, expert=expert)
     return [o for o in orgs if o.pk not in held]
 
@@ -288,9 +324,14 @@ def branches_with_session_this_month(branch_ids: Iterable[int], as_of: dt.date) 
 
     found, untrue = set(), excluded("study_session", as_of)  # found 不属实 on a random check
     for chunk in chunks(branch_ids):
-        found.update(StudySession.objects.current()
-                     .filter(org_id__in=chunk, date__gte=month_start(as_of), date__lte=as_of)
-                     .exclude(pk__in=untrue).order_by().values_list("org_id", flat=True).distinct())
+        found.update(
+            StudySession.objects.current()
+            .filter(org_id__in=chunk, date__gte=month_start(as_of), date__lte=as_of)
+            .exclude(pk__in=untrue)
+            .order_by()
+            .values_list("org_id", flat=True)
+            .distinct()
+        )
     return found
 
 
@@ -302,6 +343,7 @@ def quiet_branches(root: Org, as_of: dt.date) -> tuple[list[Org], int]:
 
 
 # ------------------------------------------------------------------ one member
+
 
 @dataclass
 class ChapterProgress:
@@ -362,14 +404,18 @@ def person_progress(person: Person, campaign: Any, as_of: dt.date) -> PersonProg
     """A member's reading progress, chapter by chapter, from the sessions they attended and their own logs."""
     chapters = chapters_of(campaign)
     by_chapter = {c.pk: ChapterProgress(c) for c in chapters}
-    attended = (Attendance.objects.filter(person=person, session__withdrawn=False, session__date__lte=as_of)
-                .select_related("session", "session__org").prefetch_related("session__chapters"))
+    attended = (
+        Attendance.objects.filter(person=person, session__withdrawn=False, session__date__lte=as_of)
+        .select_related("session", "session__org")
+        .prefetch_related("session__chapters")
+    )
     for a in attended:
         for c in a.session.chapters.all():
             if c.pk in by_chapter:
                 by_chapter[c.pk].sessions.append(a.session)
-    for log in SelfStudy.objects.filter(person=person, withdrawn=False, date__lte=as_of,
-                                        chapter_id__in=list(by_chapter)).order_by("date"):
+    for log in SelfStudy.objects.filter(
+        person=person, withdrawn=False, date__lte=as_of, chapter_id__in=list(by_chapter)
+    ).order_by("date"):
         by_chapter[log.chapter_id].logs.append(log)
     grouped = defaultdict(list)
     items = {}
@@ -378,18 +424,22 @@ def person_progress(person: Person, campaign: Any, as_of: dt.date) -> PersonProg
         items[c.item_id] = c.item
     for cp in by_chapter.values():
         cp.sessions.sort(key=lambda s: s.date)
-    result = PersonProgress([ItemProgress(items[k], v) for k, v in grouped.items()],
-                            campaign.progress(as_of) if campaign else None)
+    result = PersonProgress(
+        [ItemProgress(items[k], v) for k, v in grouped.items()], campaign.progress(as_of) if campaign else None
+    )
     if campaign is not None:
-        result.status = status(result.share, result.progress, lag=campaign.lag_threshold,
-                               severe=campaign.severe_lag_threshold)
+        result.status = status(
+            result.share, result.progress, lag=campaign.lag_threshold, severe=campaign.severe_lag_threshold
+        )
     return result
 
 
 # ------------------------------------------------------------------ lists
 
-def session_list(user: Any, org: Any, *, form: str = "", month: str = "",
-                 include_withdrawn: bool = False) -> QuerySet[StudySession]:
+
+def session_list(
+    user: Any, org: Any, *, form: str = "", month: str = "", include_withdrawn: bool = False
+) -> QuerySet[StudySession]:
     """Sessions in org's subtree; `org` may be a list of roots (全部: one list across them)."""
     roots = org if isinstance(org, (list, tuple)) else [org]
     qs = StudySession.objects.visible_to(user).filter(subtrees_q(StudySession, "org__path", [r.path for r in roots]))
@@ -412,6 +462,7 @@ def form_counts(qs: QuerySet[StudySession]) -> dict[str, int]:
 # An item with its own window: a member has studied it when they covered all its chapters (a session
 # attended or self-study) by the cutoff — as_of while the window is open, the deadline after it. An
 # org's figure is over its own members; its expectation is the elapsed share of the item's window.
+
 
 def followup_items(campaign: Any, as_of: dt.date | None = None, *, state: str = "") -> list:
     """The campaign's 跟进学习 items that have opened by as_of; state "open" (deadline not passed)
@@ -438,10 +489,15 @@ def _studied(person_filter: Q, item: Any, as_of: dt.date, group: str | None) -> 
     chapter_ids = [c.pk for c in item.chapters.all()]
     if not chapter_ids:
         return {} if group else 0
-    rows = (Coverage.objects.filter(person_filter, members_q("person__"), covered_by(_cutoff(item, as_of)),
-                                    chapter_id__in=chapter_ids)
-            .order_by().values("person_id", *([group] if group else [])).annotate(n=Count("pk"))
-            .filter(n__gte=len(chapter_ids)))
+    rows = (
+        Coverage.objects.filter(
+            person_filter, members_q("person__"), covered_by(_cutoff(item, as_of)), chapter_id__in=chapter_ids
+        )
+        .order_by()
+        .values("person_id", *([group] if group else []))
+        .annotate(n=Count("pk"))
+        .filter(n__gte=len(chapter_ids))
+    )
     if not group:
         return rows.count()
     out: dict = defaultdict(int)

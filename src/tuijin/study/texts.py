@@ -1,4 +1,5 @@
 """Self-study reflections (学习心得) as a text source for the copied-materials check (core.texts)."""
+
 from django.db.models import Q
 
 from tuijin.core.scope import subtree_q
@@ -20,8 +21,12 @@ def _rows(paths):
 def _texts(ids):
     from .models import SelfStudy
 
-    return {pk: (org, date, text) for pk, org, date, text in
-            SelfStudy.objects.filter(pk__in=ids).values_list("pk", "person__org_id", "date", "reflection")}
+    return {
+        pk: (org, date, text)
+        for pk, org, date, text in SelfStudy.objects.filter(pk__in=ids).values_list(
+            "pk", "person__org_id", "date", "reflection"
+        )
+    }
 
 
 register(TextSource("self_study", "学习心得", _rows, _texts))

@@ -4,6 +4,7 @@ evidence, the office's analysis of a subtree, and the reading list.
 Thin: parse, call an action or a query, render. Every read goes through visible_to(), so out of
 scope is 404; every change goes through actions.py, whose Chinese messages are shown as they are.
 """
+
 import datetime as dt
 import io
 from collections import OrderedDict
@@ -34,7 +35,16 @@ from tuijin.orgs.models import Org, Person
 from tuijin.orgs.queries import visible_ancestors
 
 from . import actions, queries
-from .forms import ChapterForm, EvidenceForm, FollowupItemForm, ReadingItemForm, ReasonForm, RenameForm, SelfStudyForm, SessionForm
+from .forms import (
+    ChapterForm,
+    EvidenceForm,
+    FollowupItemForm,
+    ReadingItemForm,
+    ReasonForm,
+    RenameForm,
+    SelfStudyForm,
+    SessionForm,
+)
 from .models import FORMS, SelfStudy, SessionEvidence, StudySession
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,17 +101,27 @@ def _list_all(request, roots):
     g = request.GET
     form, month = g.get("form", ""), g.get("month", "").strip()
     all_forms = queries.session_list(request.user, roots, month=month)
-    rows = queries.session_list(request.user, roots, form=form, month=month) \
-        .annotate(listed=Count("attendance", distinct=True), n_chapters=Count("chapter_links", distinct=True))
+    rows = queries.session_list(request.user, roots, form=form, month=month).annotate(
+        listed=Count("attendance", distinct=True), n_chapters=Count("chapter_links", distinct=True)
+    )
     counts = queries.form_counts(all_forms)
-    return render(request, "study/list_all.html", {
-        "roots": roots, "as_of": today(), "page": Paginator(rows, 50).get_page(g.get("page")),
-        "query": page_query(request), "forms": [(f, counts.get(f, 0)) for f in FORMS],
-        "total": sum(counts.values()), "f": {"form": form, "month": month},
-    })
+    return render(
+        request,
+        "study/list_all.html",
+        {
+            "roots": roots,
+            "as_of": today(),
+            "page": Paginator(rows, 50).get_page(g.get("page")),
+            "query": page_query(request),
+            "forms": [(f, counts.get(f, 0)) for f in FORMS],
+            "total": sum(counts.values()),
+            "f": {"form": form, "month": month},
+        },
+    )
 
 
 # ------------------------------------------------------------------ a member's own page
+
 
 @login_required
 def me(request):
@@ -114,28 +134,49 @@ def me(request):
     chapters = queries.all_chapters(campaign)
     progress = queries.person_progress(person, campaign, as_of) if campaign else None
     next_chapter = progress.next_chapter() if progress else None
-    form = SelfStudyForm(chapters=chapters, initial={"date": as_of, "chapter": next_chapter.code if next_chapter else ""})
+    form = SelfStudyForm(
+        chapters=chapters, initial={"date": as_of, "chapter": next_chapter.code if next_chapter else ""}
+    )
     if request.method == "POST":
         form = SelfStudyForm(request.POST, chapters=chapters)
         if form.is_valid():
             data = form.cleaned_data
             chapter = next(c for c in chapters if c.code == data["chapter"])
             try:
-                actions.log_self_study(actor=user, person=person, date=data["date"], chapter=chapter,
-                                       reflection=data["reflection"], today=as_of)
+                actions.log_self_study(
+                    actor=user,
+                    person=person,
+                    date=data["date"],
+                    chapter=chapter,
+                    reflection=data["reflection"],
+                    today=as_of,
+                )
             except ActionError as exc:
                 _form_error(form, exc)
             else:
                 messages.success(request, f"已记录自学：{chapter.code} {chapter.title}")
                 return redirect("study:me")
-    logs = (SelfStudy.objects.visible_to(user).filter(person=person, withdrawn=False)
-            .select_related("chapter").order_by("-date", "-id"))
-    return render(request, "study/me.html", {
-        "person": person, "campaign": campaign, "as_of": as_of, "p": progress, "form": form,
-        "share": _percent(progress.share) if progress else None,
-        "time": _percent(progress.progress) if progress else None,
-        "logs": Paginator(logs, 20).get_page(request.GET.get("page")), "query": page_query(request),
-    })
+    logs = (
+        SelfStudy.objects.visible_to(user)
+        .filter(person=person, withdrawn=False)
+        .select_related("chapter")
+        .order_by("-date", "-id")
+    )
+    return render(
+        request,
+        "study/me.html",
+        {
+            "person": person,
+            "campaign": campaign,
+            "as_of": as_of,
+            "p": progress,
+            "form": form,
+            "share": _percent(progress.share) if progress else None,
+            "time": _percent(progress.progress) if progress else None,
+            "logs": Paginator(logs, 20).get_page(request.GET.get("page")),
+            "query": page_query(request),
+        },
+    )
 
 
 @login_required
@@ -152,6 +193,7 @@ def withdraw_log(request, pk):
 
 # ------------------------------------------------------------------ an org's sessions
 
+
 @login_required
 def session_list(request, code):
     org = _org(request, code)
@@ -160,26 +202,41 @@ def session_list(request, code):
     form, month = g.get("form", ""), g.get("month", "").strip()
     include_withdrawn = g.get("withdrawn") == "1"
     all_forms = queries.session_list(request.user, org, month=month, include_withdrawn=include_withdrawn)
-    rows = queries.session_list(request.user, org, form=form, month=month, include_withdrawn=include_withdrawn) \
-        .annotate(listed=Count("attendance", distinct=True), n_chapters=Count("chapter_links", distinct=True))
+    rows = queries.session_list(
+        request.user, org, form=form, month=month, include_withdrawn=include_withdrawn
+    ).annotate(listed=Count("attendance", distinct=True), n_chapters=Count("chapter_links", distinct=True))
     campaign = current_campaign(org, as_of)
-    study = queries.cached("subtree", org, as_of, campaign,
-                           lambda: queries.subtree_study(org, campaign, as_of)) if campaign else None
+    study = (
+        queries.cached("subtree", org, as_of, campaign, lambda: queries.subtree_study(org, campaign, as_of))
+        if campaign
+        else None
+    )
     quiet, n_branches = queries.cached("quiet", org, as_of, campaign, lambda: queries.quiet_branches(org, as_of))
     counts = queries.form_counts(all_forms)
-    return render(request, "study/list.html", {
-        "org": org, "as_of": as_of, "campaign": campaign, "breadcrumb": visible_ancestors(request.user, org),
-        "page": Paginator(rows, 50).get_page(g.get("page")), "query": page_query(request),
-        "forms": [(f, counts.get(f, 0)) for f in FORMS], "total": sum(counts.values()),
-        "f": {"form": form, "month": month, "withdrawn": include_withdrawn},
-        "study": study, "share": _percent(study.share) if study else None,
-        "own_share": _percent(study.own_share) if study else None,
-        "time": _percent(campaign.progress(as_of)) if campaign else None,
-        "n_branches": n_branches, "active_branches": n_branches - len(quiet),
-        "can_manage": can(request.user, "records.manage", org),
-        "children": org.children_set.filter(active=True).order_by("path"),
-        "roots": list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path")),
-    })
+    return render(
+        request,
+        "study/list.html",
+        {
+            "org": org,
+            "as_of": as_of,
+            "campaign": campaign,
+            "breadcrumb": visible_ancestors(request.user, org),
+            "page": Paginator(rows, 50).get_page(g.get("page")),
+            "query": page_query(request),
+            "forms": [(f, counts.get(f, 0)) for f in FORMS],
+            "total": sum(counts.values()),
+            "f": {"form": form, "month": month, "withdrawn": include_withdrawn},
+            "study": study,
+            "share": _percent(study.share) if study else None,
+            "own_share": _percent(study.own_share) if study else None,
+            "time": _percent(campaign.progress(as_of)) if campaign else None,
+            "n_branches": n_branches,
+            "active_branches": n_branches - len(quiet),
+            "can_manage": can(request.user, "records.manage", org),
+            "children": org.children_set.filter(active=True).order_by("path"),
+            "roots": list(Org.objects.filter(path__in=scope_paths(request.user)).order_by("path")),
+        },
+    )
 
 
 def _people_groups(user, org, extra=()):
@@ -208,8 +265,11 @@ def _session_page(request, org, session=None):
     groups, people, truncated = _people_groups(request.user, org, old_attendees)
     if session:
         initial = {f: getattr(session, f) for f in actions.SESSION_FIELDS}
-        initial.update(chapters=[c.code for c in old_chapters], attendees=[p.number for p in old_attendees],
-                       version=session.version)
+        initial.update(
+            chapters=[c.code for c in old_chapters],
+            attendees=[p.number for p in old_attendees],
+            version=session.version,
+        )
     else:
         initial = {"date": as_of}
     form = SessionForm(request.POST or None, initial=initial, chapters=chapters, people=people)
@@ -220,12 +280,25 @@ def _session_page(request, org, session=None):
         fields = {f: data[f] for f in actions.SESSION_FIELDS}
         try:
             if session is None:
-                session = actions.record_session(actor=request.user, org=org, chapters=chosen_chapters,
-                                                 attendees=chosen_people, today=as_of, **fields)
+                session = actions.record_session(
+                    actor=request.user,
+                    org=org,
+                    chapters=chosen_chapters,
+                    attendees=chosen_people,
+                    today=as_of,
+                    **fields,
+                )
                 messages.success(request, f"已记录集体学习《{session.topic}》，参加人员的学习记录已同步更新")
             else:
-                actions.update_session(session, actor=request.user, version=data["version"], chapters=chosen_chapters,
-                                       attendees=chosen_people, today=as_of, **fields)
+                actions.update_session(
+                    session,
+                    actor=request.user,
+                    version=data["version"],
+                    chapters=chosen_chapters,
+                    attendees=chosen_people,
+                    today=as_of,
+                    **fields,
+                )
                 messages.success(request, "已保存修改")
         except StaleEdit as exc:
             messages.error(request, exc.message)
@@ -239,12 +312,24 @@ def _session_page(request, org, session=None):
         by_item.setdefault(c.item, []).append(c)
     selected_people = set(form["attendees"].value() or [])
     selected_chapters = set(form["chapters"].value() or [])
-    return render(request, "study/session_form.html", {
-        "org": org, "session": session, "form": form, "campaign": campaign, "as_of": as_of,
-        "breadcrumb": visible_ancestors(request.user, org), "groups": groups, "truncated": truncated,
-        "chapter_groups": list(by_item.items()), "selected_people": selected_people,
-        "selected_chapters": selected_chapters, "max_listed": MAX_LISTED_PEOPLE,
-    })
+    return render(
+        request,
+        "study/session_form.html",
+        {
+            "org": org,
+            "session": session,
+            "form": form,
+            "campaign": campaign,
+            "as_of": as_of,
+            "breadcrumb": visible_ancestors(request.user, org),
+            "groups": groups,
+            "truncated": truncated,
+            "chapter_groups": list(by_item.items()),
+            "selected_people": selected_people,
+            "selected_chapters": selected_chapters,
+            "max_listed": MAX_LISTED_PEOPLE,
+        },
+    )
 
 
 @login_required
@@ -268,13 +353,22 @@ def session_detail(request, pk):
     session = _session(request, pk)
     may = can(request.user, "records.manage", session.org) and not session.withdrawn
     attendees = list(session.attendees.select_related("org").order_by("org__path", "number"))
-    return render(request, "study/session_detail.html", {
-        "session": session, "org": session.org, "breadcrumb": visible_ancestors(request.user, session.org),
-        "chapters": session.chapters.select_related("item").order_by("item__position", "position"),
-        "attendees": attendees, "evidence": session.evidence.select_related("uploaded_by"),
-        "may": may, "evidence_form": EvidenceForm(), "reason_form": ReasonForm(),
-        "upload_limit_mb": settings.TUIJIN_UPLOAD_MAX_BYTES // 1048576,
-    })
+    return render(
+        request,
+        "study/session_detail.html",
+        {
+            "session": session,
+            "org": session.org,
+            "breadcrumb": visible_ancestors(request.user, session.org),
+            "chapters": session.chapters.select_related("item").order_by("item__position", "position"),
+            "attendees": attendees,
+            "evidence": session.evidence.select_related("uploaded_by"),
+            "may": may,
+            "evidence_form": EvidenceForm(),
+            "reason_form": ReasonForm(),
+            "upload_limit_mb": settings.TUIJIN_UPLOAD_MAX_BYTES // 1048576,
+        },
+    )
 
 
 @login_required
@@ -286,8 +380,12 @@ def session_withdraw(request, pk):
         if not form.is_valid():
             raise ActionError("撤回集体学习必须写明原因", field="reason")
         version = request.POST.get("version", "")
-        actions.withdraw_session(session, actor=request.user, reason=form.cleaned_data["reason"],
-                                 version=int(version) if version.isdigit() else None)
+        actions.withdraw_session(
+            session,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            version=int(version) if version.isdigit() else None,
+        )
         messages.success(request, "已撤回，参加人员的学习记录已同步更新；撤回的记录仍保留在历史中")
     except ActionError as exc:
         messages.error(request, exc.message)
@@ -307,7 +405,9 @@ def session_evidence(request, pk):
         if upload is None:
             raise ActionError("请选择要上传的文件", field="file")
         if upload.size > limit:  # refuse before reading a huge file into memory
-            raise ActionError(f"文件“{upload.name}”太大（{upload.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB")
+            raise ActionError(
+                f"文件“{upload.name}”太大（{upload.size / 1048576:.1f} MB），上限 {limit / 1048576:.0f} MB"
+            )
         evidence = actions.attach_session_evidence(session, actor=request.user, name=upload.name, data=upload.read())
         messages.success(request, f"已上传“{evidence.name}”")
     except ActionError as exc:
@@ -351,29 +451,54 @@ def analysis(request, code):
     progress = campaign.progress(as_of)
 
     def compute():
-        return (queries.chapter_coverage(org, campaign, as_of), queries.unbalanced_orgs(org, campaign, as_of),
-                queries.orgs_without(org, campaign, as_of), queries.orgs_without(org, campaign, as_of, expert=True),
-                queries.quiet_branches(org, as_of), queries.subtree_study(org, campaign, as_of))
+        return (
+            queries.chapter_coverage(org, campaign, as_of),
+            queries.unbalanced_orgs(org, campaign, as_of),
+            queries.orgs_without(org, campaign, as_of),
+            queries.orgs_without(org, campaign, as_of, expert=True),
+            queries.quiet_branches(org, as_of),
+            queries.subtree_study(org, campaign, as_of),
+        )
 
-    coverage, unbalanced, no_seminar, no_expert, (quiet, n_branches), study = \
-        queries.cached("analysis", org, as_of, campaign, compute)
+    coverage, unbalanced, no_seminar, no_expert, (quiet, n_branches), study = queries.cached(
+        "analysis", org, as_of, campaign, compute
+    )
     chapters = [(c, n, total, _percent(n / total) if total else None) for c, n, total in coverage]
-    return render(request, "study/analysis.html", {
-        "org": org, "as_of": as_of, "campaign": campaign, "time": _percent(progress),
-        "bar": _percent(max(0.0, progress - campaign.lag_threshold)),
-        "breadcrumb": visible_ancestors(request.user, org), "study": study,
-        "share": _percent(study.share), "collective": _percent(study.collective_share),
-        "own": _percent(study.own_share), "chapters": chapters,
-        "unbalanced": [(r.org, _percent(r.study.collective_share), _percent(r.study.own_share), r.study.members)
-                       for r in unbalanced[:LIST_CAP]], "n_unbalanced": len(unbalanced),
-        "no_seminar": no_seminar[:LIST_CAP], "n_no_seminar": len(no_seminar),
-        "no_expert": no_expert[:LIST_CAP], "n_no_expert": len(no_expert),
-        "quiet": quiet[:LIST_CAP], "n_quiet": len(quiet), "n_branches": n_branches, "cap": LIST_CAP,
-        "month_start": queries.month_start(as_of),
-    })
+    return render(
+        request,
+        "study/analysis.html",
+        {
+            "org": org,
+            "as_of": as_of,
+            "campaign": campaign,
+            "time": _percent(progress),
+            "bar": _percent(max(0.0, progress - campaign.lag_threshold)),
+            "breadcrumb": visible_ancestors(request.user, org),
+            "study": study,
+            "share": _percent(study.share),
+            "collective": _percent(study.collective_share),
+            "own": _percent(study.own_share),
+            "chapters": chapters,
+            "unbalanced": [
+                (r.org, _percent(r.study.collective_share), _percent(r.study.own_share), r.study.members)
+                for r in unbalanced[:LIST_CAP]
+            ],
+            "n_unbalanced": len(unbalanced),
+            "no_seminar": no_seminar[:LIST_CAP],
+            "n_no_seminar": len(no_seminar),
+            "no_expert": no_expert[:LIST_CAP],
+            "n_no_expert": len(no_expert),
+            "quiet": quiet[:LIST_CAP],
+            "n_quiet": len(quiet),
+            "n_branches": n_branches,
+            "cap": LIST_CAP,
+            "month_start": queries.month_start(as_of),
+        },
+    )
 
 
 # ------------------------------------------------------------------ 跟进学习 (第一议题)
+
 
 @login_required
 def followup(request, code):
@@ -403,19 +528,42 @@ def followup(request, code):
     items = []
     for item in queries.followup_items(campaign, as_of):
         total = queries.subtree_followup(org, item, as_of)
-        rows = [r for r in queries.followup_orgs(org, item, as_of)
-                if (r.late if r.overdue else r.status(lag, severe) != "正常")]
-        items.append({"item": item, "total": total, "status": total.status(lag, severe),
-                      "share": _percent(total.share), "expected": _percent(total.expected),
-                      "rows": [(r, _percent(r.share)) for r in rows[:LIST_CAP]], "n_rows": len(rows)})
+        rows = [
+            r
+            for r in queries.followup_orgs(org, item, as_of)
+            if (r.late if r.overdue else r.status(lag, severe) != "正常")
+        ]
+        items.append(
+            {
+                "item": item,
+                "total": total,
+                "status": total.status(lag, severe),
+                "share": _percent(total.share),
+                "expected": _percent(total.expected),
+                "rows": [(r, _percent(r.share)) for r in rows[:LIST_CAP]],
+                "n_rows": len(rows),
+            }
+        )
     upcoming = list(campaign.reading.filter(due_on__isnull=False, opens_on__gt=as_of).order_by("opens_on"))
-    return render(request, "study/followup.html", {
-        "org": org, "as_of": as_of, "campaign": campaign, "breadcrumb": visible_ancestors(request.user, org),
-        "items": items, "upcoming": upcoming, "may": may, "form": form, "cap": LIST_CAP,
-    })
+    return render(
+        request,
+        "study/followup.html",
+        {
+            "org": org,
+            "as_of": as_of,
+            "campaign": campaign,
+            "breadcrumb": visible_ancestors(request.user, org),
+            "items": items,
+            "upcoming": upcoming,
+            "may": may,
+            "form": form,
+            "cap": LIST_CAP,
+        },
+    )
 
 
 # ------------------------------------------------------------------ the reading list
+
 
 @login_required
 def reading(request):
@@ -470,7 +618,15 @@ def reading(request):
                 _form_error(target, exc)
             else:
                 messages.error(request, exc.message)
-    return render(request, "study/reading.html", {
-        "campaign": campaign, "may": may, "forms": forms, "open_item": open_item,
-        "reading": campaign.reading.prefetch_related("chapters"), "as_of": as_of,
-    })
+    return render(
+        request,
+        "study/reading.html",
+        {
+            "campaign": campaign,
+            "may": may,
+            "forms": forms,
+            "open_item": open_item,
+            "reading": campaign.reading.prefetch_related("chapters"),
+            "as_of": as_of,
+        },
+    )

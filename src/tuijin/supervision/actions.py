@@ -5,6 +5,7 @@ Who supervises an org: a guidance group assigned to it or to an ancestor, or an 
 it — the same reviewers of a higher level as for problems (rectification.actions.reviewer_grants).
 The org itself answers letters (records.manage over its own org).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -90,9 +91,16 @@ def _save_letter(letter, actor, verb, summary, **extra) -> ReminderLetter:
     letter.save()
     if letter.state != LetterState.DRAFT:  # a draft counts nowhere: only sent letters (not withdrawn) do
         derived.refresh([letter.org])
-    events.record(actor, verb, letter, org=letter.org, summary=f"{letter.org.name} 提示函：{summary}",
-                  after={"state": letter.state, "number": letter.number, **extra})
+    events.record(
+        actor,
+        verb,
+        letter,
+        org=letter.org,
+        summary=f"{letter.org.name} 提示函：{summary}",
+        after={"state": letter.state, "number": letter.number, **extra},
+    )
     return letter
+
 
 # ------------------------------------------------------------------ guidance groups
 
@@ -115,12 +123,23 @@ def assign_orgs(group: GuidanceGroup, orgs, *, actor, on: dt.date) -> GuidanceGr
         for org in sorted(added, key=lambda o: o.path):
             GroupAssignment.objects.create(group=group, org=org, start=on)
         group.orgs.set(orgs)
-        events.record(actor, "group.assign", group,
-                      summary=f"{group.name} 联系单位调整：" + "，".join(
-                          filter(None, [f"新增 {'、'.join(o.name for o in added)}" if added else "",
-                                        f"不再联系 {'、'.join(o.name for o in removed)}" if removed else ""]))
-                      or f"{group.name} 联系单位未变",
-                      after={"orgs": sorted(o.code for o in orgs), "on": on.isoformat()})
+        events.record(
+            actor,
+            "group.assign",
+            group,
+            summary=f"{group.name} 联系单位调整："
+            + "，".join(
+                filter(
+                    None,
+                    [
+                        f"新增 {'、'.join(o.name for o in added)}" if added else "",
+                        f"不再联系 {'、'.join(o.name for o in removed)}" if removed else "",
+                    ],
+                )
+            )
+            or f"{group.name} 联系单位未变",
+            after={"orgs": sorted(o.code for o in orgs), "on": on.isoformat()},
+        )
         return group
 
 
@@ -146,22 +165,30 @@ def set_leader(group: GuidanceGroup, user: User, *, actor) -> GroupLeader:
     with transaction.atomic():
         _require_office_over(actor, group.orgs.all())
         if not RoleGrant.objects.filter(user=user, role="guidance", group=group).exists():
-            raise ActionError(f"账号“{user.username}”不是{group.name}的成员，请先由安全管理员授予指导组角色",
-                              field="user")
+            raise ActionError(
+                f"账号“{user.username}”不是{group.name}的成员，请先由安全管理员授予指导组角色", field="user"
+            )
         leader, _ = GroupLeader.objects.update_or_create(group=group, defaults={"user": user})
-        events.record(actor, "group.leader", group, summary=f"{group.name} 组长设为 {user.display_name}",
-                      after={"leader": user.username})
+        events.record(
+            actor,
+            "group.leader",
+            group,
+            summary=f"{group.name} 组长设为 {user.display_name}",
+            after={"leader": user.username},
+        )
         return leader
 
 
 def members(group: GuidanceGroup) -> list[User]:
     return list(User.objects.filter(grants__role="guidance", grants__group=group).distinct().order_by("username"))
 
+
 # ------------------------------------------------------------------ reminder letters
 
 
-def draft_letter(org: Org, *, actor, as_of: dt.date, feedback_days: int = letter_text.FEEDBACK_DAYS,
-                 issuer: str | None = None) -> ReminderLetter:
+def draft_letter(
+    org: Org, *, actor, as_of: dt.date, feedback_days: int = letter_text.FEEDBACK_DAYS, issuer: str | None = None
+) -> ReminderLetter:
     grant = supervisor_grant(actor, org)
     if grant is None:
         raise PermissionDenied(f"只有联系“{org.name}”的指导组或上级办公室可以起草提示函")
@@ -171,16 +198,30 @@ def draft_letter(org: Org, *, actor, as_of: dt.date, feedback_days: int = letter
         raise ActionError(f"截至{cn_date(as_of)}，{org.name}各项指标均未滞后于时间进度，无需发提示函")
     with transaction.atomic():
         letter = ReminderLetter.objects.create(
-            org=org, group=_group_of(grant), issuer=issuer, title=d.title, body=d.body,
-            basis=[f.as_dict() for f in d.findings], drafted_on=as_of, feedback_due=d.feedback_due,
-            created_by=actor if getattr(actor, "pk", None) else None)
-        events.record(actor, "letter.draft", letter, org=org, summary=f"{org.name} 提示函：起草《{d.title}》",
-                      after={"findings": [f.code for f in d.findings]})
+            org=org,
+            group=_group_of(grant),
+            issuer=issuer,
+            title=d.title,
+            body=d.body,
+            basis=[f.as_dict() for f in d.findings],
+            drafted_on=as_of,
+            feedback_due=d.feedback_due,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        events.record(
+            actor,
+            "letter.draft",
+            letter,
+            org=org,
+            summary=f"{org.name} 提示函：起草《{d.title}》",
+            after={"findings": [f.code for f in d.findings]},
+        )
         return letter
 
 
-def edit_letter(letter: ReminderLetter, *, actor, title: str, body: str, feedback_due: dt.date | None = None,
-                version=None) -> ReminderLetter:
+def edit_letter(
+    letter: ReminderLetter, *, actor, title: str, body: str, feedback_due: dt.date | None = None, version=None
+) -> ReminderLetter:
     require_supervisor(actor, letter.org)
     with transaction.atomic():
         letter = _locked_letter(letter, version)
@@ -214,8 +255,9 @@ def number_text(issuer: str, year: int, seq: int) -> str:
     return f"{issuer}提示〔{year}〕{seq}号"
 
 
-def send_letter(letter: ReminderLetter, *, actor, on: dt.date, feedback_due: dt.date | None = None,
-                version=None) -> ReminderLetter:
+def send_letter(
+    letter: ReminderLetter, *, actor, on: dt.date, feedback_due: dt.date | None = None, version=None
+) -> ReminderLetter:
     require_supervisor(actor, letter.org)
     issuer = letter.issuer
     with transaction.atomic():
@@ -228,8 +270,9 @@ def send_letter(letter: ReminderLetter, *, actor, on: dt.date, feedback_due: dt.
             raise ActionError("反馈时限应晚于发送日期", field="feedback_due")
         letter.year, letter.seq, letter.number = on.year, seq, number_text(issuer, on.year, seq)
         letter.state, letter.sent_on, letter.feedback_due = LetterState.SENT, on, due
-        return _save_letter(letter, actor, "letter.send", f"发出 {letter.number}，{cn_date(due)}前反馈",
-                            feedback_due=due.isoformat())
+        return _save_letter(
+            letter, actor, "letter.send", f"发出 {letter.number}，{cn_date(due)}前反馈", feedback_due=due.isoformat()
+        )
 
 
 def withdraw_letter(letter: ReminderLetter, *, actor, reason: str, version=None) -> ReminderLetter:
@@ -245,8 +288,9 @@ def withdraw_letter(letter: ReminderLetter, *, actor, reason: str, version=None)
         return _save_letter(letter, actor, "letter.withdraw", f"撤回（{reason.strip()}），文号不再使用")
 
 
-def answer_letter(letter: ReminderLetter, *, actor, answer: str, on: dt.date, attachments=(),
-                  version=None) -> ReminderLetter:
+def answer_letter(
+    letter: ReminderLetter, *, actor, answer: str, on: dt.date, attachments=(), version=None
+) -> ReminderLetter:
     """The receiving org's feedback, with evidence files ([(name, bytes)])."""
     require(actor, "records.manage", letter.org)
     with transaction.atomic():
@@ -257,18 +301,32 @@ def answer_letter(letter: ReminderLetter, *, actor, answer: str, on: dt.date, at
             raise ActionError("请填写整改落实情况", field="answer")
         for name, data in attachments:
             stored = files.store(name, data)
-            LetterEvidence.objects.create(letter=letter, name=stored.name, sha256=stored.sha256,
-                                          storage_name=stored.storage_name, content_type=stored.content_type,
-                                          size=stored.size)
+            LetterEvidence.objects.create(
+                letter=letter,
+                name=stored.name,
+                sha256=stored.sha256,
+                storage_name=stored.storage_name,
+                content_type=stored.content_type,
+                size=stored.size,
+            )
         letter.answer, letter.answered_on = answer.strip(), on
         letter.rounds += 1
         letter.state = LetterState.ANSWERED
-        return _save_letter(letter, actor, "letter.answer", f"{letter.number} 已反馈（第{letter.rounds}次）",
-                            files=len(attachments))
+        return _save_letter(
+            letter, actor, "letter.answer", f"{letter.number} 已反馈（第{letter.rounds}次）", files=len(attachments)
+        )
 
 
-def review_answer(letter: ReminderLetter, *, actor, accept: bool, comment: str, on: dt.date,
-                  feedback_due: dt.date | None = None, version=None) -> ReminderLetter:
+def review_answer(
+    letter: ReminderLetter,
+    *,
+    actor,
+    accept: bool,
+    comment: str,
+    on: dt.date,
+    feedback_due: dt.date | None = None,
+    version=None,
+) -> ReminderLetter:
     """The sender accepts the feedback (已办结) or asks again with a new deadline (back to 待反馈)."""
     require_supervisor(actor, letter.org)
     with transaction.atomic():
@@ -285,8 +343,14 @@ def review_answer(letter: ReminderLetter, *, actor, accept: bool, comment: str, 
         if due <= on:
             raise ActionError("新的反馈时限应晚于今天", field="feedback_due")
         letter.state, letter.feedback_due = LetterState.SENT, due
-        return _save_letter(letter, actor, "letter.return", f"{letter.number} 退回重报（{comment.strip()}），"
-                            f"{cn_date(due)}前再次反馈", feedback_due=due.isoformat())
+        return _save_letter(
+            letter,
+            actor,
+            "letter.return",
+            f"{letter.number} 退回重报（{comment.strip()}），{cn_date(due)}前再次反馈",
+            feedback_due=due.isoformat(),
+        )
+
 
 # ------------------------------------------------------------------ inspections
 
@@ -302,18 +366,28 @@ def record_inspection(org: Org, *, actor, kind: str, on: dt.date, inspectors: st
         raise ActionError("请填写督导人员", field="inspectors")
     items = [f.strip() for f in findings if f and f.strip()]
     with transaction.atomic():
-        inspection = Inspection.objects.create(org=org, group=_group_of(grant), kind=kind, on=on,
-                                               inspectors=inspectors.strip()[:200], findings="\n".join(items),
-                                               created_by=actor if getattr(actor, "pk", None) else None)
+        inspection = Inspection.objects.create(
+            org=org,
+            group=_group_of(grant),
+            kind=kind,
+            on=on,
+            inspectors=inspectors.strip()[:200],
+            findings="\n".join(items),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
         for text in items:
             InspectionFinding.objects.create(inspection=inspection, text=text)
-        events.record(actor, "inspection.create", inspection, org=org,
-                      summary=f"{org.name} 督导检查（{kind}，{on}），发现问题 {len(items)} 条")
+        events.record(
+            actor,
+            "inspection.create",
+            inspection,
+            org=org,
+            summary=f"{org.name} 督导检查（{kind}，{on}），发现问题 {len(items)} 条",
+        )
         return inspection
 
 
-def finding_to_problem(finding: InspectionFinding, *, actor, deadline: dt.date | None = None,
-                       category: str = "其他"):
+def finding_to_problem(finding: InspectionFinding, *, actor, deadline: dt.date | None = None, category: str = "其他"):
     """The finding becomes a problem sourced 上级查 in the inspected org's list, in one step."""
     org = finding.inspection.org
     require_supervisor(actor, org)
@@ -322,11 +396,18 @@ def finding_to_problem(finding: InspectionFinding, *, actor, deadline: dt.date |
         if finding.problem_id:
             raise ActionError("该发现已转为问题")
         problem = rectification.add_found_by_upper_level(
-            actor=actor, org=org, description=finding.text, found_on=finding.inspection.on,
-            category=category, deadline=deadline, reason=f"督导检查（{finding.inspection.kind}）发现")
+            actor=actor,
+            org=org,
+            description=finding.text,
+            found_on=finding.inspection.on,
+            category=category,
+            deadline=deadline,
+            reason=f"督导检查（{finding.inspection.kind}）发现",
+        )
         finding.problem = problem
         finding.save(update_fields=["problem"])
         return problem
+
 
 # ------------------------------------------------------------------ random sampling
 
@@ -347,12 +428,25 @@ def draw_sample(org: Org, *, actor, kind: str, size: int, as_of: dt.date, seed: 
     seed = (seed or "").strip() or f"{random.SystemRandom().randrange(10**12):012d}"
     drawn = sampling.draw(ids, seed, int(size))
     with transaction.atomic():
-        sample = Sample.objects.create(org=org, group=_group_of(grant), kind=kind, as_of=as_of, seed=seed,
-                                       size=int(size), population=len(ids), drawn=drawn,
-                                       created_by=actor if getattr(actor, "pk", None) else None)
-        events.record(actor, "sample.draw", sample, org=org,
-                      summary=f"{org.name} 随机抽查{SAMPLE_KINDS[kind]}：从{len(ids)}条中抽取{len(drawn)}条（种子 {seed}）",
-                      after={"seed": seed, "size": int(size), "population": len(ids), "drawn": drawn})
+        sample = Sample.objects.create(
+            org=org,
+            group=_group_of(grant),
+            kind=kind,
+            as_of=as_of,
+            seed=seed,
+            size=int(size),
+            population=len(ids),
+            drawn=drawn,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        events.record(
+            actor,
+            "sample.draw",
+            sample,
+            org=org,
+            summary=f"{org.name} 随机抽查{SAMPLE_KINDS[kind]}：从{len(ids)}条中抽取{len(drawn)}条（种子 {seed}）",
+            after={"seed": seed, "size": int(size), "population": len(ids), "drawn": drawn},
+        )
         return sample
 
 
@@ -369,12 +463,19 @@ def record_check(sample: Sample, *, actor, record_id: int, result: str, note: st
     with transaction.atomic():
         if SampleCheck.objects.filter(sample=sample, record_id=record_id).exists():
             raise ActionError("该记录已核查，结果不能改写")
-        check = SampleCheck.objects.create(sample=sample, record_id=int(record_id), result=result, note=note.strip(),
-                                           checked_on=on)
+        check = SampleCheck.objects.create(
+            sample=sample, record_id=int(record_id), result=result, note=note.strip(), checked_on=on
+        )
         # The check counts at the sample's org; a record found 不属实 stops counting at its own.
         derived.refresh([sample.org, *(_recount(sample.kind, int(record_id)) if result == "不属实" else [])])
-        events.record(actor, "sample.check", check, org=sample.org,
-                      summary=f"{sample.org.name} 抽查记录 {record_id}：{result}", after={"note": note.strip()})
+        events.record(
+            actor,
+            "sample.check",
+            check,
+            org=sample.org,
+            summary=f"{sample.org.name} 抽查记录 {record_id}：{result}",
+            after={"note": note.strip()},
+        )
         return check
 
 
@@ -390,8 +491,13 @@ def resolve_check(check: SampleCheck, *, actor, resolution: str, on: dt.date) ->
         check.resolved_on, check.resolution = on, resolution.strip()
         check.save()
         derived.refresh([check.sample.org, *_recount(check.sample.kind, check.record_id)])  # it counts again
-        events.record(actor, "sample.resolve", check, org=check.sample.org,
-                      summary=f"{check.sample.org.name} 抽查记录 {check.record_id} 已纠正，恢复计入")
+        events.record(
+            actor,
+            "sample.resolve",
+            check,
+            org=check.sample.org,
+            summary=f"{check.sample.org.name} 抽查记录 {check.record_id} 已纠正，恢复计入",
+        )
         return check
 
 
@@ -404,6 +510,7 @@ def _recount(kind: str, record_id: int) -> list:
         return recount_sessions([record_id])
     return [sampling.record_org(kind, record_id)]
 
+
 # ------------------------------------------------------------------ interviews, accountability, escalation
 
 
@@ -412,13 +519,15 @@ def _links(org, letters, problems):
     from tuijin.rectification.models import Problem
 
     letters = list(ReminderLetter.objects.filter(pk__in=[getattr(x, "pk", x) for x in letters], org=org))
-    problems = list(Problem.objects.filter(subtree_q("org__path", org.path),
-                                           pk__in=[getattr(x, "pk", x) for x in problems]))
+    problems = list(
+        Problem.objects.filter(subtree_q("org__path", org.path), pk__in=[getattr(x, "pk", x) for x in problems])
+    )
     return letters, problems
 
 
-def record_interview(org: Org, *, actor, on: dt.date, by: str, whom: str, reason: str, outcome: str = "",
-                     letters=(), problems=()) -> Interview:
+def record_interview(
+    org: Org, *, actor, on: dt.date, by: str, whom: str, reason: str, outcome: str = "", letters=(), problems=()
+) -> Interview:
     grant = supervisor_grant(actor, org)
     if grant is None:
         raise PermissionDenied(f"只有联系“{org.name}”的指导组或上级办公室可以记录约谈")
@@ -426,33 +535,62 @@ def record_interview(org: Org, *, actor, on: dt.date, by: str, whom: str, reason
         if not value.strip():
             raise ActionError(f"请填写{label}", field=name)
     with transaction.atomic():
-        interview = Interview.objects.create(org=org, group=_group_of(grant), on=on, by=by.strip(), whom=whom.strip(),
-                                             reason=reason.strip(), outcome=outcome.strip())
+        interview = Interview.objects.create(
+            org=org,
+            group=_group_of(grant),
+            on=on,
+            by=by.strip(),
+            whom=whom.strip(),
+            reason=reason.strip(),
+            outcome=outcome.strip(),
+        )
         letters, problems = _links(org, letters, problems)
         interview.letters.set(letters)
         interview.problems.set(problems)
         derived.refresh([org])
-        events.record(actor, "interview.create", interview, org=org, summary=f"{org.name} 约谈 {whom.strip()}",
-                      after={"letters": [x.number for x in letters], "problems": [p.number for p in problems]})
+        events.record(
+            actor,
+            "interview.create",
+            interview,
+            org=org,
+            summary=f"{org.name} 约谈 {whom.strip()}",
+            after={"letters": [x.number for x in letters], "problems": [p.number for p in problems]},
+        )
         return interview
 
 
-def record_accountability(org: Org, *, actor, on: dt.date, whom: str, measure: str, reason: str, decided_by: str,
-                          letters=(), problems=()) -> Accountability:
+def record_accountability(
+    org: Org, *, actor, on: dt.date, whom: str, measure: str, reason: str, decided_by: str, letters=(), problems=()
+) -> Accountability:
     require_supervisor(actor, org)
-    for name, value, label in (("whom", whom, "问责对象"), ("measure", measure, "问责方式"),
-                               ("reason", reason, "问责事由"), ("decided_by", decided_by, "决定机关")):
+    for name, value, label in (
+        ("whom", whom, "问责对象"),
+        ("measure", measure, "问责方式"),
+        ("reason", reason, "问责事由"),
+        ("decided_by", decided_by, "决定机关"),
+    ):
         if not value.strip():
             raise ActionError(f"请填写{label}", field=name)
     with transaction.atomic():
-        record = Accountability.objects.create(org=org, on=on, whom=whom.strip(), measure=measure.strip(),
-                                               reason=reason.strip(), decided_by=decided_by.strip())
+        record = Accountability.objects.create(
+            org=org,
+            on=on,
+            whom=whom.strip(),
+            measure=measure.strip(),
+            reason=reason.strip(),
+            decided_by=decided_by.strip(),
+        )
         letters, problems = _links(org, letters, problems)
         record.letters.set(letters)
         record.problems.set(problems)
         derived.refresh([org])
-        events.record(actor, "accountability.create", record, org=org,
-                      summary=f"{org.name} 问责 {whom.strip()}（{measure.strip()}）")
+        events.record(
+            actor,
+            "accountability.create",
+            record,
+            org=org,
+            summary=f"{org.name} 问责 {whom.strip()}（{measure.strip()}）",
+        )
         return record
 
 
@@ -465,11 +603,22 @@ def decide_escalation(org: Org, *, actor, on: dt.date, decided: str, note: str =
         raise ActionError(f"决定应为：{'、'.join(LADDER)}", field="decided")
     s = suggest(org, on)
     with transaction.atomic():
-        decision = EscalationDecision.objects.create(org=org, on=on, suggested=s.step, reasons=s.reasons,
-                                                     decided=decided, note=note.strip(),
-                                                     decided_by=actor if getattr(actor, "pk", None) else None)
-        events.record(actor, "escalation.decide", decision, org=org,
-                      summary=f"{org.name} 督促措施：系统建议“{s.step}”，决定“{decided}”")
+        decision = EscalationDecision.objects.create(
+            org=org,
+            on=on,
+            suggested=s.step,
+            reasons=s.reasons,
+            decided=decided,
+            note=note.strip(),
+            decided_by=actor if getattr(actor, "pk", None) else None,
+        )
+        events.record(
+            actor,
+            "escalation.decide",
+            decision,
+            org=org,
+            summary=f"{org.name} 督促措施：系统建议“{s.step}”，决定“{decided}”",
+        )
         return decision
 
 

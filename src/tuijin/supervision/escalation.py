@@ -11,6 +11,7 @@ The rules, from the top down:
   (提醒 instead while a letter is still running);
 - 提醒: lagging or showing a short board, but not for long;
 - 无需督促: nothing lags, no short board, no letter overdue."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,8 @@ class Suggestion:
     severe: int = 0
     lag_days: int = 0
     overdue_letters: int = 0
-    boards: list[str] = field(default_factory=list)   # the detectors' short boards standing now (names)
-    board_days: int = 0                               # how long the longest-standing of them has stood
+    boards: list[str] = field(default_factory=list)  # the detectors' short boards standing now (names)
+    board_days: int = 0  # how long the longest-standing of them has stood
 
 
 def lag_since(org: Org, as_of: dt.date) -> dt.date | None:
@@ -49,8 +50,9 @@ def lag_since(org: Org, as_of: dt.date) -> dt.date | None:
 
     campaign = current_campaign(org, as_of)
     since = None
-    for date, total in (Snapshot.objects.filter(org=org, date__lte=as_of).order_by("-date")
-                        .values_list("date", "total")[:120]):
+    for date, total in (
+        Snapshot.objects.filter(org=org, date__lte=as_of).order_by("-date").values_list("date", "total")[:120]
+    ):
         progress = campaign.progress(date) if campaign else None
         lags = any(ln.status != STATUS_OK for ln in lines_for(decode(total), campaign, progress))
         if not lags:
@@ -99,8 +101,9 @@ def suggest(org: Org, as_of: dt.date, found=None) -> Suggestion:
     for f in everything:
         if f.status == BOARD:
             boards.setdefault(f.code, []).append(f)
-    s = Suggestion(org, "无需督促", lagging=len(findings), severe=len(severe),
-                   boards=[fs[0].name for fs in boards.values()])
+    s = Suggestion(
+        org, "无需督促", lagging=len(findings), severe=len(severe), boards=[fs[0].name for fs in boards.values()]
+    )
     letters = ReminderLetter.objects.filter(org=org).exclude(state__in=[LetterState.DRAFT, LetterState.WITHDRAWN])
     overdue = [x for x in letters if x.state == LetterState.SENT and x.feedback_due and x.feedback_due < as_of]
     s.overdue_letters = len(overdue)
@@ -111,8 +114,11 @@ def suggest(org: Org, as_of: dt.date, found=None) -> Suggestion:
         s.reasons.append(f"截至{cn_date(as_of)}各项指标未滞后于时间进度，没有检测出短板，没有逾期未反馈的提示函")
         return s
     if findings:
-        s.reasons.append(f"{len(findings)}项指标滞后于时间进度" + (f"，其中{len(severe)}项严重滞后" if severe else "")
-                         + f"（{'、'.join(f.name for f in findings[:3])}{'等' if len(findings) > 3 else ''}）")
+        s.reasons.append(
+            f"{len(findings)}项指标滞后于时间进度"
+            + (f"，其中{len(severe)}项严重滞后" if severe else "")
+            + f"（{'、'.join(f.name for f in findings[:3])}{'等' if len(findings) > 3 else ''}）"
+        )
     if s.lag_days and since is not None:
         s.reasons.append(f"自{cn_date(since)}起持续滞后{s.lag_days}天")
     board_dates = board_since(org, as_of, boards) if boards else {}
@@ -121,8 +127,10 @@ def suggest(org: Org, as_of: dt.date, found=None) -> Suggestion:
         started = board_dates.get(code)
         days = (as_of - started).days if started else 0
         s.board_days = max(s.board_days, days)
-        s.reasons.append(f"存在短板“{fs[0].name}”（{where}）"
-                         + (f"，自{cn_date(started)}以来的每次统计都显示，已{days}天" if started and days else ""))
+        s.reasons.append(
+            f"存在短板“{fs[0].name}”（{where}）"
+            + (f"，自{cn_date(started)}以来的每次统计都显示，已{days}天" if started and days else "")
+        )
     for x in overdue:
         assert x.feedback_due is not None  # overdue means a deadline passed
         s.reasons.append(f"{x.number}要求{cn_date(x.feedback_due)}前反馈，逾期{(as_of - x.feedback_due).days}天未反馈")

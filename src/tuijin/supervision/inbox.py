@@ -5,6 +5,7 @@ not yet answered, task deadlines.
 a key (what, which object, which stage), unique per user, so a second run the same day — or a retried
 one — adds nothing. Stages for a deadline: 3 days before, on the day, overdue (each once).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,41 +44,70 @@ STAGE_TEXT = {"ahead": "即将到期", "day": "今天到期", "overdue": "已逾
 def _org_users(org_ids) -> dict[int, set[int]]:
     """The accounts that act for each org itself (its unit and office grants)."""
     out: dict[int, set[int]] = {}
-    for user_id, org_id in RoleGrant.objects.filter(org_id__in=org_ids, role__in=["unit", "office"],
-                                                    user__is_active=True).values_list("user_id", "org_id"):
+    for user_id, org_id in RoleGrant.objects.filter(
+        org_id__in=org_ids, role__in=["unit", "office"], user__is_active=True
+    ).values_list("user_id", "org_id"):
         out.setdefault(org_id, set()).add(user_id)
     return out
 
 
 def _senders(letter) -> set[int]:
     if letter.group_id:
-        return set(RoleGrant.objects.filter(group_id=letter.group_id, role="guidance", user__is_active=True)
-                   .values_list("user_id", flat=True))
+        return set(
+            RoleGrant.objects.filter(group_id=letter.group_id, role="guidance", user__is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
     return {letter.created_by_id} if letter.created_by_id else set()
 
 
 def wanted(as_of: dt.date) -> list[Notification]:
     """Every reminder that should exist on `as_of` (existing ones are skipped by their key)."""
     out = []
-    letters = list(ReminderLetter.objects.filter(state__in=[LetterState.SENT, LetterState.ANSWERED],
-                                                 sent_on__lte=as_of).select_related("org"))
+    letters = list(
+        ReminderLetter.objects.filter(
+            state__in=[LetterState.SENT, LetterState.ANSWERED], sent_on__lte=as_of
+        ).select_related("org")
+    )
     receivers = _org_users({x.org_id for x in letters})
     for x in letters:
         url = f"/supervision/letters/{x.pk}/"
         due = cn_date(x.feedback_due) if x.feedback_due else "规定时限"
         for user_id in receivers.get(x.org_id, ()):
-            out.append(Notification(user_id=user_id, key=f"letter:{x.pk}:received", kind="收到提示函",
-                                    text=f"收到{x.number}《{x.title}》，请于{due}前反馈",
-                                    url=url, on=as_of))
+            out.append(
+                Notification(
+                    user_id=user_id,
+                    key=f"letter:{x.pk}:received",
+                    kind="收到提示函",
+                    text=f"收到{x.number}《{x.title}》，请于{due}前反馈",
+                    url=url,
+                    on=as_of,
+                )
+            )
             st = stage(x.feedback_due, as_of) if x.state == LetterState.SENT and x.feedback_due else None
             if st:
-                out.append(Notification(user_id=user_id, key=f"letter:{x.pk}:due:{x.feedback_due}:{st}",
-                                        kind="反馈到期", url=url, on=as_of,
-                                        text=f"{x.number}反馈时限{due}{STAGE_TEXT[st]}"))
+                out.append(
+                    Notification(
+                        user_id=user_id,
+                        key=f"letter:{x.pk}:due:{x.feedback_due}:{st}",
+                        kind="反馈到期",
+                        url=url,
+                        on=as_of,
+                        text=f"{x.number}反馈时限{due}{STAGE_TEXT[st]}",
+                    )
+                )
         if x.state == LetterState.ANSWERED:
             for user_id in _senders(x):
-                out.append(Notification(user_id=user_id, key=f"letter:{x.pk}:answered:{x.rounds}", kind="待审核反馈",
-                                        text=f"{x.org.name}已反馈{x.number}，请审核", url=url, on=as_of))
+                out.append(
+                    Notification(
+                        user_id=user_id,
+                        key=f"letter:{x.pk}:answered:{x.rounds}",
+                        kind="待审核反馈",
+                        text=f"{x.org.name}已反馈{x.number}，请审核",
+                        url=url,
+                        on=as_of,
+                    )
+                )
     out += task_reminders(as_of)
     out += solicitation_reminders(as_of)
     return out
@@ -94,21 +124,29 @@ def solicitation_reminders(as_of: dt.date) -> list[Notification]:
     from tuijin.publicity.queries import answers
 
     out = []
-    sols = Solicitation.objects.filter(deadline__gte=as_of - dt.timedelta(days=OVERDUE_FOR),
-                                       deadline__lte=as_of + dt.timedelta(days=AHEAD_DAYS)).order_by("pk")
+    sols = Solicitation.objects.filter(
+        deadline__gte=as_of - dt.timedelta(days=OVERDUE_FOR), deadline__lte=as_of + dt.timedelta(days=AHEAD_DAYS)
+    ).order_by("pk")
     for s in sols:
         st = stage(s.deadline, as_of)
         if st is None or timeliness.local_date(s.issued_at) > as_of:
             continue
-        open_ = [row.org.pk for row in answers(s, as_of)
-                 if row.answer.status in (timeliness.PENDING, timeliness.MISSING)]
+        open_ = [
+            row.org.pk for row in answers(s, as_of) if row.answer.status in (timeliness.PENDING, timeliness.MISSING)
+        ]
         users = _org_users(open_)
         for org_id in open_:
             for user_id in users.get(org_id, ()):
-                out.append(Notification(
-                    user_id=user_id, key=f"solicitation:{s.pk}:{org_id}:{s.deadline}:{st}", kind="约稿到期",
-                    url=f"/publicity/solicitation/{s.pk}/", on=as_of,
-                    text=f"约稿“{s.topic[:120]}”{cn_date(s.deadline)}截止，{STAGE_TEXT[st]}，尚未报送"))
+                out.append(
+                    Notification(
+                        user_id=user_id,
+                        key=f"solicitation:{s.pk}:{org_id}:{s.deadline}:{st}",
+                        kind="约稿到期",
+                        url=f"/publicity/solicitation/{s.pk}/",
+                        on=as_of,
+                        text=f"约稿“{s.topic[:120]}”{cn_date(s.deadline)}截止，{STAGE_TEXT[st]}，尚未报送",
+                    )
+                )
     return out
 
 
@@ -130,9 +168,16 @@ def task_reminders(as_of: dt.date) -> list[Notification]:
             users = _org_users(undone)
             for org_id in undone:
                 for user_id in users.get(org_id, ()):
-                    out.append(Notification(user_id=user_id, key=f"task:{task.pk}:{org_id}:{st}", kind="任务到期",
-                                            url="/campaign/", on=as_of,
-                                            text=f"“{task.title}”{cn_date(task.deadline)}截止，{STAGE_TEXT[st]}，尚未完成"))
+                    out.append(
+                        Notification(
+                            user_id=user_id,
+                            key=f"task:{task.pk}:{org_id}:{st}",
+                            kind="任务到期",
+                            url="/campaign/",
+                            on=as_of,
+                            text=f"“{task.title}”{cn_date(task.deadline)}截止，{STAGE_TEXT[st]}，尚未完成",
+                        )
+                    )
     return out
 
 
@@ -150,7 +195,6 @@ def daily(day: dt.date) -> str:
     return f"站内提醒新增 {compute(day)} 条"
 
 
-
 def home_panel(user, as_of) -> list[dict]:
     """Letters the user's own org received and has yet to answer (home page)."""
     from .queries import letters_for
@@ -158,9 +202,14 @@ def home_panel(user, as_of) -> list[dict]:
     own = list(user.grants.filter(role__in=["unit", "office"]).values_list("org_id", flat=True))
     if not own:
         return _answers_to_review(user)
-    items = [{"text": f"{x.number}《{x.title}》 请于{cn_date(x.feedback_due)}前反馈", "url": f"/supervision/letters/{x.pk}/",
-              "warn": "已逾期" if x.is_overdue(as_of) else ""}
-             for x in letters_for(user).filter(org_id__in=own, state=LetterState.SENT).order_by("feedback_due")[:10]]
+    items = [
+        {
+            "text": f"{x.number}《{x.title}》 请于{cn_date(x.feedback_due)}前反馈",
+            "url": f"/supervision/letters/{x.pk}/",
+            "warn": "已逾期" if x.is_overdue(as_of) else "",
+        }
+        for x in letters_for(user).filter(org_id__in=own, state=LetterState.SENT).order_by("feedback_due")[:10]
+    ]
     return [{"title": "待反馈的提示函", "items": items}, *_answers_to_review(user)]
 
 
@@ -169,8 +218,17 @@ def _answers_to_review(user) -> list[dict]:
     from .actions import can_supervise
     from .queries import letters_for
 
-    answered = [x for x in letters_for(user).filter(state=LetterState.ANSWERED).order_by("answered_on", "pk")[:50]
-                if can_supervise(user, x.org)][:10]
-    items = [{"text": f"{x.org.name}答复了{x.number}（{cn_date(x.answered_on)}），请审核", "url": f"/supervision/letters/{x.pk}/",
-              "warn": ""} for x in answered]
+    answered = [
+        x
+        for x in letters_for(user).filter(state=LetterState.ANSWERED).order_by("answered_on", "pk")[:50]
+        if can_supervise(user, x.org)
+    ][:10]
+    items = [
+        {
+            "text": f"{x.org.name}答复了{x.number}（{cn_date(x.answered_on)}），请审核",
+            "url": f"/supervision/letters/{x.pk}/",
+            "warn": "",
+        }
+        for x in answered
+    ]
     return [{"title": "提示函答复待审核", "items": items}]

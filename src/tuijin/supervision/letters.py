@@ -9,6 +9,7 @@ drafted from the same short-board detectors" as the briefing):
 2. then the org's own scorecard lines that lag time progress (滞后/严重滞后) and must-be-zero counts
    that are not zero, unless a detector that found something already reads that indicator.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,22 +32,38 @@ class LetterFinding:
     code: str
     name: str
     dimension: str
-    status: str          # 滞后 / 严重滞后, or 待清零 for a count that should be zero
+    status: str  # 滞后 / 严重滞后, or 待清零 for a count that should be zero
     value: float | None
     expected: float | None
     unit: str
     numerator: float
     denominator: float | None
-    severity: float      # how far behind: 0..1 for shares, relative otherwise; larger is worse
+    severity: float  # how far behind: 0..1 for shares, relative otherwise; larger is worse
     text: str = ""
-    subject: str = ""    # a detector's finding: the unit where the pattern sits (its short name)
+    subject: str = ""  # a detector's finding: the unit where the pattern sits (its short name)
     subject_code: str = ""
     figures: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("code", "name", "dimension", "status", "value", "expected", "unit",
-                                                "numerator", "denominator", "severity", "text", "subject",
-                                                "subject_code", "figures")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "code",
+                "name",
+                "dimension",
+                "status",
+                "value",
+                "expected",
+                "unit",
+                "numerator",
+                "denominator",
+                "severity",
+                "text",
+                "subject",
+                "subject_code",
+                "figures",
+            )
+        }
 
 
 def board_findings(org: Org, as_of: dt.date) -> list[LetterFinding]:
@@ -60,9 +77,24 @@ def board_findings(org: Org, as_of: dt.date) -> list[LetterFinding]:
     out = []
     for fs in ordered:
         for f in sorted(fs, key=lambda f: (-f.severity, f.subject.path)):
-            out.append(LetterFinding(f.detector, f.name, f.dimension, BOARD, None, None, "", 0, None,
-                                     round(f.severity, 4), f.text, subject=findings_mod.short_name(f.subject.name),
-                                     subject_code=f.subject.code, figures=dict(f.figures)))
+            out.append(
+                LetterFinding(
+                    f.detector,
+                    f.name,
+                    f.dimension,
+                    BOARD,
+                    None,
+                    None,
+                    "",
+                    0,
+                    None,
+                    round(f.severity, 4),
+                    f.text,
+                    subject=findings_mod.short_name(f.subject.name),
+                    subject_code=f.subject.code,
+                    figures=dict(f.figures),
+                )
+            )
     return out
 
 
@@ -113,14 +145,42 @@ def _letter_findings(org: Org, as_of: dt.date) -> list[LetterFinding]:
             gap = (ln.expected - ln.value) if ind.higher_is_better else (ln.value - ln.expected)
             if ind.unit != "%" and ln.expected:
                 gap = gap / abs(ln.expected)
-            text = (f"{ind.name}为{fmt(ln.value, ind.unit)}"
-                    + (f"（{ln.pair.num:g}/{ln.pair.den:g}）" if ind.unit == "%" and ln.pair.den else "")
-                    + f"，{'低于' if ind.higher_is_better else '高于'}时间进度应达的{fmt(ln.expected, ind.unit)}")
-            found.append(LetterFinding(ind.code, ind.name, ind.dimension, ln.status, ln.value, ln.expected, ind.unit,
-                                       ln.pair.num, ln.pair.den, round(max(gap, 0.0), 4), text))
+            text = (
+                f"{ind.name}为{fmt(ln.value, ind.unit)}"
+                + (f"（{ln.pair.num:g}/{ln.pair.den:g}）" if ind.unit == "%" and ln.pair.den else "")
+                + f"，{'低于' if ind.higher_is_better else '高于'}时间进度应达的{fmt(ln.expected, ind.unit)}"
+            )
+            found.append(
+                LetterFinding(
+                    ind.code,
+                    ind.name,
+                    ind.dimension,
+                    ln.status,
+                    ln.value,
+                    ln.expected,
+                    ind.unit,
+                    ln.pair.num,
+                    ln.pair.den,
+                    round(max(gap, 0.0), 4),
+                    text,
+                )
+            )
         elif ln.expected is None and not ind.higher_is_better and ln.pair.den is None and ln.pair.num > 0:
-            found.append(LetterFinding(ind.code, ind.name, ind.dimension, "待清零", ln.value, 0, ind.unit,
-                                       ln.pair.num, None, 0.0, f"{ind.name}{fmt(ln.value, ind.unit)}，应当清零"))
+            found.append(
+                LetterFinding(
+                    ind.code,
+                    ind.name,
+                    ind.dimension,
+                    "待清零",
+                    ln.value,
+                    0,
+                    ind.unit,
+                    ln.pair.num,
+                    None,
+                    0.0,
+                    f"{ind.name}{fmt(ln.value, ind.unit)}，应当清零",
+                )
+            )
     rank = {STATUS_SEVERE: 0, "滞后": 1, "待清零": 2}
     found.sort(key=lambda f: (rank.get(f.status, 3), -f.severity, f.code))
     return boards + found
@@ -161,8 +221,14 @@ class LetterDraft:
         return "\n".join(self.paragraphs)
 
 
-def draft(org: Org, as_of: dt.date, *, issuer: str, findings: list[LetterFinding] | None = None,
-          feedback_days: int = FEEDBACK_DAYS) -> LetterDraft | None:
+def draft(
+    org: Org,
+    as_of: dt.date,
+    *,
+    issuer: str,
+    findings: list[LetterFinding] | None = None,
+    feedback_days: int = FEEDBACK_DAYS,
+) -> LetterDraft | None:
     """The draft letter for an org, or None when it lags in nothing (nothing to remind it of)."""
     findings = letter_findings(org, as_of) if findings is None else findings
     if not findings:
@@ -172,14 +238,30 @@ def draft(org: Org, as_of: dt.date, *, issuer: str, findings: list[LetterFinding
     paragraphs += paragraphs_for(findings)
     paragraphs.append(
         f"请你单位高度重视，对照上述问题逐项分析原因、明确措施、限期整改，于{cn_date(due)}前将整改落实情况"
-        f"书面反馈{issuer}，并附相关佐证材料。")
-    return LetterDraft(org=org, as_of=as_of, issuer=issuer, title=f"关于{short_name(org)}主题教育推进滞后的提示函",
-                       addressee=f"{org.name}：", opening="", paragraphs=paragraphs, feedback_due=due,
-                       findings=findings)
+        f"书面反馈{issuer}，并附相关佐证材料。"
+    )
+    return LetterDraft(
+        org=org,
+        as_of=as_of,
+        issuer=issuer,
+        title=f"关于{short_name(org)}主题教育推进滞后的提示函",
+        addressee=f"{org.name}：",
+        opening="",
+        paragraphs=paragraphs,
+        feedback_due=due,
+        findings=findings,
+    )
 
 
-def to_markdown(title: str, addressee: str, body: str, issuer: str, date_text: str, number: str = "",
-                basis: list[dict] | None = None) -> str:
+def to_markdown(
+    title: str,
+    addressee: str,
+    body: str,
+    issuer: str,
+    date_text: str,
+    number: str = "",
+    basis: list[dict] | None = None,
+) -> str:
     lines = [f"# {title}", ""]
     if number:
         lines += [number, ""]
@@ -188,9 +270,13 @@ def to_markdown(title: str, addressee: str, body: str, issuer: str, date_text: s
     lines += [issuer, "", date_text, ""]
     if basis:
         lines += ["---", "", "数据依据："]
-        lines += [f"- {b['name']}：{b.get('text', '')}" if b.get("status") == BOARD else
-                  f"- {b['name']}：{b['status']}（值 {b['value']}，应达 {b['expected']}，"
-                  f"{b['numerator']:g}/{b['denominator'] if b['denominator'] is not None else '—'}）" for b in basis]
+        lines += [
+            f"- {b['name']}：{b.get('text', '')}"
+            if b.get("status") == BOARD
+            else f"- {b['name']}：{b['status']}（值 {b['value']}，应达 {b['expected']}，"
+            f"{b['numerator']:g}/{b['denominator'] if b['denominator'] is not None else '—'}）"
+            for b in basis
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -206,9 +292,14 @@ def render_docx(title: str, addressee: str, body: str, issuer: str, date_text: s
     from tuijin.evaluation import docx as official
 
     paragraphs = [SimpleNamespace(text=p.strip()) for p in body.splitlines() if p.strip()]
-    doc_like = SimpleNamespace(title=title, addressee=addressee, opening=paragraphs[0].text if paragraphs else "",
-                               sections=[SimpleNamespace(heading="", paragraphs=paragraphs[1:])],
-                               issuer=issuer, date_text=date_text)
+    doc_like = SimpleNamespace(
+        title=title,
+        addressee=addressee,
+        opening=paragraphs[0].text if paragraphs else "",
+        sections=[SimpleNamespace(heading="", paragraphs=paragraphs[1:])],
+        issuer=issuer,
+        date_text=date_text,
+    )
     official.render(doc_like, target)
     document = Document(target)
     # The empty heading paragraph the template leaves for the one section goes.

@@ -4,6 +4,7 @@ their numbering, inspections, random samples and their checks, interviews (约�
 
 Org-owned records name their org and read through core/scope.py like every other module.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,8 +18,9 @@ class GroupAssignment(models.Model):
     """One org assigned to a guidance group for a period: the assignment's history (the group's
     current orgs are `GuidanceGroup.orgs`, which scope reads)."""
 
-    group = models.ForeignKey(GuidanceGroup, verbose_name="指导组", on_delete=models.PROTECT,
-                              related_name="assignments")
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name="指导组", on_delete=models.PROTECT, related_name="assignments"
+    )
     org = models.ForeignKey(Org, verbose_name="联系单位", on_delete=models.PROTECT, related_name="+")
     start = models.DateField("起始日期")
     end = models.DateField("结束日期", null=True, blank=True)
@@ -31,10 +33,10 @@ class GroupAssignment(models.Model):
 class GroupLeader(models.Model):
     """The group's leader (组长), chosen by the office among the accounts granted to the group."""
 
-    group = models.OneToOneField(GuidanceGroup, verbose_name="指导组", on_delete=models.CASCADE,
-                                 related_name="leader_record")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="组长", on_delete=models.PROTECT,
-                             related_name="+")
+    group = models.OneToOneField(
+        GuidanceGroup, verbose_name="指导组", on_delete=models.CASCADE, related_name="leader_record"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="组长", on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -66,15 +68,17 @@ class ReminderLetter(models.Model):
     """提示函: drafted from an org's short boards, edited, numbered and sent with a feedback deadline."""
 
     org = models.ForeignKey(Org, verbose_name="受函单位", on_delete=models.PROTECT, related_name="reminder_letters")
-    group = models.ForeignKey(GuidanceGroup, verbose_name="指导组", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="letters")
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name="指导组", null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
     issuer = models.CharField("发文机关", max_length=120)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
     basis = models.JSONField("数据依据", default=list, blank=True)
     drafted_on = models.DateField("起草日期")
-    state = models.CharField("状态", max_length=10, choices=LetterState.choices, default=LetterState.DRAFT,
-                             db_index=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=LetterState.choices, default=LetterState.DRAFT, db_index=True
+    )
     year = models.PositiveIntegerField("年度", null=True, blank=True)
     seq = models.PositiveIntegerField("序号", null=True, blank=True)
     number = models.CharField("文号", max_length=160, blank=True)
@@ -85,8 +89,14 @@ class ReminderLetter(models.Model):
     review_comment = models.TextField("审核意见", blank=True)
     rounds = models.PositiveIntegerField("反馈轮次", default=0)
     closed_on = models.DateField("办结日期", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="起草人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -96,8 +106,11 @@ class ReminderLetter(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "提示函"
         ordering = ["-drafted_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["issuer", "year", "seq"], name="letter_number_unique",
-                                               condition=Q(seq__isnull=False))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year", "seq"], name="letter_number_unique", condition=Q(seq__isnull=False)
+            )
+        ]
 
     def __str__(self):
         return self.number or f"{self.title}（草稿）"
@@ -107,8 +120,7 @@ class ReminderLetter(models.Model):
 
 
 class LetterEvidence(models.Model):
-    letter = models.ForeignKey(ReminderLetter, verbose_name="提示函", on_delete=models.PROTECT,
-                               related_name="evidence")
+    letter = models.ForeignKey(ReminderLetter, verbose_name="提示函", on_delete=models.PROTECT, related_name="evidence")
     name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=200)
@@ -130,14 +142,26 @@ class Inspection(models.Model):
     """An inspection of an assigned org by a guidance group (or an office above it)."""
 
     org = models.ForeignKey(Org, verbose_name="被督导单位", on_delete=models.PROTECT, related_name="inspections")
-    group = models.ForeignKey(GuidanceGroup, verbose_name="指导组", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="inspections")
+    group = models.ForeignKey(
+        GuidanceGroup,
+        verbose_name="指导组",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
     kind = models.CharField("方式", max_length=10, choices=[(k, k) for k in INSPECTION_KINDS])
     on = models.DateField("日期")
     inspectors = models.CharField("督导人员", max_length=200)
     findings = models.TextField("发现的问题", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -154,11 +178,16 @@ class Inspection(models.Model):
 class InspectionFinding(models.Model):
     """One thing an inspection found; turned into a problem sourced 上级查 in one step."""
 
-    inspection = models.ForeignKey(Inspection, verbose_name="督导检查", on_delete=models.PROTECT,
-                                   related_name="items")
+    inspection = models.ForeignKey(Inspection, verbose_name="督导检查", on_delete=models.PROTECT, related_name="items")
     text = models.TextField("发现的问题")
-    problem = models.OneToOneField("rectification.Problem", verbose_name="转入问题", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    problem = models.OneToOneField(
+        "rectification.Problem",
+        verbose_name="转入问题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "inspection__org__path"
@@ -177,16 +206,23 @@ class Sample(models.Model):
     `seed`, `size`, `kind` and the population frozen at `as_of` (`population` keeps the ids drawn from)."""
 
     org = models.ForeignKey(Org, verbose_name="被抽查单位", on_delete=models.PROTECT, related_name="samples")
-    group = models.ForeignKey(GuidanceGroup, verbose_name="指导组", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="samples")
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name="指导组", null=True, blank=True, on_delete=models.PROTECT, related_name="samples"
+    )
     kind = models.CharField("记录类型", max_length=20, choices=list(SAMPLE_KINDS.items()))
     as_of = models.DateField("截至日期")
     seed = models.CharField("随机种子", max_length=40)
     size = models.PositiveIntegerField("样本量")
     population = models.PositiveIntegerField("总体数量")
     drawn = models.JSONField("抽中记录编号", default=list)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="抽取人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="抽取人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -223,8 +259,9 @@ class Interview(models.Model):
     Visible to the office and the group, not to the unit (see queries.supervisory)."""
 
     org = models.ForeignKey(Org, verbose_name="被约谈单位", on_delete=models.PROTECT, related_name="interviews")
-    group = models.ForeignKey(GuidanceGroup, verbose_name="指导组", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        GuidanceGroup, verbose_name="指导组", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     on = models.DateField("日期")
     by = models.CharField("约谈人", max_length=120)
     whom = models.CharField("被约谈人", max_length=120)
@@ -275,8 +312,14 @@ class EscalationDecision(models.Model):
     reasons = models.JSONField("建议理由", default=list)
     decided = models.CharField("决定", max_length=10, choices=[(s, s) for s in LADDER])
     note = models.TextField("说明", blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path_field = "org__path"
@@ -290,8 +333,9 @@ class Notification(models.Model):
     """One inbox item for one user. `key` makes the daily job idempotent: the same reminder for the
     same thing on the same day is one row however often the job runs."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
     key = models.CharField(max_length=200)
     kind = models.CharField("类型", max_length=20)
     text = models.CharField("内容", max_length=300)

@@ -1,5 +1,6 @@
 """Reads for supervision pages and the API: an org visible to a business scope, the units a user
 supervises ranked by lag, and what the receiving unit may see of letters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,9 @@ def supervised_units(user: Any) -> list[Org]:
     grants = list(user.grants.filter(role__in=["guidance", "office"]).select_related("org", "group"))
     units: dict[int, Org] = {}
     for g in grants:
-        orgs = g.group.orgs.filter(active=True) if g.role == "guidance" else Org.objects.filter(parent=g.org, active=True)
+        orgs = (
+            g.group.orgs.filter(active=True) if g.role == "guidance" else Org.objects.filter(parent=g.org, active=True)
+        )
         for o in orgs:
             units[o.pk] = o
     return sorted(units.values(), key=lambda o: o.path)
@@ -53,11 +56,21 @@ def ranked(units: list[Org], as_of: dt.date) -> list[dict]:
         found = letter_findings(org, as_of)
         findings = [f for f in found if f.status != "待清零"]
         s = suggest(org, as_of, found)
-        open_letters = list(ReminderLetter.objects.filter(org=org, state__in=[LetterState.SENT, LetterState.ANSWERED])
-                            .order_by("feedback_due"))
-        rows.append({"org": org, "findings": findings, "suggestion": s, "letters": open_letters,
-                     "severe": sum(f.status == "严重滞后" for f in findings),
-                     "score": sum(f.severity for f in findings)})
+        open_letters = list(
+            ReminderLetter.objects.filter(org=org, state__in=[LetterState.SENT, LetterState.ANSWERED]).order_by(
+                "feedback_due"
+            )
+        )
+        rows.append(
+            {
+                "org": org,
+                "findings": findings,
+                "suggestion": s,
+                "letters": open_letters,
+                "severe": sum(f.status == "严重滞后" for f in findings),
+                "score": sum(f.severity for f in findings),
+            }
+        )
     rows.sort(key=lambda r: (-r["severe"], -r["score"], r["org"].path))
     return rows
 

@@ -4,6 +4,7 @@ A sample is drawn from the population as of a date — the ids of the kind's rec
 subtree, in id order — with Python's random.Random seeded by the recorded seed. The same seed, size,
 kind and date give the same records, so anyone can redraw it to check it was not picked by hand.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,17 @@ def population_qs(org: Org, kind: str, as_of: dt.date):
     if kind == "study_session":
         return StudySession.objects.filter(subtree_q("org__path", org.path), withdrawn=False, date__lte=as_of)
     if kind == "problem_closed":
-        return Problem.objects.filter(subtree_q("org__path", org.path), withdrawn=False, is_hand_down=False,
-                                      state=State.CLOSED, closed_on__lte=as_of)
+        return Problem.objects.filter(
+            subtree_q("org__path", org.path),
+            withdrawn=False,
+            is_hand_down=False,
+            state=State.CLOSED,
+            closed_on__lte=as_of,
+        )
     if kind == "project_done":
-        return Project.objects.filter(subtree_q("org__path", org.path), status=ProjectStatus.DONE,
-                                      completed_on__lte=as_of)
+        return Project.objects.filter(
+            subtree_q("org__path", org.path), status=ProjectStatus.DONE, completed_on__lte=as_of
+        )
     raise ValueError(kind)
 
 
@@ -46,13 +53,19 @@ def describe(kind: str, ids: list[int]) -> dict[int, str]:
     from tuijin.study.models import StudySession
 
     if kind == "study_session":
-        return {s.pk: f"{s.date} {s.org.name} {s.form}：{s.topic}"
-                for s in StudySession.objects.filter(pk__in=ids).select_related("org")}
+        return {
+            s.pk: f"{s.date} {s.org.name} {s.form}：{s.topic}"
+            for s in StudySession.objects.filter(pk__in=ids).select_related("org")
+        }
     if kind == "problem_closed":
-        return {p.pk: f"{p.org.name} 问题 {p.number}：{p.description[:40]}（{p.closed_on} 销号）"
-                for p in Problem.objects.filter(pk__in=ids).select_related("org")}
-    return {p.pk: f"{p.org.name} 实事项目：{p.name}（{p.completed_on} 完成）"
-            for p in Project.objects.filter(pk__in=ids).select_related("org")}
+        return {
+            p.pk: f"{p.org.name} 问题 {p.number}：{p.description[:40]}（{p.closed_on} 销号）"
+            for p in Problem.objects.filter(pk__in=ids).select_related("org")
+        }
+    return {
+        p.pk: f"{p.org.name} 实事项目：{p.name}（{p.completed_on} 完成）"
+        for p in Project.objects.filter(pk__in=ids).select_related("org")
+    }
 
 
 def untrue(kind: str, as_of: dt.date) -> list[int]:
@@ -62,8 +75,11 @@ def untrue(kind: str, as_of: dt.date) -> list[int]:
 
     from .models import SampleCheck
 
-    return list(SampleCheck.objects.filter(sample__kind=kind, result="不属实", checked_on__lte=as_of)
-                .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of)).values_list("record_id", flat=True))
+    return list(
+        SampleCheck.objects.filter(sample__kind=kind, result="不属实", checked_on__lte=as_of)
+        .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
+        .values_list("record_id", flat=True)
+    )
 
 
 def record_org(kind: str, record_id: int):

@@ -6,66 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaigns', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("campaigns", "0001_initial"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='root',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='orgs.org', verbose_name='牵头组织'),
+            model_name="campaign",
+            name="root",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="campaigns",
+                to="orgs.org",
+                verbose_name="牵头组织",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcampaign',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalcampaign",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcampaign',
-            name='root',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.org', verbose_name='牵头组织'),
+            model_name="historicalcampaign",
+            name="root",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.org",
+                verbose_name="牵头组织",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltask',
-            name='campaign',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='campaigns.campaign'),
+            model_name="historicaltask",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="campaigns.campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltask',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicaltask",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='readingitem',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reading', to='campaigns.campaign'),
+            model_name="readingitem",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="reading", to="campaigns.campaign"
+            ),
         ),
         migrations.AddField(
-            model_name='chapter',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chapters', to='campaigns.readingitem'),
+            model_name="chapter",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="chapters", to="campaigns.readingitem"
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='campaigns.campaign'),
+            model_name="task",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="campaigns.campaign"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='readingitem',
-            constraint=models.UniqueConstraint(fields=('campaign', 'code'), name='reading_code_unique'),
+            model_name="readingitem",
+            constraint=models.UniqueConstraint(fields=("campaign", "code"), name="reading_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='chapter',
-            constraint=models.UniqueConstraint(fields=('item', 'code'), name='chapter_code_unique'),
+            model_name="chapter",
+            constraint=models.UniqueConstraint(fields=("item", "code"), name="chapter_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(fields=('campaign', 'code'), name='task_code_unique'),
+            model_name="task",
+            constraint=models.UniqueConstraint(fields=("campaign", "code"), name="task_code_unique"),
         ),
     ]

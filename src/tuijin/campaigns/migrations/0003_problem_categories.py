@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0002_initial'),
+        ("campaigns", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='problem_categories',
-            field=models.JSONField(default=tuijin.campaigns.models.default_problem_categories, verbose_name='问题类别'),
+            model_name="campaign",
+            name="problem_categories",
+            field=models.JSONField(default=tuijin.campaigns.models.default_problem_categories, verbose_name="问题类别"),
         ),
         migrations.AddField(
-            model_name='historicalcampaign',
-            name='problem_categories',
-            field=models.JSONField(default=tuijin.campaigns.models.default_problem_categories, verbose_name='问题类别'),
+            model_name="historicalcampaign",
+            name="problem_categories",
+            field=models.JSONField(default=tuijin.campaigns.models.default_problem_categories, verbose_name="问题类别"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0003_problem_categories'),
+        ("campaigns", "0003_problem_categories"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='detectors',
-            field=models.JSONField(blank=True, default=dict, verbose_name='短板检测阈值'),
+            model_name="campaign",
+            name="detectors",
+            field=models.JSONField(blank=True, default=dict, verbose_name="短板检测阈值"),
         ),
         migrations.AddField(
-            model_name='historicalcampaign',
-            name='detectors',
-            field=models.JSONField(blank=True, default=dict, verbose_name='短板检测阈值'),
+            model_name="historicalcampaign",
+            name="detectors",
+            field=models.JSONField(blank=True, default=dict, verbose_name="短板检测阈值"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_campaign_detectors'),
+        ("campaigns", "0004_campaign_detectors"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='recheck_days',
-            field=models.PositiveIntegerField(default=60, verbose_name='回头看间隔天数'),
+            model_name="campaign",
+            name="recheck_days",
+            field=models.PositiveIntegerField(default=60, verbose_name="回头看间隔天数"),
         ),
         migrations.AddField(
-            model_name='historicalcampaign',
-            name='recheck_days',
-            field=models.PositiveIntegerField(default=60, verbose_name='回头看间隔天数'),
+            model_name="historicalcampaign",
+            name="recheck_days",
+            field=models.PositiveIntegerField(default=60, verbose_name="回头看间隔天数"),
         ),
     ]

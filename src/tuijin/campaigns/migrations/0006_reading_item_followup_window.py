@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0005_campaign_recheck_days'),
+        ("campaigns", "0005_campaign_recheck_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='readingitem',
-            name='due_on',
-            field=models.DateField(blank=True, null=True, verbose_name='学习截止日期'),
+            model_name="readingitem",
+            name="due_on",
+            field=models.DateField(blank=True, null=True, verbose_name="学习截止日期"),
         ),
         migrations.AddField(
-            model_name='readingitem',
-            name='opens_on',
-            field=models.DateField(blank=True, null=True, verbose_name='学习开始日期'),
+            model_name="readingitem",
+            name="opens_on",
+            field=models.DateField(blank=True, null=True, verbose_name="学习开始日期"),
         ),
     ]

@@ -1,4 +1,5 @@
 """Template helpers for forms (issue 11): the error summary at the top of a page lists each field in error."""
+
 from typing import Any
 
 from django import template

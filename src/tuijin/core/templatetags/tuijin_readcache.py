@@ -11,6 +11,9 @@ miss the body is rendered, stored under the key, and output. Either way, before 
   token (the stored body is never tied to one browser's CSRF cookie).
 Without `readcache` in the context the body renders as if the tags were not there.
 """
+
+from typing import Any
+
 from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
@@ -21,23 +24,23 @@ register = template.Library()
 
 
 class LiveNode(template.Node):
-    def __init__(self, nodelist):
+    def __init__(self, nodelist: template.NodeList) -> None:
         self.nodelist = nodelist
         self.marker = ""  # set by the enclosing ReadCacheNode
 
-    def render(self, context):
+    def render(self, context: template.Context) -> str:
         return self.marker if self.marker else self.nodelist.render(context)
 
 
 class ReadCacheNode(template.Node):
-    def __init__(self, nodelist):
+    def __init__(self, nodelist: template.NodeList) -> None:
         self.nodelist = nodelist
-        self.live = list(nodelist.get_nodes_by_type(LiveNode))
+        self.live: list[Any] = list(nodelist.get_nodes_by_type(LiveNode))
         for n, node in enumerate(self.live):
             node.marker = f"<!--tj-live-{n}-->"
 
-    def render(self, context):
-        body = context.get("readcache")
+    def render(self, context: Any) -> str:
+        body: Any = context.get("readcache")
         html = getattr(body, "html", None)
         if html is None:
             with context.push(csrf_token=CSRF_PLACEHOLDER):
@@ -54,14 +57,14 @@ class ReadCacheNode(template.Node):
 
 
 @register.tag
-def readcache(parser, token):
+def readcache(parser: Any, token: Any) -> template.Node:
     nodelist = parser.parse(("endreadcache",))
     parser.delete_first_token()
     return ReadCacheNode(nodelist)
 
 
 @register.tag
-def live(parser, token):
+def live(parser: Any, token: Any) -> template.Node:
     nodelist = parser.parse(("endlive",))
     parser.delete_first_token()
     return LiveNode(nodelist)

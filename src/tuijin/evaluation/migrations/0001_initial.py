@@ -5,46 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CounterDate',
+            name="CounterDate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("as_of", models.DateField()),
             ],
         ),
         migrations.CreateModel(
-            name='OrgScore',
+            name="OrgScore",
             fields=[
-                ('org', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='score', serialize=False, to='orgs.org')),
-                ('own', models.JSONField(default=dict)),
-                ('total', models.JSONField(default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "org",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="score",
+                        serialize=False,
+                        to="orgs.org",
+                    ),
+                ),
+                ("own", models.JSONField(default=dict)),
+                ("total", models.JSONField(default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '指标计数',
-                'verbose_name_plural': '指标计数',
+                "verbose_name": "指标计数",
+                "verbose_name_plural": "指标计数",
             },
         ),
         migrations.CreateModel(
-            name='Snapshot',
+            name="Snapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(db_index=True)),
-                ('total', models.JSONField(default=dict)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='orgs.org')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(db_index=True)),
+                ("total", models.JSONField(default=dict)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="snapshots", to="orgs.org"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每日快照',
-                'verbose_name_plural': '每日快照',
-                'constraints': [models.UniqueConstraint(fields=('date', 'org'), name='one_snapshot_per_org_per_day')],
+                "verbose_name": "每日快照",
+                "verbose_name_plural": "每日快照",
+                "constraints": [models.UniqueConstraint(fields=("date", "org"), name="one_snapshot_per_org_per_day")],
             },
         ),
     ]

@@ -6,55 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("evaluation", "0001_initial"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BriefingDoc',
+            name="BriefingDoc",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('notice', '通报'), ('outline', '讲话提纲')], default='notice', max_length=10, verbose_name='文种')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('issued', '已签发'), ('discarded', '已废弃')], default='draft', max_length=10, verbose_name='状态')),
-                ('as_of', models.DateField(verbose_name='数据截至')),
-                ('content', models.JSONField(default=dict)),
-                ('figures', models.JSONField(default=dict)),
-                ('findings', models.JSONField(blank=True, default=list)),
-                ('baseline', models.JSONField(blank=True, default=dict)),
-                ('year', models.PositiveIntegerField(blank=True, null=True)),
-                ('serial', models.PositiveIntegerField(blank=True, null=True)),
-                ('number', models.CharField(blank=True, max_length=40, verbose_name='发文字号')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='briefings', to='orgs.org', verbose_name='发文组织')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("notice", "通报"), ("outline", "讲话提纲")],
+                        default="notice",
+                        max_length=10,
+                        verbose_name="文种",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("issued", "已签发"), ("discarded", "已废弃")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="数据截至")),
+                ("content", models.JSONField(default=dict)),
+                ("figures", models.JSONField(default=dict)),
+                ("findings", models.JSONField(blank=True, default=list)),
+                ("baseline", models.JSONField(blank=True, default=dict)),
+                ("year", models.PositiveIntegerField(blank=True, null=True)),
+                ("serial", models.PositiveIntegerField(blank=True, null=True)),
+                ("number", models.CharField(blank=True, max_length=40, verbose_name="发文字号")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="briefings",
+                        to="orgs.org",
+                        verbose_name="发文组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报',
-                'verbose_name_plural': '通报',
-                'ordering': ['-as_of', '-pk'],
-                'indexes': [models.Index(fields=['org', 'status', 'as_of'], name='evaluation__org_id_606a52_idx')],
-                'constraints': [models.UniqueConstraint(fields=('org', 'year', 'serial'), name='briefing_number_unique')],
+                "verbose_name": "通报",
+                "verbose_name_plural": "通报",
+                "ordering": ["-as_of", "-pk"],
+                "indexes": [models.Index(fields=["org", "status", "as_of"], name="evaluation__org_id_606a52_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("org", "year", "serial"), name="briefing_number_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BriefingNumber',
+            name="BriefingNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "org",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"),
+                ),
             ],
             options={
-                'verbose_name': '通报编号',
-                'verbose_name_plural': '通报编号',
-                'constraints': [models.UniqueConstraint(fields=('org', 'year'), name='one_briefing_counter_per_org_year')],
+                "verbose_name": "通报编号",
+                "verbose_name_plural": "通报编号",
+                "constraints": [
+                    models.UniqueConstraint(fields=("org", "year"), name="one_briefing_counter_per_org_year")
+                ],
             },
         ),
     ]

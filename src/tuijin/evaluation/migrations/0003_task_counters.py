@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0002_briefing_docs'),
+        ("evaluation", "0002_briefing_docs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='counterdate',
-            name='tasks',
+            model_name="counterdate",
+            name="tasks",
             field=models.JSONField(default=dict),
         ),
         migrations.AddField(
-            model_name='orgscore',
-            name='tasks',
+            model_name="orgscore",
+            name="tasks",
             field=models.JSONField(default=dict),
         ),
         migrations.AddField(
-            model_name='orgscore',
-            name='tasks_total',
+            model_name="orgscore",
+            name="tasks_total",
             field=models.JSONField(default=dict),
         ),
     ]

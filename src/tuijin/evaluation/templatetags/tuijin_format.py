@@ -1,4 +1,5 @@
 """Number formatting for indicators: shares as percentages, counts as plain numbers."""
+
 from django import template
 
 register = template.Library()

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,27 +15,43 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(max_length=30, verbose_name='导入类型')),
-                ('filename', models.CharField(max_length=255, verbose_name='文件名')),
-                ('dry_run', models.BooleanField(default=False, verbose_name='只检查')),
-                ('data', models.BinaryField(blank=True, verbose_name='文件内容')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '处理中'), ('done', '已完成'), ('failed', '未写入')], default='queued', max_length=10, verbose_name='状态')),
-                ('stage', models.CharField(default='排队等待后台任务处理', max_length=100, verbose_name='进度说明')),
-                ('percent', models.PositiveSmallIntegerField(default=0, verbose_name='进度')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='结果')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
-                ('warnings', models.JSONField(blank=True, default=list, verbose_name='提示')),
-                ('created_at', models.DateTimeField(verbose_name='上传时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("kind", models.CharField(max_length=30, verbose_name="导入类型")),
+                ("filename", models.CharField(max_length=255, verbose_name="文件名")),
+                ("dry_run", models.BooleanField(default=False, verbose_name="只检查")),
+                ("data", models.BinaryField(blank=True, verbose_name="文件内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "处理中"), ("done", "已完成"), ("failed", "未写入")],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("stage", models.CharField(default="排队等待后台任务处理", max_length=100, verbose_name="进度说明")),
+                ("percent", models.PositiveSmallIntegerField(default=0, verbose_name="进度")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="结果")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误")),
+                ("warnings", models.JSONField(blank=True, default=list, verbose_name="提示")),
+                ("created_at", models.DateTimeField(verbose_name="上传时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入任务',
-                'verbose_name_plural': '导入任务',
-                'ordering': ['-created_at'],
+                "verbose_name": "导入任务",
+                "verbose_name_plural": "导入任务",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -4,32 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=50, verbose_name='任务')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('status', models.CharField(choices=[('running', '运行中'), ('ok', '成功'), ('failed', '失败')], default='running', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='尝试次数')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('message', models.TextField(blank=True, verbose_name='结果')),
-                ('worker', models.CharField(blank=True, max_length=100, verbose_name='执行进程')),
-                ('task_id', models.CharField(blank=True, max_length=64, verbose_name='队列任务编号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("job", models.CharField(max_length=50, verbose_name="任务")),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "运行中"), ("ok", "成功"), ("failed", "失败")],
+                        default="running",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="尝试次数")),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("message", models.TextField(blank=True, verbose_name="结果")),
+                ("worker", models.CharField(blank=True, max_length=100, verbose_name="执行进程")),
+                ("task_id", models.CharField(blank=True, max_length=64, verbose_name="队列任务编号")),
             ],
             options={
-                'verbose_name': '后台任务记录',
-                'verbose_name_plural': '后台任务记录',
-                'ordering': ['-date', 'job'],
-                'constraints': [models.UniqueConstraint(fields=('job', 'date'), name='one_job_run_per_day')],
+                "verbose_name": "后台任务记录",
+                "verbose_name_plural": "后台任务记录",
+                "ordering": ["-date", "job"],
+                "constraints": [models.UniqueConstraint(fields=("job", "date"), name="one_job_run_per_day")],
             },
         ),
     ]

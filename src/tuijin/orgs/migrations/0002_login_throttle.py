@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginThrottle',
+            name="LoginThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('last_failure', models.DateTimeField()),
-                ('blocked_until', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("last_failure", models.DateTimeField()),
+                ("blocked_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '登录失败计数',
-                'verbose_name_plural': '登录失败计数',
+                "verbose_name": "登录失败计数",
+                "verbose_name_plural": "登录失败计数",
             },
         ),
     ]

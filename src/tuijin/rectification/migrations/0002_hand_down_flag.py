@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0001_initial'),
+        ("rectification", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproblem',
-            name='is_hand_down',
-            field=models.BooleanField(default=False, verbose_name='交办事项'),
+            model_name="historicalproblem",
+            name="is_hand_down",
+            field=models.BooleanField(default=False, verbose_name="交办事项"),
         ),
         migrations.AddField(
-            model_name='problem',
-            name='is_hand_down',
-            field=models.BooleanField(default=False, verbose_name='交办事项'),
+            model_name="problem",
+            name="is_hand_down",
+            field=models.BooleanField(default=False, verbose_name="交办事项"),
         ),
     ]

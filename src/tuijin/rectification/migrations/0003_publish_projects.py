@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0002_hand_down_flag'),
-        ('research', '0001_initial'),
+        ("rectification", "0002_hand_down_flag"),
+        ("research", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publicitem',
-            name='project',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='publication', to='research.project'),
+            model_name="publicitem",
+            name="project",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="publication",
+                to="research.project",
+            ),
         ),
     ]

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0003_publish_projects'),
+        ("rectification", "0003_publish_projects"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='set_aside',
-            field=models.BooleanField(default=False, verbose_name='不再需要'),
+            model_name="historicalmeasure",
+            name="set_aside",
+            field=models.BooleanField(default=False, verbose_name="不再需要"),
         ),
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='set_aside_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='不再需要的原因'),
+            model_name="historicalmeasure",
+            name="set_aside_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="不再需要的原因"),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='set_aside',
-            field=models.BooleanField(default=False, verbose_name='不再需要'),
+            model_name="measure",
+            name="set_aside",
+            field=models.BooleanField(default=False, verbose_name="不再需要"),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='set_aside_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='不再需要的原因'),
+            model_name="measure",
+            name="set_aside_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="不再需要的原因"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0003_publish_projects'),
+        ("rectification", "0003_publish_projects"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publicitem',
-            name='refused',
-            field=models.PositiveIntegerField(default=0, verbose_name='超限被拒次数'),
+            model_name="publicitem",
+            name="refused",
+            field=models.PositiveIntegerField(default=0, verbose_name="超限被拒次数"),
         ),
     ]

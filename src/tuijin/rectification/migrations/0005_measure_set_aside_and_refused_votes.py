@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0004_measure_set_aside'),
-        ('rectification', '0004_public_refused_votes'),
+        ("rectification", "0004_measure_set_aside"),
+        ("rectification", "0004_public_refused_votes"),
     ]
 
-    operations = [
-    ]
+    operations = []

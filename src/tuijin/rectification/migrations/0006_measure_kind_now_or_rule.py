@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0005_measure_set_aside_and_refused_votes'),
+        ("rectification", "0005_measure_set_aside_and_refused_votes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='kind',
-            field=models.CharField(choices=[('立行立改', '立行立改'), ('建章立制', '建章立制')], default='立行立改', max_length=4, verbose_name='措施类型'),
+            model_name="historicalmeasure",
+            name="kind",
+            field=models.CharField(
+                choices=[("立行立改", "立行立改"), ("建章立制", "建章立制")],
+                default="立行立改",
+                max_length=4,
+                verbose_name="措施类型",
+            ),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='kind',
-            field=models.CharField(choices=[('立行立改', '立行立改'), ('建章立制', '建章立制')], default='立行立改', max_length=4, verbose_name='措施类型'),
+            model_name="measure",
+            name="kind",
+            field=models.CharField(
+                choices=[("立行立改", "立行立改"), ("建章立制", "建章立制")],
+                default="立行立改",
+                max_length=4,
+                verbose_name="措施类型",
+            ),
         ),
     ]

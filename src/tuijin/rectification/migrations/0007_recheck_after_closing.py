@@ -7,54 +7,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0006_measure_kind_now_or_rule'),
+        ("rectification", "0006_measure_kind_now_or_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalRecheck',
+            name="HistoricalRecheck",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('scheduled_on', models.DateField(verbose_name='安排日期')),
-                ('due_on', models.DateField(db_index=True, verbose_name='回头看时限')),
-                ('result', models.CharField(choices=[('待回头看', '待回头看'), ('已确认', '已确认'), ('已重新打开', '已重新打开')], db_index=True, default='待回头看', max_length=6, verbose_name='结果')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='回头看日期')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='回头看情况')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('done_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('problem', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rectification.problem')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("scheduled_on", models.DateField(verbose_name="安排日期")),
+                ("due_on", models.DateField(db_index=True, verbose_name="回头看时限")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("待回头看", "待回头看"), ("已确认", "已确认"), ("已重新打开", "已重新打开")],
+                        db_index=True,
+                        default="待回头看",
+                        max_length=6,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="回头看日期")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="回头看情况")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rectification.problem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 回头看',
-                'verbose_name_plural': 'historical 回头看',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 回头看",
+                "verbose_name_plural": "historical 回头看",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Recheck',
+            name="Recheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheduled_on', models.DateField(verbose_name='安排日期')),
-                ('due_on', models.DateField(db_index=True, verbose_name='回头看时限')),
-                ('result', models.CharField(choices=[('待回头看', '待回头看'), ('已确认', '已确认'), ('已重新打开', '已重新打开')], db_index=True, default='待回头看', max_length=6, verbose_name='结果')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='回头看日期')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='回头看情况')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rechecks', to='rectification.problem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scheduled_on", models.DateField(verbose_name="安排日期")),
+                ("due_on", models.DateField(db_index=True, verbose_name="回头看时限")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("待回头看", "待回头看"), ("已确认", "已确认"), ("已重新打开", "已重新打开")],
+                        db_index=True,
+                        default="待回头看",
+                        max_length=6,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="回头看日期")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="回头看情况")),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rechecks", to="rectification.problem"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回头看',
-                'verbose_name_plural': '回头看',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "回头看",
+                "verbose_name_plural": "回头看",
+                "ordering": ["due_on", "id"],
             },
         ),
     ]

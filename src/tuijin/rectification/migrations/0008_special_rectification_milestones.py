@@ -7,54 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0007_recheck_after_closing'),
+        ("rectification", "0007_recheck_after_closing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalMilestone',
+            name="HistoricalMilestone",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='节点')),
-                ('due_on', models.DateField(verbose_name='计划完成日期')),
-                ('owner', models.CharField(max_length=60, verbose_name='责任人')),
-                ('done', models.BooleanField(default=False, verbose_name='已完成')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('problem', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rectification.problem')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="节点")),
+                ("due_on", models.DateField(verbose_name="计划完成日期")),
+                ("owner", models.CharField(max_length=60, verbose_name="责任人")),
+                ("done", models.BooleanField(default=False, verbose_name="已完成")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rectification.problem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 专项整治节点',
-                'verbose_name_plural': 'historical 专项整治节点',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 专项整治节点",
+                "verbose_name_plural": "historical 专项整治节点",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='节点')),
-                ('due_on', models.DateField(verbose_name='计划完成日期')),
-                ('owner', models.CharField(max_length=60, verbose_name='责任人')),
-                ('done', models.BooleanField(default=False, verbose_name='已完成')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='rectification.problem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="节点")),
+                ("due_on", models.DateField(verbose_name="计划完成日期")),
+                ("owner", models.CharField(max_length=60, verbose_name="责任人")),
+                ("done", models.BooleanField(default=False, verbose_name="已完成")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="rectification.problem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专项整治节点',
-                'verbose_name_plural': '专项整治节点',
-                'ordering': ['due_on', 'position', 'id'],
+                "verbose_name": "专项整治节点",
+                "verbose_name_plural": "专项整治节点",
+                "ordering": ["due_on", "position", "id"],
             },
         ),
     ]

@@ -5,35 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_throttle'),
-        ('rectification', '0008_special_rectification_milestones'),
+        ("orgs", "0002_login_throttle"),
+        ("rectification", "0008_special_rectification_milestones"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='org',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.org', verbose_name='措施单位'),
+            model_name="historicalmeasure",
+            name="org",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.org",
+                verbose_name="措施单位",
+            ),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='org',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='措施单位'),
+            model_name="measure",
+            name="org",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orgs.org",
+                verbose_name="措施单位",
+            ),
         ),
         migrations.CreateModel(
-            name='Cooperation',
+            name="Cooperation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_on', models.DateField(verbose_name='加入日期')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cooperations', to='orgs.org', verbose_name='配合单位')),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cooperations', to='rectification.problem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("added_on", models.DateField(verbose_name="加入日期")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cooperations",
+                        to="orgs.org",
+                        verbose_name="配合单位",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cooperations",
+                        to="rectification.problem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联合整改单位',
-                'verbose_name_plural': '联合整改单位',
-                'constraints': [models.UniqueConstraint(fields=('problem', 'org'), name='cooperation_once_per_org')],
+                "verbose_name": "联合整改单位",
+                "verbose_name_plural": "联合整改单位",
+                "constraints": [models.UniqueConstraint(fields=("problem", "org"), name="cooperation_once_per_org")],
             },
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0009_joint_problem_cooperating_orgs'),
+        ("rectification", "0009_joint_problem_cooperating_orgs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproblem',
-            name='change_note',
-            field=models.CharField(blank=True, max_length=150, verbose_name='工作中发生了什么变化'),
+            model_name="historicalproblem",
+            name="change_note",
+            field=models.CharField(blank=True, max_length=150, verbose_name="工作中发生了什么变化"),
         ),
         migrations.AddField(
-            model_name='problem',
-            name='change_note',
-            field=models.CharField(blank=True, max_length=150, verbose_name='工作中发生了什么变化'),
+            model_name="problem",
+            name="change_note",
+            field=models.CharField(blank=True, max_length=150, verbose_name="工作中发生了什么变化"),
         ),
     ]

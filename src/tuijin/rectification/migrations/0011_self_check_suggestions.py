@@ -6,33 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_throttle'),
-        ('rectification', '0010_problem_closing_change_note'),
+        ("orgs", "0002_login_throttle"),
+        ("rectification", "0010_problem_closing_change_note"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SelfCheck',
+            name="SelfCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('suggested_on', models.DateField(db_index=True, verbose_name='提示日期')),
-                ('trigger', models.CharField(max_length=10, verbose_name='提示原因')),
-                ('answer', models.CharField(choices=[('待对照', '待对照'), ('存在', '已对照，存在'), ('不存在', '已对照，不存在')], db_index=True, default='待对照', max_length=4, verbose_name='对照结果')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='对照日期')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='对照情况')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('found_problem', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='found_by_check', to='rectification.problem', verbose_name='查摆出的问题')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='self_checks', to='orgs.org', verbose_name='对照检视单位')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='self_checks', to='rectification.problem', verbose_name='对照的问题')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("suggested_on", models.DateField(db_index=True, verbose_name="提示日期")),
+                ("trigger", models.CharField(max_length=10, verbose_name="提示原因")),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[("待对照", "待对照"), ("存在", "已对照，存在"), ("不存在", "已对照，不存在")],
+                        db_index=True,
+                        default="待对照",
+                        max_length=4,
+                        verbose_name="对照结果",
+                    ),
+                ),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="对照日期")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="对照情况")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "found_problem",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="found_by_check",
+                        to="rectification.problem",
+                        verbose_name="查摆出的问题",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="self_checks",
+                        to="orgs.org",
+                        verbose_name="对照检视单位",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="self_checks",
+                        to="rectification.problem",
+                        verbose_name="对照的问题",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '举一反三对照检视',
-                'verbose_name_plural': '举一反三对照检视',
-                'ordering': ['suggested_on', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('source', 'org'), name='self_check_once_per_org')],
+                "verbose_name": "举一反三对照检视",
+                "verbose_name_plural": "举一反三对照检视",
+                "ordering": ["suggested_on", "id"],
+                "constraints": [models.UniqueConstraint(fields=("source", "org"), name="self_check_once_per_org")],
             },
         ),
     ]

@@ -5,21 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_throttle'),
-        ('rectification', '0011_self_check_suggestions'),
+        ("orgs", "0002_login_throttle"),
+        ("rectification", "0011_self_check_suggestions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproblem',
-            name='owner_person',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.person', verbose_name='领导干部个人检视'),
+            model_name="historicalproblem",
+            name="owner_person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.person",
+                verbose_name="领导干部个人检视",
+            ),
         ),
         migrations.AddField(
-            model_name='problem',
-            name='owner_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='own_problems', to='orgs.person', verbose_name='领导干部个人检视'),
+            model_name="problem",
+            name="owner_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="own_problems",
+                to="orgs.person",
+                verbose_name="领导干部个人检视",
+            ),
         ),
     ]

@@ -14,24 +14,36 @@ def fill_subject_org(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_login_throttle'),
-        ('rectification', '0012_problem_owner_person'),
-        ('research', '0001_initial'),
+        ("orgs", "0002_login_throttle"),
+        ("rectification", "0012_problem_owner_person"),
+        ("research", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publicitem',
-            name='subject_org',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='所属组织'),
+            model_name="publicitem",
+            name="subject_org",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orgs.org",
+                verbose_name="所属组织",
+            ),
         ),
         # frees the name `publication` on research.Project for the field research 0002 adds
         migrations.AlterField(
-            model_name='publicitem',
-            name='project',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='research.project'),
+            model_name="publicitem",
+            name="project",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="research.project",
+            ),
         ),
         migrations.RunPython(fill_subject_org, migrations.RunPython.noop),
     ]

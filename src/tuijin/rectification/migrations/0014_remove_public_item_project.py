@@ -4,15 +4,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0013_public_item_subject_org'),
-        ('research', '0002_project_publication'),
+        ("rectification", "0013_public_item_subject_org"),
+        ("research", "0002_project_publication"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='publicitem',
-            name='project',
+            model_name="publicitem",
+            name="project",
         ),
     ]

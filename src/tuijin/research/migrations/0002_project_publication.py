@@ -13,22 +13,36 @@ def link_publications(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rectification', '0013_public_item_subject_org'),
-        ('research', '0001_initial'),
+        ("rectification", "0013_public_item_subject_org"),
+        ("research", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproject',
-            name='publication',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rectification.publicitem', verbose_name='群众评价公示'),
+            model_name="historicalproject",
+            name="publication",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="rectification.publicitem",
+                verbose_name="群众评价公示",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='publication',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rectification.publicitem', verbose_name='群众评价公示'),
+            model_name="project",
+            name="publication",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="rectification.publicitem",
+                verbose_name="群众评价公示",
+            ),
         ),
         migrations.RunPython(link_publications, migrations.RunPython.noop),
     ]

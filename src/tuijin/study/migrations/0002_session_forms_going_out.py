@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0001_initial'),
+        ("study", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalstudysession',
-            name='form',
-            field=models.CharField(choices=[('中心组学习', '中心组学习'), ('支部学习', '支部学习'), ('专题研讨', '专题研讨'), ('读书班', '读书班'), ('宣讲报告', '宣讲报告'), ('警示教育', '警示教育'), ('现场教学', '现场教学'), ('外出学习', '外出学习')], max_length=10, verbose_name='学习形式'),
+            model_name="historicalstudysession",
+            name="form",
+            field=models.CharField(
+                choices=[
+                    ("中心组学习", "中心组学习"),
+                    ("支部学习", "支部学习"),
+                    ("专题研讨", "专题研讨"),
+                    ("读书班", "读书班"),
+                    ("宣讲报告", "宣讲报告"),
+                    ("警示教育", "警示教育"),
+                    ("现场教学", "现场教学"),
+                    ("外出学习", "外出学习"),
+                ],
+                max_length=10,
+                verbose_name="学习形式",
+            ),
         ),
         migrations.AlterField(
-            model_name='studysession',
-            name='form',
-            field=models.CharField(choices=[('中心组学习', '中心组学习'), ('支部学习', '支部学习'), ('专题研讨', '专题研讨'), ('读书班', '读书班'), ('宣讲报告', '宣讲报告'), ('警示教育', '警示教育'), ('现场教学', '现场教学'), ('外出学习', '外出学习')], max_length=10, verbose_name='学习形式'),
+            model_name="studysession",
+            name="form",
+            field=models.CharField(
+                choices=[
+                    ("中心组学习", "中心组学习"),
+                    ("支部学习", "支部学习"),
+                    ("专题研讨", "专题研讨"),
+                    ("读书班", "读书班"),
+                    ("宣讲报告", "宣讲报告"),
+                    ("警示教育", "警示教育"),
+                    ("现场教学", "现场教学"),
+                    ("外出学习", "外出学习"),
+                ],
+                max_length=10,
+                verbose_name="学习形式",
+            ),
         ),
     ]

@@ -39,8 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, help="负载场景 gunicorn 的进程数（默认 4）")
         parser.add_argument("--threads", type=int, help="负载场景 gunicorn 每个进程的线程数（默认 4）")
 
-    def handle(self, scale, out, runs, rows, only, seconds=60, readers=50, writers=20, workers=None, threads=None,
-               **options):
+    def handle(
+        self, scale, out, runs, rows, only, seconds=60, readers=50, writers=20, workers=None, threads=None, **options
+    ):
         from tuijin.bench.measure import baseline_ratios, with_baselines
         from tuijin.bench.scenarios import SCENARIOS, Outcome
 
@@ -48,8 +49,12 @@ class Command(BaseCommand):
             fail(self, [f"--rows 应为正整数，实际为 {rows}"])
         if runs is not None and runs < 1:
             fail(self, [f"--runs 应为正整数，实际为 {runs}"])
-        for name, value in (("--seconds", seconds), ("--readers", readers), ("--workers", workers),
-                            ("--threads", threads)):
+        for name, value in (
+            ("--seconds", seconds),
+            ("--readers", readers),
+            ("--workers", workers),
+            ("--threads", threads),
+        ):
             if value is not None and value < 1:
                 fail(self, [f"{name} 应为正整数，实际为 {value}"])
         if writers < 0:
@@ -60,8 +65,13 @@ class Command(BaseCommand):
             known = {s.name for s in SCENARIOS}
             unknown = [n for n in wanted if n not in known]
             if unknown or not wanted:
-                fail(self, [f"未知的场景：{'、'.join(unknown)}" if unknown else "--only 没有给出场景名称",
-                            f"可用的场景：{'、'.join(s.name for s in SCENARIOS)}"])
+                fail(
+                    self,
+                    [
+                        f"未知的场景：{'、'.join(unknown)}" if unknown else "--only 没有给出场景名称",
+                        f"可用的场景：{'、'.join(s.name for s in SCENARIOS)}",
+                    ],
+                )
             scenarios = [s for s in SCENARIOS if s.name in with_baselines(wanted, SCENARIOS)]
 
         own = not os.environ.get("DATABASE_URL")
@@ -80,26 +90,41 @@ class Command(BaseCommand):
             self.stdout.write(f"… {scenario.label}" + (f"：{rows} 行" if getattr(scenario, "kind", None) else ""))
             self.stdout.flush()
             try:
-                outcome = scenario.run(runs or scenario.default_runs,
-                                       {"rows": rows, "seconds": seconds, "readers": readers, "writers": writers,
-                                        "workers": workers, "threads": threads})
+                outcome = scenario.run(
+                    runs or scenario.default_runs,
+                    {
+                        "rows": rows,
+                        "seconds": seconds,
+                        "readers": readers,
+                        "writers": writers,
+                        "workers": workers,
+                        "threads": threads,
+                    },
+                )
             except Exception as exc:  # one broken page must not hide the other figures
                 outcome = Outcome(skipped=f"failed: {type(exc).__name__}: {exc}"[:300])
             results[scenario.name] = outcome.summary() | getattr(outcome, "extra", {})  # e.g. texts checked
             if getattr(scenario, "kind", None) and not outcome.skipped:  # an import: how many rows it timed
                 results[scenario.name]["rows"] = rows
 
-        report = {"scale": scale, "database": database,
-                  "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
-                  "python": sys.version.split()[0], "import_rows": rows, "scenarios": results,
-                  "ratios": baseline_ratios(scenarios, results)}
+        report = {
+            "scale": scale,
+            "database": database,
+            "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "import_rows": rows,
+            "scenarios": results,
+            "ratios": baseline_ratios(scenarios, results),
+        }
         path = out or f"bench-{scale}.json"
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(report, fh, ensure_ascii=False, indent=2)
         self._table(report, path)
         for name, r in report["ratios"].items():  # a scenario against the baselines measured in the same run
-            self.stdout.write(f"{name}：{r['ratio']}×（CPU {r['cpu_ratio']}×），目标 ≤ {r['target']}×"
-                              f"{'，达到' if r['met'] else '，未达到'}")
+            self.stdout.write(
+                f"{name}：{r['ratio']}×（CPU {r['cpu_ratio']}×），目标 ≤ {r['target']}×"
+                f"{'，达到' if r['met'] else '，未达到'}"
+            )
 
     def _use_bench_database(self, scale) -> str:
         """Point the default connection at var/bench-<scale>.sqlite3 (used when DATABASE_URL is not set).
@@ -135,26 +160,37 @@ class Command(BaseCommand):
             if r.get("skipped"):
                 self.stdout.write(f"{name:<28}  skipped: {r['skipped']}")
             elif "requests_per_second" in r:
-                self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}  {r['requests_per_second']} 次/秒，"
-                                  f"读 {r['reads']}、写 {r['writes']}、错误 {r['errors']}（{r['readers']} 读 {r['writers']} 写，"
-                                  f"{r['seconds']} 秒，gunicorn {r['gunicorn_workers']} 进程 × {r['gunicorn_threads']} 线程）")
+                self.stdout.write(
+                    f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}  {r['requests_per_second']} 次/秒，"
+                    f"读 {r['reads']}、写 {r['writes']}、错误 {r['errors']}（{r['readers']} 读 {r['writers']} 写，"
+                    f"{r['seconds']} 秒，gunicorn {r['gunicorn_workers']} 进程 × {r['gunicorn_threads']} 线程）"
+                )
                 for url, u in r.get("by_url", {}).items():
-                    self.stdout.write(f"  {url:<40}{u['median_ms']:>10}{u['p95_ms']:>10}  {u['requests_per_second']} 次/秒"
-                                      f"（{u['requests']} 次）")
+                    self.stdout.write(
+                        f"  {url:<40}{u['median_ms']:>10}{u['p95_ms']:>10}  {u['requests_per_second']} 次/秒"
+                        f"（{u['requests']} 次）"
+                    )
             elif "ratio" in r:  # growth: one county's pages before/after the other counties grew
                 self.stdout.write(f"{name:<28}  {r['county']}，其他县数据 ×{r['factor']}（增加 {r['rows_added']}）：")
-                self.stdout.write(f"  {'页面':<24}{'前 ms':>10}{'后 ms':>10}{'之比':>8}{'CPU 前':>10}{'CPU 后':>10}{'之比':>8}")
+                self.stdout.write(
+                    f"  {'页面':<24}{'前 ms':>10}{'后 ms':>10}{'之比':>8}{'CPU 前':>10}{'CPU 后':>10}{'之比':>8}"
+                )
                 for page, ratio in r["ratio"].items():
-                    self.stdout.write(f"  {page:<26}{r['before_ms'][page]!s:>10}{r['after_ms'][page]!s:>10}"
-                                      f"{ratio!s:>10}{r['before_cpu_ms'][page]!s:>10}{r['after_cpu_ms'][page]!s:>10}"
-                                      f"{r['cpu_ratio'][page]!s:>10}")
+                    self.stdout.write(
+                        f"  {page:<26}{r['before_ms'][page]!s:>10}{r['after_ms'][page]!s:>10}"
+                        f"{ratio!s:>10}{r['before_cpu_ms'][page]!s:>10}{r['after_cpu_ms'][page]!s:>10}"
+                        f"{r['cpu_ratio'][page]!s:>10}"
+                    )
             else:
-                self.stdout.write(f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}"
-                                  f"{r['runs']:>6}")
+                self.stdout.write(
+                    f"{name:<28}{r['median_ms']:>12.1f}{r['p95_ms']:>12.1f}{r['cpu_median_ms']:>16.1f}{r['runs']:>6}"
+                )
                 if "floor_median_ms" in r:  # an import: its floor, and the ratios the targets are (≤ 2)
-                    self.stdout.write(f"  下限 {r['floor_median_ms']:.1f} ms（CPU {r['floor_cpu_median_ms']:.1f}），"
-                                      f"之比 {r['floor_ratio']}；峰值内存 {r['peak_mb']} MB，"
-                                      f"下限 {r['floor_peak_mb']} MB，之比 {r['memory_ratio']}")
+                    self.stdout.write(
+                        f"  下限 {r['floor_median_ms']:.1f} ms（CPU {r['floor_cpu_median_ms']:.1f}），"
+                        f"之比 {r['floor_ratio']}；峰值内存 {r['peak_mb']} MB，"
+                        f"下限 {r['floor_peak_mb']} MB，之比 {r['memory_ratio']}"
+                    )
                 elif "peak_mb" in r:
                     self.stdout.write(f"  峰值内存 {r['peak_mb']} MB")
         self.stdout.write(f"结果已写入 {path}")

@@ -27,11 +27,15 @@ class Command(BaseCommand):
         except CampaignFileError as exc:
             fail(self, [*exc.errors, f"共 {len(exc.errors)} 处错误，未载入。"])
         if dry_run:
-            self.stdout.write(f"检查通过：{spec.campaign['name']}，{len(spec.reading)} 种书目，{len(spec.tasks)} 项任务")
+            self.stdout.write(
+                f"检查通过：{spec.campaign['name']}，{len(spec.reading)} 种书目，{len(spec.tasks)} 项任务"
+            )
             return
         try:
             campaign = load_campaign(spec, actor=actor_from(as_user))
         except CampaignFileError as exc:
             fail(self, [*exc.errors, f"共 {len(exc.errors)} 处错误，未载入。"])
-        self.stdout.write(f"已载入：{campaign.name}（{campaign.start} 至 {campaign.end}），"
-                          f"{campaign.reading.count()} 种书目，{campaign.tasks.count()} 项部署任务")
+        self.stdout.write(
+            f"已载入：{campaign.name}（{campaign.start} 至 {campaign.end}），"
+            f"{campaign.reading.count()} 种书目，{campaign.tasks.count()} 项部署任务"
+        )

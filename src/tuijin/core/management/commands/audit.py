@@ -7,8 +7,10 @@ from tuijin.core import events
 
 
 class Command(BaseCommand):
-    help = ("操作记录（审计）：tuijin audit verify —— 校验每条记录的签名和链接、链头以及全部检查点文件；"
-            "tuijin audit checkpoint —— 立即写一个签名检查点（tuijin worker 每天自动写）")
+    help = (
+        "操作记录（审计）：tuijin audit verify —— 校验每条记录的签名和链接、链头以及全部检查点文件；"
+        "tuijin audit checkpoint —— 立即写一个签名检查点（tuijin worker 每天自动写）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "checkpoint"])

@@ -11,8 +11,10 @@ from tuijin.orgs.models import Org, User
 
 
 class Command(BaseCommand):
-    help = ("建库、生成演示城市 X市 并启动服务：tuijin demo [--scale small|city] [--no-server] [--port N] [--reset]。"
-            "--scale province 生成 X省（含 X市 在内的 10 个市，供 tuijin bench 比较），只建当日快照")
+    help = (
+        "建库、生成演示城市 X市 并启动服务：tuijin demo [--scale small|city] [--no-server] [--port N] [--reset]。"
+        "--scale province 生成 X省（含 X市 在内的 10 个市，供 tuijin bench 比较），只建当日快照"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", default="small", choices=list(SCALES))
@@ -26,22 +28,30 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         if Org.objects.filter(code="XS").exists():
             self.stdout.write("演示数据已存在，直接使用（加 --reset 可重新生成）。")
-            accounts = [(u.username, "、".join(g.get_role_display() for g in u.grants.all()), "")
-                        for u in User.objects.filter(grants__isnull=False).distinct().order_by("pk")]
+            accounts = [
+                (u.username, "、".join(g.get_role_display() for g in u.grants.all()), "")
+                for u in User.objects.filter(grants__isnull=False).distinct().order_by("pk")
+            ]
         else:
             started = time.monotonic()
             info = generate(scale, today=today())
-            self.stdout.write(f"已生成演示城市 X市（{scale}）：{info.orgs} 个组织，{info.people} 人，"
-                              f"用时 {time.monotonic() - started:.1f} 秒")
+            self.stdout.write(
+                f"已生成演示城市 X市（{scale}）：{info.orgs} 个组织，{info.people} 人，"
+                f"用时 {time.monotonic() - started:.1f} 秒"
+            )
             started = time.monotonic()
             campaign = Campaign.objects.get(name=info.campaign)
             # A province is for measuring: today's counters and snapshot, not fourteen weeks of history.
             days = backfill(today() if scale == "province" else campaign.start, today(), every_days=7)
-            self.stdout.write(f"已补齐 {len(days)} 个每周快照（趋势图）并建立指标计数，用时 {time.monotonic() - started:.1f} 秒")
+            self.stdout.write(
+                f"已补齐 {len(days)} 个每周快照（趋势图）并建立指标计数，用时 {time.monotonic() - started:.1f} 秒"
+            )
             if scale != "province" and len(days) >= 3:
                 issued = issue_earlier_briefing(days[-3])
-                self.stdout.write(f"市委主题教育办已签发截至{issued.as_of.month}月{issued.as_of.day}日的通报 {issued.number}；"
-                                  "新起草的通报与它比较")
+                self.stdout.write(
+                    f"市委主题教育办已签发截至{issued.as_of.month}月{issued.as_of.day}日的通报 {issued.number}；"
+                    "新起草的通报与它比较"
+                )
             self.stdout.write(f"主题教育：{info.campaign}")
             accounts = info.accounts
         self.stdout.write("")
@@ -68,6 +78,7 @@ class Command(BaseCommand):
         self.stdout.write("或在另一个终端运行 `tuijin totp-code 账号` 查看当前的 6 位验证码。")
         for device in devices.order_by("user__pk"):
             self.stdout.write(f"  {device.user.username:<16} 密钥 {base32_secret(device)}")
+
 
 def issue_earlier_briefing(day):
     """The city office's briefing of one to two weeks ago, issued as it was then (a snapshot date: it reads

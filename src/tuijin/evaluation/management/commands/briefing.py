@@ -9,13 +9,19 @@ from tuijin.orgs.models import Org
 
 
 class Command(BaseCommand):
-    help = "生成讲评通报或讲话提纲：tuijin briefing --org CODE [--as-of DATE] [--kind notice|outline] --out FILE.docx|.md"
+    help = (
+        "生成讲评通报或讲话提纲：tuijin briefing --org CODE [--as-of DATE] [--kind notice|outline] --out FILE.docx|.md"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True)
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="截至日期（YYYY-MM-DD），默认今天")
-        parser.add_argument("--kind", choices=briefing.KINDS, default="notice",
-                            help="notice：通报（默认）；outline：推进会讲话提纲。两者出自同一组短板检测结果")
+        parser.add_argument(
+            "--kind",
+            choices=briefing.KINDS,
+            default="notice",
+            help="notice：通报（默认）；outline：推进会讲话提纲。两者出自同一组短板检测结果",
+        )
         parser.add_argument("--out", required=True, help="输出文件：.docx（公文格式）或 .md")
         parser.add_argument("--as", dest="as_user", help="只允许该账号范围内的组织")
 

@@ -13,8 +13,10 @@ from tuijin.orgs.models import Org
 
 
 class Command(BaseCommand):
-    help = ("组织的指标得分卡：tuijin scorecard --org CODE [--as-of DATE] [--format json|xlsx] [--out F]；"
-            "加 --units 输出该组织及全部下级单位的指标一览（--depth N 只到下 N 级）")
+    help = (
+        "组织的指标得分卡：tuijin scorecard --org CODE [--as-of DATE] [--format json|xlsx] [--out F]；"
+        "加 --units 输出该组织及全部下级单位的指标一览（--depth N 只到下 N 级）"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True)

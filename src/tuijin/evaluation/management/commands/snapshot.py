@@ -7,8 +7,10 @@ from tuijin.evaluation.jobs import take_snapshot
 
 
 class Command(BaseCommand):
-    help = ("按日期重算全部指标计数并保存当日快照（趋势图用）。日常由后台任务进程 tuijin worker 每天自动执行；"
-            "本命令用于手工补做某一天：tuijin snapshot [--as-of YYYY-MM-DD]")
+    help = (
+        "按日期重算全部指标计数并保存当日快照（趋势图用）。日常由后台任务进程 tuijin worker 每天自动执行；"
+        "本命令用于手工补做某一天：tuijin snapshot [--as-of YYYY-MM-DD]"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="日期，默认今天（YYYY-MM-DD）")

@@ -5,6 +5,7 @@ Every tick it reads the clock once, queues again the web imports a killed worker
 TUIJIN_SNAPSHOT_AT on), then runs the database task queue. SIGTERM/SIGINT stop it after the task in
 hand; a second signal stops it at once (the task's transaction rolls back).
 """
+
 import argparse
 import logging
 import os
@@ -42,15 +43,18 @@ def _interval(value: str) -> float:
 
 
 class Command(BaseCommand):
-    help = ("后台任务进程：每天 TUIJIN_SNAPSHOT_AT（默认 01:30）之后生成当日快照（启动时若当日快照缺失且已过时间则补做），"
-            "并执行任务队列（网页导入等，每 2 秒检查一次）。与 gunicorn 一起常驻运行；--once 只执行当前到期的任务后退出（供 cron 使用）。")
+    help = (
+        "后台任务进程：每天 TUIJIN_SNAPSHOT_AT（默认 01:30）之后生成当日快照（启动时若当日快照缺失且已过时间则补做），"
+        "并执行任务队列（网页导入等，每 2 秒检查一次）。与 gunicorn 一起常驻运行；--once 只执行当前到期的任务后退出（供 cron 使用）。"
+    )
 
     clock = staticmethod(timezone.now)  # read once per tick; tests set their own
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="执行当前到期的任务和队列后退出")
-        parser.add_argument("--interval", type=_interval, default=60.0, metavar="SECONDS",
-                            help="两次检查之间的秒数（默认 60）")
+        parser.add_argument(
+            "--interval", type=_interval, default=60.0, metavar="SECONDS", help="两次检查之间的秒数（默认 60）"
+        )
 
     def handle(self, *, once=False, interval=60.0, verbosity=1, **options):
         for name, levels in LOG_LEVELS.items():
@@ -67,8 +71,12 @@ class Command(BaseCommand):
                 raise CommandError("；".join(f"{r.job} {r.date} 失败：{r.message}" for r in failed))
             return
         previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        logger.info("后台任务进程 %s 启动：每 %g 秒检查一次，每日快照时间 %s", self.worker_id, interval,
-                    settings.TUIJIN_SNAPSHOT_AT)
+        logger.info(
+            "后台任务进程 %s 启动：每 %g 秒检查一次，每日快照时间 %s",
+            self.worker_id,
+            interval,
+            settings.TUIJIN_SNAPSHOT_AT,
+        )
         try:
             while not self.stopping:
                 try:

@@ -1,5 +1,6 @@
 """`tuijin mfa-reset USERNAME`: the server operator removes an account's authenticator and recovery
 codes (e.g. the only security administrator lost the phone). Recorded like the page's reset."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from tuijin.core.errors import ActionError

@@ -3,6 +3,7 @@
 Only for the authenticators the demo binds (named orgs.mfa.DEMO_DEVICE_NAME), so a newcomer can try
 the admin pages without a phone; a real account's code is never shown.
 """
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_otp.oath import TOTP

@@ -31,12 +31,19 @@ class Command(BaseCommand):
         as_of = as_of or today()
         d = letters.draft(target, as_of, issuer=issuer or issuer_of(grant if user else None))
         if d is None:
-            self.stdout.write(f"截至{cn_date(as_of)}，{target.name}各项指标均未滞后于时间进度，无需发提示函，未生成文件。")
+            self.stdout.write(
+                f"截至{cn_date(as_of)}，{target.name}各项指标均未滞后于时间进度，无需发提示函，未生成文件。"
+            )
             return
         if out.endswith(".md"):
             with open(out, "w", encoding="utf-8") as fh:
-                fh.write(letters.to_markdown(d.title, d.addressee, d.body, d.issuer, cn_date(as_of),
-                                             basis=[f.as_dict() for f in d.findings]))
+                fh.write(
+                    letters.to_markdown(
+                        d.title, d.addressee, d.body, d.issuer, cn_date(as_of), basis=[f.as_dict() for f in d.findings]
+                    )
+                )
         else:
             letters.render_docx(d.title, d.addressee, d.body, d.issuer, cn_date(as_of), "", out)
-        self.stdout.write(f"已生成提示函草稿《{d.title}》：{out}（{len(d.findings)} 项滞后，未编号，须在系统中编号发送）")
+        self.stdout.write(
+            f"已生成提示函草稿《{d.title}》：{out}（{len(d.findings)} 项滞后，未编号，须在系统中编号发送）"
+        )
