@@ -41,9 +41,11 @@ def base32_secret(device) -> str:
 def needs_mfa(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    # In a GET, kept until the next recorded change (grants, enrolment and resets are recorded actions);
-    # the login steps and every write ask the database.
-    return readcache.kept("mfa", lambda: required_by_role(user) or totp_device(user) is not None, user.pk)
+    # In a GET, kept until the next recorded change (grants, enrolment and resets are recorded actions)
+    # and under the office setting (a setting is no event); the login steps and every write ask the database.
+    return readcache.kept(
+        "mfa", lambda: required_by_role(user) or totp_device(user) is not None, user.pk, settings.TUIJIN_MFA_FOR_OFFICES
+    )
 
 
 class MfaRequiredMiddleware:
